@@ -1,0 +1,97 @@
+//! The error every command returns: a message, an optional source snippet and hint, an exit code.
+
+use std::fmt::Write as _;
+
+use kin::{DvcConfigError, InitError, RepoError};
+
+/// Exit code for a failed operation.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code for wrong usage (bad arguments, unknown target).
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug)]
+pub struct CommandError {
+    message: String,
+    snippet: Option<String>,
+    hint: Option<String>,
+    exit_code: u8,
+}
+
+impl CommandError {
+    pub fn failure(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            snippet: None,
+            hint: None,
+            exit_code: EXIT_FAILURE,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            exit_code: EXIT_USAGE,
+            ..Self::failure(message)
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_snippet(mut self, snippet: Option<String>) -> Self {
+        self.snippet = snippet;
+        self
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        self.exit_code
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = format!("error: {}\n", self.message);
+        if let Some(snippet) = &self.snippet {
+            out.push_str(snippet);
+        }
+        if let Some(hint) = &self.hint {
+            let _ = writeln!(out, "hint: {hint}");
+        }
+        out
+    }
+}
+
+impl From<InitError> for CommandError {
+    fn from(error: InitError) -> Self {
+        let hint = match &error {
+            InitError::NotGit { .. } => Some(
+                "run `git init` first, or `kin init --no-scm` to use kin without git".to_owned(),
+            ),
+            InitError::NotGitRoot { git_root, .. } => {
+                Some(format!("run `kin init` in `{}`", git_root.display()))
+            }
+            InitError::Write { .. } | InitError::GitAdd { .. } => None,
+        };
+        let error_out = CommandError::failure(error.to_string());
+        match hint {
+            Some(hint) => error_out.with_hint(hint),
+            None => error_out,
+        }
+    }
+}
+
+impl From<DvcConfigError> for CommandError {
+    fn from(error: DvcConfigError) -> Self {
+        CommandError::failure(error.to_string())
+    }
+}
+
+impl From<RepoError> for CommandError {
+    fn from(error: RepoError) -> Self {
+        match error {
+            RepoError::NotFound { .. } => CommandError::failure(error.to_string())
+                .with_hint("run `kin init` at the root of your git repository"),
+            RepoError::Config(e) => e.into(),
+            RepoError::Pipeline(e) => crate::diagnostic::pipeline_error(&e, None),
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! One module per command; `run` dispatches.
+
+mod dag;
+mod init;
+mod stages;
+
+use std::path::PathBuf;
+
+use crate::cli::{Cli, Command};
+use crate::command_error::CommandError;
+
+pub fn run(cli: Cli) -> Result<(), CommandError> {
+    let cwd = match cli.directory {
+        Some(dir) => dir,
+        None => std::env::current_dir().map_err(|e| {
+            CommandError::failure(format!("cannot read the current directory: {e}"))
+        })?,
+    };
+    match cli.command {
+        Command::Init(args) => init::run(&cwd, &args),
+        Command::Stages(args) => stages::run(&cwd, &args),
+        Command::Dag(args) => dag::run(&cwd, &args),
+    }
+}
+
+/// Opens the repository containing `cwd` and loads its pipelines.
+fn load_project(cwd: &PathBuf) -> Result<(kin::Repo, kin_pipeline::Project), CommandError> {
+    let repo = kin::Repo::discover(cwd)?;
+    let project = repo.project().map_err(|e| match e {
+        kin::RepoError::Pipeline(e) => crate::diagnostic::pipeline_error(&e, Some(repo.root())),
+        other => other.into(),
+    })?;
+    Ok((repo, project))
+}

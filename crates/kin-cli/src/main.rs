@@ -1,0 +1,22 @@
+//! The `kin` binary: parses arguments, runs one command, prints its error and sets the exit code.
+
+mod cli;
+mod command_error;
+mod commands;
+mod dag;
+mod diagnostic;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprint!("{}", error.render());
+            ExitCode::from(error.exit_code())
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! The stage graph: which stage's outputs feed which stage's deps, with DVC's overlap and cycle checks.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::dvcfile::DataFile;
+use crate::error::PipelineError;
+use crate::stage::Stage;
+use crate::yaml::Location;
+
+/// A node of the graph: a pipeline stage or a `.dvc` data file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphNode {
+    /// `train`, `sub/dvc.yaml:train` or `data.dvc`.
+    pub address: String,
+    /// Index into `Project::stages` for stages, `None` for `.dvc` files.
+    pub stage: Option<usize>,
+    /// Repo-relative output paths.
+    pub outs: Vec<String>,
+    /// Repo-relative dependency paths inside the repo (external deps are left out).
+    pub deps: Vec<String>,
+}
+
+/// True when one path equals the other or lies inside it: how DVC matches deps to outs.
+pub fn paths_overlap(a: &str, b: &str) -> bool {
+    let inside = |child: &str, parent: &str| {
+        child.len() > parent.len()
+            && child.starts_with(parent)
+            && child.as_bytes()[parent.len()] == b'/'
+    };
+    a == b || inside(a, b) || inside(b, a)
+}
+
+/// Nodes and edges; an edge `(a, b)` means `b` uses an output of `a`.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    pub nodes: Vec<GraphNode>,
+    pub edges: Vec<(usize, usize)>,
+}
+
+/// Where a path sits once `wdir` and `..` are applied, relative to the repo root.
+fn repo_path(base: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if base == "." {
+        Vec::new()
+    } else {
+        base.split('/').collect()
+    };
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(move |(i, _)| &path[..i])
+}
+
+fn is_absolute(path: &str) -> bool {
+    path.starts_with('/') || path.as_bytes().get(1) == Some(&b':')
+}
+
+struct OutRecord {
+    node: usize,
+    path: String,
+    file: PathBuf,
+    at: Location,
+}
+
+/// Builds the graph over every stage and data file, rejecting duplicate or nested outputs,
+/// pipeline files inside outputs, paths that leave the repo, and cycles.
+pub fn build_graph(stages: &[Stage], data_files: &[DataFile]) -> Result<Graph, PipelineError> {
+    let mut graph = Graph::default();
+    let mut outs: BTreeMap<String, OutRecord> = BTreeMap::new();
+    let escapes = |file: &str, at, stage: &str, path: &str| PipelineError::PathEscapesRepo {
+        file: PathBuf::from(file),
+        at,
+        stage: stage.to_owned(),
+        path: path.to_owned(),
+    };
+    let mut declared: Vec<(usize, String, PathBuf, Location)> = Vec::new();
+    for (index, stage) in stages.iter().enumerate() {
+        let node = graph.nodes.len();
+        let mut node_outs = Vec::new();
+        for out in &stage.outs {
+            let path = repo_path(&stage.wdir, &out.path)
+                .filter(|_| !is_absolute(&out.path))
+                .ok_or_else(|| escapes(&stage.dvcfile, out.at, &stage.address(), &out.path))?;
+            node_outs.push(path.clone());
+            declared.push((node, path, PathBuf::from(&stage.dvcfile), out.at));
+        }
+        let deps = stage
+            .deps
+            .iter()
+            .filter(|d| !is_absolute(&d.path))
+            .filter_map(|d| repo_path(&stage.wdir, &d.path))
+            .collect();
+        graph.nodes.push(GraphNode {
+            address: stage.address(),
+            stage: Some(index),
+            outs: node_outs,
+            deps,
+        });
+    }
+    for data in data_files {
+        let node = graph.nodes.len();
+        let dir = data.path.rsplit_once('/').map_or(".", |(d, _)| d);
+        let mut node_outs = Vec::new();
+        for (out, at) in &data.outs {
+            let path = repo_path(dir, out)
+                .filter(|_| !is_absolute(out))
+                .ok_or_else(|| escapes(&data.path, *at, &data.path, out))?;
+            node_outs.push(path.clone());
+            declared.push((node, path, PathBuf::from(&data.path), *at));
+        }
+        graph.nodes.push(GraphNode {
+            address: data.path.clone(),
+            stage: None,
+            outs: node_outs,
+            deps: Vec::new(),
+        });
+    }
+    for (node, path, file, at) in declared {
+        check_overlap(&graph, &outs, node, &path, &file, at)?;
+        outs.insert(
+            path.clone(),
+            OutRecord {
+                node,
+                path,
+                file,
+                at,
+            },
+        );
+    }
+    for stage in stages {
+        let dir = stage.dvcfile.rsplit_once('/').map_or("", |(d, _)| d);
+        if let Some(out) = std::iter::once(dir)
+            .chain(ancestors(dir))
+            .find_map(|p| outs.get(p))
+        {
+            return Err(PipelineError::DvcfileInsideOutput {
+                file: PathBuf::from(&stage.dvcfile),
+                at: stage.at,
+                output: out.path.clone(),
+                stage: graph.nodes[out.node].address.clone(),
+            });
+        }
+    }
+    for (consumer, stage) in stages.iter().enumerate() {
+        for dep in &stage.deps {
+            if is_absolute(&dep.path) {
+                continue; // external data outside the repo: no producer stage
+            }
+            let path = repo_path(&stage.wdir, &dep.path)
+                .ok_or_else(|| escapes(&stage.dvcfile, dep.at, &stage.address(), &dep.path))?;
+            let mut producers: Vec<usize> = ancestors(&path)
+                .chain(std::iter::once(path.as_str()))
+                .filter_map(|p| outs.get(p).map(|o| o.node))
+                .collect();
+            let inside = format!("{path}/");
+            producers.extend(
+                outs.range(inside.clone()..)
+                    .take_while(|(p, _)| p.starts_with(&inside))
+                    .map(|(_, o)| o.node),
+            );
+            for producer in producers {
+                if !graph.edges.contains(&(producer, consumer)) {
+                    graph.edges.push((producer, consumer));
+                }
+            }
+        }
+    }
+    check_acyclic(&graph, stages)?;
+    Ok(graph)
+}
+
+fn check_overlap(
+    graph: &Graph,
+    outs: &BTreeMap<String, OutRecord>,
+    node: usize,
+    path: &str,
+    file: &std::path::Path,
+    at: Location,
+) -> Result<(), PipelineError> {
+    let name = |n: usize| graph.nodes[n].address.clone();
+    if let Some(existing) = outs.get(path) {
+        return Err(PipelineError::DuplicateOutput {
+            file: file.to_path_buf(),
+            at,
+            path: path.to_owned(),
+            stage: name(node),
+            other: name(existing.node),
+        });
+    }
+    if let Some(parent) = ancestors(path).find_map(|p| outs.get(p)) {
+        return Err(PipelineError::NestedOutput {
+            file: file.to_path_buf(),
+            at,
+            path: path.to_owned(),
+            stage: name(node),
+            parent: parent.path.clone(),
+            other: name(parent.node),
+        });
+    }
+    let inside = format!("{path}/");
+    if let Some((_, child)) = outs
+        .range(inside.clone()..)
+        .next()
+        .filter(|(p, _)| p.starts_with(&inside))
+    {
+        return Err(PipelineError::NestedOutput {
+            file: child.file.clone(),
+            at: child.at,
+            path: child.path.clone(),
+            stage: name(child.node),
+            parent: path.to_owned(),
+            other: name(node),
+        });
+    }
+    Ok(())
+}
+
+impl Graph {
+    /// Nodes in an order where every producer comes before its consumers; ties keep file order.
+    pub fn topological_order(&self) -> Result<Vec<usize>, Vec<usize>> {
+        let mut indegree = vec![0usize; self.nodes.len()];
+        let mut downstream: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
+        for &(from, to) in &self.edges {
+            indegree[to] += 1;
+            downstream[from].push(to);
+        }
+        let mut ready: std::collections::BTreeSet<usize> = (0..self.nodes.len())
+            .filter(|&n| indegree[n] == 0)
+            .collect();
+        let mut order = Vec::with_capacity(self.nodes.len());
+        while let Some(node) = ready.pop_first() {
+            order.push(node);
+            for &next in &downstream[node] {
+                indegree[next] -= 1;
+                if indegree[next] == 0 {
+                    ready.insert(next);
+                }
+            }
+        }
+        if order.len() == self.nodes.len() {
+            Ok(order)
+        } else {
+            Err((0..self.nodes.len()).filter(|&n| indegree[n] > 0).collect())
+        }
+    }
+
+    pub fn upstream_of(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
+        self.edges.iter().filter(move |e| e.1 == node).map(|e| e.0)
+    }
+
+    pub fn downstream_of(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
+        self.edges.iter().filter(move |e| e.0 == node).map(|e| e.1)
+    }
+}
+
+fn check_acyclic(graph: &Graph, stages: &[Stage]) -> Result<(), PipelineError> {
+    let Err(stuck) = graph.topological_order() else {
+        return Ok(());
+    };
+    // Walk upstream from a stuck node until a node repeats: that stretch is a cycle.
+    let mut path = vec![stuck[0]];
+    loop {
+        let current = *path.last().expect("path starts non-empty");
+        let next = graph
+            .upstream_of(current)
+            .find(|n| stuck.contains(n))
+            .expect("a node left by Kahn's algorithm has a stuck producer");
+        if let Some(start) = path.iter().position(|&n| n == next) {
+            let mut cycle: Vec<usize> = path[start..].to_vec();
+            cycle.reverse();
+            cycle.push(cycle[0]);
+            let first = &graph.nodes[cycle[0]];
+            let (file, at) = match first.stage {
+                Some(i) => (PathBuf::from(&stages[i].dvcfile), stages[i].at),
+                None => (PathBuf::from(&first.address), Location::UNKNOWN),
+            };
+            return Err(PipelineError::Cycle {
+                file,
+                at,
+                cycle: cycle
+                    .iter()
+                    .map(|&n| graph.nodes[n].address.clone())
+                    .collect(),
+            });
+        }
+        path.push(next);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_paths_normalize_and_detect_escape() {
+        assert_eq!(repo_path(".", "a/./b"), Some("a/b".into()));
+        assert_eq!(repo_path("sub", "../x"), Some("x".into()));
+        assert_eq!(repo_path(".", "../x"), None);
+        let found: Vec<&str> = ancestors("a/b/c").collect();
+        assert_eq!(found, ["a", "a/b"]);
+    }
+}

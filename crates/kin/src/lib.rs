@@ -1,0 +1,9 @@
+//! The kin repository facade: finding and initialising repositories and loading their pipelines.
+
+mod dvc_config;
+mod init;
+mod repo;
+
+pub use dvc_config::{DvcConfig, DvcConfigError};
+pub use init::{InitError, InitOptions, InitReport, init};
+pub use repo::{Repo, RepoError};

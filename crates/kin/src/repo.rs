@@ -1,0 +1,56 @@
+//! Finding the repository root from any directory inside it, and loading its pipelines.
+
+use std::path::{Path, PathBuf};
+
+use kin_pipeline::{PipelineError, Project, load_project};
+
+use crate::dvc_config::{DvcConfig, DvcConfigError};
+
+/// Why a repository could not be opened or read.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("`{}` is not inside a kin or DVC repository", start.display())]
+    NotFound { start: PathBuf },
+    #[error(transparent)]
+    Config(#[from] DvcConfigError),
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+}
+
+/// An initialised repository (it has a `.dvc/` directory).
+#[derive(Debug, Clone)]
+pub struct Repo {
+    root: PathBuf,
+}
+
+impl Repo {
+    /// Finds the nearest ancestor of `start` (or `start` itself) that holds `.dvc/`.
+    pub fn discover(start: &Path) -> Result<Self, RepoError> {
+        let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+        start
+            .ancestors()
+            .find(|dir| dir.join(".dvc").is_dir())
+            .map(|root| Repo {
+                root: root.to_path_buf(),
+            })
+            .ok_or(RepoError::NotFound { start })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn dvc_dir(&self) -> PathBuf {
+        self.root.join(".dvc")
+    }
+
+    pub fn config(&self) -> Result<DvcConfig, RepoError> {
+        Ok(DvcConfig::load(&self.dvc_dir())?)
+    }
+
+    /// Loads every pipeline and `.dvc` file into one graph.
+    pub fn project(&self) -> Result<Project, RepoError> {
+        let parsing = self.config()?.parsing()?;
+        Ok(load_project(&self.root, parsing)?)
+    }
+}
