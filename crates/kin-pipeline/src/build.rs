@@ -326,9 +326,9 @@ fn build_outs(
 }
 
 fn apply_flags(check: &Checker<'_>, out: &mut Out, node: &Node) -> Result<(), PipelineError> {
+    // DVC's loader wants one mapping of flags per path (its schema's list form fails to load).
     let flags: &[&Node] = &match &node.value {
         Value::Null => Vec::new(),
-        Value::List(items) if out.kind == OutKind::Plot => items.iter().collect(),
         _ => vec![node],
     };
     let allowed = if out.kind == OutKind::Plot {

@@ -25,8 +25,17 @@ pub enum DvcConfigError {
 /// `.dvc/config` merged with `.dvc/config.local` (local wins).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DvcConfig {
-    /// `[section]` → key → value, in file order.
-    sections: Vec<(String, Vec<(String, String, PathBuf, usize)>)>,
+    /// `[section]` and its settings, in file order.
+    sections: Vec<(String, Vec<Setting>)>,
+}
+
+/// One `key = value` line and where it was read, for error messages.
+#[derive(Debug, Clone, PartialEq)]
+struct Setting {
+    key: String,
+    value: String,
+    file: PathBuf,
+    line: usize,
 }
 
 impl DvcConfig {
@@ -57,15 +66,15 @@ impl DvcConfig {
             let Some((key, value)) = line.split_once('=') else {
                 continue;
             };
-            let entry = (
-                key.trim().to_owned(),
-                unquote(value.trim()).to_owned(),
-                path.to_path_buf(),
-                index + 1,
-            );
+            let entry = Setting {
+                key: key.trim().to_owned(),
+                value: unquote(value.trim()).to_owned(),
+                file: path.to_path_buf(),
+                line: index + 1,
+            };
             match self.sections.iter_mut().find(|(s, _)| *s == section) {
                 Some((_, entries)) => {
-                    entries.retain(|(k, ..)| *k != entry.0);
+                    entries.retain(|s| s.key != entry.key);
                     entries.push(entry);
                 }
                 None => self.sections.push((section.clone(), vec![entry])),
@@ -73,48 +82,40 @@ impl DvcConfig {
         }
     }
 
-    fn get(&self, section: &str, key: &str) -> Option<&(String, String, PathBuf, usize)> {
+    fn get(&self, section: &str, key: &str) -> Option<&Setting> {
         self.sections
             .iter()
             .find(|(s, _)| s == section)
-            .and_then(|(_, entries)| entries.iter().find(|(k, ..)| k == key))
+            .and_then(|(_, entries)| entries.iter().find(|s| s.key == key))
     }
 
     /// The `[parsing]` section, which changes how dicts unpack into `cmd`.
     pub fn parsing(&self) -> Result<ParsingConfig, DvcConfigError> {
         let mut parsing = ParsingConfig::default();
-        if let Some((key, value, path, line)) = self.get("parsing", "bool") {
-            parsing.bool_optional = match value.as_str() {
+        if let Some(setting) = self.get("parsing", "bool") {
+            parsing.bool_optional = match setting.value.as_str() {
                 "store_true" => false,
                 "boolean_optional" => true,
-                _ => {
-                    return Err(bad(
-                        key,
-                        value,
-                        path,
-                        *line,
-                        "`store_true`, `boolean_optional`",
-                    ));
-                }
+                _ => return Err(bad(setting, "`store_true`, `boolean_optional`")),
             };
         }
-        if let Some((key, value, path, line)) = self.get("parsing", "list") {
-            parsing.list_append = match value.as_str() {
+        if let Some(setting) = self.get("parsing", "list") {
+            parsing.list_append = match setting.value.as_str() {
                 "nargs" => false,
                 "append" => true,
-                _ => return Err(bad(key, value, path, *line, "`nargs`, `append`")),
+                _ => return Err(bad(setting, "`nargs`, `append`")),
             };
         }
         Ok(parsing)
     }
 }
 
-fn bad(key: &str, value: &str, path: &Path, line: usize, allowed: &'static str) -> DvcConfigError {
+fn bad(setting: &Setting, allowed: &'static str) -> DvcConfigError {
     DvcConfigError::BadValue {
-        path: path.to_path_buf(),
-        line,
-        key: key.to_owned(),
-        value: value.to_owned(),
+        path: setting.file.clone(),
+        line: setting.line,
+        key: setting.key.clone(),
+        value: setting.value.clone(),
         allowed,
     }
 }

@@ -1,13 +1,13 @@
 //! `kin dag`: the stage graph as text, dot, Mermaid, Markdown or JSON.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::Path;
 
 use crate::cli::{DagArgs, DagFormat};
 use crate::command_error::CommandError;
 use crate::dag::{self, render_ascii, render_dot, render_json, render_mermaid};
 
-pub fn run(cwd: &PathBuf, args: &DagArgs) -> Result<(), CommandError> {
+pub fn run(cwd: &Path, args: &DagArgs) -> Result<(), CommandError> {
     let (_, project) = super::load_project(cwd)?;
     let graph = &project.graph;
     let keep: BTreeSet<usize> = match &args.target {

@@ -4,7 +4,7 @@ mod dag;
 mod init;
 mod stages;
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use crate::cli::{Cli, Command};
 use crate::command_error::CommandError;
@@ -24,7 +24,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
 }
 
 /// Opens the repository containing `cwd` and loads its pipelines.
-fn load_project(cwd: &PathBuf) -> Result<(kin::Repo, kin_pipeline::Project), CommandError> {
+fn load_project(cwd: &Path) -> Result<(kin::Repo, kin_pipeline::Project), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let project = repo.project().map_err(|e| match e {
         kin::RepoError::Pipeline(e) => crate::diagnostic::pipeline_error(&e, Some(repo.root())),

@@ -1,6 +1,6 @@
 //! `kin stages`: every stage after templating, as a table or the stable JSON contract.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use kin_pipeline::{Command, OutKind, Stage};
 use serde_json::{Map, Value, json};
@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::cli::StagesArgs;
 use crate::command_error::CommandError;
 
-pub fn run(cwd: &PathBuf, args: &StagesArgs) -> Result<(), CommandError> {
+pub fn run(cwd: &Path, args: &StagesArgs) -> Result<(), CommandError> {
     let (_, project) = super::load_project(cwd)?;
     if args.json {
         let mut stages = Map::new();

@@ -142,6 +142,7 @@ impl<'a> Builder<'a> {
     fn mapping(&mut self, at: Location) -> Result<Node, YamlError> {
         let mut map = Map::new();
         let mut merged: Vec<Map> = Vec::new();
+        let mut seen: Vec<(PythonKey, usize)> = Vec::new();
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::MappingEnd) {
@@ -157,13 +158,15 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let key_text = scalar_to_string(&key.value);
-            if let Some(first) = map.entry(&key_text) {
+            let identity = python_key(&key.value);
+            if let Some((_, first_line)) = seen.iter().find(|(k, _)| *k == identity) {
                 return Err(YamlError::DuplicateKey {
                     at: key.at,
                     key: key_text,
-                    first_line: first.key_at.line,
+                    first_line: *first_line,
                 });
             }
+            seen.push((identity, key.at.line));
             map.insert(key_text, key.at, value);
         }
         // Explicit keys win over merged ones; earlier merge sources win over later ones.
@@ -175,6 +178,25 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(Node::new(Value::Map(map), at))
+    }
+}
+
+/// How Python compares dict keys: `1`, `1.0` and `true` are the same key.
+#[derive(Debug, PartialEq)]
+enum PythonKey {
+    Null,
+    Number(f64),
+    Text(String),
+}
+
+fn python_key(value: &Value) -> PythonKey {
+    match value {
+        Value::Null => PythonKey::Null,
+        Value::Bool(b) => PythonKey::Number(if *b { 1.0 } else { 0.0 }),
+        // Large integers lose precision here; keys that large do not occur in pipelines.
+        Value::Int(i) => PythonKey::Number(*i as f64),
+        Value::Float(f) => PythonKey::Number(*f),
+        other => PythonKey::Text(scalar_to_string(other)),
     }
 }
 
@@ -229,6 +251,19 @@ mod tests {
                 key: "a".into(),
                 first_line: 1
             }
+        );
+    }
+
+    #[test]
+    fn python_equal_keys_collide() {
+        let err = parse_yaml("1: a\ntrue: b\n").expect_err("1 and true are one key");
+        assert!(
+            matches!(err, YamlError::DuplicateKey { first_line: 1, .. }),
+            "{err:?}"
+        );
+        assert!(
+            parse_yaml("1: a\n'1': b\n").is_ok(),
+            "a string key differs from an int key"
         );
     }
 

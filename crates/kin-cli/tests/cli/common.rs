@@ -1,0 +1,94 @@
+//! Shared test helpers: temp repos, running kin, locating the corpus and the real DVC.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository's `tests/` directory.
+pub fn tests_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests")
+}
+
+/// Case directories under `tests/corpus/<kind>`, sorted.
+pub fn corpus_cases(kind: &str) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(tests_dir().join("corpus").join(kind))
+        .expect("corpus directory exists")
+        .map(|e| e.expect("readable corpus entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// `kin` with a pinned environment, run in `dir`.
+pub fn kin(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kin"));
+    cmd.current_dir(dir).env("NO_COLOR", "1").env("LC_ALL", "C");
+    cmd
+}
+
+pub fn run_ok(cmd: &mut Command) -> String {
+    let output = cmd.output().expect("command starts");
+    assert!(
+        output.status.success(),
+        "command failed: {cmd:?}\nstdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8 output")
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("command starts")
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?} failed");
+}
+
+/// A fresh git repository in a temp dir, optionally filled with a copy of `template`.
+pub fn git_repo(template: Option<&Path>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    if let Some(template) = template {
+        copy_tree(template, dir.path());
+    }
+    git(dir.path(), &["init", "-q"]);
+    dir
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("readable template") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// The Python interpreter that has DVC 3 installed (`KIN_DVC_PYTHON`, as `.ci/run` sets it).
+/// Under CI its absence is a failure; elsewhere the caller skips with the printed reason.
+pub fn dvc_python() -> Option<PathBuf> {
+    let candidate = std::env::var_os("KIN_DVC_PYTHON").map(PathBuf::from);
+    let works = candidate.as_ref().is_some_and(|python| {
+        Command::new(python)
+            .args(["-c", "import dvc"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if works {
+        return candidate;
+    }
+    let reason = "KIN_DVC_PYTHON does not point to a Python with DVC installed (run scripts/test, which sets it up)";
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{reason}");
+    eprintln!("skipping DVC differential test: {reason}");
+    None
+}
