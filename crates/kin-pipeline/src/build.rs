@@ -22,18 +22,8 @@ pub(crate) const STAGE_KEYS: &[&str] = &[
     "matrix",
 ];
 pub(crate) const FOREACH_KEYS: &[&str] = &["foreach", "do"];
-pub(crate) const OUT_FLAGS: &[&str] = &[
-    "cache",
-    "persist",
-    "checkpoint",
-    "remote",
-    "push",
-    "desc",
-    "type",
-    "labels",
-    "meta",
-];
-pub(crate) const PLOT_FLAGS: &[&str] = &[
+/// Output flags, then the properties only plots take: one list so the two cannot drift apart.
+const OUT_FLAGS_THEN_PLOT_PROPS: &[&str] = &[
     "cache",
     "persist",
     "checkpoint",
@@ -51,6 +41,8 @@ pub(crate) const PLOT_FLAGS: &[&str] = &[
     "title",
     "header",
 ];
+pub(crate) const OUT_FLAGS: &[&str] = OUT_FLAGS_THEN_PLOT_PROPS.split_at(9).0;
+pub(crate) const PLOT_FLAGS: &[&str] = OUT_FLAGS_THEN_PLOT_PROPS;
 /// Fields DVC's schema types as booleans before templating, so `${...}` is not accepted there.
 pub(crate) const BOOL_FIELDS: &[&str] = &["frozen", "always_changed"];
 pub(crate) const BOOL_FLAGS: &[&str] = &["cache", "persist", "checkpoint", "push", "header"];

@@ -227,31 +227,9 @@ fn check_overlap(
 
 impl Graph {
     /// Nodes in an order where every producer comes before its consumers; ties keep file order.
+    /// On a cycle, the nodes that could not be ordered.
     pub fn topological_order(&self) -> Result<Vec<usize>, Vec<usize>> {
-        let mut indegree = vec![0usize; self.nodes.len()];
-        let mut downstream: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
-        for &(from, to) in &self.edges {
-            indegree[to] += 1;
-            downstream[from].push(to);
-        }
-        let mut ready: std::collections::BTreeSet<usize> = (0..self.nodes.len())
-            .filter(|&n| indegree[n] == 0)
-            .collect();
-        let mut order = Vec::with_capacity(self.nodes.len());
-        while let Some(node) = ready.pop_first() {
-            order.push(node);
-            for &next in &downstream[node] {
-                indegree[next] -= 1;
-                if indegree[next] == 0 {
-                    ready.insert(next);
-                }
-            }
-        }
-        if order.len() == self.nodes.len() {
-            Ok(order)
-        } else {
-            Err((0..self.nodes.len()).filter(|&n| indegree[n] > 0).collect())
-        }
+        topological_sort(self.nodes.len(), &self.edges)
     }
 
     pub fn upstream_of(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
@@ -260,6 +238,34 @@ impl Graph {
 
     pub fn downstream_of(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
         self.edges.iter().filter(move |e| e.0 == node).map(|e| e.1)
+    }
+}
+
+/// Kahn's algorithm over `count` nodes and `(from, to)` edges, taking the lowest-numbered
+/// ready node first so the order is deterministic. On a cycle, returns the nodes left over.
+pub fn topological_sort(count: usize, edges: &[(usize, usize)]) -> Result<Vec<usize>, Vec<usize>> {
+    let mut indegree = vec![0usize; count];
+    let mut downstream: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for &(from, to) in edges {
+        indegree[to] += 1;
+        downstream[from].push(to);
+    }
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..count).filter(|&n| indegree[n] == 0).collect();
+    let mut order = Vec::with_capacity(count);
+    while let Some(node) = ready.pop_first() {
+        order.push(node);
+        for &next in &downstream[node] {
+            indegree[next] -= 1;
+            if indegree[next] == 0 {
+                ready.insert(next);
+            }
+        }
+    }
+    if order.len() == count {
+        Ok(order)
+    } else {
+        Err((0..count).filter(|&n| indegree[n] > 0).collect())
     }
 }
 

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use kin_pipeline::topological_sort;
+
 use super::{DagView, NodeKind};
 
 /// Upstream lists longer than this name each foreach group once instead of every member.
@@ -14,7 +16,8 @@ pub fn render_ascii(view: &DagView) -> String {
     if view.nodes.is_empty() {
         return "no stages\n".to_owned();
     }
-    let order = topological(view);
+    // Views are cut from an acyclic graph, so every node is ordered.
+    let order = topological_sort(view.nodes.len(), &view.edges).unwrap_or_default();
     let mut depth = vec![0usize; view.nodes.len()];
     for &node in &order {
         for &(from, to) in &view.edges {
@@ -97,28 +100,4 @@ fn summarize(view: &DagView, upstream: &[usize]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Kahn's algorithm keeping view order among ready nodes, so output is deterministic.
-fn topological(view: &DagView) -> Vec<usize> {
-    let mut indegree = vec![0usize; view.nodes.len()];
-    for &(_, to) in &view.edges {
-        indegree[to] += 1;
-    }
-    let mut ready: std::collections::BTreeSet<usize> = (0..view.nodes.len())
-        .filter(|&n| indegree[n] == 0)
-        .collect();
-    let mut order = Vec::with_capacity(view.nodes.len());
-    while let Some(node) = ready.pop_first() {
-        order.push(node);
-        for &(from, to) in &view.edges {
-            if from == node {
-                indegree[to] -= 1;
-                if indegree[to] == 0 {
-                    ready.insert(to);
-                }
-            }
-        }
-    }
-    order
 }
