@@ -316,3 +316,98 @@ mod tests {
         assert_eq!(found, ["a", "a/b"]);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::stage::{Command, Dep, Out, OutKind};
+
+    fn stage(name: usize, deps: Vec<String>) -> Stage {
+        Stage {
+            name: format!("s{name}"),
+            dvcfile: "dvc.yaml".into(),
+            cmd: Command::Single("true".into()),
+            wdir: ".".into(),
+            deps: deps
+                .into_iter()
+                .map(|path| Dep {
+                    path,
+                    at: Location::UNKNOWN,
+                })
+                .collect(),
+            params: Vec::new(),
+            outs: vec![Out::new(
+                format!("out/{name}"),
+                OutKind::Out,
+                Location::UNKNOWN,
+            )],
+            frozen: false,
+            always_changed: false,
+            desc: None,
+            meta: None,
+            at: Location::UNKNOWN,
+        }
+    }
+
+    /// Stage i may depend on any stage before it: always acyclic.
+    fn acyclic() -> impl Strategy<Value = Vec<Vec<usize>>> {
+        (1usize..25).prop_flat_map(|n| {
+            (0..n)
+                .map(|i| proptest::sample::subsequence((0..i).collect::<Vec<_>>(), 0..=i))
+                .collect::<Vec<_>>()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn edges_follow_deps_and_order_respects_them(deps in acyclic()) {
+            let stages: Vec<Stage> = deps
+                .iter()
+                .enumerate()
+                .map(|(i, d)| stage(i, d.iter().map(|j| format!("out/{j}")).collect()))
+                .collect();
+            let graph = build_graph(&stages, &[]).expect("acyclic graphs build");
+            let mut expected: Vec<(usize, usize)> = deps
+                .iter()
+                .enumerate()
+                .flat_map(|(i, d)| d.iter().map(move |&j| (j, i)))
+                .collect();
+            let mut edges = graph.edges.clone();
+            expected.sort();
+            edges.sort();
+            prop_assert_eq!(edges, expected);
+            let order = graph.topological_order().expect("acyclic");
+            let position = |n: usize| order.iter().position(|&o| o == n).expect("every node ordered");
+            for &(from, to) in &graph.edges {
+                prop_assert!(position(from) < position(to));
+            }
+        }
+
+        #[test]
+        fn a_back_edge_is_reported_as_a_real_cycle(deps in acyclic(), pick in any::<prop::sample::Index>()) {
+            // Chain every stage to its predecessor, then make the first depend on a later one.
+            let n = deps.len();
+            prop_assume!(n >= 2);
+            let last = 1 + pick.index(n - 1);
+            let stages: Vec<Stage> = (0..n)
+                .map(|i| {
+                    let dep = if i == 0 { format!("out/{last}") } else { format!("out/{}", i - 1) };
+                    stage(i, vec![dep])
+                })
+                .collect();
+            let Err(PipelineError::Cycle { cycle, .. }) = build_graph(&stages, &[]) else {
+                return Err(TestCaseError::fail("expected a cycle"));
+            };
+            prop_assert_eq!(cycle.first(), cycle.last());
+            let graph_edges: Vec<(String, String)> = (1..=last)
+                .map(|i| (format!("s{}", i - 1), format!("s{i}")))
+                .chain([(format!("s{last}"), "s0".to_owned())])
+                .collect();
+            for pair in cycle.windows(2) {
+                prop_assert!(graph_edges.contains(&(pair[0].clone(), pair[1].clone())), "{:?} not an edge", pair);
+            }
+        }
+    }
+}

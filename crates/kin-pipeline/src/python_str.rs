@@ -101,3 +101,20 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::float_repr;
+
+    proptest! {
+        /// Python's repr round-trips: the text reads back as the same float.
+        #[test]
+        fn float_repr_round_trips(f in proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO) {
+            let text = float_repr(f);
+            let back: f64 = text.parse().expect("Python float text parses");
+            prop_assert_eq!(back.to_bits(), f.to_bits(), "{}", text);
+        }
+    }
+}
