@@ -1,0 +1,170 @@
+//! `.dvc` files: reading any DVC 3 one, writing them byte-identical to `dvc add`.
+
+use std::path::{Path, PathBuf};
+
+use kin_pipeline::yaml::{Value, parse_yaml};
+
+use crate::md5::ObjectId;
+use crate::yaml_emit::scalar;
+
+/// One tracked output of a `.dvc` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DvcOut {
+    /// Relative to the `.dvc` file's directory.
+    pub path: String,
+    /// `None` when the file was written without hashes (e.g. before the first commit).
+    pub id: Option<ObjectId>,
+    pub size: Option<u64>,
+    pub nfiles: Option<u64>,
+    pub is_exec: bool,
+}
+
+/// Why a `.dvc` file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum DvcFileError {
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{}` is not a valid .dvc file: {reason}", path.display())]
+    Invalid { path: PathBuf, reason: String },
+    #[error("cannot write `{}`: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Reads the outputs of a `.dvc` file.
+pub fn read_dvc_file(path: &Path) -> Result<Vec<DvcOut>, DvcFileError> {
+    let invalid = |reason: String| DvcFileError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| DvcFileError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let doc = parse_yaml(&text).map_err(|e| invalid(format!("{} at {}", e, e.location())))?;
+    let outs = doc
+        .as_map()
+        .and_then(|m| m.get("outs"))
+        .and_then(|o| o.as_list())
+        .ok_or_else(|| invalid("no `outs` list".to_owned()))?;
+    outs.iter()
+        .map(|out| {
+            let map = out
+                .as_map()
+                .ok_or_else(|| invalid("an output is not a mapping".to_owned()))?;
+            let path = map
+                .get("path")
+                .and_then(|p| p.as_str())
+                .ok_or_else(|| invalid("an output has no `path`".to_owned()))?;
+            let number = |key: &str| match map.get(key).map(|n| &n.value) {
+                Some(Value::Int(i)) => u64::try_from(*i).ok(),
+                _ => None,
+            };
+            let id = match map.get("md5").and_then(|m| m.as_str()) {
+                Some(md5) => Some(md5.parse().map_err(|e| invalid(format!("{e}")))?),
+                None => None,
+            };
+            Ok(DvcOut {
+                path: path.to_owned(),
+                id,
+                size: number("size"),
+                nfiles: number("nfiles"),
+                is_exec: matches!(map.get("isexec").map(|n| &n.value), Some(Value::Bool(true))),
+            })
+        })
+        .collect()
+}
+
+/// The text `dvc add` writes for these outputs.
+pub fn render_dvc_file(outs: &[DvcOut]) -> String {
+    let mut text = String::from("outs:\n");
+    for out in outs {
+        let mut first = true;
+        let mut field = |key: &str, value: String| {
+            text.push_str(if first { "- " } else { "  " });
+            text.push_str(key);
+            text.push_str(": ");
+            text.push_str(&value);
+            text.push('\n');
+            first = false;
+        };
+        if let Some(id) = out.id {
+            field("md5", id.to_string());
+        }
+        if let Some(size) = out.size {
+            field("size", size.to_string());
+        }
+        if let Some(nfiles) = out.nfiles {
+            field("nfiles", nfiles.to_string());
+        }
+        if out.is_exec {
+            field("isexec", "true".to_owned());
+        }
+        field("hash", "md5".to_owned());
+        field("path", scalar(&out.path));
+    }
+    text
+}
+
+/// Writes a `.dvc` file atomically (temp file + rename).
+pub fn write_dvc_file(path: &Path, outs: &[DvcOut]) -> Result<(), DvcFileError> {
+    write_atomic(path, render_dvc_file(outs).as_bytes()).map_err(|source| DvcFileError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Replaces `path` with `bytes` so readers see the old or the new file, never a mix.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.kin-tmp-{}", std::process::id()));
+    std::fs::write(&temp, bytes)
+        .and_then(|()| std::fs::rename(&temp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&temp);
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_dvc_add() {
+        let dir = DvcOut {
+            path: "data".into(),
+            id: Some("5edea7ba3ee6f8a54b340b85b3bc7b50.dir".parse().expect("id")),
+            size: Some(20),
+            nfiles: Some(4),
+            is_exec: false,
+        };
+        assert_eq!(
+            render_dvc_file(std::slice::from_ref(&dir)),
+            "outs:\n- md5: 5edea7ba3ee6f8a54b340b85b3bc7b50.dir\n  size: 20\n  nfiles: 4\n  hash: md5\n  path: data\n"
+        );
+        let exec = DvcOut {
+            path: "single.bin".into(),
+            id: Some("9dd4e461268c8034f5c8564e155c67a6".parse().expect("id")),
+            size: Some(1),
+            nfiles: None,
+            is_exec: true,
+        };
+        let text = render_dvc_file(std::slice::from_ref(&exec));
+        assert_eq!(
+            text,
+            "outs:\n- md5: 9dd4e461268c8034f5c8564e155c67a6\n  size: 1\n  isexec: true\n  hash: md5\n  path: single.bin\n"
+        );
+        let tmp = tempfile::tempdir().expect("tmp");
+        let path = tmp.path().join("x.dvc");
+        write_dvc_file(&path, std::slice::from_ref(&exec)).expect("write");
+        assert_eq!(read_dvc_file(&path).expect("read"), vec![exec]);
+    }
+}

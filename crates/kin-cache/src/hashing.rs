@@ -1,0 +1,126 @@
+//! Streaming md5 of files, and of many files at once on all cores.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use md5::Digest;
+
+use crate::md5::Md5;
+
+/// Read buffer: large enough to amortise syscalls, small enough for many threads.
+const CHUNK: usize = 1 << 20;
+
+/// Why a file could not be hashed.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read `{}`: {source}", path.display())]
+pub struct HashError {
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
+
+/// The md5 and size of a file's bytes, read once.
+pub fn hash_file(path: &Path) -> Result<(Md5, u64), HashError> {
+    hash_and_copy(path, &mut std::io::sink())
+}
+
+/// Hashes `path` while writing its bytes to `sink`: one read serves both the cache copy and its name.
+pub fn hash_and_copy(path: &Path, sink: &mut impl Write) -> Result<(Md5, u64), HashError> {
+    let error = |source| HashError {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(error)?;
+    let mut hasher = md5::Md5::new();
+    let mut buffer = vec![0u8; CHUNK];
+    let mut size = 0u64;
+    loop {
+        let read = match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(error(e)),
+        };
+        hasher.update(&buffer[..read]);
+        sink.write_all(&buffer[..read]).map_err(error)?;
+        size += read as u64;
+    }
+    Ok((Md5(hasher.finalize().into()), size))
+}
+
+/// Runs `work` over `items` on `threads` workers; results keep the input order.
+/// md5 is one sequential stream per file, so parallelism comes from files, not chunks.
+pub fn parallel_map<T: Sync, R: Send, E: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(&T) -> Result<R, E> + Sync,
+) -> Result<Vec<R>, E> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    let failure: Mutex<Option<E>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, items.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    if index >= items.len() || failure.lock().map(|f| f.is_some()).unwrap_or(true) {
+                        break;
+                    }
+                    match work(&items[index]) {
+                        Ok(result) => {
+                            if let Ok(mut results) = results.lock() {
+                                results[index] = Some(result);
+                            }
+                        }
+                        Err(error) => {
+                            if let Ok(mut failure) = failure.lock() {
+                                failure.get_or_insert(error);
+                            }
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(error) = failure.into_inner().ok().flatten() {
+        return Err(error);
+    }
+    Ok(results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.expect("every index below len was processed when no worker failed"))
+        .collect())
+}
+
+/// The number of worker threads to use: every core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_like_md5sum() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"a\n").expect("write");
+        let (md5, size) = hash_file(&path).expect("hash");
+        assert_eq!(md5.to_string(), "60b725f10c9c85c70d97880dfe8191b3");
+        assert_eq!(size, 2);
+    }
+
+    #[test]
+    fn parallel_map_keeps_order_and_reports_errors() {
+        let items: Vec<u32> = (0..100).collect();
+        let doubled = parallel_map(&items, 4, |x| Ok::<_, ()>(x * 2)).expect("ok");
+        assert_eq!(doubled, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        let failed = parallel_map(&items, 4, |x| if *x == 50 { Err("boom") } else { Ok(*x) });
+        assert_eq!(failed, Err("boom"));
+    }
+}

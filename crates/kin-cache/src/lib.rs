@@ -1,0 +1,13 @@
+//! DVC 3's data layer: md5 hashes and directory manifests, the content-addressed cache,
+//! workspace links, the stat index, `.dvc` files and `.gitignore` entries.
+
+pub mod dvc_file;
+pub mod gitignore;
+pub mod hashing;
+pub mod link;
+pub mod manifest;
+pub mod md5;
+pub mod odb;
+pub mod state;
+pub mod walk;
+pub mod yaml_emit;

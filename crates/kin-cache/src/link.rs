@@ -1,0 +1,136 @@
+//! Putting cache objects into the workspace with the strategies of `cache.type`.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// One of DVC's link types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkType {
+    Reflink,
+    Hardlink,
+    Symlink,
+    Copy,
+}
+
+/// Why a workspace file could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("unknown cache.type `{0}` (expected reflink, hardlink, symlink or copy)")]
+    UnknownType(String),
+    #[error("cannot create `{}`: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Parses `cache.type` (`reflink,copy` is DVC's default).
+pub fn parse_link_types(value: Option<&str>) -> Result<Vec<LinkType>, LinkError> {
+    value
+        .unwrap_or("reflink,copy")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|name| match name {
+            "reflink" => Ok(LinkType::Reflink),
+            "hardlink" => Ok(LinkType::Hardlink),
+            "symlink" => Ok(LinkType::Symlink),
+            "copy" => Ok(LinkType::Copy),
+            other => Err(LinkError::UnknownType(other.to_owned())),
+        })
+        .collect()
+}
+
+/// Creates `dest` from the cache object `object`, trying each link type in order, through a
+/// temp file and a rename so `dest` is never half-written. Returns the type that worked.
+pub fn link_from_cache(
+    object: &Path,
+    dest: &Path,
+    types: &[LinkType],
+    is_exec: bool,
+) -> Result<LinkType, LinkError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| LinkError::Io { path, source }
+    };
+    if let Some(parent) = dest.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    let file_name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let temp = dest.with_file_name(format!(".{file_name}.kin-tmp-{}", std::process::id()));
+    let _ = std::fs::remove_file(&temp);
+    let mut last_error = None;
+    for &kind in types {
+        let attempt = match kind {
+            LinkType::Reflink => reflink_copy::reflink(object, &temp),
+            LinkType::Hardlink => std::fs::hard_link(object, &temp),
+            LinkType::Symlink => {
+                std::path::absolute(object).and_then(|abs| std::os::unix::fs::symlink(abs, &temp))
+            }
+            LinkType::Copy => std::fs::copy(object, &temp).map(|_| ()),
+        };
+        match attempt {
+            Ok(()) => {
+                if matches!(kind, LinkType::Reflink | LinkType::Copy) {
+                    // Workspace copies are writable; cache objects stay read-only.
+                    let mode = if is_exec { 0o755 } else { 0o644 };
+                    std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(mode))
+                        .map_err(io(&temp))?;
+                }
+                if dest.is_dir() && !dest.is_symlink() {
+                    let _ = std::fs::remove_file(&temp);
+                    return Err(LinkError::Io {
+                        path: dest.to_path_buf(),
+                        source: std::io::Error::other("a directory is in the way"),
+                    });
+                }
+                std::fs::rename(&temp, dest).map_err(io(dest))?;
+                return Ok(kind);
+            }
+            Err(error) => {
+                let _ = std::fs::remove_file(&temp);
+                last_error = Some(error);
+            }
+        }
+    }
+    Err(LinkError::Io {
+        path: dest.to_path_buf(),
+        source: last_error.unwrap_or_else(|| std::io::Error::other("no link type configured")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn falls_back_and_sets_modes() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let object = dir.path().join("object");
+        std::fs::write(&object, b"data").expect("write");
+        std::fs::set_permissions(&object, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+        let dest = dir.path().join("out/file.sh");
+        let used = link_from_cache(
+            &object,
+            &dest,
+            &parse_link_types(None).expect("types"),
+            true,
+        )
+        .expect("link");
+        assert!(matches!(used, LinkType::Reflink | LinkType::Copy));
+        assert_eq!(std::fs::read(&dest).expect("read"), b"data");
+        assert_eq!(
+            std::fs::metadata(&dest).expect("meta").permissions().mode() & 0o777,
+            0o755
+        );
+        let linked = dir.path().join("hard");
+        assert_eq!(
+            link_from_cache(&object, &linked, &[LinkType::Hardlink], false).expect("link"),
+            LinkType::Hardlink
+        );
+        assert!(parse_link_types(Some("reflink,teleport")).is_err());
+    }
+}

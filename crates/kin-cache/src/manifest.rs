@@ -1,0 +1,150 @@
+//! A directory's manifest exactly as DVC 3 writes it: the JSON whose md5 names the directory.
+
+use crate::md5::{Md5, ObjectId};
+
+/// One file of a directory, by its path inside the directory (`/`-separated).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ManifestEntry {
+    pub relpath: String,
+    pub md5: Md5,
+}
+
+/// A directory's files sorted by relpath. Empty directories are not part of it, as in DVC.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Manifest {
+    entries: Vec<ManifestEntry>,
+}
+
+/// A manifest that is not the JSON DVC writes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid directory manifest: {reason}")]
+pub struct BadManifest {
+    pub reason: String,
+}
+
+impl Manifest {
+    pub fn new(mut entries: Vec<ManifestEntry>) -> Self {
+        entries.sort_by(|a, b| a.relpath.cmp(&b.relpath));
+        Manifest { entries }
+    }
+
+    pub fn entries(&self) -> &[ManifestEntry] {
+        &self.entries
+    }
+
+    /// `[{"md5": "…", "relpath": "…"}, …]`: Python's `json.dumps(sort_keys=True)` with its
+    /// default `, `/`: ` separators and non-ASCII escaped, which is what DVC hashes.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(self.entries.len() * 72 + 2);
+        out.push('[');
+        for (i, entry) in self.entries.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str("{\"md5\": \"");
+            out.push_str(&entry.md5.to_hex());
+            out.push_str("\", \"relpath\": ");
+            push_json_string(&mut out, &entry.relpath);
+            out.push('}');
+        }
+        out.push(']');
+        out
+    }
+
+    /// The directory's object id: md5 of the JSON, with `.dir`.
+    pub fn object_id(&self) -> ObjectId {
+        ObjectId::dir(Md5::of(self.to_json().as_bytes()))
+    }
+
+    /// Reads a manifest written by DVC or kin.
+    pub fn from_json(text: &str) -> Result<Self, BadManifest> {
+        let bad = |reason: &str| BadManifest {
+            reason: reason.to_owned(),
+        };
+        let node = kin_pipeline::params_file::parse_params(
+            text,
+            kin_pipeline::params_file::ParamsFormat::Json,
+            std::path::Path::new("manifest"),
+        )
+        .map_err(|e| bad(&e.to_string()))?;
+        let items = node.as_list().ok_or_else(|| bad("not a list"))?;
+        let mut entries = Vec::with_capacity(items.len());
+        for item in items {
+            let map = item.as_map().ok_or_else(|| bad("entry is not an object"))?;
+            let relpath = map
+                .get("relpath")
+                .and_then(|n| n.as_str())
+                .ok_or_else(|| bad("entry without relpath"))?;
+            let md5 = map
+                .get("md5")
+                .and_then(|n| n.as_str())
+                .ok_or_else(|| bad("entry without md5"))?;
+            entries.push(ManifestEntry {
+                relpath: relpath.to_owned(),
+                md5: md5.parse().map_err(|_| bad("entry md5 is not a hash"))?,
+            });
+        }
+        Ok(Manifest::new(entries))
+    }
+}
+
+/// A JSON string as Python's `json.dumps` (ensure_ascii) writes it.
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c if c.is_ascii() => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_dvc_manifest_and_hash() {
+        // Recorded from `dvc add` (DVC 3.67.1) of a directory with these four files.
+        let entry = |relpath: &str, md5: &str| ManifestEntry {
+            relpath: relpath.into(),
+            md5: md5.parse().expect("hash"),
+        };
+        let manifest = Manifest::new(vec![
+            entry("sub/ünï.txt", "39c7627198d038fbb0f6fa7e2152a220"),
+            entry("a.txt", "60b725f10c9c85c70d97880dfe8191b3"),
+            entry("sub/empty.txt", "d41d8cd98f00b204e9800998ecf8427e"),
+            entry("run.sh", "3e2b31c72181b87149ff995e7202c0e3"),
+        ]);
+        assert_eq!(
+            manifest.to_json(),
+            r#"[{"md5": "60b725f10c9c85c70d97880dfe8191b3", "relpath": "a.txt"}, {"md5": "3e2b31c72181b87149ff995e7202c0e3", "relpath": "run.sh"}, {"md5": "d41d8cd98f00b204e9800998ecf8427e", "relpath": "sub/empty.txt"}, {"md5": "39c7627198d038fbb0f6fa7e2152a220", "relpath": "sub/\u00fcn\u00ef.txt"}]"#
+        );
+        assert_eq!(
+            manifest.object_id().to_string(),
+            "5edea7ba3ee6f8a54b340b85b3bc7b50.dir"
+        );
+        assert_eq!(Manifest::from_json(&manifest.to_json()), Ok(manifest));
+    }
+
+    #[test]
+    fn astral_characters_escape_as_surrogate_pairs() {
+        let mut out = String::new();
+        push_json_string(&mut out, "😀\"\u{7f}\u{1}");
+        assert_eq!(out, "\"\\ud83d\\ude00\\\"\u{7f}\\u0001\"");
+    }
+}

@@ -1,0 +1,112 @@
+//! Typed md5 digests and object ids (`<md5>` for files, `<md5>.dir` for directories).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// An md5 digest.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Md5(pub [u8; 16]);
+
+impl Md5 {
+    /// The md5 of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        use md5::Digest;
+        Md5(md5::Md5::digest(bytes).into())
+    }
+
+    pub fn to_hex(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for Md5 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for byte in self.0 {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Md5 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Md5({self})")
+    }
+}
+
+/// Text that is not 32 hex digits (optionally followed by `.dir` for an object id).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an md5 hash")]
+pub struct BadHash(pub String);
+
+impl FromStr for Md5 {
+    type Err = BadHash;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadHash(s.to_owned());
+        if s.len() != 32 {
+            return Err(bad());
+        }
+        let mut out = [0u8; 16];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2).ok_or_else(bad)?, 16)
+                .map_err(|_| bad())?;
+        }
+        Ok(Md5(out))
+    }
+}
+
+/// What a cache object is named by: a file's md5, or a directory manifest's md5 with `.dir`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct ObjectId {
+    pub md5: Md5,
+    pub is_dir: bool,
+}
+
+impl ObjectId {
+    pub fn file(md5: Md5) -> Self {
+        ObjectId { md5, is_dir: false }
+    }
+
+    pub fn dir(md5: Md5) -> Self {
+        ObjectId { md5, is_dir: true }
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.md5, if self.is_dir { ".dir" } else { "" })
+    }
+}
+
+impl FromStr for ObjectId {
+    type Err = BadHash;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.strip_suffix(".dir") {
+            Some(md5) => Ok(ObjectId::dir(
+                md5.parse().map_err(|_| BadHash(s.to_owned()))?,
+            )),
+            None => Ok(ObjectId::file(s.parse()?)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        let empty = Md5::of(b"");
+        assert_eq!(empty.to_string(), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!("d41d8cd98f00b204e9800998ecf8427e".parse::<Md5>(), Ok(empty));
+        let id: ObjectId = "5edea7ba3ee6f8a54b340b85b3bc7b50.dir"
+            .parse()
+            .expect("valid");
+        assert!(id.is_dir);
+        assert_eq!(id.to_string(), "5edea7ba3ee6f8a54b340b85b3bc7b50.dir");
+        assert!("xyz".parse::<Md5>().is_err());
+        assert!("d41d8cd98f00b204e9800998ecf8427g".parse::<Md5>().is_err());
+    }
+}

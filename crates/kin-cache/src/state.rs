@@ -1,0 +1,166 @@
+//! The stat index in `.kin/state.db`: (path, inode, mtime, size) → md5, so unchanged files
+//! are never read twice.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::md5::Md5;
+use crate::walk::FileStat;
+
+/// Why the state index could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("state index `{}`: {source}", path.display())]
+pub struct StateError {
+    pub path: PathBuf,
+    pub source: rusqlite::Error,
+}
+
+/// An open stat index.
+pub struct StateIndex {
+    connection: Connection,
+    path: PathBuf,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS file_hash (
+    path TEXT PRIMARY KEY,
+    inode INTEGER NOT NULL,
+    mtime_ns TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    md5 TEXT NOT NULL,
+    -- when this row was written: an mtime not older than this may hide a later write
+    written_ns TEXT NOT NULL
+) WITHOUT ROWID;
+";
+
+fn now_ns() -> i128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+impl StateIndex {
+    pub fn open(path: &Path) -> Result<Self, StateError> {
+        let error = |source| StateError {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let connection = Connection::open(path).map_err(error)?;
+        connection
+            .execute_batch(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            )
+            .map_err(error)?;
+        connection.execute_batch(SCHEMA).map_err(error)?;
+        Ok(StateIndex {
+            connection,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn error(&self, source: rusqlite::Error) -> StateError {
+        StateError {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// The recorded md5 if the file's stat is unchanged and its mtime is safely older than the
+    /// record (a write within the filesystem's mtime granularity after recording would not
+    /// change the stat, so such entries are not trusted).
+    pub fn get(&self, path: &str, stat: &FileStat) -> Result<Option<Md5>, StateError> {
+        let row: Option<(i64, String, i64, String, String)> = self
+            .connection
+            .prepare_cached(
+                "SELECT inode, mtime_ns, size, md5, written_ns FROM file_hash WHERE path = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([path], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()
+            })
+            .map_err(|e| self.error(e))?;
+        let Some((inode, mtime, size, md5, written)) = row else {
+            return Ok(None);
+        };
+        let fresh = inode as u64 == stat.inode
+            && mtime.parse::<i128>().ok() == Some(stat.mtime_ns)
+            && size as u64 == stat.size
+            && written.parse::<i128>().is_ok_and(|w| stat.mtime_ns < w);
+        Ok(if fresh { md5.parse().ok() } else { None })
+    }
+
+    /// Records many hashes in one transaction.
+    pub fn put_many<'a>(
+        &mut self,
+        entries: impl IntoIterator<Item = (&'a str, FileStat, Md5)>,
+    ) -> Result<(), StateError> {
+        let written = now_ns().to_string();
+        let tx = self.connection.transaction().map_err(|e| StateError {
+            path: self.path.clone(),
+            source: e,
+        })?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO file_hash (path, inode, mtime_ns, size, md5, written_ns)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(|e| StateError {
+                    path: self.path.clone(),
+                    source: e,
+                })?;
+            for (path, stat, md5) in entries {
+                insert
+                    .execute(params![
+                        path,
+                        stat.inode as i64,
+                        stat.mtime_ns.to_string(),
+                        stat.size as i64,
+                        md5.to_string(),
+                        written
+                    ])
+                    .map_err(|e| StateError {
+                        path: self.path.clone(),
+                        source: e,
+                    })?;
+            }
+        }
+        tx.commit().map_err(|e| self.error(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_entries_hit_and_racy_or_changed_ones_miss() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut index = StateIndex::open(&dir.path().join("state.db")).expect("open");
+        let md5 = Md5::of(b"x");
+        let old = FileStat {
+            inode: 7,
+            mtime_ns: 1_000,
+            size: 1,
+            is_exec: false,
+        };
+        index.put_many([("a", old, md5)]).expect("put");
+        assert_eq!(index.get("a", &old).expect("get"), Some(md5));
+        let changed = FileStat { size: 2, ..old };
+        assert_eq!(index.get("a", &changed).expect("get"), None);
+        // An mtime at or after the moment of recording might hide a second write: not trusted.
+        let racy = FileStat {
+            mtime_ns: now_ns() + 1_000_000_000,
+            ..old
+        };
+        index.put_many([("b", racy, md5)]).expect("put");
+        assert_eq!(index.get("b", &racy).expect("get"), None);
+    }
+}
