@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params};
 
 use crate::md5::Md5;
 use crate::walk::FileStat;
@@ -15,6 +17,29 @@ use crate::walk::FileStat;
 pub struct StateError {
     pub path: PathBuf,
     pub source: rusqlite::Error,
+}
+
+/// One recorded hash and the stat it was recorded for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateEntry {
+    pub inode: u64,
+    pub mtime_ns: i128,
+    pub size: u64,
+    pub md5: Md5,
+    pub written_ns: i128,
+}
+
+impl StateEntry {
+    /// The md5, if the file still has the recorded stat and its mtime is safely older than
+    /// the record (a write within the filesystem's mtime granularity after recording would
+    /// not change the stat, so such entries are not trusted).
+    pub fn md5_if_fresh(&self, stat: &FileStat) -> Option<Md5> {
+        let fresh = self.inode == stat.inode
+            && self.mtime_ns == stat.mtime_ns
+            && self.size == stat.size
+            && stat.mtime_ns < self.written_ns;
+        fresh.then_some(self.md5)
+    }
 }
 
 /// An open stat index.
@@ -70,30 +95,55 @@ impl StateIndex {
         }
     }
 
-    /// The recorded md5 if the file's stat is unchanged and its mtime is safely older than the
-    /// record (a write within the filesystem's mtime granularity after recording would not
-    /// change the stat, so such entries are not trusted).
+    /// The recorded md5 of one file, if still valid for `stat`.
     pub fn get(&self, path: &str, stat: &FileStat) -> Result<Option<Md5>, StateError> {
-        let row: Option<(i64, String, i64, String, String)> = self
+        let entries = self.load_under(path)?;
+        Ok(entries.get(path).and_then(|e| e.md5_if_fresh(stat)))
+    }
+
+    /// Every entry for `path` itself or below `path/`, in one query: what a directory walk needs.
+    pub fn load_under(&self, path: &str) -> Result<HashMap<String, StateEntry>, StateError> {
+        let below = format!("{path}/");
+        let end = format!("{path}0"); // '0' sorts right after '/'
+        let mut statement = self
             .connection
             .prepare_cached(
-                "SELECT inode, mtime_ns, size, md5, written_ns FROM file_hash WHERE path = ?1",
+                "SELECT path, inode, mtime_ns, size, md5, written_ns FROM file_hash
+                 WHERE path = ?1 OR (path >= ?2 AND path < ?3)",
             )
-            .and_then(|mut s| {
-                s.query_row([path], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })
-                .optional()
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([path, below.as_str(), end.as_str()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
             })
             .map_err(|e| self.error(e))?;
-        let Some((inode, mtime, size, md5, written)) = row else {
-            return Ok(None);
-        };
-        let fresh = inode as u64 == stat.inode
-            && mtime.parse::<i128>().ok() == Some(stat.mtime_ns)
-            && size as u64 == stat.size
-            && written.parse::<i128>().is_ok_and(|w| stat.mtime_ns < w);
-        Ok(if fresh { md5.parse().ok() } else { None })
+        let mut entries = HashMap::new();
+        for row in rows {
+            let (path, inode, mtime, size, md5, written) = row.map_err(|e| self.error(e))?;
+            let (Ok(mtime_ns), Ok(md5), Ok(written_ns)) =
+                (mtime.parse(), md5.parse(), written.parse())
+            else {
+                continue;
+            };
+            entries.insert(
+                path,
+                StateEntry {
+                    inode: inode as u64,
+                    mtime_ns,
+                    size: size as u64,
+                    md5,
+                    written_ns,
+                },
+            );
+        }
+        Ok(entries)
     }
 
     /// Records many hashes in one transaction.

@@ -11,6 +11,9 @@ pub struct Cli {
     /// Run as if kin was started in this directory.
     #[arg(short = 'C', long = "cd", global = true, value_name = "DIR")]
     pub directory: Option<PathBuf>,
+    /// Print nothing but errors (and requested output such as --json).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -23,6 +26,32 @@ pub enum Command {
     Stages(StagesArgs),
     /// Show the stage graph.
     Dag(DagArgs),
+    /// Track files or directories: hash them into the cache and write `.dvc` files.
+    Add(AddArgs),
+    /// Restore tracked data in the workspace from the cache.
+    Checkout(CheckoutArgs),
+    /// Show tracked data that differs from its recorded version.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Files or directories to track.
+    #[arg(required = true)]
+    pub targets: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckoutArgs {
+    /// `.dvc` files, tracked paths or stage addresses (default: everything).
+    pub targets: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print DVC's JSON shape: `{"<.dvc file or stage>": [{"changed outs": {"<path>": "modified"}}]}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

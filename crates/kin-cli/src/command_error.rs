@@ -85,6 +85,35 @@ impl From<DvcConfigError> for CommandError {
     }
 }
 
+impl From<kin::data::DataError> for CommandError {
+    fn from(error: kin::data::DataError) -> Self {
+        use kin::data::DataError as E;
+        let hint = match &error {
+            E::OutsideRepo { .. } => Some("only paths inside the repository can be tracked"),
+            E::StageOutput { .. } => {
+                Some("outputs of stages are tracked by `kin repro`, not `kin add`")
+            }
+            E::Overlap { .. } => {
+                Some("track the whole directory, or remove the other .dvc file first")
+            }
+            E::NotTracked { .. } => Some("`kin status` lists what is tracked"),
+            E::Cache(kin_cache::odb::CacheError::Write { .. }) => Some(
+                "check free disk space and permissions of .dvc/cache; nothing partial was left in the cache",
+            ),
+            _ => None,
+        };
+        let message = error.to_string();
+        let error_out = match error {
+            E::Repo(e) => return e.into(),
+            _ => CommandError::failure(message),
+        };
+        match hint {
+            Some(hint) => error_out.with_hint(hint),
+            None => error_out,
+        }
+    }
+}
+
 impl From<RepoError> for CommandError {
     fn from(error: RepoError) -> Self {
         match error {

@@ -5,6 +5,7 @@ mod command_error;
 mod commands;
 mod dag;
 mod diagnostic;
+mod progress;
 
 use std::process::ExitCode;
 

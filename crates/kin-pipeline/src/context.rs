@@ -26,6 +26,12 @@ pub enum ContextError {
     },
     #[error("`{item}` cannot be loaded: {reason}")]
     AlreadyLoaded { item: String, reason: &'static str },
+    #[error("`{key}` in `{origin}` is {kind}, which templates cannot hold")]
+    UnsupportedValue {
+        origin: String,
+        key: String,
+        kind: &'static str,
+    },
     #[error("`{keys}` is reserved inside foreach/matrix and cannot be set by `vars`")]
     Reserved { keys: String },
 }
@@ -134,6 +140,13 @@ impl Context {
                 keys: clashing.join("`, `"),
             });
         }
+        if let Some(key) = find_timestamp(&data, "") {
+            return Err(ContextError::UnsupportedValue {
+                origin: source.to_owned(),
+                key,
+                kind: "a date",
+            });
+        }
         let node = Node::unlocated(Value::Map(data.clone()));
         if let Err(key) = merge_into(&mut self.data, data, "") {
             return Err(ContextError::Redefined {
@@ -211,6 +224,29 @@ impl Context {
     pub fn top_level_keys(&self) -> Vec<String> {
         self.data.keys().map(str::to_owned).collect()
     }
+}
+
+/// The dotted key of the first date in `map`: DVC's context only holds plain data.
+fn find_timestamp(map: &Map, prefix: &str) -> Option<String> {
+    fn in_node(node: &Node, key: String) -> Option<String> {
+        match &node.value {
+            Value::Timestamp(_) => Some(key),
+            Value::Map(map) => find_timestamp(map, &key),
+            Value::List(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, n)| in_node(n, format!("{key}[{i}]"))),
+            _ => None,
+        }
+    }
+    map.iter().find_map(|e| {
+        let key = if prefix.is_empty() {
+            e.key.clone()
+        } else {
+            format!("{prefix}.{}", e.key)
+        };
+        in_node(&e.value, key)
+    })
 }
 
 /// Python-style list indexing: negative indices count from the end.

@@ -188,6 +188,9 @@ impl PipelineError {
                 TemplateError::NotAContainer { .. } | TemplateError::NestedIterable { .. } => None,
             },
             E::Context { source, .. } => match source {
+                ContextError::UnsupportedValue { .. } => {
+                    Some("quote it (e.g. `'2024-01-31'`) so it stays a string".to_owned())
+                }
                 ContextError::Redefined { .. } => Some(
                     "each key may come from one source only: rename it or load only some keys with `file.yaml:key1,key2`"
                         .to_owned(),

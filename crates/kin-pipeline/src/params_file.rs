@@ -119,7 +119,7 @@ fn from_toml(value: &toml::Value) -> Node {
         toml::Value::Integer(i) => Value::Int(*i),
         toml::Value::Float(f) => Value::Float(*f),
         toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => Value::Str(d.to_string()),
+        toml::Value::Datetime(d) => Value::Timestamp(d.to_string()),
         toml::Value::Array(items) => Value::List(items.iter().map(from_toml).collect()),
         toml::Value::Table(table) => {
             let mut map = Map::new();

@@ -9,7 +9,7 @@ pub fn scalar_to_string(value: &Value) -> String {
         Value::Bool(b) => if *b { "true" } else { "false" }.to_owned(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => float_repr(*f),
-        Value::Str(s) => s.clone(),
+        Value::Str(s) | Value::Timestamp(s) => s.clone(),
         Value::List(_) | Value::Map(_) => repr(value),
     }
 }
@@ -22,6 +22,7 @@ pub fn repr(value: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => float_repr(*f),
         Value::Str(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+        Value::Timestamp(s) => s.clone(),
         Value::List(items) => {
             let inner: Vec<String> = items.iter().map(|n: &Node| repr(&n.value)).collect();
             format!("[{}]", inner.join(", "))

@@ -82,6 +82,11 @@ impl DvcConfig {
         }
     }
 
+    /// A raw value, e.g. `value("cache", "type")`.
+    pub fn value(&self, section: &str, key: &str) -> Option<&str> {
+        self.get(section, key).map(|s| s.value.as_str())
+    }
+
     fn get(&self, section: &str, key: &str) -> Option<&Setting> {
         self.sections
             .iter()

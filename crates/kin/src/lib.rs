@@ -1,5 +1,6 @@
 //! The kin repository facade: finding and initialising repositories and loading their pipelines.
 
+pub mod data;
 mod dvc_config;
 mod init;
 mod repo;

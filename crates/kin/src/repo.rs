@@ -48,6 +48,16 @@ impl Repo {
         Ok(DvcConfig::load(&self.dvc_dir())?)
     }
 
+    /// The content-addressed cache shared with DVC.
+    pub fn cache(&self) -> kin_cache::odb::ObjectDb {
+        kin_cache::odb::ObjectDb::in_dvc_dir(&self.dvc_dir())
+    }
+
+    /// kin's stat index (`.kin/state.db`).
+    pub fn state_path(&self) -> PathBuf {
+        self.root.join(".kin").join("state.db")
+    }
+
     /// Loads every pipeline and `.dvc` file into one graph.
     pub fn project(&self) -> Result<Project, RepoError> {
         let parsing = self.config()?.parsing()?;

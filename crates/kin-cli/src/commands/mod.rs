@@ -1,8 +1,11 @@
 //! One module per command; `run` dispatches.
 
+mod add;
+mod checkout;
 mod dag;
 mod init;
 mod stages;
+mod status;
 
 use std::path::Path;
 
@@ -17,9 +20,12 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         })?,
     };
     match cli.command {
-        Command::Init(args) => init::run(&cwd, &args),
+        Command::Init(args) => init::run(&cwd, &args, cli.quiet),
         Command::Stages(args) => stages::run(&cwd, &args),
         Command::Dag(args) => dag::run(&cwd, &args),
+        Command::Add(args) => add::run(&cwd, &args, cli.quiet),
+        Command::Checkout(args) => checkout::run(&cwd, &args, cli.quiet),
+        Command::Status(args) => status::run(&cwd, &args),
     }
 }
 

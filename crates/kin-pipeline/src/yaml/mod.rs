@@ -44,6 +44,9 @@ pub enum Value {
     Int(i64),
     Float(f64),
     Str(String),
+    /// A YAML timestamp (`2024-01-31`), kept as written. DVC's loader makes it a date, which
+    /// its template context refuses; kin keeps that distinction so it refuses the same input.
+    Timestamp(String),
     List(Vec<Node>),
     Map(Map),
 }
@@ -159,6 +162,7 @@ impl Value {
             Value::Int(_) => "an integer",
             Value::Float(_) => "a float",
             Value::Str(_) => "a string",
+            Value::Timestamp(_) => "a date",
             Value::List(_) => "a list",
             Value::Map(_) => "a mapping",
         }

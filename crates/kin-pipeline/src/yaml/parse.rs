@@ -187,6 +187,7 @@ enum PythonKey {
     Null,
     Number(f64),
     Text(String),
+    Timestamp(String),
 }
 
 fn python_key(value: &Value) -> PythonKey {
@@ -196,6 +197,7 @@ fn python_key(value: &Value) -> PythonKey {
         // Large integers lose precision here; keys that large do not occur in pipelines.
         Value::Int(i) => PythonKey::Number(*i as f64),
         Value::Float(f) => PythonKey::Number(*f),
+        Value::Timestamp(text) => PythonKey::Timestamp(text.clone()),
         other => PythonKey::Text(scalar_to_string(other)),
     }
 }

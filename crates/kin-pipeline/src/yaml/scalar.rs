@@ -16,6 +16,9 @@ pub(super) fn resolve_plain(text: &str) -> Value {
     if let Some(float) = parse_float(text) {
         return Value::Float(float);
     }
+    if is_timestamp(text) {
+        return Value::Timestamp(text.to_owned());
+    }
     Value::Str(text.to_owned())
 }
 
@@ -89,6 +92,56 @@ fn parse_float(text: &str) -> Option<f64> {
     cleaned.parse::<f64>().ok()
 }
 
+/// YAML 1.1 timestamps, which DVC's loader still resolves: `2024-01-31`, optionally followed
+/// by a time (`T` or spaces, `hh:mm:ss`, fraction, zone).
+fn is_timestamp(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range)
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    };
+    if !(digits(0..4) && b.get(4) == Some(&b'-')) {
+        return false;
+    }
+    // Month and day have one or two digits.
+    let mut i = 5;
+    for part in 0..2 {
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) && i - start < 2 {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+        if part == 0 {
+            if b.get(i) != Some(&b'-') {
+                return false;
+            }
+            i += 1;
+        }
+    }
+    if i == b.len() {
+        return true;
+    }
+    // A time part: separator, then hh:mm:ss; whatever follows (fraction, zone) is accepted loosely.
+    let rest = &text[i..];
+    let time = rest
+        .trim_start_matches(['T', 't'])
+        .trim_start_matches([' ', '\t']);
+    if time.len() == rest.len() {
+        return false;
+    }
+    let t = time.as_bytes();
+    let hour_len = t.iter().take_while(|c| c.is_ascii_digit()).count();
+    (1..=2).contains(&hour_len)
+        && t.get(hour_len) == Some(&b':')
+        && t.get(hour_len + 1..hour_len + 3)
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+        && t.get(hour_len + 3) == Some(&b':')
+        && t.get(hour_len + 4..hour_len + 6)
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +169,23 @@ mod tests {
         assert_eq!(resolve_plain(".inf"), Value::Float(f64::INFINITY));
         assert!(matches!(resolve_plain(".NaN"), Value::Float(f) if f.is_nan()));
         assert_eq!(resolve_plain("12:30"), Value::Str("12:30".into()));
+        assert_eq!(
+            resolve_plain("2024-01-31"),
+            Value::Timestamp("2024-01-31".into())
+        );
+        assert_eq!(
+            resolve_plain("2024-1-5 10:00:00"),
+            Value::Timestamp("2024-1-5 10:00:00".into())
+        );
+        assert_eq!(
+            resolve_plain("2024-01-31T10:00:00Z"),
+            Value::Timestamp("2024-01-31T10:00:00Z".into())
+        );
+        assert_eq!(
+            resolve_plain("2024-01-31x"),
+            Value::Str("2024-01-31x".into())
+        );
+        assert_eq!(resolve_plain("2024-01"), Value::Str("2024-01".into()));
         assert_eq!(resolve_plain("1.2.3"), Value::Str("1.2.3".into()));
         assert_eq!(resolve_plain("e5"), Value::Str("e5".into()));
         assert_eq!(resolve_plain("."), Value::Str(".".into()));

@@ -1,0 +1,41 @@
+//! `kin add`.
+
+use std::path::Path;
+
+use crate::cli::AddArgs;
+use crate::command_error::CommandError;
+use crate::progress::Bar;
+
+pub fn run(cwd: &Path, args: &AddArgs, quiet: bool) -> Result<(), CommandError> {
+    let repo = kin::Repo::discover(cwd)?;
+    let bar = Bar::new("hashing", quiet);
+    let added = kin::data::add(
+        &repo,
+        cwd,
+        &args.targets,
+        &kin::data::AddOptions::default(),
+        &bar,
+    );
+    bar.finish();
+    let added = added?;
+    if !quiet {
+        for entry in &added {
+            let what = match entry.nfiles {
+                Some(n) => format!("{n} files"),
+                None => "1 file".to_owned(),
+            };
+            println!(
+                "added {} ({what}, {} bytes) -> {}",
+                entry.path, entry.size, entry.dvc_file
+            );
+        }
+        if !added.is_empty() {
+            let files: Vec<&str> = added.iter().map(|a| a.dvc_file.as_str()).collect();
+            println!(
+                "\nTo track the changes with git, run:\n\n\tgit add {} .gitignore",
+                files.join(" ")
+            );
+        }
+    }
+    Ok(())
+}

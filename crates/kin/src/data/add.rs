@@ -1,0 +1,138 @@
+//! `kin add`: hash paths into the cache and record them in `.dvc` files as `dvc add` does.
+
+use std::path::{Path, PathBuf};
+
+use kin_cache::dvc_file::{DvcOut, write_dvc_file};
+use kin_cache::gitignore::ignore_in_git;
+use kin_cache::link::{LinkType, link_from_cache, parse_link_types};
+use kin_cache::md5::ObjectId;
+use kin_cache::state::StateIndex;
+use kin_pipeline::paths_overlap;
+
+use super::paths::repo_relative;
+use super::workspace_hash::hash_workspace_path;
+use super::{DataError, Progress};
+use crate::Repo;
+
+/// Options for `add`.
+#[derive(Debug, Clone, Default)]
+pub struct AddOptions {}
+
+/// What `add` recorded for one target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Added {
+    /// Repo-relative path of the data.
+    pub path: String,
+    /// Repo-relative path of the `.dvc` file written.
+    pub dvc_file: String,
+    pub id: ObjectId,
+    pub size: u64,
+    pub nfiles: Option<u64>,
+    /// The `.gitignore` that received an entry, if one did.
+    pub gitignore: Option<PathBuf>,
+}
+
+/// Adds each target (relative to `cwd`) to the cache and writes `<target>.dvc` beside it.
+pub fn add(
+    repo: &Repo,
+    cwd: &Path,
+    targets: &[PathBuf],
+    _options: &AddOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<Added>, DataError> {
+    let root = repo.root();
+    let project = repo.project()?;
+    let cache = repo.cache();
+    cache.remove_stale_temps();
+    let link_types = parse_link_types(repo.config()?.value("cache", "type"))?;
+    let mut state = StateIndex::open(&repo.state_path())?;
+    let mut added = Vec::new();
+    for target in targets {
+        let rel = repo_relative(root, cwd, target)?;
+        let dvc_file = format!("{rel}.dvc");
+        if let Some(stage) = project
+            .graph
+            .nodes
+            .iter()
+            .find(|n| n.stage.is_some() && n.outs.iter().any(|o| paths_overlap(o, &rel)))
+        {
+            return Err(DataError::StageOutput {
+                path: rel,
+                stage: stage.address.clone(),
+            });
+        }
+        if let Some((node, other)) = project
+            .graph
+            .nodes
+            .iter()
+            .filter(|n| n.stage.is_none() && n.address != dvc_file)
+            .find_map(|n| {
+                n.outs
+                    .iter()
+                    .find(|o| paths_overlap(o, &rel))
+                    .map(|o| (n, o))
+            })
+        {
+            return Err(DataError::Overlap {
+                path: rel,
+                other: other.clone(),
+                dvc_file: node.address.clone(),
+            });
+        }
+        let path = root.join(&rel);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Err(DataError::NotFound {
+                path: target.clone(),
+            });
+        }
+        let hashed = hash_workspace_path(root, &rel, &mut state, Some(&cache), progress)?;
+        if matches!(
+            link_types.first(),
+            Some(LinkType::Hardlink | LinkType::Symlink)
+        ) {
+            relink(&cache, &path, &hashed, &link_types)?;
+        }
+        let name = rel.rsplit('/').next().unwrap_or(&rel).to_owned();
+        write_dvc_file(
+            &root.join(&dvc_file),
+            &[DvcOut {
+                path: name,
+                id: Some(hashed.id),
+                size: Some(hashed.size),
+                nfiles: hashed.nfiles,
+                is_exec: hashed.is_exec,
+            }],
+        )?;
+        let gitignore = ignore_in_git(root, &path)?;
+        added.push(Added {
+            path: rel,
+            dvc_file,
+            id: hashed.id,
+            size: hashed.size,
+            nfiles: hashed.nfiles,
+            gitignore,
+        });
+    }
+    Ok(added)
+}
+
+/// With `cache.type` hardlink or symlink, the workspace copy is replaced by a link to the cache.
+fn relink(
+    cache: &kin_cache::odb::ObjectDb,
+    path: &Path,
+    hashed: &super::workspace_hash::HashedPath,
+    types: &[LinkType],
+) -> Result<(), DataError> {
+    match &hashed.manifest {
+        None => {
+            link_from_cache(&cache.object_path(&hashed.id), path, types, hashed.is_exec)?;
+        }
+        Some(manifest) => {
+            for entry in manifest.entries() {
+                let object = cache.object_path(&ObjectId::file(entry.md5));
+                link_from_cache(&object, &path.join(&entry.relpath), types, false)?;
+            }
+        }
+    }
+    Ok(())
+}

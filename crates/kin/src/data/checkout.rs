@@ -1,0 +1,199 @@
+//! `kin checkout`: make the workspace match the recorded versions, from the cache.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use kin_cache::hashing::default_threads;
+use kin_cache::link::{link_from_cache, parse_link_types};
+use kin_cache::manifest::Manifest;
+use kin_cache::md5::ObjectId;
+use kin_cache::odb::ObjectDb;
+use kin_cache::state::StateIndex;
+use kin_cache::walk::walk_files;
+
+use super::paths::repo_relative;
+use super::workspace_hash::hash_workspace_path;
+use super::{DataError, NoProgress, Progress, TrackedOut, tracked_outs};
+use crate::Repo;
+
+/// What checkout did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckoutReport {
+    /// Outputs whose workspace content was (re)created.
+    pub restored: Vec<String>,
+    /// Outputs already as recorded.
+    pub unchanged: Vec<String>,
+    /// Outputs (or files in them) whose objects are not in the cache.
+    pub missing: Vec<String>,
+}
+
+/// Checks out `targets` (`.dvc` files, tracked paths or stage addresses; all when empty).
+pub fn checkout(
+    repo: &Repo,
+    cwd: &Path,
+    targets: &[PathBuf],
+    progress: &dyn Progress,
+) -> Result<CheckoutReport, DataError> {
+    let root = repo.root();
+    let project = repo.project()?;
+    let cache = repo.cache();
+    let link_types = parse_link_types(repo.config()?.value("cache", "type"))?;
+    let mut state = StateIndex::open(&repo.state_path())?;
+    let all = tracked_outs(root, &project)?;
+    let selected: Vec<&TrackedOut> = if targets.is_empty() {
+        all.iter().collect()
+    } else {
+        let mut selected = Vec::new();
+        for target in targets {
+            let text = target.to_string_lossy();
+            let rel = repo_relative(root, cwd, target).ok();
+            let matching: Vec<&TrackedOut> = all
+                .iter()
+                .filter(|o| {
+                    o.owner == text || rel.as_deref().is_some_and(|r| o.owner == r || o.path == r)
+                })
+                .collect();
+            if matching.is_empty() {
+                return Err(DataError::NotTracked {
+                    target: text.into_owned(),
+                });
+            }
+            selected.extend(matching);
+        }
+        selected
+    };
+    let mut report = CheckoutReport::default();
+    for out in selected {
+        let Some(id) = out.id.filter(|_| out.cached) else {
+            continue;
+        };
+        let path = root.join(&out.path);
+        let current = if std::fs::symlink_metadata(&path).is_ok() {
+            hash_workspace_path(root, &out.path, &mut state, None, &NoProgress)
+                .ok()
+                .map(|h| h.id)
+        } else {
+            None
+        };
+        if current == Some(id) {
+            report.unchanged.push(out.path.clone());
+            continue;
+        }
+        let restored = if id.is_dir {
+            checkout_dir(
+                &cache,
+                root,
+                &out.path,
+                &id,
+                &link_types,
+                &mut state,
+                progress,
+                &mut report.missing,
+            )?
+        } else if cache.contains(&id) {
+            remove_dir_in_way(&path)?;
+            progress.add_total(1, 0);
+            link_from_cache(&cache.object_path(&id), &path, &link_types, out.is_exec)?;
+            progress.advance(1, 0);
+            true
+        } else {
+            report.missing.push(out.path.clone());
+            false
+        };
+        if restored {
+            report.restored.push(out.path.clone());
+        }
+    }
+    Ok(report)
+}
+
+fn remove_dir_in_way(path: &Path) -> Result<(), DataError> {
+    if path.is_dir() && !path.is_symlink() {
+        std::fs::remove_dir_all(path).map_err(|source| DataError::Remove {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Restores a directory: links changed or missing files, removes files the manifest lacks.
+#[allow(clippy::too_many_arguments)]
+fn checkout_dir(
+    cache: &ObjectDb,
+    root: &Path,
+    rel: &str,
+    id: &ObjectId,
+    link_types: &[kin_cache::link::LinkType],
+    state: &mut StateIndex,
+    progress: &dyn Progress,
+    missing: &mut Vec<String>,
+) -> Result<bool, DataError> {
+    let manifest_path = cache.object_path(id);
+    let Ok(text) = std::fs::read_to_string(&manifest_path) else {
+        missing.push(rel.to_owned());
+        return Ok(false);
+    };
+    let manifest = Manifest::from_json(&text).map_err(|e| DataError::BadManifest {
+        id: id.to_string(),
+        reason: e.reason,
+    })?;
+    let dir = root.join(rel);
+    if dir.exists() && !dir.is_dir() {
+        std::fs::remove_file(&dir).map_err(|source| DataError::Remove {
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    let present = if dir.is_dir() {
+        walk_files(&dir, root, default_threads())?
+    } else {
+        Vec::new()
+    };
+    let entries = state.load_under(rel)?;
+    let wanted: HashSet<&str> = manifest
+        .entries()
+        .iter()
+        .map(|e| e.relpath.as_str())
+        .collect();
+    for file in &present {
+        if !wanted.contains(file.relpath.as_str()) {
+            std::fs::remove_file(&file.path).map_err(|source| DataError::Remove {
+                path: file.path.clone(),
+                source,
+            })?;
+        }
+    }
+    progress.add_total(manifest.entries().len() as u64, 0);
+    let mut complete = true;
+    for entry in manifest.entries() {
+        let target = dir.join(&entry.relpath);
+        let current = present
+            .iter()
+            .find(|f| f.relpath == entry.relpath)
+            .and_then(|f| {
+                entries
+                    .get(&format!("{rel}/{}", f.relpath))
+                    .and_then(|e| e.md5_if_fresh(&f.stat))
+            });
+        let up_to_date = match current {
+            Some(md5) => md5 == entry.md5,
+            None => {
+                target.is_file()
+                    && kin_cache::hashing::hash_file(&target).is_ok_and(|(m, _)| m == entry.md5)
+            }
+        };
+        if !up_to_date {
+            let object = ObjectId::file(entry.md5);
+            if cache.contains(&object) {
+                remove_dir_in_way(&target)?;
+                link_from_cache(&cache.object_path(&object), &target, link_types, false)?;
+            } else {
+                missing.push(format!("{rel}/{}", entry.relpath));
+                complete = false;
+            }
+        }
+        progress.advance(1, 0);
+    }
+    Ok(complete)
+}

@@ -1,0 +1,57 @@
+//! Errors of the data operations (add, checkout, status).
+
+use std::path::PathBuf;
+
+use kin_cache::dvc_file::DvcFileError;
+use kin_cache::gitignore::GitignoreError;
+use kin_cache::hashing::HashError;
+use kin_cache::link::LinkError;
+use kin_cache::odb::CacheError;
+use kin_cache::state::StateError;
+use kin_cache::walk::WalkError;
+
+use crate::repo::RepoError;
+
+/// Why a data operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error("`{}` is outside the repository", path.display())]
+    OutsideRepo { path: PathBuf },
+    #[error("`{}` does not exist", path.display())]
+    NotFound { path: PathBuf },
+    #[error("`{path}` is inside `{inside}`, which kin and DVC manage themselves")]
+    Internal { path: String, inside: &'static str },
+    #[error("`{path}` is already an output of stage `{stage}`")]
+    StageOutput { path: String, stage: String },
+    #[error("`{path}` overlaps `{other}`, already tracked by `{dvc_file}`")]
+    Overlap {
+        path: String,
+        other: String,
+        dvc_file: String,
+    },
+    #[error("`{target}` is not tracked by any .dvc file or stage output")]
+    NotTracked { target: String },
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Walk(#[from] WalkError),
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    #[error(transparent)]
+    DvcFile(#[from] DvcFileError),
+    #[error(transparent)]
+    Gitignore(#[from] GitignoreError),
+    #[error("corrupt directory object {id} in the cache: {reason}")]
+    BadManifest { id: String, reason: String },
+    #[error("cannot remove `{}`: {source}", path.display())]
+    Remove {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,17 @@
+//! Tracked data: adding paths to the cache, checking them out, and comparing them with the workspace.
+
+mod add;
+mod checkout;
+mod error;
+mod paths;
+mod progress;
+mod status;
+mod tracked;
+mod workspace_hash;
+
+pub use add::{AddOptions, Added, add};
+pub use checkout::{CheckoutReport, checkout};
+pub use error::DataError;
+pub use progress::{NoProgress, Progress};
+pub use status::{OutStatus, StatusEntry, status};
+pub use tracked::{TrackedOut, tracked_outs};

@@ -1,0 +1,66 @@
+//! `kin status` for data: which tracked outputs differ from what was recorded.
+
+use kin_cache::state::StateIndex;
+
+use super::workspace_hash::hash_workspace_path;
+use super::{DataError, NoProgress, tracked_outs};
+use crate::Repo;
+
+/// How a tracked output differs from its recorded version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutStatus {
+    /// Recorded but missing from the workspace.
+    Deleted,
+    /// Present with different content.
+    Modified,
+    /// Present but no version was recorded yet.
+    New,
+}
+
+impl OutStatus {
+    /// DVC's word for it in `dvc status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutStatus::Deleted => "deleted",
+            OutStatus::Modified => "modified",
+            OutStatus::New => "new",
+        }
+    }
+}
+
+/// One changed output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEntry {
+    pub owner: String,
+    pub path: String,
+    pub status: OutStatus,
+}
+
+/// Every tracked output that differs from its record, in owner order. Unchanged files are
+/// recognised by the stat index without being read.
+pub fn status(repo: &Repo) -> Result<Vec<StatusEntry>, DataError> {
+    let root = repo.root();
+    let project = repo.project()?;
+    let mut state = StateIndex::open(&repo.state_path())?;
+    let mut changed = Vec::new();
+    for out in tracked_outs(root, &project)? {
+        let exists = std::fs::symlink_metadata(root.join(&out.path)).is_ok();
+        let status = match (out.id, exists) {
+            (_, false) if out.id.is_none() => continue,
+            (_, false) => Some(OutStatus::Deleted),
+            (None, true) => Some(OutStatus::New),
+            (Some(recorded), true) => {
+                let current = hash_workspace_path(root, &out.path, &mut state, None, &NoProgress)?;
+                (current.id != recorded).then_some(OutStatus::Modified)
+            }
+        };
+        if let Some(status) = status {
+            changed.push(StatusEntry {
+                owner: out.owner,
+                path: out.path,
+                status,
+            });
+        }
+    }
+    Ok(changed)
+}

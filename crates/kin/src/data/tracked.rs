@@ -1,0 +1,110 @@
+//! Every output whose content kin knows: `.dvc` files' outs and, from `dvc.lock`, stage outs.
+
+use std::path::Path;
+
+use kin_cache::dvc_file::read_dvc_file;
+use kin_cache::md5::ObjectId;
+use kin_pipeline::Project;
+use kin_pipeline::yaml::{Value, parse_yaml};
+
+use super::DataError;
+
+/// One tracked output and the version recorded for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackedOut {
+    /// What records it: `data.dvc` or a stage address.
+    pub owner: String,
+    /// Repo-relative, `/`-separated.
+    pub path: String,
+    /// `None` when nothing was recorded yet.
+    pub id: Option<ObjectId>,
+    pub is_exec: bool,
+    /// False for `cache: false` stage outputs: hashed but never in the cache.
+    pub cached: bool,
+}
+
+fn join(dir: &str, path: &str) -> String {
+    let joined = if dir.is_empty() || dir == "." {
+        path.to_owned()
+    } else {
+        format!("{dir}/{path}")
+    };
+    kin_pipeline::context::normalize_display(Path::new(&joined))
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// All tracked outputs of the repository.
+pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, DataError> {
+    let mut outs = Vec::new();
+    for data in &project.data_files {
+        let dir = data.path.rsplit_once('/').map_or("", |(d, _)| d);
+        for out in read_dvc_file(&root.join(&data.path))? {
+            outs.push(TrackedOut {
+                owner: data.path.clone(),
+                path: join(dir, &out.path),
+                id: out.id,
+                is_exec: out.is_exec,
+                cached: true,
+            });
+        }
+    }
+    for file in &project.files {
+        let lock_path = file
+            .path
+            .strip_suffix("dvc.yaml")
+            .map(|d| format!("{d}dvc.lock"))
+            .unwrap_or_default();
+        let locked = read_lock_outs(&root.join(&lock_path));
+        for stage in &file.stages {
+            for out in &stage.outs {
+                let recorded = locked
+                    .iter()
+                    .find(|(name, path, ..)| *name == stage.name && *path == out.path);
+                outs.push(TrackedOut {
+                    owner: stage.address(),
+                    path: join(&stage.wdir, &out.path),
+                    id: recorded.and_then(|r| r.2),
+                    is_exec: recorded.is_some_and(|r| r.3),
+                    cached: out.cache,
+                });
+            }
+        }
+    }
+    Ok(outs)
+}
+
+/// `(stage, out path, id, isexec)` from a dvc.lock; a missing or unreadable lock has none.
+fn read_lock_outs(path: &Path) -> Vec<(String, String, Option<ObjectId>, bool)> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let Ok(doc) = parse_yaml(&text) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let stages = doc
+        .as_map()
+        .and_then(|m| m.get("stages"))
+        .and_then(|s| s.as_map());
+    for stage in stages.into_iter().flat_map(|s| s.iter()) {
+        let outs = stage
+            .value
+            .as_map()
+            .and_then(|m| m.get("outs"))
+            .and_then(|o| o.as_list());
+        for out in outs.unwrap_or(&[]) {
+            let Some(map) = out.as_map() else { continue };
+            let Some(path) = map.get("path").and_then(|p| p.as_str()) else {
+                continue;
+            };
+            let id = map
+                .get("md5")
+                .and_then(|m| m.as_str())
+                .and_then(|m| m.parse().ok());
+            let is_exec = matches!(map.get("isexec").map(|n| &n.value), Some(Value::Bool(true)));
+            found.push((stage.key.clone(), path.to_owned(), id, is_exec));
+        }
+    }
+    found
+}

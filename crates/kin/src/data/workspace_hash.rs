@@ -1,0 +1,139 @@
+//! Hashing a workspace file or directory through the stat index: only files whose stat
+//! changed are read, on all cores, and when adding they are copied into the cache in the
+//! same read.
+
+use std::path::{Path, PathBuf};
+
+use kin_cache::hashing::{default_threads, hash_file, parallel_map};
+use kin_cache::manifest::{Manifest, ManifestEntry};
+use kin_cache::md5::{Md5, ObjectId};
+use kin_cache::odb::ObjectDb;
+use kin_cache::state::StateIndex;
+use kin_cache::walk::{FileStat, walk_files};
+
+use super::{DataError, Progress};
+
+/// A hashed workspace path.
+#[derive(Debug, Clone)]
+pub(crate) struct HashedPath {
+    pub id: ObjectId,
+    pub size: u64,
+    /// For directories: how many files.
+    pub nfiles: Option<u64>,
+    pub is_exec: bool,
+    /// For directories: the manifest, whose entries are the files.
+    pub manifest: Option<Manifest>,
+}
+
+struct Candidate {
+    state_key: String,
+    relpath: String,
+    path: PathBuf,
+    stat: FileStat,
+    known: Option<Md5>,
+}
+
+/// Hashes `rel` (repo-relative). With `ingest`, every file ends up in that cache.
+pub(crate) fn hash_workspace_path(
+    root: &Path,
+    rel: &str,
+    state: &mut StateIndex,
+    ingest: Option<&ObjectDb>,
+    progress: &dyn Progress,
+) -> Result<HashedPath, DataError> {
+    let path = root.join(rel);
+    let metadata =
+        std::fs::metadata(&path).map_err(|_| DataError::NotFound { path: path.clone() })?;
+    let is_dir = metadata.is_dir();
+    let entries = state.load_under(rel)?;
+    let candidates: Vec<Candidate> = if is_dir {
+        walk_files(&path, root, default_threads())?
+            .into_iter()
+            .map(|f| {
+                let state_key = format!("{rel}/{}", f.relpath);
+                let known = entries
+                    .get(&state_key)
+                    .and_then(|e| e.md5_if_fresh(&f.stat));
+                Candidate {
+                    state_key,
+                    relpath: f.relpath,
+                    path: f.path,
+                    stat: f.stat,
+                    known,
+                }
+            })
+            .collect()
+    } else {
+        let stat = FileStat::of(&metadata);
+        vec![Candidate {
+            state_key: rel.to_owned(),
+            relpath: String::new(),
+            known: entries.get(rel).and_then(|e| e.md5_if_fresh(&stat)),
+            path,
+            stat,
+        }]
+    };
+    let needs_work = |c: &Candidate| match (c.known, ingest) {
+        (None, _) => true,
+        (Some(md5), Some(cache)) => !cache.contains(&ObjectId::file(md5)),
+        (Some(_), None) => false,
+    };
+    let work: Vec<&Candidate> = candidates.iter().filter(|c| needs_work(c)).collect();
+    progress.add_total(work.len() as u64, work.iter().map(|c| c.stat.size).sum());
+    let computed: Vec<Md5> = parallel_map(&work, default_threads(), |c| {
+        let md5 = match ingest {
+            Some(cache) => cache.ingest_file(&c.path, c.known)?.0,
+            None => hash_file(&c.path)?.0,
+        };
+        progress.advance(1, c.stat.size);
+        Ok::<_, DataError>(md5)
+    })?;
+    state.put_many(
+        work.iter()
+            .zip(&computed)
+            .map(|(c, md5)| (c.state_key.as_str(), c.stat, *md5)),
+    )?;
+    let mut computed = computed.into_iter();
+    let md5s: Vec<Md5> = candidates
+        .iter()
+        .map(|c| {
+            if needs_work(c) {
+                computed.next()
+            } else {
+                c.known
+            }
+        })
+        .map(|m| m.expect("every candidate has a known or computed hash"))
+        .collect();
+    let size = candidates.iter().map(|c| c.stat.size).sum();
+    if !is_dir {
+        return Ok(HashedPath {
+            id: ObjectId::file(md5s[0]),
+            size,
+            nfiles: None,
+            is_exec: candidates[0].stat.is_exec,
+            manifest: None,
+        });
+    }
+    let manifest = Manifest::new(
+        candidates
+            .iter()
+            .zip(&md5s)
+            .map(|(c, md5)| ManifestEntry {
+                relpath: c.relpath.clone(),
+                md5: *md5,
+            })
+            .collect(),
+    );
+    let id = manifest.object_id();
+    if let Some(cache) = ingest {
+        cache.insert_bytes(&id, manifest.to_json().as_bytes())?;
+    }
+    Ok(HashedPath {
+        id,
+        size,
+        nfiles: Some(candidates.len() as u64),
+        is_exec: false,
+        manifest: Some(manifest),
+    })
+}
