@@ -1,0 +1,304 @@
+//! Data drift between a reference and a current table: one test per column, dataset drift by share.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::columns::{ColumnKind, Overrides, infer_kind};
+use crate::report::chart::{Chart, chart_for};
+use crate::stattest::format_number;
+use crate::stattest::{Counts, Sample, StatTest, StatTestError, default_test};
+use crate::table::{Column, ColumnData, NULL_CODE, Table};
+
+/// What the user chose; `Default` is Evidently's defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriftOptions {
+    /// Dataset drift when the share of drifted columns is at least this.
+    pub drift_share: f64,
+    pub overrides: Overrides,
+    pub stattests: BTreeMap<String, StatTest>,
+    pub thresholds: BTreeMap<String, f64>,
+}
+
+impl Default for DriftOptions {
+    fn default() -> Self {
+        DriftOptions {
+            drift_share: 0.5,
+            overrides: Overrides::default(),
+            stattests: BTreeMap::new(),
+            thresholds: BTreeMap::new(),
+        }
+    }
+}
+
+/// The verdict for one column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnDrift {
+    pub name: String,
+    pub kind: ColumnKind,
+    pub stattest: StatTest,
+    pub score: f64,
+    pub threshold: f64,
+    pub drift: bool,
+    pub reference_rows: usize,
+    pub current_rows: usize,
+    pub chart: Chart,
+}
+
+/// The verdict for the dataset; `columns` in table order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriftResult {
+    pub dataset_drift: bool,
+    pub drift_share: f64,
+    pub drifted_columns: usize,
+    pub columns: Vec<ColumnDrift>,
+}
+
+impl DriftResult {
+    pub fn share_of_drifted_columns(&self) -> f64 {
+        self.drifted_columns as f64 / self.columns.len() as f64
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum DriftError {
+    #[error("column `{column}` is not in the {side} data")]
+    MissingColumn {
+        column: String,
+        side: Side,
+        available: Vec<String>,
+    },
+    #[error("column `{column}` has no values in the {side} data (all missing)")]
+    AllMissing { column: String, side: Side },
+    #[error("column `{column}` is numerical but holds text in the {side} data")]
+    NotNumeric { column: String, side: Side },
+    #[error("column `{column}`: {source}")]
+    Test {
+        column: String,
+        source: StatTestError,
+    },
+    #[error("no columns to compare")]
+    NoColumns,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Reference,
+    Current,
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Side::Reference => "reference",
+            Side::Current => "current",
+        })
+    }
+}
+
+/// Compares every column not ignored; columns must exist on both sides.
+pub fn compute(
+    reference: &Table,
+    current: &Table,
+    options: &DriftOptions,
+) -> Result<DriftResult, DriftError> {
+    let mentioned = options
+        .overrides
+        .names()
+        .chain(options.stattests.keys())
+        .chain(options.thresholds.keys());
+    for name in mentioned {
+        if reference.column(name).is_none() {
+            return Err(missing(name, Side::Reference, reference));
+        }
+    }
+    let mut pairs = Vec::new();
+    for column in &reference.columns {
+        if options.overrides.ignores(&column.name) {
+            continue;
+        }
+        let other = current
+            .column(&column.name)
+            .ok_or_else(|| missing(&column.name, Side::Current, current))?;
+        pairs.push((column, other));
+    }
+    for column in &current.columns {
+        if !options.overrides.ignores(&column.name) && reference.column(&column.name).is_none() {
+            return Err(missing(&column.name, Side::Reference, reference));
+        }
+    }
+    if pairs.is_empty() {
+        return Err(DriftError::NoColumns);
+    }
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(pairs.len());
+    let chunk = pairs.len().div_ceil(threads);
+    let results: Vec<Result<ColumnDrift, DriftError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pairs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(r, c)| column_drift(r, c, options))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let columns = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let drifted_columns = columns.iter().filter(|c| c.drift).count();
+    let share = drifted_columns as f64 / columns.len() as f64;
+    Ok(DriftResult {
+        dataset_drift: share >= options.drift_share,
+        drift_share: options.drift_share,
+        drifted_columns,
+        columns,
+    })
+}
+
+fn missing(name: &str, side: Side, table: &Table) -> DriftError {
+    DriftError::MissingColumn {
+        column: name.to_owned(),
+        side,
+        available: table.names(),
+    }
+}
+
+fn column_drift(
+    reference: &Column,
+    current: &Column,
+    options: &DriftOptions,
+) -> Result<ColumnDrift, DriftError> {
+    let name = &reference.name;
+    let kind = infer_kind(reference, current, &options.overrides);
+    let sample = prepare(reference, current, kind)?;
+    let stattest = match options.stattests.get(name) {
+        Some(test) => *test,
+        None => default_test(kind, sample.reference_len(), sample.n_unique()),
+    };
+    let score = stattest.score(&sample).map_err(|source| DriftError::Test {
+        column: name.clone(),
+        source,
+    })?;
+    let threshold = options
+        .thresholds
+        .get(name)
+        .copied()
+        .unwrap_or(stattest.default_threshold());
+    Ok(ColumnDrift {
+        name: name.clone(),
+        kind,
+        stattest,
+        score,
+        threshold,
+        drift: stattest.drifted(score, threshold),
+        reference_rows: sample.reference_len(),
+        current_rows: sample.current_len(),
+        chart: chart_for(&sample),
+    })
+}
+
+/// Drops missing values and infinities, then shapes the column for the tests.
+pub fn prepare(
+    reference: &Column,
+    current: &Column,
+    kind: ColumnKind,
+) -> Result<Sample, DriftError> {
+    let name = &reference.name;
+    let sample = match kind {
+        ColumnKind::Numerical => Sample::Numeric {
+            reference: finite_sorted(reference, Side::Reference)?,
+            current: finite_sorted(current, Side::Current)?,
+        },
+        ColumnKind::Categorical => {
+            let mut counts = Counts::default();
+            let mut index: HashMap<String, usize> = HashMap::new();
+            add_counts(&mut counts, &mut index, &reference.data, true);
+            add_counts(&mut counts, &mut index, &current.data, false);
+            Sample::Categorical(counts)
+        }
+    };
+    for (len, side) in [
+        (sample.reference_len(), Side::Reference),
+        (sample.current_len(), Side::Current),
+    ] {
+        if len == 0 {
+            return Err(DriftError::AllMissing {
+                column: name.clone(),
+                side,
+            });
+        }
+    }
+    Ok(sample)
+}
+
+fn finite_sorted(column: &Column, side: Side) -> Result<Vec<f64>, DriftError> {
+    match &column.data {
+        ColumnData::Numbers(values) => {
+            let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+            v.sort_unstable_by(f64::total_cmp);
+            // -0.0 sorts before 0.0 but they are the same value.
+            for x in v.iter_mut().filter(|x| **x == 0.0) {
+                *x = 0.0;
+            }
+            Ok(v)
+        }
+        ColumnData::Text { .. } => Err(DriftError::NotNumeric {
+            column: column.name.clone(),
+            side,
+        }),
+    }
+}
+
+fn add_counts(
+    counts: &mut Counts,
+    index: &mut HashMap<String, usize>,
+    data: &ColumnData,
+    reference: bool,
+) {
+    let mut bump = |label: String, n: u64| {
+        let i = *index.entry(label.clone()).or_insert_with(|| {
+            counts.labels.push(label);
+            counts.reference.push(0);
+            counts.current.push(0);
+            counts.labels.len() - 1
+        });
+        if reference {
+            counts.reference[i] += n;
+        } else {
+            counts.current[i] += n;
+        }
+    };
+    match data {
+        ColumnData::Numbers(values) => {
+            let mut finite: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+            finite.sort_unstable_by(f64::total_cmp);
+            let mut i = 0;
+            while i < finite.len() {
+                let value = finite[i];
+                let start = i;
+                while finite.get(i).is_some_and(|x| *x == value) {
+                    i += 1;
+                }
+                bump(format_number(value), (i - start) as u64);
+            }
+        }
+        ColumnData::Text { dictionary, codes } => {
+            let mut per_code = vec![0u64; dictionary.len()];
+            for &c in codes.iter().filter(|c| **c != NULL_CODE) {
+                if let Some(n) = per_code.get_mut(c as usize) {
+                    *n += 1;
+                }
+            }
+            for (label, n) in dictionary.iter().zip(per_code) {
+                if n > 0 {
+                    bump(label.clone(), n);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! CSV input: a header row, then values; a column is re-read as text if a later value is not a number.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::builder::ColumnBuilder;
+use super::{Table, TableError};
+
+pub fn read(path: &Path) -> Result<Table, TableError> {
+    let mut text_columns: HashSet<usize> = HashSet::new();
+    loop {
+        match read_pass(path, &text_columns)? {
+            Pass::Done(table) => return Ok(table),
+            Pass::Retry(more) => text_columns.extend(more),
+        }
+    }
+}
+
+enum Pass {
+    Done(Table),
+    Retry(Vec<usize>),
+}
+
+fn csv_error(path: &Path, error: csv::Error) -> TableError {
+    match error.into_kind() {
+        csv::ErrorKind::Io(source) => TableError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => TableError::Csv {
+            path: path.to_path_buf(),
+            message: format!("{other:?}"),
+        },
+    }
+}
+
+fn read_pass(path: &Path, text_columns: &HashSet<usize>) -> Result<Pass, TableError> {
+    let file = std::fs::File::open(path).map_err(|source| TableError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let headers = reader.headers().map_err(|e| csv_error(path, e))?.clone();
+    let mut seen = HashSet::new();
+    for name in headers.iter() {
+        if !seen.insert(name) {
+            return Err(TableError::DuplicateColumn {
+                path: path.to_path_buf(),
+                column: name.to_owned(),
+            });
+        }
+    }
+    let mut builders: Vec<ColumnBuilder> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, name)| ColumnBuilder::new(name.to_owned(), text_columns.contains(&i)))
+        .collect();
+    let mut failed: Vec<usize> = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let mut rows = 0usize;
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| csv_error(path, e))?
+    {
+        rows += 1;
+        for (i, (builder, token)) in builders.iter_mut().zip(record.iter()).enumerate() {
+            if failed.contains(&i) {
+                continue;
+            }
+            if builder.push(token).is_err() {
+                failed.push(i);
+            }
+        }
+    }
+    if !failed.is_empty() {
+        return Ok(Pass::Retry(failed));
+    }
+    Ok(Pass::Done(Table {
+        columns: builders.into_iter().map(ColumnBuilder::finish).collect(),
+        rows,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{ColumnData, Dtype};
+
+    #[test]
+    fn mixed_column_is_reread_as_text() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, "a,b,c\n1,x,1.5\n2,y,\n3,4,2\n").expect("write");
+        let table = read(&path).expect("read");
+        assert_eq!(table.rows, 3);
+        let dtypes: Vec<Dtype> = table.columns.iter().map(|c| c.dtype).collect();
+        assert_eq!(dtypes, [Dtype::Int, Dtype::Text, Dtype::Float]);
+        let b = table.column("b").expect("b");
+        assert!(
+            matches!(&b.data, ColumnData::Text { dictionary, .. } if dictionary == &["x", "y", "4"])
+        );
+    }
+}
