@@ -1,0 +1,297 @@
+//! `kin add`, `kin checkout`, `kin status` against the real DVC on the same trees.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::{dvc_python, git_repo, kin, run, run_ok};
+
+/// A tree with the shapes that trip up hashing: nesting, empty dirs and files, non-ASCII
+/// names, CRLF text, executables, a symlinked file.
+fn make_tree(root: &Path) {
+    let data = root.join("data");
+    for dir in ["nested/deeper/deepest", "empty", "sub"] {
+        std::fs::create_dir_all(data.join(dir)).expect("mkdir");
+    }
+    let files: &[(&str, &[u8])] = &[
+        ("a.txt", b"a\n"),
+        ("empty.txt", b""),
+        ("crlf.txt", b"line one\r\nline two\r\n"),
+        ("nested/deeper/deepest/x.bin", &[0, 1, 2, 255]),
+        ("sub/ünïcødé name.txt", "héllo wörld\n".as_bytes()),
+        ("sub/日本.csv", b"a,b\n1,2\n"),
+        ("run.sh", b"#!/bin/sh\necho hi\n"),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(data.join(name), bytes).expect("write");
+    }
+    std::fs::set_permissions(data.join("run.sh"), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+    std::os::unix::fs::symlink("a.txt", data.join("link-to-a.txt")).expect("symlink");
+    std::fs::write(root.join("model.pkl"), b"weights").expect("write");
+    std::fs::write(root.join("tool.sh"), b"#!/bin/sh\n").expect("write");
+    std::fs::set_permissions(root.join("tool.sh"), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+}
+
+fn dvc(python: &Path, dir: &Path, args: &[&str]) -> String {
+    let output = Command::new(python)
+        .args(["-m", "dvc"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("dvc runs");
+    assert!(
+        output.status.success(),
+        "dvc {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Relative path → content for every file under `dir` (symlinks read through).
+fn snapshot_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else {
+                let rel = path
+                    .strip_prefix(base)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, std::fs::read(&path).expect("read"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn read(path: PathBuf) -> String {
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+const TARGETS: [&str; 3] = ["data", "model.pkl", "tool.sh"];
+
+#[test]
+fn add_writes_what_dvc_add_writes_and_each_reads_the_others() {
+    let Some(python) = dvc_python() else { return };
+    let with_kin = git_repo(None);
+    let with_dvc = git_repo(None);
+    for repo in [&with_kin, &with_dvc] {
+        dvc(&python, repo.path(), &["init", "-q"]);
+        make_tree(repo.path());
+    }
+    run_ok(kin(with_kin.path()).arg("add").args(TARGETS));
+    dvc(
+        &python,
+        with_dvc.path(),
+        &["add", "-q", "data", "model.pkl", "tool.sh"],
+    );
+
+    for file in ["data.dvc", "model.pkl.dvc", "tool.sh.dvc", ".gitignore"] {
+        assert_eq!(
+            read(with_kin.path().join(file)),
+            read(with_dvc.path().join(file)),
+            "{file} differs"
+        );
+    }
+    let cache = |repo: &Path| snapshot_files(&repo.join(".dvc/cache/files"));
+    assert_eq!(
+        cache(with_kin.path()),
+        cache(with_dvc.path()),
+        "cache trees differ"
+    );
+
+    // Each tool sees the other's work as up to date.
+    let dvc_status = dvc(&python, with_kin.path(), &["status"]);
+    assert!(
+        dvc_status.contains("up to date"),
+        "dvc status after kin add:\n{dvc_status}"
+    );
+    let kin_status = run_ok(kin(with_dvc.path()).arg("status"));
+    assert_eq!(kin_status, "Data and pipelines are up to date.\n");
+    assert_eq!(
+        run_ok(kin(with_dvc.path()).args(["status", "--json"])).trim(),
+        "{}"
+    );
+
+    // Checkout restores what the other tool cached.
+    let original = snapshot_files(&with_dvc.path().join("data"));
+    for repo in [&with_kin, &with_dvc] {
+        std::fs::remove_dir_all(repo.path().join("data")).expect("rm data");
+        std::fs::remove_file(repo.path().join("model.pkl")).expect("rm model");
+    }
+    run_ok(kin(with_dvc.path()).arg("checkout"));
+    dvc(&python, with_kin.path(), &["checkout", "-q"]);
+    for repo in [&with_kin, &with_dvc] {
+        assert_eq!(snapshot_files(&repo.path().join("data")), original);
+        assert_eq!(
+            std::fs::read(repo.path().join("model.pkl")).expect("model"),
+            b"weights"
+        );
+        let mode = std::fs::metadata(repo.path().join("tool.sh"))
+            .expect("tool")
+            .permissions()
+            .mode();
+        assert_ne!(mode & 0o111, 0, "executable bit restored");
+    }
+    assert!(dvc(&python, with_dvc.path(), &["status"]).contains("up to date"));
+    assert_eq!(
+        run_ok(kin(with_kin.path()).arg("status")),
+        "Data and pipelines are up to date.\n"
+    );
+}
+
+#[test]
+fn status_names_modified_deleted_and_checkout_repairs_them() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    make_tree(dir);
+    run_ok(kin(dir).arg("add").args(TARGETS));
+    std::fs::write(dir.join("data/a.txt"), b"changed\n").expect("write");
+    std::fs::write(dir.join("data/extra.txt"), b"new file\n").expect("write");
+    std::fs::remove_file(dir.join("model.pkl")).expect("rm");
+    let status: serde_json::Value =
+        serde_json::from_str(&run_ok(kin(dir).args(["status", "--json"]))).expect("json");
+    assert_eq!(
+        status,
+        serde_json::json!({
+            "data.dvc": [{"changed outs": {"data": "modified"}}],
+            "model.pkl.dvc": [{"changed outs": {"model.pkl": "deleted"}}]
+        })
+    );
+    let restored = run_ok(kin(dir).arg("checkout"));
+    assert!(
+        restored.contains("restored data") && restored.contains("restored model.pkl"),
+        "{restored}"
+    );
+    assert_eq!(std::fs::read(dir.join("data/a.txt")).expect("a"), b"a\n");
+    assert!(
+        !dir.join("data/extra.txt").exists(),
+        "files the manifest lacks are removed"
+    );
+    assert_eq!(
+        run_ok(kin(dir).arg("status")),
+        "Data and pipelines are up to date.\n"
+    );
+}
+
+#[test]
+fn add_refuses_bad_targets_with_hints() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  train:\n    cmd: echo\n    outs: [model.pkl]\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("model.pkl"), b"m").expect("write");
+    let cases: [(&[&str], &str); 4] = [
+        (&["../outside"], "is outside the repository"),
+        (&["missing.csv"], "does not exist"),
+        (&["model.pkl"], "is already an output of stage `train`"),
+        (&[".dvc/config"], "which kin and DVC manage themselves"),
+    ];
+    for (args, expected) in cases {
+        let output = run(kin(dir).arg("add").args(args));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    std::fs::create_dir_all(dir.join("raw")).expect("mkdir");
+    std::fs::write(dir.join("raw/a.csv"), b"1").expect("write");
+    run_ok(kin(dir).args(["add", "-q", "raw"]));
+    let output = run(kin(dir).args(["add", "raw/a.csv"]));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("overlaps `raw`, already tracked by `raw.dvc`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint:"), "{stderr}");
+}
+
+#[test]
+fn killed_add_leaves_no_partial_object_and_a_rerun_completes() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    let data = dir.join("big");
+    std::fs::create_dir_all(&data).expect("mkdir");
+    // Enough bytes that the add is still running when it is killed.
+    let chunk: Vec<u8> = (0..(4 << 20)).map(|i: u32| (i % 251) as u8).collect();
+    for i in 0..64 {
+        let mut bytes = chunk.clone();
+        bytes[0] = i as u8;
+        std::fs::write(data.join(format!("part-{i:03}.bin")), bytes).expect("write");
+    }
+    let objects = dir.join(".dvc/cache/files/md5");
+    let mut child = kin(dir).args(["add", "-q", "big"]).spawn().expect("spawn");
+    // Kill (SIGKILL) as soon as the cache is being written, so the add is caught mid-way.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while snapshot_files(&objects).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        !dir.join("big.dvc").exists(),
+        "the add was killed before it finished"
+    );
+
+    for (rel, bytes) in snapshot_files(&objects) {
+        if rel.starts_with(".tmp-") || rel.ends_with(".dir") {
+            continue;
+        }
+        let name = rel.replace('/', "");
+        assert_eq!(
+            kin_cache::md5::Md5::of(&bytes).to_string(),
+            name,
+            "object {rel} is not what its name says"
+        );
+    }
+    run_ok(kin(dir).args(["add", "-q", "big"]));
+    assert_eq!(
+        run_ok(kin(dir).arg("status")),
+        "Data and pipelines are up to date.\n"
+    );
+    let leftovers: Vec<String> = snapshot_files(&objects)
+        .into_keys()
+        .filter(|k| k.starts_with(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "stale temp files left: {leftovers:?}");
+    assert_eq!(
+        snapshot_files(&objects).len(),
+        65,
+        "64 files and one manifest"
+    );
+}
+
+#[test]
+fn three_gib_sparse_file_hashes_as_dvc_hashes_it() {
+    let Some(python) = dvc_python() else { return };
+    let with_kin = git_repo(None);
+    let with_dvc = git_repo(None);
+    for repo in [&with_kin, &with_dvc] {
+        dvc(&python, repo.path(), &["init", "-q"]);
+        let file = std::fs::File::create(repo.path().join("sparse.bin")).expect("create");
+        file.set_len(3 << 30).expect("sparse 3 GiB");
+    }
+    run_ok(kin(with_kin.path()).args(["add", "-q", "sparse.bin"]));
+    dvc(&python, with_dvc.path(), &["add", "-q", "sparse.bin"]);
+    let dvc_file = |repo: &Path| read(repo.join("sparse.bin.dvc"));
+    assert_eq!(dvc_file(with_kin.path()), dvc_file(with_dvc.path()));
+    assert!(dvc_file(with_kin.path()).contains("size: 3221225472"));
+    assert!(dvc(&python, with_kin.path(), &["status"]).contains("up to date"));
+}
