@@ -2,9 +2,6 @@
 
 use crate::table::{Column, Dtype};
 
-/// Integer columns with at most this many distinct values are categorical.
-const MAX_UNIQUE_AS_CATEGORICAL: usize = 5;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnKind {
     Numerical,
@@ -52,35 +49,15 @@ impl Overrides {
     }
 }
 
-/// The dtype Evidently reasons with when reference and current differ: current's when both
-/// are numbers (an int column that gained NaNs is float), reference's otherwise.
-pub fn effective_dtype(reference: Dtype, current: Dtype) -> Dtype {
-    if reference.is_numeric() && current.is_numeric() {
-        current
-    } else {
-        reference
-    }
-}
-
-/// The kind of one column: the override, else floats numerical, integers numerical unless
-/// they have at most 5 distinct reference values, booleans and text categorical.
-pub fn infer_kind(reference: &Column, current: &Column, overrides: &Overrides) -> ColumnKind {
+/// The kind of one column: the override, else numerical when the reference holds numbers
+/// (integers or floats), categorical for booleans and text — the rule of Evidently's
+/// `DataDriftTable`/`DataDriftPreset` without a column mapping.
+pub fn infer_kind(reference: &Column, overrides: &Overrides) -> ColumnKind {
     if let Some(kind) = overrides.forced(&reference.name) {
         return kind;
     }
-    match effective_dtype(reference.dtype, current.dtype) {
-        Dtype::Int => {
-            let unique = match reference.data.n_unique() {
-                0 => current.data.n_unique(),
-                n => n,
-            };
-            if unique <= MAX_UNIQUE_AS_CATEGORICAL {
-                ColumnKind::Categorical
-            } else {
-                ColumnKind::Numerical
-            }
-        }
-        Dtype::Float => ColumnKind::Numerical,
+    match reference.dtype {
+        Dtype::Int | Dtype::Float => ColumnKind::Numerical,
         Dtype::Bool | Dtype::Text => ColumnKind::Categorical,
     }
 }

@@ -174,7 +174,7 @@ fn column_drift(
     options: &DriftOptions,
 ) -> Result<ColumnDrift, DriftError> {
     let name = &reference.name;
-    let kind = infer_kind(reference, current, &options.overrides);
+    let kind = infer_kind(reference, &options.overrides);
     let sample = prepare(reference, current, kind)?;
     let stattest = match options.stattests.get(name) {
         Some(test) => *test,

@@ -1,11 +1,13 @@
 //! Group fairness of predictions: Fairlearn's classification disparities and the regression gate.
 
 mod classification;
+mod input;
 mod regression;
 
 pub use classification::{
     CLASSIFICATION_METRICS, ClassificationResult, GroupRates, classification,
 };
+pub use input::predictions_from_table;
 pub use regression::{GroupErrors, RegressionResult, regression};
 
 use std::collections::BTreeMap;
@@ -101,6 +103,15 @@ pub enum FairnessError {
         value: String,
         groups: Vec<String>,
     },
+    #[error("column `{column}` is not in the predictions")]
+    MissingColumn {
+        column: String,
+        available: Vec<String>,
+    },
+    #[error("column `{column}` has missing values")]
+    MissingValues { column: String },
+    #[error("column `{column}` must hold numbers, found `{value}`")]
+    NotNumeric { column: String, value: String },
     #[error("no rows to assess")]
     Empty,
 }
