@@ -32,6 +32,10 @@ pub enum Command {
     Checkout(CheckoutArgs),
     /// Show tracked data that differs from its recorded version.
     Status(StatusArgs),
+    /// Compare a current dataset with a reference: per-column drift tests as Evidently chooses them.
+    Drift(DriftArgs),
+    /// Check predictions for group fairness (Fairlearn's metrics) against bounds.
+    Fairness(FairnessArgs),
 }
 
 #[derive(Debug, Args)]
@@ -118,4 +122,93 @@ impl DagArgs {
             DagFormat::Ascii
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The reference dataset (CSV, or Parquet by its `.parquet` extension).
+    #[arg(long, value_name = "FILE")]
+    pub reference: PathBuf,
+    /// The current dataset, with the same columns.
+    #[arg(long, value_name = "FILE")]
+    pub current: PathBuf,
+    /// Write the JSON result here (e.g. a `metrics:` output of a stage).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Dataset drift when at least this share of columns drifted.
+    #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
+    pub drift_share: f64,
+    /// Use this test for a column: ks, chisquare, z, wasserstein, jensenshannon, psi.
+    #[arg(long, value_name = "COL=TEST")]
+    pub stattest: Vec<String>,
+    /// Drift threshold for a column's test.
+    #[arg(long, value_name = "COL=X")]
+    pub threshold: Vec<String>,
+    /// Treat these columns as numerical (comma-separated or repeated).
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub numerical: Vec<String>,
+    /// Treat these columns as categorical.
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub categorical: Vec<String>,
+    /// Leave these columns out.
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// JSON file `{"numerical": [...], "categorical": [...], "ignore": [...]}`.
+    #[arg(long, value_name = "FILE")]
+    pub columns: Option<PathBuf>,
+    /// Exit 0 even when the dataset drifted.
+    #[arg(long)]
+    pub no_fail: bool,
+    /// Print the JSON result instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FairnessTask {
+    Regression,
+    Classification,
+}
+
+#[derive(Debug, Args)]
+pub struct FairnessArgs {
+    /// Table with the sensitive column, labels and predictions (CSV or Parquet).
+    #[arg(long, value_name = "FILE")]
+    pub predictions: PathBuf,
+    /// The column whose values define the groups.
+    #[arg(long, value_name = "COL")]
+    pub sensitive: String,
+    /// The column with true labels.
+    #[arg(long, default_value = "y_true", value_name = "COL")]
+    pub label: String,
+    /// The column with predictions.
+    #[arg(long, default_value = "y_pred", value_name = "COL")]
+    pub prediction: String,
+    /// The privileged group's value (required for regression).
+    #[arg(long, value_name = "VALUE")]
+    pub privileged: Option<String>,
+    /// Default: classification when labels and predictions are all 0/1, else regression.
+    #[arg(long, value_enum)]
+    pub task: Option<FairnessTask>,
+    /// Fail when the metric is above X (repeatable).
+    #[arg(long, value_name = "METRIC=X")]
+    pub max: Vec<String>,
+    /// Fail when the metric is below X (repeatable).
+    #[arg(long, value_name = "METRIC=X")]
+    pub min: Vec<String>,
+    /// Write the JSON result here.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Exit 0 even when a bound fails.
+    #[arg(long)]
+    pub no_fail: bool,
+    /// Print the JSON result instead of a summary.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -3,6 +3,8 @@
 mod add;
 mod checkout;
 mod dag;
+mod drift;
+mod fairness;
 mod init;
 mod stages;
 mod status;
@@ -26,6 +28,8 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Add(args) => add::run(&cwd, &args, cli.quiet),
         Command::Checkout(args) => checkout::run(&cwd, &args, cli.quiet),
         Command::Status(args) => status::run(&cwd, &args),
+        Command::Drift(args) => drift::run(&cwd, &args, cli.quiet),
+        Command::Fairness(args) => fairness::run(&cwd, &args, cli.quiet),
     }
 }
 

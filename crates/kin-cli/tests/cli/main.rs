@@ -4,4 +4,5 @@ mod common;
 mod corpus;
 mod dag;
 mod data;
+mod gates;
 mod init;
