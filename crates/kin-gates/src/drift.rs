@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::columns::{ColumnKind, Overrides, infer_kind};
 use crate::report::chart::{Chart, chart_for};
-use crate::stattest::format_number;
 use crate::stattest::{Counts, Sample, StatTest, StatTestError, default_test};
+use crate::stattest::{format_number, sort_floats};
 use crate::table::{Column, ColumnData, NULL_CODE, Table};
 
 /// What the user chose; `Default` is Evidently's defaults.
@@ -240,11 +240,7 @@ fn finite_sorted(column: &Column, side: Side) -> Result<Vec<f64>, DriftError> {
     match &column.data {
         ColumnData::Numbers(values) => {
             let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-            v.sort_unstable_by(f64::total_cmp);
-            // -0.0 sorts before 0.0 but they are the same value.
-            for x in v.iter_mut().filter(|x| **x == 0.0) {
-                *x = 0.0;
-            }
+            sort_floats(&mut v);
             Ok(v)
         }
         ColumnData::Text { .. } => Err(DriftError::NotNumeric {

@@ -58,7 +58,7 @@ impl Sample {
     /// Distinct values over both datasets.
     pub fn n_unique(&self) -> usize {
         match self {
-            Sample::Numeric { reference, current } => merged_runs(reference, current).len(),
+            Sample::Numeric { reference, current } => distinct_merged(reference, current),
             Sample::Categorical(c) => c.labels.len(),
         }
     }
@@ -86,6 +86,26 @@ pub fn format_number(value: f64) -> String {
         format!("{}", value as i64)
     } else {
         format!("{value}")
+    }
+}
+
+/// Distinct values of two sorted slices together.
+fn distinct_merged(reference: &[f64], current: &[f64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    loop {
+        let value = match (reference.get(i), current.get(j)) {
+            (Some(a), Some(b)) => a.min(*b),
+            (Some(a), None) => *a,
+            (None, Some(b)) => *b,
+            (None, None) => return n,
+        };
+        n += 1;
+        while reference.get(i).is_some_and(|x| *x == value) {
+            i += 1;
+        }
+        while current.get(j).is_some_and(|x| *x == value) {
+            j += 1;
+        }
     }
 }
 

@@ -6,10 +6,12 @@ mod jensen_shannon;
 mod ks;
 mod ks_dist;
 mod psi;
+mod sort;
 mod wasserstein;
 mod z_test;
 
 pub use binning::{Counts, Sample, binned_counts_for_chart, format_number};
+pub use sort::sort_floats;
 
 use crate::columns::ColumnKind;
 

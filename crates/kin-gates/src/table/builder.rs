@@ -5,13 +5,28 @@ use std::collections::HashMap;
 use super::{Column, ColumnData, Dtype, NULL_CODE};
 
 /// Tokens pandas reads as missing by default.
-const NULL_TOKENS: &[&str] = &[
-    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
-];
-
 pub fn is_null_token(token: &str) -> bool {
-    NULL_TOKENS.contains(&token)
+    matches!(
+        token,
+        "" | "#N/A"
+            | "#N/A N/A"
+            | "#NA"
+            | "-1.#IND"
+            | "-1.#QNAN"
+            | "-NaN"
+            | "-nan"
+            | "1.#IND"
+            | "1.#QNAN"
+            | "<NA>"
+            | "N/A"
+            | "NA"
+            | "NULL"
+            | "NaN"
+            | "None"
+            | "n/a"
+            | "nan"
+            | "null"
+    )
 }
 
 fn parse_bool(token: &str) -> Option<bool> {
