@@ -34,20 +34,28 @@ pub fn hash_and_copy(path: &Path, sink: &mut impl Write) -> Result<(Md5, u64), H
     };
     let mut file = File::open(path).map_err(error)?;
     let mut hasher = md5::Md5::new();
-    let mut buffer = vec![0u8; CHUNK];
     let mut size = 0u64;
-    loop {
-        let read = match file.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(error(e)),
-        };
-        hasher.update(&buffer[..read]);
-        sink.write_all(&buffer[..read]).map_err(error)?;
-        size += read as u64;
-    }
+    // One buffer per thread: allocating (and zeroing) a fresh one per file would cost more
+    // than hashing a small file.
+    BUFFER.with_borrow_mut(|buffer| {
+        loop {
+            let read = match file.read(buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(error(e)),
+            };
+            hasher.update(&buffer[..read]);
+            sink.write_all(&buffer[..read]).map_err(error)?;
+            size += read as u64;
+        }
+        Ok(())
+    })?;
     Ok((Md5(hasher.finalize().into()), size))
+}
+
+thread_local! {
+    static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; CHUNK]);
 }
 
 /// Runs `work` over `items` on `threads` workers; results keep the input order.

@@ -1,7 +1,8 @@
 //! Putting cache objects into the workspace with the strategies of `cache.type`.
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One of DVC's link types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +23,20 @@ pub enum LinkError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// Set once a reflink fails because the filesystem cannot clone.
+static REFLINK_UNSUPPORTED: AtomicBool = AtomicBool::new(false);
+
+/// Copies into a new file created with `mode` (the kernel copies the bytes where it can).
+fn copy_with_mode(from: &Path, to: &Path, mode: u32) -> std::io::Result<()> {
+    let mut source = std::fs::File::open(from)?;
+    let mut dest = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(to)?;
+    std::io::copy(&mut source, &mut dest).map(|_| ())
 }
 
 /// Parses `cache.type` (`reflink,copy` is DVC's default).
@@ -53,45 +68,48 @@ pub fn link_from_cache(
         let path = path.to_path_buf();
         move |source| LinkError::Io { path, source }
     };
-    if let Some(parent) = dest.parent() {
+    if let Some(parent) = dest.parent().filter(|p| !p.is_dir()) {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    if dest.is_dir() && !dest.is_symlink() {
+        return Err(LinkError::Io {
+            path: dest.to_path_buf(),
+            source: std::io::Error::other("a directory is in the way"),
+        });
     }
     let file_name = dest
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let temp = dest.with_file_name(format!(".{file_name}.kin-tmp-{}", std::process::id()));
-    let _ = std::fs::remove_file(&temp);
+    // Workspace copies are writable; cache objects stay read-only.
+    let mode = if is_exec { 0o755 } else { 0o644 };
     let mut last_error = None;
     for &kind in types {
+        if kind == LinkType::Reflink && REFLINK_UNSUPPORTED.load(Ordering::Relaxed) {
+            continue;
+        }
         let attempt = match kind {
-            LinkType::Reflink => reflink_copy::reflink(object, &temp),
+            LinkType::Reflink => reflink_copy::reflink(object, &temp).and_then(|()| {
+                std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(mode))
+            }),
             LinkType::Hardlink => std::fs::hard_link(object, &temp),
             LinkType::Symlink => {
                 std::path::absolute(object).and_then(|abs| std::os::unix::fs::symlink(abs, &temp))
             }
-            LinkType::Copy => std::fs::copy(object, &temp).map(|_| ()),
+            LinkType::Copy => copy_with_mode(object, &temp, mode),
         };
         match attempt {
             Ok(()) => {
-                if matches!(kind, LinkType::Reflink | LinkType::Copy) {
-                    // Workspace copies are writable; cache objects stay read-only.
-                    let mode = if is_exec { 0o755 } else { 0o644 };
-                    std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(mode))
-                        .map_err(io(&temp))?;
-                }
-                if dest.is_dir() && !dest.is_symlink() {
-                    let _ = std::fs::remove_file(&temp);
-                    return Err(LinkError::Io {
-                        path: dest.to_path_buf(),
-                        source: std::io::Error::other("a directory is in the way"),
-                    });
-                }
                 std::fs::rename(&temp, dest).map_err(io(dest))?;
                 return Ok(kind);
             }
             Err(error) => {
                 let _ = std::fs::remove_file(&temp);
+                if kind == LinkType::Reflink && is_unsupported(&error) {
+                    // The filesystem cannot clone: do not pay for the attempt on every file.
+                    REFLINK_UNSUPPORTED.store(true, Ordering::Relaxed);
+                }
                 last_error = Some(error);
             }
         }
@@ -100,6 +118,16 @@ pub fn link_from_cache(
         path: dest.to_path_buf(),
         source: last_error.unwrap_or_else(|| std::io::Error::other("no link type configured")),
     })
+}
+
+/// EOPNOTSUPP / EXDEV / EINVAL: what filesystems answer when they cannot clone.
+fn is_unsupported(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::Unsupported
+            | std::io::ErrorKind::CrossesDevices
+            | std::io::ErrorKind::InvalidInput
+    ) || matches!(error.raw_os_error(), Some(95 | 18 | 22))
 }
 
 #[cfg(test)]

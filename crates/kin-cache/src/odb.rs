@@ -1,9 +1,11 @@
 //! The content-addressed cache at `.dvc/cache/files/md5/xx/rest`, shared with DVC.
 
+use std::collections::HashSet;
 use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::hashing::{HashError, hash_and_copy};
@@ -27,10 +29,15 @@ pub enum CacheError {
     },
 }
 
+/// Files larger than this are copied and hashed in one read (see `ingest_file`).
+const SINGLE_PASS_ABOVE: u64 = 8 << 20;
+
 /// The cache's object directory.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ObjectDb {
     root: PathBuf,
+    /// Directories this process already created.
+    created_dirs: Mutex<HashSet<PathBuf>>,
 }
 
 /// Distinguishes temp files of one process.
@@ -41,6 +48,7 @@ impl ObjectDb {
     pub fn in_dvc_dir(dvc_dir: &Path) -> Self {
         ObjectDb {
             root: dvc_dir.join("cache").join("files").join("md5"),
+            created_dirs: Mutex::new(HashSet::new()),
         }
     }
 
@@ -60,11 +68,11 @@ impl ObjectDb {
         self.object_path(id).is_file()
     }
 
-    /// A temp path inside the cache: never named like an object, so a killed writer leaves
-    /// nothing DVC or kin would read as one.
-    fn temp_path(&self) -> PathBuf {
+    /// A temp path in `dir`: never named like an object, so a killed writer leaves nothing
+    /// DVC or kin would read as one (and `remove_stale_temps` finds it by its prefix).
+    fn temp_path(dir: &Path) -> PathBuf {
         let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        self.root.join(format!(".tmp-{}-{n}", std::process::id()))
+        dir.join(format!(".tmp-{}-{n}", std::process::id()))
     }
 
     fn write_error(path: &Path) -> impl Fn(std::io::Error) -> CacheError + '_ {
@@ -74,21 +82,90 @@ impl ObjectDb {
         }
     }
 
-    /// Copies `source` into the cache in one read, naming it by the md5 of what was read.
-    /// If `expected` is given and the content differs, nothing is stored.
+    /// Creates a directory of the cache once per process, not once per object.
+    fn ensure_dir(&self, dir: &Path) -> Result<(), CacheError> {
+        let mut created = self.created_dirs.lock().map_err(|_| CacheError::Write {
+            path: dir.to_path_buf(),
+            source: std::io::Error::other("a cache writer thread panicked"),
+        })?;
+        if !created.contains(dir) {
+            std::fs::create_dir_all(dir).map_err(Self::write_error(dir))?;
+            created.insert(dir.to_path_buf());
+        }
+        Ok(())
+    }
+
+    /// A new read-only temp file in `dir` (the write handle stays usable).
+    fn create_temp(&self, dir: &Path) -> Result<(PathBuf, File), CacheError> {
+        self.ensure_dir(dir)?;
+        let temp = Self::temp_path(dir);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o444)
+            .open(&temp)
+            .map_err(Self::write_error(&temp))?;
+        Ok((temp, file))
+    }
+
+    /// Copies `source` into the cache and returns its md5 and size. `known` is the md5 the
+    /// caller expects (from the stat index); content that differs is an error, and nothing is stored.
+    ///
+    /// Small files are hashed first and copied into their object's own directory, so thousands
+    /// of them do not all contend for one directory; large files are copied and hashed in a
+    /// single read, because for them reading twice costs more than anything else.
     pub fn ingest_file(
         &self,
         source: &Path,
-        expected: Option<Md5>,
+        known: Option<Md5>,
+        size_hint: u64,
     ) -> Result<(Md5, u64), CacheError> {
-        std::fs::create_dir_all(&self.root).map_err(Self::write_error(&self.root))?;
-        let temp = self.temp_path();
+        if size_hint > SINGLE_PASS_ABOVE {
+            return self.ingest_single_pass(source, known);
+        }
+        if let Some(md5) = known.filter(|md5| self.contains(&ObjectId::file(*md5))) {
+            return Ok((md5, size_hint));
+        }
+        // One open and one read: the bytes that are hashed are the bytes that are stored.
+        let bytes = std::fs::read(source).map_err(|e| HashError {
+            path: source.to_path_buf(),
+            source: e,
+        })?;
+        let md5 = Md5::of(&bytes);
+        if let Some(expected) = known.filter(|e| *e != md5) {
+            return Err(CacheError::Changed {
+                path: source.to_path_buf(),
+                expected,
+                actual: md5,
+            });
+        }
+        let id = ObjectId::file(md5);
+        if self.contains(&id) {
+            return Ok((md5, bytes.len() as u64));
+        }
+        let target = self.object_path(&id);
+        let dir = target.parent().unwrap_or(&self.root).to_path_buf();
+        let (temp, mut file) = self.create_temp(&dir)?;
+        let result = file
+            .write_all(&bytes)
+            .map_err(Self::write_error(&temp))
+            .and_then(|()| std::fs::rename(&temp, &target).map_err(Self::write_error(&target)));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        result.map(|()| (md5, bytes.len() as u64))
+    }
+
+    fn ingest_single_pass(
+        &self,
+        source: &Path,
+        known: Option<Md5>,
+    ) -> Result<(Md5, u64), CacheError> {
+        let (temp, mut file) = self.create_temp(&self.root.clone())?;
         let result = (|| {
-            let file = File::create(&temp).map_err(Self::write_error(&temp))?;
-            let mut writer = BufWriter::with_capacity(1 << 20, file);
-            let (md5, size) = hash_and_copy(source, &mut writer)?;
-            writer.flush().map_err(Self::write_error(&temp))?;
-            if let Some(expected) = expected.filter(|e| *e != md5) {
+            let (md5, size) = hash_and_copy(source, &mut file)?;
+            file.flush().map_err(Self::write_error(&temp))?;
+            if let Some(expected) = known.filter(|e| *e != md5) {
                 return Err(CacheError::Changed {
                     path: source.to_path_buf(),
                     expected,
@@ -109,9 +186,9 @@ impl ObjectDb {
         if self.contains(id) {
             return Ok(());
         }
-        std::fs::create_dir_all(&self.root).map_err(Self::write_error(&self.root))?;
-        let temp = self.temp_path();
-        let result = std::fs::write(&temp, bytes)
+        let (temp, mut file) = self.create_temp(&self.root.clone())?;
+        let result = file
+            .write_all(bytes)
             .map_err(Self::write_error(&temp))
             .and_then(|()| self.publish(&temp, id));
         if result.is_err() {
@@ -120,7 +197,7 @@ impl ObjectDb {
         result
     }
 
-    /// Makes a finished temp file read-only and renames it to its object path (atomic).
+    /// Renames a finished (read-only) temp file to its object path: atomic.
     fn publish(&self, temp: &Path, id: &ObjectId) -> Result<(), CacheError> {
         let target = self.object_path(id);
         if target.is_file() {
@@ -128,10 +205,8 @@ impl ObjectDb {
             return Ok(());
         }
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(Self::write_error(parent))?;
+            self.ensure_dir(parent)?;
         }
-        std::fs::set_permissions(temp, std::fs::Permissions::from_mode(0o444))
-            .map_err(Self::write_error(temp))?;
         std::fs::rename(temp, &target).map_err(Self::write_error(&target))
     }
 
@@ -182,6 +257,8 @@ impl ObjectDb {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
     use super::*;
 
     #[test]
@@ -190,7 +267,7 @@ mod tests {
         let odb = ObjectDb::in_dvc_dir(&dir.path().join(".dvc"));
         let source = dir.path().join("a.txt");
         std::fs::write(&source, b"a\n").expect("write");
-        let (md5, size) = odb.ingest_file(&source, None).expect("ingest");
+        let (md5, size) = odb.ingest_file(&source, None, 2).expect("ingest");
         assert_eq!(size, 2);
         let path = odb.object_path(&ObjectId::file(md5));
         assert!(
@@ -205,7 +282,11 @@ mod tests {
         assert_eq!(odb.list(), vec![ObjectId::file(md5)]);
         let wrong = Md5::of(b"other");
         assert!(matches!(
-            odb.ingest_file(&source, Some(wrong)),
+            odb.ingest_file(&source, Some(wrong), 2),
+            Err(CacheError::Changed { .. })
+        ));
+        assert!(matches!(
+            odb.ingest_file(&source, Some(wrong), 64 << 20),
             Err(CacheError::Changed { .. })
         ));
         let leftovers: Vec<_> = std::fs::read_dir(odb.root())

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use kin_cache::hashing::default_threads;
+use kin_cache::hashing::{default_threads, parallel_map};
 use kin_cache::link::{link_from_cache, parse_link_types};
 use kin_cache::manifest::Manifest;
 use kin_cache::md5::ObjectId;
@@ -165,35 +165,56 @@ fn checkout_dir(
         }
     }
     progress.add_total(manifest.entries().len() as u64, 0);
-    let mut complete = true;
-    for entry in manifest.entries() {
+    let stale: Vec<&kin_cache::manifest::ManifestEntry> = manifest
+        .entries()
+        .iter()
+        .filter(|entry| {
+            let target = dir.join(&entry.relpath);
+            let recorded = present
+                .iter()
+                .find(|f| f.relpath == entry.relpath)
+                .and_then(|f| {
+                    entries
+                        .get(&format!("{rel}/{}", f.relpath))
+                        .and_then(|e| e.md5_if_fresh(&f.stat))
+                });
+            let up_to_date = match recorded {
+                Some(md5) => md5 == entry.md5,
+                None => {
+                    target.is_file()
+                        && kin_cache::hashing::hash_file(&target).is_ok_and(|(m, _)| m == entry.md5)
+                }
+            };
+            if up_to_date {
+                progress.advance(1, 0);
+            }
+            !up_to_date
+        })
+        .collect();
+    let (available, absent): (Vec<_>, Vec<_>) = stale
+        .into_iter()
+        .partition(|e| cache.contains(&ObjectId::file(e.md5)));
+    let complete = absent.is_empty();
+    missing.extend(absent.iter().map(|e| format!("{rel}/{}", e.relpath)));
+    parallel_map(&available, link_threads(), |entry| {
         let target = dir.join(&entry.relpath);
-        let current = present
-            .iter()
-            .find(|f| f.relpath == entry.relpath)
-            .and_then(|f| {
-                entries
-                    .get(&format!("{rel}/{}", f.relpath))
-                    .and_then(|e| e.md5_if_fresh(&f.stat))
-            });
-        let up_to_date = match current {
-            Some(md5) => md5 == entry.md5,
-            None => {
-                target.is_file()
-                    && kin_cache::hashing::hash_file(&target).is_ok_and(|(m, _)| m == entry.md5)
-            }
-        };
-        if !up_to_date {
-            let object = ObjectId::file(entry.md5);
-            if cache.contains(&object) {
-                remove_dir_in_way(&target)?;
-                link_from_cache(&cache.object_path(&object), &target, link_types, false)?;
-            } else {
-                missing.push(format!("{rel}/{}", entry.relpath));
-                complete = false;
-            }
-        }
+        remove_dir_in_way(&target)?;
+        link_from_cache(
+            &cache.object_path(&ObjectId::file(entry.md5)),
+            &target,
+            link_types,
+            false,
+        )?;
         progress.advance(1, 0);
-    }
+        Ok::<_, DataError>(())
+    })?;
     Ok(complete)
+}
+
+/// Threads for creating workspace files: `KIN_LINK_THREADS`, else every core.
+fn link_threads() -> usize {
+    std::env::var("KIN_LINK_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(default_threads)
 }

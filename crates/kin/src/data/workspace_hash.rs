@@ -82,7 +82,7 @@ pub(crate) fn hash_workspace_path(
     progress.add_total(work.len() as u64, work.iter().map(|c| c.stat.size).sum());
     let computed: Vec<Md5> = parallel_map(&work, default_threads(), |c| {
         let md5 = match ingest {
-            Some(cache) => cache.ingest_file(&c.path, c.known)?.0,
+            Some(cache) => cache.ingest_file(&c.path, c.known, c.stat.size)?.0,
             None => hash_file(&c.path)?.0,
         };
         progress.advance(1, c.stat.size);
