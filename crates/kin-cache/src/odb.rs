@@ -237,10 +237,24 @@ impl ObjectDb {
 
     /// Removes leftovers of writers that were killed (`.tmp-<pid>-*` of processes that are gone).
     pub fn remove_stale_temps(&self) {
-        let Ok(entries) = std::fs::read_dir(&self.root) else {
+        let Ok(top) = std::fs::read_dir(&self.root) else {
             return;
         };
-        for entry in entries.flatten() {
+        // Temps live in the root (large files, manifests) and in the prefix directories.
+        let mut entries: Vec<std::fs::DirEntry> = Vec::new();
+        for entry in top.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                entries.extend(
+                    std::fs::read_dir(entry.path())
+                        .into_iter()
+                        .flatten()
+                        .flatten(),
+                );
+            } else {
+                entries.push(entry);
+            }
+        }
+        for entry in entries {
             let name = entry.file_name().to_string_lossy().to_string();
             let Some(pid) = name.strip_prefix(".tmp-").and_then(|r| r.split('-').next()) else {
                 continue;
