@@ -15,6 +15,7 @@ DVC is looked up as --dvc, then $KIN_DVC_PYTHON's sibling `dvc`, then target/dvc
 import argparse
 import os
 import platform
+import random
 import shutil
 import statistics
 import subprocess
@@ -38,18 +39,36 @@ def run_timed(cmd, cwd):
     return elapsed, usage.ru_maxrss
 
 
-def measure(cmd, cwd, runs):
-    run_timed(cmd, cwd)  # warm-up: page cache, Python bytecode
-    samples = [run_timed(cmd, cwd) for _ in range(runs)]
+def measure(cmd, cwd, runs, before_each=None):
+    """Median seconds and peak RSS over `runs` timed runs after one warm-up.
+    `before_each` (untimed) resets the repository before every run."""
+    samples = []
+    for i in range(runs + 1):
+        if before_each:
+            before_each()
+        sample = run_timed(cmd, cwd)
+        if i > 0:
+            samples.append(sample)
     return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
 
 
+def sh(cmd, cwd):
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def init_repo(path, dvc):
-    subprocess.run(["git", "init", "-q"], cwd=path, check=True)
+    sh(["git", "init", "-q"], path)
     if dvc:
-        subprocess.run([dvc, "init", "-q"], cwd=path, check=True)
+        sh([dvc, "init", "-q"], path)
     else:
         os.makedirs(os.path.join(path, ".dvc"), exist_ok=True)
+
+
+def rm(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.remove(path)
 
 
 def gen_foreach_1000(path):
@@ -79,10 +98,70 @@ def gen_foreach_1000(path):
         )
 
 
+def gen_small_files(path, count, size, dirs=100):
+    """`count` files of `size` distinct bytes under data/, spread over `dirs` directories."""
+    data = os.path.join(path, "data")
+    for i in range(count):
+        d = os.path.join(data, f"d{i % dirs:03d}")
+        if i < dirs:
+            os.makedirs(d)
+        with open(os.path.join(d, f"f{i:06d}.bin"), "wb") as f:
+            f.write(i.to_bytes(8, "little") * (size // 8))
+
+
+def gen_big_file(path, size=1 << 30):
+    rng = random.Random(42)
+    with open(os.path.join(path, "big.bin"), "wb") as f:
+        for _ in range(size >> 20):
+            f.write(rng.randbytes(1 << 20))
+
+
+def reset_cache(repo):
+    """Forget everything either tool cached or indexed, so the next add starts cold."""
+    def reset():
+        for p in [".dvc/cache", "data.dvc", "big.bin.dvc", ".gitignore", ".kin/state.db",
+                  ".kin/state.db-wal", ".kin/state.db-shm"]:
+            rm(os.path.join(repo, p))
+        tmp = os.path.join(repo, ".dvc", "tmp")
+        for name in os.listdir(tmp) if os.path.isdir(tmp) else []:
+            rm(os.path.join(tmp, name))
+    return reset
+
+
+class Workload:
+    """Data generated once per workload; each tool gets its own fresh copy of the repo."""
+
+    def __init__(self, note, generate, kin_args, dvc_args, setup=None, before_each=None, baseline=None):
+        self.note = note
+        self.generate = generate
+        self.kin_args = kin_args
+        self.dvc_args = dvc_args
+        self.setup = setup  # (tool_cmd, repo) -> None, untimed, once per tool
+        self.before_each = before_each  # repo -> callable
+        self.baseline = baseline  # (label, argv) timed on the same data
+
+
+def add_data(tool, repo):
+    sh([*tool, "add", "-q", "data"], repo)
+
+
 WORKLOADS = {
-    # name: (generator, kin args, dvc args, note)
-    "dag-1000": (gen_foreach_1000, ["dag"], ["dag"], "parse + print the DAG of a 1,000-stage foreach pipeline"),
-    "stages-1000": (gen_foreach_1000, ["stages", "--json"], ["stage", "list"], "expand and list 1,000 stages"),
+    "dag-1000": Workload("parse + print the DAG of a 1,000-stage foreach pipeline",
+                         gen_foreach_1000, ["dag"], ["dag"]),
+    "stages-1000": Workload("expand and list 1,000 stages", gen_foreach_1000,
+                            ["stages", "--json"], ["stage", "list"]),
+    "add-20k": Workload("`add` of 20,000 × 1 KiB files, cold cache",
+                        lambda p: gen_small_files(p, 20_000, 1024), ["add", "-q", "data"], ["add", "-q", "data"],
+                        before_each=reset_cache),
+    "status-20k": Workload("no-op `status` on those 20,000 files",
+                           lambda p: gen_small_files(p, 20_000, 1024), ["status"], ["status"], setup=add_data),
+    "checkout-20k": Workload("`checkout` of the 20,000 files after deleting them",
+                             lambda p: gen_small_files(p, 20_000, 1024), ["checkout", "-q"], ["checkout", "-q"],
+                             setup=add_data, before_each=lambda repo: (lambda: rm(os.path.join(repo, "data")))),
+    "add-1g": Workload("`add` of one 1 GiB file, cold cache", gen_big_file, ["add", "-q", "big.bin"],
+                       ["add", "-q", "big.bin"], before_each=reset_cache, baseline=("md5sum", ["md5sum", "big.bin"])),
+    "status-200k": Workload("no-op `status` on 200,000 files (kin only: DVC takes minutes)",
+                            lambda p: gen_small_files(p, 200_000, 64, dirs=1000), ["status"], None, setup=add_data),
 }
 
 
@@ -113,6 +192,7 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--dvc")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--tmp", help="where to generate data (default: the system temp dir)")
     parser.add_argument("workloads", nargs="*", default=list(WORKLOADS))
     args = parser.parse_args()
     if args.runs < 5:
@@ -125,16 +205,33 @@ def main():
 
     rows = []
     for name in args.workloads:
-        gen, kin_args, dvc_args, note = WORKLOADS[name]
-        with tempfile.TemporaryDirectory(prefix=f"kin-bench-{name}-") as repo:
-            init_repo(repo, dvc)
-            gen(repo)
-            kin_t, kin_rss = measure([kin, *kin_args], repo, args.runs)
-            dvc_t, dvc_rss = measure([dvc, *dvc_args], repo, args.runs) if dvc else (None, None)
-        rows.append((name, note, kin_t, kin_rss, dvc_t, dvc_rss))
+        w = WORKLOADS[name]
+        with tempfile.TemporaryDirectory(prefix=f"kin-bench-{name}-", dir=args.tmp) as scratch:
+            pristine = os.path.join(scratch, "pristine")
+            os.makedirs(pristine)
+            w.generate(pristine)
+            results = {}
+            tools = [("kin", [kin], w.kin_args)]
+            if dvc and w.dvc_args is not None:
+                tools.append(("dvc", [dvc], w.dvc_args))
+            for label, tool, tool_args in tools:
+                repo = os.path.join(scratch, label)
+                shutil.copytree(pristine, repo, symlinks=True)
+                init_repo(repo, dvc)
+                if w.setup:
+                    w.setup(tool, repo)
+                before = w.before_each(repo) if w.before_each else None
+                results[label] = measure([*tool, *tool_args], repo, args.runs, before)
+                if label == "kin" and w.baseline:
+                    results["baseline"] = measure(w.baseline[1], repo, args.runs)
+        kin_t, kin_rss = results["kin"]
+        dvc_t, dvc_rss = results.get("dvc", (None, None))
+        base = results.get("baseline")
+        baseline = f"{w.baseline[0]} {base[0] * 1000:.0f} ms (kin {kin_t / base[0]:.2f}x)" if base else ""
+        rows.append((name, w.note, kin_t, kin_rss, dvc_t, dvc_rss, baseline))
         ratio = f"{dvc_t / kin_t:.1f}x" if dvc_t else "n/a"
         dvc_ms = f"{dvc_t * 1000:.0f} ms" if dvc_t else "n/a"
-        print(f"{name:14} kin {kin_t * 1000:7.1f} ms ({kin_rss / 1024:.0f} MiB)   dvc {dvc_ms:>9}   dvc/kin {ratio}")
+        print(f"{name:14} kin {kin_t * 1000:8.1f} ms ({kin_rss / 1024:.0f} MiB)   dvc {dvc_ms:>9}   dvc/kin {ratio}  {baseline}", flush=True)
 
     if args.write:
         lines = [
@@ -145,16 +242,16 @@ def main():
             "",
             f"Machine: {machine()}. kin: release build. DVC: {dvc_version or 'not installed'}.",
             "",
-            "| workload | what | kin | kin peak RSS | DVC | DVC peak RSS | DVC / kin |",
-            "|---|---|---|---|---|---|---|",
+            "| workload | what | kin | kin peak RSS | DVC | DVC peak RSS | DVC / kin | baseline |",
+            "|---|---|---|---|---|---|---|---|",
         ]
-        for name, note, kin_t, kin_rss, dvc_t, dvc_rss in rows:
+        for name, note, kin_t, kin_rss, dvc_t, dvc_rss, baseline in rows:
             dvc_cell = f"{dvc_t * 1000:.0f} ms" if dvc_t else "n/a"
             dvc_rss_cell = f"{dvc_rss / 1024:.0f} MiB" if dvc_rss else "n/a"
             ratio = f"{dvc_t / kin_t:.0f}x faster" if dvc_t else "n/a"
             lines.append(
                 f"| `{name}` | {note} | {kin_t * 1000:.1f} ms | {kin_rss / 1024:.0f} MiB "
-                f"| {dvc_cell} | {dvc_rss_cell} | {ratio} |"
+                f"| {dvc_cell} | {dvc_rss_cell} | {ratio} | {baseline} |"
             )
         with open(os.path.join(ROOT, "docs", "benchmarks.md"), "w") as f:
             f.write("\n".join(lines) + "\n")

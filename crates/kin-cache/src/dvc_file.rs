@@ -38,15 +38,20 @@ pub enum DvcFileError {
 
 /// Reads the outputs of a `.dvc` file.
 pub fn read_dvc_file(path: &Path) -> Result<Vec<DvcOut>, DvcFileError> {
-    let invalid = |reason: String| DvcFileError::Invalid {
-        path: path.to_path_buf(),
-        reason,
-    };
     let text = std::fs::read_to_string(path).map_err(|source| DvcFileError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let doc = parse_yaml(&text).map_err(|e| invalid(format!("{} at {}", e, e.location())))?;
+    parse_dvc_file_text(&text).map_err(|reason| DvcFileError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    })
+}
+
+/// The outputs of `.dvc` file text (as read from disk or from a git commit).
+pub fn parse_dvc_file_text(text: &str) -> Result<Vec<DvcOut>, String> {
+    let invalid = |reason: String| reason;
+    let doc = parse_yaml(text).map_err(|e| invalid(format!("{} at {}", e, e.location())))?;
     let outs = doc
         .as_map()
         .and_then(|m| m.get("outs"))

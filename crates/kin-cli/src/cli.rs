@@ -32,6 +32,8 @@ pub enum Command {
     Checkout(CheckoutArgs),
     /// Show tracked data that differs from its recorded version.
     Status(StatusArgs),
+    /// Remove cache objects that no tracked version references.
+    Gc(GcArgs),
     /// Compare a current dataset with a reference: per-column drift tests as Evidently chooses them.
     Drift(DriftArgs),
     /// Check predictions for group fairness (Fairlearn's metrics) against bounds.
@@ -49,6 +51,25 @@ pub struct AddArgs {
 pub struct CheckoutArgs {
     /// `.dvc` files, tracked paths or stage addresses (default: everything).
     pub targets: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// Keep what the workspace's .dvc files and dvc.lock reference.
+    #[arg(short, long)]
+    pub workspace: bool,
+    /// Keep what any commit reachable from any ref references (implies --workspace).
+    #[arg(short = 'A', long)]
+    pub all_commits: bool,
+    /// Only list what would be removed.
+    #[arg(long)]
+    pub dry: bool,
+    /// Remove without asking (required unless --dry).
+    #[arg(short, long)]
+    pub force: bool,
+    /// Print the result as JSON: `{"removed": [ids], "kept": n, "bytes": n, "dry_run": bool}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

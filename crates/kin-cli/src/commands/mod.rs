@@ -5,6 +5,7 @@ mod checkout;
 mod dag;
 mod drift;
 mod fairness;
+mod gc;
 mod init;
 mod stages;
 mod status;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Add(args) => add::run(&cwd, &args, cli.quiet),
         Command::Checkout(args) => checkout::run(&cwd, &args, cli.quiet),
         Command::Status(args) => status::run(&cwd, &args),
+        Command::Gc(args) => gc::run(&cwd, &args, cli.quiet),
         Command::Drift(args) => drift::run(&cwd, &args, cli.quiet),
         Command::Fairness(args) => fairness::run(&cwd, &args, cli.quiet),
     }

@@ -302,3 +302,93 @@ fn three_gib_sparse_file_hashes_as_dvc_hashes_it() {
     assert!(dvc_file(with_kin.path()).contains("size: 3221225472"));
     assert!(dvc(&python, with_kin.path(), &["status"]).contains("up to date"));
 }
+
+#[test]
+fn gc_keeps_what_workspace_or_history_references() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("git");
+        assert!(status.success(), "git {args:?}");
+    };
+    let version = |text: &str| {
+        std::fs::write(dir.join("model.pkl"), text).expect("write");
+        run_ok(kin(dir).args(["add", "-q", "model.pkl"]));
+        kin_cache::md5::Md5::of(text.as_bytes()).to_string()
+    };
+    let v1 = version("one");
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "v1"]);
+    let v2 = version("two");
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "v2"]);
+    let orphan = version("never committed");
+    let v3 = version("three");
+
+    let usage = run(kin(dir).arg("gc"));
+    assert_eq!(usage.status.code(), Some(2), "a scope is required");
+    let unforced = run(kin(dir).args(["gc", "--workspace"]));
+    assert_eq!(
+        unforced.status.code(),
+        Some(2),
+        "--force or --dry is required"
+    );
+
+    let dry: serde_json::Value = serde_json::from_str(&run_ok(kin(dir).args([
+        "gc",
+        "--workspace",
+        "--dry",
+        "--json",
+    ])))
+    .expect("json");
+    let mut would: Vec<&str> = dry["removed"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    would.sort();
+    let mut expected = vec![v1.as_str(), v2.as_str(), orphan.as_str()];
+    expected.sort();
+    assert_eq!(would, expected);
+    assert_eq!(dry["dry_run"], true);
+    let cache_file = |md5: &str| {
+        dir.join(".dvc/cache/files/md5")
+            .join(&md5[..2])
+            .join(&md5[2..])
+    };
+    assert!(cache_file(&v1).exists(), "a dry run removes nothing");
+
+    let history: serde_json::Value = serde_json::from_str(&run_ok(kin(dir).args([
+        "gc",
+        "--all-commits",
+        "--force",
+        "--json",
+    ])))
+    .expect("json");
+    assert_eq!(history["removed"], serde_json::json!([orphan]));
+    assert!(cache_file(&v1).exists() && cache_file(&v2).exists() && cache_file(&v3).exists());
+
+    run_ok(kin(dir).args(["gc", "--workspace", "--force", "-q"]));
+    assert!(!cache_file(&v1).exists() && !cache_file(&v2).exists());
+    std::fs::remove_file(dir.join("model.pkl")).expect("rm");
+    run_ok(kin(dir).args(["checkout", "-q"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("model.pkl")).expect("read"),
+        "three"
+    );
+}

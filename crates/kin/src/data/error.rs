@@ -49,6 +49,8 @@ pub enum DataError {
     Gitignore(#[from] GitignoreError),
     #[error("corrupt directory object {id} in the cache: {reason}")]
     BadManifest { id: String, reason: String },
+    #[error("git failed: {message}")]
+    Git { message: String },
     #[error("cannot remove `{}`: {source}", path.display())]
     Remove {
         path: PathBuf,

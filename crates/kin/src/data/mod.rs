@@ -3,6 +3,7 @@
 mod add;
 mod checkout;
 mod error;
+mod gc;
 mod paths;
 mod progress;
 mod status;
@@ -12,6 +13,7 @@ mod workspace_hash;
 pub use add::{AddOptions, Added, add};
 pub use checkout::{CheckoutReport, checkout};
 pub use error::DataError;
+pub use gc::{GcReport, GcScope, gc};
 pub use progress::{NoProgress, Progress};
 pub use status::{OutStatus, StatusEntry, status};
 pub use tracked::{TrackedOut, tracked_outs};

@@ -1,0 +1,166 @@
+//! `kin gc`: remove cache objects that nothing in scope references.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use kin_cache::dvc_file::parse_dvc_file_text;
+use kin_cache::manifest::Manifest;
+use kin_cache::md5::ObjectId;
+use kin_cache::odb::ObjectDb;
+
+use super::{DataError, tracked_outs};
+use crate::Repo;
+
+/// Which references keep objects alive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GcScope {
+    /// `.dvc` files and `dvc.lock` in the workspace.
+    pub workspace: bool,
+    /// `.dvc` files and `dvc.lock` files in every commit reachable from any ref.
+    pub all_commits: bool,
+}
+
+/// What gc removed (or, on a dry run, would remove).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GcReport {
+    pub removed: Vec<ObjectId>,
+    pub kept: usize,
+    pub bytes: u64,
+}
+
+/// Removes unreferenced objects; with `dry_run` only reports them.
+pub fn gc(repo: &Repo, scope: GcScope, dry_run: bool) -> Result<GcReport, DataError> {
+    let cache = repo.cache();
+    let mut roots: HashSet<ObjectId> = HashSet::new();
+    if scope.workspace {
+        let project = repo.project()?;
+        roots.extend(
+            tracked_outs(repo.root(), &project)?
+                .into_iter()
+                .filter_map(|o| o.id),
+        );
+    }
+    if scope.all_commits {
+        roots.extend(ids_in_history(repo)?);
+    }
+    let keep = expand_directories(&cache, &roots)?;
+    let mut report = GcReport::default();
+    for id in cache.list() {
+        if keep.contains(&id) {
+            report.kept += 1;
+            continue;
+        }
+        let path = cache.object_path(&id);
+        report.bytes += std::fs::metadata(&path).map_or(0, |m| m.len());
+        if !dry_run {
+            std::fs::remove_file(&path).map_err(|source| DataError::Remove { path, source })?;
+        }
+        report.removed.push(id);
+    }
+    Ok(report)
+}
+
+/// Directory ids keep their manifest and every file the manifest lists.
+fn expand_directories(
+    cache: &ObjectDb,
+    roots: &HashSet<ObjectId>,
+) -> Result<HashSet<ObjectId>, DataError> {
+    let mut keep = roots.clone();
+    for id in roots.iter().filter(|id| id.is_dir) {
+        let Ok(text) = std::fs::read_to_string(cache.object_path(id)) else {
+            continue;
+        };
+        let manifest = Manifest::from_json(&text).map_err(|e| DataError::BadManifest {
+            id: id.to_string(),
+            reason: e.reason,
+        })?;
+        keep.extend(manifest.entries().iter().map(|e| ObjectId::file(e.md5)));
+    }
+    Ok(keep)
+}
+
+/// Every object id named by a `.dvc` file or `dvc.lock` in any commit reachable from any ref.
+fn ids_in_history(repo: &Repo) -> Result<HashSet<ObjectId>, DataError> {
+    let git = |args: &[&str]| -> Result<String, DataError> {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(repo.root())
+            .output()
+            .map_err(|e| DataError::Git {
+                message: e.to_string(),
+            })?;
+        if !output.status.success() {
+            return Err(DataError::Git {
+                message: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+            });
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let commits = git(&["rev-list", "--all"])?;
+    // Blob ids of every .dvc / dvc.lock across history, deduplicated: most commits share them.
+    let mut blobs: HashSet<String> = HashSet::new();
+    for commit in commits.lines().filter(|l| !l.is_empty()) {
+        for line in git(&["ls-tree", "-r", commit])?.lines() {
+            // `<mode> blob <oid>\t<path>`
+            let Some((meta, path)) = line.split_once('\t') else {
+                continue;
+            };
+            let name = path.rsplit('/').next().unwrap_or(path);
+            if name.ends_with(".dvc") || name == "dvc.lock" {
+                if let Some(oid) = meta.split_whitespace().nth(2) {
+                    blobs.insert(oid.to_owned());
+                }
+            }
+        }
+    }
+    let mut ids = HashSet::new();
+    if blobs.is_empty() {
+        return Ok(ids);
+    }
+    let mut child = Command::new("git")
+        .args(["cat-file", "--batch"])
+        .current_dir(repo.root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| DataError::Git {
+            message: e.to_string(),
+        })?;
+    let request: String = blobs.iter().map(|b| format!("{b}\n")).collect();
+    let mut stdin = child.stdin.take().ok_or_else(|| DataError::Git {
+        message: "git cat-file has no stdin".to_owned(),
+    })?;
+    let writer = std::thread::spawn(move || stdin.write_all(request.as_bytes()));
+    let output = child.wait_with_output().map_err(|e| DataError::Git {
+        message: e.to_string(),
+    })?;
+    let _ = writer.join();
+    // `<oid> blob <size>\n<content>\n` per blob.
+    let mut rest: &[u8] = &output.stdout;
+    while let Some(newline) = rest.iter().position(|&b| b == b'\n') {
+        let header = String::from_utf8_lossy(&rest[..newline]).into_owned();
+        let size: usize = header
+            .split_whitespace()
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body_start = newline + 1;
+        let body_end = (body_start + size).min(rest.len());
+        let text = String::from_utf8_lossy(&rest[body_start..body_end]);
+        ids.extend(ids_in_text(&text));
+        rest = rest.get(body_end + 1..).unwrap_or(&[]);
+    }
+    Ok(ids)
+}
+
+/// Ids in a `.dvc` file or `dvc.lock` text: every `md5:` value that parses as an object id.
+fn ids_in_text(text: &str) -> Vec<ObjectId> {
+    if let Ok(outs) = parse_dvc_file_text(text) {
+        return outs.into_iter().filter_map(|o| o.id).collect();
+    }
+    text.lines()
+        .filter_map(|line| line.trim().trim_start_matches("- ").strip_prefix("md5:"))
+        .filter_map(|value| value.trim().parse().ok())
+        .collect()
+}
