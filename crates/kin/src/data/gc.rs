@@ -107,10 +107,10 @@ fn ids_in_history(repo: &Repo) -> Result<HashSet<ObjectId>, DataError> {
                 continue;
             };
             let name = path.rsplit('/').next().unwrap_or(path);
-            if name.ends_with(".dvc") || name == "dvc.lock" {
-                if let Some(oid) = meta.split_whitespace().nth(2) {
-                    blobs.insert(oid.to_owned());
-                }
+            if (name.ends_with(".dvc") || name == "dvc.lock")
+                && let Some(oid) = meta.split_whitespace().nth(2)
+            {
+                blobs.insert(oid.to_owned());
             }
         }
     }
