@@ -77,13 +77,21 @@ pub fn link_from_cache(
             source: std::io::Error::other("a directory is in the way"),
         });
     }
+    // A path that does not exist yet is created in place: nothing is replaced, and an
+    // interrupted copy leaves a file whose hash differs, which status reports and the next
+    // checkout repairs. Only replacing an existing file needs a temp file and a rename.
+    if std::fs::symlink_metadata(dest).is_err()
+        && let Some(kind) = create_in_place(object, dest, types, mode_for(is_exec))
+    {
+        return Ok(kind);
+    }
     let file_name = dest
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let temp = dest.with_file_name(format!(".{file_name}.kin-tmp-{}", std::process::id()));
     // Workspace copies are writable; cache objects stay read-only.
-    let mode = if is_exec { 0o755 } else { 0o644 };
+    let mode = mode_for(is_exec);
     let mut last_error = None;
     for &kind in types {
         if kind == LinkType::Reflink && REFLINK_UNSUPPORTED.load(Ordering::Relaxed) {
@@ -118,6 +126,41 @@ pub fn link_from_cache(
         path: dest.to_path_buf(),
         source: last_error.unwrap_or_else(|| std::io::Error::other("no link type configured")),
     })
+}
+
+fn mode_for(is_exec: bool) -> u32 {
+    if is_exec { 0o755 } else { 0o644 }
+}
+
+/// Tries each link type directly at `dest` (which does not exist); `None` if all fail.
+fn create_in_place(object: &Path, dest: &Path, types: &[LinkType], mode: u32) -> Option<LinkType> {
+    for &kind in types {
+        if kind == LinkType::Reflink && REFLINK_UNSUPPORTED.load(Ordering::Relaxed) {
+            continue;
+        }
+        let attempt = match kind {
+            LinkType::Reflink => reflink_copy::reflink(object, dest).and_then(|()| {
+                std::fs::set_permissions(dest, std::fs::Permissions::from_mode(mode))
+            }),
+            LinkType::Hardlink => std::fs::hard_link(object, dest),
+            LinkType::Symlink => {
+                std::path::absolute(object).and_then(|abs| std::os::unix::fs::symlink(abs, dest))
+            }
+            LinkType::Copy => copy_with_mode(object, dest, mode),
+        };
+        match attempt {
+            Ok(()) => return Some(kind),
+            Err(error) => {
+                if kind == LinkType::Reflink && is_unsupported(&error) {
+                    REFLINK_UNSUPPORTED.store(true, Ordering::Relaxed);
+                }
+                if matches!(kind, LinkType::Reflink | LinkType::Copy) {
+                    let _ = std::fs::remove_file(dest);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// EOPNOTSUPP / EXDEV / EINVAL: what filesystems answer when they cannot clone.

@@ -3,12 +3,12 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::hashing::{HashError, hash_and_copy};
+use crate::hashing::{HashError, hash_file};
 use crate::md5::{Md5, ObjectId};
 
 /// Why an object could not be stored or read.
@@ -156,19 +156,47 @@ impl ObjectDb {
         result.map(|()| (md5, bytes.len() as u64))
     }
 
+    /// Large files: the kernel copies the bytes into the cache on one core while this thread
+    /// hashes them on another, so the time is the hash's, not hash plus copy. The source's
+    /// stat is compared before and after: a file that changed meanwhile is refused.
     fn ingest_single_pass(
         &self,
         source: &Path,
         known: Option<Md5>,
     ) -> Result<(Md5, u64), CacheError> {
+        let read_error = |e| {
+            CacheError::Read(HashError {
+                path: source.to_path_buf(),
+                source: e,
+            })
+        };
+        let before = std::fs::metadata(source).map_err(read_error)?;
         let (temp, mut file) = self.create_temp(&self.root.clone())?;
         let result = (|| {
-            let (md5, size) = hash_and_copy(source, &mut file)?;
-            file.flush().map_err(Self::write_error(&temp))?;
-            if let Some(expected) = known.filter(|e| *e != md5) {
+            let (copied, hashed) = std::thread::scope(|scope| {
+                let copy = scope.spawn(|| {
+                    let mut from = File::open(source)?;
+                    std::io::copy(&mut from, &mut file)
+                });
+                let hashed = hash_file(source);
+                (copy.join(), hashed)
+            });
+            let (md5, size) = hashed?;
+            let copied = copied
+                .map_err(|_| CacheError::Write {
+                    path: temp.clone(),
+                    source: std::io::Error::other("the copy thread panicked"),
+                })?
+                .map_err(Self::write_error(&temp))?;
+            let after = std::fs::metadata(source).map_err(read_error)?;
+            let unchanged = copied == size
+                && before.len() == after.len()
+                && before.modified().ok() == after.modified().ok()
+                && before.ino() == after.ino();
+            if !unchanged || known.is_some_and(|expected| expected != md5) {
                 return Err(CacheError::Changed {
                     path: source.to_path_buf(),
-                    expected,
+                    expected: known.unwrap_or(md5),
                     actual: md5,
                 });
             }
