@@ -16,9 +16,10 @@ import random
 import statistics
 import subprocess
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run as _run  # noqa: E402  (shared timing helper)
 ROWS = 1_000_000
 NUMERIC = 15
 CATEGORIES = ["a", "b", "c", "d", "e", "f", "g", "h"]
@@ -53,15 +54,8 @@ def generate(path, seed, shift):
 
 
 def run_timed(cmd):
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
-    return elapsed, usage.ru_maxrss
+    """Wall seconds and peak RSS (KiB): the same measurement as bench/run.py."""
+    return _run.run_timed(cmd, None)
 
 
 def main():

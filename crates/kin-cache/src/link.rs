@@ -97,16 +97,7 @@ pub fn link_from_cache(
         if kind == LinkType::Reflink && REFLINK_UNSUPPORTED.load(Ordering::Relaxed) {
             continue;
         }
-        let attempt = match kind {
-            LinkType::Reflink => reflink_copy::reflink(object, &temp).and_then(|()| {
-                std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(mode))
-            }),
-            LinkType::Hardlink => std::fs::hard_link(object, &temp),
-            LinkType::Symlink => {
-                std::path::absolute(object).and_then(|abs| std::os::unix::fs::symlink(abs, &temp))
-            }
-            LinkType::Copy => copy_with_mode(object, &temp, mode),
-        };
+        let attempt = create_link(kind, object, &temp, mode);
         match attempt {
             Ok(()) => {
                 std::fs::rename(&temp, dest).map_err(io(dest))?;
@@ -128,6 +119,19 @@ pub fn link_from_cache(
     })
 }
 
+/// Creates `target` (which must not exist) from `object` with one link type.
+fn create_link(kind: LinkType, object: &Path, target: &Path, mode: u32) -> std::io::Result<()> {
+    match kind {
+        LinkType::Reflink => reflink_copy::reflink(object, target)
+            .and_then(|()| std::fs::set_permissions(target, std::fs::Permissions::from_mode(mode))),
+        LinkType::Hardlink => std::fs::hard_link(object, target),
+        LinkType::Symlink => {
+            std::path::absolute(object).and_then(|abs| std::os::unix::fs::symlink(abs, target))
+        }
+        LinkType::Copy => copy_with_mode(object, target, mode),
+    }
+}
+
 fn mode_for(is_exec: bool) -> u32 {
     if is_exec { 0o755 } else { 0o644 }
 }
@@ -138,16 +142,7 @@ fn create_in_place(object: &Path, dest: &Path, types: &[LinkType], mode: u32) ->
         if kind == LinkType::Reflink && REFLINK_UNSUPPORTED.load(Ordering::Relaxed) {
             continue;
         }
-        let attempt = match kind {
-            LinkType::Reflink => reflink_copy::reflink(object, dest).and_then(|()| {
-                std::fs::set_permissions(dest, std::fs::Permissions::from_mode(mode))
-            }),
-            LinkType::Hardlink => std::fs::hard_link(object, dest),
-            LinkType::Symlink => {
-                std::path::absolute(object).and_then(|abs| std::os::unix::fs::symlink(abs, dest))
-            }
-            LinkType::Copy => copy_with_mode(object, dest, mode),
-        };
+        let attempt = create_link(kind, object, dest, mode);
         match attempt {
             Ok(()) => return Some(kind),
             Err(error) => {
