@@ -1,6 +1,6 @@
 //! `kin checkout`: make the workspace match the recorded versions, from the cache.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use kin_cache::hashing::{default_threads, parallel_map};
@@ -165,19 +165,18 @@ fn checkout_dir(
         }
     }
     progress.add_total(manifest.entries().len() as u64, 0);
+    let present_by_path: HashMap<&str, &kin_cache::walk::WalkedFile> =
+        present.iter().map(|f| (f.relpath.as_str(), f)).collect();
     let stale: Vec<&kin_cache::manifest::ManifestEntry> = manifest
         .entries()
         .iter()
         .filter(|entry| {
             let target = dir.join(&entry.relpath);
-            let recorded = present
-                .iter()
-                .find(|f| f.relpath == entry.relpath)
-                .and_then(|f| {
-                    entries
-                        .get(&format!("{rel}/{}", f.relpath))
-                        .and_then(|e| e.md5_if_fresh(&f.stat))
-                });
+            let recorded = present_by_path.get(entry.relpath.as_str()).and_then(|f| {
+                entries
+                    .get(&format!("{rel}/{}", f.relpath))
+                    .and_then(|e| e.md5_if_fresh(&f.stat))
+            });
             let up_to_date = match recorded {
                 Some(md5) => md5 == entry.md5,
                 None => {

@@ -78,7 +78,15 @@ pub(crate) fn hash_workspace_path(
         (Some(md5), Some(cache)) => !cache.contains(&ObjectId::file(md5)),
         (Some(_), None) => false,
     };
-    let work: Vec<&Candidate> = candidates.iter().filter(|c| needs_work(c)).collect();
+    // Decided once per file: with a cache this is a stat, and it must agree between the
+    // selection below and the merge after hashing.
+    let needs: Vec<bool> = candidates.iter().map(needs_work).collect();
+    let work: Vec<&Candidate> = candidates
+        .iter()
+        .zip(&needs)
+        .filter(|(_, n)| **n)
+        .map(|(c, _)| c)
+        .collect();
     progress.add_total(work.len() as u64, work.iter().map(|c| c.stat.size).sum());
     let computed: Vec<Md5> = parallel_map(&work, default_threads(), |c| {
         let md5 = match ingest {
@@ -96,13 +104,8 @@ pub(crate) fn hash_workspace_path(
     let mut computed = computed.into_iter();
     let md5s: Vec<Md5> = candidates
         .iter()
-        .map(|c| {
-            if needs_work(c) {
-                computed.next()
-            } else {
-                c.known
-            }
-        })
+        .zip(&needs)
+        .map(|(c, needed)| if *needed { computed.next() } else { c.known })
         .map(|m| m.expect("every candidate has a known or computed hash"))
         .collect();
     let size = candidates.iter().map(|c| c.stat.size).sum();
