@@ -152,37 +152,34 @@ impl StateIndex {
         entries: impl IntoIterator<Item = (&'a str, FileStat, Md5)>,
     ) -> Result<(), StateError> {
         let written = now_ns().to_string();
-        let tx = self.connection.transaction().map_err(|e| StateError {
-            path: self.path.clone(),
-            source: e,
-        })?;
+        // The transaction borrows the connection, so errors are built from a copy of the path.
+        let path = self.path.clone();
+        let error = |source| StateError {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.connection.transaction().map_err(error)?;
         {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT OR REPLACE INTO file_hash (path, inode, mtime_ns, size, md5, written_ns)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
-                .map_err(|e| StateError {
-                    path: self.path.clone(),
-                    source: e,
-                })?;
-            for (path, stat, md5) in entries {
+                .map_err(error)?;
+            for (file, stat, md5) in entries {
                 insert
                     .execute(params![
-                        path,
+                        file,
                         stat.inode as i64,
                         stat.mtime_ns.to_string(),
                         stat.size as i64,
                         md5.to_string(),
                         written
                     ])
-                    .map_err(|e| StateError {
-                        path: self.path.clone(),
-                        source: e,
-                    })?;
+                    .map_err(error)?;
             }
         }
-        tx.commit().map_err(|e| self.error(e))
+        tx.commit().map_err(error)
     }
 }
 
