@@ -5,6 +5,7 @@ pub mod dvc_file;
 pub mod gitignore;
 pub mod hashing;
 pub mod link;
+pub mod lock_file;
 pub mod manifest;
 pub mod md5;
 pub mod odb;

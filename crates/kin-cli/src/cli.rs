@@ -30,7 +30,9 @@ pub enum Command {
     Add(AddArgs),
     /// Restore tracked data in the workspace from the cache.
     Checkout(CheckoutArgs),
-    /// Show tracked data that differs from its recorded version.
+    /// Run the pipeline's stale stages, cache their outputs and record them in dvc.lock.
+    Repro(ReproArgs),
+    /// Show stages and tracked data that differ from what was recorded, and why.
     Status(StatusArgs),
     /// Remove cache objects that no tracked version references.
     Gc(GcArgs),
@@ -45,6 +47,48 @@ pub struct AddArgs {
     /// Files or directories to track.
     #[arg(required = true)]
     pub targets: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReproArgs {
+    /// Stages (`train`, `sub/dvc.yaml:train`), foreach groups or pipeline files (default: ./dvc.yaml).
+    pub targets: Vec<String>,
+    /// Run the stages even if nothing changed.
+    #[arg(short, long)]
+    pub force: bool,
+    /// Run only the named stages, not what they depend on.
+    #[arg(short, long)]
+    pub single_item: bool,
+    /// Run the named stages and everything that depends on them, not what they depend on.
+    #[arg(long)]
+    pub downstream: bool,
+    /// Run the whole pipelines the named stages belong to.
+    #[arg(short, long)]
+    pub pipeline: bool,
+    /// Run every pipeline in the repository.
+    #[arg(short = 'P', long)]
+    pub all_pipelines: bool,
+    /// Treat directory targets as every pipeline file below them.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+    /// Show what would run, without running it.
+    #[arg(long)]
+    pub dry: bool,
+    /// After a failure, go on with the stages that do not depend on it.
+    #[arg(short, long)]
+    pub keep_going: bool,
+    /// Run up to N independent stages at once.
+    #[arg(short, long, default_value_t = 1, value_name = "N")]
+    pub jobs: usize,
+    /// Do not restore outputs from the run-cache; run the command.
+    #[arg(long)]
+    pub no_run_cache: bool,
+    /// Wait for another kin or DVC process to release the repository instead of failing.
+    #[arg(long)]
+    pub wait: bool,
+    /// Print a JSON report of what happened to each stage (command output goes to stderr).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -74,9 +118,12 @@ pub struct GcArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Print DVC's JSON shape: `{"<.dvc file or stage>": [{"changed outs": {"<path>": "modified"}}]}`.
+    /// Print DVC's JSON shape: `{"<stage or .dvc file>": [{"changed deps": {…}}, {"changed outs": {…}}, "always changed", "changed command"]}`.
     #[arg(long)]
     pub json: bool,
+    /// Also show old and new hashes and param values.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

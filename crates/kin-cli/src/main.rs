@@ -6,6 +6,7 @@ mod commands;
 mod dag;
 mod diagnostic;
 mod progress;
+mod stage_changes;
 
 use std::process::ExitCode;
 

@@ -4,6 +4,7 @@ pub mod data;
 mod dvc_config;
 mod init;
 mod repo;
+pub mod repro;
 
 pub use dvc_config::{DvcConfig, DvcConfigError};
 pub use init::{InitError, InitOptions, InitReport, init};

@@ -7,6 +7,7 @@ mod drift;
 mod fairness;
 mod gc;
 mod init;
+mod repro;
 mod stages;
 mod status;
 
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Dag(args) => dag::run(&cwd, &args),
         Command::Add(args) => add::run(&cwd, &args, cli.quiet),
         Command::Checkout(args) => checkout::run(&cwd, &args, cli.quiet),
+        Command::Repro(args) => repro::run(&cwd, &args, cli.quiet),
         Command::Status(args) => status::run(&cwd, &args),
         Command::Gc(args) => gc::run(&cwd, &args, cli.quiet),
         Command::Drift(args) => drift::run(&cwd, &args, cli.quiet),

@@ -1,31 +1,181 @@
-//! `kin status`: tracked data that differs from its recorded version.
+//! `kin status`: stages and tracked data that differ from what was recorded, in DVC's layout.
 
 use std::path::Path;
 
+use kin::repro::{Change, ChangeKind};
 use serde_json::{Map, Value, json};
 
 use crate::cli::StatusArgs;
 use crate::command_error::CommandError;
+use crate::stage_changes::describe;
+
+/// One stale stage or `.dvc` file, grouped as `dvc status` groups it.
+#[derive(Default)]
+struct Entry {
+    /// `(path, status)` and, for params, `(file, [(key, status)])`.
+    deps: Vec<(String, DepStatus)>,
+    outs: Vec<(String, &'static str)>,
+    always_changed: bool,
+    command_changed: bool,
+    /// kin's detail lines (old -> new), shown on a terminal.
+    details: Vec<String>,
+}
+
+enum DepStatus {
+    Path(&'static str),
+    Params(Vec<(String, &'static str)>),
+}
+
+fn entry_of(changes: &[Change]) -> Entry {
+    let mut entry = Entry::default();
+    for change in changes {
+        if !matches!(change, Change::NotRecorded) {
+            entry.details.push(describe(change));
+        }
+        match change {
+            Change::NotRecorded => {}
+            Change::Dep { path, kind, .. } => entry
+                .deps
+                .push((path.clone(), DepStatus::Path(kind.as_str()))),
+            Change::Param {
+                file,
+                key: None,
+                kind,
+                ..
+            } => entry
+                .deps
+                .push((file.clone(), DepStatus::Path(kind.as_str()))),
+            Change::Param {
+                file,
+                key: Some(key),
+                kind,
+                ..
+            } => {
+                let item = (key.clone(), kind.as_str());
+                match entry
+                    .deps
+                    .iter_mut()
+                    .find(|(f, s)| f == file && matches!(s, DepStatus::Params(_)))
+                {
+                    Some((_, DepStatus::Params(keys))) => keys.push(item),
+                    _ => entry
+                        .deps
+                        .push((file.clone(), DepStatus::Params(vec![item]))),
+                }
+            }
+            Change::Out { path, kind, .. } => entry.outs.push((path.clone(), kind.as_str())),
+            Change::AlwaysChanged => entry.always_changed = true,
+            Change::CommandChanged => entry.command_changed = true,
+        }
+    }
+    entry
+}
+
+fn to_json(entry: &Entry) -> Value {
+    let mut items = Vec::new();
+    if !entry.deps.is_empty() {
+        let deps: Map<String, Value> = entry
+            .deps
+            .iter()
+            .map(|(path, status)| {
+                let value = match status {
+                    DepStatus::Path(s) => json!(s),
+                    DepStatus::Params(keys) => {
+                        Value::Object(keys.iter().map(|(k, s)| (k.clone(), json!(s))).collect())
+                    }
+                };
+                (path.clone(), value)
+            })
+            .collect();
+        items.push(json!({ "changed deps": deps }));
+    }
+    if !entry.outs.is_empty() {
+        let outs: Map<String, Value> = entry
+            .outs
+            .iter()
+            .map(|(p, s)| (p.clone(), json!(s)))
+            .collect();
+        items.push(json!({ "changed outs": outs }));
+    }
+    if entry.always_changed {
+        items.push(json!("always changed"));
+    }
+    if entry.command_changed {
+        items.push(json!("changed command"));
+    }
+    Value::Array(items)
+}
+
+fn print_human(name: &str, entry: &Entry) {
+    println!("{name}:");
+    let row = |indent: &str, status: &str, path: &str| {
+        println!("{indent}{:<20}{path}", format!("{status}:"));
+    };
+    if !entry.deps.is_empty() {
+        println!("\tchanged deps:");
+        for (path, status) in &entry.deps {
+            match status {
+                DepStatus::Path(s) => row("\t\t", s, path),
+                DepStatus::Params(keys) => {
+                    println!("\t\t{path}:");
+                    for (key, s) in keys {
+                        row("\t\t\t", s, key);
+                    }
+                }
+            }
+        }
+    }
+    if !entry.outs.is_empty() {
+        println!("\tchanged outs:");
+        for (path, status) in &entry.outs {
+            row("\t\t", status, path);
+        }
+    }
+    if entry.always_changed {
+        println!("\talways changed");
+    }
+    if entry.command_changed {
+        println!("\tchanged command");
+    }
+}
 
 pub fn run(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
-    let changed = kin::data::status(&repo)?;
-    // Group by owner, keeping first-seen order.
-    let mut groups: Vec<(String, Vec<(String, &'static str)>)> = Vec::new();
-    for entry in &changed {
-        let item = (entry.path.clone(), entry.status.as_str());
-        match groups.iter_mut().find(|(owner, _)| *owner == entry.owner) {
-            Some((_, items)) => items.push(item),
-            None => groups.push((entry.owner.clone(), vec![item])),
+    let mut entries: Vec<(String, Entry)> = kin::repro::status(&repo)
+        .map_err(super::repro::error)?
+        .iter()
+        .map(|(stage, changes)| (stage.clone(), entry_of(changes)))
+        .collect();
+    // Data tracked by .dvc files (stage outputs are covered above).
+    for changed in kin::data::status(&repo)? {
+        if !changed.owner.ends_with(".dvc") {
+            continue;
+        }
+        let status = match changed.status {
+            kin::data::OutStatus::Deleted => ChangeKind::Deleted,
+            kin::data::OutStatus::Modified => ChangeKind::Modified,
+            kin::data::OutStatus::New => ChangeKind::New,
+        };
+        let item = (changed.path.clone(), status.as_str());
+        match entries
+            .iter_mut()
+            .find(|(owner, _)| *owner == changed.owner)
+        {
+            Some((_, entry)) => entry.outs.push(item),
+            None => entries.push((
+                changed.owner.clone(),
+                Entry {
+                    outs: vec![item],
+                    ..Entry::default()
+                },
+            )),
         }
     }
     if args.json {
-        let mut document = Map::new();
-        for (owner, items) in &groups {
-            let outs: Map<String, Value> =
-                items.iter().map(|(p, s)| (p.clone(), json!(s))).collect();
-            document.insert(owner.clone(), json!([{ "changed outs": outs }]));
-        }
+        let document: Map<String, Value> = entries
+            .iter()
+            .map(|(name, entry)| (name.clone(), to_json(entry)))
+            .collect();
         println!(
             "{}",
             serde_json::to_string_pretty(&Value::Object(document))
@@ -33,13 +183,16 @@ pub fn run(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
         );
         return Ok(());
     }
-    if groups.is_empty() {
+    if entries.is_empty() {
         println!("Data and pipelines are up to date.");
     }
-    for (owner, items) in &groups {
-        println!("{owner}:\n\tchanged outs:");
-        for (path, status) in items {
-            println!("\t\t{:<20}{path}", format!("{status}:"));
+    for (name, entry) in &entries {
+        print_human(name, entry);
+        if !args.verbose {
+            continue;
+        }
+        for detail in &entry.details {
+            println!("\t# {detail}");
         }
     }
     Ok(())

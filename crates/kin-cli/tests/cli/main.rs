@@ -6,3 +6,4 @@ mod dag;
 mod data;
 mod gates;
 mod init;
+mod repro;

@@ -117,7 +117,7 @@ pub fn add(
 }
 
 /// With `cache.type` hardlink or symlink, the workspace copy is replaced by a link to the cache.
-fn relink(
+pub(crate) fn relink(
     cache: &kin_cache::odb::ObjectDb,
     path: &Path,
     hashed: &super::workspace_hash::HashedPath,

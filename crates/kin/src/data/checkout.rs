@@ -79,32 +79,51 @@ pub fn checkout(
             report.unchanged.push(out.path.clone());
             continue;
         }
-        let restored = if id.is_dir {
-            checkout_dir(
-                &cache,
-                root,
-                &out.path,
-                &id,
-                &link_types,
-                &mut state,
-                progress,
-                &mut report.missing,
-            )?
-        } else if cache.contains(&id) {
-            remove_dir_in_way(&path)?;
-            progress.add_total(1, 0);
-            link_from_cache(&cache.object_path(&id), &path, &link_types, out.is_exec)?;
-            progress.advance(1, 0);
-            true
-        } else {
-            report.missing.push(out.path.clone());
-            false
-        };
+        let restored = restore_from_cache(
+            &cache,
+            root,
+            &out.path,
+            &id,
+            out.is_exec,
+            &link_types,
+            &mut state,
+            progress,
+            &mut report.missing,
+        )?;
         if restored {
             report.restored.push(out.path.clone());
         }
     }
     Ok(report)
+}
+
+/// Recreates repo-relative `rel` as version `id` from the cache, noting what the cache lacks
+/// in `missing`. Returns whether the path is now complete.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn restore_from_cache(
+    cache: &ObjectDb,
+    root: &Path,
+    rel: &str,
+    id: &ObjectId,
+    is_exec: bool,
+    link_types: &[kin_cache::link::LinkType],
+    state: &mut StateIndex,
+    progress: &dyn Progress,
+    missing: &mut Vec<String>,
+) -> Result<bool, DataError> {
+    if id.is_dir {
+        return checkout_dir(cache, root, rel, id, link_types, state, progress, missing);
+    }
+    if !cache.contains(id) {
+        missing.push(rel.to_owned());
+        return Ok(false);
+    }
+    let path = root.join(rel);
+    remove_dir_in_way(&path)?;
+    progress.add_total(1, 0);
+    link_from_cache(&cache.object_path(id), &path, link_types, is_exec)?;
+    progress.advance(1, 0);
+    Ok(true)
 }
 
 fn remove_dir_in_way(path: &Path) -> Result<(), DataError> {

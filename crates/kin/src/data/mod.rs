@@ -1,14 +1,14 @@
 //! Tracked data: adding paths to the cache, checking them out, and comparing them with the workspace.
 
-mod add;
-mod checkout;
+pub(crate) mod add;
+pub(crate) mod checkout;
 mod error;
 mod gc;
-mod paths;
+pub(crate) mod paths;
 mod progress;
 mod status;
 mod tracked;
-mod workspace_hash;
+pub(crate) mod workspace_hash;
 
 pub use add::{AddOptions, Added, add};
 pub use checkout::{CheckoutReport, checkout};

@@ -37,6 +37,19 @@ pub(crate) fn repo_relative(root: &Path, cwd: &Path, target: &Path) -> Result<St
     Ok(rel)
 }
 
+/// A path written relative to a stage's `wdir` (or a `.dvc` file's directory), made
+/// repo-relative and `/`-separated.
+pub(crate) fn wdir_join(dir: &str, path: &str) -> String {
+    let joined = if dir.is_empty() || dir == "." {
+        path.to_owned()
+    } else {
+        format!("{dir}/{path}")
+    };
+    kin_pipeline::context::normalize_display(Path::new(&joined))
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

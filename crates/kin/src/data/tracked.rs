@@ -8,6 +8,7 @@ use kin_pipeline::Project;
 use kin_pipeline::yaml::{Value, parse_yaml};
 
 use super::DataError;
+use super::paths::wdir_join;
 
 /// One tracked output and the version recorded for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,17 +24,6 @@ pub struct TrackedOut {
     pub cached: bool,
 }
 
-fn join(dir: &str, path: &str) -> String {
-    let joined = if dir.is_empty() || dir == "." {
-        path.to_owned()
-    } else {
-        format!("{dir}/{path}")
-    };
-    kin_pipeline::context::normalize_display(Path::new(&joined))
-        .to_string_lossy()
-        .replace('\\', "/")
-}
-
 /// All tracked outputs of the repository.
 pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, DataError> {
     let mut outs = Vec::new();
@@ -42,7 +32,7 @@ pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, D
         for out in read_dvc_file(&root.join(&data.path))? {
             outs.push(TrackedOut {
                 owner: data.path.clone(),
-                path: join(dir, &out.path),
+                path: wdir_join(dir, &out.path),
                 id: out.id,
                 is_exec: out.is_exec,
                 cached: true,
@@ -63,7 +53,7 @@ pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, D
                     .find(|(name, path, ..)| *name == stage.name && *path == out.path);
                 outs.push(TrackedOut {
                     owner: stage.address(),
-                    path: join(&stage.wdir, &out.path),
+                    path: wdir_join(&stage.wdir, &out.path),
                     id: recorded.and_then(|r| r.2),
                     is_exec: recorded.is_some_and(|r| r.3),
                     cached: out.cache,

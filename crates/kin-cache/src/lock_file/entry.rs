@@ -1,0 +1,179 @@
+//! One stage's record in `dvc.lock`: its command, the versions of its deps and outs, its params.
+
+use kin_pipeline::Command;
+use kin_pipeline::yaml::{Map, Node, Value};
+
+use crate::md5::ObjectId;
+
+/// A dep or out as recorded: the path and the version it had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedPath {
+    /// As written in dvc.yaml, relative to the stage's wdir.
+    pub path: String,
+    pub id: Option<ObjectId>,
+    pub size: Option<u64>,
+    pub nfiles: Option<u64>,
+    pub is_exec: bool,
+    /// Written by DVC 2 (no `hash: md5` field): its md5 was of dos2unix-normalised text.
+    pub legacy_hash: bool,
+}
+
+/// A stage's entry under `stages:`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockEntry {
+    pub cmd: Command,
+    pub deps: Vec<LockedPath>,
+    /// Per params file: the tracked keys and their values. DVC's order: `params.yaml` first,
+    /// then the other files by name; keys sorted.
+    pub params: Vec<(String, Map)>,
+    pub outs: Vec<LockedPath>,
+}
+
+fn str_node(text: &str) -> Node {
+    Node::unlocated(Value::Str(text.to_owned()))
+}
+
+fn int_node(n: u64) -> Node {
+    Node::unlocated(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)))
+}
+
+fn put(map: &mut Map, key: &str, value: Node) {
+    map.insert(key.to_owned(), Default::default(), value);
+}
+
+impl LockedPath {
+    fn to_value(&self) -> Value {
+        let mut map = Map::new();
+        put(&mut map, "path", str_node(&self.path));
+        if !self.legacy_hash {
+            put(&mut map, "hash", str_node("md5"));
+        }
+        if let Some(id) = &self.id {
+            put(&mut map, "md5", str_node(&id.to_string()));
+        }
+        if let Some(size) = self.size {
+            put(&mut map, "size", int_node(size));
+        }
+        if let Some(nfiles) = self.nfiles {
+            put(&mut map, "nfiles", int_node(nfiles));
+        }
+        if self.is_exec {
+            put(&mut map, "isexec", Node::unlocated(Value::Bool(true)));
+        }
+        Value::Map(map)
+    }
+
+    fn from_node(node: &Node) -> Result<Self, String> {
+        let map = node.as_map().ok_or("a dep or out is not a mapping")?;
+        let path = map
+            .get("path")
+            .and_then(Node::as_str)
+            .ok_or("a dep or out has no `path`")?
+            .to_owned();
+        let number = |key: &str| match map.get(key).map(|n| &n.value) {
+            Some(Value::Int(n)) => u64::try_from(*n).ok(),
+            _ => None,
+        };
+        let id = match map.get("md5").and_then(Node::as_str) {
+            Some(text) => Some(
+                text.parse::<ObjectId>()
+                    .map_err(|e| format!("`{path}`: {e}"))?,
+            ),
+            None => None,
+        };
+        Ok(LockedPath {
+            id,
+            size: number("size"),
+            nfiles: number("nfiles"),
+            is_exec: matches!(map.get("isexec").map(|n| &n.value), Some(Value::Bool(true))),
+            legacy_hash: map.get("hash").and_then(Node::as_str) != Some("md5"),
+            path,
+        })
+    }
+}
+
+impl LockEntry {
+    /// The entry as DVC lays it out: `cmd`, then `deps`, `params`, `outs` when not empty.
+    pub fn to_value(&self) -> Value {
+        let mut map = Map::new();
+        let cmd = match &self.cmd {
+            Command::Single(text) => Value::Str(text.clone()),
+            Command::List(items) => Value::List(items.iter().map(|c| str_node(c)).collect()),
+        };
+        put(&mut map, "cmd", Node::unlocated(cmd));
+        let paths = |items: &[LockedPath]| {
+            Node::unlocated(Value::List(
+                items
+                    .iter()
+                    .map(|p| Node::unlocated(p.to_value()))
+                    .collect(),
+            ))
+        };
+        if !self.deps.is_empty() {
+            put(&mut map, "deps", paths(&self.deps));
+        }
+        if !self.params.is_empty() {
+            let mut files = Map::new();
+            for (file, values) in &self.params {
+                put(
+                    &mut files,
+                    file,
+                    Node::unlocated(Value::Map(values.clone())),
+                );
+            }
+            put(&mut map, "params", Node::unlocated(Value::Map(files)));
+        }
+        if !self.outs.is_empty() {
+            put(&mut map, "outs", paths(&self.outs));
+        }
+        Value::Map(map)
+    }
+
+    /// Reads an entry as DVC (any 2.x/3.x) or kin wrote it.
+    pub fn from_node(node: &Node) -> Result<Self, String> {
+        let map = node.as_map().ok_or("the entry is not a mapping")?;
+        let cmd = match map.get("cmd").map(|n| &n.value) {
+            Some(Value::Str(text)) => Command::Single(text.clone()),
+            Some(Value::List(items)) => Command::List(
+                items
+                    .iter()
+                    .map(|i| {
+                        i.as_str()
+                            .map(str::to_owned)
+                            .ok_or("`cmd` has a non-string item")
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            _ => return Err("`cmd` is missing or not a string".to_owned()),
+        };
+        let paths = |key: &str| -> Result<Vec<LockedPath>, String> {
+            match map.get(key) {
+                None => Ok(Vec::new()),
+                Some(node) if node.is_null() => Ok(Vec::new()),
+                Some(node) => node
+                    .as_list()
+                    .ok_or(format!("`{key}` is not a list"))?
+                    .iter()
+                    .map(LockedPath::from_node)
+                    .collect(),
+            }
+        };
+        let mut params = Vec::new();
+        if let Some(files) = map.get("params").and_then(Node::as_map) {
+            for file in files.iter() {
+                let values = match &file.value.value {
+                    Value::Map(values) => values.clone(),
+                    Value::Null => Map::new(),
+                    _ => return Err(format!("params of `{}` are not a mapping", file.key)),
+                };
+                params.push((file.key.clone(), values));
+            }
+        }
+        Ok(LockEntry {
+            cmd,
+            deps: paths("deps")?,
+            params,
+            outs: paths("outs")?,
+        })
+    }
+}

@@ -1,0 +1,143 @@
+//! `dvc.lock` (schema 2.0): reading what DVC or kin recorded per stage, and writing it back in DVC's exact layout.
+
+mod entry;
+
+pub use entry::{LockEntry, LockedPath};
+pub use provisional_emit::to_yaml_document;
+
+use std::path::{Path, PathBuf};
+
+mod provisional_emit;
+use kin_pipeline::yaml::{Map, Node, Value, parse_yaml};
+
+use crate::dvc_file::write_atomic;
+
+/// Why a lock file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum LockFileError {
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{}` is not a valid lock file: {reason}", path.display())]
+    Invalid { path: PathBuf, reason: String },
+    #[error("cannot write `{}`: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A whole `dvc.lock`. Keys kin does not manage (e.g. `datasets`) are kept as read, and
+/// stages keep their order, as DVC's round-trip update does.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LockFile {
+    doc: Map,
+}
+
+impl LockFile {
+    /// Reads `path`; a missing file is an empty lock.
+    pub fn read(path: &Path) -> Result<Self, LockFileError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source) => {
+                return Err(LockFileError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        Self::parse(&text).map_err(|reason| LockFileError::Invalid {
+            path: path.to_path_buf(),
+            reason,
+        })
+    }
+
+    /// Parses lock file text (as read from disk or from a git commit).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let doc = parse_yaml(text).map_err(|e| format!("{e} at {}", e.location()))?;
+        let doc = match doc.value {
+            Value::Map(map) => map,
+            Value::Null => Map::new(),
+            other => return Err(format!("expected a mapping, found {}", other.kind_name())),
+        };
+        if let Some(stages) = doc.get("stages")
+            && !matches!(stages.value, Value::Map(_) | Value::Null)
+        {
+            return Err("`stages` is not a mapping".to_owned());
+        }
+        Ok(Self { doc })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.doc.is_empty()
+    }
+
+    fn stages(&self) -> Option<&Map> {
+        self.doc.get("stages").and_then(Node::as_map)
+    }
+
+    /// Names of the recorded stages, in file order.
+    pub fn stage_names(&self) -> Vec<&str> {
+        self.stages()
+            .map(|s| s.keys().collect())
+            .unwrap_or_default()
+    }
+
+    /// The recorded entry of stage `name`.
+    pub fn entry(&self, name: &str) -> Result<Option<LockEntry>, String> {
+        match self.stages().and_then(|s| s.get(name)) {
+            None => Ok(None),
+            Some(node) => LockEntry::from_node(node)
+                .map(Some)
+                .map_err(|reason| format!("stage `{name}`: {reason}")),
+        }
+    }
+
+    /// Records `entry` for stage `name`: in place when the stage is already recorded, else
+    /// before the stage `before` (when recorded) or at the end.
+    pub fn set_entry(&mut self, name: &str, entry: &LockEntry, before: Option<&str>) {
+        if self.doc.is_empty() {
+            self.doc.insert(
+                "schema".to_owned(),
+                Default::default(),
+                Node::unlocated(Value::Str("2.0".to_owned())),
+            );
+        }
+        let value = Node::unlocated(entry.to_value());
+        let mut stages = self.stages().cloned().unwrap_or_default();
+        match before.filter(|b| !stages.contains_key(name) && stages.contains_key(b)) {
+            Some(before) => {
+                let mut reordered = Map::new();
+                for item in stages.iter() {
+                    if item.key == before {
+                        reordered.insert(name.to_owned(), Default::default(), value.clone());
+                    }
+                    reordered.insert(item.key.clone(), item.key_at, item.value.clone());
+                }
+                stages = reordered;
+            }
+            None => stages.insert(name.to_owned(), Default::default(), value),
+        }
+        self.doc.insert(
+            "stages".to_owned(),
+            Default::default(),
+            Node::unlocated(Value::Map(stages)),
+        );
+    }
+
+    /// The file's text, as DVC's ruamel writer lays it out.
+    pub fn render(&self) -> String {
+        to_yaml_document(&Value::Map(self.doc.clone()))
+    }
+
+    /// Writes the lock atomically.
+    pub fn write(&self, path: &Path) -> Result<(), LockFileError> {
+        write_atomic(path, self.render().as_bytes()).map_err(|source| LockFileError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+}

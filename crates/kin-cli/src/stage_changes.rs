@@ -1,0 +1,115 @@
+//! How the reasons a stage is stale are shown: DVC's words on a terminal, and kin's JSON shape.
+
+use kin::repro::{Change, ChangeKind};
+use kin_pipeline::python_str::repr;
+use serde_json::{Value as Json, json};
+
+fn short(id: Option<kin_cache::md5::ObjectId>) -> String {
+    id.map_or_else(|| "none".to_owned(), |id| id.to_string())
+}
+
+fn value_text(value: Option<&kin_pipeline::yaml::Value>) -> String {
+    value.map_or_else(|| "(missing)".to_owned(), repr)
+}
+
+/// One line per reason, e.g. `modified: data/raw (0a1b… → 9c8d…)`.
+pub fn describe(change: &Change) -> String {
+    match change {
+        Change::Dep {
+            path,
+            kind,
+            recorded,
+            current,
+        }
+        | Change::Out {
+            path,
+            kind,
+            recorded,
+            current,
+        } => {
+            let which = if matches!(change, Change::Dep { .. }) {
+                "dep"
+            } else {
+                "out"
+            };
+            match kind {
+                ChangeKind::Modified if recorded.is_some() => format!(
+                    "{which} {}: {path} ({} -> {})",
+                    kind.as_str(),
+                    short(*recorded),
+                    short(*current)
+                ),
+                _ => format!("{which} {}: {path}", kind.as_str()),
+            }
+        }
+        Change::Param {
+            file,
+            key: Some(key),
+            kind,
+            recorded,
+            current,
+        } => format!(
+            "param {}: {file}:{key} ({} -> {})",
+            kind.as_str(),
+            value_text(recorded.as_ref()),
+            value_text(current.as_ref())
+        ),
+        Change::Param {
+            file,
+            key: None,
+            kind,
+            ..
+        } => format!("params {}: {file}", kind.as_str()),
+        Change::NotRecorded => "no dvc.lock entry yet".to_owned(),
+        Change::AlwaysChanged => "always changed".to_owned(),
+        Change::CommandChanged => "changed command".to_owned(),
+    }
+}
+
+fn value_json(value: Option<&kin_pipeline::yaml::Value>) -> Json {
+    use kin_pipeline::yaml::Value as V;
+    match value {
+        None | Some(V::Null) => Json::Null,
+        Some(V::Bool(b)) => json!(b),
+        Some(V::Int(i)) => json!(i),
+        Some(V::Float(f)) => json!(f),
+        Some(V::Str(s) | V::Timestamp(s)) => json!(s),
+        Some(V::List(items)) => items.iter().map(|n| value_json(Some(&n.value))).collect(),
+        Some(V::Map(map)) => Json::Object(
+            map.iter()
+                .map(|e| (e.key.clone(), value_json(Some(&e.value.value))))
+                .collect(),
+        ),
+    }
+}
+
+/// One reason as a JSON object (`{"type": "dep", "path": …, "change": "modified", "old": …, "new": …}`).
+pub fn to_json(change: &Change) -> Json {
+    match change {
+        Change::Dep {
+            path,
+            kind,
+            recorded,
+            current,
+        } => json!({"type": "dep", "path": path, "change": kind.as_str(),
+            "old": recorded.map(|i| i.to_string()), "new": current.map(|i| i.to_string())}),
+        Change::Out {
+            path,
+            kind,
+            recorded,
+            current,
+        } => json!({"type": "out", "path": path, "change": kind.as_str(),
+            "old": recorded.map(|i| i.to_string()), "new": current.map(|i| i.to_string())}),
+        Change::Param {
+            file,
+            key,
+            kind,
+            recorded,
+            current,
+        } => json!({"type": "param", "file": file, "key": key, "change": kind.as_str(),
+            "old": value_json(recorded.as_ref()), "new": value_json(current.as_ref())}),
+        Change::NotRecorded => json!({"type": "not_recorded"}),
+        Change::AlwaysChanged => json!({"type": "always_changed"}),
+        Change::CommandChanged => json!({"type": "command"}),
+    }
+}

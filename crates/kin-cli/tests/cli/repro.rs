@@ -1,0 +1,333 @@
+//! `kin repro` against the real DVC: the same pipelines run by both must leave identical
+//! dvc.lock files, .gitignore entries, run-cache entries and outputs; each tool must find the
+//! other's result up to date; after each change both must select the same stages.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::{dvc_python, git_repo, kin, run, run_ok, tests_dir};
+
+fn dvc(python: &Path, dir: &Path, args: &[&str]) -> String {
+    let output = Command::new(python)
+        .args(["-m", "dvc"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("dvc runs");
+    assert!(
+        output.status.success(),
+        "dvc {args:?} failed in {}:\n{}{}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Every file under `dir` that a repro produces or records: the workspace (without `.git`,
+/// `.kin` and DVC's tmp/cache internals) plus the names of run-cache entries and cache objects.
+fn state_of(dir: &Path) -> BTreeMap<String, String> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("readable")
+            .flatten()
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(base)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned();
+            // `kin init` words .dvcignore its own way (the init tests compare the rest).
+            if [".git", ".kin", ".dvc/tmp", ".dvc/config", ".dvcignore"].contains(&rel.as_str()) {
+                continue;
+            }
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else if rel.starts_with(".dvc/cache/") {
+                // Names only: object content is covered by its name.
+                out.insert(rel, String::new());
+            } else {
+                let bytes = std::fs::read(&path).expect("read");
+                out.insert(rel, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn assert_same_state(case: &str, step: &str, kin_dir: &Path, dvc_dir: &Path) {
+    let (ours, theirs) = (state_of(kin_dir), state_of(dvc_dir));
+    for (path, content) in &theirs {
+        match ours.get(path) {
+            Some(mine) => assert_eq!(mine, content, "{case} after {step}: `{path}` differs"),
+            None => panic!("{case} after {step}: kin lacks `{path}`"),
+        }
+    }
+    for path in ours.keys() {
+        assert!(
+            theirs.contains_key(path),
+            "{case} after {step}: kin has extra `{path}`"
+        );
+    }
+}
+
+/// Stage names a `dvc repro --dry` would run.
+fn dvc_selected(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .filter_map(|l| l.strip_prefix("Running stage '"))
+        .filter_map(|l| l.strip_suffix("':"))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn kin_selected(dir: &Path) -> Vec<String> {
+    let text = run_ok(kin(dir).args(["repro", "--dry", "--json"]));
+    let report: serde_json::Value = serde_json::from_str(&text).expect("json");
+    report["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .filter(|s| s["status"] == "would-run")
+        .map(|s| s["stage"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+/// What a status JSON reports besides stages that always run.
+fn stale(status_json: &str) -> serde_json::Value {
+    let mut status: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(status_json).expect("status json");
+    status.retain(|_, reasons| *reasons != serde_json::json!(["always changed"]));
+    serde_json::Value::Object(status)
+}
+
+fn assert_each_sees_the_other_up_to_date(
+    python: &Path,
+    case: &str,
+    step: &str,
+    kin_dir: &Path,
+    dvc_dir: &Path,
+) {
+    let theirs = stale(&dvc(python, kin_dir, &["status", "--json"]));
+    assert_eq!(
+        theirs,
+        serde_json::json!({}),
+        "{case} after {step}: dvc status on kin's repo"
+    );
+    let ours = stale(&run_ok(kin(dvc_dir).args(["status", "--json"])));
+    assert_eq!(
+        ours,
+        serde_json::json!({}),
+        "{case} after {step}: kin status on DVC's repo"
+    );
+}
+
+fn shell(dir: &Path, line: &str) {
+    let status = Command::new("sh")
+        .args(["-c", line])
+        .current_dir(dir)
+        .status()
+        .expect("sh runs");
+    assert!(status.success(), "`{line}` failed");
+}
+
+fn check_case(python: &Path, case: &Path) {
+    let name = case
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let kin_repo = git_repo(Some(&case.join("repo")));
+    let dvc_repo = git_repo(Some(&case.join("repo")));
+    let (kin_dir, dvc_dir) = (kin_repo.path(), dvc_repo.path());
+    run_ok(kin(kin_dir).args(["init", "-q"]));
+    dvc(python, dvc_dir, &["init", "-q"]);
+    run_ok(kin(kin_dir).args(["repro"]));
+    dvc(python, dvc_dir, &["repro"]);
+    assert_same_state(&name, "the first repro", kin_dir, dvc_dir);
+    assert_each_sees_the_other_up_to_date(python, &name, "the first repro", kin_dir, dvc_dir);
+    let steps = std::fs::read_to_string(case.join("steps")).unwrap_or_default();
+    for step in steps
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        shell(kin_dir, step);
+        shell(dvc_dir, step);
+        let theirs = dvc_selected(&dvc(python, dvc_dir, &["repro", "--dry"]));
+        assert_eq!(
+            kin_selected(kin_dir),
+            theirs,
+            "{name}: stages selected after `{step}`"
+        );
+        run_ok(kin(kin_dir).args(["repro"]));
+        dvc(python, dvc_dir, &["repro"]);
+        assert_same_state(&name, step, kin_dir, dvc_dir);
+        assert_each_sees_the_other_up_to_date(python, &name, step, kin_dir, dvc_dir);
+    }
+}
+
+#[test]
+fn repro_matches_dvc_on_the_runnable_corpus() {
+    let Some(python) = dvc_python() else { return };
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(tests_dir().join("repro"))
+        .expect("tests/repro")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("repo").is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 4, "the corpus is missing");
+    std::thread::scope(|scope| {
+        for case in &cases {
+            let python = &python;
+            scope.spawn(move || check_case(python, case));
+        }
+    });
+}
+
+#[test]
+fn a_second_repro_is_a_no_op_and_a_deleted_output_comes_back_from_the_cache() {
+    let repo = git_repo(Some(&tests_dir().join("repro/basic/repo")));
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    run_ok(kin(dir).args(["repro"]));
+    let lock = std::fs::read(dir.join("dvc.lock")).expect("lock");
+    let again = run_ok(kin(dir).args(["repro"]));
+    assert!(
+        again.contains("Data and pipelines are up to date."),
+        "{again}"
+    );
+    std::fs::remove_file(dir.join("model.bin")).expect("rm");
+    let restored = run_ok(kin(dir).args(["repro"]));
+    assert!(
+        restored.contains("Stage 'train' is cached - skipping run"),
+        "{restored}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("model.bin")).expect("model"),
+        b"a\nb\r\n"
+    );
+    assert_eq!(std::fs::read(dir.join("dvc.lock")).expect("lock"), lock);
+}
+
+#[test]
+fn a_failing_stage_keeps_its_lock_entry_and_skips_what_depends_on_it() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  a:\n    cmd: echo a > a.txt\n    outs: [a.txt]\n  b:\n    cmd: echo oops && exit 3\n    deps: [a.txt]\n    outs: [b.txt]\n  c:\n    cmd: cat b.txt > c.txt\n    deps: [b.txt]\n    outs: [c.txt]\n  d:\n    cmd: echo d > d.txt\n    outs: [d.txt]\n",
+    )
+    .expect("write");
+    let output = run(kin(dir).args(["repro", "--keep-going"]));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("stage `b` failed: `echo oops && exit 3` exited with code 3"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("failed to reproduce 'b'"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("Stage 'c' skipped: it depends on failed stage 'b'"),
+        "{stdout}"
+    );
+    let lock = std::fs::read_to_string(dir.join("dvc.lock")).expect("lock");
+    assert!(lock.contains("  a:") && lock.contains("  d:"), "{lock}");
+    assert!(!lock.contains("  b:") && !lock.contains("  c:"), "{lock}");
+    let log = std::fs::read_to_string(dir.join(".kin/logs/b.log")).expect("log");
+    assert_eq!(log, "oops\n");
+    // Without --keep-going, nothing after the failure starts.
+    std::fs::remove_file(dir.join("dvc.lock")).expect("rm");
+    let output = run(kin(dir).args(["repro"]));
+    assert_eq!(output.status.code(), Some(1));
+    let lock = std::fs::read_to_string(dir.join("dvc.lock")).expect("lock");
+    assert!(lock.contains("  a:") && !lock.contains("  d:"), "{lock}");
+}
+
+#[test]
+fn a_missing_output_or_dep_is_named() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  lazy:\n    cmd: echo nothing\n    outs: [never.txt]\n",
+    )
+    .expect("write");
+    let output = run(kin(dir).args(["repro"]));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("stage `lazy` did not produce `never.txt`"),
+        "{stderr}"
+    );
+    assert!(!dir.join("dvc.lock").exists());
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  needy:\n    cmd: cat in.txt > out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n",
+    )
+    .expect("write");
+    let output = run(kin(dir).args(["repro"]));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("stage `needy`: dependency `in.txt` does not exist"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn independent_stages_run_in_parallel_with_jobs() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    // Each stage waits until the other has started: they can only finish if run together.
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  left:\n    cmd: touch left.started && while [ ! -e right.started ]; do sleep 0.05; done && echo l > left.txt\n    outs: [left.txt]\n  right:\n    cmd: touch right.started && while [ ! -e left.started ]; do sleep 0.05; done && echo r > right.txt\n    outs: [right.txt]\n",
+    )
+    .expect("write");
+    let output = run_ok(kin(dir).args(["repro", "-j", "2"]));
+    assert!(
+        output.contains("[left] ") || output.contains("Running stage 'left'"),
+        "{output}"
+    );
+    let lock = std::fs::read_to_string(dir.join("dvc.lock")).expect("lock");
+    // Entries land in plan order whichever finished first.
+    let (left, right) = (
+        lock.find("  left:").expect("left"),
+        lock.find("  right:").expect("right"),
+    );
+    assert!(left < right, "{lock}");
+}
+
+#[test]
+fn a_second_repro_waits_for_or_refuses_the_repository_lock() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  slow:\n    cmd: touch started && sleep 6 && echo done > slow.txt\n    outs: [slow.txt]\n",
+    )
+    .expect("write");
+    let mut first = kin(dir).arg("repro").spawn().expect("spawn");
+    while !dir.join("started").exists() {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let second = run(kin(dir).args(["repro"]));
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("locked by another process"), "{stderr}");
+    assert!(stderr.contains("--wait"), "{stderr}");
+    let waited = run(kin(dir).args(["repro", "--wait"]));
+    assert!(waited.status.success());
+    assert!(String::from_utf8_lossy(&waited.stderr).contains("Waiting for"));
+    assert!(first.wait().expect("wait").success());
+}

@@ -1,0 +1,211 @@
+//! Why a stage must run: its command, deps, params and outs compared with its `dvc.lock` entry,
+//! with DVC's rules and vocabulary (`modified`, `deleted`, `new`, `not in cache`).
+
+use kin_cache::lock_file::{LockEntry, LockedPath};
+use kin_cache::md5::ObjectId;
+use kin_pipeline::Stage;
+use kin_pipeline::yaml::{Map, Value};
+
+use super::params::{ParamValues, python_eq};
+use super::workspace::Workspace;
+use crate::data::DataError;
+use crate::data::paths::wdir_join;
+
+/// How a path or param differs from its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Deleted,
+    Modified,
+    New,
+    NotInCache,
+}
+
+impl ChangeKind {
+    /// DVC's word for it in `dvc status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Deleted => "deleted",
+            ChangeKind::Modified => "modified",
+            ChangeKind::New => "new",
+            ChangeKind::NotInCache => "not in cache",
+        }
+    }
+}
+
+/// One reason a stage is out of date.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// The stage has no `dvc.lock` entry yet (the other reasons follow from that).
+    NotRecorded,
+    /// A dep path (as written in dvc.yaml) differs from the version recorded.
+    Dep {
+        path: String,
+        kind: ChangeKind,
+        recorded: Option<ObjectId>,
+        current: Option<ObjectId>,
+    },
+    /// A params file is missing, or was never recorded (`key: None`), or one key changed.
+    Param {
+        file: String,
+        key: Option<String>,
+        kind: ChangeKind,
+        recorded: Option<Value>,
+        current: Option<Value>,
+    },
+    Out {
+        path: String,
+        kind: ChangeKind,
+        recorded: Option<ObjectId>,
+        current: Option<ObjectId>,
+    },
+    AlwaysChanged,
+    CommandChanged,
+}
+
+impl Change {
+    /// True for reasons that concern deps or params (DVC's "changed deps").
+    pub fn is_dep(&self) -> bool {
+        matches!(self, Change::Dep { .. } | Change::Param { .. })
+    }
+}
+
+fn recorded_path<'a>(items: &'a [LockedPath], path: &str) -> Option<&'a LockedPath> {
+    items.iter().find(|p| p.path == path)
+}
+
+/// How a workspace path compares with its record: DVC's `workspace_status`.
+fn path_change(recorded: Option<ObjectId>, current: Option<ObjectId>) -> Option<ChangeKind> {
+    match (recorded, current) {
+        (_, None) => Some(ChangeKind::Deleted),
+        (None, Some(_)) => Some(ChangeKind::Modified),
+        (Some(r), Some(c)) if r != c => Some(ChangeKind::Modified),
+        (Some(_), Some(_)) => None,
+    }
+}
+
+/// Every reason `stage` is out of date against `entry`, in DVC's order: deps and params,
+/// outs, always-changed, command. Empty when the stage is up to date.
+pub(crate) fn stage_changes(
+    stage: &Stage,
+    entry: Option<&LockEntry>,
+    params: &[ParamValues],
+    workspace: &mut Workspace,
+) -> Result<Vec<Change>, DataError> {
+    let mut changes = Vec::new();
+    if entry.is_none() {
+        changes.push(Change::NotRecorded);
+    }
+    if !stage.frozen {
+        for dep in &stage.deps {
+            let recorded = entry
+                .and_then(|e| recorded_path(&e.deps, &dep.path))
+                .and_then(|p| p.id);
+            let current = workspace
+                .hash(&wdir_join(&stage.wdir, &dep.path))?
+                .map(|h| h.id);
+            if let Some(kind) = path_change(recorded, current) {
+                changes.push(Change::Dep {
+                    path: dep.path.clone(),
+                    kind,
+                    recorded,
+                    current,
+                });
+            }
+        }
+        for param in params {
+            let recorded = entry.and_then(|e| {
+                e.params
+                    .iter()
+                    .find(|(file, _)| *file == param.file)
+                    .map(|(_, v)| v)
+            });
+            param_changes(param, recorded, &mut changes);
+        }
+    }
+    for out in &stage.outs {
+        let locked = entry.and_then(|e| recorded_path(&e.outs, &out.path));
+        let recorded = locked.and_then(|p| p.id);
+        if let Some(id) = recorded
+            && out.cache
+            && !workspace.in_cache(&id)
+        {
+            changes.push(Change::Out {
+                path: out.path.clone(),
+                kind: ChangeKind::NotInCache,
+                recorded,
+                current: None,
+            });
+            continue;
+        }
+        let current = workspace
+            .hash(&wdir_join(&stage.wdir, &out.path))?
+            .map(|h| h.id);
+        if let Some(kind) = path_change(recorded, current) {
+            changes.push(Change::Out {
+                path: out.path.clone(),
+                kind,
+                recorded,
+                current,
+            });
+        }
+    }
+    let is_callback = stage.deps.is_empty() && stage.params.is_empty() && stage.outs.is_empty();
+    if is_callback || stage.always_changed {
+        changes.push(Change::AlwaysChanged);
+    }
+    if let Some(entry) = entry
+        && entry.cmd != stage.cmd
+    {
+        changes.push(Change::CommandChanged);
+    }
+    Ok(changes)
+}
+
+/// DVC's params status: the whole file when it is missing or was never recorded, else per
+/// key, in the order the stage lists them (for a whole file: the file's keys, then recorded ones).
+fn param_changes(param: &ParamValues, recorded: Option<&Map>, changes: &mut Vec<Change>) {
+    let whole = |kind| Change::Param {
+        file: param.file.clone(),
+        key: None,
+        kind,
+        recorded: None,
+        current: None,
+    };
+    let Some(current) = &param.values else {
+        changes.push(whole(ChangeKind::Deleted));
+        return;
+    };
+    let Some(recorded) = recorded else {
+        changes.push(whole(ChangeKind::New));
+        return;
+    };
+    let keys: Vec<String> = match &param.keys {
+        Some(keys) => keys.clone(),
+        None => {
+            let mut keys: Vec<String> = current.keys().map(str::to_owned).collect();
+            for key in recorded.keys() {
+                if !keys.iter().any(|k| k == key) {
+                    keys.push(key.to_owned());
+                }
+            }
+            keys
+        }
+    };
+    for key in keys {
+        let now = current.get(&key).map(|n| &n.value);
+        let before = recorded.get(&key).map(|n| &n.value);
+        let kind = match (before, now) {
+            (_, None) => ChangeKind::Deleted,
+            (None, Some(_)) => ChangeKind::New,
+            (Some(b), Some(n)) if !python_eq(b, n) => ChangeKind::Modified,
+            (Some(_), Some(_)) => continue,
+        };
+        changes.push(Change::Param {
+            file: param.file.clone(),
+            key: Some(key),
+            kind,
+            recorded: before.cloned(),
+            current: now.cloned(),
+        });
+    }
+}

@@ -1,0 +1,39 @@
+//! What a repro reports while it works; the CLI turns these into terminal output.
+
+use std::path::Path;
+
+use super::changes::Change;
+
+/// Which pipe a line of command output came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputStream {
+    Stdout,
+    Stderr,
+}
+
+/// Receives progress from a repro. Called from worker threads when stages run in parallel.
+pub trait ReproEvents: Sync {
+    /// Another process holds the repository lock; kin waits for it.
+    fn waiting_for_lock(&self, _holder: &Path) {}
+    /// The stage is up to date.
+    fn stage_skipped(&self, _stage: &str) {}
+    /// The stage will run (or, with `--dry`, would run) because of `changes` (empty when forced).
+    fn stage_started(&self, _stage: &str, _changes: &[Change]) {}
+    /// A frozen stage is checked, not run.
+    fn frozen_verified(&self, _stage: &str) {}
+    /// One command of the stage starts.
+    fn command_started(&self, _stage: &str, _command: &str) {}
+    /// One line (with its newline, if any) of a command's output.
+    fn output(&self, _stage: &str, _stream: OutputStream, _line: &[u8]) {}
+    /// The outputs were restored from the run-cache instead of running the command.
+    fn restored_from_run_cache(&self, _stage: &str) {}
+    /// A lock file was created or updated.
+    fn lock_written(&self, _path: &Path, _created: bool) {}
+    /// A stage was skipped because an upstream stage failed.
+    fn stage_blocked(&self, _stage: &str, _failed: &str) {}
+}
+
+/// Events that go nowhere.
+pub struct NoEvents;
+
+impl ReproEvents for NoEvents {}

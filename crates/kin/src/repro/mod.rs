@@ -1,0 +1,175 @@
+//! `kin repro`: DVC-compatible pipeline execution — deciding which stages are stale, running
+//! them (in parallel with `-j`), caching their outputs and recording them in `dvc.lock`.
+
+mod changes;
+mod error;
+mod events;
+mod execute;
+mod outputs;
+mod params;
+mod plan;
+mod python_json;
+mod repo_lock;
+mod run_cache;
+mod schedule;
+mod stage_run;
+mod workspace;
+
+pub use changes::{Change, ChangeKind};
+pub use error::ReproError;
+pub use events::{NoEvents, OutputStream, ReproEvents};
+pub use execute::CommandOutcome;
+pub use plan::Selection;
+pub use repo_lock::RepoLock;
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use kin_cache::link::parse_link_types;
+use kin_cache::state::StateIndex;
+
+use crate::Repo;
+use crate::data::DataError;
+use stage_run::{LockFiles, Shared};
+
+/// What `kin repro` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct ReproOptions {
+    pub selection: Selection,
+    /// Run the selected stages even when up to date.
+    pub force: bool,
+    /// Only say what would run.
+    pub dry: bool,
+    /// After a failure, go on with stages that do not depend on it.
+    pub keep_going: bool,
+    /// Stages run at once (at least 1).
+    pub jobs: usize,
+    /// Look in the run-cache before running a stage.
+    pub run_cache: bool,
+    /// Wait for another process's repository lock instead of failing.
+    pub wait: bool,
+    /// Set (by a signal handler) to stop: running commands are terminated, nothing new starts.
+    pub interrupted: Arc<AtomicBool>,
+}
+
+/// What happened to one stage.
+#[derive(Debug)]
+pub enum StageOutcome {
+    /// Nothing changed since it was recorded.
+    UpToDate,
+    /// With `--dry`: it would run, for these reasons (empty when forced).
+    WouldRun(Vec<Change>),
+    /// Its commands ran, for these reasons (empty when forced).
+    Ran(Vec<Change>),
+    /// Its outputs came from the cache (an earlier run with the same inputs).
+    Restored,
+    /// A frozen stage whose outputs were checked and recorded without running it.
+    Verified,
+    /// Not attempted because the stage named here failed.
+    Blocked { by: String },
+}
+
+/// The result of one repro, per visited stage in plan order.
+#[derive(Debug)]
+pub struct ReproReport {
+    pub stages: Vec<(String, Result<StageOutcome, ReproError>)>,
+}
+
+impl ReproReport {
+    pub fn failed(&self) -> bool {
+        self.stages.iter().any(|(_, r)| r.is_err())
+    }
+}
+
+/// Reproduces the selected stages of the repository. `cwd` anchors relative targets.
+pub fn repro(
+    repo: &Repo,
+    cwd: &Path,
+    options: &ReproOptions,
+    events: &dyn ReproEvents,
+) -> Result<ReproReport, ReproError> {
+    let root = repo.root();
+    let _lock = RepoLock::acquire(&repo.dvc_dir(), options.wait, events)?;
+    let project = repo.project()?;
+    let cwd_rel = std::path::absolute(cwd)
+        .ok()
+        .and_then(|c| {
+            c.strip_prefix(root)
+                .ok()
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+        })
+        .unwrap_or_default();
+    let plan = plan::plan(&project, &cwd_rel, &options.selection)?;
+    let cache = repo.cache();
+    cache.remove_stale_temps();
+    let state = StateIndex::open(&repo.state_path()).map_err(DataError::from)?;
+    let link_types =
+        parse_link_types(repo.config()?.value("cache", "type")).map_err(DataError::from)?;
+    let position = plan
+        .iter()
+        .enumerate()
+        .filter_map(|(p, &n)| project.graph.nodes[n].stage.map(|s| (s, p)))
+        .collect();
+    let shared = Shared {
+        root: root.to_path_buf(),
+        project: &project,
+        options,
+        events,
+        workspace: Mutex::new(workspace::Workspace::new(root, state, cache)),
+        locks: Mutex::new(LockFiles::default()),
+        link_types,
+        run_cache: run_cache::RunCache::new(&repo.dvc_dir()),
+        position,
+    };
+    let jobs = if options.dry { 1 } else { options.jobs.max(1) };
+    let outcomes = schedule::run_plan(
+        &shared,
+        &plan,
+        jobs,
+        options.keep_going,
+        &options.interrupted,
+    );
+    Ok(ReproReport {
+        stages: outcomes
+            .into_iter()
+            .map(|(node, result)| (project.graph.nodes[node].address.clone(), result))
+            .collect(),
+    })
+}
+
+/// Every stage of the repository that differs from its `dvc.lock` entry, with the reasons,
+/// in DVC's order (`dvc status`). Up-to-date stages are left out.
+pub fn status(repo: &Repo) -> Result<Vec<(String, Vec<Change>)>, ReproError> {
+    let root = repo.root();
+    let project = repo.project()?;
+    let state = StateIndex::open(&repo.state_path()).map_err(DataError::from)?;
+    let mut workspace = workspace::Workspace::new(root, state, repo.cache());
+    let mut locks: std::collections::HashMap<String, kin_cache::lock_file::LockFile> =
+        std::collections::HashMap::new();
+    let mut stale = Vec::new();
+    for stage in &project.stages {
+        let lock_rel = stage_run::lock_path_of(&stage.dvcfile);
+        let lock_path = root.join(&lock_rel);
+        if !locks.contains_key(&lock_rel) {
+            let file = kin_cache::lock_file::LockFile::read(&lock_path)?;
+            locks.insert(lock_rel.clone(), file);
+        }
+        let entry = match locks.get(&lock_rel).map(|l| l.entry(&stage.name)) {
+            Some(Ok(entry)) => entry,
+            Some(Err(reason)) => {
+                return Err(ReproError::BadLockEntry {
+                    path: lock_path,
+                    reason,
+                });
+            }
+            None => None,
+        };
+        let params = params::read_params(root, &stage.wdir, &stage.params)?;
+        let changes = changes::stage_changes(stage, entry.as_ref(), &params, &mut workspace)?;
+        if !changes.is_empty() {
+            stale.push((stage.address(), changes));
+        }
+    }
+    Ok(stale)
+}

@@ -1,0 +1,312 @@
+//! A stage's outputs around its run: cleared (or made private copies) before, hashed into the
+//! cache, linked and git-ignored after, and restored from the cache instead of a run.
+
+use std::path::Path;
+
+use kin_cache::gitignore::ignore_in_git;
+use kin_cache::link::LinkType;
+use kin_cache::lock_file::{LockEntry, LockedPath};
+use kin_cache::md5::ObjectId;
+use kin_cache::walk::walk_files;
+use kin_pipeline::Stage;
+
+use super::ReproError;
+use super::params::{ParamValues, lock_params};
+use super::workspace::Workspace;
+use crate::data::add::relink;
+use crate::data::checkout::restore_from_cache;
+use crate::data::paths::wdir_join;
+use crate::data::workspace_hash::hash_workspace_path;
+use crate::data::{DataError, NoProgress};
+
+fn remove_error(stage: &Stage, path: &Path) -> impl FnOnce(std::io::Error) -> ReproError {
+    let stage = stage.address();
+    let path = path.to_path_buf();
+    move |source| ReproError::PrepareOutput {
+        stage,
+        path,
+        source,
+    }
+}
+
+fn remove_path(path: &Path) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+    }
+}
+
+/// Replaces a file that shares its data with the cache (hard or symbolic link) by a private
+/// copy, so a command appending to it cannot corrupt the cached object.
+fn unprotect_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::symlink_metadata(path)?;
+    let shared = meta.file_type().is_symlink() || (meta.is_file() && meta.nlink() > 1);
+    if !shared {
+        return Ok(());
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.kin-unprotect-{}", std::process::id()));
+    std::fs::copy(path, &temp)
+        .and_then(|_| std::fs::rename(&temp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&temp);
+        })
+}
+
+/// Before a run: outputs are deleted, except `persist: true` ones, which become private copies.
+pub(crate) fn prepare_outputs(stage: &Stage, workspace: &mut Workspace) -> Result<(), ReproError> {
+    let root = workspace.root().to_path_buf();
+    for out in &stage.outs {
+        let rel = wdir_join(&stage.wdir, &out.path);
+        let path = root.join(&rel);
+        workspace.forget(&rel);
+        if !out.persist {
+            remove_path(&path).map_err(remove_error(stage, &path))?;
+            continue;
+        }
+        if path.is_dir() {
+            let files = walk_files(&path, &root, 1).map_err(DataError::from)?;
+            for file in files {
+                unprotect_file(&file.path).map_err(remove_error(stage, &file.path))?;
+            }
+        } else if std::fs::symlink_metadata(&path).is_ok() {
+            unprotect_file(&path).map_err(remove_error(stage, &path))?;
+        }
+    }
+    Ok(())
+}
+
+fn locked(path: &str, hashed: &crate::data::workspace_hash::HashedPath) -> LockedPath {
+    LockedPath {
+        path: path.to_owned(),
+        id: Some(hashed.id),
+        size: Some(hashed.size),
+        nfiles: hashed.nfiles,
+        is_exec: hashed.is_exec,
+        legacy_hash: false,
+    }
+}
+
+/// The stage's inputs as a lock entry would record them (deps hashed, params read), with outs
+/// listed by path only: what the run-cache is keyed by.
+pub(crate) fn inputs_entry(
+    stage: &Stage,
+    params: &[ParamValues],
+    workspace: &mut Workspace,
+) -> Result<LockEntry, ReproError> {
+    let mut deps = Vec::new();
+    for dep in &stage.deps {
+        let rel = wdir_join(&stage.wdir, &dep.path);
+        let hashed = workspace
+            .hash(&rel)?
+            .ok_or_else(|| ReproError::MissingDep {
+                stage: stage.address(),
+                path: dep.path.clone(),
+            })?;
+        deps.push(locked(&dep.path, &hashed));
+    }
+    deps.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut outs: Vec<LockedPath> = stage
+        .outs
+        .iter()
+        .map(|o| LockedPath {
+            path: o.path.clone(),
+            id: None,
+            size: None,
+            nfiles: None,
+            is_exec: false,
+            legacy_hash: false,
+        })
+        .collect();
+    outs.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(LockEntry {
+        cmd: stage.cmd.clone(),
+        deps,
+        params: lock_params(params)?,
+        outs,
+    })
+}
+
+/// After a run: every output must exist; cached ones go into the cache, are linked as
+/// `cache.type` says and git-ignored. Returns the stage's complete lock entry.
+pub(crate) fn commit_outputs(
+    stage: &Stage,
+    inputs: LockEntry,
+    workspace: &mut Workspace,
+    link_types: &[LinkType],
+) -> Result<LockEntry, ReproError> {
+    let root = workspace.root().to_path_buf();
+    let missing: Vec<String> = stage
+        .outs
+        .iter()
+        .filter(|o| std::fs::symlink_metadata(root.join(wdir_join(&stage.wdir, &o.path))).is_err())
+        .map(|o| o.path.clone())
+        .collect();
+    if !missing.is_empty() {
+        return Err(ReproError::MissingOutputs {
+            stage: stage.address(),
+            paths: missing,
+        });
+    }
+    let mut outs = Vec::new();
+    for out in &stage.outs {
+        let rel = wdir_join(&stage.wdir, &out.path);
+        workspace.forget(&rel);
+        let hashed = if out.cache {
+            let cache = workspace.cache();
+            let hashed = hash_workspace_path(
+                &root,
+                &rel,
+                workspace.state_mut(),
+                Some(cache.as_ref()),
+                &NoProgress,
+            )?;
+            if matches!(
+                link_types.first(),
+                Some(LinkType::Hardlink | LinkType::Symlink)
+            ) {
+                relink(&cache, &root.join(&rel), &hashed, link_types)?;
+            }
+            if let Some(gitignore) =
+                ignore_in_git(&root, &root.join(&rel)).map_err(DataError::from)?
+            {
+                let shown = gitignore.strip_prefix(&root).unwrap_or(&gitignore);
+                workspace.forget(&shown.to_string_lossy());
+            }
+            hashed
+        } else {
+            workspace
+                .hash(&rel)?
+                .ok_or_else(|| ReproError::MissingOutputs {
+                    stage: stage.address(),
+                    paths: vec![out.path.clone()],
+                })?
+        };
+        outs.push(locked(&out.path, &hashed));
+        workspace.remember(&rel, Some(hashed));
+    }
+    outs.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(LockEntry { outs, ..inputs })
+}
+
+/// Copies `cache: false` outputs into the cache too, so a run-cache restore can bring them
+/// back (DVC does the same when it saves a run).
+pub(crate) fn cache_uncached_outputs(
+    stage: &Stage,
+    workspace: &mut Workspace,
+) -> Result<(), ReproError> {
+    let root = workspace.root().to_path_buf();
+    let cache = workspace.cache();
+    for out in stage.outs.iter().filter(|o| !o.cache) {
+        let rel = wdir_join(&stage.wdir, &out.path);
+        hash_workspace_path(
+            &root,
+            &rel,
+            workspace.state_mut(),
+            Some(cache.as_ref()),
+            &NoProgress,
+        )?;
+    }
+    Ok(())
+}
+
+fn object_complete(id: &ObjectId, workspace: &Workspace) -> bool {
+    if !id.is_dir {
+        return workspace.in_cache(id);
+    }
+    let cache = workspace.cache();
+    std::fs::read_to_string(cache.object_path(id))
+        .ok()
+        .and_then(|text| kin_cache::manifest::Manifest::from_json(&text).ok())
+        .is_some_and(|m| {
+            m.entries()
+                .iter()
+                .all(|e| cache.contains(&ObjectId::file(e.md5)))
+        })
+}
+
+/// Whether `entry`'s outputs can be restored: every object is in the cache (for directories,
+/// the manifest and each file). With `uncached_in_place`, `cache: false` outputs are not
+/// restored but must already be as recorded (DVC's `outs_cached`).
+pub(crate) fn outputs_restorable(
+    stage: &Stage,
+    entry: &LockEntry,
+    workspace: &mut Workspace,
+    uncached_in_place: bool,
+) -> Result<bool, ReproError> {
+    for recorded in &entry.outs {
+        let Some(id) = recorded.id else {
+            return Ok(false);
+        };
+        let uncached = stage
+            .outs
+            .iter()
+            .any(|o| o.path == recorded.path && !o.cache);
+        let ok = if uncached && uncached_in_place {
+            let rel = wdir_join(&stage.wdir, &recorded.path);
+            workspace.hash(&rel)?.map(|h| h.id) == Some(id)
+        } else {
+            object_complete(&id, workspace)
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Recreates the outputs recorded in `entry` from the cache (cached outputs with the repo's
+/// link types, `cache: false` ones as copies).
+pub(crate) fn restore_outputs(
+    stage: &Stage,
+    entry: &LockEntry,
+    workspace: &mut Workspace,
+    link_types: &[LinkType],
+    uncached_in_place: bool,
+) -> Result<(), ReproError> {
+    let root = workspace.root().to_path_buf();
+    let cache = workspace.cache();
+    for recorded in &entry.outs {
+        let Some(id) = recorded.id else { continue };
+        let Some(out) = stage.outs.iter().find(|o| o.path == recorded.path) else {
+            continue;
+        };
+        if !out.cache && uncached_in_place {
+            continue;
+        }
+        let rel = wdir_join(&stage.wdir, &out.path);
+        let path = root.join(&rel);
+        remove_path(&path).map_err(remove_error(stage, &path))?;
+        workspace.forget(&rel);
+        let types: &[LinkType] = if out.cache {
+            link_types
+        } else {
+            &[LinkType::Copy]
+        };
+        let mut missing = Vec::new();
+        restore_from_cache(
+            &cache,
+            &root,
+            &rel,
+            &id,
+            recorded.is_exec,
+            types,
+            workspace.state_mut(),
+            &NoProgress,
+            &mut missing,
+        )?;
+        if !missing.is_empty() {
+            return Err(DataError::NotFound {
+                path: root.join(&missing[0]),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,314 @@
+//! One stage of a repro, start to finish: decide, restore or run, commit, record in dvc.lock.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+
+use kin_cache::link::LinkType;
+use kin_cache::lock_file::{LockEntry, LockFile};
+use kin_pipeline::{Command, Project, Stage};
+
+use super::changes::{Change, stage_changes};
+use super::events::ReproEvents;
+use super::execute::{CommandOutcome, CommandSpec, run_commands};
+use super::outputs::{
+    cache_uncached_outputs, commit_outputs, inputs_entry, outputs_restorable, prepare_outputs,
+    restore_outputs,
+};
+use super::params::read_params;
+use super::run_cache::{RunCache, applies_to};
+use super::workspace::Workspace;
+use super::{ReproError, ReproOptions, StageOutcome};
+use crate::data::paths::wdir_join;
+
+/// The lock files touched by a repro, and the stages this repro added to each (so entries
+/// added out of order by parallel runs still land in plan order, as a sequential DVC run writes them).
+#[derive(Default)]
+pub(crate) struct LockFiles {
+    files: HashMap<String, LockFile>,
+    added: HashMap<String, Vec<(usize, String)>>,
+}
+
+/// What every stage of one repro shares.
+pub(crate) struct Shared<'a> {
+    pub root: PathBuf,
+    pub project: &'a Project,
+    pub options: &'a ReproOptions,
+    pub events: &'a dyn ReproEvents,
+    pub workspace: Mutex<Workspace>,
+    pub locks: Mutex<LockFiles>,
+    pub link_types: Vec<LinkType>,
+    pub run_cache: RunCache,
+    /// Position of each stage (by index into `project.stages`) in the plan.
+    pub position: HashMap<usize, usize>,
+}
+
+pub(crate) fn lock_path_of(dvcfile: &str) -> String {
+    match dvcfile.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/dvc.lock"),
+        None => "dvc.lock".to_owned(),
+    }
+}
+
+impl Shared<'_> {
+    fn workspace(&self) -> std::sync::MutexGuard<'_, Workspace> {
+        self.workspace.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn with_lock_file<T>(
+        &self,
+        stage: &Stage,
+        f: impl FnOnce(&mut LockFile, &mut Vec<(usize, String)>, &PathBuf) -> Result<T, ReproError>,
+    ) -> Result<T, ReproError> {
+        let rel = lock_path_of(&stage.dvcfile);
+        let path = self.root.join(&rel);
+        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        let LockFiles { files, added } = &mut *locks;
+        if !files.contains_key(&rel) {
+            files.insert(rel.clone(), LockFile::read(&path)?);
+        }
+        let file = files.get_mut(&rel).ok_or(ReproError::BadLockEntry {
+            path: path.clone(),
+            reason: "lock file vanished".to_owned(),
+        })?;
+        f(file, added.entry(rel).or_default(), &path)
+    }
+
+    /// The stage's entry in its dvc.lock, if recorded.
+    fn recorded(&self, stage: &Stage) -> Result<Option<LockEntry>, ReproError> {
+        self.with_lock_file(stage, |file, _, path| {
+            file.entry(&stage.name)
+                .map_err(|reason| ReproError::BadLockEntry {
+                    path: path.clone(),
+                    reason,
+                })
+        })
+    }
+
+    /// Writes the stage's new entry, unless it is what is already recorded.
+    fn record(&self, index: usize, entry: &LockEntry) -> Result<(), ReproError> {
+        let stage = &self.project.stages[index];
+        let position = self.position.get(&index).copied().unwrap_or(usize::MAX);
+        self.with_lock_file(stage, |file, added, path| {
+            let previous = file.entry(&stage.name).ok().flatten();
+            if previous.as_ref() == Some(entry) {
+                return Ok(());
+            }
+            let created = file.is_empty();
+            let before = if previous.is_none() {
+                let next = added
+                    .iter()
+                    .filter(|(p, _)| *p > position)
+                    .min_by_key(|(p, _)| *p)
+                    .map(|(_, name)| name.clone());
+                added.push((position, stage.name.clone()));
+                next
+            } else {
+                None
+            };
+            file.set_entry(&stage.name, entry, before.as_deref());
+            file.write(path)?;
+            self.events.lock_written(path, created);
+            Ok(())
+        })
+    }
+}
+
+/// The commands a stage runs: a list as given; a string split into its lines, as DVC does.
+fn commands_of(stage: &Stage) -> Vec<String> {
+    match &stage.cmd {
+        Command::List(items) => items.clone(),
+        Command::Single(text) => text.lines().map(str::to_owned).collect(),
+    }
+}
+
+fn log_path(shared: &Shared<'_>, stage: &Stage) -> PathBuf {
+    let name: String = stage
+        .address()
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | ':' | '\\') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    shared
+        .root
+        .join(".kin")
+        .join("logs")
+        .join(format!("{name}.log"))
+}
+
+/// Runs one stage through its whole life. Errors belong to this stage only.
+pub(crate) fn process_stage(
+    shared: &Shared<'_>,
+    index: usize,
+    interrupted: &AtomicBool,
+) -> Result<StageOutcome, ReproError> {
+    let stage = &shared.project.stages[index];
+    let options = shared.options;
+    let events = shared.events;
+    let address = stage.address();
+    let recorded = shared.recorded(stage)?;
+    let params = read_params(&shared.root, &stage.wdir, &stage.params)?;
+    let changes = stage_changes(stage, recorded.as_ref(), &params, &mut shared.workspace())?;
+    if changes.is_empty() && !options.force {
+        events.stage_skipped(&address);
+        return Ok(StageOutcome::UpToDate);
+    }
+    if stage.frozen {
+        // A frozen stage never runs: its outputs are checked and recorded as they are.
+        events.frozen_verified(&address);
+        if options.dry {
+            return Ok(StageOutcome::WouldRun(changes));
+        }
+        let entry = {
+            let mut workspace = shared.workspace();
+            let inputs = inputs_entry(stage, &params, &mut workspace)?;
+            let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
+            save_run_cache(shared, stage, &entry, &mut workspace)?;
+            entry
+        };
+        shared.record(index, &entry)?;
+        return Ok(StageOutcome::Verified);
+    }
+    events.stage_started(&address, &changes);
+    if options.dry {
+        for command in commands_of(stage) {
+            events.command_started(&address, &command);
+        }
+        return Ok(StageOutcome::WouldRun(changes));
+    }
+    if !options.force
+        && applies_to(stage)
+        && let Some(entry) = restore(shared, stage, recorded.as_ref(), &changes, &params)?
+    {
+        shared.record(index, &entry)?;
+        return Ok(StageOutcome::Restored);
+    }
+    {
+        let mut workspace = shared.workspace();
+        for dep in &stage.deps {
+            if workspace
+                .hash(&wdir_join(&stage.wdir, &dep.path))?
+                .is_none()
+            {
+                return Err(ReproError::MissingDep {
+                    stage: address,
+                    path: dep.path.clone(),
+                });
+            }
+        }
+        prepare_outputs(stage, &mut workspace)?;
+    }
+    let spec = CommandSpec {
+        stage: &address,
+        cwd: shared.root.join(&stage.wdir),
+        commands: commands_of(stage),
+        env: vec![
+            (
+                "DVC_ROOT".to_owned(),
+                std::env::var("DVC_ROOT")
+                    .unwrap_or_else(|_| shared.root.to_string_lossy().into_owned()),
+            ),
+            ("DVC_STAGE".to_owned(), address.clone()),
+        ],
+        log: log_path(shared, stage),
+    };
+    match run_commands(&spec, events, interrupted)? {
+        CommandOutcome::Succeeded => {}
+        CommandOutcome::Failed { command, code } => {
+            return Err(ReproError::CommandFailed {
+                stage: address,
+                command,
+                code,
+            });
+        }
+        CommandOutcome::Interrupted { command } => {
+            return Err(ReproError::Interrupted {
+                stage: address,
+                command,
+            });
+        }
+    }
+    let entry = {
+        let mut workspace = shared.workspace();
+        for out in &stage.outs {
+            workspace.forget(&wdir_join(&stage.wdir, &out.path));
+        }
+        let inputs = inputs_entry(stage, &params, &mut workspace)?;
+        let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
+        save_run_cache(shared, stage, &entry, &mut workspace)?;
+        entry
+    };
+    shared.record(index, &entry)?;
+    Ok(StageOutcome::Ran(changes))
+}
+
+/// Records a finished stage in the run-cache, as DVC does unless a plain output is `cache: false`
+/// (its content could not be restored).
+fn save_run_cache(
+    shared: &Shared<'_>,
+    stage: &Stage,
+    entry: &LockEntry,
+    workspace: &mut Workspace,
+) -> Result<(), ReproError> {
+    let plain_uncached = stage
+        .outs
+        .iter()
+        .any(|o| !o.cache && o.kind == kin_pipeline::OutKind::Out);
+    if plain_uncached || !applies_to(stage) {
+        return Ok(());
+    }
+    cache_uncached_outputs(stage, workspace)?;
+    shared.run_cache.save(entry)
+}
+
+/// Restores the stage's outputs instead of running it, when its inputs are unchanged since
+/// the recorded run (outputs merely missing) or match a run in the run-cache, and the cache
+/// holds every output. Returns the entry to record.
+fn restore(
+    shared: &Shared<'_>,
+    stage: &Stage,
+    recorded: Option<&LockEntry>,
+    changes: &[Change],
+    params: &[super::params::ParamValues],
+) -> Result<Option<LockEntry>, ReproError> {
+    let mut workspace = shared.workspace();
+    let inputs = inputs_entry(stage, params, &mut workspace)?;
+    let inputs_unchanged = !changes
+        .iter()
+        .any(|c| c.is_dep() || matches!(c, Change::CommandChanged));
+    let from_lock = recorded
+        .filter(|e| {
+            inputs_unchanged
+                && e.outs.len() == stage.outs.len()
+                && e.outs.iter().all(|o| o.id.is_some())
+        })
+        .cloned();
+    let uncached_in_place = from_lock.is_some();
+    let candidate = match from_lock {
+        Some(entry) => Some(entry),
+        None if shared.options.run_cache => shared.run_cache.lookup(&inputs),
+        None => None,
+    };
+    let Some(candidate) = candidate else {
+        return Ok(None);
+    };
+    if !outputs_restorable(stage, &candidate, &mut workspace, uncached_in_place)? {
+        return Ok(None);
+    }
+    restore_outputs(
+        stage,
+        &candidate,
+        &mut workspace,
+        &shared.link_types,
+        uncached_in_place,
+    )?;
+    shared.events.restored_from_run_cache(&stage.address());
+    let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
+    Ok(Some(entry))
+}
