@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::columns::{ColumnKind, Overrides, infer_kind};
 use crate::report::chart::{Chart, chart_for};
 use crate::stattest::{Counts, Sample, StatTest, StatTestError, default_test};
-use crate::stattest::{format_number, sort_floats};
+use crate::stattest::{format_number, population_std, sort_floats};
 use crate::table::{Column, ColumnData, NULL_CODE, Table};
 
 /// What the user chose; `Default` is Evidently's defaults.
@@ -210,10 +210,15 @@ pub fn prepare(
 ) -> Result<Sample, DriftError> {
     let name = &reference.name;
     let sample = match kind {
-        ColumnKind::Numerical => Sample::Numeric {
-            reference: finite_sorted(reference, Side::Reference)?,
-            current: finite_sorted(current, Side::Current)?,
-        },
+        ColumnKind::Numerical => {
+            let (reference, reference_std) = finite_sorted(reference, Side::Reference)?;
+            let (current, _) = finite_sorted(current, Side::Current)?;
+            Sample::Numeric {
+                reference,
+                current,
+                reference_std,
+            }
+        }
         ColumnKind::Categorical => {
             let mut counts = Counts::default();
             let mut index: HashMap<String, usize> = HashMap::new();
@@ -236,12 +241,14 @@ pub fn prepare(
     Ok(sample)
 }
 
-fn finite_sorted(column: &Column, side: Side) -> Result<Vec<f64>, DriftError> {
+/// The finite values, sorted, and their population std in row order (as pandas gets it).
+fn finite_sorted(column: &Column, side: Side) -> Result<(Vec<f64>, f64), DriftError> {
     match &column.data {
         ColumnData::Numbers(values) => {
             let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+            let std = population_std(&v);
             sort_floats(&mut v);
-            Ok(v)
+            Ok((v, std))
         }
         ColumnData::Text { .. } => Err(DriftError::NotNumeric {
             column: column.name.clone(),

@@ -17,7 +17,9 @@ pub struct Chart {
 /// Ten equal-width bins for numbers, the most frequent categories otherwise.
 pub fn chart_for(sample: &Sample) -> Chart {
     match sample {
-        Sample::Numeric { reference, current } => binned_counts_for_chart(reference, current, 10),
+        Sample::Numeric {
+            reference, current, ..
+        } => binned_counts_for_chart(reference, current, 10),
         Sample::Categorical(counts) => {
             let (nr, nc) = (
                 counts.reference_total().max(1) as f64,

@@ -25,10 +25,11 @@ impl Counts {
 /// One column of both datasets with missing values and infinities removed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sample {
-    /// Sorted finite values.
+    /// Sorted finite values, and the reference's population std (for Wasserstein).
     Numeric {
         reference: Vec<f64>,
         current: Vec<f64>,
+        reference_std: f64,
     },
     Categorical(Counts),
 }
@@ -58,7 +59,9 @@ impl Sample {
     /// Distinct values over both datasets.
     pub fn n_unique(&self) -> usize {
         match self {
-            Sample::Numeric { reference, current } => distinct_merged(reference, current),
+            Sample::Numeric {
+                reference, current, ..
+            } => distinct_merged(reference, current),
             Sample::Categorical(c) => c.labels.len(),
         }
     }
@@ -67,7 +70,9 @@ impl Sample {
     pub fn counts(&self) -> Cow<'_, Counts> {
         match self {
             Sample::Categorical(c) => Cow::Borrowed(c),
-            Sample::Numeric { reference, current } => {
+            Sample::Numeric {
+                reference, current, ..
+            } => {
                 let mut counts = Counts::default();
                 for (value, r, c) in merged_runs(reference, current) {
                     counts.labels.push(format_number(value));
@@ -194,7 +199,9 @@ pub fn binned_shares(sample: &Sample, fill_zeroes: bool) -> (Vec<f64>, Vec<f64>)
     let n_ref = sample.reference_len() as f64;
     let n_cur = sample.current_len() as f64;
     let (ref_counts, cur_counts) = match sample {
-        Sample::Numeric { reference, current } if distinct_sorted(reference) > 20 => {
+        Sample::Numeric {
+            reference, current, ..
+        } if distinct_sorted(reference) > 20 => {
             let min = reference[0].min(current.first().copied().unwrap_or(f64::INFINITY));
             let max = reference[reference.len() - 1]
                 .max(current.last().copied().unwrap_or(f64::NEG_INFINITY));
@@ -302,6 +309,7 @@ mod tests {
         let s = Sample::Numeric {
             reference: vec![1.0, 1.0, 2.0],
             current: vec![2.0, 3.5],
+            reference_std: 0.5,
         };
         let c = s.counts();
         assert_eq!(c.labels, ["1", "2", "3.5"]);

@@ -7,11 +7,13 @@ mod ks;
 mod ks_dist;
 mod psi;
 mod sort;
+mod sum;
 mod wasserstein;
 mod z_test;
 
 pub use binning::{Counts, Sample, binned_counts_for_chart, format_number};
 pub use sort::sort_floats;
+pub use sum::{pairwise_sum, population_std};
 
 use crate::columns::ColumnKind;
 
@@ -94,12 +96,24 @@ impl StatTest {
     pub fn score(self, sample: &Sample) -> Result<f64, StatTestError> {
         let kind = sample.kind();
         match (self, sample) {
-            (StatTest::Ks, Sample::Numeric { reference, current }) => {
-                Ok(ks::p_value(reference, current))
-            }
-            (StatTest::Wasserstein, Sample::Numeric { reference, current }) => {
-                Ok(wasserstein::normed_distance(reference, current))
-            }
+            (
+                StatTest::Ks,
+                Sample::Numeric {
+                    reference, current, ..
+                },
+            ) => Ok(ks::p_value(reference, current)),
+            (
+                StatTest::Wasserstein,
+                Sample::Numeric {
+                    reference,
+                    current,
+                    reference_std,
+                },
+            ) => Ok(wasserstein::normed_distance(
+                reference,
+                current,
+                *reference_std,
+            )),
             (StatTest::ChiSquare, _) => Ok(chi_square::p_value(&sample.counts())),
             (StatTest::Z, _) => Ok(z_test::p_value(&sample.counts())),
             (StatTest::JensenShannon, _) => {

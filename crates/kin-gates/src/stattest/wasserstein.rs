@@ -1,15 +1,10 @@
 //! First Wasserstein distance between two samples, normed by the reference's population std.
 
-/// `W1(reference, current) / max(std(reference), 0.001)` for sorted, non-empty samples.
-pub fn normed_distance(reference: &[f64], current: &[f64]) -> f64 {
-    let n = reference.len() as f64;
-    let mean = reference.iter().sum::<f64>() / n;
-    let var = reference
-        .iter()
-        .map(|x| (x - mean) * (x - mean))
-        .sum::<f64>()
-        / n;
-    distance(reference, current) / var.sqrt().max(0.001)
+/// `W1(reference, current) / max(reference_std, 0.001)` for sorted, non-empty samples;
+/// `reference_std` is the population std (pandas computes it in row order, see
+/// [`population_std`](super::population_std)).
+pub fn normed_distance(reference: &[f64], current: &[f64], reference_std: f64) -> f64 {
+    distance(reference, current) / reference_std.max(0.001)
 }
 
 /// The area between the two empirical CDFs.
