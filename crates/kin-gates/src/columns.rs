@@ -51,13 +51,14 @@ impl Overrides {
 
 /// The kind of one column: the override, else numerical when the reference holds numbers
 /// (integers or floats), categorical for booleans and text — the rule of Evidently's
-/// `DataDriftTable`/`DataDriftPreset` without a column mapping.
+/// `DataDriftTable`/`DataDriftPreset` without a column mapping. (Drift leaves datetime
+/// columns out before asking; they count as numerical here.)
 pub fn infer_kind(reference: &Column, overrides: &Overrides) -> ColumnKind {
     if let Some(kind) = overrides.forced(&reference.name) {
         return kind;
     }
     match reference.dtype {
-        Dtype::Int | Dtype::Float => ColumnKind::Numerical,
+        Dtype::Int | Dtype::Float | Dtype::Datetime => ColumnKind::Numerical,
         Dtype::Bool | Dtype::Text => ColumnKind::Categorical,
     }
 }

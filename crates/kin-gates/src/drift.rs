@@ -6,7 +6,7 @@ use crate::columns::{ColumnKind, Overrides, infer_kind};
 use crate::report::chart::{Chart, chart_for};
 use crate::stattest::{Counts, Sample, StatTest, StatTestError, default_test};
 use crate::stattest::{format_number, population_std, sort_floats};
-use crate::table::{Column, ColumnData, NULL_CODE, Table};
+use crate::table::{Column, ColumnData, Dtype, NULL_CODE, Table};
 
 /// What the user chose; `Default` is Evidently's defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +75,10 @@ pub enum DriftError {
         column: String,
         source: StatTestError,
     },
+    #[error(
+        "column `{column}` holds dates and times in the {side} data; drift leaves those out, as Evidently does"
+    )]
+    Datetime { column: String, side: Side },
     #[error("no columns to compare")]
     NoColumns,
 }
@@ -94,30 +98,50 @@ impl std::fmt::Display for Side {
     }
 }
 
-/// Compares every column not ignored; columns must exist on both sides.
+/// Compares every column not ignored; columns must exist on both sides. Datetime columns
+/// of the reference are left out, as Evidently's `DataDriftTable` leaves them out.
 pub fn compute(
     reference: &Table,
     current: &Table,
     options: &DriftOptions,
 ) -> Result<DriftResult, DriftError> {
-    let mentioned = options
+    let typed = options
         .overrides
-        .names()
+        .numerical
+        .iter()
+        .chain(&options.overrides.categorical)
         .chain(options.stattests.keys())
         .chain(options.thresholds.keys());
-    for name in mentioned {
-        if reference.column(name).is_none() {
+    for name in options.overrides.ignore.iter().chain(typed.clone()) {
+        if !reference.has_column(name) {
             return Err(missing(name, Side::Reference, reference));
+        }
+    }
+    for name in typed {
+        if reference
+            .column(name)
+            .is_some_and(|c| c.dtype == Dtype::Datetime)
+        {
+            return Err(DriftError::Datetime {
+                column: name.clone(),
+                side: Side::Reference,
+            });
         }
     }
     let mut pairs = Vec::new();
     for column in &reference.columns {
-        if options.overrides.ignores(&column.name) {
+        if options.overrides.ignores(&column.name) || column.dtype == Dtype::Datetime {
             continue;
         }
         let other = current
             .column(&column.name)
             .ok_or_else(|| missing(&column.name, Side::Current, current))?;
+        if other.dtype == Dtype::Datetime {
+            return Err(DriftError::Datetime {
+                column: column.name.clone(),
+                side: Side::Current,
+            });
+        }
         pairs.push((column, other));
     }
     for column in &current.columns {

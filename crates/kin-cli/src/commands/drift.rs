@@ -13,9 +13,11 @@ pub fn run(cwd: &Path, args: &DriftArgs, quiet: bool) -> Result<(), CommandError
     let options = options(cwd, args)?;
     let reference_path = cwd.join(&args.reference);
     let current_path = cwd.join(&args.current);
+    // Ignored columns are never parsed, so they may hold types kin cannot read.
+    let keep = |name: &str| !options.overrides.ignores(name);
     let (reference, current) = std::thread::scope(|s| {
-        let r = s.spawn(|| Table::read(&reference_path));
-        let c = Table::read(&current_path);
+        let r = s.spawn(|| Table::read_selected(&reference_path, &keep));
+        let c = Table::read_selected(&current_path, &keep);
         (
             r.join().unwrap_or_else(|_| Err(panicked(&reference_path))),
             c,
@@ -252,6 +254,11 @@ pub fn table_error(error: TableError) -> CommandError {
         TableError::Parquet { .. } => {
             Some("kin reads flat Parquet files (snappy, gzip, lz4 or zstd)")
         }
+        TableError::Unsupported { column, .. } => {
+            return CommandError::failure(error.to_string()).with_hint(format!(
+                "kin reads flat columns of numbers, text, booleans, dates and timestamps; `kin drift --ignore {column}` leaves this one out"
+            ));
+        }
         TableError::Empty { .. } | TableError::DuplicateColumn { .. } => None,
     };
     let out = CommandError::failure(error.to_string());
@@ -275,8 +282,9 @@ fn drift_error(error: DriftError) -> CommandError {
         DriftError::Test { .. } => CommandError::usage(error.to_string()).with_hint(
             "ks and wasserstein need numerical columns; chisquare and z categorical ones",
         ),
-        DriftError::NoColumns => {
-            CommandError::failure(error.to_string()).with_hint("every column is ignored")
-        }
+        DriftError::Datetime { column, .. } => CommandError::failure(error.to_string())
+            .with_hint(format!("leave it out with --ignore {column}")),
+        DriftError::NoColumns => CommandError::failure(error.to_string())
+            .with_hint("every column is ignored or holds dates and times"),
     }
 }

@@ -28,7 +28,11 @@ struct Assessment {
 }
 
 pub fn run(cwd: &Path, args: &FairnessArgs, quiet: bool) -> Result<(), CommandError> {
-    let table = Table::read(&cwd.join(&args.predictions)).map_err(table_error)?;
+    let used = [&args.sensitive, &args.label, &args.prediction];
+    let table = Table::read_selected(&cwd.join(&args.predictions), &|name| {
+        used.iter().any(|u| u.as_str() == name)
+    })
+    .map_err(table_error)?;
     let data = predictions_from_table(&table, &args.sensitive, &args.label, &args.prediction)
         .map_err(fairness_error)?;
     let task = match args.task {

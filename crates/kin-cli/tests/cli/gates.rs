@@ -138,3 +138,94 @@ fn clear_errors() {
     ]));
     assert_eq!(output.status.code(), Some(2));
 }
+
+fn drift_json(dir: &Path, reference: &str, current: &str) -> String {
+    let output = run(kin(dir).args([
+        "drift",
+        "--reference",
+        reference,
+        "--current",
+        current,
+        "--json",
+        "--no-fail",
+    ]));
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+#[test]
+fn drift_on_parquet_matches_csv() {
+    for case in ["parquet_twin_small", "parquet_twin_large"] {
+        let dir = fixtures().join("drift").join(case);
+        assert_eq!(
+            drift_json(&dir, "reference.csv", "current.csv"),
+            drift_json(&dir, "reference.parquet", "current.parquet"),
+            "{case}"
+        );
+    }
+    // Types CSV cannot hold; the timestamp column `ts` is left out, as Evidently does.
+    let dir = fixtures().join("drift/parquet_types");
+    let stdout = drift_json(&dir, "reference.parquet", "current.parquet");
+    insta::assert_snapshot!("drift-parquet-types-json", stdout);
+}
+
+#[test]
+fn parquet_errors_are_clear() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let parquet = fixtures().join("parquet");
+    for name in ["unsupported.parquet", "brotli.parquet"] {
+        std::fs::copy(parquet.join(name), dir.join(name)).expect("copy");
+    }
+    let good = std::fs::read(fixtures().join("drift/parquet_twin_small/current.parquet"))
+        .expect("fixture");
+    std::fs::write(dir.join("good.parquet"), &good).expect("write");
+    std::fs::write(dir.join("truncated.parquet"), &good[..good.len() - 100]).expect("write");
+    let types = fixtures().join("drift/parquet_types/reference.parquet");
+    std::fs::copy(types, dir.join("types.parquet")).expect("copy");
+    let cases: [(&[&str], &str, &str); 4] = [
+        (
+            &["unsupported.parquet", "unsupported.parquet"],
+            "column `tags` has the Parquet type list, which kin cannot read",
+            "--ignore tags",
+        ),
+        (
+            &["good.parquet", "truncated.parquet"],
+            "truncated.parquet` is not a readable Parquet file",
+            "kin reads flat Parquet files",
+        ),
+        (
+            &["brotli.parquet", "brotli.parquet"],
+            "Disabled feature at compile time: brotli",
+            "snappy, gzip, lz4 or zstd",
+        ),
+        (
+            &["types.parquet", "types.parquet", "--numerical", "ts"],
+            "column `ts` holds dates and times in the reference data",
+            "--ignore ts",
+        ),
+    ];
+    for (args, message, hint) in cases {
+        let output = run(kin(dir)
+            .args(["drift", "--reference", args[0], "--current", args[1]])
+            .args(&args[2..]));
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(stderr.contains(hint), "{args:?}: {stderr}");
+    }
+    // Ignored columns are never read, so their types do not matter.
+    let output = run(kin(dir).args([
+        "drift",
+        "--reference",
+        "unsupported.parquet",
+        "--current",
+        "unsupported.parquet",
+        "--ignore",
+        "tags,point,t",
+        "--json",
+    ]));
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("\"columns_total\": 1"), "{stdout}");
+}

@@ -53,6 +53,7 @@ pub struct NeedsText;
 pub struct ColumnBuilder {
     name: String,
     state: State,
+    datetime: bool,
     leading_nulls: usize,
     has_null: bool,
     all_int: bool,
@@ -68,6 +69,7 @@ impl ColumnBuilder {
         ColumnBuilder {
             name,
             state: if text { State::Text } else { State::Undecided },
+            datetime: false,
             leading_nulls: 0,
             has_null: false,
             all_int: true,
@@ -75,6 +77,14 @@ impl ColumnBuilder {
             lookup: HashMap::new(),
             dictionary: Vec::new(),
             codes: Vec::new(),
+        }
+    }
+
+    /// A builder for dates with times, pushed with [`Self::push_number`] as seconds since the epoch.
+    pub fn datetime(name: String) -> Self {
+        ColumnBuilder {
+            datetime: true,
+            ..ColumnBuilder::new(name, false)
         }
     }
 
@@ -135,6 +145,11 @@ impl ColumnBuilder {
         self.codes.push(code);
     }
 
+    /// Adds one boolean (typed sources): the same column as the CSV tokens `True`/`False` give.
+    pub fn push_bool(&mut self, value: bool) -> Result<(), NeedsText> {
+        self.push(if value { "True" } else { "False" })
+    }
+
     /// Adds one missing value.
     pub fn push_null(&mut self) {
         self.has_null = true;
@@ -172,6 +187,11 @@ impl ColumnBuilder {
 
     pub fn finish(self) -> Column {
         let (dtype, data) = match self.state {
+            State::Undecided | State::Numeric if self.datetime => {
+                let mut numbers = self.numbers;
+                numbers.resize(numbers.len() + self.leading_nulls, f64::NAN);
+                (Dtype::Datetime, ColumnData::Numbers(numbers))
+            }
             State::Undecided => (
                 Dtype::Float,
                 ColumnData::Numbers(vec![f64::NAN; self.leading_nulls]),

@@ -6,10 +6,10 @@ use std::path::Path;
 use super::builder::ColumnBuilder;
 use super::{Table, TableError};
 
-pub fn read(path: &Path) -> Result<Table, TableError> {
+pub fn read(path: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Table, TableError> {
     let mut text_columns: HashSet<usize> = HashSet::new();
     loop {
-        match read_pass(path, &text_columns)? {
+        match read_pass(path, keep, &text_columns)? {
             Pass::Done(table) => return Ok(table),
             Pass::Retry(more) => text_columns.extend(more),
         }
@@ -34,7 +34,11 @@ fn csv_error(path: &Path, error: csv::Error) -> TableError {
     }
 }
 
-fn read_pass(path: &Path, text_columns: &HashSet<usize>) -> Result<Pass, TableError> {
+fn read_pass(
+    path: &Path,
+    keep: &dyn Fn(&str) -> bool,
+    text_columns: &HashSet<usize>,
+) -> Result<Pass, TableError> {
     let file = std::fs::File::open(path).map_err(|source| TableError::Io {
         path: path.to_path_buf(),
         source,
@@ -53,10 +57,22 @@ fn read_pass(path: &Path, text_columns: &HashSet<usize>) -> Result<Pass, TableEr
             });
         }
     }
-    let mut builders: Vec<ColumnBuilder> = headers
+    let mut skipped = Vec::new();
+    // `None` for a column the caller does not want: its values are never parsed.
+    let mut builders: Vec<Option<ColumnBuilder>> = headers
         .iter()
         .enumerate()
-        .map(|(i, name)| ColumnBuilder::new(name.to_owned(), text_columns.contains(&i)))
+        .map(|(i, name)| {
+            if keep(name) {
+                Some(ColumnBuilder::new(
+                    name.to_owned(),
+                    text_columns.contains(&i),
+                ))
+            } else {
+                skipped.push(name.to_owned());
+                None
+            }
+        })
         .collect();
     let mut failed: Vec<usize> = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -67,6 +83,7 @@ fn read_pass(path: &Path, text_columns: &HashSet<usize>) -> Result<Pass, TableEr
     {
         rows += 1;
         for (i, (builder, token)) in builders.iter_mut().zip(record.iter()).enumerate() {
+            let Some(builder) = builder else { continue };
             if failed.contains(&i) {
                 continue;
             }
@@ -79,8 +96,13 @@ fn read_pass(path: &Path, text_columns: &HashSet<usize>) -> Result<Pass, TableEr
         return Ok(Pass::Retry(failed));
     }
     Ok(Pass::Done(Table {
-        columns: builders.into_iter().map(ColumnBuilder::finish).collect(),
+        columns: builders
+            .into_iter()
+            .flatten()
+            .map(ColumnBuilder::finish)
+            .collect(),
         rows,
+        skipped,
     }))
 }
 
@@ -94,7 +116,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         let path = dir.path().join("t.csv");
         std::fs::write(&path, "a,b,c\n1,x,1.5\n2,y,\n3,4,2\n").expect("write");
-        let table = read(&path).expect("read");
+        let table = read(&path, &|_| true).expect("read");
         assert_eq!(table.rows, 3);
         let dtypes: Vec<Dtype> = table.columns.iter().map(|c| c.dtype).collect();
         assert_eq!(dtypes, [Dtype::Int, Dtype::Text, Dtype::Float]);

@@ -22,6 +22,9 @@ pub enum Dtype {
     Bool,
     /// Anything else (pandas `object`).
     Text,
+    /// Dates with times (Parquet timestamps; pandas `datetime64`), as seconds since the Unix
+    /// epoch. Drift leaves these columns out, as Evidently's `DataDriftTable` does.
+    Datetime,
 }
 
 impl Dtype {
@@ -105,6 +108,8 @@ pub struct Column {
 pub struct Table {
     pub columns: Vec<Column>,
     pub rows: usize,
+    /// Columns of the file that the caller's selection left unread, in file order.
+    pub skipped: Vec<String>,
 }
 
 impl Table {
@@ -112,19 +117,32 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// Whether the file has this column, read or skipped.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.column(name).is_some() || self.skipped.iter().any(|n| n == name)
+    }
+
+    /// Every column name: those read, then those skipped.
     pub fn names(&self) -> Vec<String> {
-        self.columns.iter().map(|c| c.name.clone()).collect()
+        let read = self.columns.iter().map(|c| &c.name);
+        read.chain(&self.skipped).cloned().collect()
     }
 
     /// Reads a table, choosing the format by extension (`.parquet`/`.pq` or else CSV).
     pub fn read(path: &Path) -> Result<Table, TableError> {
+        Table::read_selected(path, &|_| true)
+    }
+
+    /// Reads only the columns `keep` accepts (by name); the others are listed in `skipped`
+    /// and never parsed, so an unsupported Parquet column can be left out.
+    pub fn read_selected(path: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Table, TableError> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
         let table = match ext.as_deref() {
-            Some("parquet") | Some("pq") => parquet_reader::read(path)?,
-            _ => csv_reader::read(path)?,
+            Some("parquet") | Some("pq") => parquet_reader::read(path, keep)?,
+            _ => csv_reader::read(path, keep)?,
         };
         if table.rows == 0 {
             return Err(TableError::Empty {
@@ -146,6 +164,12 @@ pub enum TableError {
     Csv { path: PathBuf, message: String },
     #[error("`{path}` is not a readable Parquet file: {message}")]
     Parquet { path: PathBuf, message: String },
+    #[error("`{path}`: column `{column}` has the Parquet type {kind}, which kin cannot read")]
+    Unsupported {
+        path: PathBuf,
+        column: String,
+        kind: String,
+    },
     #[error("`{path}` has no data rows")]
     Empty { path: PathBuf },
     #[error("`{path}` has the column `{column}` twice")]
