@@ -10,6 +10,10 @@ docs/benchmarks.md together with the machine it ran on.
 
 DVC is looked up as --dvc, then $KIN_DVC_PYTHON's sibling `dvc`, then target/dvc-venv
 (scripts/test creates it). Without DVC only kin's column is filled.
+
+`drift-1m` times `kin drift` (no DVC equivalent); with --evidently PYTHON (or
+$KIN_EVIDENTLY_PYTHON), a Python with evidently==0.7.23, Evidently's DataDriftTable runs
+once on the same files as the baseline (bench/gates.py has the data and the runner).
 """
 
 import argparse
@@ -24,6 +28,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gates  # noqa: E402  (drift-1m's data and Evidently runner)
 
 
 def run_timed(cmd, cwd):
@@ -39,15 +45,15 @@ def run_timed(cmd, cwd):
     return elapsed, usage.ru_maxrss
 
 
-def measure(cmd, cwd, runs, before_each=None):
-    """Median seconds and peak RSS over `runs` timed runs after one warm-up.
-    `before_each` (untimed) resets the repository before every run."""
+def measure(cmd, cwd, runs, before_each=None, warmup=True):
+    """Median seconds and peak RSS over `runs` timed runs after one warm-up (unless not
+    `warmup`). `before_each` (untimed) resets the repository before every run."""
     samples = []
-    for i in range(runs + 1):
+    for i in range(runs + 1 if warmup else runs):
         if before_each:
             before_each()
         sample = run_timed(cmd, cwd)
-        if i > 0:
+        if i > 0 or not warmup:
             samples.append(sample)
     return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
 
@@ -131,14 +137,17 @@ def reset_cache(repo):
 class Workload:
     """Data generated once per workload; each tool gets its own fresh copy of the repo."""
 
-    def __init__(self, note, generate, kin_args, dvc_args, setup=None, before_each=None, baseline=None):
+    def __init__(self, note, generate, kin_args, dvc_args, setup=None, before_each=None, baseline=None,
+                 baseline_runs=None):
         self.note = note
         self.generate = generate
         self.kin_args = kin_args
         self.dvc_args = dvc_args
         self.setup = setup  # (tool_cmd, repo) -> None, untimed, once per tool
         self.before_each = before_each  # repo -> callable
-        self.baseline = baseline  # (label, argv) timed on the same data
+        # (label, argv or args -> argv or None) timed on the same data
+        self.baseline = baseline
+        self.baseline_runs = baseline_runs  # a single run, no warm-up, when 1
 
 
 def add_data(tool, repo):
@@ -162,7 +171,18 @@ WORKLOADS = {
                        ["add", "-q", "big.bin"], before_each=reset_cache, baseline=("md5sum", ["md5sum", "big.bin"])),
     "status-200k": Workload("no-op `status` on 200,000 files (kin only: DVC takes minutes)",
                             lambda p: gen_small_files(p, 200_000, 64, dirs=1000), ["status"], None, setup=add_data),
+    "drift-1m": Workload("`kin drift` on 1,000,000 rows × 20 columns (15 numerical, 5 categorical), CSV; "
+                         "baseline: one run of Evidently's DataDriftTable",
+                         gates.link_data, gates.KIN_ARGS, None,
+                         baseline=("Evidently 0.7.23", lambda a: a.evidently and gates.evidently_argv(a.evidently)),
+                         baseline_runs=1),
 }
+
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from repro_workloads import workloads as repro_workloads  # noqa: E402
+
+WORKLOADS.update(repro_workloads(Workload))
 
 
 def find_dvc(explicit):
@@ -193,13 +213,15 @@ def main():
     parser.add_argument("--dvc")
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--tmp", help="where to generate data (default: the system temp dir)")
+    parser.add_argument("--evidently", default=os.environ.get("KIN_EVIDENTLY_PYTHON"),
+                        help="a Python with evidently==0.7.23, for drift-1m's baseline")
     parser.add_argument("workloads", nargs="*", default=list(WORKLOADS))
     args = parser.parse_args()
     if args.runs < 5:
         raise SystemExit("use at least 5 runs: medians of fewer are noise")
 
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "kin-cli"], cwd=ROOT, check=True)
-    kin = os.path.join(ROOT, "target", "release", "kin")
+    kin = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "kin")
     dvc = find_dvc(args.dvc)
     dvc_version = subprocess.run([dvc, "--version"], capture_output=True, text=True).stdout.strip() if dvc else None
 
@@ -222,8 +244,10 @@ def main():
                     w.setup(tool, repo)
                 before = w.before_each(repo) if w.before_each else None
                 results[label] = measure([*tool, *tool_args], repo, args.runs, before)
-                if label == "kin" and w.baseline:
-                    results["baseline"] = measure(w.baseline[1], repo, args.runs)
+                argv = w.baseline and (w.baseline[1](args) if callable(w.baseline[1]) else w.baseline[1])
+                if label == "kin" and argv:
+                    runs = w.baseline_runs or args.runs
+                    results["baseline"] = measure(argv, repo, runs, warmup=runs > 1)
         kin_t, kin_rss = results["kin"]
         dvc_t, dvc_rss = results.get("dvc", (None, None))
         base = results.get("baseline")
@@ -246,6 +270,9 @@ def write_table(rows, runs, dvc_version):
         for line in open(path):
             if line.startswith("| `"):
                 kept[line.split("`")[1]] = line.rstrip("\n")
+            elif line.startswith("Machine:") and not dvc_version and "DVC: " in line:
+                # A run without DVC (e.g. drift-1m alone) keeps the version the kept rows used.
+                dvc_version = line.rsplit("DVC: ", 1)[1].rstrip(".\n")
     for name, note, kin_t, kin_rss, dvc_t, dvc_rss, baseline in rows:
         dvc_cell = f"{dvc_t * 1000:.0f} ms" if dvc_t else "n/a"
         dvc_rss_cell = f"{dvc_rss / 1024:.0f} MiB" if dvc_rss else "n/a"

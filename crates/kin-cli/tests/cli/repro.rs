@@ -331,3 +331,96 @@ fn a_second_repro_waits_for_or_refuses_the_repository_lock() {
     assert!(String::from_utf8_lossy(&waited.stderr).contains("Waiting for"));
     assert!(first.wait().expect("wait").success());
 }
+
+fn wait_for(path: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !path.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+#[test]
+fn sigterm_stops_the_running_command_and_records_nothing() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  long:\n    cmd: echo $$ > shell.pid && sleep 60 && echo done > long.txt\n    outs: [long.txt]\n",
+    )
+    .expect("write");
+    let child = kin(dir)
+        .arg("repro")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    wait_for(&dir.join("shell.pid"));
+    let started = std::time::Instant::now();
+    signal(child.id(), "TERM");
+    let output = child.wait_with_output().expect("wait");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("stage `long` was interrupted while running"),
+        "{stderr}"
+    );
+    assert!(!dir.join("dvc.lock").exists());
+    assert!(!dir.join("long.txt").exists());
+    // The command's shell is gone too: kin stopped the whole process group.
+    let pid = std::fs::read_to_string(dir.join("shell.pid")).expect("pid");
+    let alive = Command::new("kill")
+        .args(["-0", pid.trim()])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("kill runs");
+    assert!(!alive.success(), "the stage's shell {pid} survived");
+}
+
+#[test]
+fn a_killed_repro_leaves_a_consistent_repo_and_the_rerun_completes() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  first:\n    cmd: echo one > one.txt\n    outs: [one.txt]\n  second:\n    cmd: touch started && sleep 1 && cat one.txt > two.txt\n    deps: [one.txt]\n    outs: [two.txt]\n",
+    )
+    .expect("write");
+    let mut child = kin(dir).arg("repro").spawn().expect("spawn");
+    wait_for(&dir.join("started"));
+    signal(child.id(), "KILL");
+    child.wait().expect("wait");
+    // `first` finished and was recorded; `second` was not.
+    let lock = std::fs::read_to_string(dir.join("dvc.lock")).expect("lock");
+    assert!(
+        lock.contains("  first:") && !lock.contains("  second:"),
+        "{lock}"
+    );
+    let rerun = run_ok(kin(dir).arg("repro"));
+    assert!(
+        rerun.contains("Stage 'first' didn't change, skipping"),
+        "{rerun}"
+    );
+    assert!(rerun.contains("Running stage 'second'"), "{rerun}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("two.txt")).expect("two"),
+        "one\n"
+    );
+    let status = run_ok(kin(dir).args(["status", "--json"]));
+    assert_eq!(status.trim(), "{}");
+}
