@@ -32,6 +32,8 @@ pub enum Command {
     Checkout(CheckoutArgs),
     /// Run the pipeline's stale stages, cache their outputs and record them in dvc.lock.
     Repro(ReproArgs),
+    /// Record the current deps and outputs of stages (and changed `.dvc` data) without running.
+    Commit(CommitArgs),
     /// Show stages and tracked data that differ from what was recorded, and why.
     Status(StatusArgs),
     /// Remove cache objects that no tracked version references.
@@ -89,6 +91,12 @@ pub struct ReproArgs {
     /// Print a JSON report of what happened to each stage (command output goes to stderr).
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CommitArgs {
+    /// Stages, pipeline files or `.dvc` files (default: everything).
+    pub targets: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 
 mod add;
 mod checkout;
+mod commit;
 mod dag;
 mod drift;
 mod fairness;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Dag(args) => dag::run(&cwd, &args),
         Command::Add(args) => add::run(&cwd, &args, cli.quiet),
         Command::Checkout(args) => checkout::run(&cwd, &args, cli.quiet),
+        Command::Commit(args) => commit::run(&cwd, &args, cli.quiet),
         Command::Repro(args) => repro::run(&cwd, &args, cli.quiet),
         Command::Status(args) => status::run(&cwd, &args),
         Command::Gc(args) => gc::run(&cwd, &args, cli.quiet),

@@ -424,3 +424,38 @@ fn a_killed_repro_leaves_a_consistent_repo_and_the_rerun_completes() {
     let status = run_ok(kin(dir).args(["status", "--json"]));
     assert_eq!(status.trim(), "{}");
 }
+
+#[test]
+fn commit_records_hand_edited_outputs_and_data_without_running() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  make:\n    cmd: echo made > made.txt\n    outs: [made.txt]\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("raw.txt"), "raw\n").expect("write");
+    run_ok(kin(dir).args(["add", "-q", "raw.txt"]));
+    run_ok(kin(dir).arg("repro"));
+    std::fs::write(dir.join("made.txt"), "edited by hand\n").expect("write");
+    std::fs::write(dir.join("raw.txt"), "raw, fixed\n").expect("write");
+    let before = run_ok(kin(dir).args(["status", "--json"]));
+    assert!(
+        before.contains("made.txt") && before.contains("raw.txt.dvc"),
+        "{before}"
+    );
+    let said = run_ok(kin(dir).arg("commit"));
+    assert!(said.contains("Committed stage 'make'"), "{said}");
+    assert!(said.contains("Committed 'raw.txt.dvc'"), "{said}");
+    assert_eq!(run_ok(kin(dir).args(["status", "--json"])).trim(), "{}");
+    // The command never ran again: the hand edit is what was recorded.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("made.txt")).expect("read"),
+        "edited by hand\n"
+    );
+    if let Some(python) = dvc_python() {
+        let theirs = stale(&dvc(&python, dir, &["status", "--json"]));
+        assert_eq!(theirs, serde_json::json!({}));
+    }
+}

@@ -82,15 +82,23 @@ impl ReproReport {
     }
 }
 
-/// Reproduces the selected stages of the repository. `cwd` anchors relative targets.
-pub fn repro(
+/// The plan and the shared state of one repro or commit, under the repository lock.
+struct Session {
+    _lock: RepoLock,
+    project: kin_pipeline::Project,
+    plan: Vec<usize>,
+    state: StateIndex,
+    link_types: Vec<kin_cache::link::LinkType>,
+}
+
+fn open_session(
     repo: &Repo,
     cwd: &Path,
     options: &ReproOptions,
     events: &dyn ReproEvents,
-) -> Result<ReproReport, ReproError> {
+) -> Result<Session, ReproError> {
     let root = repo.root();
-    let _lock = RepoLock::acquire(&repo.dvc_dir(), options.wait, events)?;
+    let lock = RepoLock::acquire(&repo.dvc_dir(), options.wait, events)?;
     let project = repo.project()?;
     let cwd_rel = std::path::absolute(cwd)
         .ok()
@@ -101,27 +109,60 @@ pub fn repro(
         })
         .unwrap_or_default();
     let plan = plan::plan(&project, &cwd_rel, &options.selection)?;
-    let cache = repo.cache();
-    cache.remove_stale_temps();
+    repo.cache().remove_stale_temps();
     let state = StateIndex::open(&repo.state_path()).map_err(DataError::from)?;
     let link_types =
         parse_link_types(repo.config()?.value("cache", "type")).map_err(DataError::from)?;
+    Ok(Session {
+        _lock: lock,
+        project,
+        plan,
+        state,
+        link_types,
+    })
+}
+
+fn shared<'a>(
+    repo: &Repo,
+    session: Session,
+    options: &'a ReproOptions,
+    events: &'a dyn ReproEvents,
+) -> (Shared<'a>, Vec<usize>, RepoLock) {
+    let Session {
+        _lock,
+        project,
+        plan,
+        state,
+        link_types,
+    } = session;
     let position = plan
         .iter()
         .enumerate()
         .filter_map(|(p, &n)| project.graph.nodes[n].stage.map(|s| (s, p)))
         .collect();
     let shared = Shared {
-        root: root.to_path_buf(),
-        project: &project,
+        root: repo.root().to_path_buf(),
+        project,
         options,
         events,
-        workspace: Mutex::new(workspace::Workspace::new(root, state, cache)),
+        workspace: Mutex::new(workspace::Workspace::new(repo.root(), state, repo.cache())),
         locks: Mutex::new(LockFiles::default()),
         link_types,
         run_cache: run_cache::RunCache::new(&repo.dvc_dir()),
         position,
     };
+    (shared, plan, _lock)
+}
+
+/// Reproduces the selected stages of the repository. `cwd` anchors relative targets.
+pub fn repro(
+    repo: &Repo,
+    cwd: &Path,
+    options: &ReproOptions,
+    events: &dyn ReproEvents,
+) -> Result<ReproReport, ReproError> {
+    let session = open_session(repo, cwd, options, events)?;
+    let (shared, plan, _lock) = shared(repo, session, options, events);
     let jobs = if options.dry { 1 } else { options.jobs.max(1) };
     let outcomes = schedule::run_plan(
         &shared,
@@ -133,9 +174,41 @@ pub fn repro(
     Ok(ReproReport {
         stages: outcomes
             .into_iter()
-            .map(|(node, result)| (project.graph.nodes[node].address.clone(), result))
+            .map(|(node, result)| (shared.project.graph.nodes[node].address.clone(), result))
             .collect(),
     })
+}
+
+/// `kin commit`: records the current deps, params and outputs of the selected stages in
+/// `dvc.lock` (caching the outputs) without running anything, as `dvc commit` does. With no
+/// targets, every stage. Returns the stages whose record changed.
+pub fn commit(
+    repo: &Repo,
+    cwd: &Path,
+    targets: &[String],
+    events: &dyn ReproEvents,
+) -> Result<Vec<String>, ReproError> {
+    let options = ReproOptions {
+        selection: Selection {
+            targets: targets.to_vec(),
+            single_item: !targets.is_empty(),
+            all_pipelines: targets.is_empty(),
+            ..Selection::default()
+        },
+        ..ReproOptions::default()
+    };
+    let session = open_session(repo, cwd, &options, events)?;
+    let (shared, plan, _lock) = shared(repo, session, &options, events);
+    let mut committed = Vec::new();
+    for node in plan {
+        let Some(index) = shared.project.graph.nodes[node].stage else {
+            continue;
+        };
+        if stage_run::commit_stage(&shared, index)? {
+            committed.push(shared.project.stages[index].address());
+        }
+    }
+    Ok(committed)
 }
 
 /// Every stage of the repository that differs from its `dvc.lock` entry, with the reasons,

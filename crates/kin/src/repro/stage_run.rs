@@ -33,7 +33,7 @@ pub(crate) struct LockFiles {
 /// What every stage of one repro shares.
 pub(crate) struct Shared<'a> {
     pub root: PathBuf,
-    pub project: &'a Project,
+    pub project: Project,
     pub options: &'a ReproOptions,
     pub events: &'a dyn ReproEvents,
     pub workspace: Mutex<Workspace>,
@@ -311,4 +311,24 @@ fn restore(
     shared.events.restored_from_run_cache(&stage.address());
     let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
     Ok(Some(entry))
+}
+
+/// Records a stage as it is now, without running it. Returns whether its entry changed.
+pub(crate) fn commit_stage(shared: &Shared<'_>, index: usize) -> Result<bool, ReproError> {
+    let stage = &shared.project.stages[index];
+    let recorded = shared.recorded(stage)?;
+    let params = read_params(&shared.root, &stage.wdir, &stage.params)?;
+    let changes = stage_changes(stage, recorded.as_ref(), &params, &mut shared.workspace())?;
+    if changes.is_empty() {
+        return Ok(false);
+    }
+    let entry = {
+        let mut workspace = shared.workspace();
+        let inputs = inputs_entry(stage, &params, &mut workspace)?;
+        let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
+        save_run_cache(shared, stage, &entry, &mut workspace)?;
+        entry
+    };
+    shared.record(index, &entry)?;
+    Ok(true)
 }
