@@ -2,10 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use kin_pipeline::yaml::{Value, parse_yaml};
+use kin_pipeline::yaml::emit::to_yaml_document;
+use kin_pipeline::yaml::{Location, Map, Node, Value, parse_yaml};
 
 use crate::md5::ObjectId;
-use crate::yaml_emit::scalar;
 
 /// One tracked output of a `.dvc` file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,35 +85,41 @@ pub fn parse_dvc_file_text(text: &str) -> Result<Vec<DvcOut>, String> {
         .collect()
 }
 
-/// The text `dvc add` writes for these outputs.
+/// The text `dvc add` writes for these outputs, in DVC's key order.
 pub fn render_dvc_file(outs: &[DvcOut]) -> String {
-    let mut text = String::from("outs:\n");
-    for out in outs {
-        let mut first = true;
-        let mut field = |key: &str, value: String| {
-            text.push_str(if first { "- " } else { "  " });
-            text.push_str(key);
-            text.push_str(": ");
-            text.push_str(&value);
-            text.push('\n');
-            first = false;
+    let entries = outs.iter().map(|out| {
+        let mut fields = Map::new();
+        let mut field = |key: &str, value: Value| {
+            fields.insert(key.to_owned(), Location::UNKNOWN, Node::unlocated(value));
         };
         if let Some(id) = out.id {
-            field("md5", id.to_string());
+            field("md5", Value::Str(id.to_string()));
         }
         if let Some(size) = out.size {
-            field("size", size.to_string());
+            field("size", count(size));
         }
         if let Some(nfiles) = out.nfiles {
-            field("nfiles", nfiles.to_string());
+            field("nfiles", count(nfiles));
         }
         if out.is_exec {
-            field("isexec", "true".to_owned());
+            field("isexec", Value::Bool(true));
         }
-        field("hash", "md5".to_owned());
-        field("path", scalar(&out.path));
-    }
-    text
+        field("hash", Value::Str("md5".to_owned()));
+        field("path", Value::Str(out.path.clone()));
+        Node::unlocated(Value::Map(fields))
+    });
+    let mut doc = Map::new();
+    doc.insert(
+        "outs".to_owned(),
+        Location::UNKNOWN,
+        Node::unlocated(Value::List(entries.collect())),
+    );
+    to_yaml_document(&Value::Map(doc))
+}
+
+/// A size or file count as a YAML integer. Nothing on disk exceeds `i64::MAX` bytes.
+fn count(n: u64) -> Value {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// Writes a `.dvc` file atomically (temp file + rename).

@@ -1,5 +1,6 @@
 //! A YAML tree that remembers the line and column of every node, read with DVC's scalar rules.
 
+pub mod emit;
 mod parse;
 mod scalar;
 
