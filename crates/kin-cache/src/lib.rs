@@ -11,4 +11,3 @@ pub mod md5;
 pub mod odb;
 pub mod state;
 pub mod walk;
-pub mod yaml_emit;

@@ -3,11 +3,10 @@
 mod entry;
 
 pub use entry::{LockEntry, LockedPath};
-pub use provisional_emit::to_yaml_document;
 
 use std::path::{Path, PathBuf};
 
-mod provisional_emit;
+use kin_pipeline::yaml::emit::to_yaml_document;
 use kin_pipeline::yaml::{Map, Node, Value, parse_yaml};
 
 use crate::dvc_file::write_atomic;

@@ -317,7 +317,11 @@ fn a_second_repro_waits_for_or_refuses_the_repository_lock() {
         "stages:\n  slow:\n    cmd: touch started && sleep 6 && echo done > slow.txt\n    outs: [slow.txt]\n",
     )
     .expect("write");
-    let mut first = kin(dir).arg("repro").spawn().expect("spawn");
+    let mut first = kin(dir)
+        .arg("repro")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
     while !dir.join("started").exists() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }

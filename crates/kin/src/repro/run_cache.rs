@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use kin_cache::lock_file::LockEntry;
-use kin_cache::lock_file::to_yaml_document;
 use kin_pipeline::Stage;
+use kin_pipeline::yaml::emit::to_yaml_document;
 use kin_pipeline::yaml::{Node, Value, parse_yaml};
 use sha2::{Digest, Sha256};
 
