@@ -65,6 +65,10 @@ pub fn parallel_map<T: Sync, R: Send, E: Send>(
     threads: usize,
     work: impl Fn(&T) -> Result<R, E> + Sync,
 ) -> Result<Vec<R>, E> {
+    // Spawning a thread costs more than hashing a handful of small files.
+    if items.len() <= 1 || threads <= 1 {
+        return items.iter().map(&work).collect();
+    }
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     let failure: Mutex<Option<E>> = Mutex::new(None);

@@ -45,6 +45,17 @@ pub struct WalkError {
     pub message: String,
 }
 
+/// How many directories `dir` holds directly (stops counting at 2).
+fn subdirectories(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .take(2)
+            .count()
+    })
+}
+
 /// All files under `dir`, sorted by relpath. `.dvcignore` files in `dir`, below it and in its
 /// parents up to `repo_root` apply.
 pub fn walk_files(
@@ -74,58 +85,67 @@ pub fn walk_files(
     }
     let files = Mutex::new(Vec::new());
     let failure: Mutex<Option<WalkError>> = Mutex::new(None);
-    builder.build_parallel().run(|| {
-        Box::new(|entry| {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(error) => {
-                    if let Ok(mut failure) = failure.lock() {
-                        failure.get_or_insert(WalkError {
-                            path: dir.to_path_buf(),
-                            message: error.to_string(),
-                        });
-                    }
-                    return WalkState::Quit;
+    let visit = |entry: Result<ignore::DirEntry, ignore::Error>| {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                if let Ok(mut failure) = failure.lock() {
+                    failure.get_or_insert(WalkError {
+                        path: dir.to_path_buf(),
+                        message: error.to_string(),
+                    });
                 }
-            };
-            let Some(kind) = entry.file_type() else {
-                return WalkState::Continue;
-            };
-            if kind.is_dir() {
+                return WalkState::Quit;
+            }
+        };
+        let Some(kind) = entry.file_type() else {
+            return WalkState::Continue;
+        };
+        if kind.is_dir() {
+            return WalkState::Continue;
+        }
+        let path = entry.path();
+        // Symlinks count by their target when it is a file, like DVC's local filesystem.
+        let metadata = match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => m,
+            Ok(_) => return WalkState::Continue,
+            Err(error) if kind.is_symlink() && error.kind() == std::io::ErrorKind::NotFound => {
                 return WalkState::Continue;
             }
-            let path = entry.path();
-            // Symlinks count by their target when it is a file, like DVC's local filesystem.
-            let metadata = match std::fs::metadata(path) {
-                Ok(m) if m.is_file() => m,
-                Ok(_) => return WalkState::Continue,
-                Err(error) if kind.is_symlink() && error.kind() == std::io::ErrorKind::NotFound => {
-                    return WalkState::Continue;
+            Err(error) => {
+                if let Ok(mut failure) = failure.lock() {
+                    failure.get_or_insert(WalkError {
+                        path: path.to_path_buf(),
+                        message: error.to_string(),
+                    });
                 }
-                Err(error) => {
-                    if let Ok(mut failure) = failure.lock() {
-                        failure.get_or_insert(WalkError {
-                            path: path.to_path_buf(),
-                            message: error.to_string(),
-                        });
-                    }
-                    return WalkState::Quit;
-                }
-            };
-            let Ok(relative) = path.strip_prefix(dir) else {
-                return WalkState::Continue;
-            };
-            let relpath = relative.to_string_lossy().replace('\\', "/");
-            if let Ok(mut files) = files.lock() {
-                files.push(WalkedFile {
-                    relpath,
-                    path: path.to_path_buf(),
-                    stat: FileStat::of(&metadata),
-                });
+                return WalkState::Quit;
             }
-            WalkState::Continue
-        })
-    });
+        };
+        let Ok(relative) = path.strip_prefix(dir) else {
+            return WalkState::Continue;
+        };
+        let relpath = relative.to_string_lossy().replace('\\', "/");
+        if let Ok(mut files) = files.lock() {
+            files.push(WalkedFile {
+                relpath,
+                path: path.to_path_buf(),
+                stat: FileStat::of(&metadata),
+            });
+        }
+        WalkState::Continue
+    };
+    // Worker threads pay off only when there are subdirectories to spread over; a flat
+    // directory (the common dependency of one stage) is walked on this thread.
+    if threads > 1 && subdirectories(dir) > 1 {
+        builder.build_parallel().run(|| Box::new(&visit));
+    } else {
+        for entry in builder.build() {
+            if matches!(visit(entry), WalkState::Quit) {
+                break;
+            }
+        }
+    }
     if let Some(error) = failure.into_inner().ok().flatten() {
         return Err(error);
     }
