@@ -463,3 +463,72 @@ fn commit_records_hand_edited_outputs_and_data_without_running() {
         assert_eq!(theirs, serde_json::json!({}));
     }
 }
+
+#[test]
+fn reverting_a_param_restores_the_earlier_run_from_the_run_cache() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::write(dir.join("params.yaml"), "n: 1\n").expect("write");
+    std::fs::write(dir.join("in.txt"), "in\n").expect("write");
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  count:\n    cmd: cat in.txt > out.txt && echo ${n} >> out.txt && echo ran >> runs.log\n    deps: [in.txt]\n    params: [n]\n    outs: [out.txt]\n",
+    )
+    .expect("write");
+    run_ok(kin(dir).arg("repro"));
+    std::fs::write(dir.join("params.yaml"), "n: 2\n").expect("write");
+    run_ok(kin(dir).arg("repro"));
+    std::fs::write(dir.join("params.yaml"), "n: 1\n").expect("write");
+    let third = run_ok(kin(dir).arg("repro"));
+    assert!(
+        third.contains("Stage 'count' is cached - skipping run"),
+        "{third}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.txt")).expect("out"),
+        "in\n1\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("runs.log")).expect("log"),
+        "ran\nran\n"
+    );
+    let forced = run_ok(kin(dir).args(["repro", "-f"]));
+    assert!(forced.contains("Running stage 'count'"), "{forced}");
+    run_ok(kin(dir).args(["repro", "--no-run-cache", "-f"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("runs.log")).expect("log"),
+        "ran\nran\nran\nran\n"
+    );
+}
+
+#[test]
+fn dvc_cannot_start_while_kin_runs_a_pipeline() {
+    let Some(python) = dvc_python() else { return };
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  slow:\n    cmd: touch started && sleep 8 && echo done > slow.txt\n    outs: [slow.txt]\n",
+    )
+    .expect("write");
+    let mut first = kin(dir)
+        .arg("repro")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    wait_for(&dir.join("started"));
+    let theirs = Command::new(&python)
+        .args(["-m", "dvc", "repro"])
+        .current_dir(dir)
+        .output()
+        .expect("dvc runs");
+    assert!(
+        !theirs.status.success(),
+        "dvc repro ran while kin held the lock"
+    );
+    let stderr = String::from_utf8_lossy(&theirs.stderr);
+    assert!(stderr.contains("lock"), "{stderr}");
+    assert!(first.wait().expect("wait").success());
+}
