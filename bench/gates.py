@@ -1,29 +1,24 @@
-#!/usr/bin/env python3
-"""Drift benchmark: `kin drift` (and optionally Evidently) on 1,000,000 rows x 20 columns.
+"""Data and the Evidently runner for bench/run.py's `drift-1m` workload.
 
-    python3 bench/gates.py [--runs N] [--evidently PYTHON] [--kin PATH]
+    python3 bench/run.py [--evidently PYTHON] [--write] drift-1m
 
-Generates a reference and a current CSV once (deterministic, cached under
-target/bench-gates/), then reports kin's median wall time over N runs after a warm-up
-and its peak RSS. With --evidently (a Python that has evidently==0.7.23 and pandas<3),
-Evidently's DataDriftTable runs once on the same files, reading them with pandas as a
-user would; it takes minutes, so it is never repeated.
+A reference and a current CSV of 1,000,000 rows x 20 columns (15 numerical, 5 categorical;
+six numerical columns shifted and the category weights reversed in `current`), generated
+once from fixed seeds and cached under target/bench-gates/ (134 MB each; about a minute to
+write). Evidently (a Python with evidently==0.7.23 and pandas<3) runs DataDriftTable on the
+same files, reading them with pandas as a user would.
 """
 
-import argparse
 import os
 import random
-import statistics
-import subprocess
-import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import run as _run  # noqa: E402  (shared timing helper)
 ROWS = 1_000_000
 NUMERIC = 15
 CATEGORIES = ["a", "b", "c", "d", "e", "f", "g", "h"]
 CATEGORICAL = 5
+
+KIN_ARGS = ["drift", "--reference", "reference.csv", "--current", "current.csv", "--no-fail", "--json"]
 
 EVIDENTLY_RUNNER = """
 import sys, pandas as pd
@@ -53,39 +48,18 @@ def generate(path, seed, shift):
     os.replace(tmp, path)
 
 
-def run_timed(cmd):
-    """Wall seconds and peak RSS (KiB): the same measurement as bench/run.py."""
-    return _run.run_timed(cmd, None)
+def link_data(workdir):
+    """Generates the cached files if needed and links them into `workdir` as reference.csv
+    and current.csv."""
+    cache = os.path.join(ROOT, "target", "bench-gates")
+    os.makedirs(cache, exist_ok=True)
+    for name, seed, shift in [("reference.csv", 1, False), ("current.csv", 2, True)]:
+        cached = os.path.join(cache, name)
+        if not os.path.exists(cached):
+            print(f"generating {cached}", flush=True)
+            generate(cached, seed, shift)
+        os.symlink(cached, os.path.join(workdir, name))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--evidently", help="a Python with evidently installed")
-    parser.add_argument("--kin", help="kin binary (default: build target/release/kin)")
-    args = parser.parse_args()
-    data = os.path.join(ROOT, "target", "bench-gates")
-    os.makedirs(data, exist_ok=True)
-    ref, cur = os.path.join(data, "reference.csv"), os.path.join(data, "current.csv")
-    for path, seed, shift in [(ref, 1, False), (cur, 2, True)]:
-        if not os.path.exists(path):
-            print(f"generating {path}", file=sys.stderr)
-            generate(path, seed, shift)
-    kin = args.kin
-    if not kin:
-        subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "kin-cli"], cwd=ROOT, check=True)
-        target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-        kin = os.path.join(target, "release", "kin")
-    cmd = [kin, "drift", "--reference", ref, "--current", cur, "--no-fail", "--json"]
-    run_timed(cmd)
-    samples = [run_timed(cmd) for _ in range(args.runs)]
-    kin_t = statistics.median(s[0] for s in samples)
-    kin_rss = max(s[1] for s in samples)
-    print(f"drift-1m  kin {kin_t:.2f} s (peak RSS {kin_rss / 1024:.0f} MiB)")
-    if args.evidently:
-        ev_t, ev_rss = run_timed([args.evidently, "-c", EVIDENTLY_RUNNER, ref, cur])
-        print(f"drift-1m  evidently {ev_t:.1f} s (peak RSS {ev_rss / 1024:.0f} MiB)  evidently/kin {ev_t / kin_t:.0f}x")
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def evidently_argv(python):
+    return [python, "-c", EVIDENTLY_RUNNER, "reference.csv", "current.csv"]
