@@ -1,7 +1,9 @@
 //! Builds one column from text tokens, inferring the dtype the way pandas' CSV reader does.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
+use super::number::parse_plain;
 use super::{Column, ColumnData, Dtype, NULL_CODE};
 
 /// Tokens pandas reads as missing by default.
@@ -45,6 +47,52 @@ enum State {
     Text,
 }
 
+/// The Firefox/rustc hash: much cheaper than SipHash on short category labels (local files
+/// need no protection against hash flooding).
+#[derive(Debug, Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// The first 7 bytes of a label and its length (capped at 8): equal prefixes of labels
+/// shorter than 8 bytes mean equal labels.
+fn prefix(value: &str) -> u64 {
+    let bytes = value.as_bytes();
+    let mut word = [0u8; 8];
+    // A byte loop: a variable-length copy would be a call to memcpy.
+    for (w, b) in word.iter_mut().zip(bytes.iter().take(7)) {
+        *w = *b;
+    }
+    word[7] = bytes.len().min(8) as u8;
+    u64::from_le_bytes(word)
+}
+
 /// The column cannot stay numeric (or boolean): read it again as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NeedsText;
@@ -58,8 +106,10 @@ pub struct ColumnBuilder {
     has_null: bool,
     all_int: bool,
     numbers: Vec<f64>,
-    lookup: HashMap<String, u32>,
+    lookup: HashMap<String, u32, BuildHasherDefault<FxHasher>>,
     dictionary: Vec<String>,
+    /// [`prefix`] of each dictionary entry, for the scan of small dictionaries.
+    prefixes: Vec<u64>,
     codes: Vec<u32>,
 }
 
@@ -74,8 +124,9 @@ impl ColumnBuilder {
             has_null: false,
             all_int: true,
             numbers: Vec::new(),
-            lookup: HashMap::new(),
+            lookup: HashMap::default(),
             dictionary: Vec::new(),
+            prefixes: Vec::new(),
             codes: Vec::new(),
         }
     }
@@ -88,12 +139,28 @@ impl ColumnBuilder {
         }
     }
 
+    /// Room for `rows` more values, so large columns do not grow by copying.
+    pub fn reserve(&mut self, rows: usize) {
+        match self.state {
+            State::Numeric | State::Undecided => self.numbers.reserve(rows),
+            State::Bool | State::Text => self.codes.reserve(rows),
+        }
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Adds one raw token; `Err(NeedsText)` when the column turns out to be text.
     pub fn push(&mut self, raw: &str) -> Result<(), NeedsText> {
+        if self.state == State::Numeric {
+            // Plain decimals are never missing-value tokens and need no trimming.
+            if let Some((value, integer)) = parse_plain(raw.as_bytes()) {
+                self.all_int &= integer;
+                self.numbers.push(value);
+                return Ok(());
+            }
+        }
         let token = raw.trim();
         if is_null_token(token) {
             self.push_null();
@@ -176,10 +243,19 @@ impl ColumnBuilder {
     }
 
     fn code_of(&mut self, value: &str) -> u32 {
-        if let Some(code) = self.lookup.get(value) {
+        // A few categories are found faster by comparing prefixes than by hashing.
+        let head = prefix(value);
+        if self.dictionary.len() <= 16 {
+            for (i, (p, d)) in self.prefixes.iter().zip(&self.dictionary).enumerate() {
+                if *p == head && (value.len() < 8 || d == value) {
+                    return i as u32;
+                }
+            }
+        } else if let Some(code) = self.lookup.get(value) {
             return *code;
         }
         let code = u32::try_from(self.dictionary.len()).unwrap_or(NULL_CODE - 1);
+        self.prefixes.push(head);
         self.dictionary.push(value.to_owned());
         self.lookup.insert(value.to_owned(), code);
         code
@@ -256,6 +332,21 @@ mod tests {
     #[test]
     fn text_after_numbers_needs_a_text_pass() {
         assert_eq!(build(&["1", "x"]), Err(NeedsText));
+    }
+
+    #[test]
+    fn labels_sharing_a_prefix_stay_apart() {
+        let mut b = ColumnBuilder::new("c".into(), true);
+        let labels = ["abcdefgh1", "abcdefgh2", "a\0", "a", "abcdefg", "abcdefgh"];
+        for l in labels.iter().chain(&labels) {
+            b.push_text(l);
+        }
+        let c = b.finish();
+        let ColumnData::Text { dictionary, codes } = c.data else {
+            panic!("text")
+        };
+        assert_eq!(dictionary, labels);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5]);
     }
 
     #[test]

@@ -46,7 +46,8 @@ fn read_pass(
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+        .buffer_capacity(1 << 20)
+        .from_reader(file);
     let headers = reader.headers().map_err(|e| csv_error(path, e))?.clone();
     let mut seen = HashSet::new();
     for name in headers.iter() {
@@ -77,11 +78,20 @@ fn read_pass(
     let mut failed: Vec<usize> = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut rows = 0usize;
+    let file_size = reader.get_ref().metadata().map_or(0, |m| m.len());
     while reader
         .read_record(&mut record)
         .map_err(|e| csv_error(path, e))?
     {
         rows += 1;
+        if rows == 1000 {
+            // Size the columns for the whole file from the first rows (plus a little).
+            let per_row = reader.position().byte() as f64 / 1000.0;
+            let estimate = (file_size as f64 / per_row * 1.02) as usize;
+            for builder in builders.iter_mut().flatten() {
+                builder.reserve(estimate.saturating_sub(rows));
+            }
+        }
         for (i, (builder, token)) in builders.iter_mut().zip(record.iter()).enumerate() {
             let Some(builder) = builder else { continue };
             if failed.contains(&i) {

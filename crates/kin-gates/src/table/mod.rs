@@ -2,6 +2,7 @@
 
 mod builder;
 mod csv_reader;
+mod number;
 mod parquet_reader;
 
 use std::path::{Path, PathBuf};
