@@ -202,7 +202,7 @@ fn column_drift(
     let sample = prepare(reference, current, kind)?;
     let stattest = match options.stattests.get(name) {
         Some(test) => *test,
-        None => default_test(kind, sample.reference_len(), sample.n_unique()),
+        None => default_test(kind, sample.reference_len(), sample.n_unique_up_to(6)),
     };
     let score = stattest.score(&sample).map_err(|source| DriftError::Test {
         column: name.clone(),

@@ -58,11 +58,17 @@ impl Sample {
 
     /// Distinct values over both datasets.
     pub fn n_unique(&self) -> usize {
+        self.n_unique_up_to(usize::MAX)
+    }
+
+    /// `min(n_unique, cap)`, without walking the rest of the values once `cap` is reached
+    /// (choosing a test needs only to know whether there are more than 5).
+    pub fn n_unique_up_to(&self, cap: usize) -> usize {
         match self {
             Sample::Numeric {
                 reference, current, ..
-            } => distinct_merged(reference, current),
-            Sample::Categorical(c) => c.labels.len(),
+            } => distinct_merged(reference, current, cap),
+            Sample::Categorical(c) => c.labels.len().min(cap),
         }
     }
 
@@ -94,11 +100,12 @@ pub fn format_number(value: f64) -> String {
     }
 }
 
-/// Distinct values of two sorted slices together.
-fn distinct_merged(reference: &[f64], current: &[f64]) -> usize {
+/// Distinct values of two sorted slices together, counting up to `cap`.
+fn distinct_merged(reference: &[f64], current: &[f64], cap: usize) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     loop {
         let value = match (reference.get(i), current.get(j)) {
+            _ if n == cap => return n,
             (Some(a), Some(b)) => a.min(*b),
             (Some(a), None) => *a,
             (None, Some(b)) => *b,
@@ -201,7 +208,7 @@ pub fn binned_shares(sample: &Sample, fill_zeroes: bool) -> (Vec<f64>, Vec<f64>)
     let (ref_counts, cur_counts) = match sample {
         Sample::Numeric {
             reference, current, ..
-        } if distinct_sorted(reference) > 20 => {
+        } if distinct_sorted(reference, 21) > 20 => {
             let min = reference[0].min(current.first().copied().unwrap_or(f64::INFINITY));
             let max = reference[reference.len() - 1]
                 .max(current.last().copied().unwrap_or(f64::NEG_INFINITY));
@@ -257,11 +264,15 @@ pub fn binned_counts_for_chart(
     }
 }
 
-fn distinct_sorted(sorted: &[f64]) -> usize {
+/// Distinct values of a sorted slice, counting up to `cap`.
+fn distinct_sorted(sorted: &[f64], cap: usize) -> usize {
     let mut n = 0;
     let mut last: Option<f64> = None;
     for x in sorted {
         if last != Some(*x) {
+            if n == cap {
+                break;
+            }
             n += 1;
             last = Some(*x);
         }

@@ -1,7 +1,12 @@
 //! Fast sorting of finite floats: an LSD radix sort on order-preserving integer keys.
 
+/// Bits per radix digit: six passes cover 64 bits, and 2048 counters stay in cache.
+const BITS: usize = 11;
+const BUCKETS: usize = 1 << BITS;
+const DIGITS: usize = 64usize.div_ceil(BITS);
+
 /// Sorts finite (non-NaN) values ascending; `-0.0` is turned into `0.0` first.
-pub fn sort_floats(values: &mut [f64]) {
+pub fn sort_floats(values: &mut Vec<f64>) {
     if values.len() < 2048 {
         for x in values.iter_mut().filter(|x| **x == 0.0) {
             *x = 0.0;
@@ -9,36 +14,43 @@ pub fn sort_floats(values: &mut [f64]) {
         values.sort_unstable_by(f64::total_cmp);
         return;
     }
-    let mut keys: Vec<u64> = values
-        .iter()
-        .map(|x| key(if *x == 0.0 { 0.0 } else { *x }))
+    let n = values.len();
+    // One pass turns values into keys (in the same allocation) and counts every digit.
+    let mut counts = vec![[0u32; BUCKETS]; DIGITS];
+    let mut keys: Vec<u64> = std::mem::take(values)
+        .into_iter()
+        .map(|x| {
+            let k = key(if x == 0.0 { 0.0 } else { x });
+            for (d, c) in counts.iter_mut().enumerate() {
+                c[digit(k, d)] += 1;
+            }
+            k
+        })
         .collect();
-    let mut buffer = vec![0u64; keys.len()];
-    for pass in 0..8 {
-        let shift = pass * 8;
-        let mut counts = [0usize; 256];
-        for k in &keys {
-            counts[((k >> shift) & 0xff) as usize] += 1;
-        }
-        if counts.contains(&keys.len()) {
+    let mut buffer = vec![0u64; n];
+    let mut offsets = [0usize; BUCKETS];
+    for (d, c) in counts.iter().enumerate() {
+        // A digit that is the same for every key leaves the order as it is.
+        if c.iter().any(|&x| x as usize == n) {
             continue;
         }
-        let mut offsets = [0usize; 256];
         let mut total = 0;
-        for (o, c) in offsets.iter_mut().zip(counts) {
+        for (o, &x) in offsets.iter_mut().zip(c) {
             *o = total;
-            total += c;
+            total += x as usize;
         }
-        for k in &keys {
-            let digit = ((k >> shift) & 0xff) as usize;
-            buffer[offsets[digit]] = *k;
-            offsets[digit] += 1;
+        for &k in &keys {
+            let slot = &mut offsets[digit(k, d)];
+            buffer[*slot] = k;
+            *slot += 1;
         }
         std::mem::swap(&mut keys, &mut buffer);
     }
-    for (v, k) in values.iter_mut().zip(keys) {
-        *v = value(k);
-    }
+    *values = keys.into_iter().map(value).collect();
+}
+
+fn digit(k: u64, d: usize) -> usize {
+    ((k >> (d * BITS)) as usize) & (BUCKETS - 1)
 }
 
 fn key(x: f64) -> u64 {
