@@ -1,6 +1,7 @@
 //! Data drift between a reference and a current table: one test per column, dataset drift by share.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::columns::{ColumnKind, Overrides, infer_kind};
 use crate::report::chart::{Chart, chart_for};
@@ -156,24 +157,35 @@ pub fn compute(
         .map(|n| n.get())
         .unwrap_or(1)
         .min(pairs.len());
-    let chunk = pairs.len().div_ceil(threads);
-    let results: Vec<Result<ColumnDrift, DriftError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = pairs
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(r, c)| column_drift(r, c, options))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+    // Threads take the next column as they finish one: columns differ a lot in cost
+    // (a numerical one sorts millions of values, a categorical one counts a few labels).
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some((r, c)) = pairs.get(i) else {
+                return done;
+            };
+            done.push((i, column_drift(r, c, options)));
+        }
+    };
+    let mut results: Vec<(usize, Result<ColumnDrift, DriftError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => all.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
     });
-    let columns = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    results.sort_by_key(|(i, _)| *i);
+    let columns = results
+        .into_iter()
+        .map(|(_, result)| result)
+        .collect::<Result<Vec<_>, _>>()?;
     let drifted_columns = columns.iter().filter(|c| c.drift).count();
     let share = drifted_columns as f64 / columns.len() as f64;
     Ok(DriftResult {
