@@ -92,3 +92,29 @@ pub fn dvc_python() -> Option<PathBuf> {
     eprintln!("skipping DVC differential test: {reason}");
     None
 }
+
+/// Runs the real DVC (`python -m dvc ARGS`) in `dir`; fails the test on a non-zero exit.
+pub fn dvc(python: &Path, dir: &Path, args: &[&str]) -> String {
+    let output = Command::new(python)
+        .args(["-m", "dvc"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("dvc runs");
+    assert!(
+        output.status.success(),
+        "dvc {args:?} failed in {}:\n{}{}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A git repository where kin was initialised and `dvc.yaml` holds `pipeline`.
+pub fn pipeline_repo(pipeline: &str) -> tempfile::TempDir {
+    let repo = git_repo(None);
+    run_ok(kin(repo.path()).args(["init", "-q"]));
+    std::fs::write(repo.path().join("dvc.yaml"), pipeline).expect("write dvc.yaml");
+    repo
+}

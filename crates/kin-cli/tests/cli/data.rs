@@ -5,7 +5,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{dvc_python, git_repo, kin, run, run_ok};
+use crate::common::{dvc, dvc_python, git_repo, kin, run, run_ok};
 
 /// A tree with the shapes that trip up hashing: nesting, empty dirs and files, non-ASCII
 /// names, CRLF text, executables, a symlinked file.
@@ -33,22 +33,6 @@ fn make_tree(root: &Path) {
     std::fs::write(root.join("tool.sh"), b"#!/bin/sh\n").expect("write");
     std::fs::set_permissions(root.join("tool.sh"), std::fs::Permissions::from_mode(0o755))
         .expect("chmod");
-}
-
-fn dvc(python: &Path, dir: &Path, args: &[&str]) -> String {
-    let output = Command::new(python)
-        .args(["-m", "dvc"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("dvc runs");
-    assert!(
-        output.status.success(),
-        "dvc {args:?} failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Relative path → content for every file under `dir` (symlinks read through).

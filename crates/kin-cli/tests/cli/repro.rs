@@ -6,24 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{dvc_python, git_repo, kin, run, run_ok, tests_dir};
-
-fn dvc(python: &Path, dir: &Path, args: &[&str]) -> String {
-    let output = Command::new(python)
-        .args(["-m", "dvc"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("dvc runs");
-    assert!(
-        output.status.success(),
-        "dvc {args:?} failed in {}:\n{}{}",
-        dir.display(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use crate::common::{dvc, dvc_python, git_repo, kin, pipeline_repo, run, run_ok, tests_dir};
 
 /// Every file under `dir` that a repro produces or records: the workspace (without `.git`,
 /// `.kin` and DVC's tmp/cache internals) plus the names of run-cache entries and cache objects.
@@ -218,14 +201,10 @@ fn a_second_repro_is_a_no_op_and_a_deleted_output_comes_back_from_the_cache() {
 
 #[test]
 fn a_failing_stage_keeps_its_lock_entry_and_skips_what_depends_on_it() {
-    let repo = git_repo(None);
-    let dir = repo.path();
-    run_ok(kin(dir).args(["init", "-q"]));
-    std::fs::write(
-        dir.join("dvc.yaml"),
+    let repo = pipeline_repo(
         "stages:\n  a:\n    cmd: echo a > a.txt\n    outs: [a.txt]\n  b:\n    cmd: echo oops && exit 3\n    deps: [a.txt]\n    outs: [b.txt]\n  c:\n    cmd: cat b.txt > c.txt\n    deps: [b.txt]\n    outs: [c.txt]\n  d:\n    cmd: echo d > d.txt\n    outs: [d.txt]\n",
-    )
-    .expect("write");
+    );
+    let dir = repo.path();
     let output = run(kin(dir).args(["repro", "--keep-going"]));
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -254,14 +233,8 @@ fn a_failing_stage_keeps_its_lock_entry_and_skips_what_depends_on_it() {
 
 #[test]
 fn a_missing_output_or_dep_is_named() {
-    let repo = git_repo(None);
+    let repo = pipeline_repo("stages:\n  lazy:\n    cmd: echo nothing\n    outs: [never.txt]\n");
     let dir = repo.path();
-    run_ok(kin(dir).args(["init", "-q"]));
-    std::fs::write(
-        dir.join("dvc.yaml"),
-        "stages:\n  lazy:\n    cmd: echo nothing\n    outs: [never.txt]\n",
-    )
-    .expect("write");
     let output = run(kin(dir).args(["repro"]));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -309,14 +282,10 @@ fn independent_stages_run_in_parallel_with_jobs() {
 
 #[test]
 fn a_second_repro_waits_for_or_refuses_the_repository_lock() {
-    let repo = git_repo(None);
-    let dir = repo.path();
-    run_ok(kin(dir).args(["init", "-q"]));
-    std::fs::write(
-        dir.join("dvc.yaml"),
+    let repo = pipeline_repo(
         "stages:\n  slow:\n    cmd: touch started && sleep 6 && echo done > slow.txt\n    outs: [slow.txt]\n",
-    )
-    .expect("write");
+    );
+    let dir = repo.path();
     let mut first = kin(dir)
         .arg("repro")
         .stdout(std::process::Stdio::null())
@@ -358,14 +327,10 @@ fn signal(pid: u32, name: &str) {
 
 #[test]
 fn sigterm_stops_the_running_command_and_records_nothing() {
-    let repo = git_repo(None);
-    let dir = repo.path();
-    run_ok(kin(dir).args(["init", "-q"]));
-    std::fs::write(
-        dir.join("dvc.yaml"),
+    let repo = pipeline_repo(
         "stages:\n  long:\n    cmd: echo $$ > shell.pid && sleep 60 && echo done > long.txt\n    outs: [long.txt]\n",
-    )
-    .expect("write");
+    );
+    let dir = repo.path();
     let child = kin(dir)
         .arg("repro")
         .stdout(std::process::Stdio::piped())
@@ -397,14 +362,10 @@ fn sigterm_stops_the_running_command_and_records_nothing() {
 
 #[test]
 fn a_killed_repro_leaves_a_consistent_repo_and_the_rerun_completes() {
-    let repo = git_repo(None);
-    let dir = repo.path();
-    run_ok(kin(dir).args(["init", "-q"]));
-    std::fs::write(
-        dir.join("dvc.yaml"),
+    let repo = pipeline_repo(
         "stages:\n  first:\n    cmd: echo one > one.txt\n    outs: [one.txt]\n  second:\n    cmd: touch started && sleep 1 && cat one.txt > two.txt\n    deps: [one.txt]\n    outs: [two.txt]\n",
-    )
-    .expect("write");
+    );
+    let dir = repo.path();
     let mut child = kin(dir).arg("repro").spawn().expect("spawn");
     wait_for(&dir.join("started"));
     signal(child.id(), "KILL");
@@ -431,14 +392,9 @@ fn a_killed_repro_leaves_a_consistent_repo_and_the_rerun_completes() {
 
 #[test]
 fn commit_records_hand_edited_outputs_and_data_without_running() {
-    let repo = git_repo(None);
+    let repo =
+        pipeline_repo("stages:\n  make:\n    cmd: echo made > made.txt\n    outs: [made.txt]\n");
     let dir = repo.path();
-    run_ok(kin(dir).args(["init", "-q"]));
-    std::fs::write(
-        dir.join("dvc.yaml"),
-        "stages:\n  make:\n    cmd: echo made > made.txt\n    outs: [made.txt]\n",
-    )
-    .expect("write");
     std::fs::write(dir.join("raw.txt"), "raw\n").expect("write");
     run_ok(kin(dir).args(["add", "-q", "raw.txt"]));
     run_ok(kin(dir).arg("repro"));
@@ -505,14 +461,10 @@ fn reverting_a_param_restores_the_earlier_run_from_the_run_cache() {
 #[test]
 fn dvc_cannot_start_while_kin_runs_a_pipeline() {
     let Some(python) = dvc_python() else { return };
-    let repo = git_repo(None);
-    let dir = repo.path();
-    run_ok(kin(dir).args(["init", "-q"]));
-    std::fs::write(
-        dir.join("dvc.yaml"),
+    let repo = pipeline_repo(
         "stages:\n  slow:\n    cmd: touch started && sleep 8 && echo done > slow.txt\n    outs: [slow.txt]\n",
-    )
-    .expect("write");
+    );
+    let dir = repo.path();
     let mut first = kin(dir)
         .arg("repro")
         .stdout(std::process::Stdio::null())

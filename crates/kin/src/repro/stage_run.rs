@@ -165,14 +165,7 @@ pub(crate) fn process_stage(
         if options.dry {
             return Ok(StageOutcome::WouldRun(changes));
         }
-        let entry = {
-            let mut workspace = shared.workspace();
-            let inputs = inputs_entry(stage, &params, &mut workspace)?;
-            let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
-            save_run_cache(shared, stage, &entry, &mut workspace)?;
-            entry
-        };
-        shared.record(index, &entry)?;
+        record_as_is(shared, index, &params)?;
         return Ok(StageOutcome::Verified);
     }
     events.stage_started(&address, &changes);
@@ -322,13 +315,23 @@ pub(crate) fn commit_stage(shared: &Shared<'_>, index: usize) -> Result<bool, Re
     if changes.is_empty() {
         return Ok(false);
     }
+    record_as_is(shared, index, &params)?;
+    Ok(true)
+}
+
+/// Hashes the stage's deps and caches its outputs as they are now, and records that.
+fn record_as_is(
+    shared: &Shared<'_>,
+    index: usize,
+    params: &[super::params::ParamValues],
+) -> Result<(), ReproError> {
+    let stage = &shared.project.stages[index];
     let entry = {
         let mut workspace = shared.workspace();
-        let inputs = inputs_entry(stage, &params, &mut workspace)?;
+        let inputs = inputs_entry(stage, params, &mut workspace)?;
         let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
         save_run_cache(shared, stage, &entry, &mut workspace)?;
         entry
     };
-    shared.record(index, &entry)?;
-    Ok(true)
+    shared.record(index, &entry)
 }
