@@ -36,20 +36,22 @@ fn sort_decimals(values: &mut [f64]) -> bool {
     let Some(&scale) = SCALES.iter().find(|&&s| sample.iter().all(|&v| fits(v, s))) else {
         return false;
     };
-    let mut ints = Vec::with_capacity(values.len());
+    let mut ints: Vec<i32> = Vec::with_capacity(values.len());
+    let mut min = i32::MAX;
     for &v in values.iter() {
         if !fits(v, scale) {
             return false;
         }
-        ints.push((v * scale).round() as i64);
+        let m = (v * scale).round() as i32;
+        min = min.min(m);
+        ints.push(m);
     }
-    let min = ints.iter().copied().min().unwrap_or(0);
     let mut counts = vec![[0u32; BUCKETS]; 32usize.div_ceil(BITS)];
+    // The distance to the smallest fits in 32 bits; the keys reuse the integers' allocation.
     let keys: Vec<u32> = ints
         .into_iter()
         .map(|m| {
-            // |m| < 2^31, so the distance to the smallest fits in 32 bits.
-            let k = (m - min) as u32;
+            let k = m.wrapping_sub(min) as u32;
             for (d, c) in counts.iter_mut().enumerate() {
                 c[(k >> (d * BITS)) as usize & (BUCKETS - 1)] += 1;
             }
@@ -60,7 +62,7 @@ fn sort_decimals(values: &mut [f64]) -> bool {
         (k >> (d * BITS)) as usize & (BUCKETS - 1)
     });
     for (v, k) in values.iter_mut().zip(keys) {
-        *v = (min + i64::from(k)) as f64 / scale;
+        *v = (i64::from(min) + i64::from(k)) as f64 / scale;
     }
     true
 }
