@@ -44,7 +44,7 @@ impl Manifest {
             out.push_str("{\"md5\": \"");
             out.push_str(&entry.md5.to_hex());
             out.push_str("\", \"relpath\": ");
-            push_json_string(&mut out, &entry.relpath);
+            kin_pipeline::python_str::push_json_string(&mut out, &entry.relpath);
             out.push('}');
         }
         out.push(']');
@@ -88,31 +88,6 @@ impl Manifest {
     }
 }
 
-/// A JSON string as Python's `json.dumps` (ensure_ascii) writes it.
-fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if c < ' ' => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c if c.is_ascii() => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,12 +114,5 @@ mod tests {
             "5edea7ba3ee6f8a54b340b85b3bc7b50.dir"
         );
         assert_eq!(Manifest::from_json(&manifest.to_json()), Ok(manifest));
-    }
-
-    #[test]
-    fn astral_characters_escape_as_surrogate_pairs() {
-        let mut out = String::new();
-        push_json_string(&mut out, "😀\"\u{7f}\u{1}");
-        assert_eq!(out, "\"\\ud83d\\ude00\\\"\u{7f}\\u0001\"");
     }
 }

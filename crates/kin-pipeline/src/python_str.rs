@@ -39,6 +39,11 @@ pub fn repr(value: &Value) -> String {
 
 /// Python's float repr: the shortest round-tripping digits, positional notation for
 /// exponents in [-4, 16), scientific (`1e-05`, `1e+20`) outside it.
+///
+/// Rust's shortest formatting (`{:e}`) finds the same number of digits, but when the float
+/// lies exactly halfway between two such candidates it rounds up where Python rounds half
+/// to even (`133816953984755.125` → Python `…755.12`, Rust `…755.13`). Rust's fixed-precision
+/// formatting rounds half to even, so that candidate wins whenever it reads back as `f`.
 pub fn float_repr(f: f64) -> String {
     if f.is_nan() {
         return "nan".to_owned();
@@ -46,31 +51,68 @@ pub fn float_repr(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "inf" } else { "-inf" }.to_owned();
     }
-    // Rust's `{:e}` yields the same shortest digits Python uses, as `d.ddde<exp>`.
-    let scientific = format!("{:e}", f.abs());
-    let (mantissa, exponent) = scientific
-        .split_once('e')
-        .expect("`{:e}` output always contains an exponent");
-    let exponent: i32 = exponent
-        .parse()
-        .expect("`{:e}` exponent is always an integer");
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let sign = if f.is_sign_negative() { "-" } else { "" };
-    if (-4..16).contains(&exponent) {
-        let point = exponent + 1;
-        let body = if point <= 0 {
-            format!("0.{}{}", "0".repeat(point.unsigned_abs() as usize), digits)
-        } else if point as usize >= digits.len() {
-            format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
-        } else {
-            let (int, frac) = digits.split_at(point as usize);
-            format!("{int}.{frac}")
-        };
-        format!("{sign}{body}")
+    let shortest = format!("{f:e}");
+    let digit_count = shortest
+        .split('e')
+        .next()
+        .map_or(1, |m| m.bytes().filter(u8::is_ascii_digit).count());
+    let nearest = format!("{f:.*e}", digit_count.saturating_sub(1));
+    let scientific = if nearest.parse::<f64>() == Ok(f) {
+        nearest
     } else {
-        let exp_sign = if exponent < 0 { '-' } else { '+' };
-        format!("{sign}{mantissa}e{exp_sign}{:02}", exponent.abs())
+        shortest
+    };
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    if !(-4..16).contains(&exponent) {
+        let exponent_sign = if exponent < 0 { '-' } else { '+' };
+        return format!(
+            "{sign}{mantissa}e{exponent_sign}{:02}",
+            exponent.unsigned_abs()
+        );
     }
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    // Where the decimal point goes, counted in digits from the left.
+    let point = exponent + 1;
+    let body = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}.0", "0".repeat(point as usize - digits.len()))
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        format!("{int}.{frac}")
+    };
+    format!("{sign}{body}")
+}
+
+/// Appends `text` as a JSON string the way Python's `json.dumps` (with its default
+/// `ensure_ascii`) writes it: everything outside printable ASCII as `\uXXXX`, characters
+/// above the BMP as surrogate pairs.
+pub fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
 }
 
 #[cfg(test)]
@@ -96,10 +138,21 @@ mod tests {
             (-0.0, "-0.0"),
             (2.5e300, "2.5e+300"),
             (f64::INFINITY, "inf"),
+            // A tie between two shortest candidates: Python rounds half to even.
+            (133816953984755.125, "133816953984755.12"),
+            (5e-324, "5e-324"),
         ];
         for (value, expected) in cases {
             assert_eq!(float_repr(value), expected, "for {value:?}");
         }
+    }
+
+    #[test]
+    fn json_strings_escape_as_python_does() {
+        // json.dumps("😀\"\x7f\x01é\t")
+        let mut out = String::new();
+        push_json_string(&mut out, "😀\"\u{7f}\u{1}é\t");
+        assert_eq!(out, r#""\ud83d\ude00\"\u007f\u0001\u00e9\t""#);
     }
 }
 

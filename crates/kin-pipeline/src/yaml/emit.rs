@@ -481,58 +481,13 @@ fn scalar_text(value: &Value, root: bool) -> (String, Style) {
         Value::Float(f) if f.is_infinite() => {
             plain(if *f > 0.0 { ".inf" } else { "-.inf" }.to_owned())
         }
-        Value::Float(f) => plain(python_float_repr(*f)),
+        // Python's repr of a finite float, which ruamel writes as is.
+        Value::Float(f) => plain(crate::python_str::float_repr(*f)),
         Value::Timestamp(t) => plain(t.clone()),
         Value::Str(s) => (s.clone(), choose_style(s)),
         // Collections are written by `Emitter::node`, never as scalars.
         Value::List(_) | Value::Map(_) => plain(String::new()),
     }
-}
-
-/// Python's `repr()` of a finite float, which ruamel writes as is: the shortest digits that
-/// read back as `f`, positional for decimal exponents in [-4, 16), else `d.ddde±XX`.
-///
-/// Rust's shortest formatting (`{:e}`) finds the same number of digits, but when the float
-/// lies exactly halfway between two such candidates it rounds up where Python rounds half
-/// to even (`133816953984755.125` → Python `…755.12`, Rust `…755.13`). Rust's fixed-precision
-/// formatting rounds half to even, so that candidate wins whenever it reads back as `f`.
-fn python_float_repr(f: f64) -> String {
-    let shortest = format!("{f:e}");
-    let digit_count = shortest
-        .split('e')
-        .next()
-        .map_or(1, |m| m.bytes().filter(u8::is_ascii_digit).count());
-    let nearest = format!("{f:.*e}", digit_count.saturating_sub(1));
-    let scientific = if nearest.parse::<f64>() == Ok(f) {
-        nearest
-    } else {
-        shortest
-    };
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    if !(-4..16).contains(&exponent) {
-        let exponent_sign = if exponent < 0 { '-' } else { '+' };
-        return format!(
-            "{sign}{mantissa}e{exponent_sign}{:02}",
-            exponent.unsigned_abs()
-        );
-    }
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    // Where the decimal point goes, counted in digits from the left.
-    let point = exponent + 1;
-    let body = if point <= 0 {
-        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
-    } else if point as usize >= digits.len() {
-        format!("{digits}{}.0", "0".repeat(point as usize - digits.len()))
-    } else {
-        let (int, frac) = digits.split_at(point as usize);
-        format!("{int}.{frac}")
-    };
-    format!("{sign}{body}")
 }
 
 /// `key:` rather than `? key` / `: value`: short enough, and on one line.

@@ -1,6 +1,6 @@
 //! `json.dumps(value, sort_keys=True)` exactly as Python writes it: what DVC hashes run-cache keys from.
 
-use kin_pipeline::python_str::float_repr;
+use kin_pipeline::python_str::{float_repr, push_json_string};
 use kin_pipeline::yaml::Value;
 
 /// Python's default JSON text for `value` with sorted keys, leaving out keys named in `exclude`
@@ -22,7 +22,7 @@ fn write_value(value: &Value, exclude: &[&str], out: &mut String) {
             out.push_str(if *f > 0.0 { "Infinity" } else { "-Infinity" });
         }
         Value::Float(f) => out.push_str(&float_repr(*f)),
-        Value::Str(s) | Value::Timestamp(s) => write_string(s, out),
+        Value::Str(s) | Value::Timestamp(s) => push_json_string(out, s),
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -44,7 +44,7 @@ fn write_value(value: &Value, exclude: &[&str], out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_string(&entry.key, out);
+                push_json_string(out, &entry.key);
                 out.push_str(": ");
                 write_value(&entry.value.value, exclude, out);
             }
@@ -56,30 +56,6 @@ fn write_value(value: &Value, exclude: &[&str], out: &mut String) {
 /// Python sorts `str` keys by code point, which is UTF-8 byte order.
 fn code_point_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.as_bytes().cmp(b.as_bytes())
-}
-
-/// A JSON string with `ensure_ascii`: non-ASCII as `\uXXXX` (surrogate pairs above the BMP).
-fn write_string(text: &str, out: &mut String) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
