@@ -91,15 +91,21 @@ pub fn to_json(change: &Change) -> Json {
             kind,
             recorded,
             current,
-        } => json!({"type": "dep", "path": path, "change": kind.as_str(),
-            "old": recorded.map(|i| i.to_string()), "new": current.map(|i| i.to_string())}),
-        Change::Out {
+        }
+        | Change::Out {
             path,
             kind,
             recorded,
             current,
-        } => json!({"type": "out", "path": path, "change": kind.as_str(),
-            "old": recorded.map(|i| i.to_string()), "new": current.map(|i| i.to_string())}),
+        } => {
+            let which = if matches!(change, Change::Dep { .. }) {
+                "dep"
+            } else {
+                "out"
+            };
+            json!({"type": which, "path": path, "change": kind.as_str(),
+                "old": recorded.map(|i| i.to_string()), "new": current.map(|i| i.to_string())})
+        }
         Change::Param {
             file,
             key,

@@ -223,8 +223,8 @@ pub(super) fn error(error: ReproError) -> CommandError {
             Some("add the params, or remove them from the stage's `params` list".to_owned())
         }
         ReproError::CommandFailed { stage, .. } => Some(format!(
-            "its output is in `.kin/logs/{}.log`; its dvc.lock entry was not changed",
-            stage.replace(['/', ':', '\\'], "_")
+            "its output is in `{}`; its dvc.lock entry was not changed",
+            kin::repro::log_path(stage).display()
         )),
         ReproError::Interrupted { .. } => {
             Some("nothing was recorded for the interrupted stage; rerun `kin repro`".to_owned())

@@ -21,6 +21,7 @@ pub use events::{NoEvents, OutputStream, ReproEvents};
 pub use execute::CommandOutcome;
 pub use plan::Selection;
 pub use repo_lock::RepoLock;
+pub use stage_run::log_path;
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -84,7 +85,8 @@ impl ReproReport {
 
 /// The plan and the shared state of one repro or commit, under the repository lock.
 struct Session {
-    _lock: RepoLock,
+    /// `None` for read-only work (`status`), which DVC too does without the lock.
+    _lock: Option<RepoLock>,
     project: kin_pipeline::Project,
     plan: Vec<usize>,
     state: StateIndex,
@@ -114,7 +116,7 @@ fn open_session(
     let link_types =
         parse_link_types(repo.config()?.value("cache", "type")).map_err(DataError::from)?;
     Ok(Session {
-        _lock: lock,
+        _lock: Some(lock),
         project,
         plan,
         state,
@@ -127,7 +129,7 @@ fn shared<'a>(
     session: Session,
     options: &'a ReproOptions,
     events: &'a dyn ReproEvents,
-) -> (Shared<'a>, Vec<usize>, RepoLock) {
+) -> (Shared<'a>, Vec<usize>, Option<RepoLock>) {
     let Session {
         _lock,
         project,
@@ -214,32 +216,21 @@ pub fn commit(
 /// Every stage of the repository that differs from its `dvc.lock` entry, with the reasons,
 /// in DVC's order (`dvc status`). Up-to-date stages are left out.
 pub fn status(repo: &Repo) -> Result<Vec<(String, Vec<Change>)>, ReproError> {
-    let root = repo.root();
     let project = repo.project()?;
     let state = StateIndex::open(&repo.state_path()).map_err(DataError::from)?;
-    let mut workspace = workspace::Workspace::new(root, state, repo.cache());
-    let mut locks: std::collections::HashMap<String, kin_cache::lock_file::LockFile> =
-        std::collections::HashMap::new();
+    let options = ReproOptions::default();
+    let plan: Vec<usize> = (0..project.graph.nodes.len()).collect();
+    let session = Session {
+        _lock: None,
+        project,
+        plan,
+        state,
+        link_types: Vec::new(),
+    };
+    let (shared, _, _) = shared(repo, session, &options, &NoEvents);
     let mut stale = Vec::new();
-    for stage in &project.stages {
-        let lock_rel = stage_run::lock_path_of(&stage.dvcfile);
-        let lock_path = root.join(&lock_rel);
-        if !locks.contains_key(&lock_rel) {
-            let file = kin_cache::lock_file::LockFile::read(&lock_path)?;
-            locks.insert(lock_rel.clone(), file);
-        }
-        let entry = match locks.get(&lock_rel).map(|l| l.entry(&stage.name)) {
-            Some(Ok(entry)) => entry,
-            Some(Err(reason)) => {
-                return Err(ReproError::BadLockEntry {
-                    path: lock_path,
-                    reason,
-                });
-            }
-            None => None,
-        };
-        let params = params::read_params(root, &stage.wdir, &stage.params)?;
-        let changes = changes::stage_changes(stage, entry.as_ref(), &params, &mut workspace)?;
+    for stage in &shared.project.stages {
+        let changes = shared.judge(stage)?.changes;
         if !changes.is_empty() {
             stale.push((stage.address(), changes));
         }

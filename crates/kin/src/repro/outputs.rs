@@ -160,13 +160,7 @@ pub(crate) fn commit_outputs(
         workspace.forget(&rel);
         let hashed = if out.cache {
             let cache = workspace.cache();
-            let hashed = hash_workspace_path(
-                &root,
-                &rel,
-                workspace.state_mut(),
-                Some(cache.as_ref()),
-                &NoProgress,
-            )?;
+            let hashed = ingest(workspace, &rel)?;
             if matches!(
                 link_types.first(),
                 Some(LinkType::Hardlink | LinkType::Symlink)
@@ -195,23 +189,30 @@ pub(crate) fn commit_outputs(
     Ok(LockEntry { outs, ..inputs })
 }
 
+/// Hashes repo-relative `rel` into the cache.
+fn ingest(
+    workspace: &mut Workspace,
+    rel: &str,
+) -> Result<crate::data::workspace_hash::HashedPath, ReproError> {
+    let root = workspace.root().to_path_buf();
+    let cache = workspace.cache();
+    Ok(hash_workspace_path(
+        &root,
+        rel,
+        workspace.state_mut(),
+        Some(cache.as_ref()),
+        &NoProgress,
+    )?)
+}
+
 /// Copies `cache: false` outputs into the cache too, so a run-cache restore can bring them
 /// back (DVC does the same when it saves a run).
 pub(crate) fn cache_uncached_outputs(
     stage: &Stage,
     workspace: &mut Workspace,
 ) -> Result<(), ReproError> {
-    let root = workspace.root().to_path_buf();
-    let cache = workspace.cache();
     for out in stage.outs.iter().filter(|o| !o.cache) {
-        let rel = wdir_join(&stage.wdir, &out.path);
-        hash_workspace_path(
-            &root,
-            &rel,
-            workspace.state_mut(),
-            Some(cache.as_ref()),
-            &NoProgress,
-        )?;
+        ingest(workspace, &wdir_join(&stage.wdir, &out.path))?;
     }
     Ok(())
 }

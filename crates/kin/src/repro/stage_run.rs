@@ -16,7 +16,7 @@ use super::outputs::{
     cache_uncached_outputs, commit_outputs, inputs_entry, outputs_restorable, prepare_outputs,
     restore_outputs,
 };
-use super::params::read_params;
+use super::params::{ParamValues, read_params};
 use super::run_cache::{RunCache, applies_to};
 use super::workspace::Workspace;
 use super::{ReproError, ReproOptions, StageOutcome};
@@ -28,6 +28,13 @@ use crate::data::paths::wdir_join;
 pub(crate) struct LockFiles {
     files: HashMap<String, LockFile>,
     added: HashMap<String, Vec<(usize, String)>>,
+}
+
+/// A stage compared with its record.
+pub(crate) struct Judgement {
+    pub recorded: Option<LockEntry>,
+    pub params: Vec<ParamValues>,
+    pub changes: Vec<Change>,
 }
 
 /// What every stage of one repro shares.
@@ -65,13 +72,10 @@ impl Shared<'_> {
         let path = self.root.join(&rel);
         let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
         let LockFiles { files, added } = &mut *locks;
-        if !files.contains_key(&rel) {
-            files.insert(rel.clone(), LockFile::read(&path)?);
-        }
-        let file = files.get_mut(&rel).ok_or(ReproError::BadLockEntry {
-            path: path.clone(),
-            reason: "lock file vanished".to_owned(),
-        })?;
+        let file = match files.entry(rel.clone()) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(LockFile::read(&path)?),
+        };
         f(file, added.entry(rel).or_default(), &path)
     }
 
@@ -83,6 +87,18 @@ impl Shared<'_> {
                     path: path.clone(),
                     reason,
                 })
+        })
+    }
+
+    /// The stage's recorded entry, its current params and why it is stale (empty: up to date).
+    pub(crate) fn judge(&self, stage: &Stage) -> Result<Judgement, ReproError> {
+        let recorded = self.recorded(stage)?;
+        let params = read_params(&self.root, &stage.wdir, &stage.params)?;
+        let changes = stage_changes(stage, recorded.as_ref(), &params, &mut self.workspace())?;
+        Ok(Judgement {
+            recorded,
+            params,
+            changes,
         })
     }
 
@@ -123,9 +139,9 @@ fn commands_of(stage: &Stage) -> Vec<String> {
     }
 }
 
-fn log_path(shared: &Shared<'_>, stage: &Stage) -> PathBuf {
-    let name: String = stage
-        .address()
+/// Where the output of a stage's last run is kept, relative to the repository root.
+pub fn log_path(address: &str) -> PathBuf {
+    let name: String = address
         .chars()
         .map(|c| {
             if matches!(c, '/' | ':' | '\\') {
@@ -135,9 +151,7 @@ fn log_path(shared: &Shared<'_>, stage: &Stage) -> PathBuf {
             }
         })
         .collect();
-    shared
-        .root
-        .join(".kin")
+    PathBuf::from(".kin")
         .join("logs")
         .join(format!("{name}.log"))
 }
@@ -152,9 +166,11 @@ pub(crate) fn process_stage(
     let options = shared.options;
     let events = shared.events;
     let address = stage.address();
-    let recorded = shared.recorded(stage)?;
-    let params = read_params(&shared.root, &stage.wdir, &stage.params)?;
-    let changes = stage_changes(stage, recorded.as_ref(), &params, &mut shared.workspace())?;
+    let Judgement {
+        recorded,
+        params,
+        changes,
+    } = shared.judge(stage)?;
     if changes.is_empty() && !options.force {
         events.stage_skipped(&address);
         return Ok(StageOutcome::UpToDate);
@@ -209,7 +225,7 @@ pub(crate) fn process_stage(
             ),
             ("DVC_STAGE".to_owned(), address.clone()),
         ],
-        log: log_path(shared, stage),
+        log: shared.root.join(log_path(&address)),
     };
     match run_commands(&spec, events, interrupted)? {
         CommandOutcome::Succeeded => {}
@@ -229,9 +245,6 @@ pub(crate) fn process_stage(
     }
     let entry = {
         let mut workspace = shared.workspace();
-        for out in &stage.outs {
-            workspace.forget(&wdir_join(&stage.wdir, &out.path));
-        }
         let inputs = inputs_entry(stage, &params, &mut workspace)?;
         let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
         save_run_cache(shared, stage, &entry, &mut workspace)?;
@@ -268,7 +281,7 @@ fn restore(
     stage: &Stage,
     recorded: Option<&LockEntry>,
     changes: &[Change],
-    params: &[super::params::ParamValues],
+    params: &[ParamValues],
 ) -> Result<Option<LockEntry>, ReproError> {
     let mut workspace = shared.workspace();
     let inputs = inputs_entry(stage, params, &mut workspace)?;
@@ -309,13 +322,11 @@ fn restore(
 /// Records a stage as it is now, without running it. Returns whether its entry changed.
 pub(crate) fn commit_stage(shared: &Shared<'_>, index: usize) -> Result<bool, ReproError> {
     let stage = &shared.project.stages[index];
-    let recorded = shared.recorded(stage)?;
-    let params = read_params(&shared.root, &stage.wdir, &stage.params)?;
-    let changes = stage_changes(stage, recorded.as_ref(), &params, &mut shared.workspace())?;
-    if changes.is_empty() {
+    let judgement = shared.judge(stage)?;
+    if judgement.changes.is_empty() {
         return Ok(false);
     }
-    record_as_is(shared, index, &params)?;
+    record_as_is(shared, index, &judgement.params)?;
     Ok(true)
 }
 
@@ -323,7 +334,7 @@ pub(crate) fn commit_stage(shared: &Shared<'_>, index: usize) -> Result<bool, Re
 fn record_as_is(
     shared: &Shared<'_>,
     index: usize,
-    params: &[super::params::ParamValues],
+    params: &[ParamValues],
 ) -> Result<(), ReproError> {
     let stage = &shared.project.stages[index];
     let entry = {
