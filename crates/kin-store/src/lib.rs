@@ -1,0 +1,75 @@
+//! The lineage store: which runs used and generated which artifact versions, under which
+//! params, code and environment — kept across all history and queried in both directions.
+
+mod error;
+mod ids;
+mod model;
+pub mod sqlite;
+mod timestamp;
+mod traverse;
+
+pub use error::StoreError;
+pub use ids::{ArtifactHash, RunId};
+pub use model::{
+    ArtifactVersion, Direction, Edge, EdgeKind, Environment, NewRun, NewVersion, Run, RunFilter,
+    RunKey, RunStatus, Subgraph, VersionId,
+};
+pub use sqlite::SqliteStore;
+pub use timestamp::Timestamp;
+pub use traverse::traverse;
+
+/// What a lineage backend offers. SQLite implements it; the queries above it (traversal,
+/// `why`) are written against this trait only.
+pub trait LineageStore {
+    /// Records one run with its inputs and outputs, atomically. Returns the run's id.
+    fn record_run(&mut self, run: &NewRun) -> Result<RunId, StoreError>;
+
+    /// The run with this id.
+    fn run(&self, id: RunId) -> Result<Run, StoreError>;
+
+    /// The run with this store key.
+    fn run_by_key(&self, key: RunKey) -> Result<Run, StoreError>;
+
+    /// The run whose id (as text) starts with `prefix`; an error if none or several do.
+    fn run_by_prefix(&self, prefix: &str) -> Result<Run, StoreError>;
+
+    /// Runs matching `filter`, newest first.
+    fn runs(&self, filter: &RunFilter) -> Result<Vec<Run>, StoreError>;
+
+    /// Every recorded version of `path`, oldest first.
+    fn versions_of(&self, path: &str) -> Result<Vec<ArtifactVersion>, StoreError>;
+
+    /// The version of `path` with exactly this hash.
+    fn version(
+        &self,
+        path: &str,
+        hash: &ArtifactHash,
+    ) -> Result<Option<ArtifactVersion>, StoreError>;
+
+    /// Versions by id (for traversal results).
+    fn version_by_id(&self, id: VersionId) -> Result<ArtifactVersion, StoreError>;
+
+    /// Runs that generated this version (oldest first).
+    fn generators(&self, version: VersionId) -> Result<Vec<RunKey>, StoreError>;
+
+    /// Runs that used this version (oldest first).
+    fn consumers(&self, version: VersionId) -> Result<Vec<RunKey>, StoreError>;
+
+    /// Versions this run used.
+    fn inputs(&self, run: RunKey) -> Result<Vec<VersionId>, StoreError>;
+
+    /// Versions this run generated.
+    fn outputs(&self, run: RunKey) -> Result<Vec<VersionId>, StoreError>;
+
+    /// The environment with this content hash.
+    fn environment(&self, hash: &str) -> Result<Option<Environment>, StoreError>;
+
+    /// Whether a run with this fingerprint (see [`NewRun::fingerprint`]) is already recorded.
+    fn has_fingerprint(&self, fingerprint: &str) -> Result<bool, StoreError>;
+
+    /// Git commits whose records were already imported.
+    fn is_imported(&self, commit: &str) -> Result<bool, StoreError>;
+
+    /// Marks commits as imported (after their runs were recorded).
+    fn mark_imported(&mut self, commits: &[String]) -> Result<(), StoreError>;
+}

@@ -1,0 +1,191 @@
+//! The lineage model: artifact versions, runs, environments and the edges between them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::ids::{ArtifactHash, RunId};
+use crate::timestamp::Timestamp;
+
+/// A version's key in one store (not meaningful across stores).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct VersionId(pub i64);
+
+/// A run's key in one store; [`RunId`] is the id users see.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct RunKey(pub i64);
+
+/// One version of an artifact path: its content hash, size and file count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArtifactVersion {
+    pub id: VersionId,
+    /// Relative to the repository root, `/`-separated.
+    pub path: String,
+    pub hash: ArtifactHash,
+    pub size: Option<u64>,
+    pub nfiles: Option<u64>,
+    /// When the store first saw this version.
+    pub first_seen: Timestamp,
+}
+
+/// A version as a run reports it, before the store has given it an id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewVersion {
+    pub path: String,
+    pub hash: ArtifactHash,
+    pub size: Option<u64>,
+    pub nfiles: Option<u64>,
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum RunStatus {
+    /// Its commands ran and exited 0.
+    Succeeded,
+    /// A command failed or was interrupted.
+    Failed,
+    /// Its outputs were restored from the cache of an earlier run with the same inputs.
+    Restored,
+    /// Read from a git commit's `dvc.lock` or `.dvc` files by `kin history import`.
+    Imported,
+}
+
+impl RunStatus {
+    pub const ALL: [RunStatus; 4] = [
+        RunStatus::Succeeded,
+        RunStatus::Failed,
+        RunStatus::Restored,
+        RunStatus::Imported,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+            RunStatus::Restored => "restored",
+            RunStatus::Imported => "imported",
+        }
+    }
+}
+
+impl fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RunStatus {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        RunStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| {
+                format!(
+                    "unknown run status `{text}` (expected succeeded, failed, restored or imported)"
+                )
+            })
+    }
+}
+
+/// The machine and software a run saw. Identified by the hash of its canonical JSON, so
+/// every run that saw the same environment shares one record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Environment {
+    pub hash: String,
+    /// `{"os": .., "kernel": .., "cpu": .., "gpu": [..], "tools": {..}, "python": {..}}`.
+    pub body: serde_json::Value,
+}
+
+/// A run to record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewRun {
+    pub id: RunId,
+    /// The stage address (`train`, `sub/dvc.yaml:train`, or a `.dvc` file for `kin add`).
+    pub stage: String,
+    /// The commands with templates expanded, one per line.
+    pub cmd: String,
+    pub status: RunStatus,
+    pub exit_code: Option<i32>,
+    pub started: Timestamp,
+    pub ended: Option<Timestamp>,
+    pub user: Option<String>,
+    pub host: Option<String>,
+    pub git_commit: Option<String>,
+    pub git_dirty: Option<bool>,
+    /// `{"params.yaml": {"lr": 0.1}}`: per params file, the stage's tracked keys.
+    pub params: serde_json::Value,
+    /// `{"metrics.json": {...}}`: per metrics output, its parsed content.
+    pub metrics: serde_json::Value,
+    pub environment: Option<Environment>,
+    /// Content hash of the run's captured output, kept in kin's object store.
+    pub log_object: Option<String>,
+    /// A digest of what the run recorded (stage, cmd, deps, params, outs); importing history
+    /// skips records whose fingerprint is already known.
+    pub fingerprint: Option<String>,
+    pub used: Vec<NewVersion>,
+    pub generated: Vec<NewVersion>,
+}
+
+/// A recorded run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    pub key: RunKey,
+    pub id: RunId,
+    pub stage: String,
+    pub cmd: String,
+    pub status: RunStatus,
+    pub exit_code: Option<i32>,
+    pub started: Timestamp,
+    pub ended: Option<Timestamp>,
+    pub user: Option<String>,
+    pub host: Option<String>,
+    pub git_commit: Option<String>,
+    pub git_dirty: Option<bool>,
+    pub params: serde_json::Value,
+    pub metrics: serde_json::Value,
+    /// The hash of its environment record.
+    pub environment: Option<String>,
+    pub log_object: Option<String>,
+}
+
+/// Which runs `kin runs` lists.
+#[derive(Clone, Debug, Default)]
+pub struct RunFilter {
+    pub stage: Option<String>,
+    pub status: Option<RunStatus>,
+    pub since: Option<Timestamp>,
+    pub limit: Option<usize>,
+}
+
+/// Which way a traversal goes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Direction {
+    /// Towards what produced the start: generating runs, their inputs, recursively.
+    Up,
+    /// Towards what the start reached: consuming runs, their outputs, recursively.
+    Down,
+}
+
+/// How a run relates to a version.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum EdgeKind {
+    Used,
+    Generated,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Edge {
+    pub run: RunKey,
+    pub version: VersionId,
+    pub kind: EdgeKind,
+}
+
+/// What a traversal reached: nodes with their distance (in runs) from the start, and the
+/// edges it followed.
+#[derive(Clone, Debug, Default)]
+pub struct Subgraph {
+    pub versions: Vec<(ArtifactVersion, usize)>,
+    pub runs: Vec<(Run, usize)>,
+    pub edges: Vec<Edge>,
+}

@@ -1,0 +1,211 @@
+//! The SQLite backend (`.kin/lineage.db`): WAL journal, numbered migrations, one transaction
+//! per recorded run.
+
+mod read;
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::StoreError;
+use crate::model::{NewRun, NewVersion, RunKey};
+use crate::timestamp::Timestamp;
+
+/// A lineage store in one SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+/// JSON text for a column, `NULL` for nothing worth keeping.
+fn json_column(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::Object(map) if map.is_empty() => None,
+        other => Some(other.to_string()),
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let open_error = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_error)?;
+        Self::configure(conn, path.to_path_buf())
+    }
+
+    /// A store that lives in memory only (tests, dry runs).
+    pub fn in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: PathBuf::from(":memory:"),
+            source,
+        })?;
+        Self::configure(conn, PathBuf::from(":memory:"))
+    }
+
+    fn configure(conn: Connection, path: PathBuf) -> Result<Self, StoreError> {
+        let open_error = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        // Another kin may be writing: wait for it rather than fail.
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(open_error)?;
+        // WAL lets readers (`kin lineage`, the server) run while a repro records; NORMAL
+        // syncs at checkpoints only, which WAL keeps crash-safe (a power cut may lose the
+        // last transactions, never corrupt the file).
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_error)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_error)?;
+        let mut store = SqliteStore { conn };
+        store.migrate(&path)?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self, path: &Path) -> Result<(), StoreError> {
+        let known = i64::try_from(schema::MIGRATIONS.len()).unwrap_or(i64::MAX);
+        let found: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if found > known {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                known,
+            });
+        }
+        if found == known {
+            return Ok(());
+        }
+        // IMMEDIATE: two processes opening a fresh store must not both migrate it.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let found: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        for (index, migration) in schema::MIGRATIONS.iter().enumerate() {
+            let version = i64::try_from(index).unwrap_or(i64::MAX);
+            if version >= found {
+                tx.execute_batch(migration)?;
+            }
+        }
+        tx.pragma_update(None, "user_version", known)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records many runs in one transaction (history import, benchmarks).
+    pub fn record_runs(&mut self, runs: &[NewRun]) -> Result<Vec<RunKey>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let keys = runs
+            .iter()
+            .map(|run| insert_run(&tx, run))
+            .collect::<Result<Vec<_>, _>>()?;
+        tx.commit()?;
+        Ok(keys)
+    }
+
+    /// The database's size on disk in bytes (pages in use and free).
+    pub fn size_bytes(&self) -> Result<u64, StoreError> {
+        let pages: i64 = self
+            .conn
+            .pragma_query_value(None, "page_count", |row| row.get(0))?;
+        let size: i64 = self
+            .conn
+            .pragma_query_value(None, "page_size", |row| row.get(0))?;
+        Ok(u64::try_from(pages * size).unwrap_or(0))
+    }
+}
+
+fn insert_version(
+    conn: &Connection,
+    version: &NewVersion,
+    seen: Timestamp,
+) -> Result<i64, StoreError> {
+    let artifact: i64 = conn
+        .prepare_cached(
+            "INSERT INTO artifact (path) VALUES (?1)
+             ON CONFLICT (path) DO UPDATE SET path = excluded.path RETURNING id",
+        )?
+        .query_row([&version.path], |row| row.get(0))?;
+    let size = version.size.and_then(|s| i64::try_from(s).ok());
+    let nfiles = version.nfiles.and_then(|s| i64::try_from(s).ok());
+    let id = conn
+        .prepare_cached(
+            "INSERT INTO artifact_version (artifact_id, hash, size, nfiles, first_seen)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (artifact_id, hash) DO UPDATE SET
+                 size = coalesce(artifact_version.size, excluded.size),
+                 nfiles = coalesce(artifact_version.nfiles, excluded.nfiles),
+                 first_seen = min(artifact_version.first_seen, excluded.first_seen)
+             RETURNING id",
+        )?
+        .query_row(
+            params![artifact, version.hash.as_str(), size, nfiles, seen.millis()],
+            |row| row.get(0),
+        )?;
+    Ok(id)
+}
+
+fn insert_run(conn: &Connection, run: &NewRun) -> Result<RunKey, StoreError> {
+    let environment: Option<i64> = match &run.environment {
+        Some(env) => {
+            conn.prepare_cached(
+                "INSERT INTO environment (hash, body) VALUES (?1, ?2) ON CONFLICT (hash) DO NOTHING",
+            )?
+            .execute(params![env.hash, env.body.to_string()])?;
+            conn.prepare_cached("SELECT id FROM environment WHERE hash = ?1")?
+                .query_row([&env.hash], |row| row.get(0))
+                .optional()?
+        }
+        None => None,
+    };
+    let key: i64 = conn
+        .prepare_cached(
+            "INSERT INTO run (uuid, stage, cmd, status, exit_code, started_at, ended_at, user,
+                              host, git_commit, git_dirty, params, metrics, environment_id,
+                              log_object, fingerprint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             RETURNING id",
+        )?
+        .query_row(
+            params![
+                &run.id.0[..],
+                run.stage,
+                run.cmd,
+                run.status.as_str(),
+                run.exit_code,
+                run.started.millis(),
+                run.ended.map(Timestamp::millis),
+                run.user,
+                run.host,
+                run.git_commit,
+                run.git_dirty,
+                json_column(&run.params),
+                json_column(&run.metrics),
+                environment,
+                run.log_object,
+                run.fingerprint,
+            ],
+            |row| row.get(0),
+        )?;
+    for (table, versions) in [("used", &run.used), ("generated", &run.generated)] {
+        for version in versions {
+            let id = insert_version(conn, version, run.started)?;
+            conn.prepare_cached(&format!(
+                "INSERT OR IGNORE INTO {table} (run_id, version_id) VALUES (?1, ?2)"
+            ))?
+            .execute(params![key, id])?;
+        }
+    }
+    Ok(RunKey(key))
+}

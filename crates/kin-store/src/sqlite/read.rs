@@ -1,0 +1,310 @@
+//! The `LineageStore` implementation: the writes delegate to `mod.rs`, the reads live here.
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{SqliteStore, insert_run};
+use crate::LineageStore;
+use crate::error::StoreError;
+use crate::ids::{ArtifactHash, RunId, run_prefix};
+use crate::model::{
+    ArtifactVersion, Environment, NewRun, Run, RunFilter, RunKey, RunStatus, VersionId,
+};
+use crate::timestamp::Timestamp;
+
+const RUN_COLUMNS: &str = "r.id, r.uuid, r.stage, r.cmd, r.status, r.exit_code, r.started_at,
+    r.ended_at, r.user, r.host, r.git_commit, r.git_dirty, r.params, r.metrics,
+    (SELECT hash FROM environment e WHERE e.id = r.environment_id), r.log_object";
+
+const VERSION_COLUMNS: &str = "v.id, a.path, v.hash, v.size, v.nfiles, v.first_seen FROM artifact_version v JOIN artifact a ON a.id = v.artifact_id";
+
+fn corrupt(what: &'static str, value: impl Into<String>) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        Box::new(StoreError::Corrupt {
+            what,
+            value: value.into(),
+        }),
+    )
+}
+
+fn json(row: &Row<'_>, index: usize) -> rusqlite::Result<serde_json::Value> {
+    let text: Option<String> = row.get(index)?;
+    match text {
+        None => Ok(serde_json::Value::Object(Default::default())),
+        Some(text) => serde_json::from_str(&text).map_err(|_| corrupt("JSON column", text)),
+    }
+}
+
+fn run_from_row(row: &Row<'_>) -> rusqlite::Result<Run> {
+    let uuid: Vec<u8> = row.get(1)?;
+    let id = <[u8; 16]>::try_from(uuid.as_slice())
+        .map(RunId)
+        .map_err(|_| corrupt("run id", format!("{uuid:?}")))?;
+    let status: String = row.get(4)?;
+    let status = status
+        .parse::<RunStatus>()
+        .map_err(|_| corrupt("run status", status))?;
+    Ok(Run {
+        key: RunKey(row.get(0)?),
+        id,
+        stage: row.get(2)?,
+        cmd: row.get(3)?,
+        status,
+        exit_code: row.get(5)?,
+        started: Timestamp::from_millis(row.get(6)?),
+        ended: row.get::<_, Option<i64>>(7)?.map(Timestamp::from_millis),
+        user: row.get(8)?,
+        host: row.get(9)?,
+        git_commit: row.get(10)?,
+        git_dirty: row.get(11)?,
+        params: json(row, 12)?,
+        metrics: json(row, 13)?,
+        environment: row.get(14)?,
+        log_object: row.get(15)?,
+    })
+}
+
+fn version_from_row(row: &Row<'_>) -> rusqlite::Result<ArtifactVersion> {
+    let hash: String = row.get(2)?;
+    let hash = hash
+        .parse::<ArtifactHash>()
+        .map_err(|_| corrupt("content hash", hash))?;
+    let count = |value: Option<i64>| value.and_then(|v| u64::try_from(v).ok());
+    Ok(ArtifactVersion {
+        id: VersionId(row.get(0)?),
+        path: row.get(1)?,
+        hash,
+        size: count(row.get(3)?),
+        nfiles: count(row.get(4)?),
+        first_seen: Timestamp::from_millis(row.get(5)?),
+    })
+}
+
+/// Unwraps the store error a row mapper smuggled through rusqlite.
+fn lift(error: rusqlite::Error) -> StoreError {
+    match error {
+        rusqlite::Error::FromSqlConversionFailure(_, _, inner) => {
+            match inner.downcast::<StoreError>() {
+                Ok(store) => *store,
+                Err(other) => StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Null,
+                    other,
+                )),
+            }
+        }
+        other => StoreError::Sql(other),
+    }
+}
+
+impl SqliteStore {
+    fn keys(&self, sql: &str, key: i64) -> Result<Vec<i64>, StoreError> {
+        let mut statement = self.conn.prepare_cached(sql)?;
+        let rows = statement.query_map([key], |row| row.get(0))?;
+        rows.collect::<Result<_, _>>().map_err(lift)
+    }
+}
+
+impl LineageStore for SqliteStore {
+    fn record_run(&mut self, run: &NewRun) -> Result<RunId, StoreError> {
+        let tx = self.conn.transaction()?;
+        insert_run(&tx, run)?;
+        tx.commit()?;
+        Ok(run.id)
+    }
+
+    fn run(&self, id: RunId) -> Result<Run, StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {RUN_COLUMNS} FROM run r WHERE r.uuid = ?1"
+            ))?
+            .query_row([&id.0[..]], run_from_row)
+            .optional()
+            .map_err(lift)?
+            .ok_or_else(|| StoreError::NoSuchRun {
+                prefix: id.to_string(),
+            })
+    }
+
+    fn run_by_key(&self, key: RunKey) -> Result<Run, StoreError> {
+        self.conn
+            .prepare_cached(&format!("SELECT {RUN_COLUMNS} FROM run r WHERE r.id = ?1"))?
+            .query_row([key.0], run_from_row)
+            .map_err(lift)
+    }
+
+    fn run_by_prefix(&self, prefix: &str) -> Result<Run, StoreError> {
+        let Some(hex) = run_prefix(prefix) else {
+            return Err(StoreError::BadRunId {
+                text: prefix.to_owned(),
+            });
+        };
+        // The ids sharing a prefix form one range of the (big-endian) uuid column.
+        let bound = |fill: char| -> Result<RunId, StoreError> {
+            let mut text = hex.clone();
+            text.extend(std::iter::repeat_n(fill, 32 - hex.len()));
+            text.parse()
+        };
+        let (low, high) = (bound('0')?, bound('f')?);
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM run r WHERE r.uuid BETWEEN ?1 AND ?2 LIMIT 2"
+        ))?;
+        let found = statement
+            .query_map([&low.0[..], &high.0[..]], run_from_row)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(lift)?;
+        match <[Run; 1]>::try_from(found) {
+            Ok([run]) => Ok(run),
+            Err(found) if found.is_empty() => Err(StoreError::NoSuchRun {
+                prefix: prefix.to_owned(),
+            }),
+            Err(_) => {
+                let count: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM run WHERE uuid BETWEEN ?1 AND ?2",
+                    [&low.0[..], &high.0[..]],
+                    |row| row.get(0),
+                )?;
+                Err(StoreError::AmbiguousRun {
+                    prefix: prefix.to_owned(),
+                    count: usize::try_from(count).unwrap_or(usize::MAX),
+                })
+            }
+        }
+    }
+
+    fn runs(&self, filter: &RunFilter) -> Result<Vec<Run>, StoreError> {
+        let mut conditions = Vec::new();
+        let mut values: Vec<SqlValue> = Vec::new();
+        if let Some(stage) = &filter.stage {
+            values.push(SqlValue::Text(stage.clone()));
+            conditions.push(format!("r.stage = ?{}", values.len()));
+        }
+        if let Some(status) = filter.status {
+            values.push(SqlValue::Text(status.as_str().to_owned()));
+            conditions.push(format!("r.status = ?{}", values.len()));
+        }
+        if let Some(since) = filter.since {
+            values.push(SqlValue::Integer(since.millis()));
+            conditions.push(format!("r.started_at >= ?{}", values.len()));
+        }
+        let mut sql = format!("SELECT {RUN_COLUMNS} FROM run r");
+        if !conditions.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conditions.join(" AND "));
+        }
+        sql.push_str(" ORDER BY r.started_at DESC, r.id DESC");
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let mut statement = self.conn.prepare(&sql)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(values), run_from_row)?;
+        rows.collect::<Result<_, _>>().map_err(lift)
+    }
+
+    fn versions_of(&self, path: &str) -> Result<Vec<ArtifactVersion>, StoreError> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {VERSION_COLUMNS} WHERE a.path = ?1 ORDER BY v.first_seen, v.id"
+        ))?;
+        let rows = statement.query_map([path], version_from_row)?;
+        rows.collect::<Result<_, _>>().map_err(lift)
+    }
+
+    fn version(
+        &self,
+        path: &str,
+        hash: &ArtifactHash,
+    ) -> Result<Option<ArtifactVersion>, StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {VERSION_COLUMNS} WHERE a.path = ?1 AND v.hash = ?2"
+            ))?
+            .query_row(params![path, hash.as_str()], version_from_row)
+            .optional()
+            .map_err(lift)
+    }
+
+    fn version_by_id(&self, id: VersionId) -> Result<ArtifactVersion, StoreError> {
+        self.conn
+            .prepare_cached(&format!("SELECT {VERSION_COLUMNS} WHERE v.id = ?1"))?
+            .query_row([id.0], version_from_row)
+            .optional()
+            .map_err(lift)?
+            .ok_or(StoreError::NoSuchVersion(id.0))
+    }
+
+    fn generators(&self, version: VersionId) -> Result<Vec<RunKey>, StoreError> {
+        let keys = self.keys(
+            "SELECT run_id FROM generated WHERE version_id = ?1 ORDER BY run_id",
+            version.0,
+        )?;
+        Ok(keys.into_iter().map(RunKey).collect())
+    }
+
+    fn consumers(&self, version: VersionId) -> Result<Vec<RunKey>, StoreError> {
+        let keys = self.keys(
+            "SELECT run_id FROM used WHERE version_id = ?1 ORDER BY run_id",
+            version.0,
+        )?;
+        Ok(keys.into_iter().map(RunKey).collect())
+    }
+
+    fn inputs(&self, run: RunKey) -> Result<Vec<VersionId>, StoreError> {
+        let keys = self.keys("SELECT version_id FROM used WHERE run_id = ?1", run.0)?;
+        Ok(keys.into_iter().map(VersionId).collect())
+    }
+
+    fn outputs(&self, run: RunKey) -> Result<Vec<VersionId>, StoreError> {
+        let keys = self.keys("SELECT version_id FROM generated WHERE run_id = ?1", run.0)?;
+        Ok(keys.into_iter().map(VersionId).collect())
+    }
+
+    fn environment(&self, hash: &str) -> Result<Option<Environment>, StoreError> {
+        let body: Option<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM environment WHERE hash = ?1")?
+            .query_row([hash], |row| row.get(0))
+            .optional()?;
+        body.map(|text| {
+            serde_json::from_str(&text)
+                .map(|body| Environment {
+                    hash: hash.to_owned(),
+                    body,
+                })
+                .map_err(|_| StoreError::Corrupt {
+                    what: "environment",
+                    value: text,
+                })
+        })
+        .transpose()
+    }
+
+    fn has_fingerprint(&self, fingerprint: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM run WHERE fingerprint = ?1 LIMIT 1")?
+            .query_row([fingerprint], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    fn is_imported(&self, commit: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM imported_commit WHERE sha = ?1")?
+            .query_row([commit], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    fn mark_imported(&mut self, commits: &[String]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for commit in commits {
+            tx.prepare_cached("INSERT OR IGNORE INTO imported_commit (sha) VALUES (?1)")?
+                .execute([commit])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

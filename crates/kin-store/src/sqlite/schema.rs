@@ -1,0 +1,61 @@
+//! The SQLite schema, as numbered migrations applied in order (`PRAGMA user_version`).
+
+/// Each entry brings the schema from version `index` to `index + 1`. Never edit one that has
+/// shipped: add the next.
+pub(super) const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE artifact (
+    id   INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE
+);
+CREATE TABLE artifact_version (
+    id          INTEGER PRIMARY KEY,
+    artifact_id INTEGER NOT NULL REFERENCES artifact(id),
+    hash        TEXT NOT NULL,
+    size        INTEGER,
+    nfiles      INTEGER,
+    first_seen  INTEGER NOT NULL,
+    UNIQUE (artifact_id, hash)
+);
+CREATE TABLE environment (
+    id   INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+);
+CREATE TABLE run (
+    id             INTEGER PRIMARY KEY,
+    uuid           BLOB NOT NULL UNIQUE,
+    stage          TEXT NOT NULL,
+    cmd            TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    exit_code      INTEGER,
+    started_at     INTEGER NOT NULL,
+    ended_at       INTEGER,
+    user           TEXT,
+    host           TEXT,
+    git_commit     TEXT,
+    git_dirty      INTEGER,
+    params         TEXT,
+    metrics        TEXT,
+    environment_id INTEGER REFERENCES environment(id),
+    log_object     TEXT,
+    fingerprint    TEXT
+);
+CREATE INDEX run_by_stage ON run (stage, started_at);
+CREATE INDEX run_by_start ON run (started_at);
+CREATE INDEX run_by_fingerprint ON run (fingerprint) WHERE fingerprint IS NOT NULL;
+CREATE TABLE used (
+    run_id     INTEGER NOT NULL REFERENCES run(id),
+    version_id INTEGER NOT NULL REFERENCES artifact_version(id),
+    PRIMARY KEY (run_id, version_id)
+) WITHOUT ROWID;
+CREATE INDEX used_by_version ON used (version_id, run_id);
+CREATE TABLE generated (
+    run_id     INTEGER NOT NULL REFERENCES run(id),
+    version_id INTEGER NOT NULL REFERENCES artifact_version(id),
+    PRIMARY KEY (run_id, version_id)
+) WITHOUT ROWID;
+CREATE INDEX generated_by_version ON generated (version_id, run_id);
+CREATE TABLE imported_commit (
+    sha TEXT PRIMARY KEY
+) WITHOUT ROWID;
+"#];

@@ -1,0 +1,261 @@
+//! The SQLite lineage store: recording, lookups, traversal and reopening.
+
+use kin_store::{
+    ArtifactHash, Direction, Environment, LineageStore, NewRun, NewVersion, RunFilter, RunId,
+    RunStatus, SqliteStore, StoreError, Timestamp, traverse,
+};
+
+fn hash(n: u32) -> ArtifactHash {
+    format!("{n:032x}").parse().expect("hash")
+}
+
+fn version(path: &str, n: u32) -> NewVersion {
+    NewVersion {
+        path: path.to_owned(),
+        hash: hash(n),
+        size: Some(u64::from(n)),
+        nfiles: None,
+    }
+}
+
+fn run(stage: &str, at: i64, used: Vec<NewVersion>, generated: Vec<NewVersion>) -> NewRun {
+    let started = Timestamp::from_millis(at);
+    NewRun {
+        id: RunId::new_v7(started),
+        stage: stage.to_owned(),
+        cmd: format!("python {stage}.py"),
+        status: RunStatus::Succeeded,
+        exit_code: Some(0),
+        started,
+        ended: Some(Timestamp::from_millis(at + 5)),
+        user: Some("ana".to_owned()),
+        host: Some("box".to_owned()),
+        git_commit: Some("abc123".to_owned()),
+        git_dirty: Some(false),
+        params: serde_json::json!({"params.yaml": {"lr": 0.1}}),
+        metrics: serde_json::json!({}),
+        environment: Some(Environment {
+            hash: "env1".to_owned(),
+            body: serde_json::json!({"os": "linux"}),
+        }),
+        log_object: None,
+        fingerprint: Some(format!("fp-{stage}-{at}")),
+        used,
+        generated,
+    }
+}
+
+/// raw@1 -> prepare -> clean@2 -> train -> model@3; then raw@4 -> prepare -> clean@5 -> train -> model@6.
+fn two_generations(store: &mut SqliteStore) -> Vec<RunId> {
+    let runs = [
+        run(
+            "prepare",
+            1_000,
+            vec![version("raw.csv", 1)],
+            vec![version("clean.csv", 2)],
+        ),
+        run(
+            "train",
+            2_000,
+            vec![version("clean.csv", 2), version("train.py", 7)],
+            vec![version("model.pkl", 3)],
+        ),
+        run(
+            "prepare",
+            3_000,
+            vec![version("raw.csv", 4)],
+            vec![version("clean.csv", 5)],
+        ),
+        run(
+            "train",
+            4_000,
+            vec![version("clean.csv", 5), version("train.py", 7)],
+            vec![version("model.pkl", 6)],
+        ),
+    ];
+    runs.iter()
+        .map(|r| store.record_run(r).expect("record"))
+        .collect()
+}
+
+#[test]
+fn records_and_reads_back_a_run() {
+    let mut store = SqliteStore::in_memory().expect("open");
+    let ids = two_generations(&mut store);
+    let first = store.run(ids[0]).expect("run");
+    assert_eq!(first.stage, "prepare");
+    assert_eq!(first.status, RunStatus::Succeeded);
+    assert_eq!(first.params["params.yaml"]["lr"], 0.1);
+    assert_eq!(first.environment.as_deref(), Some("env1"));
+    let env = store.environment("env1").expect("env").expect("present");
+    assert_eq!(env.body["os"], "linux");
+    assert_eq!(
+        store
+            .run_by_prefix(&ids[2].to_string()[..13])
+            .expect("prefix")
+            .id,
+        ids[2]
+    );
+    assert!(store.has_fingerprint("fp-train-2000").expect("fp"));
+    assert!(!store.has_fingerprint("fp-nope").expect("fp"));
+}
+
+#[test]
+fn ambiguous_and_unknown_prefixes_are_errors() {
+    let mut store = SqliteStore::in_memory().expect("open");
+    two_generations(&mut store);
+    // All four ids were made within the same second: their first 8 digits agree.
+    assert!(matches!(
+        store.run_by_prefix("0000"),
+        Err(StoreError::AmbiguousRun { count: 4, .. })
+    ));
+    assert!(matches!(
+        store.run_by_prefix("ffff"),
+        Err(StoreError::NoSuchRun { .. })
+    ));
+    assert!(matches!(
+        store.run_by_prefix("xyz"),
+        Err(StoreError::BadRunId { .. })
+    ));
+}
+
+#[test]
+fn versions_of_a_path_are_in_order_seen() {
+    let mut store = SqliteStore::in_memory().expect("open");
+    two_generations(&mut store);
+    let models = store.versions_of("model.pkl").expect("versions");
+    assert_eq!(
+        models.iter().map(|v| v.hash.clone()).collect::<Vec<_>>(),
+        vec![hash(3), hash(6)]
+    );
+    assert_eq!(models[0].size, Some(3));
+    assert!(store.versions_of("nothing").expect("versions").is_empty());
+}
+
+#[test]
+fn upstream_walks_back_to_the_raw_data() {
+    let mut store = SqliteStore::in_memory().expect("open");
+    two_generations(&mut store);
+    let model = store.version("model.pkl", &hash(6)).expect("q").expect("v");
+    let up = traverse(&store, &[model.id], Direction::Up, 10).expect("up");
+    let mut reached: Vec<_> = up
+        .versions
+        .iter()
+        .map(|(v, d)| (v.path.as_str(), v.hash.clone(), *d))
+        .collect();
+    reached.sort();
+    assert_eq!(
+        reached,
+        vec![
+            ("clean.csv", hash(5), 1),
+            ("model.pkl", hash(6), 0),
+            ("raw.csv", hash(4), 2),
+            ("train.py", hash(7), 1),
+        ]
+    );
+    let shallow = traverse(&store, &[model.id], Direction::Up, 1).expect("up");
+    assert_eq!(shallow.runs.len(), 1);
+    assert_eq!(shallow.versions.len(), 3);
+}
+
+#[test]
+fn downstream_of_old_data_reaches_only_the_old_model() {
+    let mut store = SqliteStore::in_memory().expect("open");
+    two_generations(&mut store);
+    let old_raw = store.version("raw.csv", &hash(1)).expect("q").expect("v");
+    let down = traverse(&store, &[old_raw.id], Direction::Down, 10).expect("down");
+    let models: Vec<_> = down
+        .versions
+        .iter()
+        .filter(|(v, _)| v.path == "model.pkl")
+        .map(|(v, _)| v.hash.clone())
+        .collect();
+    assert_eq!(models, vec![hash(3)]);
+    // Shared code reaches both generations.
+    let code = store.version("train.py", &hash(7)).expect("q").expect("v");
+    let down = traverse(&store, &[code.id], Direction::Down, 10).expect("down");
+    assert_eq!(down.runs.len(), 2);
+}
+
+#[test]
+fn filters_runs_newest_first() {
+    let mut store = SqliteStore::in_memory().expect("open");
+    two_generations(&mut store);
+    let mut failed = run("train", 5_000, vec![version("clean.csv", 5)], vec![]);
+    failed.status = RunStatus::Failed;
+    failed.exit_code = Some(2);
+    store.record_run(&failed).expect("record");
+    let trains = store
+        .runs(&RunFilter {
+            stage: Some("train".to_owned()),
+            ..RunFilter::default()
+        })
+        .expect("runs");
+    assert_eq!(
+        trains
+            .iter()
+            .map(|r| r.started.millis())
+            .collect::<Vec<_>>(),
+        vec![5_000, 4_000, 2_000]
+    );
+    let failures = store
+        .runs(&RunFilter {
+            status: Some(RunStatus::Failed),
+            ..RunFilter::default()
+        })
+        .expect("runs");
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].exit_code, Some(2));
+    let recent = store
+        .runs(&RunFilter {
+            since: Some(Timestamp::from_millis(3_000)),
+            limit: Some(2),
+            ..RunFilter::default()
+        })
+        .expect("runs");
+    assert_eq!(recent.len(), 2);
+}
+
+#[test]
+fn a_file_store_survives_reopening_and_tracks_imports() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join(".kin/lineage.db");
+    let ids = {
+        let mut store = SqliteStore::open(&path).expect("open");
+        store.mark_imported(&["c1".to_owned()]).expect("mark");
+        two_generations(&mut store)
+    };
+    let store = SqliteStore::open(&path).expect("reopen");
+    assert_eq!(store.run(ids[3]).expect("run").stage, "train");
+    assert!(store.is_imported("c1").expect("q"));
+    assert!(!store.is_imported("c2").expect("q"));
+}
+
+#[test]
+fn a_store_from_a_newer_kin_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("lineage.db");
+    drop(SqliteStore::open(&path).expect("open"));
+    set_user_version(&path);
+    assert!(matches!(
+        SqliteStore::open(&path),
+        Err(StoreError::TooNew { .. })
+    ));
+}
+
+fn set_user_version(path: &std::path::Path) {
+    let status = std::process::Command::new("sqlite3")
+        .arg(path)
+        .arg("PRAGMA user_version = 99;")
+        .status();
+    match status {
+        Ok(s) if s.success() => {}
+        // Without the sqlite3 shell, write the header field directly: user_version is the
+        // big-endian u32 at byte 60 of the database header.
+        _ => {
+            let mut bytes = std::fs::read(path).expect("read");
+            bytes[60..64].copy_from_slice(&99u32.to_be_bytes());
+            std::fs::write(path, bytes).expect("write");
+        }
+    }
+}
