@@ -52,6 +52,15 @@ impl ObjectDb {
         }
     }
 
+    /// A store with the same two-level layout rooted elsewhere (kin's own objects, such as
+    /// run logs, which DVC's `gc` must not see).
+    pub fn at(root: PathBuf) -> Self {
+        ObjectDb {
+            root,
+            created_dirs: Mutex::new(HashSet::new()),
+        }
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -67,20 +67,7 @@ pub fn describe(change: &Change) -> String {
 }
 
 fn value_json(value: Option<&kin_pipeline::yaml::Value>) -> Json {
-    use kin_pipeline::yaml::Value as V;
-    match value {
-        None | Some(V::Null) => Json::Null,
-        Some(V::Bool(b)) => json!(b),
-        Some(V::Int(i)) => json!(i),
-        Some(V::Float(f)) => json!(f),
-        Some(V::Str(s) | V::Timestamp(s)) => json!(s),
-        Some(V::List(items)) => items.iter().map(|n| value_json(Some(&n.value))).collect(),
-        Some(V::Map(map)) => Json::Object(
-            map.iter()
-                .map(|e| (e.key.clone(), value_json(Some(&e.value.value))))
-                .collect(),
-        ),
-    }
+    value.map_or(Json::Null, kin_pipeline::yaml::Value::to_json)
 }
 
 /// One reason as a JSON object (`{"type": "dep", "path": …, "change": "modified", "old": …, "new": …}`).

@@ -1,8 +1,10 @@
 //! The kin repository facade: finding and initialising repositories and loading their pipelines.
 
 pub mod data;
+mod digest;
 mod dvc_config;
 mod init;
+pub mod lineage;
 mod repo;
 pub mod repro;
 

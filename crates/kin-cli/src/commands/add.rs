@@ -18,6 +18,14 @@ pub fn run(cwd: &Path, args: &AddArgs, quiet: bool) -> Result<(), CommandError> 
     );
     bar.finish();
     let added = added?;
+    for entry in &added {
+        if let Some(warning) = &entry.lineage_warning {
+            eprintln!(
+                "warning: adding {} was not recorded in the lineage store: {warning}",
+                entry.path
+            );
+        }
+    }
     if !quiet {
         for entry in &added {
             let what = match entry.nfiles {

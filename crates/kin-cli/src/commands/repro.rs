@@ -101,6 +101,13 @@ impl ReproEvents for Printer {
         let verb = if created { "Generating" } else { "Updating" };
         self.say(&format!("{verb} lock file '{name}'"));
     }
+
+    fn lineage_failed(&self, stage: &str, error: &kin::lineage::LineageError) {
+        // A warning even under --quiet: the run happened but its lineage is missing.
+        eprintln!(
+            "warning: the run of stage '{stage}' was not recorded in the lineage store: {error}"
+        );
+    }
 }
 
 /// Ctrl-C and SIGTERM set the flag; the repro stops its commands and records nothing half-done.

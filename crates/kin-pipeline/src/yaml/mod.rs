@@ -172,4 +172,27 @@ impl Value {
     pub fn is_composite(&self) -> bool {
         matches!(self, Value::List(_) | Value::Map(_))
     }
+    /// The value as JSON, keys in document order. Non-finite floats, which JSON cannot hold,
+    /// become `null`; dates become strings.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match self {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Int(i) => Json::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+            Value::Str(s) | Value::Timestamp(s) => Json::String(s.clone()),
+            Value::List(items) => items.iter().map(|n| n.value.to_json()).collect(),
+            Value::Map(map) => Json::Object(map.to_json_object()),
+        }
+    }
+}
+
+impl Map {
+    /// The mapping as a JSON object, keys in document order.
+    pub fn to_json_object(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.iter()
+            .map(|e| (e.key.clone(), e.value.value.to_json()))
+            .collect()
+    }
 }

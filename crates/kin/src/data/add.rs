@@ -13,6 +13,8 @@ use super::paths::repo_relative;
 use super::workspace_hash::hash_workspace_path;
 use super::{DataError, Progress};
 use crate::Repo;
+use crate::lineage::capture::Recorder;
+use kin_store::{NewVersion, Timestamp};
 
 /// Options for `add`.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +32,8 @@ pub struct Added {
     pub nfiles: Option<u64>,
     /// The `.gitignore` that received an entry, if one did.
     pub gitignore: Option<PathBuf>,
+    /// Why this add could not be recorded in the lineage store, if it could not.
+    pub lineage_warning: Option<String>,
 }
 
 /// Adds each target (relative to `cwd`) to the cache and writes `<target>.dvc` beside it.
@@ -46,8 +50,10 @@ pub fn add(
     cache.remove_stale_temps();
     let link_types = parse_link_types(repo.config()?.value("cache", "type"))?;
     let mut state = StateIndex::open(&repo.state_path())?;
+    let recorder = Recorder::new(root);
     let mut added = Vec::new();
     for target in targets {
+        let started = Timestamp::now();
         let rel = repo_relative(root, cwd, target)?;
         let dvc_file = format!("{rel}.dvc");
         if let Some(stage) = project
@@ -93,6 +99,7 @@ pub fn add(
             relink(&cache, &path, &hashed, &link_types)?;
         }
         let name = rel.rsplit('/').next().unwrap_or(&rel).to_owned();
+        let before = std::fs::read(root.join(&dvc_file)).ok();
         write_dvc_file(
             &root.join(&dvc_file),
             &[DvcOut {
@@ -104,6 +111,11 @@ pub fn add(
             }],
         )?;
         let gitignore = ignore_in_git(root, &path)?;
+        // Re-adding unchanged data is not a new version: record only what changed.
+        let changed = before != std::fs::read(root.join(&dvc_file)).ok();
+        let lineage_warning = changed
+            .then(|| record_add(&recorder, &dvc_file, &rel, &hashed, started))
+            .flatten();
         added.push(Added {
             path: rel,
             dvc_file,
@@ -111,9 +123,34 @@ pub fn add(
             size: hashed.size,
             nfiles: hashed.nfiles,
             gitignore,
+            lineage_warning,
         });
     }
     Ok(added)
+}
+
+/// Records the add as a run generating the new version; returns why it could not be.
+fn record_add(
+    recorder: &Recorder,
+    dvc_file: &str,
+    path: &str,
+    hashed: &super::workspace_hash::HashedPath,
+    started: Timestamp,
+) -> Option<String> {
+    let hash = match hashed.id.to_string().parse() {
+        Ok(hash) => hash,
+        Err(error) => return Some(format!("{error}")),
+    };
+    let version = NewVersion {
+        path: path.to_owned(),
+        hash,
+        size: Some(hashed.size),
+        nfiles: hashed.nfiles,
+    };
+    recorder
+        .record_add(dvc_file, version, started)
+        .err()
+        .map(|e| e.to_string())
 }
 
 /// With `cache.type` hardlink or symlink, the workspace copy is replaced by a link to the cache.

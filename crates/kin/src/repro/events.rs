@@ -31,6 +31,8 @@ pub trait ReproEvents: Sync {
     fn lock_written(&self, _path: &Path, _created: bool) {}
     /// A stage was skipped because an upstream stage failed.
     fn stage_blocked(&self, _stage: &str, _failed: &str) {}
+    /// The stage's run could not be recorded in the lineage store (the repro goes on).
+    fn lineage_failed(&self, _stage: &str, _error: &crate::lineage::LineageError) {}
 }
 
 /// Events that go nowhere.

@@ -152,6 +152,7 @@ fn shared<'a>(
         link_types,
         run_cache: run_cache::RunCache::new(&repo.dvc_dir()),
         position,
+        recorder: crate::lineage::capture::Recorder::new(repo.root()),
     };
     (shared, plan, _lock)
 }

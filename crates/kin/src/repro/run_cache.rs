@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::digest::sha256_hex;
 use kin_cache::lock_file::LockEntry;
 use kin_pipeline::Stage;
 use kin_pipeline::yaml::emit::to_yaml_document;
 use kin_pipeline::yaml::{Node, Value, parse_yaml};
-use sha2::{Digest, Sha256};
 
 use super::ReproError;
 use super::python_json::dumps_sorted;
@@ -23,13 +23,6 @@ pub(crate) fn applies_to(stage: &Stage) -> bool {
         && !stage.outs.is_empty()
         && !stage.always_changed
         && !stage.outs.iter().any(|o| o.persist)
-}
-
-fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// The key: the entry with outs reduced to their paths (the inputs, and which outputs).

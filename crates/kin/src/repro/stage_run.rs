@@ -1,13 +1,14 @@
 //! One stage of a repro, start to finish: decide, restore or run, commit, record in dvc.lock.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 
 use kin_cache::link::LinkType;
 use kin_cache::lock_file::{LockEntry, LockFile};
 use kin_pipeline::{Command, Project, Stage};
+use kin_store::{RunStatus, Timestamp};
 
 use super::changes::{Change, stage_changes};
 use super::events::ReproEvents;
@@ -21,6 +22,7 @@ use super::run_cache::{RunCache, applies_to};
 use super::workspace::Workspace;
 use super::{ReproError, ReproOptions, StageOutcome};
 use crate::data::paths::wdir_join;
+use crate::lineage::capture::{Recorder, StageExecution};
 
 /// The lock files touched by a repro, and the stages this repro added to each (so entries
 /// added out of order by parallel runs still land in plan order, as a sequential DVC run writes them).
@@ -49,6 +51,7 @@ pub(crate) struct Shared<'a> {
     pub run_cache: RunCache,
     /// Position of each stage (by index into `project.stages`) in the plan.
     pub position: HashMap<usize, usize>,
+    pub recorder: Recorder,
 }
 
 pub(crate) fn lock_path_of(dvcfile: &str) -> String {
@@ -100,6 +103,60 @@ impl Shared<'_> {
             params,
             changes,
         })
+    }
+
+    /// Records a stage execution in the lineage store. A failure to record is reported, not
+    /// fatal: the stage's outputs and dvc.lock entry are already in place.
+    fn capture(
+        &self,
+        stage: &Stage,
+        status: RunStatus,
+        exit_code: Option<i32>,
+        started: Timestamp,
+        entry: &LockEntry,
+        log: Option<&Path>,
+    ) {
+        let execution = StageExecution {
+            stage,
+            status,
+            exit_code,
+            started,
+            ended: Timestamp::now(),
+            entry,
+            log,
+        };
+        if let Err(error) = self.recorder.record_stage(&execution) {
+            self.events.lineage_failed(&stage.address(), &error);
+        }
+    }
+
+    /// Records a failed or interrupted run with the inputs it saw.
+    fn capture_failure(
+        &self,
+        stage: &Stage,
+        params: &[ParamValues],
+        exit_code: Option<i32>,
+        started: Timestamp,
+        log: &Path,
+    ) {
+        let inputs = inputs_entry(stage, params, &mut self.workspace());
+        match inputs {
+            Ok(inputs) => self.capture(
+                stage,
+                RunStatus::Failed,
+                exit_code,
+                started,
+                &inputs,
+                Some(log),
+            ),
+            Err(error) => self.events.lineage_failed(
+                &stage.address(),
+                &crate::lineage::LineageError::Inputs {
+                    stage: stage.address(),
+                    reason: error.to_string(),
+                },
+            ),
+        }
     }
 
     /// Writes the stage's new entry, unless it is what is already recorded.
@@ -191,11 +248,13 @@ pub(crate) fn process_stage(
         }
         return Ok(StageOutcome::WouldRun(changes));
     }
+    let started = Timestamp::now();
     if !options.force
         && applies_to(stage)
         && let Some(entry) = restore(shared, stage, recorded.as_ref(), &changes, &params)?
     {
         shared.record(index, &entry)?;
+        shared.capture(stage, RunStatus::Restored, None, started, &entry, None);
         return Ok(StageOutcome::Restored);
     }
     {
@@ -213,6 +272,7 @@ pub(crate) fn process_stage(
         }
         prepare_outputs(stage, &mut workspace)?;
     }
+    let started = Timestamp::now();
     let spec = CommandSpec {
         stage: &address,
         cwd: shared.root.join(&stage.wdir),
@@ -230,6 +290,7 @@ pub(crate) fn process_stage(
     match run_commands(&spec, events, interrupted)? {
         CommandOutcome::Succeeded => {}
         CommandOutcome::Failed { command, code } => {
+            shared.capture_failure(stage, &params, code, started, &spec.log);
             return Err(ReproError::CommandFailed {
                 stage: address,
                 command,
@@ -237,6 +298,7 @@ pub(crate) fn process_stage(
             });
         }
         CommandOutcome::Interrupted { command } => {
+            shared.capture_failure(stage, &params, None, started, &spec.log);
             return Err(ReproError::Interrupted {
                 stage: address,
                 command,
@@ -251,6 +313,14 @@ pub(crate) fn process_stage(
         entry
     };
     shared.record(index, &entry)?;
+    shared.capture(
+        stage,
+        RunStatus::Succeeded,
+        Some(0),
+        started,
+        &entry,
+        Some(&spec.log),
+    );
     Ok(StageOutcome::Ran(changes))
 }
 

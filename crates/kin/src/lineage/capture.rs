@@ -1,0 +1,255 @@
+//! Recording runs as they happen: a repro's stage executions and `kin add`s become runs in
+//! the lineage store, with the exact versions they used and generated.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use kin_cache::lock_file::{LockEntry, LockedPath};
+use kin_cache::md5::{Md5, ObjectId};
+use kin_cache::odb::ObjectDb;
+use kin_pipeline::{Command, OutKind, Stage};
+use kin_store::{
+    ArtifactHash, LineageStore, NewRun, NewVersion, RunId, RunStatus, SqliteStore, Timestamp,
+};
+use serde_json::{Map, Value};
+
+use super::context::RunContext;
+use super::environment::{environment, interpreter_of, machine, python_packages};
+use super::error::LineageError;
+use crate::data::paths::wdir_join;
+use crate::digest::sha256_hex;
+
+/// One stage execution to record.
+pub(crate) struct StageExecution<'a> {
+    pub stage: &'a Stage,
+    pub status: RunStatus,
+    pub exit_code: Option<i32>,
+    pub started: Timestamp,
+    pub ended: Timestamp,
+    /// What the stage used and (unless it failed) generated, as written to dvc.lock.
+    pub entry: &'a LockEntry,
+    /// The file holding the command output, if any was captured.
+    pub log: Option<&'a Path>,
+}
+
+/// Records runs for one kin command. The store, git state and environment are looked up only
+/// when the first run is recorded, so a command that records nothing costs nothing.
+pub(crate) struct Recorder {
+    root: PathBuf,
+    store: Mutex<Option<SqliteStore>>,
+    context: OnceLock<RunContext>,
+    machine: OnceLock<Map<String, Value>>,
+    pythons: Mutex<HashMap<PathBuf, Option<Value>>>,
+}
+
+/// The commands of a stage as one text, one per line.
+pub(crate) fn command_text(cmd: &Command) -> String {
+    match cmd {
+        Command::Single(text) => text.clone(),
+        Command::List(items) => items.join("\n"),
+    }
+}
+
+/// A recorded path as an artifact version (repository-relative), if it has a hash.
+pub(crate) fn version_of(wdir: &str, locked: &LockedPath) -> Option<NewVersion> {
+    let hash: ArtifactHash = locked.id?.to_string().parse().ok()?;
+    Some(NewVersion {
+        path: wdir_join(wdir, &locked.path),
+        hash,
+        size: locked.size,
+        nfiles: locked.nfiles,
+    })
+}
+
+/// The params of an entry as `{"<repo-relative file>": {key: value}}`.
+pub(crate) fn params_json(wdir: &str, entry: &LockEntry) -> Value {
+    Value::Object(
+        entry
+            .params
+            .iter()
+            .map(|(file, keys)| (wdir_join(wdir, file), Value::Object(keys.to_json_object())))
+            .collect(),
+    )
+}
+
+/// A digest of what a dvc.lock entry records: a run imported from history with the same
+/// fingerprint as a recorded one is the same run.
+pub(crate) fn fingerprint(address: &str, wdir: &str, entry: &LockEntry) -> String {
+    let paths = |list: &[LockedPath]| -> Vec<Value> {
+        let mut items: Vec<Value> = list
+            .iter()
+            .map(|p| {
+                Value::from(vec![
+                    Value::from(wdir_join(wdir, &p.path)),
+                    Value::from(p.id.map(|id| id.to_string())),
+                ])
+            })
+            .collect();
+        items.sort_by_key(Value::to_string);
+        items
+    };
+    let text = serde_json::json!([
+        address,
+        command_text(&entry.cmd),
+        paths(&entry.deps),
+        params_json(wdir, entry),
+        paths(&entry.outs),
+    ])
+    .to_string();
+    sha256_hex(&text)
+}
+
+/// The parsed content of each metrics output of the stage that can be read.
+fn metrics_json(root: &Path, stage: &Stage) -> Value {
+    let mut metrics = Map::new();
+    for out in stage.outs_of(OutKind::Metric) {
+        let rel = wdir_join(&stage.wdir, &out.path);
+        let path = root.join(&rel);
+        if let Ok(node) = kin_pipeline::params_file::load_params_file(&path, Path::new(&rel)) {
+            metrics.insert(rel, node.value.to_json());
+        }
+    }
+    Value::Object(metrics)
+}
+
+impl Recorder {
+    pub fn new(root: &Path) -> Self {
+        Recorder {
+            root: root.to_path_buf(),
+            store: Mutex::new(None),
+            context: OnceLock::new(),
+            machine: OnceLock::new(),
+            pythons: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Records a run, opening the store on first use.
+    fn record(&self, run: &NewRun) -> Result<RunId, LineageError> {
+        let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let store = match guard.as_mut() {
+            Some(store) => store,
+            None => guard.insert(SqliteStore::open(&super::store_path(&self.root))?),
+        };
+        Ok(store.record_run(run)?)
+    }
+
+    fn context(&self) -> &RunContext {
+        self.context.get_or_init(|| RunContext::capture(&self.root))
+    }
+
+    fn environment_for(&self, commands: &str, cwd: &Path) -> kin_store::Environment {
+        let machine = self.machine.get_or_init(machine);
+        let interpreter = commands
+            .lines()
+            .find_map(|command| interpreter_of(command, cwd));
+        let python = interpreter.and_then(|path| {
+            let mut known = self.pythons.lock().unwrap_or_else(|p| p.into_inner());
+            known
+                .entry(path.clone())
+                .or_insert_with(|| python_packages(&path))
+                .clone()
+        });
+        environment(machine, python.as_ref())
+    }
+
+    /// Copies a log into kin's object store (`.kin/objects`) and returns its md5.
+    fn keep_log(&self, stage: &str, log: &Path) -> Result<Option<String>, LineageError> {
+        let bytes = match std::fs::read(log) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(LineageError::Log {
+                    path: log.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        let md5 = Md5::of(&bytes);
+        ObjectDb::at(super::objects_dir(&self.root))
+            .insert_bytes(&ObjectId::file(md5), &bytes)
+            .map_err(|source| LineageError::LogObject {
+                stage: stage.to_owned(),
+                source,
+            })?;
+        Ok(Some(md5.to_hex()))
+    }
+
+    fn new_run(&self, stage: String, cmd: String, status: RunStatus, started: Timestamp) -> NewRun {
+        let context = self.context();
+        NewRun {
+            id: RunId::new_v7(started),
+            stage,
+            cmd,
+            status,
+            exit_code: None,
+            started,
+            ended: None,
+            user: context.user.clone(),
+            host: context.host.clone(),
+            git_commit: context.git_commit.clone(),
+            git_dirty: context.git_dirty,
+            params: Value::Object(Map::new()),
+            metrics: Value::Object(Map::new()),
+            environment: None,
+            log_object: None,
+            fingerprint: None,
+            used: Vec::new(),
+            generated: Vec::new(),
+        }
+    }
+
+    /// Records one stage execution.
+    pub fn record_stage(&self, execution: &StageExecution<'_>) -> Result<RunId, LineageError> {
+        let stage = execution.stage;
+        let address = stage.address();
+        let entry = execution.entry;
+        let cmd = command_text(&entry.cmd);
+        let mut run = self.new_run(address.clone(), cmd, execution.status, execution.started);
+        run.exit_code = execution.exit_code;
+        run.ended = Some(execution.ended);
+        run.params = params_json(&stage.wdir, entry);
+        run.environment = Some(self.environment_for(&run.cmd, &self.root.join(&stage.wdir)));
+        run.used = entry
+            .deps
+            .iter()
+            .filter_map(|d| version_of(&stage.wdir, d))
+            .collect();
+        if execution.status != RunStatus::Failed {
+            run.generated = entry
+                .outs
+                .iter()
+                .filter_map(|o| version_of(&stage.wdir, o))
+                .collect();
+            run.metrics = metrics_json(&self.root, stage);
+            run.fingerprint = Some(fingerprint(&address, &stage.wdir, entry));
+        }
+        if let Some(log) = execution.log {
+            run.log_object = self.keep_log(&address, log)?;
+        }
+        self.record(&run)
+    }
+
+    /// Records a `kin add` of one path: a run of the `.dvc` file that generated the version.
+    pub fn record_add(
+        &self,
+        dvc_file: &str,
+        version: NewVersion,
+        started: Timestamp,
+    ) -> Result<RunId, LineageError> {
+        let command = format!("kin add {}", version.path);
+        let mut run = self.new_run(dvc_file.to_owned(), command, RunStatus::Succeeded, started);
+        run.exit_code = Some(0);
+        run.ended = Some(Timestamp::now());
+        run.environment = Some(environment(self.machine.get_or_init(machine), None));
+        run.fingerprint = Some(add_fingerprint(dvc_file, &version));
+        run.generated = vec![version];
+        self.record(&run)
+    }
+}
+
+/// The fingerprint of data tracked by a `.dvc` file, shared by `kin add` and history import.
+pub(crate) fn add_fingerprint(dvc_file: &str, version: &NewVersion) -> String {
+    let text = serde_json::json!([dvc_file, version.path, version.hash.as_str()]).to_string();
+    sha256_hex(&text)
+}

@@ -1,0 +1,41 @@
+//! Errors of lineage capture and queries.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LineageError {
+    #[error(transparent)]
+    Store(#[from] kin_store::StoreError),
+    #[error("cannot keep the log {path}: {source}")]
+    Log {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot store the log of stage `{stage}`: {source}")]
+    LogObject {
+        stage: String,
+        source: kin_cache::odb::CacheError,
+    },
+    #[error("`{path}` has no recorded versions")]
+    UnknownPath { path: String },
+    #[error("no recorded version of `{path}` has a hash starting with `{prefix}`")]
+    NoSuchVersion { path: String, prefix: String },
+    #[error("`{path}@{prefix}` matches {count} versions; give more of the hash")]
+    AmbiguousVersion {
+        path: String,
+        prefix: String,
+        count: usize,
+    },
+    #[error("no run of stage `{stage}` is recorded")]
+    NoRunsOfStage { stage: String },
+    #[error("run {run} generated nothing to compare")]
+    NothingGenerated { run: String },
+    #[error("`{path}` has only one recorded version: nothing to compare it with")]
+    NoPreviousVersion { path: String },
+    #[error("git: {message}")]
+    Git { message: String },
+    #[error("cannot record the inputs of stage `{stage}`: {reason}")]
+    Inputs { stage: String, reason: String },
+    #[error(transparent)]
+    Repo(#[from] crate::RepoError),
+}
