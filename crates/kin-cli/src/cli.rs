@@ -42,6 +42,12 @@ pub enum Command {
     Drift(DriftArgs),
     /// Check predictions for group fairness (Fairlearn's metrics) against bounds.
     Fairness(FairnessArgs),
+    /// Query the lineage graph: what produced an artifact (`up`) or what it reached (`down`).
+    Lineage(crate::lineage_args::LineageArgs),
+    /// List the recorded runs, newest first.
+    Runs(crate::lineage_args::RunsArgs),
+    /// Inspect one recorded run.
+    Run(crate::lineage_args::RunArgs),
 }
 
 #[derive(Debug, Args)]

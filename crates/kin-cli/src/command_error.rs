@@ -124,3 +124,30 @@ impl From<RepoError> for CommandError {
         }
     }
 }
+
+impl From<kin::lineage::LineageError> for CommandError {
+    fn from(error: kin::lineage::LineageError) -> Self {
+        use kin::lineage::LineageError as E;
+        use kin::lineage::kin_store::StoreError as S;
+        let message = error.to_string();
+        let usage = |hint: &str| CommandError::usage(message.clone()).with_hint(hint);
+        match error {
+            E::Repo(e) => e.into(),
+            E::UnknownTarget { .. } | E::UnknownPath { .. } => usage(
+                "give a tracked path, `path@HASHPREFIX`, `run:ID` or a stage; `kin runs` lists what is recorded, and `kin history import` records past commits",
+            ),
+            E::NotRecorded { .. } => usage(
+                "run `kin history import` to record past commits, or `kin repro` / `kin add` to record it now",
+            ),
+            E::NoSuchVersion { path, .. } | E::AmbiguousVersion { path, .. } => usage(&format!(
+                "`kin lineage down {path}` and `kin runs` show recorded versions"
+            )),
+            E::Store(S::NoSuchRun { .. } | S::AmbiguousRun { .. } | S::BadRunId { .. }) => {
+                usage("`kin runs` lists run ids")
+            }
+            E::Store(S::TooNew { .. }) => CommandError::failure(message)
+                .with_hint("upgrade kin; this store was written by a newer version"),
+            _ => CommandError::failure(message),
+        }
+    }
+}

@@ -5,6 +5,8 @@ mod command_error;
 mod commands;
 mod dag;
 mod diagnostic;
+mod lineage_args;
+mod lineage_view;
 mod progress;
 mod stage_changes;
 

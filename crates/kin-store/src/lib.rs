@@ -16,7 +16,7 @@ pub use model::{
 };
 pub use sqlite::SqliteStore;
 pub use timestamp::Timestamp;
-pub use traverse::traverse;
+pub use traverse::{Start, traverse};
 
 /// What a lineage backend offers. SQLite implements it; the queries above it (traversal,
 /// `why`) are written against this trait only.

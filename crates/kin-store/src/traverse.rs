@@ -6,12 +6,21 @@ use crate::LineageStore;
 use crate::error::StoreError;
 use crate::model::{Direction, Edge, EdgeKind, RunKey, Subgraph, VersionId};
 
+/// Where a traversal starts.
+#[derive(Clone, Debug)]
+pub enum Start {
+    /// These versions (distance 0).
+    Versions(Vec<VersionId>),
+    /// This run (distance 1): upstream from its inputs, downstream from its outputs.
+    Run(RunKey),
+}
+
 /// Everything within `depth` runs of `start` in `direction`. Upstream: the runs that generated
 /// each version and the versions they used; downstream: the runs that used each version and
 /// the versions they generated. Distances count runs from the start (start versions are 0).
 pub fn traverse(
     store: &dyn LineageStore,
-    start: &[VersionId],
+    start: &Start,
     direction: Direction,
     depth: usize,
 ) -> Result<Subgraph, StoreError> {
@@ -20,17 +29,41 @@ pub fn traverse(
     let mut version_order = Vec::new();
     let mut run_order = Vec::new();
     let mut edges = Vec::new();
-    for &version in start {
-        if version_depth.insert(version, 0).is_none() {
-            version_order.push(version);
-        }
-    }
-    let mut frontier = version_order.clone();
     let (toward_run, from_run) = match direction {
         Direction::Up => (EdgeKind::Generated, EdgeKind::Used),
         Direction::Down => (EdgeKind::Used, EdgeKind::Generated),
     };
-    for distance in 1..=depth {
+    let first = match start {
+        Start::Versions(versions) => {
+            for &version in versions {
+                if version_depth.insert(version, 0).is_none() {
+                    version_order.push(version);
+                }
+            }
+            1
+        }
+        Start::Run(run) => {
+            run_depth.insert(*run, 1);
+            run_order.push(*run);
+            let reached = match direction {
+                Direction::Up => store.inputs(*run)?,
+                Direction::Down => store.outputs(*run)?,
+            };
+            for version in reached {
+                edges.push(Edge {
+                    run: *run,
+                    version,
+                    kind: from_run,
+                });
+                if version_depth.insert(version, 1).is_none() {
+                    version_order.push(version);
+                }
+            }
+            2
+        }
+    };
+    let mut frontier = version_order.clone();
+    for distance in first..=depth {
         if frontier.is_empty() {
             break;
         }

@@ -2,7 +2,7 @@
 
 use kin_store::{
     ArtifactHash, Direction, Environment, LineageStore, NewRun, NewVersion, RunFilter, RunId,
-    RunStatus, SqliteStore, StoreError, Timestamp, traverse,
+    RunStatus, SqliteStore, Start, StoreError, Timestamp, traverse,
 };
 
 fn hash(n: u32) -> ArtifactHash {
@@ -137,7 +137,7 @@ fn upstream_walks_back_to_the_raw_data() {
     let mut store = SqliteStore::in_memory().expect("open");
     two_generations(&mut store);
     let model = store.version("model.pkl", &hash(6)).expect("q").expect("v");
-    let up = traverse(&store, &[model.id], Direction::Up, 10).expect("up");
+    let up = traverse(&store, &Start::Versions(vec![model.id]), Direction::Up, 10).expect("up");
     let mut reached: Vec<_> = up
         .versions
         .iter()
@@ -153,7 +153,11 @@ fn upstream_walks_back_to_the_raw_data() {
             ("train.py", hash(7), 1),
         ]
     );
-    let shallow = traverse(&store, &[model.id], Direction::Up, 1).expect("up");
+    let train = store.run_by_key(up.runs[0].0.key).expect("run");
+    let from_run = traverse(&store, &Start::Run(train.key), Direction::Up, 1).expect("up");
+    assert_eq!(from_run.runs.len(), 1);
+    assert_eq!(from_run.versions.len(), 2, "the run's inputs only");
+    let shallow = traverse(&store, &Start::Versions(vec![model.id]), Direction::Up, 1).expect("up");
     assert_eq!(shallow.runs.len(), 1);
     assert_eq!(shallow.versions.len(), 3);
 }
@@ -163,7 +167,13 @@ fn downstream_of_old_data_reaches_only_the_old_model() {
     let mut store = SqliteStore::in_memory().expect("open");
     two_generations(&mut store);
     let old_raw = store.version("raw.csv", &hash(1)).expect("q").expect("v");
-    let down = traverse(&store, &[old_raw.id], Direction::Down, 10).expect("down");
+    let down = traverse(
+        &store,
+        &Start::Versions(vec![old_raw.id]),
+        Direction::Down,
+        10,
+    )
+    .expect("down");
     let models: Vec<_> = down
         .versions
         .iter()
@@ -173,7 +183,8 @@ fn downstream_of_old_data_reaches_only_the_old_model() {
     assert_eq!(models, vec![hash(3)]);
     // Shared code reaches both generations.
     let code = store.version("train.py", &hash(7)).expect("q").expect("v");
-    let down = traverse(&store, &[code.id], Direction::Down, 10).expect("down");
+    let down =
+        traverse(&store, &Start::Versions(vec![code.id]), Direction::Down, 10).expect("down");
     assert_eq!(down.runs.len(), 2);
 }
 

@@ -8,7 +8,10 @@ mod drift;
 mod fairness;
 mod gc;
 mod init;
+mod lineage;
 mod repro;
+mod run_show;
+mod runs;
 mod stages;
 mod status;
 
@@ -36,6 +39,9 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Gc(args) => gc::run(&cwd, &args, cli.quiet),
         Command::Drift(args) => drift::run(&cwd, &args, cli.quiet),
         Command::Fairness(args) => fairness::run(&cwd, &args, cli.quiet),
+        Command::Lineage(args) => lineage::run(&cwd, &args),
+        Command::Runs(args) => runs::run(&cwd, &args),
+        Command::Run(args) => run_show::run(&cwd, &args),
     }
 }
 

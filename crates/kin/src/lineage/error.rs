@@ -26,8 +26,12 @@ pub enum LineageError {
         prefix: String,
         count: usize,
     },
-    #[error("no run of stage `{stage}` is recorded")]
-    NoRunsOfStage { stage: String },
+    #[error("`{target}` is neither a recorded path nor a stage with recorded runs")]
+    UnknownTarget { target: String },
+    #[error("the current version of `{path}` ({hash}) was never recorded")]
+    NotRecorded { path: String, hash: String },
+    #[error("cannot read what the repository tracks: {reason}")]
+    Tracked { reason: String },
     #[error("run {run} generated nothing to compare")]
     NothingGenerated { run: String },
     #[error("`{path}` has only one recorded version: nothing to compare it with")]

@@ -5,11 +5,15 @@ pub(crate) mod capture;
 mod context;
 mod environment;
 mod error;
+pub mod target;
 
 use std::path::{Path, PathBuf};
 
 pub use error::LineageError;
 pub use kin_store;
+pub use target::Target;
+
+use kin_store::{Direction, LineageStore, Start, Subgraph};
 
 use crate::Repo;
 
@@ -26,4 +30,41 @@ pub fn objects_dir(root: &Path) -> PathBuf {
 /// Opens the repository's lineage store, creating it if needed.
 pub fn open_store(repo: &Repo) -> Result<kin_store::SqliteStore, LineageError> {
     Ok(kin_store::SqliteStore::open(&store_path(repo.root()))?)
+}
+
+/// The answer to `kin lineage up|down`.
+#[derive(Debug)]
+pub struct LineageView {
+    pub target: Target,
+    pub graph: Subgraph,
+}
+
+/// Upstream or downstream of `target` (as typed in `cwd`), up to `depth` runs away.
+pub fn lineage(
+    repo: &Repo,
+    cwd: &Path,
+    target: &str,
+    direction: Direction,
+    depth: usize,
+) -> Result<LineageView, LineageError> {
+    let store = open_store(repo)?;
+    lineage_in(repo, &store, cwd, target, direction, depth)
+}
+
+/// [`lineage`] against an open store.
+pub fn lineage_in(
+    repo: &Repo,
+    store: &dyn LineageStore,
+    cwd: &Path,
+    target: &str,
+    direction: Direction,
+    depth: usize,
+) -> Result<LineageView, LineageError> {
+    let target = target::resolve(repo, store, cwd, target)?;
+    let start = match &target {
+        Target::Version(version) => Start::Versions(vec![version.id]),
+        Target::Run(run) => Start::Run(run.key),
+    };
+    let graph = kin_store::traverse(store, &start, direction, depth)?;
+    Ok(LineageView { target, graph })
 }

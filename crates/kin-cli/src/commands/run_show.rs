@@ -1,0 +1,155 @@
+//! `kin run show ID`: everything recorded about one run.
+
+use std::path::Path;
+
+use kin::lineage::kin_store::LineageStore;
+use serde_json::json;
+
+use crate::command_error::CommandError;
+use crate::lineage_args::{RunArgs, RunCommand};
+use crate::lineage_view::text::version_line;
+use crate::lineage_view::{run_json, version_json};
+
+pub fn run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
+    let RunCommand::Show(show) = &args.command;
+    let repo = kin::Repo::discover(cwd)?;
+    let store = kin::lineage::open_store(&repo)?;
+    let lift = kin::lineage::LineageError::from;
+    let prefix = show.id.strip_prefix("run:").unwrap_or(&show.id);
+    let run = store.run_by_prefix(prefix).map_err(lift)?;
+    if show.log {
+        let Some(object) = &run.log_object else {
+            return Err(CommandError::failure(format!(
+                "run {} has no captured output",
+                run.id
+            )));
+        };
+        let path = kin::lineage::objects_dir(repo.root())
+            .join(&object[..2])
+            .join(&object[2..]);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            CommandError::failure(format!(
+                "cannot read the log of run {} ({}): {e}",
+                run.id,
+                path.display()
+            ))
+        })?;
+        use std::io::Write as _;
+        let _ = std::io::stdout().write_all(&bytes);
+        return Ok(());
+    }
+    let versions = |ids: Vec<_>| -> Result<Vec<_>, CommandError> {
+        ids.into_iter()
+            .map(|id| store.version_by_id(id).map_err(|e| lift(e).into()))
+            .collect()
+    };
+    let mut inputs = versions(store.inputs(run.key).map_err(lift)?)?;
+    let mut outputs = versions(store.outputs(run.key).map_err(lift)?)?;
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let environment = match &run.environment {
+        Some(hash) => store.environment(hash).map_err(lift)?,
+        None => None,
+    };
+    if show.json {
+        let mut value = run_json(&run);
+        value["inputs"] = inputs.iter().map(version_json).collect();
+        value["outputs"] = outputs.iter().map(version_json).collect();
+        value["environment"] = match &environment {
+            Some(env) => json!({"hash": env.hash, "body": env.body}),
+            None => serde_json::Value::Null,
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    println!("run:    {}", run.id);
+    println!("stage:  {}", run.stage);
+    let exit = run
+        .exit_code
+        .map_or(String::new(), |c| format!(" (exit {c})"));
+    println!("status: {}{exit}", run.status);
+    let took = run.ended.map_or(String::new(), |end| {
+        format!(
+            ", took {}",
+            super::runs::format_duration(end.millis() - run.started.millis())
+        )
+    });
+    println!("start:  {}{took}", run.started);
+    if let (Some(user), Some(host)) = (&run.user, &run.host) {
+        println!("by:     {user}@{host}");
+    }
+    if let Some(commit) = &run.git_commit {
+        let dirty = if run.git_dirty == Some(true) {
+            " (uncommitted changes)"
+        } else {
+            ""
+        };
+        println!("commit: {commit}{dirty}");
+    }
+    if !run.cmd.is_empty() {
+        println!("cmd:");
+        for line in run.cmd.lines() {
+            println!("  {line}");
+        }
+    }
+    print_json_section("params", &run.params);
+    print_json_section("metrics", &run.metrics);
+    for (title, list) in [("inputs", &inputs), ("outputs", &outputs)] {
+        if !list.is_empty() {
+            println!("{title}:");
+            for version in list {
+                println!("  {}", version_line(version));
+            }
+        }
+    }
+    if let Some(env) = &environment {
+        let body = &env.body;
+        println!("environment: {}", &env.hash[..env.hash.len().min(12)]);
+        for key in ["os", "kernel", "cpu"] {
+            if let Some(value) = body[key].as_str() {
+                println!("  {key}: {value}");
+            }
+        }
+        if let Some(gpus) = body["gpu"].as_array().filter(|g| !g.is_empty()) {
+            let names: Vec<&str> = gpus.iter().filter_map(|g| g.as_str()).collect();
+            println!("  gpu: {}", names.join(", "));
+        }
+        if let Some(python) = body["python"].as_object() {
+            let count = python
+                .get("packages")
+                .and_then(|p| p.as_array())
+                .map_or(0, Vec::len);
+            println!(
+                "  python: {} ({count} packages)",
+                python
+                    .get("version")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("?")
+            );
+        }
+    }
+    if run.log_object.is_some() {
+        println!("log: kin run show {} --log", run.id);
+    }
+    Ok(())
+}
+
+/// `title:` and `  file: key=value` lines for a params or metrics map.
+fn print_json_section(title: &str, value: &serde_json::Value) {
+    let Some(files) = value.as_object().filter(|f| !f.is_empty()) else {
+        return;
+    };
+    println!("{title}:");
+    for (file, content) in files {
+        match content.as_object() {
+            Some(keys) => {
+                let pairs: Vec<String> = keys.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                println!("  {file}: {}", pairs.join(", "));
+            }
+            None => println!("  {file}: {content}"),
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `kin runs`: recorded runs, newest first.
+
+use std::path::Path;
+
+use kin::lineage::kin_store::{LineageStore, RunFilter, RunStatus, Timestamp};
+
+use crate::command_error::CommandError;
+use crate::lineage_args::RunsArgs;
+use crate::lineage_view::run_json;
+
+pub fn run(cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
+    let repo = kin::Repo::discover(cwd)?;
+    let status = args
+        .status
+        .as_deref()
+        .map(str::parse::<RunStatus>)
+        .transpose()
+        .map_err(CommandError::usage)?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|text| {
+            Timestamp::parse(text, Timestamp::now()).ok_or_else(|| {
+                CommandError::usage(format!("`{text}` is not a date or a span")).with_hint(
+                    "use a date like 2026-11-01 or 2026-11-01T09:30, or a span like 3d, 12h, 2w",
+                )
+            })
+        })
+        .transpose()?;
+    let store = kin::lineage::open_store(&repo)?;
+    let runs = store
+        .runs(&RunFilter {
+            stage: args.stage.clone(),
+            status,
+            since,
+            limit: Some(args.limit),
+        })
+        .map_err(kin::lineage::LineageError::from)?;
+    if args.json {
+        let list: Vec<_> = runs.iter().map(run_json).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&list).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    if runs.is_empty() {
+        println!(
+            "No runs recorded{}.",
+            if args.stage.is_some() || status.is_some() || since.is_some() {
+                " that match"
+            } else {
+                " yet"
+            }
+        );
+        return Ok(());
+    }
+    let rows: Vec<[String; 6]> = runs
+        .iter()
+        .map(|run| {
+            let commit = run.git_commit.as_deref().map_or(String::from("-"), |c| {
+                let short = &c[..c.len().min(7)];
+                if run.git_dirty == Some(true) {
+                    format!("{short}+")
+                } else {
+                    short.to_owned()
+                }
+            });
+            let duration = run.ended.map_or(String::from("-"), |end| {
+                format_duration(end.millis() - run.started.millis())
+            });
+            [
+                run.id.to_string(),
+                run.stage.clone(),
+                run.status.to_string(),
+                run.started.to_string(),
+                duration,
+                commit,
+            ]
+        })
+        .collect();
+    let header = ["RUN", "STAGE", "STATUS", "STARTED", "TOOK", "COMMIT"];
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[&str]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(&header);
+    for row in &rows {
+        line(&row.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    Ok(())
+}
+
+/// `850ms`, `12.3s`, `4m05s`, `2h03m`.
+pub fn format_duration(millis: i64) -> String {
+    let millis = millis.max(0);
+    match millis {
+        0..1_000 => format!("{millis}ms"),
+        1_000..60_000 => format!("{:.1}s", millis as f64 / 1000.0),
+        60_000..3_600_000 => format!("{}m{:02}s", millis / 60_000, millis % 60_000 / 1000),
+        _ => format!("{}h{:02}m", millis / 3_600_000, millis % 3_600_000 / 60_000),
+    }
+}
