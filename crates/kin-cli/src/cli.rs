@@ -48,6 +48,8 @@ pub enum Command {
     Runs(crate::lineage_args::RunsArgs),
     /// Inspect one recorded run.
     Run(crate::lineage_args::RunArgs),
+    /// Explain what changed upstream between two versions of an artifact, nearest cause first.
+    Why(crate::lineage_args::WhyArgs),
 }
 
 #[derive(Debug, Args)]

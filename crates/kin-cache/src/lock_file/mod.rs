@@ -75,7 +75,15 @@ impl LockFile {
     }
 
     fn stages(&self) -> Option<&Map> {
+        if self.is_v1() {
+            return Some(&self.doc);
+        }
         self.doc.get("stages").and_then(Node::as_map)
+    }
+
+    /// DVC 1 wrote stages at the top level, without `schema:` or `stages:`.
+    fn is_v1(&self) -> bool {
+        !self.doc.is_empty() && !self.doc.contains_key("schema") && !self.doc.contains_key("stages")
     }
 
     /// Names of the recorded stages, in file order.
@@ -98,6 +106,20 @@ impl LockFile {
     /// Records `entry` for stage `name`: in place when the stage is already recorded, else
     /// before the stage `before` (when recorded) or at the end.
     pub fn set_entry(&mut self, name: &str, entry: &LockEntry, before: Option<&str>) {
+        if self.is_v1() {
+            // Rewritten in the current schema, as DVC does when it updates a DVC 1 lock.
+            let stages = std::mem::take(&mut self.doc);
+            self.doc.insert(
+                "schema".to_owned(),
+                Default::default(),
+                Node::unlocated(Value::Str("2.0".to_owned())),
+            );
+            self.doc.insert(
+                "stages".to_owned(),
+                Default::default(),
+                Node::unlocated(Value::Map(stages)),
+            );
+        }
         if self.doc.is_empty() {
             self.doc.insert(
                 "schema".to_owned(),
@@ -138,5 +160,30 @@ impl LockFile {
             path: path.to_path_buf(),
             source,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V1: &str = "train:\n  cmd: python train.py\n  deps:\n  - path: data.csv\n    md5: 0123456789abcdef0123456789abcdef\n  outs:\n  - path: model.pkl\n    md5: fedcba9876543210fedcba9876543210\n";
+
+    #[test]
+    fn reads_dvc1_locks_and_rewrites_them_in_schema_2() {
+        let mut lock = LockFile::parse(V1).expect("parses");
+        assert_eq!(lock.stage_names(), vec!["train"]);
+        let entry = lock.entry("train").expect("valid").expect("present");
+        assert_eq!(entry.deps[0].path, "data.csv");
+        assert_eq!(
+            entry.outs[0].id.map(|id| id.to_string()).as_deref(),
+            Some("fedcba9876543210fedcba9876543210")
+        );
+        lock.set_entry("train", &entry, None);
+        let text = lock.render();
+        assert!(
+            text.starts_with("schema: '2.0'\nstages:\n  train:\n"),
+            "{text}"
+        );
     }
 }

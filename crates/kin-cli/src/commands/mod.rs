@@ -14,6 +14,7 @@ mod run_show;
 mod runs;
 mod stages;
 mod status;
+mod why;
 
 use std::path::Path;
 
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Lineage(args) => lineage::run(&cwd, &args),
         Command::Runs(args) => runs::run(&cwd, &args),
         Command::Run(args) => run_show::run(&cwd, &args),
+        Command::Why(args) => why::run(&cwd, &args),
     }
 }
 

@@ -5,7 +5,9 @@ pub(crate) mod capture;
 mod context;
 mod environment;
 mod error;
+mod git_records;
 pub mod target;
+pub mod why;
 
 use std::path::{Path, PathBuf};
 

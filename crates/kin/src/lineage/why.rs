@@ -1,0 +1,562 @@
+//! `kin why`: what differed upstream of two versions of an artifact, root causes nearest first.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
+
+use kin_cache::manifest::Manifest;
+use kin_cache::md5::ObjectId;
+use kin_store::{ArtifactHash, ArtifactVersion, LineageStore, Run, RunKey, RunStatus, VersionId};
+use serde_json::Value;
+
+use super::context::git;
+use super::error::LineageError;
+use super::git_records::{GitObjects, Record, record_files, records_in};
+use super::target::{current_version, version_by_prefix};
+use crate::Repo;
+use crate::data::paths::{repo_relative, wdir_join};
+
+/// Files of a directory that differ between two of its versions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileChanges {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub modified: Vec<String>,
+}
+
+/// A package or machine fact that differs between two environments.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnvChange {
+    Package {
+        name: String,
+        old: Option<String>,
+        new: Option<String>,
+    },
+    Fact {
+        key: String,
+        old: Value,
+        new: Value,
+    },
+}
+
+/// One difference between the old and the new upstream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Difference {
+    /// An input data version changed (for directories, which files).
+    Data {
+        path: String,
+        old: Option<ArtifactHash>,
+        new: Option<ArtifactHash>,
+        files: Option<FileChanges>,
+    },
+    /// A code dependency changed.
+    Code {
+        path: String,
+        old: Option<ArtifactHash>,
+        new: Option<ArtifactHash>,
+    },
+    Param {
+        file: String,
+        key: String,
+        old: Option<Value>,
+        new: Option<Value>,
+    },
+    Command {
+        old: String,
+        new: String,
+    },
+    Environment {
+        changes: Vec<EnvChange>,
+    },
+}
+
+impl Difference {
+    /// The order of kinds at one distance: data, params, code, command, environment.
+    fn rank(&self) -> u8 {
+        match self {
+            Difference::Data { .. } => 0,
+            Difference::Param { .. } => 1,
+            Difference::Code { .. } => 2,
+            Difference::Command { .. } => 3,
+            Difference::Environment { .. } => 4,
+        }
+    }
+}
+
+/// A difference found in the runs of one stage, `depth` runs upstream of the artifact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cause {
+    pub depth: usize,
+    pub stage: String,
+    pub difference: Difference,
+}
+
+/// One endpoint of the comparison.
+#[derive(Debug, Clone)]
+pub struct Side {
+    pub version: ArtifactVersion,
+    /// The run that produced it, if one is recorded.
+    pub run: Option<Run>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WhyReport {
+    pub path: String,
+    pub old: Side,
+    pub new: Side,
+    /// Differences nothing further upstream explains, nearest first.
+    pub causes: Vec<Cause>,
+    /// Intermediate data that changed because of the causes.
+    pub consequences: Vec<Cause>,
+    /// `(sha, subject)` of the commits between the two runs' commits, oldest first.
+    pub commits: Vec<(String, String)>,
+}
+
+/// Where `--from`/`--to` point: a git revision or a run.
+fn endpoint(
+    repo: &Repo,
+    store: &dyn LineageStore,
+    path: &str,
+    spec: &str,
+) -> Result<ArtifactVersion, LineageError> {
+    if let Some(id) = spec.strip_prefix("run:") {
+        let run = store.run_by_prefix(id)?;
+        for version in store.outputs(run.key)? {
+            let version = store.version_by_id(version)?;
+            if version.path == path {
+                return Ok(version);
+            }
+        }
+        return Err(LineageError::NothingGenerated {
+            run: format!("{} (no version of `{path}`)", run.id),
+        });
+    }
+    let mut objects = GitObjects::open(repo.root())?;
+    for file in record_files(repo.root(), spec)? {
+        for record in records_in(&mut objects, spec, &file)? {
+            let found = match record {
+                Record::Stage { wdir, entry, .. } => entry
+                    .outs
+                    .iter()
+                    .find(|o| wdir_join(&wdir, &o.path) == path)
+                    .and_then(|o| o.id)
+                    .map(|id| id.to_string()),
+                Record::Data { versions, .. } => versions
+                    .into_iter()
+                    .find(|v| v.path == path)
+                    .map(|v| v.hash.to_string()),
+            };
+            if let Some(hash) = found {
+                let hash: ArtifactHash = hash.parse()?;
+                return store
+                    .version(path, &hash)?
+                    .ok_or_else(|| LineageError::NotRecorded {
+                        path: path.to_owned(),
+                        hash: hash.to_string(),
+                    });
+            }
+        }
+    }
+    Err(LineageError::Git {
+        message: format!("`{path}` is not tracked at `{spec}`"),
+    })
+}
+
+/// Compares two versions of `target` (a path or `path@HASHPREFIX` typed in `cwd`).
+pub fn why(
+    repo: &Repo,
+    store: &dyn LineageStore,
+    cwd: &Path,
+    target: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<WhyReport, LineageError> {
+    let (typed_path, prefix) = match target.rsplit_once('@') {
+        Some((p, h)) if !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()) => (p, Some(h)),
+        _ => (target, None),
+    };
+    let path = repo_relative(repo.root(), cwd, Path::new(typed_path))
+        .unwrap_or_else(|_| typed_path.to_owned());
+    let new = match (to, prefix) {
+        (Some(spec), _) => endpoint(repo, store, &path, spec)?,
+        (None, Some(prefix)) => version_by_prefix(store, &path, &prefix.to_ascii_lowercase())?,
+        (None, None) => current_version(repo, store, &path)?
+            .ok_or_else(|| LineageError::UnknownPath { path: path.clone() })?,
+    };
+    let old = match from {
+        Some(spec) => endpoint(repo, store, &path, spec)?,
+        None => {
+            let versions = store.versions_of(&path)?;
+            let position = versions.iter().position(|v| v.id == new.id).unwrap_or(0);
+            versions
+                .into_iter()
+                .take(position)
+                .next_back()
+                .ok_or_else(|| LineageError::NoPreviousVersion { path: path.clone() })?
+        }
+    };
+    let old_run = producer(store, old.id)?;
+    let new_run = producer(store, new.id)?;
+    let mut comparison = Comparison {
+        store,
+        cache: repo.cache(),
+        visited: HashSet::new(),
+        causes: Vec::new(),
+        consequences: Vec::new(),
+    };
+    if let (Some(a), Some(b)) = (&old_run, &new_run) {
+        comparison.compare(a, b, 1)?;
+    }
+    let mut causes = comparison.causes;
+    causes.sort_by_key(|c| (c.depth, c.difference.rank()));
+    let mut consequences = comparison.consequences;
+    consequences.sort_by_key(|c| c.depth);
+    let commits = match (
+        old_run.as_ref().and_then(|r| r.git_commit.clone()),
+        new_run.as_ref().and_then(|r| r.git_commit.clone()),
+    ) {
+        (Some(a), Some(b)) if a != b => commits_between(repo.root(), &a, &b),
+        _ => Vec::new(),
+    };
+    Ok(WhyReport {
+        path,
+        old: Side {
+            version: old,
+            run: old_run,
+        },
+        new: Side {
+            version: new,
+            run: new_run,
+        },
+        causes,
+        consequences,
+        commits,
+    })
+}
+
+fn commits_between(root: &Path, old: &str, new: &str) -> Vec<(String, String)> {
+    let range = format!("{old}..{new}");
+    git(root, &["log", "--reverse", "--format=%H %s", &range])
+        .map(|text| {
+            text.lines()
+                .filter_map(|l| l.split_once(' '))
+                .map(|(sha, subject)| (sha.to_owned(), subject.to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The run that produced a version: a live run over an imported record, then the latest.
+fn producer(store: &dyn LineageStore, version: VersionId) -> Result<Option<Run>, LineageError> {
+    let mut best: Option<Run> = None;
+    for key in store.generators(version)? {
+        let run = store.run_by_key(key)?;
+        if run.status == RunStatus::Failed {
+            continue;
+        }
+        let score = |r: &Run| (r.status != RunStatus::Imported, r.started);
+        if best.as_ref().is_none_or(|b| score(&run) > score(b)) {
+            best = Some(run);
+        }
+    }
+    Ok(best)
+}
+
+/// Source-code files by extension: a changed one is a code change, not a data change.
+pub fn is_code(path: &str) -> bool {
+    const CODE: &[&str] = &[
+        "py", "ipynb", "r", "jl", "sh", "bash", "zsh", "scala", "java", "kt", "go", "rs", "c",
+        "cc", "cpp", "h", "hpp", "js", "ts", "rb", "pl", "m", "sql", "lua", "swift",
+    ];
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| CODE.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+struct Comparison<'a> {
+    store: &'a dyn LineageStore,
+    cache: kin_cache::odb::ObjectDb,
+    visited: HashSet<(RunKey, RunKey)>,
+    causes: Vec<Cause>,
+    consequences: Vec<Cause>,
+}
+
+impl Comparison<'_> {
+    /// Compares two runs of a stage; returns whether it found a root cause at or above them.
+    fn compare(&mut self, old: &Run, new: &Run, depth: usize) -> Result<bool, LineageError> {
+        if !self.visited.insert((old.key, new.key)) || old.key == new.key {
+            return Ok(false);
+        }
+        let before = self.causes.len();
+        let stage = new.stage.clone();
+        let push = |causes: &mut Vec<Cause>, difference| {
+            causes.push(Cause {
+                depth,
+                stage: stage.clone(),
+                difference,
+            });
+        };
+        for (file, key, old_value, new_value) in param_changes(&old.params, &new.params) {
+            push(
+                &mut self.causes,
+                Difference::Param {
+                    file,
+                    key,
+                    old: old_value,
+                    new: new_value,
+                },
+            );
+        }
+        if old.cmd != new.cmd && !old.cmd.is_empty() && !new.cmd.is_empty() {
+            push(
+                &mut self.causes,
+                Difference::Command {
+                    old: old.cmd.clone(),
+                    new: new.cmd.clone(),
+                },
+            );
+        }
+        if let (Some(a), Some(b)) = (&old.environment, &new.environment)
+            && a != b
+            && let (Some(a), Some(b)) = (self.store.environment(a)?, self.store.environment(b)?)
+        {
+            let changes = environment_changes(&a.body, &b.body);
+            if !changes.is_empty() {
+                push(&mut self.causes, Difference::Environment { changes });
+            }
+        }
+        let old_inputs = self.inputs(old.key)?;
+        let new_inputs = self.inputs(new.key)?;
+        let paths: BTreeSet<&String> = old_inputs.keys().chain(new_inputs.keys()).collect();
+        for path in paths {
+            let (a, b) = (old_inputs.get(path), new_inputs.get(path));
+            if a.map(|v| &v.hash) == b.map(|v| &v.hash) {
+                continue;
+            }
+            let (old_hash, new_hash) = (a.map(|v| v.hash.clone()), b.map(|v| v.hash.clone()));
+            if is_code(path) {
+                push(
+                    &mut self.causes,
+                    Difference::Code {
+                        path: path.clone(),
+                        old: old_hash,
+                        new: new_hash,
+                    },
+                );
+                continue;
+            }
+            let explained = match (a, b) {
+                (Some(a), Some(b)) => {
+                    match (producer(self.store, a.id)?, producer(self.store, b.id)?) {
+                        (Some(pa), Some(pb)) => self.compare(&pa, &pb, depth + 1)?,
+                        _ => false,
+                    }
+                }
+                _ => false,
+            };
+            let files = match (&old_hash, &new_hash) {
+                (Some(a), Some(b)) if a.is_dir() && b.is_dir() => self.file_changes(a, b),
+                _ => None,
+            };
+            let difference = Difference::Data {
+                path: path.clone(),
+                old: old_hash,
+                new: new_hash,
+                files,
+            };
+            if explained {
+                push(&mut self.consequences, difference);
+            } else {
+                push(&mut self.causes, difference);
+            }
+        }
+        Ok(self.causes.len() > before)
+    }
+
+    fn inputs(&self, run: RunKey) -> Result<BTreeMap<String, ArtifactVersion>, LineageError> {
+        let mut inputs = BTreeMap::new();
+        for id in self.store.inputs(run)? {
+            let version = self.store.version_by_id(id)?;
+            inputs.insert(version.path.clone(), version);
+        }
+        Ok(inputs)
+    }
+
+    /// Added, removed and modified files of a directory, when both manifests are in the cache.
+    fn file_changes(&self, old: &ArtifactHash, new: &ArtifactHash) -> Option<FileChanges> {
+        let read = |hash: &ArtifactHash| -> Option<BTreeMap<String, String>> {
+            let id: ObjectId = hash.as_str().parse().ok()?;
+            let text = std::fs::read_to_string(self.cache.object_path(&id)).ok()?;
+            let manifest = Manifest::from_json(&text).ok()?;
+            Some(
+                manifest
+                    .entries()
+                    .iter()
+                    .map(|e| (e.relpath.clone(), e.md5.to_hex()))
+                    .collect(),
+            )
+        };
+        let (a, b) = (read(old)?, read(new)?);
+        let mut changes = FileChanges::default();
+        for (path, md5) in &b {
+            match a.get(path) {
+                None => changes.added.push(path.clone()),
+                Some(old_md5) if old_md5 != md5 => changes.modified.push(path.clone()),
+                Some(_) => {}
+            }
+        }
+        changes.removed = a.keys().filter(|p| !b.contains_key(*p)).cloned().collect();
+        Some(changes)
+    }
+}
+
+/// Flattens nested params to dotted keys (`train.lr`), as DVC shows them.
+fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (key, inner) in map {
+                let name = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                flatten(&name, inner, out);
+            }
+        }
+        other => {
+            out.insert(prefix.to_owned(), other.clone());
+        }
+    }
+}
+
+type ParamChange = (String, String, Option<Value>, Option<Value>);
+
+fn param_changes(old: &Value, new: &Value) -> Vec<ParamChange> {
+    let files = |v: &Value| -> BTreeMap<String, BTreeMap<String, Value>> {
+        v.as_object()
+            .map(|files| {
+                files
+                    .iter()
+                    .map(|(file, keys)| {
+                        let mut flat = BTreeMap::new();
+                        flatten("", keys, &mut flat);
+                        (file.clone(), flat)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (a, b) = (files(old), files(new));
+    let empty = BTreeMap::new();
+    let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let mut changes = Vec::new();
+    for file in names {
+        let (ka, kb) = (a.get(file).unwrap_or(&empty), b.get(file).unwrap_or(&empty));
+        let keys: BTreeSet<&String> = ka.keys().chain(kb.keys()).collect();
+        for key in keys {
+            let (va, vb) = (ka.get(key), kb.get(key));
+            if va != vb {
+                changes.push((file.clone(), key.clone(), va.cloned(), vb.cloned()));
+            }
+        }
+    }
+    changes
+}
+
+fn packages(body: &Value) -> BTreeMap<String, String> {
+    body["python"]["packages"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|p| p.as_str()?.split_once("=="))
+                .map(|(name, version)| (name.to_ascii_lowercase(), version.to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn environment_changes(old: &Value, new: &Value) -> Vec<EnvChange> {
+    let mut changes = Vec::new();
+    for key in ["os", "kernel", "arch", "cpu", "gpu", "tools"] {
+        if old[key] != new[key] {
+            changes.push(EnvChange::Fact {
+                key: key.to_owned(),
+                old: old[key].clone(),
+                new: new[key].clone(),
+            });
+        }
+    }
+    for key in ["version", "executable"] {
+        let (a, b) = (&old["python"][key], &new["python"][key]);
+        if a != b && !a.is_null() && !b.is_null() {
+            changes.push(EnvChange::Fact {
+                key: format!("python.{key}"),
+                old: a.clone(),
+                new: b.clone(),
+            });
+        }
+    }
+    let (a, b) = (packages(old), packages(new));
+    let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for name in names {
+        let (va, vb) = (a.get(name), b.get(name));
+        if va != vb {
+            changes.push(EnvChange::Package {
+                name: name.clone(),
+                old: va.cloned(),
+                new: vb.cloned(),
+            });
+        }
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_changed_nested_params() {
+        let old = json!({"params.yaml": {"train": {"lr": 0.1, "epochs": 3}}});
+        let new = json!({"params.yaml": {"train": {"lr": 0.2, "epochs": 3, "seed": 1}}});
+        let changes = param_changes(&old, &new);
+        assert_eq!(
+            changes,
+            vec![
+                (
+                    "params.yaml".into(),
+                    "train.lr".into(),
+                    Some(json!(0.1)),
+                    Some(json!(0.2))
+                ),
+                (
+                    "params.yaml".into(),
+                    "train.seed".into(),
+                    None,
+                    Some(json!(1))
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_package_upgrades() {
+        let old = json!({"os": "x", "python": {"version": "3.11", "packages": ["numpy==1.26.0", "pandas==2.1.0"]}});
+        let new = json!({"os": "x", "python": {"version": "3.11", "packages": ["numpy==2.0.0", "scipy==1.1"]}});
+        let changes = environment_changes(&old, &new);
+        assert_eq!(changes.len(), 3);
+        assert!(changes.contains(&EnvChange::Package {
+            name: "numpy".into(),
+            old: Some("1.26.0".into()),
+            new: Some("2.0.0".into())
+        }));
+    }
+
+    #[test]
+    fn classifies_code() {
+        assert!(is_code("src/train.py"));
+        assert!(is_code("run.SH"));
+        assert!(!is_code("data/train.csv"));
+        assert!(!is_code("model"));
+    }
+}
