@@ -50,6 +50,8 @@ pub enum Command {
     Run(crate::lineage_args::RunArgs),
     /// Explain what changed upstream between two versions of an artifact, nearest cause first.
     Why(crate::lineage_args::WhyArgs),
+    /// Import past lineage from git history.
+    History(crate::lineage_args::HistoryArgs),
 }
 
 #[derive(Debug, Args)]

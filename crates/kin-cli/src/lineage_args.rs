@@ -86,3 +86,27 @@ pub struct WhyArgs {
     #[arg(long)]
     pub json: bool,
 }
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub command: HistoryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Record the runs that past commits' dvc.lock and .dvc files describe (incremental).
+    Import(HistoryImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryImportArgs {
+    /// A revision or range to walk (`main`, `v1.0..HEAD`); default HEAD.
+    #[arg(conflicts_with = "all")]
+    pub range: Option<String>,
+    /// Walk every ref: branches, tags and experiment refs.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long)]
+    pub json: bool,
+}

@@ -7,6 +7,7 @@ mod dag;
 mod drift;
 mod fairness;
 mod gc;
+mod history;
 mod init;
 mod lineage;
 mod repro;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Runs(args) => runs::run(&cwd, &args),
         Command::Run(args) => run_show::run(&cwd, &args),
         Command::Why(args) => why::run(&cwd, &args),
+        Command::History(args) => history::run(&cwd, &args, cli.quiet),
     }
 }
 

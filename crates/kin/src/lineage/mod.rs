@@ -6,6 +6,7 @@ mod context;
 mod environment;
 mod error;
 mod git_records;
+pub mod import;
 pub mod target;
 pub mod why;
 
