@@ -6,4 +6,5 @@ mod dag;
 mod data;
 mod gates;
 mod init;
+mod lineage;
 mod repro;
