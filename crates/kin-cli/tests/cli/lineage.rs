@@ -406,3 +406,37 @@ fn history_import_reads_dvc_made_history_incrementally() {
         (2.into(), 3.into())
     );
 }
+
+#[test]
+fn a_failing_gate_stops_repro_and_its_verdict_is_recorded() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../kin-gates/tests/fixtures/drift/small_num_shift");
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    for name in ["reference.csv", "current.csv"] {
+        std::fs::copy(fixtures.join(name), dir.join(name)).expect("copy fixture");
+    }
+    let pipeline = format!(
+        "stages:\n  drift_gate:\n    cmd: {} drift --reference reference.csv --current current.csv --out drift.json\n    deps: [reference.csv, current.csv]\n    metrics: [{{drift.json: {{cache: false}}}}]\n  train:\n    cmd: cp current.csv model.pkl\n    deps: [current.csv, drift.json]\n    outs: [model.pkl]\n",
+        env!("CARGO_BIN_EXE_kin")
+    );
+    std::fs::write(dir.join("dvc.yaml"), pipeline).expect("write");
+    let output = run(kin(dir).args(["repro", "-q"]));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        !dir.join("model.pkl").exists(),
+        "train ran after a failed gate"
+    );
+    let failed = json(dir, &["runs", "--status", "failed", "--json"]);
+    assert_eq!(failed.as_array().map(Vec::len), Some(1), "{failed}");
+    assert_eq!(failed[0]["stage"], "drift_gate");
+    assert_eq!(failed[0]["exit_code"], 1);
+    assert_eq!(failed[0]["metrics"]["drift.json"]["dataset_drift"], true);
+    assert_eq!(
+        json(dir, &["runs", "--stage", "train", "--json"])
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+}

@@ -221,9 +221,11 @@ impl Recorder {
                 .iter()
                 .filter_map(|o| version_of(&stage.wdir, o))
                 .collect();
-            run.metrics = metrics_json(&self.root, stage);
             run.fingerprint = Some(fingerprint(&address, &stage.wdir, entry));
         }
+        // Also for a failed run: its outputs were removed before it ran, so metrics files that
+        // exist now are its own — a failing gate's verdict is kept on its run.
+        run.metrics = metrics_json(&self.root, stage);
         if let Some(log) = execution.log {
             run.log_object = self.keep_log(&address, log)?;
         }
