@@ -127,6 +127,32 @@ pub struct NewRun {
     pub generated: Vec<NewVersion>,
 }
 
+impl NewRun {
+    /// A run of `stage` starting at `started` with a fresh id and nothing else known yet.
+    pub fn new(stage: String, cmd: String, status: RunStatus, started: Timestamp) -> Self {
+        NewRun {
+            id: RunId::new_v7(started),
+            stage,
+            cmd,
+            status,
+            exit_code: None,
+            started,
+            ended: None,
+            user: None,
+            host: None,
+            git_commit: None,
+            git_dirty: None,
+            params: serde_json::Value::Object(Default::default()),
+            metrics: serde_json::Value::Object(Default::default()),
+            environment: None,
+            log_object: None,
+            fingerprint: None,
+            used: Vec::new(),
+            generated: Vec::new(),
+        }
+    }
+}
+
 /// A recorded run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {

@@ -61,14 +61,10 @@ fn json(dir: &Path, args: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}):\n{text}"))
 }
 
-/// The four-stage pipeline with raw data added and run once, all committed.
-fn four_stage_repo() -> tempfile::TempDir {
-    let repo = git_repo(None);
-    let dir = repo.path();
-    run_ok(kin(dir).args(["init", "-q"]));
+/// The four-stage pipeline's files, with `raw` as its data.
+fn write_project(dir: &Path, raw: &str) {
     std::fs::create_dir_all(dir.join("data")).expect("mkdir");
     std::fs::create_dir_all(dir.join("src")).expect("mkdir");
-    let raw: String = (1..=100).map(|n| format!("{n}\n")).collect();
     std::fs::write(dir.join("data/raw.csv"), raw).expect("write");
     std::fs::write(dir.join("src/train.sh"), TRAIN_V1).expect("write");
     std::fs::write(dir.join("src/evaluate.sh"), EVALUATE).expect("write");
@@ -78,6 +74,15 @@ fn four_stage_repo() -> tempfile::TempDir {
     )
     .expect("write");
     std::fs::write(dir.join("dvc.yaml"), PIPELINE).expect("write");
+}
+
+/// The four-stage pipeline with raw data added and run once, all committed.
+fn four_stage_repo() -> tempfile::TempDir {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    let raw: String = (1..=100).map(|n| format!("{n}\n")).collect();
+    write_project(dir, &raw);
     run_ok(kin(dir).args(["add", "-q", "data/raw.csv"]));
     commit(dir, "data and pipeline");
     run_ok(kin(dir).args(["repro", "-q"]));
@@ -345,17 +350,7 @@ fn history_import_reads_dvc_made_history_incrementally() {
     let repo = git_repo(None);
     let dir = repo.path();
     dvc(&python, dir, &["init", "-q"]);
-    std::fs::create_dir_all(dir.join("data")).expect("mkdir");
-    std::fs::create_dir_all(dir.join("src")).expect("mkdir");
-    std::fs::write(dir.join("data/raw.csv"), "1\n2\n3\n").expect("write");
-    std::fs::write(dir.join("src/train.sh"), TRAIN_V1).expect("write");
-    std::fs::write(dir.join("src/evaluate.sh"), EVALUATE).expect("write");
-    std::fs::write(
-        dir.join("params.yaml"),
-        "featurize:\n  scale: 2\ntrain:\n  lr: 0.1\n",
-    )
-    .expect("write");
-    std::fs::write(dir.join("dvc.yaml"), PIPELINE).expect("write");
+    write_project(dir, "1\n2\n3\n");
     dvc(&python, dir, &["add", "-q", "data/raw.csv"]);
     dvc(&python, dir, &["repro", "-q"]);
     commit(dir, "dvc run 1");

@@ -178,24 +178,11 @@ impl Recorder {
     fn new_run(&self, stage: String, cmd: String, status: RunStatus, started: Timestamp) -> NewRun {
         let context = self.context();
         NewRun {
-            id: RunId::new_v7(started),
-            stage,
-            cmd,
-            status,
-            exit_code: None,
-            started,
-            ended: None,
             user: context.user.clone(),
             host: context.host.clone(),
             git_commit: context.git_commit.clone(),
             git_dirty: context.git_dirty,
-            params: Value::Object(Map::new()),
-            metrics: Value::Object(Map::new()),
-            environment: None,
-            log_object: None,
-            fingerprint: None,
-            used: Vec::new(),
-            generated: Vec::new(),
+            ..NewRun::new(stage, cmd, status, started)
         }
     }
 

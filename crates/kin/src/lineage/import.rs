@@ -4,8 +4,7 @@
 use std::collections::HashSet;
 use std::process::{Command, Stdio};
 
-use kin_store::{LineageStore, NewRun, RunId, RunStatus, SqliteStore, Timestamp};
-use serde_json::{Map, Value};
+use kin_store::{LineageStore, NewRun, RunStatus, SqliteStore, Timestamp};
 
 use super::capture::{add_fingerprint, command_text, fingerprint, params_json, version_of};
 use super::error::LineageError;
@@ -99,24 +98,10 @@ fn commits(repo: &Repo, options: &ImportOptions) -> Result<Vec<Commit>, LineageE
 
 fn imported_run(commit: &Commit, stage: String, cmd: String) -> NewRun {
     NewRun {
-        id: RunId::new_v7(commit.time),
-        stage,
-        cmd,
-        status: RunStatus::Imported,
-        exit_code: None,
-        started: commit.time,
-        ended: None,
         user: Some(commit.author.clone()),
-        host: None,
         git_commit: Some(commit.sha.clone()),
         git_dirty: Some(false),
-        params: Value::Object(Map::new()),
-        metrics: Value::Object(Map::new()),
-        environment: None,
-        log_object: None,
-        fingerprint: None,
-        used: Vec::new(),
-        generated: Vec::new(),
+        ..NewRun::new(stage, cmd, RunStatus::Imported, commit.time)
     }
 }
 
