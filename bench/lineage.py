@@ -3,7 +3,7 @@
 then `kin lineage up|down --depth 10` from the CLI on sampled targets, the store's size and
 the cost of recording one run.
 
-    python3 bench/lineage.py [--runs 300000] [--pipelines 1000] [--stages 10] [--write]
+    python3 bench/lineage.py [--runs 300000] [--pipelines 1000] [--stages 10] [--commits 250] [--write]
 
 The generator is crates/kin-store/examples/synth_lineage.rs: PIPELINES pipelines of STAGES
 chained stages re-run over time; every run uses its input and a code file and generates a
@@ -47,11 +47,82 @@ def time_queries(kin, repo, direction, targets):
     return samples, reached
 
 
+def md5_of(*parts):
+    import hashlib
+    return hashlib.md5(repr(parts).encode()).hexdigest()
+
+
+LOCK_STAGE = """  {name}:
+    cmd: python src/{name}.py
+    deps:
+    - path: {dep}
+      hash: md5
+      md5: {dep_md5}
+      size: 100
+    - path: src/{name}.py
+      hash: md5
+      md5: {code_md5}
+      size: 10
+    params:
+      params.yaml:
+        {name}.seed: {seed}
+    outs:
+    - path: {out}
+      hash: md5
+      md5: {out_md5}
+      size: 100
+"""
+
+
+def history_import(kin, commits):
+    """A git history of `commits` commits, each changing data, a param or code of a
+    four-stage pipeline in dvc.lock; times a full and an incremental `kin history import`."""
+    with tempfile.TemporaryDirectory(prefix="kin-import-bench-") as repo:
+        def git(*args):
+            subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@invalid", *args],
+                           cwd=repo, check=True, capture_output=True)
+        git("init", "-q")
+        os.makedirs(os.path.join(repo, ".dvc"))
+        stages = ["prepare", "featurize", "train", "evaluate"]
+        outs = ["prepared.csv", "features.csv", "model.pkl", "scores.json"]
+        for c in range(commits):
+            raw = md5_of("raw", (c + 2) // 3)  # commits change data, a param, code in turn
+            with open(os.path.join(repo, "raw.csv.dvc"), "w") as f:
+                f.write(f"outs:\n- md5: {raw}\n  size: 100\n  hash: md5\n  path: raw.csv\n")
+            text = "schema: '2.0'\nstages:\n"
+            dep, dep_md5 = "raw.csv", raw
+            for k, (name, out) in enumerate(zip(stages, outs)):
+                seed = (c + 1) // 3 if k == 1 else 0
+                code = md5_of("code", name, c // 3 if k == 2 else 0)
+                out_md5 = md5_of(out, dep_md5, code, seed)
+                text += LOCK_STAGE.format(name=name, dep=dep, dep_md5=dep_md5, code_md5=code,
+                                          seed=seed, out=out, out_md5=out_md5)
+                dep, dep_md5 = out, out_md5
+            with open(os.path.join(repo, "dvc.lock"), "w") as f:
+                f.write(text)
+            git("add", "-A")
+            git("commit", "-q", "-m", f"commit {c}")
+        start = time.perf_counter()
+        report = json.loads(subprocess.run([kin, "history", "import", "--json"], cwd=repo, check=True,
+                                           capture_output=True).stdout)
+        full = time.perf_counter() - start
+        start = time.perf_counter()
+        subprocess.run([kin, "history", "import", "--json"], cwd=repo, check=True, capture_output=True)
+        again = time.perf_counter() - start
+        up = json.loads(subprocess.run([kin, "lineage", "up", "model.pkl", "--json"], cwd=repo, check=True,
+                                       capture_output=True).stdout)
+        reached_raw = any(n.get("path") == "raw.csv" and n.get("hash") == raw for n in up["nodes"])
+        if not reached_raw:
+            raise SystemExit("lineage up model.pkl did not reach the raw data version")
+        return report, full, again
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=300_000)
     parser.add_argument("--pipelines", type=int, default=1000)
     parser.add_argument("--stages", type=int, default=10)
+    parser.add_argument("--commits", type=int, default=250, help="commits for the history import")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
 
@@ -89,6 +160,10 @@ def main():
         ("`kin lineage down RAW --depth 10 --json`", f"{len(down)} targets, {statistics.median(down_reached):.0f} nodes each",
          f"p50 {percentile(down, 0.5):.1f} ms, p95 {percentile(down, 0.95):.1f} ms", "≤ 50 ms p95"),
     ]
+    report, full, again = history_import(kin, args.commits)
+    rows.append((f"`kin history import` of {args.commits} commits changing dvc.lock",
+                 f"{report['runs']:,} runs recorded; `lineage up` reaches the raw data",
+                 f"{full:.2f} s; again (nothing new) {again:.2f} s", "seconds"))
     table = ["| measure | detail | kin | target |", "|---|---|---|---|"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     text = "\n".join(table)
@@ -96,7 +171,7 @@ def main():
     if args.write:
         section = (
             "## Lineage store\n\n"
-            f"`python3 bench/lineage.py --runs {args.runs} --pipelines {args.pipelines} --stages {args.stages} --write`. "
+            f"`python3 bench/lineage.py --runs {args.runs} --pipelines {args.pipelines} --stages {args.stages} --commits {args.commits} --write`. "
             f"Machine: {machine()}. Query times are whole `kin` processes (start-up included).\n\n"
             + text + "\n\n"
             "\"Record one run\" is the store's insert. Once per `kin repro` (not per run) kin also "
