@@ -52,6 +52,113 @@ pub enum Command {
     Why(crate::lineage_args::WhyArgs),
     /// Import past lineage from git history.
     History(crate::lineage_args::HistoryArgs),
+    /// Show metrics, or compare them between git revisions and the workspace (as `dvc metrics`).
+    Metrics(MetricsArgs),
+    /// Compare params between git revisions and the workspace (as `dvc params diff`).
+    Params(ParamsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    #[command(subcommand)]
+    pub command: MetricsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetricsCommand {
+    /// Print the metrics of the workspace: every `metrics:` output and top-level `metrics:` file.
+    Show(MetricsShowArgs),
+    /// Show how metrics changed between two revisions (default: HEAD and the workspace).
+    Diff(MetricsDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsShowArgs {
+    /// Only these metrics files (directories: every file below them), even if no dvc.yaml names them.
+    pub targets: Vec<PathBuf>,
+    /// Print DVC's JSON shape: `{"": {"data": {"<path>": {"data": {...}}}}}` (`{"error": {"type", "msg"}}` for a file that cannot be read).
+    #[arg(long)]
+    pub json: bool,
+    /// Print a GitHub Markdown table.
+    #[arg(long)]
+    pub md: bool,
+    /// Round floats to N digits after the point (default 5).
+    #[arg(long, value_name = "N")]
+    pub precision: Option<u32>,
+    /// Accepted for DVC compatibility: directory targets are always searched recursively.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsDiffArgs {
+    /// The old revision (a git branch, tag or commit, or `workspace`).
+    #[arg(default_value = "HEAD")]
+    pub a_rev: String,
+    /// The new revision (default: the workspace).
+    #[arg(default_value = "workspace")]
+    pub b_rev: String,
+    /// Only these metrics files (directories: every file below them), even if no dvc.yaml names them.
+    #[arg(long, num_args = 0.., value_name = "PATHS")]
+    pub targets: Vec<PathBuf>,
+    /// Accepted for DVC compatibility: directory targets are always searched recursively.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+    /// Show unchanged metrics as well.
+    #[arg(long)]
+    pub all: bool,
+    /// Print DVC's JSON shape: `{"<path>": {"<metric>": {"old": .., "new": .., "diff": ..}}}`.
+    #[arg(long)]
+    pub json: bool,
+    /// Print a GitHub Markdown table.
+    #[arg(long)]
+    pub md: bool,
+    /// Leave out the Path column.
+    #[arg(long)]
+    pub no_path: bool,
+    /// Round floats to N digits after the point (default 5).
+    #[arg(long, value_name = "N")]
+    pub precision: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ParamsArgs {
+    #[command(subcommand)]
+    pub command: ParamsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParamsCommand {
+    /// Show how params changed between two revisions (default: HEAD and the workspace).
+    Diff(ParamsDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ParamsDiffArgs {
+    /// The old revision (a git branch, tag or commit, or `workspace`).
+    #[arg(default_value = "HEAD")]
+    pub a_rev: String,
+    /// The new revision (default: the workspace).
+    #[arg(default_value = "workspace")]
+    pub b_rev: String,
+    /// Only these params files, whole, relative to the repository root as in DVC (even if no dvc.yaml names them).
+    #[arg(long, num_args = 0.., value_name = "PATHS")]
+    pub targets: Vec<String>,
+    /// Show unchanged params as well.
+    #[arg(long)]
+    pub all: bool,
+    /// Only params that stages depend on (not the rest of params.yaml or top-level `params:` files).
+    #[arg(long)]
+    pub deps: bool,
+    /// Print DVC's JSON shape: `{"<path>": {"<param>": {"old": .., "new": ..}}}`.
+    #[arg(long)]
+    pub json: bool,
+    /// Print a GitHub Markdown table.
+    #[arg(long)]
+    pub md: bool,
+    /// Leave out the Path column.
+    #[arg(long)]
+    pub no_path: bool,
 }
 
 #[derive(Debug, Args)]

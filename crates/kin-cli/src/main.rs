@@ -9,6 +9,7 @@ mod lineage_args;
 mod lineage_view;
 mod progress;
 mod stage_changes;
+mod tabulate;
 
 use std::process::ExitCode;
 

@@ -5,6 +5,7 @@ mod digest;
 mod dvc_config;
 mod init;
 pub mod lineage;
+pub mod metrics;
 mod repo;
 pub mod repro;
 

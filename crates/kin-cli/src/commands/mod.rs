@@ -10,6 +10,8 @@ mod gc;
 mod history;
 mod init;
 mod lineage;
+mod metrics;
+mod params;
 mod repro;
 mod run_show;
 mod runs;
@@ -46,6 +48,8 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Run(args) => run_show::run(&cwd, &args),
         Command::Why(args) => why::run(&cwd, &args),
         Command::History(args) => history::run(&cwd, &args, cli.quiet),
+        Command::Metrics(args) => metrics::run(&cwd, &args),
+        Command::Params(args) => params::run(&cwd, &args),
     }
 }
 

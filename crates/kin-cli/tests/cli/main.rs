@@ -7,4 +7,5 @@ mod data;
 mod gates;
 mod init;
 mod lineage;
+mod metrics;
 mod repro;

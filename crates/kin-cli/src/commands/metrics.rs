@@ -1,0 +1,243 @@
+//! `kin metrics show` and `kin metrics diff`: DVC's tables, Markdown and JSON, byte for byte.
+
+use std::path::{Component, Path, PathBuf};
+
+use kin::metrics::table::{DiffLayout, Table, diff_table, show_table};
+use kin::metrics::{Collected, Collection, Diff, MetricsError, Source, diff_tables};
+use serde_json::{Map, Value, json};
+
+use crate::cli::{MetricsArgs, MetricsCommand, MetricsDiffArgs, MetricsShowArgs};
+use crate::command_error::CommandError;
+
+/// DVC rounds metrics to this many digits after the point unless told otherwise.
+const DEFAULT_PRECISION: u32 = 5;
+
+pub fn run(cwd: &Path, args: &MetricsArgs) -> Result<(), CommandError> {
+    match &args.command {
+        MetricsCommand::Show(args) => show(cwd, args),
+        MetricsCommand::Diff(args) => diff(cwd, args),
+    }
+}
+
+fn show(cwd: &Path, args: &MetricsShowArgs) -> Result<(), CommandError> {
+    let repo = kin::Repo::discover(cwd)?;
+    let paths = Paths::new(&repo, cwd);
+    let targets = args
+        .targets
+        .iter()
+        .map(|t| paths.target(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let collection = kin::metrics::collect_metrics(&repo, &Source::Workspace, &targets)
+        .map_err(|e| source_error(&repo, "workspace", e))?;
+    warn_unreadable(&collection, "workspace");
+    if args.json {
+        let mut files = Map::new();
+        for file in &collection.files {
+            let entry = match &file.content {
+                Ok(data) => json!({ "data": data }),
+                Err(e) => json!({ "error": { "type": e.dvc_type(), "msg": e.to_string() } }),
+            };
+            files.insert(paths.display(&file.path), entry);
+        }
+        // DVC keys a result without revisions by the empty name.
+        let out = json!({ "": { "data": files } });
+        println!("{}", kin::metrics::python::py_json(&out));
+        return Ok(());
+    }
+    let files: Vec<(String, Option<&Value>)> = collection
+        .files
+        .iter()
+        .map(|f| (paths.display(&f.path), f.content.as_ref().ok()))
+        .collect();
+    let table = show_table(&files, Some(precision(args.precision)));
+    print_table(&table, args.md);
+    Ok(())
+}
+
+fn diff(cwd: &Path, args: &MetricsDiffArgs) -> Result<(), CommandError> {
+    let repo = kin::Repo::discover(cwd)?;
+    let paths = Paths::new(&repo, cwd);
+    let targets = args
+        .targets
+        .iter()
+        .map(|t| paths.target(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let collect = |source: &Source| kin::metrics::collect_metrics(&repo, source, &targets);
+    let diff = compare(&repo, &args.a_rev, &args.b_rev, args.all, collect)?;
+    let layout = DiffLayout {
+        title: "Metric",
+        a_rev: &args.a_rev,
+        b_rev: &args.b_rev,
+        no_path: args.no_path,
+        show_change: true,
+        precision: Some(precision(args.precision)),
+    };
+    print_diff(&paths.display_diff(diff), &layout, args.json, args.md);
+    Ok(())
+}
+
+/// DVC's `--precision`: 0 or nothing means the default.
+fn precision(given: Option<u32>) -> u32 {
+    given.filter(|p| *p != 0).unwrap_or(DEFAULT_PRECISION)
+}
+
+/// Collects `a_rev` and `b_rev` and compares them. Without any commit there is nothing to
+/// compare (DVC prints an empty result); a revision whose pipelines cannot be read counts as
+/// empty, with a warning, as in DVC.
+pub(super) fn compare(
+    repo: &kin::Repo,
+    a_rev: &str,
+    b_rev: &str,
+    all: bool,
+    collect: impl Fn(&Source) -> Result<Collection, MetricsError>,
+) -> Result<Diff, CommandError> {
+    if !kin::metrics::has_commits(repo) {
+        return Ok(Diff::default());
+    }
+    let side = |rev: &str| -> Result<Collected, CommandError> {
+        match collect(&Source::named(rev)) {
+            Ok(collection) => {
+                warn_unreadable(&collection, rev);
+                Ok(collection.data())
+            }
+            Err(error @ (MetricsError::Pipeline { .. } | MetricsError::Config(_))) => {
+                eprintln!("warning: {error}");
+                Ok(Collected::new())
+            }
+            Err(error) => Err(source_error(repo, rev, error)),
+        }
+    };
+    let old = side(a_rev)?;
+    let new = side(b_rev)?;
+    Ok(diff_tables(&old, &new, all))
+}
+
+/// A file that could not be read shows as empty, as in DVC; say why on stderr.
+pub(super) fn warn_unreadable(collection: &Collection, rev: &str) {
+    for (_, error) in collection.errors() {
+        eprintln!("warning: {rev}: {error}");
+    }
+}
+
+/// An error that stops the whole command, with a hint.
+pub(super) fn source_error(repo: &kin::Repo, rev: &str, error: MetricsError) -> CommandError {
+    let message = error.to_string();
+    match error {
+        MetricsError::UnknownRevision { .. } => CommandError::usage(message).with_hint(
+            "give a branch, tag or commit that `git rev-parse` knows, or `workspace` for the files on disk",
+        ),
+        MetricsError::NoGit { .. } => CommandError::failure(message)
+            .with_hint("revisions need a git repository; compare `workspace` only, or run `git init`"),
+        MetricsError::Pipeline { error, .. } if rev == "workspace" => {
+            crate::diagnostic::pipeline_error(&error, Some(repo.root()))
+        }
+        MetricsError::Config(e) => e.into(),
+        MetricsError::TempTree { .. } => CommandError::failure(message)
+            .with_hint("check free space and permissions of the system temp directory (TMPDIR)"),
+        _ => CommandError::failure(message),
+    }
+}
+
+/// Prints a diff as JSON, a Markdown table or a plain table.
+pub(super) fn print_diff(diff: &Diff, layout: &DiffLayout<'_>, json: bool, md: bool) {
+    if json {
+        println!("{}", kin::metrics::python::py_json(&diff.to_json()));
+    } else {
+        print_table(&diff_table(diff, layout), md);
+    }
+}
+
+/// DVC prints nothing for an empty plain table, and a blank line after a Markdown one.
+fn print_table(table: &Table, md: bool) {
+    let text = crate::tabulate::render(&table.headers, &table.rows, md);
+    if md {
+        println!("{text}\n");
+    } else if !text.is_empty() {
+        println!("{text}");
+    }
+}
+
+/// Repo-relative paths and the paths shown to the user (relative to the current directory).
+pub(super) struct Paths {
+    root: PathBuf,
+    /// The current directory relative to the root, as components.
+    cwd_parts: Vec<String>,
+    cwd: PathBuf,
+}
+
+impl Paths {
+    pub fn new(repo: &kin::Repo, cwd: &Path) -> Paths {
+        let cwd = std::path::absolute(cwd).unwrap_or_else(|_| cwd.to_path_buf());
+        let cwd = normalize(&cwd);
+        let cwd_parts = cwd
+            .strip_prefix(repo.root())
+            .map(|rel| {
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Paths {
+            root: repo.root().to_path_buf(),
+            cwd_parts,
+            cwd,
+        }
+    }
+
+    /// A target given on the command line (relative to the current directory) as a
+    /// repo-relative path.
+    pub fn target(&self, target: &Path) -> Result<String, CommandError> {
+        let full = normalize(&self.cwd.join(target));
+        let rel = full.strip_prefix(&self.root).map_err(|_| {
+            CommandError::usage(format!(
+                "`{}` is outside the repository `{}`",
+                target.display(),
+                self.root.display()
+            ))
+            .with_hint("give paths inside the repository")
+        })?;
+        Ok(rel.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// A repo-relative path as seen from the current directory (`../m.json` from `sub/`).
+    pub fn display(&self, path: &str) -> String {
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        let common = self
+            .cwd_parts
+            .iter()
+            .zip(&parts)
+            .take_while(|(a, b)| a.as_str() == **b)
+            .count();
+        let mut out: Vec<&str> = vec![".."; self.cwd_parts.len() - common];
+        out.extend(&parts[common..]);
+        if out.is_empty() {
+            ".".to_owned()
+        } else {
+            out.join("/")
+        }
+    }
+
+    /// The diff with paths as seen from the current directory, files sorted by that path.
+    pub fn display_diff(&self, mut diff: Diff) -> Diff {
+        for file in &mut diff.files {
+            file.path = self.display(&file.path);
+        }
+        diff.files.sort_by(|a, b| a.path.cmp(&b.path));
+        diff
+    }
+}
+
+/// Removes `.` and resolves `..` lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

@@ -1,0 +1,118 @@
+//! Why metrics or params could not be collected, for a whole source or for one file.
+
+use std::path::PathBuf;
+
+use kin_pipeline::PipelineError;
+
+/// A failure to read one source (workspace or revision), or one of its files.
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsError {
+    #[error("unknown git revision `{rev}`")]
+    UnknownRevision { rev: String },
+    #[error("`{rev}` needs git, but `{}` is not inside a git repository", root.display())]
+    NoGit { rev: String, root: PathBuf },
+    #[error("git failed while reading `{rev}`: {message}")]
+    Git { rev: String, message: String },
+    #[error("cannot copy `{rev}` into a temporary directory: {source}")]
+    TempTree { rev: String, source: std::io::Error },
+    #[error(transparent)]
+    Config(#[from] crate::DvcConfigError),
+    #[error("the pipelines of {place} cannot be read: {error}")]
+    Pipeline {
+        place: String,
+        #[source]
+        error: Box<PipelineError>,
+    },
+    #[error("`{path}` does not exist")]
+    Missing { path: String },
+    #[error("`{path}` is tracked by DVC as {id}, which is not in the cache")]
+    NotInCache { path: String, id: String },
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("`{path}` is not valid {format}: {message}")]
+    Corrupted {
+        path: String,
+        format: FileFormat,
+        message: String,
+    },
+    #[error("`{path}`: Python params files are not supported")]
+    PythonUnsupported { path: String },
+}
+
+/// The formats DVC reads metrics and params files in, chosen by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Yaml,
+    Json,
+    Toml,
+    Python,
+}
+
+impl std::fmt::Display for FileFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FileFormat::Yaml => "YAML",
+            FileFormat::Json => "JSON",
+            FileFormat::Toml => "TOML",
+            FileFormat::Python => "Python",
+        })
+    }
+}
+
+impl FileFormat {
+    /// DVC's choice: by the lowercased extension, YAML for anything else.
+    pub fn of(path: &str) -> Self {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let ext = match name.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+            _ => String::new(),
+        };
+        match ext.as_str() {
+            "json" => FileFormat::Json,
+            "toml" => FileFormat::Toml,
+            "py" => FileFormat::Python,
+            _ => FileFormat::Yaml,
+        }
+    }
+}
+
+impl MetricsError {
+    /// The Python exception name DVC reports for the same failure in its `--json` output
+    /// (`{"error": {"type": ..., "msg": ...}}`).
+    pub fn dvc_type(&self) -> &'static str {
+        match self {
+            MetricsError::Missing { .. } | MetricsError::NotInCache { .. } => "FileNotFoundError",
+            MetricsError::Corrupted { format, .. } => match format {
+                FileFormat::Yaml => "YAMLFileCorruptedError",
+                FileFormat::Json => "JSONFileCorruptedError",
+                FileFormat::Toml => "TOMLFileCorruptedError",
+                FileFormat::Python => "PythonFileCorruptedError",
+            },
+            MetricsError::PythonUnsupported { .. } => "PythonFileCorruptedError",
+            MetricsError::UnknownRevision { .. } => "RevError",
+            MetricsError::Pipeline { .. } => "DvcException",
+            MetricsError::Io { .. }
+            | MetricsError::TempTree { .. }
+            | MetricsError::NoGit { .. }
+            | MetricsError::Git { .. }
+            | MetricsError::Config(_) => "OSError",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_by_lowercased_extension() {
+        assert_eq!(FileFormat::of("m.JSON"), FileFormat::Json);
+        assert_eq!(FileFormat::of("a/b.toml"), FileFormat::Toml);
+        assert_eq!(FileFormat::of("m.yml"), FileFormat::Yaml);
+        assert_eq!(FileFormat::of("metrics"), FileFormat::Yaml);
+        assert_eq!(FileFormat::of("dir.json/.json"), FileFormat::Yaml);
+    }
+}

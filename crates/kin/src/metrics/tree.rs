@@ -1,0 +1,427 @@
+//! The files of one source: the workspace, or a git revision copied into a temporary directory.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use kin_pipeline::{Project, load_project};
+
+use super::Source;
+use super::error::MetricsError;
+use crate::Repo;
+use crate::data::TrackedOut;
+
+/// Blobs up to this size are copied out of git up front (pipeline files, params and vars
+/// files, metrics); larger ones are read from git only if asked for.
+const COPY_LIMIT: u64 = 4 << 20;
+
+/// Read access to one source's files by repo-relative, `/`-separated path.
+pub(crate) struct Tree {
+    /// The directory holding the files: the repo root, or the temporary copy of a revision.
+    root: PathBuf,
+    /// `workspace` or the revision as the user named it.
+    place: String,
+    rev: Option<RevisionFiles>,
+}
+
+struct RevisionFiles {
+    /// The repo root as a path inside the git tree (`` or `sub/`).
+    prefix: String,
+    commit: String,
+    /// Every file of the revision, repo-relative, sorted.
+    files: Vec<String>,
+    /// Files too large to copy, by path: their blob ids.
+    large: HashMap<String, String>,
+    _temp: TempDir,
+}
+
+impl Tree {
+    pub fn open(repo: &Repo, source: &Source) -> Result<Tree, MetricsError> {
+        match source {
+            Source::Workspace => Ok(Tree {
+                root: repo.root().to_path_buf(),
+                place: "the workspace".to_owned(),
+                rev: None,
+            }),
+            Source::Rev(rev) => open_revision(repo.root(), rev),
+        }
+    }
+
+    /// Every pipeline of the source.
+    pub fn project(&self, repo: &Repo) -> Result<Project, MetricsError> {
+        let config = if self.rev.is_some() {
+            crate::DvcConfig::load(&self.root.join(".dvc"))?
+        } else {
+            repo.config().map_err(|e| match e {
+                crate::RepoError::Config(c) => MetricsError::Config(c),
+                other => MetricsError::Git {
+                    rev: "workspace".to_owned(),
+                    message: other.to_string(),
+                },
+            })?
+        };
+        let parsing = config.parsing()?;
+        load_project(&self.root, parsing).map_err(|error| MetricsError::Pipeline {
+            place: self.place.clone(),
+            error: Box::new(error),
+        })
+    }
+
+    /// Outputs recorded in the source's `dvc.lock` and `.dvc` files, whose content the
+    /// cache holds even where the source itself does not have the file.
+    pub fn tracked(&self, project: &Project) -> Vec<TrackedOut> {
+        crate::data::tracked_outs(&self.root, project).unwrap_or_default()
+    }
+
+    pub fn is_dir(&self, path: &str) -> bool {
+        match &self.rev {
+            None => self.root.join(path).is_dir(),
+            Some(rev) => {
+                let dir = dir_prefix(path);
+                rev.files.iter().any(|f| f.starts_with(&dir))
+            }
+        }
+    }
+
+    pub fn is_file(&self, path: &str) -> bool {
+        match &self.rev {
+            None => self.root.join(path).is_file(),
+            Some(rev) => rev.files.binary_search_by(|f| f.as_str().cmp(path)).is_ok(),
+        }
+    }
+
+    /// Every file below directory `path`, sorted.
+    pub fn files_under(&self, path: &str) -> Vec<String> {
+        let dir = dir_prefix(path);
+        match &self.rev {
+            Some(rev) => rev
+                .files
+                .iter()
+                .filter(|f| f.starts_with(&dir))
+                .cloned()
+                .collect(),
+            None => {
+                let mut found = Vec::new();
+                walk(&self.root.join(path), &dir, &mut found);
+                found.sort();
+                found
+            }
+        }
+    }
+
+    /// The bytes of `path`, `None` if the source has no such file.
+    pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>, MetricsError> {
+        if let Some(rev) = &self.rev
+            && let Some(blob) = rev.large.get(path)
+        {
+            return git_blob(&self.root, &rev.commit, blob, &rev.prefix, path).map(Some);
+        }
+        let full = self.root.join(path);
+        if full.is_dir() {
+            return Ok(None);
+        }
+        match std::fs::read(&full) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(MetricsError::Io {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+}
+
+/// `a/b` -> `a/b/`; the root (``) stays ``.
+fn dir_prefix(path: &str) -> String {
+    let path = path.trim_end_matches('/');
+    if path.is_empty() || path == "." {
+        String::new()
+    } else {
+        format!("{path}/")
+    }
+}
+
+fn walk(dir: &Path, prefix: &str, found: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if matches!(name.as_str(), ".git" | ".dvc" | ".kin") {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let rel = format!("{prefix}{name}");
+        if kind.is_dir() {
+            walk(&entry.path(), &format!("{rel}/"), found);
+        } else {
+            found.push(rel);
+        }
+    }
+}
+
+fn git(root: &Path, rev: &str, args: &[&str]) -> Result<std::process::Output, MetricsError> {
+    Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| MetricsError::Git {
+            rev: rev.to_owned(),
+            message: format!("cannot run git: {e}"),
+        })
+}
+
+fn git_failed(rev: &str, output: &std::process::Output) -> MetricsError {
+    MetricsError::Git {
+        rev: rev.to_owned(),
+        message: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+    }
+}
+
+/// Whether the git repository around `root` has at least one commit (false without git).
+pub(crate) fn has_commits(root: &Path) -> bool {
+    git(
+        root,
+        "HEAD",
+        &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+    )
+    .is_ok_and(|o| o.status.success())
+}
+
+/// Resolves `rev` to a commit id.
+fn resolve(root: &Path, rev: &str) -> Result<String, MetricsError> {
+    let inside = git(root, rev, &["rev-parse", "--is-inside-work-tree"])?;
+    if !inside.status.success() {
+        return Err(MetricsError::NoGit {
+            rev: rev.to_owned(),
+            root: root.to_path_buf(),
+        });
+    }
+    // `--end-of-options` keeps a revision that starts with `-` from being read as an option.
+    let spec = format!("{rev}^{{commit}}");
+    let output = git(
+        root,
+        rev,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &spec,
+        ],
+    )?;
+    let commit = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if !output.status.success() || commit.is_empty() {
+        return Err(MetricsError::UnknownRevision {
+            rev: rev.to_owned(),
+        });
+    }
+    Ok(commit)
+}
+
+fn open_revision(root: &Path, rev: &str) -> Result<Tree, MetricsError> {
+    let commit = resolve(root, rev)?;
+    let prefix_out = git(root, rev, &["rev-parse", "--show-prefix"])?;
+    if !prefix_out.status.success() {
+        return Err(git_failed(rev, &prefix_out));
+    }
+    let prefix = String::from_utf8_lossy(&prefix_out.stdout)
+        .trim_end_matches('\n')
+        .to_owned();
+    let treeish = if prefix.is_empty() {
+        commit.clone()
+    } else {
+        format!("{commit}:{}", prefix.trim_end_matches('/'))
+    };
+    let listing = git(root, rev, &["ls-tree", "-r", "-l", "-z", &treeish])?;
+    if !listing.status.success() {
+        // The repo root did not exist in that commit: nothing to read there.
+        if prefix.is_empty() {
+            return Err(git_failed(rev, &listing));
+        }
+    }
+    let temp = TempDir::new().map_err(|source| MetricsError::TempTree {
+        rev: rev.to_owned(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    let mut large = HashMap::new();
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    for record in listing.stdout.split(|b| *b == 0) {
+        // `<mode> SP <type> SP <object> SP+ <size> TAB <path>`
+        let Ok(record) = std::str::from_utf8(record) else {
+            continue;
+        };
+        let Some((meta, path)) = record.split_once('\t') else {
+            continue;
+        };
+        let fields: Vec<&str> = meta.split_whitespace().collect();
+        let [mode, "blob", oid, size] = fields.as_slice() else {
+            continue;
+        };
+        if *mode == "120000" {
+            continue;
+        }
+        files.push(path.to_owned());
+        if size.parse::<u64>().is_ok_and(|s| s <= COPY_LIMIT) {
+            wanted.push(((*oid).to_owned(), path.to_owned()));
+        } else {
+            large.insert(path.to_owned(), (*oid).to_owned());
+        }
+    }
+    files.sort();
+    copy_blobs(root, rev, temp.path(), &wanted)?;
+    Ok(Tree {
+        root: temp.path().to_path_buf(),
+        place: format!("`{rev}`"),
+        rev: Some(RevisionFiles {
+            prefix,
+            commit,
+            files,
+            large,
+            _temp: temp,
+        }),
+    })
+}
+
+/// Writes each `(blob id, path)` below `into`, reading them all through one `git cat-file --batch`.
+fn copy_blobs(
+    root: &Path,
+    rev: &str,
+    into: &Path,
+    wanted: &[(String, String)],
+) -> Result<(), MetricsError> {
+    let broken = |message: String| MetricsError::Git {
+        rev: rev.to_owned(),
+        message,
+    };
+    let temp_error = |source| MetricsError::TempTree {
+        rev: rev.to_owned(),
+        source,
+    };
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| broken(format!("cannot run git: {e}")))?;
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err(broken("cannot talk to `git cat-file`".to_owned()));
+    };
+    let request: String = wanted.iter().map(|(oid, _)| format!("{oid}\n")).collect();
+    let writer = std::thread::spawn(move || {
+        let result = stdin.write_all(request.as_bytes());
+        drop(stdin);
+        result
+    });
+    let mut reader = BufReader::new(stdout);
+    let mut result = Ok(());
+    for (_, path) in wanted {
+        let mut header = String::new();
+        if let Err(e) = reader.read_line(&mut header) {
+            result = Err(broken(format!("`git cat-file` failed: {e}")));
+            break;
+        }
+        let size = match header.split_whitespace().collect::<Vec<_>>().as_slice() {
+            [_, "blob", size] => size.parse::<usize>().ok(),
+            _ => None,
+        };
+        let Some(size) = size else {
+            result = Err(broken(format!(
+                "unexpected reply from `git cat-file`: {header:?}"
+            )));
+            break;
+        };
+        let mut content = vec![0u8; size + 1];
+        if let Err(e) = reader.read_exact(&mut content) {
+            result = Err(broken(format!("`git cat-file` failed: {e}")));
+            break;
+        }
+        content.pop();
+        let target = into.join(path);
+        if let Some(parent) = target.parent()
+            && let Err(e) = std::fs::create_dir_all(parent)
+        {
+            result = Err(temp_error(e));
+            break;
+        }
+        if let Err(e) = std::fs::write(&target, &content) {
+            result = Err(temp_error(e));
+            break;
+        }
+    }
+    drop(reader);
+    let _ = writer.join();
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
+/// One blob by id (for files too large to copy up front).
+fn git_blob(
+    root: &Path,
+    rev: &str,
+    blob: &str,
+    prefix: &str,
+    path: &str,
+) -> Result<Vec<u8>, MetricsError> {
+    let output = git(root, rev, &["cat-file", "blob", blob])?;
+    if !output.status.success() {
+        return Err(MetricsError::Io {
+            path: format!("{prefix}{path}"),
+            source: std::io::Error::other(
+                String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+            ),
+        });
+    }
+    Ok(output.stdout)
+}
+
+/// A directory under the system temp dir, removed with everything in it when dropped.
+struct TempDir {
+    path: PathBuf,
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl TempDir {
+    fn new() -> std::io::Result<TempDir> {
+        let base = std::env::temp_dir();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        loop {
+            let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+            let path = base.join(format!("kin-rev-{}-{nanos:x}-{n}", std::process::id()));
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Ok(TempDir { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
