@@ -92,10 +92,10 @@ pub struct MetricsShowArgs {
 
 #[derive(Debug, Args)]
 pub struct MetricsDiffArgs {
-    /// The old revision (a git branch, tag or commit, or `workspace`).
+    /// The old revision (a git branch, tag or commit, `workspace`, or a recorded run `run:ID`).
     #[arg(default_value = "HEAD")]
     pub a_rev: String,
-    /// The new revision (default: the workspace).
+    /// The new revision (default: the workspace; `run:ID` for a recorded run).
     #[arg(default_value = "workspace")]
     pub b_rev: String,
     /// Only these metrics files (directories: every file below them), even if no dvc.yaml names them.
@@ -135,10 +135,10 @@ pub enum ParamsCommand {
 
 #[derive(Debug, Args)]
 pub struct ParamsDiffArgs {
-    /// The old revision (a git branch, tag or commit, or `workspace`).
+    /// The old revision (a git branch, tag or commit, `workspace`, or a recorded run `run:ID`).
     #[arg(default_value = "HEAD")]
     pub a_rev: String,
-    /// The new revision (default: the workspace).
+    /// The new revision (default: the workspace; `run:ID` for a recorded run).
     #[arg(default_value = "workspace")]
     pub b_rev: String,
     /// Only these params files, whole, relative to the repository root as in DVC (even if no dvc.yaml names them).

@@ -3,7 +3,9 @@
 use std::path::{Component, Path, PathBuf};
 
 use kin::metrics::table::{DiffLayout, Table, diff_table, show_table};
-use kin::metrics::{Collected, Collection, Diff, MetricsError, Source, diff_tables};
+use kin::metrics::{
+    Collected, Collection, Diff, MetricsError, Recorded, Source, diff_tables, restrict_to, run_side,
+};
 use serde_json::{Map, Value, json};
 
 use crate::cli::{MetricsArgs, MetricsCommand, MetricsDiffArgs, MetricsShowArgs};
@@ -63,7 +65,8 @@ fn diff(cwd: &Path, args: &MetricsDiffArgs) -> Result<(), CommandError> {
         .map(|t| paths.target(t))
         .collect::<Result<Vec<_>, _>>()?;
     let collect = |source: &Source| kin::metrics::collect_metrics(&repo, source, &targets);
-    let diff = compare(&repo, &args.a_rev, &args.b_rev, args.all, collect)?;
+    let revs = (args.a_rev.as_str(), args.b_rev.as_str());
+    let diff = compare(&repo, revs, Recorded::Metrics, args.all, collect)?;
     let layout = DiffLayout {
         title: "Metric",
         a_rev: &args.a_rev,
@@ -84,14 +87,19 @@ fn precision(given: Option<u32>) -> u32 {
 /// Collects `a_rev` and `b_rev` and compares them. Without any commit there is nothing to
 /// compare (DVC prints an empty result); a revision whose pipelines cannot be read counts as
 /// empty, with a warning, as in DVC.
+///
+/// `run:ID` names a recorded run: its side is what the run recorded, and the other side is
+/// cut down to the same files and keys (a run holds only its own stage's).
 pub(super) fn compare(
     repo: &kin::Repo,
-    a_rev: &str,
-    b_rev: &str,
+    (a_rev, b_rev): (&str, &str),
+    what: Recorded,
     all: bool,
     collect: impl Fn(&Source) -> Result<Collection, MetricsError>,
 ) -> Result<Diff, CommandError> {
-    if !kin::metrics::has_commits(repo) {
+    let a_run = run_side(repo, a_rev, what)?;
+    let b_run = run_side(repo, b_rev, what)?;
+    if a_run.is_none() && b_run.is_none() && !kin::metrics::has_commits(repo) {
         return Ok(Diff::default());
     }
     let side = |rev: &str| -> Result<Collected, CommandError> {
@@ -107,8 +115,15 @@ pub(super) fn compare(
             Err(error) => Err(source_error(repo, rev, error)),
         }
     };
-    let old = side(a_rev)?;
-    let new = side(b_rev)?;
+    let (old, new) = match (a_run, b_run) {
+        (Some(old), Some(new)) => (old, new),
+        (Some(old), None) => {
+            let new = restrict_to(&side(b_rev)?, &old);
+            (old, new)
+        }
+        (None, Some(new)) => (restrict_to(&side(a_rev)?, &new), new),
+        (None, None) => (side(a_rev)?, side(b_rev)?),
+    };
     Ok(diff_tables(&old, &new, all))
 }
 

@@ -23,7 +23,14 @@ fn diff(cwd: &Path, args: &ParamsDiffArgs) -> Result<(), CommandError> {
     let collect = |source: &kin::metrics::Source| {
         kin::metrics::collect_params(&repo, source, &targets, args.deps)
     };
-    let diff = compare(&repo, &args.a_rev, &args.b_rev, args.all, collect)?;
+    let revs = (args.a_rev.as_str(), args.b_rev.as_str());
+    let diff = compare(
+        &repo,
+        revs,
+        kin::metrics::Recorded::Params,
+        args.all,
+        collect,
+    )?;
     let layout = DiffLayout {
         title: "Param",
         a_rev: &args.a_rev,

@@ -435,3 +435,77 @@ fn a_failing_gate_stops_repro_and_its_verdict_is_recorded() {
         Some(0)
     );
 }
+
+/// The id of the latest recorded run of `stage`.
+fn latest_run(dir: &Path, stage: &str) -> String {
+    let runs = json(dir, &["runs", "--stage", stage, "-n", "1", "--json"]);
+    runs[0]["run_id"].as_str().expect("run id").to_owned()
+}
+
+#[test]
+fn metrics_and_params_diff_against_recorded_runs() {
+    let repo = four_stage_repo();
+    let dir = repo.path();
+    let old_featurize = format!("run:{}", latest_run(dir, "featurize"));
+    let old_evaluate = format!("run:{}", latest_run(dir, "evaluate"));
+
+    let params = std::fs::read_to_string(dir.join("params.yaml")).expect("read");
+    std::fs::write(
+        dir.join("params.yaml"),
+        params
+            .replace("scale: 2", "scale: 3")
+            .replace("lr: 0.1", "lr: 0.5"),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("src/evaluate.sh"),
+        EVALUATE.replace("0.91", "0.95"),
+    )
+    .expect("write");
+    run_ok(kin(dir).args(["repro", "-q"]));
+    let new_featurize = format!("run:{}", latest_run(dir, "featurize"));
+    let new_evaluate = format!("run:{}", latest_run(dir, "evaluate"));
+
+    // Two runs of one stage: only what that stage names.
+    let diff = json(
+        dir,
+        &["params", "diff", &old_featurize, &new_featurize, "--json"],
+    );
+    assert_eq!(
+        diff,
+        serde_json::json!({"params.yaml": {"featurize.scale": {"old": 2, "new": 3, "diff": 1}}})
+    );
+    // A run against the workspace: the workspace is cut down to the run's keys, so the
+    // train.lr change (not featurize's) is not listed.
+    let against_workspace = json(dir, &["params", "diff", &old_featurize, "--json"]);
+    assert_eq!(against_workspace, diff);
+    let table = run_ok(kin(dir).args(["params", "diff", &old_featurize, &new_featurize]));
+    assert!(table.contains("featurize.scale  2"), "{table}");
+    assert!(table.contains(&old_featurize), "{table}");
+
+    let diff = json(
+        dir,
+        &["metrics", "diff", &old_evaluate, &new_evaluate, "--json"],
+    );
+    let auc = &diff["score.json"]["auc"];
+    assert_eq!(
+        (auc["old"].clone(), auc["new"].clone()),
+        (0.91.into(), 0.95.into())
+    );
+    assert!(
+        auc["diff"]
+            .as_f64()
+            .is_some_and(|d| (d - 0.04).abs() < 1e-9),
+        "{diff}"
+    );
+    // The workspace's score.json matches the new run: nothing changed since it.
+    assert_eq!(
+        json(dir, &["metrics", "diff", &new_evaluate, "--json"]),
+        serde_json::json!({})
+    );
+
+    let output = run(kin(dir).args(["metrics", "diff", "run:ffffffff"]));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no recorded run"), "{stderr}");
+}

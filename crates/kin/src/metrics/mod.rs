@@ -9,6 +9,7 @@ mod collect;
 mod diff;
 mod error;
 pub mod python;
+mod recorded;
 pub mod table;
 mod tree;
 
@@ -17,6 +18,7 @@ pub use collect::{
 };
 pub use diff::{Change, Diff, FileDiff, diff_tables};
 pub use error::{FileFormat, MetricsError};
+pub use recorded::{Recorded, restrict_to, run_side};
 
 use crate::Repo;
 
