@@ -235,6 +235,21 @@ fn runs_record_what_happened_and_no_op_records_nothing() {
         "trained\n"
     );
 
+    // A committed change run from a clean checkout is recorded clean, although repro
+    // rewrites the tracked dvc.lock before the later stages are recorded.
+    let params = std::fs::read_to_string(dir.join("params.yaml")).expect("read");
+    std::fs::write(
+        dir.join("params.yaml"),
+        params.replace("lr: 0.1", "lr: 0.2"),
+    )
+    .expect("write");
+    commit(dir, "lr 0.2");
+    run_ok(kin(dir).args(["repro", "-q"]));
+    for stage in ["train", "evaluate"] {
+        let latest = &json(dir, &["runs", "--stage", stage, "-n", "1", "--json"])[0];
+        assert_eq!(latest["git_dirty"], false, "{stage}: {latest}");
+    }
+
     // A failing stage is recorded as failed, with its exit code and inputs.
     std::fs::write(dir.join("src/train.sh"), "echo boom >&2\nexit 3\n").expect("write");
     assert!(!run(kin(dir).args(["repro", "-q"])).status.success());

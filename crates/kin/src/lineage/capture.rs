@@ -134,6 +134,13 @@ impl Recorder {
         Ok(store.record_run(run)?)
     }
 
+    /// Reads the git commit and dirty flag now, before this command changes tracked files
+    /// (dvc.lock, metrics): called just before the first stage changes the workspace, so a
+    /// no-op repro still never runs git.
+    pub fn begin(&self) {
+        self.context();
+    }
+
     fn context(&self) -> &RunContext {
         self.context.get_or_init(|| RunContext::capture(&self.root))
     }

@@ -238,6 +238,7 @@ pub(crate) fn process_stage(
         if options.dry {
             return Ok(StageOutcome::WouldRun(changes));
         }
+        shared.recorder.begin();
         record_as_is(shared, index, &params)?;
         return Ok(StageOutcome::Verified);
     }
@@ -248,6 +249,7 @@ pub(crate) fn process_stage(
         }
         return Ok(StageOutcome::WouldRun(changes));
     }
+    shared.recorder.begin();
     let started = Timestamp::now();
     if !options.force
         && applies_to(stage)
