@@ -1,13 +1,25 @@
-//! Progress bars for hashing and linking: drawn on a terminal, silent when piped or with `-q`.
+//! Progress bars for hashing, linking and transfers: files and bytes with the rate, drawn on
+//! a terminal, silent when piped or with `-q`.
 
 use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kin::data::Progress;
 
-/// A files-and-bytes bar on stderr.
+/// How often the bytes part of the bar is redrawn: formatting it per file would cost more
+/// than copying a small file.
+const BYTES_REFRESH: Duration = Duration::from_millis(100);
+
+/// A files bar on stderr, with bytes done, bytes known and the byte rate beside it.
 pub struct Bar {
     bar: ProgressBar,
+    bytes_done: AtomicU64,
+    bytes_total: AtomicU64,
+    started: Instant,
+    last_drawn: Mutex<Option<Instant>>,
 }
 
 impl Bar {
@@ -19,25 +31,62 @@ impl Bar {
         };
         let bar = ProgressBar::with_draw_target(Some(0), target);
         bar.set_style(
-            ProgressStyle::with_template("{msg:10} [{bar:30}] {pos}/{len} files {elapsed}")
-                .expect("the template is valid")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{prefix:10} [{bar:30}] {pos}/{len} files {msg} {elapsed}",
+            )
+            .expect("the template is valid")
+            .progress_chars("=> "),
         );
-        bar.set_message(message);
-        Bar { bar }
+        bar.set_prefix(message);
+        Bar {
+            bar,
+            bytes_done: AtomicU64::new(0),
+            bytes_total: AtomicU64::new(0),
+            started: Instant::now(),
+            last_drawn: Mutex::new(None),
+        }
     }
 
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
+
+    /// Redraws the bytes part when it is due (or `force`d).
+    fn draw_bytes(&self, force: bool) {
+        if self.bar.is_hidden() {
+            return;
+        }
+        let now = Instant::now();
+        let Ok(mut last) = self.last_drawn.lock() else {
+            return;
+        };
+        if !force && last.is_some_and(|t| now.duration_since(t) < BYTES_REFRESH) {
+            return;
+        }
+        *last = Some(now);
+        let done = self.bytes_done.load(Ordering::Relaxed);
+        let total = self.bytes_total.load(Ordering::Relaxed);
+        let seconds = now.duration_since(self.started).as_secs_f64().max(1e-3);
+        let rate = (done as f64 / seconds) as u64;
+        self.bar.set_message(format!(
+            "{}/{} ({}/s)",
+            HumanBytes(done),
+            HumanBytes(total),
+            HumanBytes(rate)
+        ));
+    }
 }
 
 impl Progress for Bar {
-    fn add_total(&self, files: u64, _bytes: u64) {
+    fn add_total(&self, files: u64, bytes: u64) {
         self.bar.inc_length(files);
+        self.bytes_total.fetch_add(bytes, Ordering::Relaxed);
+        self.draw_bytes(true);
     }
 
-    fn advance(&self, files: u64, _bytes: u64) {
+    fn advance(&self, files: u64, bytes: u64) {
         self.bar.inc(files);
+        self.bytes_done.fetch_add(bytes, Ordering::Relaxed);
+        self.draw_bytes(false);
     }
 }
