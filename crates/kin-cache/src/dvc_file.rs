@@ -17,6 +17,10 @@ pub struct DvcOut {
     pub size: Option<u64>,
     pub nfiles: Option<u64>,
     pub is_exec: bool,
+    /// `push: false` keeps the output out of `push` (it is still fetched if on the remote).
+    pub push: bool,
+    /// `remote:` names the remote this output lives in instead of the default one.
+    pub remote: Option<String>,
 }
 
 /// Why a `.dvc` file could not be read or written.
@@ -80,6 +84,11 @@ pub fn parse_dvc_file_text(text: &str) -> Result<Vec<DvcOut>, String> {
                 size: number("size"),
                 nfiles: number("nfiles"),
                 is_exec: matches!(map.get("isexec").map(|n| &n.value), Some(Value::Bool(true))),
+                push: !matches!(map.get("push").map(|n| &n.value), Some(Value::Bool(false))),
+                remote: map
+                    .get("remote")
+                    .and_then(|r| r.as_str())
+                    .map(str::to_owned),
             })
         })
         .collect()
@@ -156,6 +165,8 @@ mod tests {
             size: Some(20),
             nfiles: Some(4),
             is_exec: false,
+            push: true,
+            remote: None,
         };
         assert_eq!(
             render_dvc_file(std::slice::from_ref(&dir)),
@@ -167,6 +178,8 @@ mod tests {
             size: Some(1),
             nfiles: None,
             is_exec: true,
+            push: true,
+            remote: None,
         };
         let text = render_dvc_file(std::slice::from_ref(&exec));
         assert_eq!(

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use md5::Digest;
+
 use crate::hashing::{HashError, hash_file};
 use crate::md5::{Md5, ObjectId};
 
@@ -27,6 +29,13 @@ pub enum CacheError {
         expected: Md5,
         actual: Md5,
     },
+    #[error("the content received for {id} hashes to {actual}: refused")]
+    Corrupt { id: ObjectId, actual: Md5 },
+    #[error("receiving {id} failed: {source}")]
+    Receive {
+        id: ObjectId,
+        source: std::io::Error,
+    },
 }
 
 /// Files larger than this are copied and hashed in one read (see `ingest_file`).
@@ -38,6 +47,24 @@ pub struct ObjectDb {
     root: PathBuf,
     /// Directories this process already created.
     created_dirs: Mutex<HashSet<PathBuf>>,
+}
+
+/// Writes through to `inner` and hashes what passes.
+struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: md5::Md5,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        self.hasher.update(&buf[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Distinguishes temp files of one process.
@@ -228,6 +255,38 @@ impl ObjectDb {
             .write_all(bytes)
             .map_err(Self::write_error(&temp))
             .and_then(|()| self.publish(&temp, id));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        result
+    }
+
+    /// Stores the object `id` from content that `fill` writes (a download), hashing it on the
+    /// way. Content whose md5 is not `id`'s is refused, and nothing partial is ever visible
+    /// under the object's name: the temp file is renamed into place only once verified.
+    pub fn insert_verified(
+        &self,
+        id: &ObjectId,
+        fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), CacheError> {
+        let target = self.object_path(id);
+        let dir = target.parent().unwrap_or(&self.root).to_path_buf();
+        let (temp, file) = self.create_temp(&dir)?;
+        let mut sink = HashingWriter {
+            inner: std::io::BufWriter::with_capacity(1 << 16, file),
+            hasher: md5::Md5::new(),
+        };
+        let result = fill(&mut sink)
+            .and_then(|()| sink.inner.flush())
+            .map_err(|source| CacheError::Receive { id: *id, source })
+            .and_then(|()| {
+                let actual = Md5(sink.hasher.finalize().into());
+                if actual == id.md5 {
+                    self.publish(&temp, id)
+                } else {
+                    Err(CacheError::Corrupt { id: *id, actual })
+                }
+            });
         if result.is_err() {
             let _ = std::fs::remove_file(&temp);
         }

@@ -56,6 +56,14 @@ pub enum Command {
     Metrics(MetricsArgs),
     /// Compare params between git revisions and the workspace (as `dvc params diff`).
     Params(ParamsArgs),
+    /// Configure remotes in `.dvc/config`, as `dvc remote` does.
+    Remote(crate::remote_args::RemoteArgs),
+    /// Upload tracked data (and its lineage) that a remote lacks.
+    Push(crate::remote_args::TransferArgs),
+    /// Download tracked data (and its lineage) that the cache lacks, verified, into the cache.
+    Fetch(crate::remote_args::TransferArgs),
+    /// Fetch, then check out into the workspace.
+    Pull(crate::remote_args::TransferArgs),
 }
 
 #[derive(Debug, Args)]
@@ -249,6 +257,18 @@ pub struct StatusArgs {
     /// Also show old and new hashes and param values.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Compare the cache with a remote instead: what `push` would upload (new), what `fetch`
+    /// would download (deleted), and what neither has (missing).
+    #[arg(short, long)]
+    pub cloud: bool,
+    /// With `-c`: the remote (default: `core.remote`); implies `-c`.
+    #[arg(short, long)]
+    pub remote: Option<String>,
+    /// With `-c`: parallel requests.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// With `-c`: only these `.dvc` files, tracked paths or stage addresses.
+    pub targets: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

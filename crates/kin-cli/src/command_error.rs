@@ -151,3 +151,49 @@ impl From<kin::lineage::LineageError> for CommandError {
         }
     }
 }
+
+impl From<kin::remote::RemoteOpError> for CommandError {
+    fn from(error: kin::remote::RemoteOpError) -> Self {
+        use kin::remote::RemoteOpError as E;
+        use kin_remote::RemoteError as R;
+        let message = error.to_string();
+        match error {
+            E::NoDefaultRemote => CommandError::failure(message).with_hint(
+                "name one with `-r NAME`, or set a default: `kin remote add -d NAME URL` or `kin remote default NAME`",
+            ),
+            E::UnknownRemote { known, .. } => CommandError::usage(message).with_hint(if known.is_empty() {
+                "no remotes are configured; add one with `kin remote add NAME URL`".to_owned()
+            } else {
+                format!("configured remotes: {}", known.join(", "))
+            }),
+            E::RemoteExists { .. } => {
+                CommandError::usage(message).with_hint("use `--force` to replace it, or `kin remote modify` to change it")
+            }
+            E::UnknownOption { .. } => CommandError::usage(message)
+                .with_hint("DVC would refuse to read a config with it; see `dvc remote modify --help` for each remote's options"),
+            E::OptionNotSet { .. } | E::UnknownTarget { .. } => CommandError::usage(message),
+            E::Repo(e) => e.into(),
+            E::Config(e) => e.into(),
+            E::Data(e) => e.into(),
+            E::Lineage(e) => e.into(),
+            E::Storage(R::Denied { .. }) => CommandError::failure(message).with_hint(
+                "check the credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the remote's `profile`, or `kin remote modify --local NAME access_key_id …`",
+            ),
+            E::Storage(R::BadUrl { .. } | R::BadOption { .. }) => CommandError::usage(message),
+            E::Incomplete { failures, .. } => {
+                let mut text = message;
+                for failure in failures {
+                    text.push_str("\n  ");
+                    text.push_str(&failure);
+                }
+                CommandError::failure(text)
+                    .with_hint("nothing partial was kept; run the command again to transfer the rest")
+            }
+            E::Storage(_)
+            | E::ConfigIo { .. }
+            | E::MissingManifest { .. }
+            | E::BadManifest { .. }
+            | E::BadRecord { .. } => CommandError::failure(message),
+        }
+    }
+}

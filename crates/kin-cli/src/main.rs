@@ -8,6 +8,7 @@ mod diagnostic;
 mod lineage_args;
 mod lineage_view;
 mod progress;
+mod remote_args;
 mod stage_changes;
 mod tabulate;
 

@@ -60,7 +60,8 @@ impl DvcConfig {
                 continue;
             }
             if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                section = name.trim().to_owned();
+                // configobj quotes names with spaces: `['remote "s3"']` is `remote "s3"`.
+                section = unquote(name.trim()).to_owned();
                 continue;
             }
             let Some((key, value)) = line.split_once('=') else {
@@ -85,6 +86,22 @@ impl DvcConfig {
     /// A raw value, e.g. `value("cache", "type")`.
     pub fn value(&self, section: &str, key: &str) -> Option<&str> {
         self.get(section, key).map(|s| s.value.as_str())
+    }
+
+    /// The `key = value` settings of one section (e.g. `remote "s3"`), each with the config
+    /// file that set it (relative local paths are relative to that file's directory).
+    pub fn section(&self, section: &str) -> Vec<(&str, &str, &Path)> {
+        self.sections
+            .iter()
+            .filter(|(s, _)| s == section)
+            .flat_map(|(_, entries)| entries.iter())
+            .map(|s| (s.key.as_str(), s.value.as_str(), s.file.as_path()))
+            .collect()
+    }
+
+    /// Every section name, in file order.
+    pub fn section_names(&self) -> impl Iterator<Item = &str> {
+        self.sections.iter().map(|(name, _)| name.as_str())
     }
 
     fn get(&self, section: &str, key: &str) -> Option<&Setting> {

@@ -6,6 +6,7 @@ mod dvc_config;
 mod init;
 pub mod lineage;
 pub mod metrics;
+pub mod remote;
 mod repo;
 pub mod repro;
 

@@ -6,17 +6,23 @@ mod commit;
 mod dag;
 mod drift;
 mod fairness;
+mod fetch;
 mod gc;
 mod history;
 mod init;
 mod lineage;
 mod metrics;
 mod params;
+mod pull;
+mod push;
+mod remote;
 mod repro;
 mod run_show;
 mod runs;
 mod stages;
 mod status;
+mod status_cloud;
+mod transfer;
 mod why;
 
 use std::path::Path;
@@ -50,6 +56,10 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::History(args) => history::run(&cwd, &args, cli.quiet),
         Command::Metrics(args) => metrics::run(&cwd, &args),
         Command::Params(args) => params::run(&cwd, &args),
+        Command::Remote(args) => remote::run(&cwd, &args, cli.quiet),
+        Command::Push(args) => push::run(&cwd, &args, cli.quiet),
+        Command::Fetch(args) => fetch::run(&cwd, &args, cli.quiet),
+        Command::Pull(args) => pull::run(&cwd, &args, cli.quiet),
     }
 }
 

@@ -140,6 +140,13 @@ fn print_human(name: &str, entry: &Entry) {
 }
 
 pub fn run(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
+    if args.cloud || args.remote.is_some() {
+        return super::status_cloud::run(cwd, args);
+    }
+    if !args.targets.is_empty() {
+        return Err(CommandError::usage("targets are only taken with `-c`")
+            .with_hint("`kin status` reports on the whole project; `kin status -c TARGET` compares a target with a remote"));
+    }
     let repo = kin::Repo::discover(cwd)?;
     let mut entries: Vec<(String, Entry)> = kin::repro::status(&repo)
         .map_err(super::repro::error)?

@@ -8,4 +8,5 @@ mod gates;
 mod init;
 mod lineage;
 mod metrics;
+mod remote;
 mod repro;

@@ -108,6 +108,8 @@ pub fn add(
                 size: Some(hashed.size),
                 nfiles: hashed.nfiles,
                 is_exec: hashed.is_exec,
+                push: true,
+                remote: None,
             }],
         )?;
         let gitignore = ignore_in_git(root, &path)?;

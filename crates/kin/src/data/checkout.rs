@@ -11,9 +11,9 @@ use kin_cache::odb::ObjectDb;
 use kin_cache::state::StateIndex;
 use kin_cache::walk::walk_files;
 
-use super::paths::repo_relative;
+use super::tracked::select_outs;
 use super::workspace_hash::hash_workspace_path;
-use super::{DataError, NoProgress, Progress, TrackedOut, tracked_outs};
+use super::{DataError, NoProgress, Progress, tracked_outs};
 use crate::Repo;
 
 /// What checkout did.
@@ -40,28 +40,7 @@ pub fn checkout(
     let link_types = parse_link_types(repo.config()?.value("cache", "type"))?;
     let mut state = StateIndex::open(&repo.state_path())?;
     let all = tracked_outs(root, &project)?;
-    let selected: Vec<&TrackedOut> = if targets.is_empty() {
-        all.iter().collect()
-    } else {
-        let mut selected = Vec::new();
-        for target in targets {
-            let text = target.to_string_lossy();
-            let rel = repo_relative(root, cwd, target).ok();
-            let matching: Vec<&TrackedOut> = all
-                .iter()
-                .filter(|o| {
-                    o.owner == text || rel.as_deref().is_some_and(|r| o.owner == r || o.path == r)
-                })
-                .collect();
-            if matching.is_empty() {
-                return Err(DataError::NotTracked {
-                    target: text.into_owned(),
-                });
-            }
-            selected.extend(matching);
-        }
-        selected
-    };
+    let selected = select_outs(root, cwd, &all, targets)?;
     let mut report = CheckoutReport::default();
     for out in selected {
         let Some(id) = out.id.filter(|_| out.cached) else {

@@ -16,4 +16,4 @@ pub use error::DataError;
 pub use gc::{GcReport, GcScope, gc};
 pub use progress::{NoProgress, Progress};
 pub use status::{OutStatus, StatusEntry, status};
-pub use tracked::{TrackedOut, tracked_outs};
+pub use tracked::{TrackedOut, select_outs, tracked_outs};

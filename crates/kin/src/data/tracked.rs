@@ -1,6 +1,6 @@
 //! Every output whose content kin knows: `.dvc` files' outs and, from `dvc.lock`, stage outs.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use kin_cache::dvc_file::read_dvc_file;
 use kin_cache::md5::ObjectId;
@@ -8,7 +8,7 @@ use kin_pipeline::Project;
 use kin_pipeline::yaml::{Value, parse_yaml};
 
 use super::DataError;
-use super::paths::wdir_join;
+use super::paths::{repo_relative, wdir_join};
 
 /// One tracked output and the version recorded for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,10 @@ pub struct TrackedOut {
     pub is_exec: bool,
     /// False for `cache: false` stage outputs: hashed but never in the cache.
     pub cached: bool,
+    /// False for `push: false`: `kin push` leaves it out.
+    pub push: bool,
+    /// The remote it lives in when not the default one (`remote:`).
+    pub remote: Option<String>,
 }
 
 /// All tracked outputs of the repository.
@@ -36,6 +40,8 @@ pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, D
                 id: out.id,
                 is_exec: out.is_exec,
                 cached: true,
+                push: out.push,
+                remote: out.remote,
             });
         }
     }
@@ -57,11 +63,44 @@ pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, D
                     id: recorded.and_then(|r| r.2),
                     is_exec: recorded.is_some_and(|r| r.3),
                     cached: out.cache,
+                    push: out.push,
+                    remote: out.remote.clone(),
                 });
             }
         }
     }
     Ok(outs)
+}
+
+/// The outputs `targets` (typed in `cwd`) name: a `.dvc` file or stage address names all its
+/// outputs, a path names the output at that path. No targets select everything.
+pub fn select_outs<'a>(
+    root: &Path,
+    cwd: &Path,
+    all: &'a [TrackedOut],
+    targets: &[PathBuf],
+) -> Result<Vec<&'a TrackedOut>, DataError> {
+    if targets.is_empty() {
+        return Ok(all.iter().collect());
+    }
+    let mut selected = Vec::new();
+    for target in targets {
+        let text = target.to_string_lossy();
+        let rel = repo_relative(root, cwd, target).ok();
+        let matching: Vec<&TrackedOut> = all
+            .iter()
+            .filter(|o| {
+                o.owner == text || rel.as_deref().is_some_and(|r| o.owner == r || o.path == r)
+            })
+            .collect();
+        if matching.is_empty() {
+            return Err(DataError::NotTracked {
+                target: text.into_owned(),
+            });
+        }
+        selected.extend(matching);
+    }
+    Ok(selected)
 }
 
 /// `(stage, out path, id, isexec)` from a dvc.lock; a missing or unreadable lock has none.

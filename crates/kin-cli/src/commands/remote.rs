@@ -1,0 +1,116 @@
+//! `kin remote add/modify/list/default/remove`: the same `.dvc/config` edits as `dvc remote`.
+
+use std::path::Path;
+
+use kin::remote::ConfigLevel;
+use serde_json::json;
+
+use crate::command_error::CommandError;
+use crate::remote_args::{LevelArgs, RemoteArgs, RemoteCommand};
+
+pub fn run(cwd: &Path, args: &RemoteArgs, quiet: bool) -> Result<(), CommandError> {
+    let repo = kin::Repo::discover(cwd)?;
+    match &args.command {
+        RemoteCommand::Add(add) => {
+            kin::remote::add_remote(
+                &repo,
+                level(&add.level),
+                cwd,
+                &add.name,
+                &add.url,
+                add.default,
+                add.force,
+            )?;
+            if add.default && !quiet {
+                println!("Setting '{}' as a default remote.", add.name);
+            }
+        }
+        RemoteCommand::Modify(modify) => kin::remote::modify_remote(
+            &repo,
+            level(&modify.level),
+            cwd,
+            &modify.name,
+            &modify.option,
+            modify.value.as_deref().filter(|_| !modify.unset),
+        )?,
+        RemoteCommand::List(list) => {
+            let config = repo.config()?;
+            let default = kin::remote::default_name(&config);
+            let remotes = kin::remote::remotes(&config);
+            if list.json {
+                let rows: Vec<_> = remotes
+                    .iter()
+                    .map(|r| json!({"name": r.name, "url": r.spec.url, "default": Some(r.name.as_str()) == default}))
+                    .collect();
+                println!("{}", serde_json::Value::Array(rows));
+            } else {
+                for remote in &remotes {
+                    let mut line = format!("{}\t{}", remote.name, remote.spec.url);
+                    if Some(remote.name.as_str()) == default {
+                        line.push_str("\t(default)");
+                    }
+                    println!("{}", expand_tabs(&line));
+                }
+            }
+        }
+        RemoteCommand::Default(default) => {
+            if default.unset {
+                kin::remote::set_default(&repo, level(&default.level), None)?;
+            } else if let Some(name) = &default.name {
+                kin::remote::set_default(&repo, level(&default.level), Some(name))?;
+            } else {
+                match kin::remote::default_name(&repo.config()?) {
+                    Some(name) => println!("{name}"),
+                    None => {
+                        return Err(CommandError::failure("no default remote is set").with_hint(
+                            "set one with `kin remote default NAME` or `kin remote add -d NAME URL`",
+                        ));
+                    }
+                }
+            }
+        }
+        RemoteCommand::Remove(remove) => {
+            kin::remote::remove_remote(&repo, level(&remove.level), &remove.name)?;
+        }
+    }
+    Ok(())
+}
+
+fn level(args: &LevelArgs) -> ConfigLevel {
+    if args.local {
+        ConfigLevel::Local
+    } else {
+        ConfigLevel::Project
+    }
+}
+
+/// Tabs expanded to 8-column stops, as DVC's `remote list` prints its columns.
+fn expand_tabs(line: &str) -> String {
+    let mut out = String::new();
+    for (index, part) in line.split('\t').enumerate() {
+        if index > 0 {
+            let pad = 8 - out.chars().count() % 8;
+            out.extend(std::iter::repeat_n(' ', pad));
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand_tabs;
+
+    #[test]
+    fn tabs_expand_like_python() {
+        assert_eq!(
+            expand_tabs("myrem\t/tmp/rel\t(default)"),
+            "myrem   /tmp/rel        (default)"
+        );
+        assert_eq!(
+            expand_tabs("s3r\ts3://bucket/path"),
+            "s3r     s3://bucket/path"
+        );
+        assert_eq!(expand_tabs("exactly8\tx"), "exactly8        x");
+    }
+}

@@ -1,0 +1,93 @@
+//! What `push`, `fetch` and `pull` print: DVC's one-line summary, kin's JSON, and a clear
+//! failure for objects that neither side has.
+
+use kin::remote::{TransferOptions, TransferReport};
+use serde_json::json;
+
+use crate::command_error::CommandError;
+use crate::remote_args::TransferArgs;
+
+/// How many missing objects an error names before it says "and N more".
+const MISSING_SHOWN: usize = 10;
+
+pub(super) fn options(args: &TransferArgs) -> TransferOptions {
+    TransferOptions {
+        targets: args.targets.clone(),
+        remote: args.remote.clone(),
+        jobs: args.jobs.map(usize::from),
+    }
+}
+
+/// Prints the reports (`verb`: "pushed" or "fetched") and fails if anything was missing.
+pub(super) fn finish(
+    reports: &[TransferReport],
+    verb: &str,
+    args: &TransferArgs,
+    quiet: bool,
+) -> Result<(), CommandError> {
+    if args.json {
+        let remotes: Vec<_> = reports
+            .iter()
+            .map(|r| {
+                json!({
+                    "remote": r.remote,
+                    "transferred": r.transferred,
+                    "bytes": r.bytes,
+                    "already_there": r.already_there,
+                    "missing": r.missing.iter().map(|m| json!({"path": m.path, "hash": m.id.to_string()})).collect::<Vec<_>>(),
+                    "lineage_records": r.lineage_records,
+                })
+            })
+            .collect();
+        println!("{}", json!({ "remotes": remotes }));
+    } else if !quiet {
+        let moved: usize = reports.iter().map(|r| r.transferred).sum();
+        let records: usize = reports.iter().map(|r| r.lineage_records).sum();
+        match moved {
+            0 => println!("Everything is up to date."),
+            1 => println!("1 file {verb}"),
+            n => println!("{n} files {verb}"),
+        }
+        if records > 0 {
+            println!(
+                "{records} lineage record{} {verb}",
+                if records == 1 { "" } else { "s" }
+            );
+        }
+    }
+    missing_error(reports, verb)
+}
+
+fn missing_error(reports: &[TransferReport], verb: &str) -> Result<(), CommandError> {
+    let missing: Vec<String> = reports
+        .iter()
+        .flat_map(|r| {
+            r.missing
+                .iter()
+                .map(move |m| format!("{} ({}, remote `{}`)", m.path, m.id, r.remote))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut message = format!(
+        "{} could not be {verb}: neither the cache nor the remote has {}:\n",
+        if missing.len() == 1 {
+            "1 object"
+        } else {
+            "some objects"
+        },
+        if missing.len() == 1 { "it" } else { "them" }
+    );
+    for line in missing.iter().take(MISSING_SHOWN) {
+        message.push_str("  ");
+        message.push_str(line);
+        message.push('\n');
+    }
+    if missing.len() > MISSING_SHOWN {
+        message.push_str(&format!("  … and {} more\n", missing.len() - MISSING_SHOWN));
+    }
+    Err(CommandError::failure(message.trim_end().to_owned()).with_hint(
+        "push them from a machine that has them, or re-create them with `kin repro`; `kin status -c` lists what each side has",
+    ))
+}

@@ -1,0 +1,44 @@
+//! What can go wrong talking to a remote.
+
+use std::path::PathBuf;
+
+/// A failure of one remote operation, naming the remote and the object.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    #[error("remote URL `{url}` is not supported: {reason}")]
+    BadUrl { url: String, reason: String },
+    #[error("remote option `{option}` = `{value}` is invalid: {reason}")]
+    BadOption {
+        option: String,
+        value: String,
+        reason: String,
+    },
+    #[error("`{key}` does not exist on {remote}")]
+    NotFound { remote: String, key: String },
+    #[error("{remote} refused access to `{key}`: {message}")]
+    Denied {
+        remote: String,
+        key: String,
+        message: String,
+    },
+    #[error("{remote}: `{key}`: {message}")]
+    Storage {
+        remote: String,
+        key: String,
+        message: String,
+    },
+    #[error("cannot read `{}`: {source}", path.display())]
+    ReadLocal {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write `{}`: {source}", path.display())]
+    WriteLocal {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("writing the download of `{key}` failed: {source}")]
+    Sink { key: String, source: std::io::Error },
+    #[error("cannot start the network runtime: {source}")]
+    Runtime { source: std::io::Error },
+}
