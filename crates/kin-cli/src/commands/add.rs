@@ -38,9 +38,21 @@ pub fn run(cwd: &Path, args: &AddArgs, quiet: bool) -> Result<(), CommandError> 
             );
         }
         if !added.is_empty() {
-            let files: Vec<&str> = added.iter().map(|a| a.dvc_file.as_str()).collect();
+            // Each `.dvc` file and the `.gitignore` beside it (where the entry was written).
+            let mut files: Vec<String> = Vec::new();
+            for entry in &added {
+                let gitignore = match entry.dvc_file.rsplit_once('/') {
+                    Some((dir, _)) => format!("{dir}/.gitignore"),
+                    None => ".gitignore".to_owned(),
+                };
+                for file in [entry.dvc_file.clone(), gitignore] {
+                    if !files.contains(&file) {
+                        files.push(file);
+                    }
+                }
+            }
             println!(
-                "\nTo track the changes with git, run:\n\n\tgit add {} .gitignore",
+                "\nTo track the changes with git, run:\n\n\tgit add {}",
                 files.join(" ")
             );
         }

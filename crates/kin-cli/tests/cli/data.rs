@@ -376,3 +376,18 @@ fn gc_keeps_what_workspace_or_history_references() {
         "three"
     );
 }
+
+#[test]
+fn add_names_the_gitignore_it_wrote_to() {
+    let repo = crate::common::git_repo(None);
+    let dir = repo.path();
+    crate::common::run_ok(crate::common::kin(dir).args(["init", "-q"]));
+    std::fs::create_dir_all(dir.join("data/raw")).expect("mkdir");
+    std::fs::write(dir.join("data/raw/f.csv"), "a,b\n").expect("write");
+    let out = crate::common::run_ok(crate::common::kin(dir).args(["add", "data/raw/f.csv"]));
+    assert!(
+        out.contains("\tgit add data/raw/f.csv.dvc data/raw/.gitignore\n"),
+        "{out}"
+    );
+    assert!(dir.join("data/raw/.gitignore").is_file());
+}
