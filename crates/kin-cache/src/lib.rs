@@ -2,6 +2,7 @@
 //! workspace links, the stat index, `.dvc` files and `.gitignore` entries.
 
 pub mod dvc_file;
+pub mod dvc_file_update;
 pub mod gitignore;
 pub mod hashing;
 pub mod link;

@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use kin_cache::dvc_file::{DvcOut, write_dvc_file};
+use kin_cache::dvc_file::DvcOut;
+use kin_cache::dvc_file_update::write_updated;
 use kin_cache::gitignore::ignore_in_git;
 use kin_cache::link::{LinkType, link_from_cache, parse_link_types};
 use kin_cache::md5::ObjectId;
@@ -100,18 +101,16 @@ pub fn add(
         }
         let name = rel.rsplit('/').next().unwrap_or(&rel).to_owned();
         let before = std::fs::read(root.join(&dvc_file)).ok();
-        write_dvc_file(
-            &root.join(&dvc_file),
-            &[DvcOut {
-                path: name,
-                id: Some(hashed.id),
-                size: Some(hashed.size),
-                nfiles: hashed.nfiles,
-                is_exec: hashed.is_exec,
-                push: true,
-                remote: None,
-            }],
-        )?;
+        let out = DvcOut {
+            path: name,
+            id: Some(hashed.id),
+            size: Some(hashed.size),
+            nfiles: hashed.nfiles,
+            is_exec: hashed.is_exec,
+            push: true,
+            remote: None,
+        };
+        write_updated(&root.join(&dvc_file), &out, before.as_deref())?;
         let gitignore = ignore_in_git(root, &path)?;
         // Re-adding unchanged data is not a new version: record only what changed.
         let changed = before != std::fs::read(root.join(&dvc_file)).ok();
