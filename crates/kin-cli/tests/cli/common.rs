@@ -118,3 +118,37 @@ pub fn pipeline_repo(pipeline: &str) -> tempfile::TempDir {
     std::fs::write(repo.path().join("dvc.yaml"), pipeline).expect("write dvc.yaml");
     repo
 }
+
+/// A small tmpfs mounted for the test (a disk that fills up), unmounted when dropped.
+/// Mounting needs root: under CI (root) its failure fails the test; elsewhere it skips.
+pub struct SmallDisk {
+    pub dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    pub fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !mounted {
+            let reason = "cannot mount a tmpfs (needs root)";
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "{reason}");
+            eprintln!("skipping full-disk test: {reason}");
+            return None;
+        }
+        Some(SmallDisk { dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}

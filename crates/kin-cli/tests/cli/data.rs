@@ -391,3 +391,85 @@ fn add_names_the_gitignore_it_wrote_to() {
     );
     assert!(dir.join("data/raw/.gitignore").is_file());
 }
+
+/// Every file under `dir`, as paths relative to it.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).into_iter().flatten().flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                pending.push(entry.path());
+            } else if let Ok(rel) = entry.path().strip_prefix(dir) {
+                found.push(rel.to_string_lossy().into_owned());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn a_full_disk_fails_add_clearly_and_leaves_nothing_half_written() {
+    let Some(disk) = crate::common::SmallDisk::mount("6m") else {
+        return;
+    };
+    let dir = disk.path();
+    let git = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir)
+        .status()
+        .expect("git");
+    assert!(git.success());
+    run_ok(kin(dir).args(["init", "-q"]));
+    // 4 MiB in the workspace leaves no room for its copy in the cache.
+    let data: Vec<u8> = (0..4u32 << 20).map(|i| (i % 253) as u8).collect();
+    std::fs::write(dir.join("big.bin"), &data).expect("write");
+    let output = run(kin(dir).args(["add", "big.bin"]));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(
+        stderr.contains("cache"),
+        "names where it was writing: {stderr}"
+    );
+    assert!(
+        !dir.join("big.bin.dvc").exists(),
+        "a .dvc file for data not cached"
+    );
+    let cached = files_under(&dir.join(".dvc/cache"));
+    assert!(cached.is_empty(), "left in the cache: {cached:?}");
+    // The data itself is untouched, and once there is room the same add completes.
+    assert_eq!(std::fs::read(dir.join("big.bin")).expect("read"), data);
+    std::fs::remove_file(dir.join("big.bin")).expect("rm");
+    std::fs::write(dir.join("big.bin"), &data[..1 << 20]).expect("write");
+    run_ok(kin(dir).args(["add", "-q", "big.bin"]));
+    assert!(dir.join("big.bin.dvc").is_file());
+}
+
+#[test]
+fn re_add_keeps_what_the_dvc_file_holds_besides_hashes_as_dvc_does() {
+    let Some(python) = dvc_python() else { return };
+    let extra = "# owned by the pricing team\ndesc: raw invoices\nmeta:\n  owner: ana\nouts:\n- md5: 60b725f10c9c85c70d97880dfe8191b3\n  size: 2\n  hash: md5\n  path: f.txt\n  desc: the data\n  remote: other\n  push: false\n  type: dataset\n  labels: [x, y]\n  meta: {k: v}\n";
+    let mut results = Vec::new();
+    for use_kin in [true, false] {
+        let repo = git_repo(None);
+        let dir = repo.path();
+        let add = |args: &[&str]| {
+            if use_kin {
+                run_ok(kin(dir).args(args));
+            } else {
+                dvc(&python, dir, args);
+            }
+        };
+        add(&["init", "-q"]);
+        std::fs::write(dir.join("f.txt"), "a\n").expect("write");
+        add(&["add", "-q", "f.txt"]);
+        std::fs::write(dir.join("f.txt.dvc"), extra).expect("write");
+        std::fs::write(dir.join("f.txt"), "bb\n").expect("write");
+        add(&["add", "-q", "f.txt"]);
+        results.push(read(dir.join("f.txt.dvc")));
+    }
+    assert_eq!(results[0], results[1]);
+    assert!(results[0].contains("desc: the data") && !results[0].contains("60b725f1"));
+}
