@@ -180,6 +180,8 @@ impl From<kin::remote::RemoteOpError> for CommandError {
                 "check the credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the remote's `profile`, or `kin remote modify --local NAME access_key_id …`",
             ),
             E::Storage(R::BadUrl { .. } | R::BadOption { .. }) => CommandError::usage(message),
+            E::Storage(R::NoBucket { .. }) => CommandError::failure(message)
+                .with_hint("create the bucket, or fix the remote's URL with `kin remote modify NAME url s3://BUCKET/PREFIX`"),
             E::Incomplete { failures, .. } => {
                 let mut text = message;
                 for failure in failures {

@@ -94,7 +94,8 @@ pub struct TransferArgs {
     /// The remote for outputs that don't name their own `remote:` (default: `core.remote`).
     #[arg(short, long)]
     pub remote: Option<String>,
-    /// Parallel transfers (default: the remote's `jobs` option, else 4 per core).
+    /// Parallel transfers (default: the remote's `jobs` option, else 4 per core for a local
+    /// directory, 16 per core for object storage).
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     /// Print `{"remotes": [{"remote", "transferred", "bytes", "already_there", "missing", "lineage_records"}]}`.

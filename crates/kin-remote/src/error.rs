@@ -13,6 +13,8 @@ pub enum RemoteError {
         value: String,
         reason: String,
     },
+    #[error("the bucket of {remote} does not exist")]
+    NoBucket { remote: String },
     #[error("`{key}` does not exist on {remote}")]
     NotFound { remote: String, key: String },
     #[error("{remote} refused access to `{key}`: {message}")]

@@ -66,6 +66,10 @@ impl ObjectRemote {
     fn error(&self, key: &str, error: object_store::Error) -> RemoteError {
         let remote = self.url.clone();
         let key = key.to_owned();
+        // S3 answers 404 for a missing bucket too: that is no missing object.
+        if chain(&error).contains("NoSuchBucket") {
+            return RemoteError::NoBucket { remote };
+        }
         match error {
             object_store::Error::NotFound { .. } => RemoteError::NotFound { remote, key },
             object_store::Error::PermissionDenied { source, .. }
@@ -139,7 +143,11 @@ impl Remote for ObjectRemote {
         let location = self.location(key);
         match self.runtime.block_on(self.store.head(&location)) {
             Ok(_) => Ok(true),
-            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(object_store::Error::NotFound { source, .. })
+                if !chain(&*source).contains("NoSuchBucket") =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(self.error(key, e)),
         }
     }

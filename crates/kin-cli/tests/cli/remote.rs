@@ -497,6 +497,15 @@ fn s3_remote_round_trips_with_dvc_and_lineage_travels() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("no-such-bucket"), "{stderr}");
+    let output = run(kin(teammate.path())
+        .envs(S3_ENV)
+        .args(["fetch", "--remote", "s3", "-q"]));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("bucket") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -562,4 +571,38 @@ fn a_server_cut_mid_push_fails_clearly_and_a_rerun_completes() {
         std::fs::read_to_string(theirs.path().join("many/1499.txt")).expect("pulled"),
         "file 1499\n"
     );
+}
+
+#[test]
+fn a_full_disk_fails_fetch_clearly_and_leaves_nothing_partial() {
+    let Some(disk) = crate::common::SmallDisk::mount("3m") else {
+        return;
+    };
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    let data: Vec<u8> = (0..4u32 << 20).map(|i| (i % 251) as u8).collect();
+    std::fs::write(dir.join("big.bin"), &data).expect("write");
+    run_ok(kin(dir).args(["add", "-q", "big.bin"]));
+    let store = tempfile::tempdir().expect("tempdir");
+    remote_add(dir, "store", &store.path().display().to_string());
+    run_ok(kin(dir).args(["push", "-q"]));
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "big"]);
+
+    let clone_dir = disk.path().join("clone");
+    git(
+        disk.path(),
+        &["clone", "-q", &dir.display().to_string(), "clone"],
+    );
+    let output = run(kin(&clone_dir).args(["fetch"]));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(
+        stderr.contains("big.bin"),
+        "names what did not transfer: {stderr}"
+    );
+    let cached = walk(&clone_dir.join(".dvc/cache"));
+    assert!(cached.is_empty(), "left in the cache: {cached:?}");
 }

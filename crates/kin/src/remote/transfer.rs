@@ -148,10 +148,16 @@ pub(crate) fn remote_has(
         .collect())
 }
 
-/// The parallelism for `remote`: `-j`, else its `jobs` option, else 4 per core (DVC's default).
+/// The parallelism for `remote`: `-j`, else its `jobs` option, else 4 per core for a local
+/// directory (DVC's default) and 16 per core for object storage, where each request mostly
+/// waits on the network (and small objects on round trips): threads are cheap next to that.
 pub(crate) fn jobs_for(remote: &NamedRemote, jobs: Option<usize>) -> usize {
+    let per_core = match remote.spec.scheme() {
+        Ok(kin_remote::Scheme::Local(_)) | Err(_) => 4,
+        Ok(_) => 16,
+    };
     jobs.or_else(|| remote.spec.option("jobs").and_then(|j| j.parse().ok()))
-        .unwrap_or_else(|| 4 * kin_cache::hashing::default_threads())
+        .unwrap_or_else(|| per_core * kin_cache::hashing::default_threads())
         .max(1)
 }
 
