@@ -14,6 +14,10 @@ DVC is looked up as --dvc, then $KIN_DVC_PYTHON's sibling `dvc`, then target/dvc
 `drift-1m` times `kin drift` (no DVC equivalent); with --evidently PYTHON (or
 $KIN_EVIDENTLY_PYTHON), a Python with evidently==0.7.23, Evidently's DataDriftTable runs
 once on the same files as the baseline (bench/gates.py has the data and the runner).
+
+`push-*` and `pull-*` start an S3-compatible server on loopback (SeaweedFS, pip-installed
+into target/bench-venv; KIN_BENCH_S3_SERVER=moto for moto from the DVC venv). DVC needs
+dvc-s3 in its venv, as scripts/test installs it: see bench/remote_workloads.py.
 """
 
 import argparse
@@ -77,6 +81,28 @@ def rm(path):
         os.remove(path)
 
 
+DELETE_BETWEEN_RUNS = False  # --delete-between-runs
+_set_aside = iter(range(1 << 30))
+
+
+def set_aside(repo, rel):
+    """Takes `rel` out of the repository between timed runs. By default it is renamed into
+    the workload's scratch directory and deleted with it at the end, not deleted now: this
+    machine's ext4 has no journal, and there the kernel will not reuse an inode freed in the
+    last 60 s, scanning past every such inode on each file it creates. Deleting 20,000 files
+    right before a run makes that run quadratic in the kernel for both tools (see the notes in
+    docs/benchmarks.md); --delete-between-runs measures that instead."""
+    path = os.path.join(repo, rel)
+    if not os.path.lexists(path):
+        return
+    if DELETE_BETWEEN_RUNS or not os.path.isdir(path):
+        rm(path)
+        return
+    aside = os.path.join(os.path.dirname(repo), "set-aside")  # the workload's scratch dir
+    os.makedirs(aside, exist_ok=True)
+    os.rename(path, os.path.join(aside, str(next(_set_aside))))
+
+
 def gen_foreach_1000(path):
     """prepare -> 998 foreach stages -> train: 1,000 stages from one foreach."""
     items = "\n".join(f"  - shard{i:04d}" for i in range(998))
@@ -125,7 +151,8 @@ def gen_big_file(path, size=1 << 30):
 def reset_cache(repo):
     """Forget everything either tool cached or indexed, so the next add starts cold."""
     def reset():
-        for p in [".dvc/cache", "data.dvc", "big.bin.dvc", ".gitignore", ".kin/state.db",
+        set_aside(repo, ".dvc/cache")
+        for p in ["data.dvc", "big.bin.dvc", ".gitignore", ".kin/state.db",
                   ".kin/state.db-wal", ".kin/state.db-shm"]:
             rm(os.path.join(repo, p))
         tmp = os.path.join(repo, ".dvc", "tmp")
@@ -166,7 +193,7 @@ WORKLOADS = {
                            lambda p: gen_small_files(p, 20_000, 1024), ["status"], ["status"], setup=add_data),
     "checkout-20k": Workload("`checkout` of the 20,000 files after deleting them",
                              lambda p: gen_small_files(p, 20_000, 1024), ["checkout", "-q"], ["checkout", "-q"],
-                             setup=add_data, before_each=lambda repo: (lambda: rm(os.path.join(repo, "data")))),
+                             setup=add_data, before_each=lambda repo: (lambda: set_aside(repo, "data"))),
     "add-1g": Workload("`add` of one 1 GiB file, cold cache", gen_big_file, ["add", "-q", "big.bin"],
                        ["add", "-q", "big.bin"], before_each=reset_cache, baseline=("md5sum", ["md5sum", "big.bin"])),
     "status-200k": Workload("no-op `status` on 200,000 files (kin only: DVC takes minutes)",
@@ -174,7 +201,7 @@ WORKLOADS = {
     "drift-1m": Workload("`kin drift` on 1,000,000 rows × 20 columns (15 numerical, 5 categorical), CSV; "
                          "baseline: one run of Evidently's DataDriftTable",
                          gates.link_data, gates.KIN_ARGS, None,
-                         baseline=("Evidently 0.7.23", lambda a: a.evidently and gates.evidently_argv(a.evidently)),
+                         baseline=("Evidently 0.7.23", lambda a, _repo: a.evidently and gates.evidently_argv(a.evidently)),
                          baseline_runs=1),
 }
 
@@ -183,6 +210,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from repro_workloads import workloads as repro_workloads  # noqa: E402
 
 WORKLOADS.update(repro_workloads(Workload))
+
+from remote_workloads import workloads as remote_workloads  # noqa: E402
+
+WORKLOADS.update(remote_workloads(Workload, gen_small_files, gen_big_file, set_aside))
 
 
 def find_dvc(explicit):
@@ -215,8 +246,12 @@ def main():
     parser.add_argument("--tmp", help="where to generate data (default: the system temp dir)")
     parser.add_argument("--evidently", default=os.environ.get("KIN_EVIDENTLY_PYTHON"),
                         help="a Python with evidently==0.7.23, for drift-1m's baseline")
+    parser.add_argument("--delete-between-runs", action="store_true",
+                        help="delete what a run must recreate instead of setting it aside (see set_aside)")
     parser.add_argument("workloads", nargs="*", default=list(WORKLOADS))
     args = parser.parse_args()
+    global DELETE_BETWEEN_RUNS
+    DELETE_BETWEEN_RUNS = args.delete_between_runs
     if args.runs < 5:
         raise SystemExit("use at least 5 runs: medians of fewer are noise")
 
@@ -244,7 +279,7 @@ def main():
                     w.setup(tool, repo)
                 before = w.before_each(repo) if w.before_each else None
                 results[label] = measure([*tool, *tool_args], repo, args.runs, before)
-                argv = w.baseline and (w.baseline[1](args) if callable(w.baseline[1]) else w.baseline[1])
+                argv = w.baseline and (w.baseline[1](args, repo) if callable(w.baseline[1]) else w.baseline[1])
                 if label == "kin" and argv:
                     runs = w.baseline_runs or args.runs
                     results["baseline"] = measure(argv, repo, runs, warmup=runs > 1)
