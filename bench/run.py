@@ -21,6 +21,7 @@ dvc-s3 in its venv, as scripts/test installs it: see bench/remote_workloads.py.
 """
 
 import argparse
+import atexit
 import os
 import platform
 import random
@@ -263,26 +264,29 @@ def main():
     rows = []
     for name in args.workloads:
         w = WORKLOADS[name]
-        with tempfile.TemporaryDirectory(prefix=f"kin-bench-{name}-", dir=args.tmp) as scratch:
-            pristine = os.path.join(scratch, "pristine")
-            os.makedirs(pristine)
-            w.generate(pristine)
-            results = {}
-            tools = [("kin", [kin], w.kin_args)]
-            if dvc and w.dvc_args is not None:
-                tools.append(("dvc", [dvc], w.dvc_args))
-            for label, tool, tool_args in tools:
-                repo = os.path.join(scratch, label)
-                shutil.copytree(pristine, repo, symlinks=True)
-                init_repo(repo, dvc)
-                if w.setup:
-                    w.setup(tool, repo)
-                before = w.before_each(repo) if w.before_each else None
-                results[label] = measure([*tool, *tool_args], repo, args.runs, before)
-                argv = w.baseline and (w.baseline[1](args, repo) if callable(w.baseline[1]) else w.baseline[1])
-                if label == "kin" and argv:
-                    runs = w.baseline_runs or args.runs
-                    results["baseline"] = measure(argv, repo, runs, warmup=runs > 1)
+        # Scratch directories are all deleted at exit, not after their workload: deleting one
+        # would slow the file creation of the next (see set_aside).
+        scratch = tempfile.mkdtemp(prefix=f"kin-bench-{name}-", dir=args.tmp)
+        atexit.register(shutil.rmtree, scratch, True)
+        pristine = os.path.join(scratch, "pristine")
+        os.makedirs(pristine)
+        w.generate(pristine)
+        results = {}
+        tools = [("kin", [kin], w.kin_args)]
+        if dvc and w.dvc_args is not None:
+            tools.append(("dvc", [dvc], w.dvc_args))
+        for label, tool, tool_args in tools:
+            repo = os.path.join(scratch, label)
+            shutil.copytree(pristine, repo, symlinks=True)
+            init_repo(repo, dvc)
+            if w.setup:
+                w.setup(tool, repo)
+            before = w.before_each(repo) if w.before_each else None
+            results[label] = measure([*tool, *tool_args], repo, args.runs, before)
+            argv = w.baseline and (w.baseline[1](args, repo) if callable(w.baseline[1]) else w.baseline[1])
+            if label == "kin" and argv:
+                runs = w.baseline_runs or args.runs
+                results["baseline"] = measure(argv, repo, runs, warmup=runs > 1)
         kin_t, kin_rss = results["kin"]
         dvc_t, dvc_rss = results.get("dvc", (None, None))
         base = results.get("baseline")

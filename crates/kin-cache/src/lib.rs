@@ -1,6 +1,7 @@
 //! DVC 3's data layer: md5 hashes and directory manifests, the content-addressed cache,
 //! workspace links, the stat index, `.dvc` files and `.gitignore` entries.
 
+pub mod dir_memo;
 pub mod dvc_file;
 pub mod dvc_file_update;
 pub mod gitignore;

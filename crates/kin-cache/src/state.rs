@@ -44,7 +44,7 @@ impl StateEntry {
 
 /// An open stat index.
 pub struct StateIndex {
-    connection: Connection,
+    pub(crate) connection: Connection,
     path: PathBuf,
 }
 
@@ -58,9 +58,18 @@ CREATE TABLE IF NOT EXISTS file_hash (
     -- when this row was written: an mtime not older than this may hide a later write
     written_ns TEXT NOT NULL
 ) WITHOUT ROWID;
+-- A directory's hash and a digest of the listing (every file's relpath and stat) it was
+-- computed from: an unchanged listing gives the hash without reading per-file rows.
+CREATE TABLE IF NOT EXISTS dir_hash (
+    path TEXT PRIMARY KEY,
+    listing TEXT NOT NULL,
+    md5 TEXT NOT NULL,
+    newest_mtime_ns TEXT NOT NULL,
+    written_ns TEXT NOT NULL
+) WITHOUT ROWID;
 ";
 
-fn now_ns() -> i128 {
+pub(crate) fn now_ns() -> i128 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i128)
@@ -88,7 +97,7 @@ impl StateIndex {
         })
     }
 
-    fn error(&self, source: rusqlite::Error) -> StateError {
+    pub(crate) fn error(&self, source: rusqlite::Error) -> StateError {
         StateError {
             path: self.path.clone(),
             source,

@@ -171,6 +171,56 @@ fn status_names_modified_deleted_and_checkout_repairs_them() {
     );
 }
 
+/// `kin status` as JSON.
+fn status_json(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&run_ok(kin(dir).args(["status", "--json"]))).expect("json")
+}
+
+#[test]
+fn status_sees_what_an_unchanged_looking_directory_could_hide() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    make_tree(dir);
+    run_ok(kin(dir).args(["add", "-q", "data"]));
+    let clean = serde_json::json!({});
+    let modified = serde_json::json!({"data.dvc": [{"changed outs": {"data": "modified"}}]});
+    // Twice: the second answer comes from the remembered directory hash.
+    assert_eq!(status_json(dir), clean);
+    assert_eq!(status_json(dir), clean);
+    // Same files and stats, different listing: an ignore rule, then a rename.
+    std::fs::write(dir.join(".dvcignore"), "data/crlf.txt\n").expect("write");
+    assert_eq!(status_json(dir), modified);
+    std::fs::remove_file(dir.join(".dvcignore")).expect("rm");
+    assert_eq!(status_json(dir), clean);
+    let (from, to) = (dir.join("data/crlf.txt"), dir.join("data/crlf2.txt"));
+    std::fs::rename(&from, &to).expect("rename");
+    assert_eq!(status_json(dir), modified);
+    std::fs::rename(&to, &from).expect("rename");
+    assert_eq!(status_json(dir), clean);
+    // A file whose mtime is not older than the record may be rewritten without its stat
+    // changing: same size, same (future) mtime, new bytes must still show.
+    let future = (std::time::SystemTime::now() + std::time::Duration::from_secs(3600))
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs();
+    let touch = |path: &Path| {
+        let status = Command::new("touch")
+            .arg("-d")
+            .arg(format!("@{future}"))
+            .arg(path)
+            .status()
+            .expect("touch");
+        assert!(status.success());
+    };
+    let file = dir.join("data/a.txt");
+    touch(&file);
+    assert_eq!(status_json(dir), clean);
+    std::fs::write(&file, b"b\n").expect("write");
+    touch(&file);
+    assert_eq!(status_json(dir), modified);
+}
+
 #[test]
 fn add_refuses_bad_targets_with_hints() {
     let repo = git_repo(None);

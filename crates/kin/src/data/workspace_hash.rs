@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use kin_cache::dir_memo::Listing;
 use kin_cache::hashing::{default_threads, hash_file, parallel_map};
 use kin_cache::manifest::{Manifest, ManifestEntry};
 use kin_cache::md5::{Md5, ObjectId};
@@ -21,7 +22,7 @@ pub(crate) struct HashedPath {
     /// For directories: how many files.
     pub nfiles: Option<u64>,
     pub is_exec: bool,
-    /// For directories: the manifest, whose entries are the files.
+    /// For directories hashed to ingest: the manifest, whose entries are the files.
     pub manifest: Option<Manifest>,
 }
 
@@ -45,9 +46,28 @@ pub(crate) fn hash_workspace_path(
     let metadata =
         std::fs::metadata(&path).map_err(|_| DataError::NotFound { path: path.clone() })?;
     let is_dir = metadata.is_dir();
+    let walked = if is_dir {
+        walk_files(&path, root, default_threads())?
+    } else {
+        Vec::new()
+    };
+    // Hashing without ingesting needs only the directory's hash: when its listing is as
+    // recorded, that is known without a per-file lookup.
+    let listing = is_dir.then(|| Listing::of(&walked));
+    if let (Some(listing), None) = (&listing, ingest)
+        && let Some(md5) = state.dir_md5(rel, listing)?
+    {
+        return Ok(HashedPath {
+            id: ObjectId::dir(md5),
+            size: walked.iter().map(|f| f.stat.size).sum(),
+            nfiles: Some(walked.len() as u64),
+            is_exec: false,
+            manifest: None,
+        });
+    }
     let entries = state.load_under(rel)?;
     let candidates: Vec<Candidate> = if is_dir {
-        walk_files(&path, root, default_threads())?
+        walked
             .into_iter()
             .map(|f| {
                 let state_key = format!("{rel}/{}", f.relpath);
@@ -131,6 +151,9 @@ pub(crate) fn hash_workspace_path(
     let id = manifest.object_id();
     if let Some(cache) = ingest {
         cache.insert_bytes(&id, manifest.to_json().as_bytes())?;
+    }
+    if let Some(listing) = &listing {
+        state.put_dir_md5(rel, listing, id.md5)?;
     }
     Ok(HashedPath {
         id,
