@@ -52,11 +52,14 @@ def run_timed(cmd, cwd):
 
 def measure(cmd, cwd, runs, before_each=None, warmup=True):
     """Median seconds and peak RSS over `runs` timed runs after one warm-up (unless not
-    `warmup`). `before_each` (untimed) resets the repository before every run."""
+    `warmup`). `before_each` (untimed) resets the repository before every run. Each run
+    starts with nothing dirty in the page cache, so it does not pay for writing back what
+    the run before it wrote."""
     samples = []
     for i in range(runs + 1 if warmup else runs):
         if before_each:
             before_each()
+        os.sync()
         sample = run_timed(cmd, cwd)
         if i > 0 or not warmup:
             samples.append(sample)

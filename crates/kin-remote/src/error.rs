@@ -15,6 +15,12 @@ pub enum RemoteError {
     },
     #[error("the bucket of {remote} does not exist")]
     NoBucket { remote: String },
+    #[error(
+        "found no credentials for {remote}: set them in the environment (for S3: \
+         AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) or in the remote's options \
+         (`kin remote modify --local NAME access_key_id …`)"
+    )]
+    NoCredentials { remote: String },
     #[error("`{key}` does not exist on {remote}")]
     NotFound { remote: String, key: String },
     #[error("{remote} refused access to `{key}`: {message}")]

@@ -64,26 +64,7 @@ impl ObjectRemote {
     }
 
     fn error(&self, key: &str, error: object_store::Error) -> RemoteError {
-        let remote = self.url.clone();
-        let key = key.to_owned();
-        // S3 answers 404 for a missing bucket too: that is no missing object.
-        if chain(&error).contains("NoSuchBucket") {
-            return RemoteError::NoBucket { remote };
-        }
-        match error {
-            object_store::Error::NotFound { .. } => RemoteError::NotFound { remote, key },
-            object_store::Error::PermissionDenied { source, .. }
-            | object_store::Error::Unauthenticated { source, .. } => RemoteError::Denied {
-                remote,
-                key,
-                message: chain(&*source),
-            },
-            other => RemoteError::Storage {
-                remote,
-                key,
-                message: chain(&other),
-            },
-        }
+        classify(self.url.clone(), key.to_owned(), error)
     }
 
     async fn put_multipart(&self, key: &str, mut file: std::fs::File) -> Result<(), RemoteError> {
@@ -120,6 +101,36 @@ impl ObjectRemote {
 
 /// An error and its causes on one line: object_store's messages carry the server's reason
 /// in their sources.
+/// The address of the cloud instance-metadata service: the credential source of last resort,
+/// asked only when nothing in the environment or the remote's options gave credentials.
+const INSTANCE_METADATA: &str = "169.254.169.254";
+
+/// Turns a storage error into what the user is told.
+fn classify(remote: String, key: String, error: object_store::Error) -> RemoteError {
+    let text = chain(&error);
+    // S3 answers 404 for a missing bucket too: that is no missing object.
+    if text.contains("NoSuchBucket") {
+        return RemoteError::NoBucket { remote };
+    }
+    if text.contains(INSTANCE_METADATA) {
+        return RemoteError::NoCredentials { remote };
+    }
+    match error {
+        object_store::Error::NotFound { .. } => RemoteError::NotFound { remote, key },
+        object_store::Error::PermissionDenied { source, .. }
+        | object_store::Error::Unauthenticated { source, .. } => RemoteError::Denied {
+            remote,
+            key,
+            message: chain(&*source),
+        },
+        _ => RemoteError::Storage {
+            remote,
+            key,
+            message: text,
+        },
+    }
+}
+
 fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
@@ -131,7 +142,8 @@ fn chain(error: &dyn std::error::Error) -> String {
         }
         source = cause.source();
     }
-    text
+    // Some causes end in an empty body ("403 Forbidden: "): no dangling separator.
+    text.trim_end_matches([':', ' ']).to_owned()
 }
 
 impl Remote for ObjectRemote {
@@ -209,5 +221,37 @@ impl Remote for ObjectRemote {
             }
             Ok(size)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn generic(message: &str) -> object_store::Error {
+        object_store::Error::Generic {
+            store: "S3",
+            source: message.into(),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_cause_a_user_can_fix() {
+        let classify = |error| classify("s3://b/p".into(), "files/md5/ab/cd".into(), error);
+        assert!(matches!(
+            classify(generic(
+                "Error performing PUT http://169.254.169.254/latest/api/token"
+            )),
+            RemoteError::NoCredentials { .. }
+        ));
+        assert!(matches!(
+            classify(generic("404 Not Found: <Code>NoSuchBucket</Code>")),
+            RemoteError::NoBucket { .. }
+        ));
+        let other = classify(generic("connection reset"));
+        assert_eq!(
+            other.to_string(),
+            "s3://b/p: `files/md5/ab/cd`: Generic S3 error: connection reset"
+        );
     }
 }

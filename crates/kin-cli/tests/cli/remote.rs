@@ -359,16 +359,20 @@ impl Moto {
     }
 
     fn create_bucket(&self, bucket: &str) {
-        let script = format!(
+        self.python_ok(&format!(
             "import boto3; boto3.client('s3', endpoint_url='{}').create_bucket(Bucket='{bucket}')",
             self.endpoint()
-        );
+        ));
+    }
+
+    /// Runs `script` in moto's Python with the test credentials; it must succeed.
+    fn python_ok(&self, script: &str) {
         let status = Command::new(&self.python)
-            .args(["-c", &script])
+            .args(["-c", script])
             .envs(S3_ENV)
             .status()
             .expect("python runs");
-        assert!(status.success(), "create bucket {bucket}");
+        assert!(status.success(), "python -c {script}");
     }
 
     fn stop(&mut self) {
@@ -571,6 +575,49 @@ fn a_server_cut_mid_push_fails_clearly_and_a_rerun_completes() {
         std::fs::read_to_string(theirs.path().join("many/1499.txt")).expect("pulled"),
         "file 1499\n"
     );
+}
+
+#[test]
+fn unknown_credentials_are_refused_clearly_and_nothing_is_published() {
+    let Some(moto) = Moto::start() else { return };
+    moto.create_bucket("guarded");
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::write(dir.join("model.pkl"), b"weights").expect("write");
+    run_ok(kin(dir).args(["add", "-q", "model.pkl"]));
+    s3_remote(dir, &moto, "s3://guarded/store");
+    // From here on moto checks every request's signature against the access keys its IAM
+    // knows: ours is not one of them.
+    moto.python_ok(&format!(
+        "import urllib.request; urllib.request.urlopen(urllib.request.Request(\
+         '{}/moto-api/reset-auth', data=b'0', method='POST', \
+         headers={{'Content-Type': 'text/plain'}}))",
+        moto.endpoint()
+    ));
+    let output = kin(dir)
+        .envs(S3_ENV)
+        .arg("push")
+        .output()
+        .expect("kin runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    // The refusal comes at the first request, asking whether the remote has the object.
+    assert!(
+        stderr.contains("s3://guarded/store refused access to `files/md5/")
+            && stderr.contains("403 Forbidden")
+            && stderr.contains("hint: check the credentials"),
+        "names the remote, the refusal and what to check: {stderr}"
+    );
+    // Nothing reached the bucket: switch checking off again and look.
+    moto.python_ok(&format!(
+        "import urllib.request, boto3; urllib.request.urlopen(urllib.request.Request(\
+         '{0}/moto-api/reset-auth', data=b'inf', method='POST', \
+         headers={{'Content-Type': 'text/plain'}})); \
+         r = boto3.client('s3', endpoint_url='{0}').list_objects_v2(Bucket='guarded'); \
+         assert r['KeyCount'] == 0, r",
+        moto.endpoint()
+    ));
 }
 
 #[test]
