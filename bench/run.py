@@ -310,6 +310,8 @@ def write_table(rows, runs, dvc_version):
     kept = {}
     if os.path.exists(path):
         for line in open(path):
+            if line.startswith("## "):
+                break  # the notes and the lineage tables below are kept as they are
             if line.startswith("| `"):
                 kept[line.split("`")[1]] = line.rstrip("\n")
             elif line.startswith("Machine:") and not dvc_version and "DVC: " in line:
