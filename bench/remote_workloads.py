@@ -174,14 +174,9 @@ def _empty_cache(set_aside):
 
 
 def _reset(repo, set_aside):
-    set_aside(repo, ".dvc/cache")
-    set_aside(repo, "data")
-    for p in ["big.bin", ".kin/state.db", ".kin/state.db-wal", ".kin/state.db-shm", ".dvc/tmp"]:
-        full = os.path.join(repo, p)
-        if os.path.isdir(full):
-            shutil.rmtree(full)
-        elif os.path.lexists(full):
-            os.remove(full)
+    for p in [".dvc/cache", "data", "big.bin", ".kin/state.db", ".kin/state.db-wal", ".kin/state.db-shm",
+              ".dvc/tmp"]:
+        set_aside(repo, p)
 
 
 def _boto(statement, endpoint=None):

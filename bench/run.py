@@ -22,6 +22,7 @@ dvc-s3 in its venv, as scripts/test installs it: see bench/remote_workloads.py.
 
 import argparse
 import atexit
+import itertools
 import os
 import platform
 import random
@@ -86,7 +87,7 @@ def rm(path):
 
 
 DELETE_BETWEEN_RUNS = False  # --delete-between-runs
-_set_aside = iter(range(1 << 30))
+_set_aside = itertools.count()
 
 
 def set_aside(repo, rel):

@@ -43,24 +43,20 @@ impl StateIndex {
     /// The manifest md5 recorded for directory `path`, if `listing` is the one it was
     /// computed from and every file was already older than the record.
     pub fn dir_md5(&self, path: &str, listing: &Listing) -> Result<Option<Md5>, StateError> {
-        let row: Option<(String, String, String, String)> = self
+        let row: Option<(String, String, String)> = self
             .connection
-            .prepare_cached(
-                "SELECT listing, md5, newest_mtime_ns, written_ns FROM dir_hash WHERE path = ?1",
-            )
+            .prepare_cached("SELECT listing, md5, written_ns FROM dir_hash WHERE path = ?1")
             .and_then(|mut statement| {
                 statement
-                    .query_row([path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .query_row([path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                     .optional()
             })
             .map_err(|e| self.error(e))?;
-        let Some((digest, md5, newest, written)) = row else {
+        let Some((digest, md5, written)) = row else {
             return Ok(None);
         };
+        // The digest covers every mtime, so an equal digest means an equal newest mtime.
         let fresh = digest.parse::<Md5>().is_ok_and(|d| d == listing.digest)
-            && newest
-                .parse::<i128>()
-                .is_ok_and(|n| n == listing.newest_mtime_ns)
             && written
                 .parse::<i128>()
                 .is_ok_and(|w| listing.newest_mtime_ns < w);
@@ -71,15 +67,14 @@ impl StateIndex {
     pub fn put_dir_md5(&self, path: &str, listing: &Listing, md5: Md5) -> Result<(), StateError> {
         self.connection
             .prepare_cached(
-                "INSERT OR REPLACE INTO dir_hash (path, listing, md5, newest_mtime_ns, written_ns)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO dir_hash (path, listing, md5, written_ns)
+                 VALUES (?1, ?2, ?3, ?4)",
             )
             .and_then(|mut statement| {
                 statement.execute([
                     path,
                     &listing.digest.to_string(),
                     &md5.to_string(),
-                    &listing.newest_mtime_ns.to_string(),
                     &now_ns().to_string(),
                 ])
             })

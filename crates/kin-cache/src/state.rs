@@ -64,7 +64,6 @@ CREATE TABLE IF NOT EXISTS dir_hash (
     path TEXT PRIMARY KEY,
     listing TEXT NOT NULL,
     md5 TEXT NOT NULL,
-    newest_mtime_ns TEXT NOT NULL,
     written_ns TEXT NOT NULL
 ) WITHOUT ROWID;
 ";

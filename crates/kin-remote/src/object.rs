@@ -99,8 +99,6 @@ impl ObjectRemote {
     }
 }
 
-/// An error and its causes on one line: object_store's messages carry the server's reason
-/// in their sources.
 /// The address of the cloud instance-metadata service: the credential source of last resort,
 /// asked only when nothing in the environment or the remote's options gave credentials.
 const INSTANCE_METADATA: &str = "169.254.169.254";
@@ -131,6 +129,8 @@ fn classify(remote: String, key: String, error: object_store::Error) -> RemoteEr
     }
 }
 
+/// An error and its causes on one line: object_store's messages carry the server's reason
+/// in their sources.
 fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();

@@ -136,20 +136,30 @@ fn add_writes_what_dvc_add_writes_and_each_reads_the_others() {
     );
 }
 
-#[test]
-fn status_names_modified_deleted_and_checkout_repairs_them() {
+/// A kin repository holding `make_tree`, with `targets` added.
+fn added_tree(targets: &[&str]) -> tempfile::TempDir {
     let repo = git_repo(None);
     let dir = repo.path();
     run_ok(kin(dir).args(["init", "-q"]));
     make_tree(dir);
-    run_ok(kin(dir).arg("add").args(TARGETS));
+    run_ok(kin(dir).args(["add", "-q"]).args(targets));
+    repo
+}
+
+/// `kin status` as JSON.
+fn status_json(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&run_ok(kin(dir).args(["status", "--json"]))).expect("json")
+}
+
+#[test]
+fn status_names_modified_deleted_and_checkout_repairs_them() {
+    let repo = added_tree(&TARGETS);
+    let dir = repo.path();
     std::fs::write(dir.join("data/a.txt"), b"changed\n").expect("write");
     std::fs::write(dir.join("data/extra.txt"), b"new file\n").expect("write");
     std::fs::remove_file(dir.join("model.pkl")).expect("rm");
-    let status: serde_json::Value =
-        serde_json::from_str(&run_ok(kin(dir).args(["status", "--json"]))).expect("json");
     assert_eq!(
-        status,
+        status_json(dir),
         serde_json::json!({
             "data.dvc": [{"changed outs": {"data": "modified"}}],
             "model.pkl.dvc": [{"changed outs": {"model.pkl": "deleted"}}]
@@ -171,18 +181,10 @@ fn status_names_modified_deleted_and_checkout_repairs_them() {
     );
 }
 
-/// `kin status` as JSON.
-fn status_json(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&run_ok(kin(dir).args(["status", "--json"]))).expect("json")
-}
-
 #[test]
 fn status_sees_what_an_unchanged_looking_directory_could_hide() {
-    let repo = git_repo(None);
+    let repo = added_tree(&["data"]);
     let dir = repo.path();
-    run_ok(kin(dir).args(["init", "-q"]));
-    make_tree(dir);
-    run_ok(kin(dir).args(["add", "-q", "data"]));
     let clean = serde_json::json!({});
     let modified = serde_json::json!({"data.dvc": [{"changed outs": {"data": "modified"}}]});
     // Twice: the second answer comes from the remembered directory hash.
