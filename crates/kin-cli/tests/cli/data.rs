@@ -525,3 +525,109 @@ fn re_add_keeps_what_the_dvc_file_holds_besides_hashes_as_dvc_does() {
     assert_eq!(results[0], results[1]);
     assert!(results[0].contains("desc: the data") && !results[0].contains("60b725f1"));
 }
+
+#[test]
+fn dvcignore_rules_select_the_files_dvc_selects() {
+    let Some(python) = dvc_python() else { return };
+    let with_kin = git_repo(None);
+    let with_dvc = git_repo(None);
+    for repo in [&with_kin, &with_dvc] {
+        let root = repo.path();
+        dvc(&python, root, &["init", "-q"]);
+        let work = root.join("work");
+        make_tree(&work);
+        let data = work.join("data");
+        for dir in ["logs/old", "sub/scratch", "nested/scratch", "sub/deep"] {
+            std::fs::create_dir_all(data.join(dir)).expect("mkdir");
+        }
+        for file in [
+            "x.tmp",
+            "keep.tmp",
+            "logs/run.log",
+            "logs/old/run.log",
+            "sub/important.tmp",
+            "sub/other.tmp",
+            "sub/scratch/s.txt",
+            "nested/scratch/n.txt",
+            "sub/deep/scratch",
+            "sub/deep/kept.txt",
+        ] {
+            std::fs::write(data.join(file), file).expect("write");
+        }
+        // The repo root's rules: a glob, a re-include, an anchored directory.
+        std::fs::write(
+            root.join(".dvcignore"),
+            "*.tmp\n!work/data/keep.tmp\n/work/data/logs/\n",
+        )
+        .expect("write");
+        // A deeper file overrides the root's rules below it.
+        std::fs::write(
+            work.join(".dvcignore"),
+            "!data/sub/important.tmp\ndata/sub/**/scratch\n",
+        )
+        .expect("write");
+        std::os::unix::fs::symlink("nested", data.join("link-to-dir")).expect("symlink");
+    }
+    run_ok(kin(with_kin.path()).args(["add", "-q", "work/data"]));
+    dvc(&python, with_dvc.path(), &["add", "-q", "work/data"]);
+    assert_eq!(
+        read(with_kin.path().join("work/data.dvc")),
+        read(with_dvc.path().join("work/data.dvc")),
+        "data.dvc differs"
+    );
+    let cache = |repo: &Path| snapshot_files(&repo.join(".dvc/cache/files"));
+    assert_eq!(cache(with_kin.path()), cache(with_dvc.path()));
+    let manifest = cache(with_kin.path())
+        .into_iter()
+        .find(|(name, _)| name.ends_with(".dir"))
+        .map(|(_, bytes)| String::from_utf8(bytes).expect("utf-8"))
+        .expect("a .dir manifest");
+    for listed in [
+        "keep.tmp",
+        "sub/important.tmp",
+        "nested/scratch/n.txt",
+        "sub/deep/kept.txt",
+    ] {
+        assert!(
+            manifest.contains(&format!("\"{listed}\"")),
+            "{listed} missing: {manifest}"
+        );
+    }
+    for ignored in [
+        "x.tmp",
+        "logs/",
+        "sub/other.tmp",
+        "sub/scratch/",
+        "sub/deep/scratch",
+        "link-to-dir",
+    ] {
+        assert!(!manifest.contains(ignored), "{ignored} listed: {manifest}");
+    }
+
+    // A .dvcignore inside the tracked directory: DVC refuses to hash it, and so does kin,
+    // naming the file and changing nothing.
+    for repo in [&with_kin, &with_dvc] {
+        std::fs::write(repo.path().join("work/data/sub/.dvcignore"), "*.csv\n").expect("write");
+    }
+    let before = read(with_kin.path().join("work/data.dvc"));
+    let out = run(kin(with_kin.path()).args(["add", "-q", "work/data"]));
+    assert!(
+        !out.status.success(),
+        "kin add accepted a nested .dvcignore"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("work/data/sub/.dvcignore") && stderr.contains("above"),
+        "{stderr}"
+    );
+    assert_eq!(read(with_kin.path().join("work/data.dvc")), before);
+    let dvc_out = Command::new(&python)
+        .args(["-m", "dvc", "add", "-q", "work/data"])
+        .current_dir(with_dvc.path())
+        .output()
+        .expect("dvc");
+    assert!(
+        !dvc_out.status.success(),
+        "dvc add accepted a nested .dvcignore"
+    );
+}
