@@ -18,6 +18,8 @@ pub enum LinkType {
 pub enum LinkError {
     #[error("unknown cache.type `{0}` (expected reflink, hardlink, symlink or copy)")]
     UnknownType(String),
+    #[error("cannot create `{}`: a directory is in the way", path.display())]
+    DirectoryInTheWay { path: PathBuf },
     #[error("cannot create `{}`: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -56,8 +58,10 @@ pub fn parse_link_types(value: Option<&str>) -> Result<Vec<LinkType>, LinkError>
         .collect()
 }
 
-/// Creates `dest` from the cache object `object`, trying each link type in order, through a
-/// temp file and a rename so `dest` is never half-written. Returns the type that worked.
+/// Creates `dest` from the cache object `object`, trying each link type in order, and
+/// returns the type that worked. An existing file at `dest` is replaced through a temp file
+/// and a rename, so it is never seen half-written; a directory there is refused
+/// (`DirectoryInTheWay`), for the caller to decide about.
 pub fn link_from_cache(
     object: &Path,
     dest: &Path,
@@ -68,30 +72,37 @@ pub fn link_from_cache(
         let path = path.to_path_buf();
         move |source| LinkError::Io { path, source }
     };
-    if let Some(parent) = dest.parent().filter(|p| !p.is_dir()) {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let mode = mode_for(is_exec);
+    // The common case — nothing at `dest` yet — is tried first and costs no stat: a path that
+    // does not exist is created in place. Nothing is replaced, and an interrupted copy leaves
+    // a file whose hash differs, which status reports and the next checkout repairs.
+    let mut placed = create_in_place(object, dest, types, mode);
+    if let InPlace::NoParent = placed {
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        placed = create_in_place(object, dest, types, mode);
+    }
+    match placed {
+        InPlace::Placed(kind) => return Ok(kind),
+        InPlace::Failed(source) => {
+            return Err(LinkError::Io {
+                path: dest.to_path_buf(),
+                source,
+            });
+        }
+        InPlace::NoParent | InPlace::Exists => {}
     }
     if dest.is_dir() && !dest.is_symlink() {
-        return Err(LinkError::Io {
+        return Err(LinkError::DirectoryInTheWay {
             path: dest.to_path_buf(),
-            source: std::io::Error::other("a directory is in the way"),
         });
-    }
-    // A path that does not exist yet is created in place: nothing is replaced, and an
-    // interrupted copy leaves a file whose hash differs, which status reports and the next
-    // checkout repairs. Only replacing an existing file needs a temp file and a rename.
-    if std::fs::symlink_metadata(dest).is_err()
-        && let Some(kind) = create_in_place(object, dest, types, mode_for(is_exec))
-    {
-        return Ok(kind);
     }
     let file_name = dest
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let temp = dest.with_file_name(format!(".{file_name}.kin-tmp-{}", std::process::id()));
-    // Workspace copies are writable; cache objects stay read-only.
-    let mode = mode_for(is_exec);
     let mut last_error = None;
     for &kind in types {
         if kind == LinkType::Reflink && REFLINK_UNSUPPORTED.load(Ordering::Relaxed) {
@@ -105,10 +116,7 @@ pub fn link_from_cache(
             }
             Err(error) => {
                 let _ = std::fs::remove_file(&temp);
-                if kind == LinkType::Reflink && is_unsupported(&error) {
-                    // The filesystem cannot clone: do not pay for the attempt on every file.
-                    REFLINK_UNSUPPORTED.store(true, Ordering::Relaxed);
-                }
+                note_if_unsupported(kind, &error);
                 last_error = Some(error);
             }
         }
@@ -117,6 +125,13 @@ pub fn link_from_cache(
         path: dest.to_path_buf(),
         source: last_error.unwrap_or_else(|| std::io::Error::other("no link type configured")),
     })
+}
+
+/// Remembers a filesystem that cannot clone, so later files do not pay for the attempt.
+fn note_if_unsupported(kind: LinkType, error: &std::io::Error) {
+    if kind == LinkType::Reflink && is_unsupported(error) {
+        REFLINK_UNSUPPORTED.store(true, Ordering::Relaxed);
+    }
 }
 
 /// Creates `target` (which must not exist) from `object` with one link type.
@@ -136,26 +151,45 @@ fn mode_for(is_exec: bool) -> u32 {
     if is_exec { 0o755 } else { 0o644 }
 }
 
-/// Tries each link type directly at `dest` (which does not exist); `None` if all fail.
-fn create_in_place(object: &Path, dest: &Path, types: &[LinkType], mode: u32) -> Option<LinkType> {
+/// What trying to create `dest` directly came to.
+enum InPlace {
+    Placed(LinkType),
+    /// Something is already at `dest`.
+    Exists,
+    /// `dest`'s directory (or, rarely, the object) does not exist.
+    NoParent,
+    Failed(std::io::Error),
+}
+
+/// Tries each link type directly at `dest`, which is expected not to exist.
+fn create_in_place(object: &Path, dest: &Path, types: &[LinkType], mode: u32) -> InPlace {
+    let mut last_error = None;
     for &kind in types {
         if kind == LinkType::Reflink && REFLINK_UNSUPPORTED.load(Ordering::Relaxed) {
             continue;
         }
-        let attempt = create_link(kind, object, dest, mode);
-        match attempt {
-            Ok(()) => return Some(kind),
+        match create_link(kind, object, dest, mode) {
+            Ok(()) => return InPlace::Placed(kind),
+            // Nothing was created: whatever is at `dest` is not ours to remove.
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                return InPlace::Exists;
+            }
+            // Most likely the directory is missing (another thread may be creating it right
+            // now, so it is not stat'ed here); the caller creates it and tries once more.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return InPlace::NoParent;
+            }
             Err(error) => {
-                if kind == LinkType::Reflink && is_unsupported(&error) {
-                    REFLINK_UNSUPPORTED.store(true, Ordering::Relaxed);
-                }
+                note_if_unsupported(kind, &error);
                 if matches!(kind, LinkType::Reflink | LinkType::Copy) {
+                    // A clone or copy that failed half-way leaves a file this call created.
                     let _ = std::fs::remove_file(dest);
                 }
+                last_error = Some(error);
             }
         }
     }
-    None
+    InPlace::Failed(last_error.unwrap_or_else(|| std::io::Error::other("no link type configured")))
 }
 
 /// EOPNOTSUPP / EXDEV / EINVAL: what filesystems answer when they cannot clone.

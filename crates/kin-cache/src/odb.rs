@@ -1,8 +1,8 @@
 //! The content-addressed cache at `.dvc/cache/files/md5/xx/rest`, shared with DVC.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -45,8 +45,14 @@ const SINGLE_PASS_ABOVE: u64 = 8 << 20;
 #[derive(Debug)]
 pub struct ObjectDb {
     root: PathBuf,
-    /// Directories this process already created.
-    created_dirs: Mutex<HashSet<PathBuf>>,
+    /// Directories known to exist, each with whether this process created it. In one it
+    /// created, the only objects are those it stored itself or a racing kin process stored
+    /// (which the no-replace rename catches), so no object there needs a stat first.
+    known_dirs: Mutex<HashMap<PathBuf, bool>>,
+    /// Objects this process stored in directories it created (see `known_dirs`).
+    stored_in_new_dirs: Mutex<HashSet<Md5>>,
+    /// This process's id, for temp names (asked once, not once per object).
+    pid: u32,
 }
 
 /// Writes through to `inner` and hashes what passes.
@@ -75,7 +81,9 @@ impl ObjectDb {
     pub fn in_dvc_dir(dvc_dir: &Path) -> Self {
         ObjectDb {
             root: dvc_dir.join("cache").join("files").join("md5"),
-            created_dirs: Mutex::new(HashSet::new()),
+            known_dirs: Mutex::new(HashMap::new()),
+            stored_in_new_dirs: Mutex::new(HashSet::new()),
+            pid: std::process::id(),
         }
     }
 
@@ -84,7 +92,9 @@ impl ObjectDb {
     pub fn at(root: PathBuf) -> Self {
         ObjectDb {
             root,
-            created_dirs: Mutex::new(HashSet::new()),
+            known_dirs: Mutex::new(HashMap::new()),
+            stored_in_new_dirs: Mutex::new(HashSet::new()),
+            pid: std::process::id(),
         }
     }
 
@@ -106,9 +116,9 @@ impl ObjectDb {
 
     /// A temp path in `dir`: never named like an object, so a killed writer leaves nothing
     /// DVC or kin would read as one (and `remove_stale_temps` finds it by its prefix).
-    fn temp_path(dir: &Path) -> PathBuf {
+    fn temp_path(&self, dir: &Path) -> PathBuf {
         let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        dir.join(format!(".tmp-{}-{n}", std::process::id()))
+        dir.join(format!(".tmp-{}-{n}", self.pid))
     }
 
     fn write_error(path: &Path) -> impl Fn(std::io::Error) -> CacheError + '_ {
@@ -118,23 +128,33 @@ impl ObjectDb {
         }
     }
 
-    /// Creates a directory of the cache once per process, not once per object.
-    fn ensure_dir(&self, dir: &Path) -> Result<(), CacheError> {
-        let mut created = self.created_dirs.lock().map_err(|_| CacheError::Write {
+    /// Creates a directory of the cache once per process, not once per object, and tells
+    /// whether this process created it.
+    fn ensure_dir(&self, dir: &Path) -> Result<bool, CacheError> {
+        let mut known = self.known_dirs.lock().map_err(|_| CacheError::Write {
             path: dir.to_path_buf(),
             source: std::io::Error::other("a cache writer thread panicked"),
         })?;
-        if !created.contains(dir) {
-            std::fs::create_dir_all(dir).map_err(Self::write_error(dir))?;
-            created.insert(dir.to_path_buf());
+        if let Some(&created) = known.get(dir) {
+            return Ok(created);
         }
-        Ok(())
+        let created = match std::fs::create_dir(dir) {
+            Ok(()) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => false,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(dir).map_err(Self::write_error(dir))?;
+                true
+            }
+            Err(e) => return Err(Self::write_error(dir)(e)),
+        };
+        known.insert(dir.to_path_buf(), created);
+        Ok(created)
     }
 
     /// A new read-only temp file in `dir` (the write handle stays usable).
     fn create_temp(&self, dir: &Path) -> Result<(PathBuf, File), CacheError> {
         self.ensure_dir(dir)?;
-        let temp = Self::temp_path(dir);
+        let temp = self.temp_path(dir);
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -163,7 +183,7 @@ impl ObjectDb {
             return Ok((md5, size_hint));
         }
         // One open and one read: the bytes that are hashed are the bytes that are stored.
-        let bytes = std::fs::read(source).map_err(|e| HashError {
+        let bytes = read_sized(source, size_hint).map_err(|e| HashError {
             path: source.to_path_buf(),
             source: e,
         })?;
@@ -175,21 +195,35 @@ impl ObjectDb {
                 actual: md5,
             });
         }
+        let size = bytes.len() as u64;
         let id = ObjectId::file(md5);
-        if self.contains(&id) {
-            return Ok((md5, bytes.len() as u64));
-        }
         let target = self.object_path(&id);
         let dir = target.parent().unwrap_or(&self.root).to_path_buf();
+        // In a directory this process created, only objects it stored (or a racing kin
+        // process, which the no-replace rename catches) can exist: no stat is needed, where
+        // a cold cache would pay one on every file.
+        let new_dir = self.ensure_dir(&dir)?;
+        let stored = if new_dir {
+            self.stored_in_new_dirs
+                .lock()
+                .is_ok_and(|stored| stored.contains(&md5))
+        } else {
+            target.is_file()
+        };
+        if stored {
+            return Ok((md5, size));
+        }
         let (temp, mut file) = self.create_temp(&dir)?;
         let result = file
             .write_all(&bytes)
             .map_err(Self::write_error(&temp))
-            .and_then(|()| std::fs::rename(&temp, &target).map_err(Self::write_error(&target)));
+            .and_then(|()| publish_without_replacing(&temp, &target));
         if result.is_err() {
             let _ = std::fs::remove_file(&temp);
+        } else if new_dir && let Ok(mut stored) = self.stored_in_new_dirs.lock() {
+            stored.insert(md5);
         }
-        result.map(|()| (md5, bytes.len() as u64))
+        result.map(|()| (md5, size))
     }
 
     /// Large files: the kernel copies the bytes into the cache on one core while this thread
@@ -303,7 +337,7 @@ impl ObjectDb {
         if let Some(parent) = target.parent() {
             self.ensure_dir(parent)?;
         }
-        std::fs::rename(temp, &target).map_err(Self::write_error(&target))
+        publish_without_replacing(temp, &target)
     }
 
     /// Every object id in the cache (for gc).
@@ -362,6 +396,48 @@ impl ObjectDb {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
+    }
+}
+
+/// Reads a whole file whose size the walk saw, without asking the filesystem for it again.
+fn read_sized(path: &Path, size_hint: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(usize::try_from(size_hint).unwrap_or(0).saturating_add(1));
+    // `File::read_to_end` would stat the file to size the buffer; through `take` the reads go
+    // straight into the capacity reserved here.
+    File::open(path)?.take(u64::MAX).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Renames a finished temp file to `target` unless an object is already there (then the
+/// temp is dropped: same name, same content). An object in the cache is never replaced, so
+/// workspace hardlinks to it stay valid.
+fn publish_without_replacing(temp: &Path, target: &Path) -> Result<(), CacheError> {
+    let write_error = |source| CacheError::Write {
+        path: target.to_path_buf(),
+        source,
+    };
+    match rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        temp,
+        rustix::fs::CWD,
+        target,
+        rustix::fs::RenameFlags::NOREPLACE,
+    ) {
+        Ok(()) => Ok(()),
+        Err(rustix::io::Errno::EXIST) => {
+            let _ = std::fs::remove_file(temp);
+            Ok(())
+        }
+        // A filesystem without no-replace renames: ask first, then rename.
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS | rustix::io::Errno::OPNOTSUPP) => {
+            if target.is_file() {
+                let _ = std::fs::remove_file(temp);
+                Ok(())
+            } else {
+                std::fs::rename(temp, target).map_err(write_error)
+            }
+        }
+        Err(errno) => Err(write_error(errno.into())),
     }
 }
 

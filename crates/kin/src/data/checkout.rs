@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use kin_cache::hashing::{default_threads, parallel_map};
-use kin_cache::link::{link_from_cache, parse_link_types};
+use kin_cache::link::{LinkError, link_from_cache, parse_link_types};
 use kin_cache::manifest::Manifest;
 use kin_cache::md5::ObjectId;
 use kin_cache::odb::ObjectDb;
@@ -169,43 +169,54 @@ fn checkout_dir(
         .entries()
         .iter()
         .filter(|entry| {
-            let target = dir.join(&entry.relpath);
-            let recorded = present_by_path.get(entry.relpath.as_str()).and_then(|f| {
-                entries
-                    .get(&format!("{rel}/{}", f.relpath))
-                    .and_then(|e| e.md5_if_fresh(&f.stat))
-            });
-            let up_to_date = match recorded {
-                Some(md5) => md5 == entry.md5,
-                None => {
-                    target.is_file()
-                        && kin_cache::hashing::hash_file(&target).is_ok_and(|(m, _)| m == entry.md5)
-                }
-            };
+            // A file the walk did not list is not there to keep (or hidden by .dvcignore,
+            // and then replaced like any other).
+            let up_to_date = present_by_path
+                .get(entry.relpath.as_str())
+                .is_some_and(|file| {
+                    let recorded = entries
+                        .get(&format!("{rel}/{}", file.relpath))
+                        .and_then(|e| e.md5_if_fresh(&file.stat));
+                    match recorded {
+                        Some(md5) => md5 == entry.md5,
+                        None => kin_cache::hashing::hash_file(&file.path)
+                            .is_ok_and(|(md5, _)| md5 == entry.md5),
+                    }
+                });
             if up_to_date {
                 progress.advance(1, 0);
             }
             !up_to_date
         })
         .collect();
-    let (available, absent): (Vec<_>, Vec<_>) = stale
-        .into_iter()
-        .partition(|e| cache.contains(&ObjectId::file(e.md5)));
-    let complete = absent.is_empty();
-    missing.extend(absent.iter().map(|e| format!("{rel}/{}", e.relpath)));
-    parallel_map(&available, link_threads(), |entry| {
+    // Whether each object is in the cache is asked on the linking threads, not before them.
+    let linked = parallel_map(&stale, link_threads(), |entry| {
+        let object = cache.object_path(&ObjectId::file(entry.md5));
+        if !object.is_file() {
+            return Ok(false);
+        }
         let target = dir.join(&entry.relpath);
-        remove_dir_in_way(&target)?;
-        link_from_cache(
-            &cache.object_path(&ObjectId::file(entry.md5)),
-            &target,
-            link_types,
-            false,
-        )?;
+        match link_from_cache(&object, &target, link_types, false) {
+            Err(LinkError::DirectoryInTheWay { .. }) => {
+                remove_dir_in_way(&target)?;
+                link_from_cache(&object, &target, link_types, false)?;
+            }
+            other => {
+                other?;
+            }
+        }
         progress.advance(1, 0);
-        Ok::<_, DataError>(())
+        Ok::<_, DataError>(true)
     })?;
-    Ok(complete)
+    let before = missing.len();
+    missing.extend(
+        stale
+            .iter()
+            .zip(linked)
+            .filter(|(_, linked)| !linked)
+            .map(|(entry, _)| format!("{rel}/{}", entry.relpath)),
+    );
+    Ok(missing.len() == before)
 }
 
 /// Threads for creating workspace files: `KIN_LINK_THREADS`, else every core.
