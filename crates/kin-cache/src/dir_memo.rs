@@ -91,7 +91,6 @@ mod tests {
     fn file(relpath: &str, mtime_ns: i128) -> WalkedFile {
         WalkedFile {
             relpath: relpath.to_owned(),
-            path: relpath.into(),
             stat: FileStat {
                 inode: 1,
                 mtime_ns,

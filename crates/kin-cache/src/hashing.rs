@@ -110,7 +110,9 @@ pub fn parallel_map<T: Sync, R: Send, E: Send>(
 
 /// The number of worker threads to use: every core.
 pub fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    // Asked once per process: the answer reads cgroup files, and a status asks per directory.
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 #[cfg(test)]

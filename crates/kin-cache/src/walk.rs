@@ -34,8 +34,15 @@ impl FileStat {
 pub struct WalkedFile {
     /// Relative to the walked directory, `/`-separated.
     pub relpath: String,
-    pub path: PathBuf,
     pub stat: FileStat,
+}
+
+impl WalkedFile {
+    /// The file's path, given the directory that was walked. (Not stored: a no-op status
+    /// never needs the paths of the files it stats.)
+    pub fn path_in(&self, walked: &Path) -> PathBuf {
+        walked.join(&self.relpath)
+    }
 }
 
 /// Why a directory could not be listed.
@@ -117,13 +124,6 @@ struct DirJob {
     prefix: String,
 }
 
-/// What listing one directory found.
-#[derive(Default)]
-struct Listed {
-    files: Vec<WalkedFile>,
-    subdirs: Vec<DirJob>,
-}
-
 fn io_failure(path: &Path) -> impl Fn(std::io::Error) -> WalkError + '_ {
     move |source| WalkError::Io {
         path: path.to_path_buf(),
@@ -132,61 +132,67 @@ fn io_failure(path: &Path) -> impl Fn(std::io::Error) -> WalkError + '_ {
 }
 
 impl Walk<'_> {
-    /// Lists one directory. Entries are stat'ed relative to the open directory
-    /// (`DirEntry::metadata` is `statx` on the directory's descriptor), not by full path: on
-    /// 20,000 files the path lookups cost more than the stats.
-    fn list_dir(&self, job: &DirJob) -> Result<Listed, WalkError> {
-        let mut listed = Listed::default();
+    /// Lists one directory into `files` and `subdirs`. Entries are stat'ed relative to the
+    /// open directory (`DirEntry::metadata` is `statx` on the directory's descriptor), not
+    /// by full path: on 20,000 files the path lookups cost more than the stats.
+    fn list_dir(
+        &self,
+        job: &DirJob,
+        files: &mut Vec<WalkedFile>,
+        subdirs: &mut Vec<DirJob>,
+    ) -> Result<(), WalkError> {
         let entries = std::fs::read_dir(&job.path).map_err(io_failure(&job.path))?;
         for entry in entries {
             let entry = entry.map_err(io_failure(&job.path))?;
-            let path = entry.path();
-            let kind = entry.file_type().map_err(io_failure(&path))?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let kind = entry.file_type().map_err(io_failure(&entry.path()))?;
             if kind.is_dir() {
+                let path = entry.path();
                 if !is_ignored(&self.rules, &path, true) {
-                    listed.subdirs.push(DirJob {
-                        prefix: format!("{}{}/", job.prefix, entry.file_name().to_string_lossy()),
+                    subdirs.push(DirJob {
+                        prefix: relpath(&job.prefix, &name, "/"),
                         path,
                     });
                 }
                 continue;
             }
-            if is_ignored(&self.rules, &path, false) {
+            if !self.rules.is_empty() && is_ignored(&self.rules, &entry.path(), false) {
                 continue;
             }
             // Symlinks count by their target when it is a file, like DVC's local filesystem;
             // dangling links and links to directories are skipped.
             let metadata = if kind.is_symlink() {
-                match std::fs::metadata(&path) {
+                match std::fs::metadata(entry.path()) {
                     Ok(m) => m,
                     Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
-                    Err(error) => return Err(io_failure(&path)(error)),
+                    Err(error) => return Err(io_failure(&entry.path())(error)),
                 }
             } else {
-                entry.metadata().map_err(io_failure(&path))?
+                entry.metadata().map_err(io_failure(&entry.path()))?
             };
             if !metadata.is_file() {
                 continue;
             }
-            if entry.file_name() == ".dvcignore" {
+            if name == ".dvcignore" {
                 return Err(WalkError::IgnoreFileInside {
-                    file: path,
+                    file: entry.path(),
                     top: self.top.to_path_buf(),
                 });
             }
-            listed.files.push(WalkedFile {
-                relpath: format!("{}{}", job.prefix, entry.file_name().to_string_lossy()),
-                path,
+            files.push(WalkedFile {
+                relpath: relpath(&job.prefix, &name, ""),
                 stat: FileStat::of(&metadata),
             });
         }
-        Ok(listed)
+        Ok(())
     }
 
     /// Lists directories from `queue` until none are left (or one failed); returns the files
     /// this thread found.
     fn work(&self, queue: &Queue) -> Vec<WalkedFile> {
         let mut found = Vec::new();
+        let mut subdirs = Vec::new();
         let Ok(mut state) = queue.state.lock() else {
             return found;
         };
@@ -206,17 +212,14 @@ impl Walk<'_> {
             };
             state.busy += 1;
             drop(state);
-            let listed = self.list_dir(&job);
+            let listed = self.list_dir(&job, &mut found, &mut subdirs);
             state = match queue.state.lock() {
                 Ok(state) => state,
                 Err(_) => return found,
             };
             state.busy -= 1;
             match listed {
-                Ok(listed) => {
-                    found.extend(listed.files);
-                    state.jobs.extend(listed.subdirs);
-                }
+                Ok(()) => state.jobs.append(&mut subdirs),
                 Err(error) => {
                     state.failure.get_or_insert(error);
                 }
@@ -226,6 +229,15 @@ impl Walk<'_> {
         queue.changed.notify_all();
         found
     }
+}
+
+/// `prefix` + `name` + `suffix` in one allocation.
+fn relpath(prefix: &str, name: &str, suffix: &str) -> String {
+    let mut relpath = String::with_capacity(prefix.len() + name.len() + suffix.len());
+    relpath.push_str(prefix);
+    relpath.push_str(name);
+    relpath.push_str(suffix);
+    relpath
 }
 
 /// Directories waiting to be listed, shared by the walking threads.
@@ -252,21 +264,18 @@ pub fn walk_files(
         top: dir,
         rules: inherited_rules(dir, repo_root)?,
     };
-    let top = walk.list_dir(&DirJob {
+    let (mut files, mut subdirs) = (Vec::new(), Vec::new());
+    let top = DirJob {
         path: dir.to_path_buf(),
         prefix: String::new(),
-    })?;
-    let mut files = top.files;
+    };
+    walk.list_dir(&top, &mut files, &mut subdirs)?;
     // Worker threads pay off only when there are subdirectories to spread over; a flat
     // directory (the common dependency of one stage) is walked on this thread.
-    let threads = if top.subdirs.len() > 1 {
-        threads.max(1)
-    } else {
-        1
-    };
+    let threads = if subdirs.len() > 1 { threads.max(1) } else { 1 };
     let queue = Queue {
         state: Mutex::new(QueueState {
-            jobs: top.subdirs,
+            jobs: subdirs,
             busy: 0,
             failure: None,
         }),

@@ -156,10 +156,8 @@ fn checkout_dir(
         .collect();
     for file in &present {
         if !wanted.contains(file.relpath.as_str()) {
-            std::fs::remove_file(&file.path).map_err(|source| DataError::Remove {
-                path: file.path.clone(),
-                source,
-            })?;
+            let path = file.path_in(&dir);
+            std::fs::remove_file(&path).map_err(|source| DataError::Remove { path, source })?;
         }
     }
     progress.add_total(manifest.entries().len() as u64, 0);
@@ -179,7 +177,7 @@ fn checkout_dir(
                         .and_then(|e| e.md5_if_fresh(&file.stat));
                     match recorded {
                         Some(md5) => md5 == entry.md5,
-                        None => kin_cache::hashing::hash_file(&file.path)
+                        None => kin_cache::hashing::hash_file(&file.path_in(&dir))
                             .is_ok_and(|(md5, _)| md5 == entry.md5),
                     }
                 });

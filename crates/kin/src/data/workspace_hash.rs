@@ -76,8 +76,8 @@ pub(crate) fn hash_workspace_path(
                     .and_then(|e| e.md5_if_fresh(&f.stat));
                 Candidate {
                     state_key,
+                    path: f.path_in(&path),
                     relpath: f.relpath,
-                    path: f.path,
                     stat: f.stat,
                     known,
                 }

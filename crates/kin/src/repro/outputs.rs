@@ -73,7 +73,8 @@ pub(crate) fn prepare_outputs(stage: &Stage, workspace: &mut Workspace) -> Resul
         if path.is_dir() {
             let files = walk_files(&path, &root, 1).map_err(DataError::from)?;
             for file in files {
-                unprotect_file(&file.path).map_err(remove_error(stage, &file.path))?;
+                let file = file.path_in(&path);
+                unprotect_file(&file).map_err(remove_error(stage, &file))?;
             }
         } else if std::fs::symlink_metadata(&path).is_ok() {
             unprotect_file(&path).map_err(remove_error(stage, &path))?;
