@@ -5,8 +5,8 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use md5::Digest;
 
@@ -53,6 +53,9 @@ pub struct ObjectDb {
     stored_in_new_dirs: Mutex<HashSet<Md5>>,
     /// This process's id, for temp names (asked once, not once per object).
     pid: u32,
+    /// The marker saying this handle writes into the cache (see `remove_stale_temps`),
+    /// created before its first temp file and removed when the handle is dropped.
+    writing_marker: OnceLock<Option<PathBuf>>,
 }
 
 /// Writes through to `inner` and hashes what passes.
@@ -84,6 +87,7 @@ impl ObjectDb {
             known_dirs: Mutex::new(HashMap::new()),
             stored_in_new_dirs: Mutex::new(HashSet::new()),
             pid: std::process::id(),
+            writing_marker: OnceLock::new(),
         }
     }
 
@@ -95,6 +99,7 @@ impl ObjectDb {
             known_dirs: Mutex::new(HashMap::new()),
             stored_in_new_dirs: Mutex::new(HashSet::new()),
             pid: std::process::id(),
+            writing_marker: OnceLock::new(),
         }
     }
 
@@ -151,8 +156,21 @@ impl ObjectDb {
         Ok(created)
     }
 
+    /// Leaves a marker in the cache root, once per handle, before the first temp file: a
+    /// writer killed mid-way leaves it behind, which is how the next writer knows that the
+    /// prefix directories may hold stale temps, without listing them on every run.
+    fn mark_writing(&self) {
+        self.writing_marker.get_or_init(|| {
+            let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+            let marker = self.root.join(format!(".tmp-{}-writing-{n}", self.pid));
+            std::fs::create_dir_all(&self.root).ok()?;
+            File::create(&marker).ok().map(|_| marker)
+        });
+    }
+
     /// A new read-only temp file in `dir` (the write handle stays usable).
     fn create_temp(&self, dir: &Path) -> Result<(PathBuf, File), CacheError> {
+        self.mark_writing();
         self.ensure_dir(dir)?;
         let temp = self.temp_path(dir);
         let file = std::fs::OpenOptions::new()
@@ -370,31 +388,50 @@ impl ObjectDb {
         let Ok(top) = std::fs::read_dir(&self.root) else {
             return;
         };
-        // Temps live in the root (large files, manifests) and in the prefix directories.
-        let mut entries: Vec<std::fs::DirEntry> = Vec::new();
+        // The root holds the temps of large files and manifests and every writer's marker:
+        // only when a dead writer left something there are the prefix directories listed
+        // too, so a cache of a million objects is not read on every run.
+        let mut prefix_dirs = Vec::new();
+        let mut writer_died = false;
         for entry in top.flatten() {
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                entries.extend(
-                    std::fs::read_dir(entry.path())
-                        .into_iter()
-                        .flatten()
-                        .flatten(),
-                );
-            } else {
-                entries.push(entry);
+                prefix_dirs.push(entry.path());
+            } else if self.is_stale_temp(&entry) {
+                let _ = std::fs::remove_file(entry.path());
+                writer_died = true;
             }
         }
-        for entry in entries {
-            let name = entry.file_name().to_string_lossy().to_string();
-            let Some(pid) = name.strip_prefix(".tmp-").and_then(|r| r.split('-').next()) else {
-                continue;
-            };
-            let alive = pid.parse::<u32>().is_ok_and(|p| {
-                p == std::process::id() || Path::new(&format!("/proc/{p}")).exists()
-            });
-            if !alive {
-                let _ = std::fs::remove_file(entry.path());
+        if !writer_died {
+            return;
+        }
+        for dir in prefix_dirs {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if self.is_stale_temp(&entry) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
             }
+        }
+    }
+
+    /// Whether `entry` is a temp file (or marker) of a process that is gone.
+    fn is_stale_temp(&self, entry: &std::fs::DirEntry) -> bool {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(".tmp-"))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            return false;
+        };
+        pid != self.pid && !Path::new(&format!("/proc/{pid}")).exists()
+    }
+}
+
+impl Drop for ObjectDb {
+    fn drop(&mut self) {
+        if let Some(Some(marker)) = self.writing_marker.get() {
+            let _ = std::fs::remove_file(marker);
         }
     }
 }
@@ -447,6 +484,51 @@ mod tests {
 
     use super::*;
 
+    /// Every file under `dir`, relative, sorted.
+    fn files_under(dir: &Path) -> Vec<String> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                let sub = entry.file_name().to_string_lossy().to_string();
+                found.extend(files_under(&path).into_iter().map(|f| format!("{sub}/{f}")));
+            } else {
+                found.push(entry.file_name().to_string_lossy().to_string());
+            }
+        }
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn a_writer_marks_the_cache_while_it_writes_and_its_death_gets_its_temps_removed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let dvc = dir.path().join(".dvc");
+        let source = dir.path().join("a.txt");
+        std::fs::write(&source, b"a\n").expect("write");
+        let odb = ObjectDb::in_dvc_dir(&dvc);
+        odb.ingest_file(&source, None, 2).expect("ingest");
+        let root = odb.root().to_path_buf();
+        let marker = format!(".tmp-{}-writing-", std::process::id());
+        assert!(
+            files_under(&root).iter().any(|f| f.starts_with(&marker)),
+            "{:?}",
+            files_under(&root)
+        );
+        drop(odb);
+        assert_eq!(files_under(&root), ["60/b725f10c9c85c70d97880dfe8191b3"]);
+
+        // A temp of a dead process (no pid is this large) without its marker is left alone:
+        // only a dead writer's marker makes the prefix directories worth listing.
+        let dead = u32::MAX - 1;
+        std::fs::write(root.join(format!("60/.tmp-{dead}-7")), b"partial").expect("write");
+        ObjectDb::in_dvc_dir(&dvc).remove_stale_temps();
+        assert_eq!(files_under(&root).len(), 2);
+        std::fs::write(root.join(format!(".tmp-{dead}-writing-0")), b"").expect("write");
+        ObjectDb::in_dvc_dir(&dvc).remove_stale_temps();
+        assert_eq!(files_under(&root), ["60/b725f10c9c85c70d97880dfe8191b3"]);
+    }
+
     #[test]
     fn ingest_names_by_content_and_is_read_only() {
         let dir = tempfile::tempdir().expect("tmp");
@@ -478,8 +560,9 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(odb.root())
             .expect("read")
             .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|name| name.starts_with(".tmp") && !name.contains("-writing-"))
             .collect();
-        assert!(leftovers.is_empty(), "no temp files remain");
+        assert!(leftovers.is_empty(), "temp files remain: {leftovers:?}");
     }
 }
