@@ -95,22 +95,29 @@ fn list_dir(root: &Path, rel_dir: &Path, ignores: &[Gitignore]) -> Result<Listin
         file: rel_dir.to_path_buf(),
         source,
     };
-    let mut entries = std::fs::read_dir(root.join(rel_dir))
-        .map_err(read_error)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(read_error)?;
-    entries.sort_by_key(|e| e.file_name());
+    // Only directories and pipeline files matter; in a directory of 20,000 data files the
+    // others are passed over without a path, an ignore match or a place in the sort.
+    let mut relevant = Vec::new();
+    for entry in std::fs::read_dir(root.join(rel_dir)).map_err(read_error)? {
+        let entry = entry.map_err(read_error)?;
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        let is_pipeline_file = name == "dvc.yaml" || (name.ends_with(".dvc") && name.len() > 4);
+        if kind.is_dir() || (kind.is_file() && is_pipeline_file) {
+            relevant.push((name, kind, entry));
+        }
+    }
+    relevant.sort_by(|a, b| a.0.cmp(&b.0));
     let mut listing = Listing {
         has_pipeline: false,
         data_files: Vec::new(),
         subdirs: Vec::new(),
     };
-    for entry in entries {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
+    for (name, kind, entry) in relevant {
         let path = entry.path();
         if ignores
             .iter()
@@ -118,18 +125,16 @@ fn list_dir(root: &Path, rel_dir: &Path, ignores: &[Gitignore]) -> Result<Listin
         {
             continue;
         }
-        let rel = rel_dir.join(name);
+        let rel = rel_dir.join(&name);
         if kind.is_dir() {
             let nested_repo = path.join(".dvc").is_dir();
-            if !SKIPPED_DIRS.contains(&name) && !nested_repo {
+            if !SKIPPED_DIRS.contains(&name.as_str()) && !nested_repo {
                 listing.subdirs.push(rel);
             }
-        } else if kind.is_file() {
-            if name == "dvc.yaml" {
-                listing.has_pipeline = true;
-            } else if name.ends_with(".dvc") && name.len() > 4 {
-                listing.data_files.push(rel);
-            }
+        } else if name == "dvc.yaml" {
+            listing.has_pipeline = true;
+        } else {
+            listing.data_files.push(rel);
         }
     }
     Ok(listing)
