@@ -170,8 +170,13 @@ impl ObjectDb {
 
     /// A new read-only temp file in `dir` (the write handle stays usable).
     fn create_temp(&self, dir: &Path) -> Result<(PathBuf, File), CacheError> {
-        self.mark_writing();
         self.ensure_dir(dir)?;
+        self.open_temp(dir)
+    }
+
+    /// `create_temp` in a directory the caller has already ensured.
+    fn open_temp(&self, dir: &Path) -> Result<(PathBuf, File), CacheError> {
+        self.mark_writing();
         let temp = self.temp_path(dir);
         let file = std::fs::OpenOptions::new()
             .write(true)
@@ -231,7 +236,7 @@ impl ObjectDb {
         if stored {
             return Ok((md5, size));
         }
-        let (temp, mut file) = self.create_temp(&dir)?;
+        let (temp, mut file) = self.open_temp(&dir)?;
         let result = file
             .write_all(&bytes)
             .map_err(Self::write_error(&temp))

@@ -146,7 +146,10 @@ impl Walk<'_> {
             let entry = entry.map_err(io_failure(&job.path))?;
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            let kind = entry.file_type().map_err(io_failure(&entry.path()))?;
+            // Error paths are built lazily: on success no file's full path is ever made.
+            let kind = entry
+                .file_type()
+                .map_err(|e| io_failure(&entry.path())(e))?;
             if kind.is_dir() {
                 let path = entry.path();
                 if !is_ignored(&self.rules, &path, true) {
@@ -169,7 +172,7 @@ impl Walk<'_> {
                     Err(error) => return Err(io_failure(&entry.path())(error)),
                 }
             } else {
-                entry.metadata().map_err(io_failure(&entry.path()))?
+                entry.metadata().map_err(|e| io_failure(&entry.path())(e))?
             };
             if !metadata.is_file() {
                 continue;
