@@ -77,7 +77,7 @@ pub fn link_from_cache(
     // does not exist is created in place. Nothing is replaced, and an interrupted copy leaves
     // a file whose hash differs, which status reports and the next checkout repairs.
     let mut placed = create_in_place(object, dest, types, mode);
-    if let InPlace::NoParent = placed {
+    if let InPlace::NoParent(_) = placed {
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
@@ -91,7 +91,7 @@ pub fn link_from_cache(
                 source,
             });
         }
-        InPlace::NoParent | InPlace::Exists => {}
+        InPlace::NoParent(_) | InPlace::Exists(_) => {}
     }
     if dest.is_dir() && !dest.is_symlink() {
         return Err(LinkError::DirectoryInTheWay {
@@ -103,28 +103,20 @@ pub fn link_from_cache(
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let temp = dest.with_file_name(format!(".{file_name}.kin-tmp-{}", std::process::id()));
-    let mut last_error = None;
-    for &kind in types {
-        if kind == LinkType::Reflink && REFLINK_UNSUPPORTED.load(Ordering::Relaxed) {
-            continue;
+    // A temp left by an earlier process that had this pid would stop the attempt below.
+    let _ = std::fs::remove_file(&temp);
+    match create_in_place(object, &temp, types, mode) {
+        InPlace::Placed(kind) => {
+            std::fs::rename(&temp, dest).map_err(io(dest))?;
+            Ok(kind)
         }
-        let attempt = create_link(kind, object, &temp, mode);
-        match attempt {
-            Ok(()) => {
-                std::fs::rename(&temp, dest).map_err(io(dest))?;
-                return Ok(kind);
-            }
-            Err(error) => {
-                let _ = std::fs::remove_file(&temp);
-                note_if_unsupported(kind, &error);
-                last_error = Some(error);
-            }
+        InPlace::Exists(source) | InPlace::NoParent(source) | InPlace::Failed(source) => {
+            Err(LinkError::Io {
+                path: dest.to_path_buf(),
+                source,
+            })
         }
     }
-    Err(LinkError::Io {
-        path: dest.to_path_buf(),
-        source: last_error.unwrap_or_else(|| std::io::Error::other("no link type configured")),
-    })
 }
 
 /// Remembers a filesystem that cannot clone, so later files do not pay for the attempt.
@@ -155,13 +147,14 @@ fn mode_for(is_exec: bool) -> u32 {
 enum InPlace {
     Placed(LinkType),
     /// Something is already at `dest`.
-    Exists,
+    Exists(std::io::Error),
     /// `dest`'s directory (or, rarely, the object) does not exist.
-    NoParent,
+    NoParent(std::io::Error),
     Failed(std::io::Error),
 }
 
-/// Tries each link type directly at `dest`, which is expected not to exist.
+/// Tries each link type directly at `dest`, which is expected not to exist (the workspace
+/// path itself, or the temp file that replaces an existing one).
 fn create_in_place(object: &Path, dest: &Path, types: &[LinkType], mode: u32) -> InPlace {
     let mut last_error = None;
     for &kind in types {
@@ -172,12 +165,12 @@ fn create_in_place(object: &Path, dest: &Path, types: &[LinkType], mode: u32) ->
             Ok(()) => return InPlace::Placed(kind),
             // Nothing was created: whatever is at `dest` is not ours to remove.
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-                return InPlace::Exists;
+                return InPlace::Exists(error);
             }
             // Most likely the directory is missing (another thread may be creating it right
             // now, so it is not stat'ed here); the caller creates it and tries once more.
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return InPlace::NoParent;
+                return InPlace::NoParent(error);
             }
             Err(error) => {
                 note_if_unsupported(kind, &error);
