@@ -64,17 +64,27 @@ fn read(path: PathBuf) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Two DVC-initialised git repositories, one for kin and one for dvc, each filled by `fill`.
+fn twin_repos(python: &Path, fill: impl Fn(&Path)) -> (tempfile::TempDir, tempfile::TempDir) {
+    let (with_kin, with_dvc) = (git_repo(None), git_repo(None));
+    for repo in [&with_kin, &with_dvc] {
+        dvc(python, repo.path(), &["init", "-q"]);
+        fill(repo.path());
+    }
+    (with_kin, with_dvc)
+}
+
+/// Relative path → content of every file in a repository's cache.
+fn cache_files(repo: &Path) -> BTreeMap<String, Vec<u8>> {
+    snapshot_files(&repo.join(".dvc/cache/files"))
+}
+
 const TARGETS: [&str; 3] = ["data", "model.pkl", "tool.sh"];
 
 #[test]
 fn add_writes_what_dvc_add_writes_and_each_reads_the_others() {
     let Some(python) = dvc_python() else { return };
-    let with_kin = git_repo(None);
-    let with_dvc = git_repo(None);
-    for repo in [&with_kin, &with_dvc] {
-        dvc(&python, repo.path(), &["init", "-q"]);
-        make_tree(repo.path());
-    }
+    let (with_kin, with_dvc) = twin_repos(&python, make_tree);
     run_ok(kin(with_kin.path()).arg("add").args(TARGETS));
     dvc(
         &python,
@@ -89,10 +99,9 @@ fn add_writes_what_dvc_add_writes_and_each_reads_the_others() {
             "{file} differs"
         );
     }
-    let cache = |repo: &Path| snapshot_files(&repo.join(".dvc/cache/files"));
     assert_eq!(
-        cache(with_kin.path()),
-        cache(with_dvc.path()),
+        cache_files(with_kin.path()),
+        cache_files(with_dvc.path()),
         "cache trees differ"
     );
 
@@ -324,13 +333,10 @@ fn killed_add_leaves_no_partial_object_and_a_rerun_completes() {
 #[test]
 fn three_gib_sparse_file_hashes_as_dvc_hashes_it() {
     let Some(python) = dvc_python() else { return };
-    let with_kin = git_repo(None);
-    let with_dvc = git_repo(None);
-    for repo in [&with_kin, &with_dvc] {
-        dvc(&python, repo.path(), &["init", "-q"]);
-        let file = std::fs::File::create(repo.path().join("sparse.bin")).expect("create");
+    let (with_kin, with_dvc) = twin_repos(&python, |root| {
+        let file = std::fs::File::create(root.join("sparse.bin")).expect("create");
         file.set_len(3 << 30).expect("sparse 3 GiB");
-    }
+    });
     run_ok(kin(with_kin.path()).args(["add", "-q", "sparse.bin"]));
     dvc(&python, with_dvc.path(), &["add", "-q", "sparse.bin"]);
     let dvc_file = |repo: &Path| read(repo.join("sparse.bin.dvc"));
@@ -529,11 +535,7 @@ fn re_add_keeps_what_the_dvc_file_holds_besides_hashes_as_dvc_does() {
 #[test]
 fn dvcignore_rules_select_the_files_dvc_selects() {
     let Some(python) = dvc_python() else { return };
-    let with_kin = git_repo(None);
-    let with_dvc = git_repo(None);
-    for repo in [&with_kin, &with_dvc] {
-        let root = repo.path();
-        dvc(&python, root, &["init", "-q"]);
+    let (with_kin, with_dvc) = twin_repos(&python, |root| {
         let work = root.join("work");
         make_tree(&work);
         let data = work.join("data");
@@ -567,7 +569,7 @@ fn dvcignore_rules_select_the_files_dvc_selects() {
         )
         .expect("write");
         std::os::unix::fs::symlink("nested", data.join("link-to-dir")).expect("symlink");
-    }
+    });
     run_ok(kin(with_kin.path()).args(["add", "-q", "work/data"]));
     dvc(&python, with_dvc.path(), &["add", "-q", "work/data"]);
     assert_eq!(
@@ -575,9 +577,8 @@ fn dvcignore_rules_select_the_files_dvc_selects() {
         read(with_dvc.path().join("work/data.dvc")),
         "data.dvc differs"
     );
-    let cache = |repo: &Path| snapshot_files(&repo.join(".dvc/cache/files"));
-    assert_eq!(cache(with_kin.path()), cache(with_dvc.path()));
-    let manifest = cache(with_kin.path())
+    assert_eq!(cache_files(with_kin.path()), cache_files(with_dvc.path()));
+    let manifest = cache_files(with_kin.path())
         .into_iter()
         .find(|(name, _)| name.ends_with(".dir"))
         .map(|(_, bytes)| String::from_utf8(bytes).expect("utf-8"))
