@@ -10,6 +10,7 @@ pub mod link;
 pub mod lock_file;
 pub mod manifest;
 pub mod md5;
+mod new_file;
 pub mod odb;
 pub mod state;
 pub mod walk;

@@ -3,15 +3,16 @@
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use md5::Digest;
 
 use crate::hashing::{HashError, hash_file};
 use crate::md5::{Md5, ObjectId};
+use crate::new_file::{LinkMethod, NewFile, OpenDir, Published};
 
 /// Why an object could not be stored or read.
 #[derive(Debug, thiserror::Error)]
@@ -41,21 +42,35 @@ pub enum CacheError {
 /// Files larger than this are copied and hashed in one read (see `ingest_file`).
 const SINGLE_PASS_ABOVE: u64 = 8 << 20;
 
+/// Objects are read-only.
+const OBJECT_MODE: u32 = 0o444;
+
 /// The cache's object directory.
 #[derive(Debug)]
 pub struct ObjectDb {
     root: PathBuf,
-    /// Directories known to exist, each with whether this process created it. In one it
-    /// created, the only objects are those it stored itself or a racing kin process stored
-    /// (which the no-replace rename catches), so no object there needs a stat first.
-    known_dirs: Mutex<HashMap<PathBuf, bool>>,
-    /// Objects this process stored in directories it created (see `known_dirs`).
+    /// Directories known to exist, held open (see `KnownDir`).
+    known_dirs: Mutex<HashMap<PathBuf, Arc<KnownDir>>>,
+    /// Objects this process stored in directories it created (see `KnownDir::created`).
     stored_in_new_dirs: Mutex<HashSet<Md5>>,
+    /// How new objects get their names on this cache's filesystem.
+    link_method: LinkMethod,
     /// This process's id, for temp names (asked once, not once per object).
     pid: u32,
-    /// The marker saying this handle writes into the cache (see `remove_stale_temps`),
-    /// created before its first temp file and removed when the handle is dropped.
+    /// The marker saying this handle writes named temps into the cache (see
+    /// `remove_stale_temps`), created before its first one and removed when the handle is
+    /// dropped.
     writing_marker: OnceLock<Option<PathBuf>>,
+}
+
+/// A directory of the cache, open for creating objects in it.
+#[derive(Debug)]
+struct KnownDir {
+    dir: OpenDir,
+    /// Whether this process created it. In one it created, the only objects are those it
+    /// stored itself or a racing kin process stored (which publishing without replacing
+    /// catches), so no object there needs a stat first.
+    created: bool,
 }
 
 /// Writes through to `inner` and hashes what passes.
@@ -82,13 +97,7 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 impl ObjectDb {
     /// The cache under a repository's `.dvc/` directory (DVC 3's `files/md5` layout).
     pub fn in_dvc_dir(dvc_dir: &Path) -> Self {
-        ObjectDb {
-            root: dvc_dir.join("cache").join("files").join("md5"),
-            known_dirs: Mutex::new(HashMap::new()),
-            stored_in_new_dirs: Mutex::new(HashSet::new()),
-            pid: std::process::id(),
-            writing_marker: OnceLock::new(),
-        }
+        Self::at(dvc_dir.join("cache").join("files").join("md5"))
     }
 
     /// A store with the same two-level layout rooted elsewhere (kin's own objects, such as
@@ -98,6 +107,7 @@ impl ObjectDb {
             root,
             known_dirs: Mutex::new(HashMap::new()),
             stored_in_new_dirs: Mutex::new(HashSet::new()),
+            link_method: LinkMethod::default(),
             pid: std::process::id(),
             writing_marker: OnceLock::new(),
         }
@@ -108,22 +118,27 @@ impl ObjectDb {
     }
 
     pub fn object_path(&self, id: &ObjectId) -> PathBuf {
+        let (dir, name) = self.object_location(id);
+        dir.join(name)
+    }
+
+    /// The directory an object lives in and its name there.
+    fn object_location(&self, id: &ObjectId) -> (PathBuf, String) {
         let hex = id.md5.to_hex();
         let suffix = if id.is_dir { ".dir" } else { "" };
-        self.root
-            .join(&hex[..2])
-            .join(format!("{}{suffix}", &hex[2..]))
+        (self.root.join(&hex[..2]), format!("{}{suffix}", &hex[2..]))
     }
 
     pub fn contains(&self, id: &ObjectId) -> bool {
         self.object_path(id).is_file()
     }
 
-    /// A temp path in `dir`: never named like an object, so a killed writer leaves nothing
-    /// DVC or kin would read as one (and `remove_stale_temps` finds it by its prefix).
-    fn temp_path(&self, dir: &Path) -> PathBuf {
+    /// A temp name: never named like an object, so a killed writer leaves nothing DVC or kin
+    /// would read as one (and `remove_stale_temps` finds it by its prefix).
+    fn temp_name(&self) -> String {
+        self.mark_writing();
         let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        dir.join(format!(".tmp-{}-{n}", self.pid))
+        format!(".tmp-{}-{n}", self.pid)
     }
 
     fn write_error(path: &Path) -> impl Fn(std::io::Error) -> CacheError + '_ {
@@ -133,15 +148,14 @@ impl ObjectDb {
         }
     }
 
-    /// Creates a directory of the cache once per process, not once per object, and tells
-    /// whether this process created it.
-    fn ensure_dir(&self, dir: &Path) -> Result<bool, CacheError> {
+    /// Creates and opens a directory of the cache once per process, not once per object.
+    fn ensure_dir(&self, dir: &Path) -> Result<Arc<KnownDir>, CacheError> {
         let mut known = self.known_dirs.lock().map_err(|_| CacheError::Write {
             path: dir.to_path_buf(),
             source: std::io::Error::other("a cache writer thread panicked"),
         })?;
-        if let Some(&created) = known.get(dir) {
-            return Ok(created);
+        if let Some(known_dir) = known.get(dir) {
+            return Ok(Arc::clone(known_dir));
         }
         let created = match std::fs::create_dir(dir) {
             Ok(()) => true,
@@ -152,11 +166,21 @@ impl ObjectDb {
             }
             Err(e) => return Err(Self::write_error(dir)(e)),
         };
-        known.insert(dir.to_path_buf(), created);
-        Ok(created)
+        let known_dir = Arc::new(KnownDir {
+            dir: OpenDir::open(dir).map_err(Self::write_error(dir))?,
+            created,
+        });
+        known.insert(dir.to_path_buf(), Arc::clone(&known_dir));
+        Ok(known_dir)
     }
 
-    /// Leaves a marker in the cache root, once per handle, before the first temp file: a
+    /// The object's directory (created if need be) and its name there.
+    fn object_dir(&self, id: &ObjectId) -> Result<(Arc<KnownDir>, String), CacheError> {
+        let (dir, name) = self.object_location(id);
+        Ok((self.ensure_dir(&dir)?, name))
+    }
+
+    /// Leaves a marker in the cache root, once per handle, before the first named temp: a
     /// writer killed mid-way leaves it behind, which is how the next writer knows that the
     /// prefix directories may hold stale temps, without listing them on every run.
     fn mark_writing(&self) {
@@ -168,23 +192,46 @@ impl ObjectDb {
         });
     }
 
-    /// A new read-only temp file in `dir` (the write handle stays usable).
-    fn create_temp(&self, dir: &Path) -> Result<(PathBuf, File), CacheError> {
-        self.ensure_dir(dir)?;
-        self.open_temp(dir)
+    /// A new read-only object file in `dir`'s filesystem, not yet under any object's name.
+    fn new_object_file<'d>(
+        &'d self,
+        dir: &'d OpenDir,
+        temp_name: &'d dyn Fn() -> String,
+    ) -> Result<NewFile<'d>, CacheError> {
+        NewFile::create(dir, OBJECT_MODE, &self.link_method, temp_name)
+            .map_err(Self::write_error(dir.path()))
     }
 
-    /// `create_temp` in a directory the caller has already ensured.
-    fn open_temp(&self, dir: &Path) -> Result<(PathBuf, File), CacheError> {
-        self.mark_writing();
-        let temp = self.temp_path(dir);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o444)
-            .open(&temp)
-            .map_err(Self::write_error(&temp))?;
-        Ok((temp, file))
+    /// Names a finished object file `dir/name`; an object already there is kept.
+    fn publish(
+        &self,
+        file: NewFile<'_>,
+        dir: &OpenDir,
+        name: &str,
+    ) -> Result<Published, CacheError> {
+        file.publish(dir, name, &self.link_method)
+            .map_err(|source| CacheError::Write {
+                path: dir.path().join(name),
+                source,
+            })
+    }
+
+    /// Stores `bytes` as the object `name` in `dir`.
+    fn store_bytes(
+        &self,
+        dir: &OpenDir,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<Published, CacheError> {
+        let temp_name = || self.temp_name();
+        let mut file = self.new_object_file(dir, &temp_name)?;
+        file.file()
+            .write_all(bytes)
+            .map_err(|source| CacheError::Write {
+                path: dir.path().join(name),
+                source,
+            })?;
+        self.publish(file, dir, name)
     }
 
     /// Copies `source` into the cache and returns its md5 and size. `known` is the md5 the
@@ -219,34 +266,27 @@ impl ObjectDb {
             });
         }
         let size = bytes.len() as u64;
-        let id = ObjectId::file(md5);
-        let target = self.object_path(&id);
-        let dir = target.parent().unwrap_or(&self.root).to_path_buf();
+        let (dir, name) = self.object_dir(&ObjectId::file(md5))?;
         // In a directory this process created, only objects it stored (or a racing kin
-        // process, which the no-replace rename catches) can exist: no stat is needed, where
-        // a cold cache would pay one on every file.
-        let new_dir = self.ensure_dir(&dir)?;
-        let stored = if new_dir {
+        // process, which publishing without replacing catches) can exist: no stat is needed,
+        // where a cold cache would pay one on every file.
+        let stored = if dir.created {
             self.stored_in_new_dirs
                 .lock()
                 .is_ok_and(|stored| stored.contains(&md5))
         } else {
-            target.is_file()
+            dir.dir.holds_file(&name)
         };
         if stored {
             return Ok((md5, size));
         }
-        let (temp, mut file) = self.open_temp(&dir)?;
-        let result = file
-            .write_all(&bytes)
-            .map_err(Self::write_error(&temp))
-            .and_then(|()| publish_without_replacing(&temp, &target));
-        if result.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        } else if new_dir && let Ok(mut stored) = self.stored_in_new_dirs.lock() {
+        self.store_bytes(&dir.dir, &name, &bytes)?;
+        if dir.created
+            && let Ok(mut stored) = self.stored_in_new_dirs.lock()
+        {
             stored.insert(md5);
         }
-        result.map(|()| (md5, size))
+        Ok((md5, size))
     }
 
     /// Large files: the kernel copies the bytes into the cache on one core while this thread
@@ -264,103 +304,76 @@ impl ObjectDb {
             })
         };
         let before = std::fs::metadata(source).map_err(read_error)?;
-        let (temp, mut file) = self.create_temp(&self.root.clone())?;
-        let result = (|| {
-            let (copied, hashed) = std::thread::scope(|scope| {
-                let copy = scope.spawn(|| {
-                    let mut from = File::open(source)?;
-                    std::io::copy(&mut from, &mut file)
-                });
-                let hashed = hash_file(source);
-                (copy.join(), hashed)
+        // Written in the cache root, as its object directory is known only once it is hashed.
+        let root = self.ensure_dir(&self.root)?;
+        let temp_name = || self.temp_name();
+        let mut new_file = self.new_object_file(&root.dir, &temp_name)?;
+        let (copied, hashed) = std::thread::scope(|scope| {
+            let file = new_file.file();
+            let copy = scope.spawn(move || {
+                let mut from = File::open(source)?;
+                std::io::copy(&mut from, file)
             });
-            let (md5, size) = hashed?;
-            let copied = copied
-                .map_err(|_| CacheError::Write {
-                    path: temp.clone(),
-                    source: std::io::Error::other("the copy thread panicked"),
-                })?
-                .map_err(Self::write_error(&temp))?;
-            let after = std::fs::metadata(source).map_err(read_error)?;
-            let unchanged = copied == size
-                && before.len() == after.len()
-                && before.modified().ok() == after.modified().ok()
-                && before.ino() == after.ino();
-            if !unchanged || known.is_some_and(|expected| expected != md5) {
-                return Err(CacheError::Changed {
-                    path: source.to_path_buf(),
-                    expected: known.unwrap_or(md5),
-                    actual: md5,
-                });
-            }
-            self.publish(&temp, &ObjectId::file(md5))?;
-            Ok((md5, size))
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&temp);
+            let hashed = hash_file(source);
+            (copy.join(), hashed)
+        });
+        let (md5, size) = hashed?;
+        let copy_error = Self::write_error(source);
+        let copied = copied
+            .map_err(|_| copy_error(std::io::Error::other("the copy thread panicked")))?
+            .map_err(&copy_error)?;
+        let after = std::fs::metadata(source).map_err(read_error)?;
+        let unchanged = copied == size
+            && before.len() == after.len()
+            && before.modified().ok() == after.modified().ok()
+            && before.ino() == after.ino();
+        if !unchanged || known.is_some_and(|expected| expected != md5) {
+            return Err(CacheError::Changed {
+                path: source.to_path_buf(),
+                expected: known.unwrap_or(md5),
+                actual: md5,
+            });
         }
-        result
+        let (dir, name) = self.object_dir(&ObjectId::file(md5))?;
+        self.publish(new_file, &dir.dir, &name)?;
+        Ok((md5, size))
     }
 
     /// Stores `bytes` (a directory manifest) under `id`.
     pub fn insert_bytes(&self, id: &ObjectId, bytes: &[u8]) -> Result<(), CacheError> {
-        if self.contains(id) {
-            return Ok(());
+        let (dir, name) = self.object_dir(id)?;
+        if !dir.dir.holds_file(&name) {
+            self.store_bytes(&dir.dir, &name, bytes)?;
         }
-        let (temp, mut file) = self.create_temp(&self.root.clone())?;
-        let result = file
-            .write_all(bytes)
-            .map_err(Self::write_error(&temp))
-            .and_then(|()| self.publish(&temp, id));
-        if result.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
-        result
+        Ok(())
     }
 
     /// Stores the object `id` from content that `fill` writes (a download), hashing it on the
     /// way. Content whose md5 is not `id`'s is refused, and nothing partial is ever visible
-    /// under the object's name: the temp file is renamed into place only once verified.
+    /// under the object's name: the file gets the object's name only once verified.
     pub fn insert_verified(
         &self,
         id: &ObjectId,
         fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<(), CacheError> {
-        let target = self.object_path(id);
-        let dir = target.parent().unwrap_or(&self.root).to_path_buf();
-        let (temp, file) = self.create_temp(&dir)?;
-        let mut sink = HashingWriter {
-            inner: std::io::BufWriter::with_capacity(1 << 16, file),
-            hasher: md5::Md5::new(),
+        let (dir, name) = self.object_dir(id)?;
+        let temp_name = || self.temp_name();
+        let mut new_file = self.new_object_file(&dir.dir, &temp_name)?;
+        let actual = {
+            let mut sink = HashingWriter {
+                inner: std::io::BufWriter::with_capacity(1 << 16, new_file.file()),
+                hasher: md5::Md5::new(),
+            };
+            fill(&mut sink)
+                .and_then(|()| sink.inner.flush())
+                .map_err(|source| CacheError::Receive { id: *id, source })?;
+            Md5(sink.hasher.finalize().into())
         };
-        let result = fill(&mut sink)
-            .and_then(|()| sink.inner.flush())
-            .map_err(|source| CacheError::Receive { id: *id, source })
-            .and_then(|()| {
-                let actual = Md5(sink.hasher.finalize().into());
-                if actual == id.md5 {
-                    self.publish(&temp, id)
-                } else {
-                    Err(CacheError::Corrupt { id: *id, actual })
-                }
-            });
-        if result.is_err() {
-            let _ = std::fs::remove_file(&temp);
+        if actual != id.md5 {
+            return Err(CacheError::Corrupt { id: *id, actual });
         }
-        result
-    }
-
-    /// Renames a finished (read-only) temp file to its object path: atomic.
-    fn publish(&self, temp: &Path, id: &ObjectId) -> Result<(), CacheError> {
-        let target = self.object_path(id);
-        if target.is_file() {
-            let _ = std::fs::remove_file(temp);
-            return Ok(());
-        }
-        if let Some(parent) = target.parent() {
-            self.ensure_dir(parent)?;
-        }
-        publish_without_replacing(temp, &target)
+        self.publish(new_file, &dir.dir, &name)?;
+        Ok(())
     }
 
     /// Every object id in the cache (for gc).
@@ -450,39 +463,6 @@ fn read_sized(path: &Path, size_hint: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Renames a finished temp file to `target` unless an object is already there (then the
-/// temp is dropped: same name, same content). An object in the cache is never replaced, so
-/// workspace hardlinks to it stay valid.
-fn publish_without_replacing(temp: &Path, target: &Path) -> Result<(), CacheError> {
-    let write_error = |source| CacheError::Write {
-        path: target.to_path_buf(),
-        source,
-    };
-    match rustix::fs::renameat_with(
-        rustix::fs::CWD,
-        temp,
-        rustix::fs::CWD,
-        target,
-        rustix::fs::RenameFlags::NOREPLACE,
-    ) {
-        Ok(()) => Ok(()),
-        Err(rustix::io::Errno::EXIST) => {
-            let _ = std::fs::remove_file(temp);
-            Ok(())
-        }
-        // A filesystem without no-replace renames: ask first, then rename.
-        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS | rustix::io::Errno::OPNOTSUPP) => {
-            if target.is_file() {
-                let _ = std::fs::remove_file(temp);
-                Ok(())
-            } else {
-                std::fs::rename(temp, target).map_err(write_error)
-            }
-        }
-        Err(errno) => Err(write_error(errno.into())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
@@ -506,12 +486,33 @@ mod tests {
     }
 
     #[test]
+    fn a_writer_of_unnamed_files_leaves_no_marker_and_no_temp() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let source = dir.path().join("a.txt");
+        std::fs::write(&source, b"a\n").expect("write");
+        let big = dir.path().join("big.bin");
+        std::fs::write(&big, vec![1u8; (SINGLE_PASS_ABOVE + 1) as usize]).expect("write");
+        let odb = ObjectDb::in_dvc_dir(&dir.path().join(".dvc"));
+        odb.ingest_file(&source, None, 2).expect("ingest");
+        odb.ingest_file(&big, None, SINGLE_PASS_ABOVE + 1)
+            .expect("ingest big");
+        odb.insert_bytes(&ObjectId::dir(Md5::of(b"[]")), b"[]")
+            .expect("manifest");
+        let mut found = files_under(odb.root());
+        found.retain(|f| f.contains(".tmp"));
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(odb.list().len(), 3);
+    }
+
+    #[test]
     fn a_writer_marks_the_cache_while_it_writes_and_its_death_gets_its_temps_removed() {
         let dir = tempfile::tempdir().expect("tmp");
         let dvc = dir.path().join(".dvc");
         let source = dir.path().join("a.txt");
         std::fs::write(&source, b"a\n").expect("write");
-        let odb = ObjectDb::in_dvc_dir(&dvc);
+        // Named temps, as on a filesystem without unnamed files.
+        let mut odb = ObjectDb::in_dvc_dir(&dvc);
+        odb.link_method = LinkMethod::named_temps_only();
         odb.ingest_file(&source, None, 2).expect("ingest");
         let root = odb.root().to_path_buf();
         let marker = format!(".tmp-{}-writing-", std::process::id());
