@@ -177,6 +177,8 @@ impl<'d> NewFile<'d> {
         outcome
     }
 
+    /// Names an unnamed file by the first method this filesystem has not refused, learning
+    /// from each refusal (ENOENT, EPERM or EACCES) so later files skip the failed attempt.
     fn link_unnamed(
         mut self,
         dir: &OpenDir,
