@@ -148,6 +148,14 @@ impl ObjectDb {
         }
     }
 
+    /// `write_error` for the object `name` in `dir`, whose path is built only on error.
+    fn object_write_error(dir: &OpenDir, name: &str) -> impl Fn(std::io::Error) -> CacheError {
+        move |source| CacheError::Write {
+            path: dir.path().join(name),
+            source,
+        }
+    }
+
     /// Creates and opens a directory of the cache once per process, not once per object.
     fn ensure_dir(&self, dir: &Path) -> Result<Arc<KnownDir>, CacheError> {
         let mut known = self.known_dirs.lock().map_err(|_| CacheError::Write {
@@ -210,10 +218,7 @@ impl ObjectDb {
         name: &str,
     ) -> Result<Published, CacheError> {
         file.publish(dir, name, &self.link_method)
-            .map_err(|source| CacheError::Write {
-                path: dir.path().join(name),
-                source,
-            })
+            .map_err(Self::object_write_error(dir, name))
     }
 
     /// Stores `bytes` as the object `name` in `dir`.
@@ -227,10 +232,7 @@ impl ObjectDb {
         let mut file = self.new_object_file(dir, &temp_name)?;
         file.file()
             .write_all(bytes)
-            .map_err(|source| CacheError::Write {
-                path: dir.path().join(name),
-                source,
-            })?;
+            .map_err(Self::object_write_error(dir, name))?;
         self.publish(file, dir, name)
     }
 
@@ -406,9 +408,10 @@ impl ObjectDb {
         let Ok(top) = std::fs::read_dir(&self.root) else {
             return;
         };
-        // The root holds the temps of large files and manifests and every writer's marker:
-        // only when a dead writer left something there are the prefix directories listed
-        // too, so a cache of a million objects is not read on every run.
+        // The root holds every writer's marker (and the named temps of large files): only
+        // when a dead writer left something there are the prefix directories listed too, so
+        // a cache of a million objects is not read on every run. A named temp is only ever
+        // made after its writer's marker (`temp_name`), so none is missed.
         let mut prefix_dirs = Vec::new();
         let mut writer_died = false;
         for entry in top.flatten() {

@@ -97,12 +97,30 @@ pub(crate) fn restore_from_cache(
         missing.push(rel.to_owned());
         return Ok(false);
     }
-    let path = root.join(rel);
-    remove_dir_in_way(&path)?;
     progress.add_total(1, 0);
-    link_from_cache(&cache.object_path(id), &path, link_types, is_exec)?;
+    link_over_dir(&cache.object_path(id), &root.join(rel), link_types, is_exec)?;
     progress.advance(1, 0);
     Ok(true)
+}
+
+/// Links `object` at `target`. A directory in the way (where the data now wants a file) is
+/// removed and the link tried again; nothing is stat'ed first in the common case.
+fn link_over_dir(
+    object: &Path,
+    target: &Path,
+    link_types: &[kin_cache::link::LinkType],
+    is_exec: bool,
+) -> Result<(), DataError> {
+    match link_from_cache(object, target, link_types, is_exec) {
+        Err(LinkError::DirectoryInTheWay { .. }) => {
+            remove_dir_in_way(target)?;
+            link_from_cache(object, target, link_types, is_exec)?;
+        }
+        other => {
+            other?;
+        }
+    }
+    Ok(())
 }
 
 fn remove_dir_in_way(path: &Path) -> Result<(), DataError> {
@@ -193,16 +211,7 @@ fn checkout_dir(
         if !object.is_file() {
             return Ok(false);
         }
-        let target = dir.join(&entry.relpath);
-        match link_from_cache(&object, &target, link_types, false) {
-            Err(LinkError::DirectoryInTheWay { .. }) => {
-                remove_dir_in_way(&target)?;
-                link_from_cache(&object, &target, link_types, false)?;
-            }
-            other => {
-                other?;
-            }
-        }
+        link_over_dir(&object, &dir.join(&entry.relpath), link_types, false)?;
         progress.advance(1, 0);
         Ok::<_, DataError>(true)
     })?;
