@@ -116,10 +116,16 @@ pub fn link_from_cache(
         }
         InPlace::NoParent(_) | InPlace::Exists(_) => {}
     }
-    if dest.is_dir() && !dest.is_symlink() {
+    let existing = std::fs::symlink_metadata(dest).map_err(io(dest))?;
+    if existing.is_dir() {
         return Err(LinkError::DirectoryInTheWay {
             path: dest.to_path_buf(),
         });
+    }
+    // Already a hard link to this very object (a re-add in hardlink mode): renaming another
+    // link of the same inode over it would do nothing at all and leave the temp beside it.
+    if types.first() == Some(&LinkType::Hardlink) && is_same_inode(object, &existing) {
+        return Ok(LinkType::Hardlink);
     }
     let file_name = dest
         .file_name()
@@ -131,6 +137,8 @@ pub fn link_from_cache(
     match create_in_place(object, &temp, types, mode) {
         InPlace::Placed(kind) => {
             std::fs::rename(&temp, dest).map_err(io(dest))?;
+            // rename(2) between two links of one inode succeeds without removing the source.
+            let _ = std::fs::remove_file(&temp);
             Ok(kind)
         }
         InPlace::Exists(source) | InPlace::NoParent(source) | InPlace::Failed(source) => {
@@ -160,6 +168,13 @@ fn create_link(kind: LinkType, object: &Path, target: &Path, mode: u32) -> std::
         }
         LinkType::Copy => copy_with_mode(object, target, mode),
     }
+}
+
+/// Whether `existing` (metadata of a path, not followed) is the object's own inode.
+fn is_same_inode(object: &Path, existing: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(object)
+        .is_ok_and(|o| existing.is_file() && o.dev() == existing.dev() && o.ino() == existing.ino())
 }
 
 fn mode_for(is_exec: bool) -> u32 {
@@ -241,6 +256,25 @@ mod tests {
             copy_with_mode(&from, &to, 0o644).expect("copy");
             assert_eq!(std::fs::read(&to).expect("read"), content, "size {size}");
         }
+    }
+
+    #[test]
+    fn relinking_a_hard_link_leaves_no_temp_behind() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let object = dir.path().join("object");
+        std::fs::write(&object, b"data").expect("write");
+        let dest = dir.path().join("ws/file");
+        for _ in 0..2 {
+            link_from_cache(&object, &dest, &[LinkType::Hardlink], false).expect("link");
+        }
+        // Also when the first type is not a hard link but the file already is one.
+        link_from_cache(&object, &dest, &[LinkType::Copy], false).expect("copy over link");
+        let names: Vec<String> = std::fs::read_dir(dir.path().join("ws"))
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["file"]);
+        assert_eq!(std::fs::read(&dest).expect("read"), b"data");
     }
 
     #[test]
