@@ -84,10 +84,13 @@ impl StateIndex {
             let _ = std::fs::create_dir_all(parent);
         }
         let connection = Connection::open(path).map_err(error)?;
+        // The wait comes first: switching a new database to WAL needs it to itself, and a
+        // second process opening it at that moment must wait, not fail with "locked".
         connection
-            .execute_batch(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
-            )
+            .busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(error)?;
+        connection
+            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
             .map_err(error)?;
         connection.execute_batch(SCHEMA).map_err(error)?;
         Ok(StateIndex {

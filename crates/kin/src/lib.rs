@@ -8,7 +8,9 @@ pub mod lineage;
 pub mod metrics;
 pub mod remote;
 mod repo;
+pub mod repo_lock;
 pub mod repro;
+pub mod rwlock;
 
 pub use dvc_config::{DvcConfig, DvcConfigError};
 pub use init::{InitError, InitOptions, InitReport, init};

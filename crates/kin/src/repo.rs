@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use kin_pipeline::{PipelineError, Project, load_project};
 
 use crate::dvc_config::{DvcConfig, DvcConfigError};
+use crate::repo_lock::{LockError, LockWait, RepoLock};
 
 /// Why a repository could not be opened or read.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +57,12 @@ impl Repo {
     /// kin's stat index (`.kin/state.db`).
     pub fn state_path(&self) -> PathBuf {
         self.root.join(".kin").join("state.db")
+    }
+
+    /// Takes the repository lock, as every command that writes the cache or the workspace
+    /// must; another process holding it is waited for a few seconds, as DVC does.
+    pub fn lock(&self) -> Result<RepoLock, LockError> {
+        RepoLock::acquire(&self.dvc_dir(), LockWait::Briefly, &|_| {})
     }
 
     /// Loads every pipeline and `.dvc` file into one graph.

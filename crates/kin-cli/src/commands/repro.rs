@@ -214,9 +214,13 @@ pub fn run(cwd: &Path, args: &ReproArgs, quiet: bool) -> Result<(), CommandError
 
 pub(super) fn error(error: ReproError) -> CommandError {
     let hint = match &error {
-        ReproError::Locked { .. } => {
+        ReproError::Lock(kin::repo_lock::LockError::Held { .. }) => {
             Some("wait for the other process, or rerun with `--wait`".to_owned())
         }
+        ReproError::PathLock(kin::rwlock::RwLockError::Busy { .. }) => Some(
+            "another kin or dvc process is running this stage: wait for it, or rerun with `--wait`"
+                .to_owned(),
+        ),
         ReproError::UnknownTarget { .. } => Some("`kin stages` lists the stages".to_owned()),
         ReproError::MissingDep { .. } => Some(
             "create it, `kin pull` it, or add the stage that produces it to the pipeline"

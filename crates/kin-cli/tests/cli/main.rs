@@ -10,3 +10,4 @@ mod lineage;
 mod metrics;
 mod remote;
 mod repro;
+mod safety;

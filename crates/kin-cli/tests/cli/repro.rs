@@ -294,15 +294,46 @@ fn a_second_repro_waits_for_or_refuses_the_repository_lock() {
     while !dir.join("started").exists() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    // The repository lock is let go while the command runs (as DVC does), but the stage's
+    // outputs stay write-locked: a second run of the same stage is refused, or waits.
     let second = run(kin(dir).args(["repro"]));
     assert_eq!(second.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&second.stderr);
-    assert!(stderr.contains("locked by another process"), "{stderr}");
+    assert!(stderr.contains("slow.txt` is busy"), "{stderr}");
+    assert!(stderr.contains("kin repro"), "names the holder: {stderr}");
     assert!(stderr.contains("--wait"), "{stderr}");
     let waited = run(kin(dir).args(["repro", "--wait"]));
     assert!(waited.status.success());
-    assert!(String::from_utf8_lossy(&waited.stderr).contains("Waiting for"));
+    let waited_err = String::from_utf8_lossy(&waited.stderr);
+    assert!(waited_err.contains("Waiting for"), "{waited_err}");
+    // Once the first run is done, the waiting one finds the stage up to date.
+    assert!(
+        String::from_utf8_lossy(&waited.stdout).contains("didn't change"),
+        "{}",
+        String::from_utf8_lossy(&waited.stdout)
+    );
     assert!(first.wait().expect("wait").success());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("slow.txt")).expect("out"),
+        "done\n"
+    );
+}
+
+#[test]
+fn a_stage_command_may_run_kin_itself() {
+    // DVC lets go of the repository lock while a command runs; so does kin, so a stage can
+    // track data with `kin add` (or call `dvc`).
+    let kin_bin = env!("CARGO_BIN_EXE_kin");
+    let repo = pipeline_repo(&format!(
+        "stages:\n  nested:\n    cmd: echo raw > raw.txt && {kin_bin} add raw.txt && echo ok > out.txt\n    outs: [out.txt]\n"
+    ));
+    let dir = repo.path();
+    run_ok(kin(dir).args(["repro"]));
+    assert!(dir.join("raw.txt.dvc").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.txt")).expect("out"),
+        "ok\n"
+    );
 }
 
 fn wait_for(path: &Path) {

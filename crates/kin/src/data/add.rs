@@ -45,6 +45,7 @@ pub fn add(
     _options: &AddOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<Added>, DataError> {
+    let _lock = repo.lock()?;
     let root = repo.root();
     let project = repo.project()?;
     let cache = repo.cache();

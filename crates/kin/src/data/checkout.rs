@@ -34,6 +34,7 @@ pub fn checkout(
     targets: &[PathBuf],
     progress: &dyn Progress,
 ) -> Result<CheckoutReport, DataError> {
+    let _lock = repo.lock()?;
     let root = repo.root();
     let project = repo.project()?;
     let cache = repo.cache();

@@ -34,6 +34,8 @@ pub enum DataError {
     #[error(transparent)]
     Repo(#[from] RepoError),
     #[error(transparent)]
+    Lock(#[from] crate::repo_lock::LockError),
+    #[error(transparent)]
     Hash(#[from] HashError),
     #[error(transparent)]
     Cache(#[from] CacheError),

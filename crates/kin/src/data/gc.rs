@@ -31,6 +31,8 @@ pub struct GcReport {
 
 /// Removes unreferenced objects; with `dry_run` only reports them.
 pub fn gc(repo: &Repo, scope: GcScope, dry_run: bool) -> Result<GcReport, DataError> {
+    // Under the lock no repro or add is between caching an object and recording it.
+    let _lock = repo.lock()?;
     let cache = repo.cache();
     let mut roots: HashSet<ObjectId> = HashSet::new();
     if scope.workspace {

@@ -13,7 +13,7 @@ use super::config::{NamedRemote, resolve};
 use super::error::RemoteOpError;
 use super::objects::{Wanted, id_of_key, manifest_entries, remote_key};
 use crate::Repo;
-use crate::data::{Progress, TrackedOut, select_outs, tracked_outs};
+use crate::data::{DataError, Progress, TrackedOut, select_outs, tracked_outs};
 
 /// Below this many objects, ask the remote about each; above it, list the remote once.
 const LIST_ABOVE: usize = 256;
@@ -209,6 +209,7 @@ pub fn push(
     options: &TransferOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<TransferReport>, RemoteOpError> {
+    let _lock = repo.lock().map_err(DataError::from)?;
     let all = tracked_outs(repo.root(), &repo.project()?)?;
     let cache = repo.cache();
     let mut reports = Vec::new();
@@ -300,6 +301,7 @@ pub fn fetch(
     options: &TransferOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<TransferReport>, RemoteOpError> {
+    let _lock = repo.lock().map_err(DataError::from)?;
     let all = tracked_outs(repo.root(), &repo.project()?)?;
     let cache = repo.cache();
     let mut reports = Vec::new();

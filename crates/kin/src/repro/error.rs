@@ -64,11 +64,16 @@ pub enum ReproError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the repository is locked by another process (`{}`)", path.display())]
-    Locked { path: PathBuf },
-    #[error("cannot take the repository lock `{}`: {source}", path.display())]
-    Lock {
-        path: PathBuf,
-        source: std::io::Error,
+    #[error(
+        "a command of stage `{stage}` started by an earlier kin (pid {owner}, gone) is still running as process group {group}"
+    )]
+    SurvivingCommand {
+        stage: String,
+        group: i32,
+        owner: i32,
     },
+    #[error(transparent)]
+    Lock(#[from] crate::repo_lock::LockError),
+    #[error(transparent)]
+    PathLock(#[from] crate::rwlock::RwLockError),
 }

@@ -1,5 +1,17 @@
 //! Running a stage's commands: through the user's shell in the stage's `wdir`, each in its own
 //! process group, output streamed line by line to the caller and kept in a log file.
+//!
+//! Why a process group: a command is usually a shell running other programs (`python
+//! train.py`, a pipe, `a && b`). Signalling the shell alone would leave those running and
+//! writing outputs after kin has moved on, so every signal goes to the whole group: TERM
+//! first (a training script may save a checkpoint), KILL after [`GRACE`].
+//!
+//! Why a watchdog: kin may itself be killed (`kill -9`, the OOM killer) and then can signal
+//! nothing. Each command gets a tiny `sh` beside it that blocks reading a pipe only kin
+//! holds; when kin dies the kernel closes the pipe, and the watchdog terminates the group the
+//! same way. A parent-death signal would reach only the shell, not what the shell started.
+//! Should a group still outlive kin, a record under `.kin/tmp/running/` lets the next run of
+//! the stage see it and refuse to collide with it.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -20,6 +32,8 @@ pub(crate) struct CommandSpec<'a> {
     pub commands: Vec<String>,
     pub env: Vec<(String, String)>,
     pub log: PathBuf,
+    /// Where the running command's process group is noted while it runs.
+    pub running: PathBuf,
 }
 
 /// How the commands ended.
@@ -78,6 +92,7 @@ pub(crate) fn run_commands(
     let log = Arc::new(Mutex::new(
         std::fs::File::create(&spec.log).map_err(log_error)?,
     ));
+    refuse_survivor(spec)?;
     for command in &spec.commands {
         if interrupted.load(Ordering::SeqCst) {
             return Ok(CommandOutcome::Interrupted {
@@ -93,11 +108,22 @@ pub(crate) fn run_commands(
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         std::os::unix::process::CommandExt::process_group(&mut process, 0);
-        let mut child = process.spawn().map_err(|source| ReproError::Spawn {
+        let spawn_error = |source| ReproError::Spawn {
             stage: spec.stage.to_owned(),
             command: command.clone(),
             source,
-        })?;
+        };
+        let mut child = process.spawn().map_err(spawn_error)?;
+        let group = Pid::from_child(&child);
+        note_running(&spec.running, group);
+        let watchdog = match Watchdog::start(group) {
+            Ok(watchdog) => watchdog,
+            Err(source) => {
+                let _ = kill_process_group(group, Signal::KILL);
+                let _ = child.wait();
+                return Err(spawn_error(source));
+            }
+        };
         let outcome = std::thread::scope(|scope| {
             let pipes = [
                 child
@@ -115,11 +141,9 @@ pub(crate) fn run_commands(
             }
             wait(&mut child, interrupted)
         });
-        let outcome = outcome.map_err(|source| ReproError::Spawn {
-            stage: spec.stage.to_owned(),
-            command: command.clone(),
-            source,
-        })?;
+        watchdog.stand_down();
+        let _ = std::fs::remove_file(&spec.running);
+        let outcome = outcome.map_err(spawn_error)?;
         match outcome {
             Waited::Exited(Some(0)) => {}
             Waited::Exited(code) => {
@@ -136,6 +160,98 @@ pub(crate) fn run_commands(
         }
     }
     Ok(CommandOutcome::Succeeded)
+}
+
+/// A `sh` that terminates the command's process group when the pipe from kin closes, which
+/// happens only when kin dies (see the module comment).
+struct Watchdog {
+    process: Child,
+}
+
+impl Watchdog {
+    fn start(group: Pid) -> std::io::Result<Watchdog> {
+        let group = group.as_raw_nonzero();
+        let script = format!(
+            "read _ || {{ kill -TERM -{group}; sleep {grace}; kill -KILL -{group}; }} 2>/dev/null",
+            grace = GRACE.as_secs()
+        );
+        let mut process = Command::new("/bin/sh");
+        process
+            .args(["-c", &script])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // Its own group: a Ctrl-C meant for kin must not kill the watchdog before kin has
+        // stopped the command its own way.
+        std::os::unix::process::CommandExt::process_group(&mut process, 0);
+        Ok(Watchdog {
+            process: process.spawn()?,
+        })
+    }
+
+    /// The command is over: the watchdog goes without touching anything.
+    fn stand_down(mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Notes (best effort) which process group runs the stage's command, for the next run to
+/// find if kin dies and the group survives it.
+fn note_running(path: &Path, group: Pid) {
+    if let Some(parent) = path.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let _ = std::fs::write(
+        path,
+        format!("{} {}\n", group.as_raw_nonzero(), std::process::id()),
+    );
+}
+
+/// Fails when a command of this stage, started by a kin that is gone, still runs.
+fn refuse_survivor(spec: &CommandSpec<'_>) -> Result<(), ReproError> {
+    let Ok(text) = std::fs::read_to_string(&spec.running) else {
+        return Ok(());
+    };
+    let mut numbers = text.split_whitespace().map(str::parse::<i32>);
+    let (Some(Ok(group)), Some(Ok(owner))) = (numbers.next(), numbers.next()) else {
+        let _ = std::fs::remove_file(&spec.running);
+        return Ok(());
+    };
+    let owner_alive = u32::try_from(owner).is_ok_and(crate::rwlock::process_exists);
+    let group_alive = group_running(group);
+    if group_alive && !owner_alive {
+        return Err(ReproError::SurvivingCommand {
+            stage: spec.stage.to_owned(),
+            group,
+            owner,
+        });
+    }
+    if !group_alive {
+        let _ = std::fs::remove_file(&spec.running);
+    }
+    Ok(())
+}
+
+/// Whether a process of group `group` still runs. Zombies do not count: where nothing reaps
+/// orphans (a container without an init), a finished command lingers as one.
+fn group_running(group: i32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        // No procfs: ask the kernel, zombies and all.
+        return Pid::from_raw(group)
+            .is_some_and(|g| rustix::process::test_kill_process_group(g).is_ok());
+    };
+    entries.flatten().any(|entry| {
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // `pid (comm) state ppid pgrp ...`; comm may hold spaces and parentheses.
+        let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+            return false;
+        };
+        let mut fields = after.split_whitespace();
+        let state = fields.next();
+        let pgrp = fields.nth(1).and_then(|f| f.parse::<i32>().ok());
+        pgrp == Some(group) && state != Some("Z")
+    })
 }
 
 enum Waited {

@@ -9,7 +9,6 @@ mod outputs;
 mod params;
 mod plan;
 mod python_json;
-mod repo_lock;
 mod run_cache;
 mod schedule;
 mod stage_run;
@@ -20,7 +19,6 @@ pub use error::ReproError;
 pub use events::{NoEvents, OutputStream, ReproEvents};
 pub use execute::CommandOutcome;
 pub use plan::Selection;
-pub use repo_lock::RepoLock;
 pub use stage_run::log_path;
 
 use std::path::Path;
@@ -32,6 +30,7 @@ use kin_cache::state::StateIndex;
 
 use crate::Repo;
 use crate::data::DataError;
+use crate::repo_lock::{LockWait, RepoLock};
 use stage_run::{LockFiles, Shared};
 
 /// What `kin repro` was asked to do.
@@ -86,7 +85,7 @@ impl ReproReport {
 /// The plan and the shared state of one repro or commit, under the repository lock.
 struct Session {
     /// `None` for read-only work (`status`), which DVC too does without the lock.
-    _lock: Option<RepoLock>,
+    lock: Option<RepoLock>,
     project: kin_pipeline::Project,
     plan: Vec<usize>,
     state: StateIndex,
@@ -100,7 +99,14 @@ fn open_session(
     events: &dyn ReproEvents,
 ) -> Result<Session, ReproError> {
     let root = repo.root();
-    let lock = RepoLock::acquire(&repo.dvc_dir(), options.wait, events)?;
+    let wait = if options.wait {
+        LockWait::Forever
+    } else {
+        LockWait::Briefly
+    };
+    let lock = RepoLock::acquire(&repo.dvc_dir(), wait, &|holder| {
+        events.waiting_for_lock(holder)
+    })?;
     let project = repo.project()?;
     let cwd_rel = std::path::absolute(cwd)
         .ok()
@@ -116,7 +122,7 @@ fn open_session(
     let link_types =
         parse_link_types(repo.config()?.value("cache", "type")).map_err(DataError::from)?;
     Ok(Session {
-        _lock: Some(lock),
+        lock: Some(lock),
         project,
         plan,
         state,
@@ -129,9 +135,9 @@ fn shared<'a>(
     session: Session,
     options: &'a ReproOptions,
     events: &'a dyn ReproEvents,
-) -> (Shared<'a>, Vec<usize>, Option<RepoLock>) {
+) -> (Shared<'a>, Vec<usize>) {
     let Session {
-        _lock,
+        lock,
         project,
         plan,
         state,
@@ -153,8 +159,9 @@ fn shared<'a>(
         run_cache: run_cache::RunCache::new(&repo.dvc_dir()),
         position,
         recorder: crate::lineage::capture::Recorder::new(repo.root()),
+        lock,
     };
-    (shared, plan, _lock)
+    (shared, plan)
 }
 
 /// Reproduces the selected stages of the repository. `cwd` anchors relative targets.
@@ -165,7 +172,7 @@ pub fn repro(
     events: &dyn ReproEvents,
 ) -> Result<ReproReport, ReproError> {
     let session = open_session(repo, cwd, options, events)?;
-    let (shared, plan, _lock) = shared(repo, session, options, events);
+    let (shared, plan) = shared(repo, session, options, events);
     let jobs = if options.dry { 1 } else { options.jobs.max(1) };
     let outcomes = schedule::run_plan(
         &shared,
@@ -201,7 +208,7 @@ pub fn commit(
         ..ReproOptions::default()
     };
     let session = open_session(repo, cwd, &options, events)?;
-    let (shared, plan, _lock) = shared(repo, session, &options, events);
+    let (shared, plan) = shared(repo, session, &options, events);
     let mut committed = Vec::new();
     for node in plan {
         let Some(index) = shared.project.graph.nodes[node].stage else {
@@ -222,13 +229,13 @@ pub fn status(repo: &Repo) -> Result<Vec<(String, Vec<Change>)>, ReproError> {
     let options = ReproOptions::default();
     let plan: Vec<usize> = (0..project.graph.nodes.len()).collect();
     let session = Session {
-        _lock: None,
+        lock: None,
         project,
         plan,
         state,
         link_types: Vec::new(),
     };
-    let (shared, _, _) = shared(repo, session, &options, &NoEvents);
+    let (shared, _) = shared(repo, session, &options, &NoEvents);
     let mut stale = Vec::new();
     for stage in &shared.project.stages {
         let changes = shared.judge(stage)?.changes;

@@ -23,6 +23,8 @@ use super::workspace::Workspace;
 use super::{ReproError, ReproOptions, StageOutcome};
 use crate::data::paths::wdir_join;
 use crate::lineage::capture::{Recorder, StageExecution};
+use crate::repo_lock::{LockHold, RepoLock};
+use crate::rwlock::{PathLocks, RwLockError};
 
 /// The lock files touched by a repro, and the stages this repro added to each (so entries
 /// added out of order by parallel runs still land in plan order, as a sequential DVC run writes them).
@@ -30,6 +32,9 @@ use crate::lineage::capture::{Recorder, StageExecution};
 pub(crate) struct LockFiles {
     files: HashMap<String, LockFile>,
     added: HashMap<String, Vec<(usize, String)>>,
+    /// The repository lock's generation when `files` were read: once another process could
+    /// have taken the lock (while a command ran), they are read again.
+    generation: u64,
 }
 
 /// A stage compared with its record.
@@ -52,6 +57,8 @@ pub(crate) struct Shared<'a> {
     /// Position of each stage (by index into `project.stages`) in the plan.
     pub position: HashMap<usize, usize>,
     pub recorder: Recorder,
+    /// The repository lock; `None` for read-only work.
+    pub lock: Option<RepoLock>,
 }
 
 pub(crate) fn lock_path_of(dvcfile: &str) -> String {
@@ -63,7 +70,9 @@ pub(crate) fn lock_path_of(dvcfile: &str) -> String {
 
 impl Shared<'_> {
     fn workspace(&self) -> std::sync::MutexGuard<'_, Workspace> {
-        self.workspace.lock().unwrap_or_else(|p| p.into_inner())
+        let mut workspace = self.workspace.lock().unwrap_or_else(|p| p.into_inner());
+        workspace.sync_generation(self.lock.as_ref().map_or(0, RepoLock::generation));
+        workspace
     }
 
     fn with_lock_file<T>(
@@ -74,12 +83,44 @@ impl Shared<'_> {
         let rel = lock_path_of(&stage.dvcfile);
         let path = self.root.join(&rel);
         let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-        let LockFiles { files, added } = &mut *locks;
+        let LockFiles {
+            files,
+            added,
+            generation,
+        } = &mut *locks;
+        let current = self.lock.as_ref().map_or(0, RepoLock::generation);
+        if *generation != current {
+            files.clear();
+            *generation = current;
+        }
         let file = match files.entry(rel.clone()) {
             std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
             std::collections::hash_map::Entry::Vacant(slot) => slot.insert(LockFile::read(&path)?),
         };
         f(file, added.entry(rel).or_default(), &path)
+    }
+
+    /// Declares that this thread needs the repository lock (see [`RepoLock::hold`]).
+    fn hold(&self) -> Result<Option<LockHold<'_>>, ReproError> {
+        Ok(self.lock.as_ref().map(RepoLock::hold).transpose()?)
+    }
+
+    /// Runs `f` (a stage's commands) with the repository lock let go, as DVC does, so the
+    /// command may run `kin` or `dvc` itself.
+    fn released_during<T>(&self, f: impl FnOnce() -> T) -> Result<T, ReproError> {
+        match &self.lock {
+            Some(lock) => Ok(lock.released_during(f)?),
+            None => Ok(f()),
+        }
+    }
+
+    /// DVC's read locks on the stage's deps and write locks on its outputs, for as long as
+    /// the stage is being run and recorded.
+    fn lock_paths(&self, stage: &Stage) -> Result<PathLocks, ReproError> {
+        let absolute = |path: &str| self.root.join(wdir_join(&stage.wdir, path));
+        let read: Vec<PathBuf> = stage.deps.iter().map(|d| absolute(&d.path)).collect();
+        let write: Vec<PathBuf> = stage.outs.iter().map(|o| absolute(&o.path)).collect();
+        Ok(PathLocks::acquire(&self.root.join(".dvc"), &read, &write)?)
     }
 
     /// The stage's entry in its dvc.lock, if recorded.
@@ -198,6 +239,25 @@ fn commands_of(stage: &Stage) -> Vec<String> {
 
 /// Where the output of a stage's last run is kept, relative to the repository root.
 pub fn log_path(address: &str) -> PathBuf {
+    PathBuf::from(".kin")
+        .join("logs")
+        .join(format!("{}.log", file_stem(address)))
+}
+
+/// Where the process group of a stage's running command is noted, relative to the root.
+fn running_path(address: &str) -> PathBuf {
+    PathBuf::from(".kin")
+        .join("tmp")
+        .join("running")
+        .join(file_stem(address))
+}
+
+/// Longest stem kept as it is; file names may have 255 bytes, and `.log` goes after.
+const MAX_STEM: usize = 200;
+
+/// A file name standing for a stage address: separators replaced, and an address too long
+/// for a file name (stage names have no limit) cut short and told apart by its digest.
+fn file_stem(address: &str) -> String {
     let name: String = address
         .chars()
         .map(|c| {
@@ -208,10 +268,19 @@ pub fn log_path(address: &str) -> PathBuf {
             }
         })
         .collect();
-    PathBuf::from(".kin")
-        .join("logs")
-        .join(format!("{name}.log"))
+    if name.len() <= MAX_STEM {
+        return name;
+    }
+    let mut cut = MAX_STEM - 33;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let digest = kin_cache::md5::Md5::of(address.as_bytes());
+    format!("{}-{digest}", &name[..cut])
 }
+
+/// How often a stage another process is running is looked at again, with `--wait`.
+const BUSY_RETRY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Runs one stage through its whole life. Errors belong to this stage only.
 pub(crate) fn process_stage(
@@ -223,33 +292,52 @@ pub(crate) fn process_stage(
     let options = shared.options;
     let events = shared.events;
     let address = stage.address();
+    let _hold = shared.hold()?;
+    let mut announced = false;
+    let (judgement, _paths) = loop {
+        let judgement = shared.judge(stage)?;
+        if judgement.changes.is_empty() && !options.force {
+            events.stage_skipped(&address);
+            return Ok(StageOutcome::UpToDate);
+        }
+        if options.dry {
+            if stage.frozen {
+                events.frozen_verified(&address);
+            } else {
+                events.stage_started(&address, &judgement.changes);
+                for command in commands_of(stage) {
+                    events.command_started(&address, &command);
+                }
+            }
+            return Ok(StageOutcome::WouldRun(judgement.changes));
+        }
+        match shared.lock_paths(stage) {
+            Ok(paths) => break (judgement, paths),
+            // With `--wait`, another process running this stage is waited for, and the
+            // stage judged again once it is done: it may well be up to date then.
+            Err(ReproError::PathLock(RwLockError::Busy { path, .. })) if options.wait => {
+                if !announced {
+                    events.waiting_for_lock(&path);
+                    announced = true;
+                }
+                shared.released_during(|| std::thread::sleep(BUSY_RETRY))?;
+            }
+            Err(error) => return Err(error),
+        }
+    };
     let Judgement {
         recorded,
         params,
         changes,
-    } = shared.judge(stage)?;
-    if changes.is_empty() && !options.force {
-        events.stage_skipped(&address);
-        return Ok(StageOutcome::UpToDate);
-    }
+    } = judgement;
+    shared.recorder.begin();
     if stage.frozen {
         // A frozen stage never runs: its outputs are checked and recorded as they are.
         events.frozen_verified(&address);
-        if options.dry {
-            return Ok(StageOutcome::WouldRun(changes));
-        }
-        shared.recorder.begin();
         record_as_is(shared, index, &params)?;
         return Ok(StageOutcome::Verified);
     }
     events.stage_started(&address, &changes);
-    if options.dry {
-        for command in commands_of(stage) {
-            events.command_started(&address, &command);
-        }
-        return Ok(StageOutcome::WouldRun(changes));
-    }
-    shared.recorder.begin();
     let started = Timestamp::now();
     if !options.force
         && applies_to(stage)
@@ -288,8 +376,9 @@ pub(crate) fn process_stage(
             ("DVC_STAGE".to_owned(), address.clone()),
         ],
         log: shared.root.join(log_path(&address)),
+        running: shared.root.join(running_path(&address)),
     };
-    match run_commands(&spec, events, interrupted)? {
+    match shared.released_during(|| run_commands(&spec, events, interrupted))?? {
         CommandOutcome::Succeeded => {}
         CommandOutcome::Failed { command, code } => {
             shared.capture_failure(stage, &params, code, started, &spec.log);

@@ -19,6 +19,8 @@ pub(crate) struct Workspace {
     state: StateIndex,
     cache: Arc<ObjectDb>,
     known: HashMap<String, Option<HashedPath>>,
+    /// The repository lock's generation `known` was learnt under (see `RepoLock::generation`).
+    generation: u64,
 }
 
 impl Workspace {
@@ -28,6 +30,16 @@ impl Workspace {
             state,
             cache: Arc::new(cache),
             known: HashMap::new(),
+            generation: 0,
+        }
+    }
+
+    /// Forgets every remembered version once the repository lock was let go and taken back
+    /// (`generation` changed): another process may have changed anything meanwhile.
+    pub fn sync_generation(&mut self, generation: u64) {
+        if self.generation != generation {
+            self.known.clear();
+            self.generation = generation;
         }
     }
 
