@@ -63,7 +63,7 @@ pub enum Command {
     /// Download tracked data (and its lineage) that the cache lacks, verified, into the cache.
     Fetch(crate::remote_args::TransferArgs),
     /// Fetch, then check out into the workspace.
-    Pull(crate::remote_args::TransferArgs),
+    Pull(crate::remote_args::PullArgs),
 }
 
 #[derive(Debug, Args)]
@@ -228,6 +228,9 @@ pub struct CommitArgs {
 pub struct CheckoutArgs {
     /// `.dvc` files, tracked paths or stage addresses (default: everything).
     pub targets: Vec<PathBuf>,
+    /// Replace or remove workspace files even when their content is in no cache.
+    #[arg(short, long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -97,6 +97,9 @@ impl From<kin::data::DataError> for CommandError {
                 Some("track the whole directory, or remove the other .dvc file first")
             }
             E::NotTracked { .. } => Some("`kin status` lists what is tracked"),
+            E::Unsaved { .. } => Some(
+                "nothing was changed; `kin add` or `kin commit` them to keep them, or pass `--force` to discard them",
+            ),
             E::Lock(kin::repo_lock::LockError::Held { .. }) => {
                 Some("wait for the other kin or dvc command to finish, then run this one again")
             }

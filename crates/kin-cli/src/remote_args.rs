@@ -87,6 +87,16 @@ pub struct RemoteRemoveArgs {
 }
 
 /// What `push`, `fetch` and `pull` move, and how.
+/// `kin pull`: a transfer, then a checkout.
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    #[command(flatten)]
+    pub transfer: TransferArgs,
+    /// Replace or remove workspace files even when their content is in no cache.
+    #[arg(short, long)]
+    pub force: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct TransferArgs {
     /// `.dvc` files, tracked paths or stage addresses (default: everything tracked).

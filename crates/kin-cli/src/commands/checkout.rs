@@ -9,7 +9,8 @@ use crate::progress::Bar;
 pub fn run(cwd: &Path, args: &CheckoutArgs, quiet: bool) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let bar = Bar::new("checkout", quiet);
-    let report = kin::data::checkout(&repo, cwd, &args.targets, &bar);
+    let options = kin::data::CheckoutOptions { force: args.force };
+    let report = kin::data::checkout(&repo, cwd, &args.targets, options, &bar);
     bar.finish();
     let report = report?;
     if !quiet {

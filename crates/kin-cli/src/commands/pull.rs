@@ -5,16 +5,18 @@ use std::path::Path;
 use super::transfer::{finish, options};
 use crate::command_error::CommandError;
 use crate::progress::Bar;
-use crate::remote_args::TransferArgs;
+use crate::remote_args::PullArgs;
 
-pub fn run(cwd: &Path, args: &TransferArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn run(cwd: &Path, pull: &PullArgs, quiet: bool) -> Result<(), CommandError> {
+    let args = &pull.transfer;
     let repo = kin::Repo::discover(cwd)?;
     let bar = Bar::new("fetch", quiet || args.json);
     let reports = kin::remote::fetch(&repo, cwd, &options(args), &bar);
     bar.finish();
     let reports = reports?;
     let bar = Bar::new("checkout", quiet || args.json);
-    let checkout = kin::data::checkout(&repo, cwd, &args.targets, &bar);
+    let options = kin::data::CheckoutOptions { force: pull.force };
+    let checkout = kin::data::checkout(&repo, cwd, &args.targets, options, &bar);
     bar.finish();
     let checkout = checkout?;
     if !quiet && !args.json {

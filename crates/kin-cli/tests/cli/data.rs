@@ -174,7 +174,9 @@ fn status_names_modified_deleted_and_checkout_repairs_them() {
             "model.pkl.dvc": [{"changed outs": {"model.pkl": "deleted"}}]
         })
     );
-    let restored = run_ok(kin(dir).arg("checkout"));
+    // The edits are in no cache: as DVC, checkout keeps them unless forced.
+    assert_eq!(run(kin(dir).arg("checkout")).status.code(), Some(1));
+    let restored = run_ok(kin(dir).args(["checkout", "--force"]));
     assert!(
         restored.contains("restored data") && restored.contains("restored model.pkl"),
         "{restored}"

@@ -191,3 +191,54 @@ fn a_rerun_refuses_to_collide_with_a_command_that_outlived_kin() {
     std::thread::sleep(Duration::from_millis(300));
     run_ok(kin(dir).arg("repro"));
 }
+
+#[test]
+fn checkout_keeps_unsaved_edits_unless_forced() {
+    let repo = pipeline_repo("stages: {}\n");
+    let dir = repo.path();
+    std::fs::write(dir.join("foo"), "v1\n").expect("write");
+    std::fs::create_dir_all(dir.join("d")).expect("mkdir");
+    std::fs::write(dir.join("d/a"), "a\n").expect("write");
+    std::fs::write(dir.join("d/b"), "b\n").expect("write");
+    run_ok(kin(dir).args(["add", "foo", "d"]));
+    std::fs::write(dir.join("foo"), "local edit\n").expect("write");
+    std::fs::write(dir.join("d/a"), "edited\n").expect("write");
+    std::fs::write(dir.join("d/c"), "new file\n").expect("write");
+    let refused = run(kin(dir).arg("checkout"));
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    for path in ["foo", "d/a", "d/c"] {
+        assert!(
+            stderr.contains(&format!("  {path}\n")),
+            "{path} in {stderr}"
+        );
+    }
+    assert!(stderr.contains("--force"), "{stderr}");
+    // Nothing was touched, not even the outputs that had nothing unsaved.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("foo")).expect("foo"),
+        "local edit\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("d/a")).expect("a"),
+        "edited\n"
+    );
+    assert!(dir.join("d/c").exists());
+    run_ok(kin(dir).args(["checkout", "--force"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("foo")).expect("foo"),
+        "v1\n"
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("d/a")).expect("a"), "a\n");
+    assert!(!dir.join("d/c").exists());
+    // A version that is in the cache is not unsaved: it is replaced without asking.
+    let v1_record = std::fs::read_to_string(dir.join("foo.dvc")).expect("foo.dvc");
+    std::fs::write(dir.join("foo"), "v2\n").expect("write");
+    run_ok(kin(dir).args(["add", "foo"]));
+    std::fs::write(dir.join("foo.dvc"), v1_record).expect("write");
+    run_ok(kin(dir).arg("checkout"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("foo")).expect("foo"),
+        "v1\n"
+    );
+}

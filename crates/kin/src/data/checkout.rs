@@ -27,11 +27,21 @@ pub struct CheckoutReport {
     pub missing: Vec<String>,
 }
 
+/// How `checkout` treats the workspace.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckoutOptions {
+    /// Replace or remove workspace files even when their content is in no cache.
+    pub force: bool,
+}
+
 /// Checks out `targets` (`.dvc` files, tracked paths or stage addresses; all when empty).
+/// Nothing is changed when a file that would be replaced or removed holds content found in
+/// no cache, unless `options.force`: as DVC, kin does not lose unsaved work silently.
 pub fn checkout(
     repo: &Repo,
     cwd: &Path,
     targets: &[PathBuf],
+    options: CheckoutOptions,
     progress: &dyn Progress,
 ) -> Result<CheckoutReport, DataError> {
     let _lock = repo.lock()?;
@@ -43,6 +53,8 @@ pub fn checkout(
     let all = tracked_outs(root, &project)?;
     let selected = select_outs(root, cwd, &all, targets)?;
     let mut report = CheckoutReport::default();
+    let mut to_restore = Vec::new();
+    let mut unsaved = Vec::new();
     for out in selected {
         let Some(id) = out.id.filter(|_| out.cached) else {
             continue;
@@ -59,6 +71,15 @@ pub fn checkout(
             report.unchanged.push(out.path.clone());
             continue;
         }
+        if !options.force {
+            unsaved.extend(unsaved_files(&cache, root, &out.path, &id, &mut state)?);
+        }
+        to_restore.push((out, id));
+    }
+    if !unsaved.is_empty() {
+        return Err(DataError::Unsaved { paths: unsaved });
+    }
+    for (out, id) in to_restore {
         let restored = restore_from_cache(
             &cache,
             root,
@@ -75,6 +96,67 @@ pub fn checkout(
         }
     }
     Ok(report)
+}
+
+/// Workspace files under `rel` that restoring `id` would replace or remove although their
+/// content is in no cache.
+fn unsaved_files(
+    cache: &ObjectDb,
+    root: &Path,
+    rel: &str,
+    id: &ObjectId,
+    state: &mut StateIndex,
+) -> Result<Vec<String>, DataError> {
+    let path = root.join(rel);
+    let Ok(meta) = std::fs::symlink_metadata(&path) else {
+        return Ok(Vec::new());
+    };
+    let wanted: HashMap<String, kin_cache::md5::Md5> = if id.is_dir {
+        match std::fs::read_to_string(cache.object_path(id)) {
+            Ok(text) => Manifest::from_json(&text)
+                .map_err(|e| DataError::BadManifest {
+                    id: id.to_string(),
+                    reason: e.reason,
+                })?
+                .entries()
+                .iter()
+                .map(|e| (e.relpath.clone(), e.md5))
+                .collect(),
+            // Without its manifest the directory is not restored, so nothing is lost.
+            Err(_) => return Ok(Vec::new()),
+        }
+    } else {
+        HashMap::new()
+    };
+    let saved = |md5: kin_cache::md5::Md5| cache.contains(&ObjectId::file(md5));
+    if !meta.is_dir() {
+        // A symbolic link is read through, as hashing reads it; a dangling one holds nothing.
+        let Ok(target) = std::fs::metadata(&path) else {
+            return Ok(Vec::new());
+        };
+        let md5 = match state.get(rel, &kin_cache::walk::FileStat::of(&target)) {
+            Ok(Some(md5)) => md5,
+            _ => kin_cache::hashing::hash_file(&path)?.0,
+        };
+        return Ok(if saved(md5) {
+            Vec::new()
+        } else {
+            vec![rel.to_owned()]
+        });
+    }
+    let known = state.load_under(rel)?;
+    let mut lost = Vec::new();
+    for file in walk_files(&path, root, default_threads())? {
+        let key = format!("{rel}/{}", file.relpath);
+        let md5 = match known.get(&key).and_then(|e| e.md5_if_fresh(&file.stat)) {
+            Some(md5) => md5,
+            None => kin_cache::hashing::hash_file(&file.path_in(&path))?.0,
+        };
+        if wanted.get(&file.relpath) != Some(&md5) && !saved(md5) {
+            lost.push(key);
+        }
+    }
+    Ok(lost)
 }
 
 /// Recreates repo-relative `rel` as version `id` from the cache, noting what the cache lacks

@@ -29,6 +29,11 @@ pub enum DataError {
         other: String,
         dvc_file: String,
     },
+    #[error(
+        "checkout would replace or remove files whose content is in no cache:\n  {}",
+        paths.join("\n  ")
+    )]
+    Unsaved { paths: Vec<String> },
     #[error("`{target}` is not tracked by any .dvc file or stage output")]
     NotTracked { target: String },
     #[error(transparent)]

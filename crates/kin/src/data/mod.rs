@@ -11,7 +11,7 @@ mod tracked;
 pub(crate) mod workspace_hash;
 
 pub use add::{AddOptions, Added, add};
-pub use checkout::{CheckoutReport, checkout};
+pub use checkout::{CheckoutOptions, CheckoutReport, checkout};
 pub use error::DataError;
 pub use gc::{GcReport, GcScope, gc};
 pub use progress::{NoProgress, Progress};
