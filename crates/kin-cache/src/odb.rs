@@ -133,6 +133,39 @@ impl ObjectDb {
         self.object_path(id).is_file()
     }
 
+    /// Whether the cache holds `id` whole: the object and, for a directory, a readable
+    /// manifest and every file it lists. Otherwise `dvc status` says "not in cache",
+    /// whatever the workspace holds.
+    pub fn holds_complete(&self, id: &ObjectId) -> bool {
+        if !id.is_dir {
+            return self.contains(id);
+        }
+        let Ok(text) = std::fs::read_to_string(self.object_path(id)) else {
+            return false;
+        };
+        let Ok(manifest) = crate::manifest::Manifest::from_json(&text) else {
+            return false;
+        };
+        let entries = manifest.entries();
+        let threads = crate::hashing::default_threads().min(entries.len().div_ceil(512).max(1));
+        if threads <= 1 {
+            return entries
+                .iter()
+                .all(|e| self.contains(&ObjectId::file(e.md5)));
+        }
+        let chunk = entries.len().div_ceil(threads);
+        // One stat per file; large directories are split across cores in big chunks.
+        std::thread::scope(|scope| {
+            let checks: Vec<_> = entries
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || part.iter().all(|e| self.contains(&ObjectId::file(e.md5))))
+                })
+                .collect();
+            checks.into_iter().all(|c| c.join().unwrap_or(false))
+        })
+    }
+
     /// A temp name: never named like an object, so a killed writer leaves nothing DVC or kin
     /// would read as one (and `remove_stale_temps` finds it by its prefix).
     fn temp_name(&self) -> String {

@@ -162,6 +162,7 @@ pub fn run(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
             kin::data::OutStatus::Deleted => ChangeKind::Deleted,
             kin::data::OutStatus::Modified => ChangeKind::Modified,
             kin::data::OutStatus::New => ChangeKind::New,
+            kin::data::OutStatus::NotInCache => ChangeKind::NotInCache,
         };
         let item = (changed.path.clone(), status.as_str());
         match entries

@@ -4,6 +4,7 @@ mod common;
 mod corpus;
 mod dag;
 mod data;
+mod fidelity;
 mod gates;
 mod init;
 mod lineage;

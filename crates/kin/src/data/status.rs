@@ -15,6 +15,8 @@ pub enum OutStatus {
     Modified,
     /// Present but no version was recorded yet.
     New,
+    /// The recorded version is not (or not wholly) in the cache, whatever the workspace holds.
+    NotInCache,
 }
 
 impl OutStatus {
@@ -24,6 +26,7 @@ impl OutStatus {
             OutStatus::Deleted => "deleted",
             OutStatus::Modified => "modified",
             OutStatus::New => "new",
+            OutStatus::NotInCache => "not in cache",
         }
     }
 }
@@ -36,16 +39,23 @@ pub struct StatusEntry {
     pub status: OutStatus,
 }
 
-/// Every tracked output that differs from its record, in owner order. Unchanged files are
-/// recognised by the stat index without being read.
+/// Every output of a `.dvc` file that differs from its record, in file order, with DVC's
+/// precedence: not in cache, deleted, modified, new. Unchanged files are recognised by the
+/// stat index without being read. (Stage outputs are judged with their stage.)
 pub fn status(repo: &Repo) -> Result<Vec<StatusEntry>, DataError> {
     let root = repo.root();
     let project = repo.project()?;
+    let cache = repo.cache();
     let mut state = StateIndex::open(&repo.state_path())?;
     let mut changed = Vec::new();
     for out in tracked_outs(root, &project)? {
+        if !out.owner.ends_with(".dvc") {
+            continue;
+        }
         let exists = std::fs::symlink_metadata(root.join(&out.path)).is_ok();
+        let missing = out.id.is_some_and(|id| !cache.holds_complete(&id));
         let status = match (out.id, exists) {
+            _ if missing => Some(OutStatus::NotInCache),
             (_, false) if out.id.is_none() => continue,
             (_, false) => Some(OutStatus::Deleted),
             (None, true) => Some(OutStatus::New),

@@ -6,7 +6,6 @@ use std::path::Path;
 use kin_cache::gitignore::ignore_in_git;
 use kin_cache::link::LinkType;
 use kin_cache::lock_file::{LockEntry, LockedPath};
-use kin_cache::md5::ObjectId;
 use kin_cache::walk::walk_files;
 use kin_pipeline::Stage;
 
@@ -218,21 +217,6 @@ pub(crate) fn cache_uncached_outputs(
     Ok(())
 }
 
-fn object_complete(id: &ObjectId, workspace: &Workspace) -> bool {
-    if !id.is_dir {
-        return workspace.in_cache(id);
-    }
-    let cache = workspace.cache();
-    std::fs::read_to_string(cache.object_path(id))
-        .ok()
-        .and_then(|text| kin_cache::manifest::Manifest::from_json(&text).ok())
-        .is_some_and(|m| {
-            m.entries()
-                .iter()
-                .all(|e| cache.contains(&ObjectId::file(e.md5)))
-        })
-}
-
 /// Whether `entry`'s outputs can be restored: every object is in the cache (for directories,
 /// the manifest and each file). With `uncached_in_place`, `cache: false` outputs are not
 /// restored but must already be as recorded (DVC's `outs_cached`).
@@ -254,7 +238,7 @@ pub(crate) fn outputs_restorable(
             let rel = wdir_join(&stage.wdir, &recorded.path);
             workspace.hash(&rel)?.map(|h| h.id) == Some(id)
         } else {
-            object_complete(&id, workspace)
+            workspace.in_cache(&id)
         };
         if !ok {
             return Ok(false);

@@ -86,8 +86,8 @@ impl Workspace {
         self.known.retain(|known, _| !paths_overlap(known, rel));
     }
 
-    /// Whether the cache holds `id` (for a directory: its manifest).
+    /// Whether the cache holds `id` whole (for a directory: its manifest and every file).
     pub fn in_cache(&self, id: &ObjectId) -> bool {
-        self.cache.contains(id)
+        self.cache.holds_complete(id)
     }
 }
