@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use md5::Digest;
 
 use crate::hashing::{HashError, hash_file};
-use crate::md5::{Md5, ObjectId};
 use crate::new_file::{LinkMethod, NewFile, OpenDir, Published};
+use kin_format::md5::{Md5, ObjectId};
 
 /// Why an object could not be stored or read.
 #[derive(Debug, thiserror::Error)]

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use kin_cache::hashing::{default_threads, parallel_map};
 use kin_cache::link::{LinkError, link_from_cache, parse_link_types};
-use kin_cache::manifest::Manifest;
-use kin_cache::md5::ObjectId;
 use kin_cache::odb::ObjectDb;
 use kin_cache::state::StateIndex;
 use kin_cache::walk::walk_files;
+use kin_format::manifest::Manifest;
+use kin_format::md5::ObjectId;
 
 use super::tracked::select_outs;
 use super::workspace_hash::hash_workspace_path;
@@ -181,7 +181,7 @@ fn checkout_dir(
     progress.add_total(manifest.entries().len() as u64, 0);
     let present_by_path: HashMap<&str, &kin_cache::walk::WalkedFile> =
         present.iter().map(|f| (f.relpath.as_str(), f)).collect();
-    let stale: Vec<&kin_cache::manifest::ManifestEntry> = manifest
+    let stale: Vec<&kin_format::manifest::ManifestEntry> = manifest
         .entries()
         .iter()
         .filter(|entry| {

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use kin_cache::gitignore::ignore_in_git;
 use kin_cache::link::LinkType;
-use kin_cache::lock_file::{LockEntry, LockedPath};
-use kin_cache::md5::ObjectId;
 use kin_cache::walk::walk_files;
+use kin_format::lock_file::{LockEntry, LockedPath};
+use kin_format::md5::ObjectId;
 use kin_pipeline::Stage;
 
 use super::ReproError;
@@ -225,7 +225,7 @@ fn object_complete(id: &ObjectId, workspace: &Workspace) -> bool {
     let cache = workspace.cache();
     std::fs::read_to_string(cache.object_path(id))
         .ok()
-        .and_then(|text| kin_cache::manifest::Manifest::from_json(&text).ok())
+        .and_then(|text| kin_format::manifest::Manifest::from_json(&text).ok())
         .is_some_and(|m| {
             m.entries()
                 .iter()

@@ -6,8 +6,10 @@ use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 
 use kin_cache::link::LinkType;
-use kin_cache::lock_file::{LockEntry, LockFile};
-use kin_pipeline::{Command, Project, Stage};
+use kin_cache::lock_file::{read_lock_file, write_lock_file};
+use kin_format::Command;
+use kin_format::lock_file::{LockEntry, LockFile};
+use kin_pipeline::{Project, Stage};
 use kin_store::{RunStatus, Timestamp};
 
 use super::changes::{Change, stage_changes};
@@ -77,7 +79,7 @@ impl Shared<'_> {
         let LockFiles { files, added } = &mut *locks;
         let file = match files.entry(rel.clone()) {
             std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
-            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(LockFile::read(&path)?),
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(read_lock_file(&path)?),
         };
         f(file, added.entry(rel).or_default(), &path)
     }
@@ -181,7 +183,7 @@ impl Shared<'_> {
                 None
             };
             file.set_entry(&stage.name, entry, before.as_deref());
-            file.write(path)?;
+            write_lock_file(path, file)?;
             self.events.lock_written(path, created);
             Ok(())
         })
