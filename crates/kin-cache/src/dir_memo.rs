@@ -5,9 +5,9 @@
 use md5::Digest;
 use rusqlite::OptionalExtension;
 
-use crate::md5::Md5;
 use crate::state::{StateError, StateIndex, now_ns};
 use crate::walk::WalkedFile;
+use kin_format::md5::Md5;
 
 /// A digest of a walked directory: what must be unchanged for its hash to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,27 +1,10 @@
-//! `.dvc` files: reading any DVC 3 one, writing them byte-identical to `dvc add`.
+//! `.dvc` files on disk: read, written atomically, and updated in place on a re-add (the
+//! format itself is `kin_format::dvc_file`).
 
 use std::path::{Path, PathBuf};
 
-use kin_pipeline::yaml::emit::to_yaml_document;
-use kin_pipeline::yaml::{Location, Map, Node, Value, parse_yaml};
-
-use crate::md5::ObjectId;
-
-/// One tracked output of a `.dvc` file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DvcOut {
-    /// Relative to the `.dvc` file's directory.
-    pub path: String,
-    /// `None` when the file was written without hashes (e.g. before the first commit).
-    pub id: Option<ObjectId>,
-    pub size: Option<u64>,
-    pub nfiles: Option<u64>,
-    pub is_exec: bool,
-    /// `push: false` keeps the output out of `push` (it is still fetched if on the remote).
-    pub push: bool,
-    /// `remote:` names the remote this output lives in instead of the default one.
-    pub remote: Option<String>,
-}
+use kin_format::dvc_file::{DvcOut, parse_dvc_file_text, render_dvc_file};
+use kin_format::dvc_file_update::update_dvc_text;
 
 /// Why a `.dvc` file could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -52,85 +35,6 @@ pub fn read_dvc_file(path: &Path) -> Result<Vec<DvcOut>, DvcFileError> {
     })
 }
 
-/// The outputs of `.dvc` file text (as read from disk or from a git commit).
-pub fn parse_dvc_file_text(text: &str) -> Result<Vec<DvcOut>, String> {
-    let invalid = |reason: String| reason;
-    let doc = parse_yaml(text).map_err(|e| invalid(format!("{} at {}", e, e.location())))?;
-    let outs = doc
-        .as_map()
-        .and_then(|m| m.get("outs"))
-        .and_then(|o| o.as_list())
-        .ok_or_else(|| invalid("no `outs` list".to_owned()))?;
-    outs.iter()
-        .map(|out| {
-            let map = out
-                .as_map()
-                .ok_or_else(|| invalid("an output is not a mapping".to_owned()))?;
-            let path = map
-                .get("path")
-                .and_then(|p| p.as_str())
-                .ok_or_else(|| invalid("an output has no `path`".to_owned()))?;
-            let number = |key: &str| match map.get(key).map(|n| &n.value) {
-                Some(Value::Int(i)) => u64::try_from(*i).ok(),
-                _ => None,
-            };
-            let id = match map.get("md5").and_then(|m| m.as_str()) {
-                Some(md5) => Some(md5.parse().map_err(|e| invalid(format!("{e}")))?),
-                None => None,
-            };
-            Ok(DvcOut {
-                path: path.to_owned(),
-                id,
-                size: number("size"),
-                nfiles: number("nfiles"),
-                is_exec: matches!(map.get("isexec").map(|n| &n.value), Some(Value::Bool(true))),
-                push: !matches!(map.get("push").map(|n| &n.value), Some(Value::Bool(false))),
-                remote: map
-                    .get("remote")
-                    .and_then(|r| r.as_str())
-                    .map(str::to_owned),
-            })
-        })
-        .collect()
-}
-
-/// The text `dvc add` writes for these outputs, in DVC's key order.
-pub fn render_dvc_file(outs: &[DvcOut]) -> String {
-    let entries = outs.iter().map(|out| {
-        let mut fields = Map::new();
-        let mut field = |key: &str, value: Value| {
-            fields.insert(key.to_owned(), Location::UNKNOWN, Node::unlocated(value));
-        };
-        if let Some(id) = out.id {
-            field("md5", Value::Str(id.to_string()));
-        }
-        if let Some(size) = out.size {
-            field("size", count(size));
-        }
-        if let Some(nfiles) = out.nfiles {
-            field("nfiles", count(nfiles));
-        }
-        if out.is_exec {
-            field("isexec", Value::Bool(true));
-        }
-        field("hash", Value::Str("md5".to_owned()));
-        field("path", Value::Str(out.path.clone()));
-        Node::unlocated(Value::Map(fields))
-    });
-    let mut doc = Map::new();
-    doc.insert(
-        "outs".to_owned(),
-        Location::UNKNOWN,
-        Node::unlocated(Value::List(entries.collect())),
-    );
-    to_yaml_document(&Value::Map(doc))
-}
-
-/// A size or file count as a YAML integer. Nothing on disk exceeds `i64::MAX` bytes.
-fn count(n: u64) -> Value {
-    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
 /// Writes a `.dvc` file atomically (temp file + rename).
 pub fn write_dvc_file(path: &Path, outs: &[DvcOut]) -> Result<(), DvcFileError> {
     write_atomic(path, render_dvc_file(outs).as_bytes()).map_err(|source| DvcFileError::Write {
@@ -153,25 +57,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         })
 }
 
+/// Writes `out` as the `.dvc` file at `path`; when `existing` (its current content) is a file
+/// DVC wrote, everything in it but the hash fields is kept.
+pub fn write_updated(
+    path: &Path,
+    out: &DvcOut,
+    existing: Option<&[u8]>,
+) -> Result<(), DvcFileError> {
+    let updated = existing
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .and_then(|text| update_dvc_text(text, out));
+    match updated {
+        Some(text) => write_atomic(path, text.as_bytes()).map_err(|source| DvcFileError::Write {
+            path: path.to_path_buf(),
+            source,
+        }),
+        None => write_dvc_file(path, std::slice::from_ref(out)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn renders_like_dvc_add() {
-        let dir = DvcOut {
-            path: "data".into(),
-            id: Some("5edea7ba3ee6f8a54b340b85b3bc7b50.dir".parse().expect("id")),
-            size: Some(20),
-            nfiles: Some(4),
-            is_exec: false,
-            push: true,
-            remote: None,
-        };
-        assert_eq!(
-            render_dvc_file(std::slice::from_ref(&dir)),
-            "outs:\n- md5: 5edea7ba3ee6f8a54b340b85b3bc7b50.dir\n  size: 20\n  nfiles: 4\n  hash: md5\n  path: data\n"
-        );
+    fn writes_and_reads_back() {
         let exec = DvcOut {
             path: "single.bin".into(),
             id: Some("9dd4e461268c8034f5c8564e155c67a6".parse().expect("id")),
@@ -181,11 +91,6 @@ mod tests {
             push: true,
             remote: None,
         };
-        let text = render_dvc_file(std::slice::from_ref(&exec));
-        assert_eq!(
-            text,
-            "outs:\n- md5: 9dd4e461268c8034f5c8564e155c67a6\n  size: 1\n  isexec: true\n  hash: md5\n  path: single.bin\n"
-        );
         let tmp = tempfile::tempdir().expect("tmp");
         let path = tmp.path().join("x.dvc");
         write_dvc_file(&path, std::slice::from_ref(&exec)).expect("write");

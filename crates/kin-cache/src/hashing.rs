@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use md5::Digest;
 
-use crate::md5::Md5;
+use kin_format::md5::Md5;
 
 /// Read buffer: large enough to amortise syscalls, small enough for many threads.
 const CHUNK: usize = 1 << 20;

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use md5::Digest;
 
 use crate::hashing::{HashError, hash_file};
-use crate::md5::{Md5, ObjectId};
 use crate::new_file::{LinkMethod, NewFile, OpenDir, Published};
+use kin_format::md5::{Md5, ObjectId};
 
 /// Why an object could not be stored or read.
 #[derive(Debug, thiserror::Error)]
@@ -143,7 +143,7 @@ impl ObjectDb {
         let Ok(text) = std::fs::read_to_string(self.object_path(id)) else {
             return false;
         };
-        let Ok(manifest) = crate::manifest::Manifest::from_json(&text) else {
+        let Ok(manifest) = kin_format::manifest::Manifest::from_json(&text) else {
             return false;
         };
         let entries = manifest.entries();

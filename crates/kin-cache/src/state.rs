@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, params};
 
-use crate::md5::Md5;
 use crate::walk::FileStat;
+use kin_format::md5::Md5;
 
 /// Why the state index could not be used.
 #[derive(Debug, thiserror::Error)]

@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use kin_format::yaml::Location;
 use kin_pipeline::PipelineError;
-use kin_pipeline::yaml::Location;
 
 use crate::command_error::CommandError;
 

@@ -1,14 +1,14 @@
 //! How the reasons a stage is stale are shown: DVC's words on a terminal, and kin's JSON shape.
 
 use kin::repro::{Change, ChangeKind};
-use kin_pipeline::python_str::repr;
+use kin_format::python::repr;
 use serde_json::{Value as Json, json};
 
-fn short(id: Option<kin_cache::md5::ObjectId>) -> String {
+fn short(id: Option<kin_format::md5::ObjectId>) -> String {
     id.map_or_else(|| "none".to_owned(), |id| id.to_string())
 }
 
-fn value_text(value: Option<&kin_pipeline::yaml::Value>) -> String {
+fn value_text(value: Option<&kin_format::yaml::Value>) -> String {
     value.map_or_else(|| "(missing)".to_owned(), repr)
 }
 
@@ -66,8 +66,8 @@ pub fn describe(change: &Change) -> String {
     }
 }
 
-fn value_json(value: Option<&kin_pipeline::yaml::Value>) -> Json {
-    value.map_or(Json::Null, kin_pipeline::yaml::Value::to_json)
+fn value_json(value: Option<&kin_format::yaml::Value>) -> Json {
+    value.map_or(Json::Null, kin_format::yaml::Value::to_json)
 }
 
 /// One reason as a JSON object (`{"type": "dep", "path": …, "change": "modified", "old": …, "new": …}`).

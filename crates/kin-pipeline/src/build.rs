@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use crate::error::PipelineError;
-use crate::stage::{Command, Dep, Out, OutKind, ParamsDep, Stage};
-use crate::yaml::{Location, Map, Node, Value};
+use crate::stage::{Dep, Out, OutKind, ParamsDep, Stage};
+use kin_format::Command;
+use kin_format::yaml::{Location, Map, Node, Value};
 
 pub(crate) const STAGE_KEYS: &[&str] = &[
     "cmd",

@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::params_file::{ParamsFileError, load_params_file};
 use crate::template::TemplateError;
-use crate::yaml::{Location, Map, Node, Value};
+use kin_format::params_file::{ParamsFileError, load_params_file};
+use kin_format::yaml::{Location, Map, Node, Value};
 
 /// Why the context could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -312,7 +312,7 @@ pub fn normalize_display(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse_yaml;
+    use kin_format::yaml::parse_yaml;
 
     fn map(yaml: &str) -> Map {
         parse_yaml(yaml)

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::error::PipelineError;
-use crate::yaml::{Location, Value, parse_yaml};
+use kin_format::yaml::{Location, Value, parse_yaml};
 
 /// A `.dvc` file: a stage without a command whose outputs are tracked data.
 #[derive(Debug, Clone, PartialEq)]

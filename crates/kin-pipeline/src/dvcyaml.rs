@@ -7,7 +7,7 @@ use crate::error::PipelineError;
 use crate::resolve::{FileScope, file_context, resolve_node, resolve_stages};
 use crate::stage::Stage;
 use crate::template::ParsingConfig;
-use crate::yaml::{Map, Node, Value, parse_yaml};
+use kin_format::yaml::{Map, Node, Value, parse_yaml};
 
 const TOP_LEVEL_KEYS: &[&str] = &[
     "stages",

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::context::ContextError;
 use crate::template::TemplateError;
-use crate::yaml::{Location, YamlError};
+use kin_format::yaml::{Location, YamlError};
 
 /// Why a pipeline could not be read. Every variant names a file (relative to the repo root).
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::dvcfile::DataFile;
 use crate::error::PipelineError;
 use crate::stage::Stage;
-use crate::yaml::Location;
+use kin_format::yaml::Location;
 
 /// A node of the graph: a pipeline stage or a `.dvc` data file.
 #[derive(Debug, Clone, PartialEq)]
@@ -322,7 +322,8 @@ mod properties {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::stage::{Command, Dep, Out, OutKind};
+    use crate::stage::{Dep, Out, OutKind};
+    use kin_format::Command;
 
     fn stage(name: usize, deps: Vec<String>) -> Stage {
         Stage {

@@ -5,11 +5,11 @@ use std::path::Path;
 use crate::build::{BOOL_FIELDS, BOOL_FLAGS, Checker, FOREACH_KEYS, STAGE_KEYS};
 use crate::context::{Context, normalize_display};
 use crate::error::PipelineError;
-use crate::python_str::scalar_to_string;
 use crate::template::{
     ParsingConfig, TemplateError, find_interpolations, parse_expression, render_value, unescape,
 };
-use crate::yaml::{Location, Map, Node, Value};
+use kin_format::python::scalar_to_string;
+use kin_format::yaml::{Location, Map, Node, Value};
 
 /// One stage mapping after expansion and templating.
 pub(crate) struct ResolvedStage {

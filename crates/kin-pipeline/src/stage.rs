@@ -1,13 +1,7 @@
 //! The typed pipeline stage, as DVC 3 understands a resolved `dvc.yaml` entry.
 
-use crate::yaml::{Location, Node};
-
-/// A stage's command: one shell string, or a list run in order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    Single(String),
-    List(Vec<String>),
-}
+use kin_format::Command;
+use kin_format::yaml::{Location, Node};
 
 /// A dependency path as written in dvc.yaml (after templating), relative to the stage's wdir.
 #[derive(Debug, Clone, PartialEq)]

@@ -374,7 +374,7 @@ fn write_python_json(value: &Value, out: &mut String) {
 }
 
 fn write_python_string(text: &str, out: &mut String) {
-    kin_pipeline::python_str::push_json_string(out, text);
+    kin_format::python::push_json_string(out, text);
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use kin_pipeline::{Command, OutKind, Stage};
+use kin_format::Command;
+use kin_pipeline::{OutKind, Stage};
 use serde_json::{Map, Value, json};
 
 use crate::cli::StagesArgs;

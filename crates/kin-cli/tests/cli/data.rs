@@ -310,7 +310,7 @@ fn killed_add_leaves_no_partial_object_and_a_rerun_completes() {
         }
         let name = rel.replace('/', "");
         assert_eq!(
-            kin_cache::md5::Md5::of(&bytes).to_string(),
+            kin_format::md5::Md5::of(&bytes).to_string(),
             name,
             "object {rel} is not what its name says"
         );
@@ -372,7 +372,7 @@ fn gc_keeps_what_workspace_or_history_references() {
     let version = |text: &str| {
         std::fs::write(dir.join("model.pkl"), text).expect("write");
         run_ok(kin(dir).args(["add", "-q", "model.pkl"]));
-        kin_cache::md5::Md5::of(text.as_bytes()).to_string()
+        kin_format::md5::Md5::of(text.as_bytes()).to_string()
     };
     let v1 = version("one");
     git(&["add", "-A"]);

@@ -1,8 +1,8 @@
 //! DVC's `to_str`: how a value is written into a string, including dict unpacking into CLI flags.
 
 use super::TemplateError;
-use crate::python_str::{repr, scalar_to_string};
-use crate::yaml::{Map, Value};
+use kin_format::python::{repr, scalar_to_string};
+use kin_format::yaml::{Map, Value};
 
 /// How dict unpacking writes booleans and lists: the `[parsing]` section of `.dvc/config`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,7 +88,7 @@ pub fn shell_quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse_yaml;
+    use kin_format::yaml::parse_yaml;
 
     fn unpack(yaml: &str, config: ParsingConfig) -> String {
         let node = parse_yaml(yaml).expect("valid yaml");

@@ -2,12 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use kin_cache::dvc_file::DvcOut;
-use kin_cache::dvc_file_update::write_updated;
+use kin_cache::dvc_file::write_updated;
 use kin_cache::gitignore::ignore_in_git;
 use kin_cache::link::{LinkType, link_from_cache, parse_link_types};
-use kin_cache::md5::ObjectId;
 use kin_cache::state::StateIndex;
+use kin_format::dvc_file::DvcOut;
+use kin_format::md5::ObjectId;
 use kin_pipeline::paths_overlap;
 
 use super::paths::repo_relative;

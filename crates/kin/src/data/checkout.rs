@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use kin_cache::hashing::{default_threads, parallel_map};
 use kin_cache::link::{LinkError, link_from_cache, parse_link_types};
-use kin_cache::manifest::Manifest;
-use kin_cache::md5::ObjectId;
 use kin_cache::odb::ObjectDb;
 use kin_cache::state::StateIndex;
 use kin_cache::walk::walk_files;
+use kin_format::manifest::Manifest;
+use kin_format::md5::ObjectId;
 
 use super::tracked::select_outs;
 use super::workspace_hash::hash_workspace_path;
@@ -111,7 +111,7 @@ fn unsaved_files(
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
         return Ok(Vec::new());
     };
-    let wanted: HashMap<String, kin_cache::md5::Md5> = if id.is_dir {
+    let wanted: HashMap<String, kin_format::md5::Md5> = if id.is_dir {
         match std::fs::read_to_string(cache.object_path(id)) {
             Ok(text) => Manifest::from_json(&text)
                 .map_err(|e| DataError::BadManifest {
@@ -128,7 +128,7 @@ fn unsaved_files(
     } else {
         HashMap::new()
     };
-    let saved = |md5: kin_cache::md5::Md5| cache.contains(&ObjectId::file(md5));
+    let saved = |md5: kin_format::md5::Md5| cache.contains(&ObjectId::file(md5));
     if !meta.is_dir() {
         // A symbolic link is read through, as hashing reads it; a dangling one holds nothing.
         let Ok(target) = std::fs::metadata(&path) else {
@@ -264,7 +264,7 @@ fn checkout_dir(
     progress.add_total(manifest.entries().len() as u64, 0);
     let present_by_path: HashMap<&str, &kin_cache::walk::WalkedFile> =
         present.iter().map(|f| (f.relpath.as_str(), f)).collect();
-    let stale: Vec<&kin_cache::manifest::ManifestEntry> = manifest
+    let stale: Vec<&kin_format::manifest::ManifestEntry> = manifest
         .entries()
         .iter()
         .filter(|entry| {

@@ -4,10 +4,10 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use kin_cache::dvc_file::parse_dvc_file_text;
-use kin_cache::manifest::Manifest;
-use kin_cache::md5::ObjectId;
 use kin_cache::odb::ObjectDb;
+use kin_format::dvc_file::parse_dvc_file_text;
+use kin_format::manifest::Manifest;
+use kin_format::md5::ObjectId;
 
 use super::{DataError, tracked_outs};
 use crate::Repo;

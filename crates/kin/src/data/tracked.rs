@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use kin_cache::dvc_file::read_dvc_file;
-use kin_cache::md5::ObjectId;
+use kin_format::md5::ObjectId;
+use kin_format::yaml::{Value, parse_yaml};
 use kin_pipeline::Project;
-use kin_pipeline::yaml::{Value, parse_yaml};
 
 use super::DataError;
 use super::paths::{repo_relative, wdir_join};

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use kin_cache::dir_memo::Listing;
 use kin_cache::hashing::{default_threads, hash_file, parallel_map};
-use kin_cache::manifest::{Manifest, ManifestEntry};
-use kin_cache::md5::{Md5, ObjectId};
 use kin_cache::odb::ObjectDb;
 use kin_cache::state::StateIndex;
 use kin_cache::walk::{FileStat, walk_files};
+use kin_format::manifest::{Manifest, ManifestEntry};
+use kin_format::md5::{Md5, ObjectId};
 
 use super::{DataError, Progress};
 

@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use kin_cache::lock_file::{LockEntry, LockedPath};
-use kin_cache::md5::{Md5, ObjectId};
 use kin_cache::odb::ObjectDb;
-use kin_pipeline::{Command, OutKind, Stage};
+use kin_format::Command;
+use kin_format::lock_file::{LockEntry, LockedPath};
+use kin_format::md5::{Md5, ObjectId};
+use kin_pipeline::{OutKind, Stage};
 use kin_store::{
     ArtifactHash, LineageStore, NewRun, NewVersion, RunId, RunStatus, SqliteStore, Timestamp,
 };
@@ -106,7 +107,7 @@ fn metrics_json(root: &Path, stage: &Stage) -> Value {
     for out in stage.outs_of(OutKind::Metric) {
         let rel = wdir_join(&stage.wdir, &out.path);
         let path = root.join(&rel);
-        if let Ok(node) = kin_pipeline::params_file::load_params_file(&path, Path::new(&rel)) {
+        if let Ok(node) = kin_format::params_file::load_params_file(&path, Path::new(&rel)) {
             metrics.insert(rel, node.value.to_json());
         }
     }

@@ -5,9 +5,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-use kin_cache::dvc_file::parse_dvc_file_text;
-use kin_cache::lock_file::{LockEntry, LockFile};
-use kin_pipeline::yaml::parse_yaml;
+use kin_format::dvc_file::parse_dvc_file_text;
+use kin_format::lock_file::{LockEntry, LockFile};
+use kin_format::yaml::parse_yaml;
 use kin_store::NewVersion;
 
 use super::error::LineageError;

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use kin_pipeline::params_file::{ParamsFileError, ParamsFormat, parse_params};
-use kin_pipeline::yaml::{Node, Value as Yaml, YamlError};
+use kin_format::params_file::{ParamsFileError, ParamsFormat, parse_params};
+use kin_format::yaml::{Node, Value as Yaml, YamlError};
 use serde_json::{Map, Value};
 
 use super::error::{FileFormat, MetricsError};
@@ -13,7 +13,7 @@ use super::{Collected, Source};
 use crate::Repo;
 use crate::data::TrackedOut;
 use crate::data::paths::wdir_join;
-use kin_cache::manifest::Manifest;
+use kin_format::manifest::Manifest;
 
 /// DVC's default params file, tracked whole when it exists.
 const DEFAULT_PARAMS_FILE: &str = "params.yaml";
@@ -360,7 +360,7 @@ fn read_cached(repo: &Repo, tracked: &[TrackedOut], path: &str) -> Result<Vec<u8
         path: path.to_owned(),
     };
     let cache = repo.cache();
-    let read_object = |id: &kin_cache::md5::ObjectId| {
+    let read_object = |id: &kin_format::md5::ObjectId| {
         std::fs::read(cache.object_path(id)).map_err(|_| MetricsError::NotInCache {
             path: path.to_owned(),
             id: id.md5.to_hex(),
@@ -385,7 +385,7 @@ fn read_cached(repo: &Repo, tracked: &[TrackedOut], path: &str) -> Result<Vec<u8
                 .iter()
                 .find(|e| e.relpath == inside)
                 .ok_or_else(missing)?;
-            return read_object(&kin_cache::md5::ObjectId::file(entry.md5));
+            return read_object(&kin_format::md5::ObjectId::file(entry.md5));
         }
     }
     Err(missing())

@@ -1,7 +1,7 @@
 //! Values shown as DVC (Python) shows them: `str()`, `repr()`, `round()`, `json.dumps`, and
 //! the `1 == 1.0 == True` equality and arithmetic of loaded numbers.
 
-use kin_pipeline::python_str::{float_repr, push_json_string};
+use kin_format::python::{float_repr, push_json_string};
 use serde_json::{Number, Value};
 
 /// Python's `str()` of a loaded value: strings as they are, everything else as `repr()`.

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::diff::{Diff, flatten, format_lists};
 use super::python::{py_round, py_str};
-use kin_pipeline::python_str::float_repr;
+use kin_format::python::float_repr;
 
 /// What DVC prints where a value is missing.
 pub const MISSING: &str = "-";

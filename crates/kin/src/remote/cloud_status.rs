@@ -67,7 +67,7 @@ pub fn cloud_status(
         }
         for (dir, bytes) in manifests {
             let text = String::from_utf8_lossy(&bytes);
-            let manifest = kin_cache::manifest::Manifest::from_json(&text).map_err(|e| {
+            let manifest = kin_format::manifest::Manifest::from_json(&text).map_err(|e| {
                 RemoteOpError::BadManifest {
                     path: dir.path.clone(),
                     id: dir.id.to_string(),
@@ -75,7 +75,7 @@ pub fn cloud_status(
                 }
             })?;
             wanted.extend(manifest.entries().iter().map(|entry| Wanted {
-                id: kin_cache::md5::ObjectId::file(entry.md5),
+                id: kin_format::md5::ObjectId::file(entry.md5),
                 path: format!("{}/{}", dir.path, entry.relpath),
             }));
             unknown.retain(|u| u.id != dir.id);

@@ -1,8 +1,8 @@
 //! Which cache objects an output consists of, and where DVC keeps each on a remote.
 
-use kin_cache::manifest::Manifest;
-use kin_cache::md5::ObjectId;
 use kin_cache::odb::ObjectDb;
+use kin_format::manifest::Manifest;
+use kin_format::md5::ObjectId;
 
 use super::error::RemoteOpError;
 

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use kin_cache::hashing::parallel_map;
-use kin_cache::md5::ObjectId;
 use kin_cache::odb::ObjectDb;
+use kin_format::md5::ObjectId;
 use kin_remote::{Remote, RemoteError};
 
 use super::config::{NamedRemote, resolve};

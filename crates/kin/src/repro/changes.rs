@@ -1,10 +1,10 @@
 //! Why a stage must run: its command, deps, params and outs compared with its `dvc.lock` entry,
 //! with DVC's rules and vocabulary (`modified`, `deleted`, `new`, `not in cache`).
 
-use kin_cache::lock_file::{LockEntry, LockedPath};
-use kin_cache::md5::ObjectId;
+use kin_format::lock_file::{LockEntry, LockedPath};
+use kin_format::md5::ObjectId;
+use kin_format::yaml::{Map, Value};
 use kin_pipeline::Stage;
-use kin_pipeline::yaml::{Map, Value};
 
 use super::params::{ParamValues, python_eq};
 use super::workspace::Workspace;

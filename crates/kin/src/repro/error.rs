@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use kin_cache::lock_file::LockFileError;
-use kin_pipeline::params_file::ParamsFileError;
+use kin_format::params_file::ParamsFileError;
 
 use crate::data::DataError;
 use crate::repo::RepoError;

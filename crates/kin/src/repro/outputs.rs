@@ -5,8 +5,8 @@ use std::path::Path;
 
 use kin_cache::gitignore::ignore_in_git;
 use kin_cache::link::LinkType;
-use kin_cache::lock_file::{LockEntry, LockedPath};
 use kin_cache::walk::walk_files;
+use kin_format::lock_file::{LockEntry, LockedPath};
 use kin_pipeline::Stage;
 
 use super::ReproError;

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
+use kin_format::params_file::{ParamsFileError, load_params_file};
+use kin_format::yaml::{Map, Node, Value};
 use kin_pipeline::ParamsDep;
-use kin_pipeline::params_file::{ParamsFileError, load_params_file};
-use kin_pipeline::yaml::{Map, Node, Value};
 
 use super::ReproError;
 
@@ -168,7 +168,7 @@ fn merge_into(target: &mut Map, extra: Map) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kin_pipeline::yaml::parse_yaml;
+    use kin_format::yaml::parse_yaml;
 
     #[test]
     fn selects_dotted_paths_through_lists() {

@@ -1,7 +1,7 @@
 //! `json.dumps(value, sort_keys=True)` exactly as Python writes it: what DVC hashes run-cache keys from.
 
-use kin_pipeline::python_str::{float_repr, push_json_string};
-use kin_pipeline::yaml::Value;
+use kin_format::python::{float_repr, push_json_string};
+use kin_format::yaml::Value;
 
 /// Python's default JSON text for `value` with sorted keys, leaving out keys named in `exclude`
 /// at every depth (DVC's `dict_filter`).
@@ -61,7 +61,7 @@ fn code_point_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kin_pipeline::yaml::parse_yaml;
+    use kin_format::yaml::parse_yaml;
 
     #[test]
     fn matches_python_json_dumps() {

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::digest::sha256_hex;
-use kin_cache::lock_file::LockEntry;
+use kin_format::lock_file::LockEntry;
+use kin_format::yaml::emit::to_yaml_document;
+use kin_format::yaml::{Node, Value, parse_yaml};
 use kin_pipeline::Stage;
-use kin_pipeline::yaml::emit::to_yaml_document;
-use kin_pipeline::yaml::{Node, Value, parse_yaml};
 
 use super::ReproError;
 use super::python_json::dumps_sorted;

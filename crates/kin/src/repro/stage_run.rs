@@ -6,8 +6,10 @@ use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 
 use kin_cache::link::LinkType;
-use kin_cache::lock_file::{LockEntry, LockFile};
-use kin_pipeline::{Command, Project, Stage};
+use kin_cache::lock_file::{read_lock_file, write_lock_file};
+use kin_format::Command;
+use kin_format::lock_file::{LockEntry, LockFile};
+use kin_pipeline::{Project, Stage};
 use kin_store::{RunStatus, Timestamp};
 
 use super::changes::{Change, stage_changes};
@@ -95,7 +97,7 @@ impl Shared<'_> {
         }
         let file = match files.entry(rel.clone()) {
             std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
-            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(LockFile::read(&path)?),
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(read_lock_file(&path)?),
         };
         f(file, added.entry(rel).or_default(), &path)
     }
@@ -222,7 +224,7 @@ impl Shared<'_> {
                 None
             };
             file.set_entry(&stage.name, entry, before.as_deref());
-            file.write(path)?;
+            write_lock_file(path, file)?;
             self.events.lock_written(path, created);
             Ok(())
         })
@@ -275,7 +277,7 @@ fn file_stem(address: &str) -> String {
     while !name.is_char_boundary(cut) {
         cut -= 1;
     }
-    let digest = kin_cache::md5::Md5::of(address.as_bytes());
+    let digest = kin_format::md5::Md5::of(address.as_bytes());
     format!("{}-{digest}", &name[..cut])
 }
 

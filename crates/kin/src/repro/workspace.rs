@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use kin_cache::md5::ObjectId;
 use kin_cache::odb::ObjectDb;
 use kin_cache::state::StateIndex;
+use kin_format::md5::ObjectId;
 use kin_pipeline::paths_overlap;
 
 use crate::data::workspace_hash::{HashedPath, hash_workspace_path};

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
-use kin_cache::manifest::Manifest;
-use kin_cache::md5::ObjectId;
+use kin_format::manifest::Manifest;
+use kin_format::md5::ObjectId;
 use kin_store::{ArtifactHash, ArtifactVersion, LineageStore, Run, RunKey, RunStatus, VersionId};
 use serde_json::Value;
 

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use kin_pipeline::yaml::emit::to_yaml_document;
-use kin_pipeline::yaml::{Location, Map, Node, Value};
+use kin_format::yaml::emit::to_yaml_document;
+use kin_format::yaml::{Location, Map, Node, Value};
 
 fn ruamel_python() -> Option<PathBuf> {
     let candidate = std::env::var_os("KIN_DVC_PYTHON").map(PathBuf::from);

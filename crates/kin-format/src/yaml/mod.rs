@@ -2,7 +2,7 @@
 
 pub mod emit;
 mod parse;
-mod scalar;
+mod resolve;
 
 pub use parse::{YamlError, parse_yaml};
 

@@ -1,7 +1,7 @@
 //! One stage's record in `dvc.lock`: its command, the versions of its deps and outs, its params.
 
-use kin_pipeline::Command;
-use kin_pipeline::yaml::{Map, Node, Value};
+use crate::Command;
+use crate::yaml::{Map, Node, Value};
 
 use crate::md5::ObjectId;
 

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 
-use super::{Location, Map, Node, Value, scalar};
-use crate::python_str::scalar_to_string;
+use super::{Location, Map, Node, Value, resolve};
+use crate::python::scalar_to_string;
 
 /// Why a YAML document could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -102,7 +102,7 @@ impl<'a> Builder<'a> {
                 let tag_suffix = tag.as_ref().map(|t| t.suffix.as_str());
                 let value = match (style, tag_suffix) {
                     (_, Some("str")) => Value::Str(text.into_owned()),
-                    (ScalarStyle::Plain, _) => scalar::resolve_plain(&text),
+                    (ScalarStyle::Plain, _) => resolve::resolve_plain(&text),
                     _ => Value::Str(text.into_owned()),
                 };
                 (Node::new(value, at), anchor)

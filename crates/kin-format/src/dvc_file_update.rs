@@ -2,31 +2,10 @@
 //! as DVC's round-trip editing does; comments, `desc`, `meta`, `remote`, `push` and the rest
 //! stay as they were written.
 
-use std::path::Path;
-
-use crate::dvc_file::{DvcFileError, DvcOut, render_dvc_file, write_atomic, write_dvc_file};
+use crate::dvc_file::{DvcOut, render_dvc_file};
 
 /// The keys that describe content and are rewritten on every add.
 const HASH_KEYS: [&str; 5] = ["md5", "size", "nfiles", "isexec", "hash"];
-
-/// Writes `out` as the `.dvc` file at `path`; when `existing` (its current content) is a file
-/// DVC wrote, everything in it but the hash fields is kept.
-pub fn write_updated(
-    path: &Path,
-    out: &DvcOut,
-    existing: Option<&[u8]>,
-) -> Result<(), DvcFileError> {
-    let updated = existing
-        .and_then(|bytes| std::str::from_utf8(bytes).ok())
-        .and_then(|text| update_dvc_text(text, out));
-    match updated {
-        Some(text) => write_atomic(path, text.as_bytes()).map_err(|source| DvcFileError::Write {
-            path: path.to_path_buf(),
-            source,
-        }),
-        None => write_dvc_file(path, std::slice::from_ref(out)),
-    }
-}
 
 /// `existing` with its single output's hash fields replaced by `out`'s. `None` when the file
 /// is not the block-style, one-output layout DVC writes (the caller then writes it anew).

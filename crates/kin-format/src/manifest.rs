@@ -44,7 +44,7 @@ impl Manifest {
             out.push_str("{\"md5\": \"");
             out.push_str(&entry.md5.to_hex());
             out.push_str("\", \"relpath\": ");
-            kin_pipeline::python_str::push_json_string(&mut out, &entry.relpath);
+            crate::python::push_json_string(&mut out, &entry.relpath);
             out.push('}');
         }
         out.push(']');
@@ -61,9 +61,9 @@ impl Manifest {
         let bad = |reason: &str| BadManifest {
             reason: reason.to_owned(),
         };
-        let node = kin_pipeline::params_file::parse_params(
+        let node = crate::params_file::parse_params(
             text,
-            kin_pipeline::params_file::ParamsFormat::Json,
+            crate::params_file::ParamsFormat::Json,
             std::path::Path::new("manifest"),
         )
         .map_err(|e| bad(&e.to_string()))?;

@@ -1,32 +1,11 @@
-//! `dvc.lock` (schema 2.0): reading what DVC or kin recorded per stage, and writing it back in DVC's exact layout.
+//! `dvc.lock` (schema 2.0): what DVC or kin recorded per stage, and the text DVC writes for it.
 
 mod entry;
 
 pub use entry::{LockEntry, LockedPath};
 
-use std::path::{Path, PathBuf};
-
-use kin_pipeline::yaml::emit::to_yaml_document;
-use kin_pipeline::yaml::{Map, Node, Value, parse_yaml};
-
-use crate::dvc_file::write_atomic;
-
-/// Why a lock file could not be read or written.
-#[derive(Debug, thiserror::Error)]
-pub enum LockFileError {
-    #[error("cannot read `{}`: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("`{}` is not a valid lock file: {reason}", path.display())]
-    Invalid { path: PathBuf, reason: String },
-    #[error("cannot write `{}`: {source}", path.display())]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
+use crate::yaml::emit::to_yaml_document;
+use crate::yaml::{Map, Node, Value, parse_yaml};
 
 /// A whole `dvc.lock`. Keys kin does not manage (e.g. `datasets`) are kept as read, and
 /// stages keep their order, as DVC's round-trip update does.
@@ -36,24 +15,6 @@ pub struct LockFile {
 }
 
 impl LockFile {
-    /// Reads `path`; a missing file is an empty lock.
-    pub fn read(path: &Path) -> Result<Self, LockFileError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(source) => {
-                return Err(LockFileError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-        };
-        Self::parse(&text).map_err(|reason| LockFileError::Invalid {
-            path: path.to_path_buf(),
-            reason,
-        })
-    }
-
     /// Parses lock file text (as read from disk or from a git commit).
     pub fn parse(text: &str) -> Result<Self, String> {
         let doc = parse_yaml(text).map_err(|e| format!("{e} at {}", e.location()))?;
@@ -152,14 +113,6 @@ impl LockFile {
     /// The file's text, as DVC's ruamel writer lays it out.
     pub fn render(&self) -> String {
         to_yaml_document(&Value::Map(self.doc.clone()))
-    }
-
-    /// Writes the lock atomically.
-    pub fn write(&self, path: &Path) -> Result<(), LockFileError> {
-        write_atomic(path, self.render().as_bytes()).map_err(|source| LockFileError::Write {
-            path: path.to_path_buf(),
-            source,
-        })
     }
 }
 

@@ -482,7 +482,7 @@ fn scalar_text(value: &Value, root: bool) -> (String, Style) {
             plain(if *f > 0.0 { ".inf" } else { "-.inf" }.to_owned())
         }
         // Python's repr of a finite float, which ruamel writes as is.
-        Value::Float(f) => plain(crate::python_str::float_repr(*f)),
+        Value::Float(f) => plain(crate::python::float_repr(*f)),
         Value::Timestamp(t) => plain(t.clone()),
         Value::Str(s) => (s.clone(), choose_style(s)),
         // Collections are written by `Emitter::node`, never as scalars.
