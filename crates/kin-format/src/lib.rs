@@ -11,6 +11,7 @@ pub mod manifest;
 pub mod md5;
 pub mod params_file;
 pub mod python;
+pub mod repo_path;
 pub mod yaml;
 
 pub use command::Command;

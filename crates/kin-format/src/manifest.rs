@@ -79,6 +79,9 @@ impl Manifest {
                 .get("md5")
                 .and_then(|n| n.as_str())
                 .ok_or_else(|| bad("entry without md5"))?;
+            // A manifest may come from any remote: one naming `../x` or `.git/hooks/…` must not
+            // make checkout write outside its directory.
+            crate::repo_path::check_relpath_inside(relpath).map_err(|e| bad(&e.to_string()))?;
             entries.push(ManifestEntry {
                 relpath: relpath.to_owned(),
                 md5: md5.parse().map_err(|_| bad("entry md5 is not a hash"))?,
@@ -114,5 +117,21 @@ mod tests {
             "5edea7ba3ee6f8a54b340b85b3bc7b50.dir"
         );
         assert_eq!(Manifest::from_json(&manifest.to_json()), Ok(manifest));
+    }
+
+    #[test]
+    fn refuses_entries_that_leave_the_directory() {
+        for relpath in [
+            "../../x",
+            "../.git/hooks/pre-commit",
+            "/etc/passwd",
+            "a/../../b",
+            ".git/config",
+        ] {
+            let text = format!(
+                r#"[{{"md5": "60b725f10c9c85c70d97880dfe8191b3", "relpath": "{relpath}"}}]"#
+            );
+            assert!(Manifest::from_json(&text).is_err(), "{relpath}");
+        }
     }
 }

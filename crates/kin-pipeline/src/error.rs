@@ -81,6 +81,14 @@ pub enum PipelineError {
         stage: String,
         path: String,
     },
+    #[error("output `{path}` of `{stage}` is refused: {reason}")]
+    UnsafeOutput {
+        file: PathBuf,
+        at: Location,
+        stage: String,
+        path: String,
+        reason: kin_format::repo_path::PathRefusal,
+    },
     #[error("output `{path}` of stage `{stage}` is also an output of stage `{other}`")]
     DuplicateOutput {
         file: PathBuf,
@@ -136,6 +144,7 @@ impl PipelineError {
             | E::InvalidStageName { file, at, .. }
             | E::ForeachAndMatrix { file, at, .. }
             | E::PathEscapesRepo { file, at, .. }
+            | E::UnsafeOutput { file, at, .. }
             | E::DuplicateOutput { file, at, .. }
             | E::NestedOutput { file, at, .. }
             | E::DvcfileInsideOutput { file, at, .. }
@@ -206,6 +215,10 @@ impl PipelineError {
             E::PathEscapesRepo { .. } => {
                 Some("keep pipeline paths inside the repository".to_owned())
             }
+            E::UnsafeOutput { .. } => Some(
+                "outputs are data inside the repository: never in .git, .dvc or .kin, never a dvc.yaml, dvc.lock or .dvc file"
+                    .to_owned(),
+            ),
             E::DuplicateOutput { .. } | E::NestedOutput { .. } => Some(
                 "each path may be produced by one stage only: rename one output or merge the stages"
                     .to_owned(),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::dvcfile::DataFile;
 use crate::error::PipelineError;
 use crate::stage::Stage;
+use kin_format::repo_path::{PathRefusal, RepoPath};
 use kin_format::yaml::Location;
 
 /// A node of the graph: a pipeline stage or a `.dvc` data file.
@@ -38,31 +39,18 @@ pub struct Graph {
     pub edges: Vec<(usize, usize)>,
 }
 
-/// Where a path sits once `wdir` and `..` are applied, relative to the repo root.
-fn repo_path(base: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if base == "." {
-        Vec::new()
-    } else {
-        base.split('/').collect()
-    };
-    for part in path.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
+/// Where a dep sits once `wdir` and `..` are applied, relative to the repo root; `None` for
+/// data outside the repository (absolute, or climbing above the root), which DVC takes as an
+/// external dependency that no stage produces.
+fn dep_path(wdir: &RepoPath, path: &str) -> Option<String> {
+    RepoPath::join(wdir, path)
+        .ok()
+        .filter(|p| !p.is_root())
+        .map(|p| p.as_str().to_owned())
 }
 
 fn ancestors(path: &str) -> impl Iterator<Item = &str> {
     path.match_indices('/').map(move |(i, _)| &path[..i])
-}
-
-fn is_absolute(path: &str) -> bool {
-    path.starts_with('/') || path.as_bytes().get(1) == Some(&b':')
 }
 
 struct OutRecord {
@@ -72,68 +60,157 @@ struct OutRecord {
     at: Location,
 }
 
-/// Builds the graph over every stage and data file, rejecting duplicate or nested outputs,
-/// pipeline files inside outputs, paths that leave the repo, and cycles.
-pub fn build_graph(stages: &[Stage], data_files: &[DataFile]) -> Result<Graph, PipelineError> {
-    let mut graph = Graph::default();
-    let mut outs: BTreeMap<String, OutRecord> = BTreeMap::new();
-    let escapes = |file: &str, at, stage: &str, path: &str| PipelineError::PathEscapesRepo {
-        file: PathBuf::from(file),
-        at,
-        stage: stage.to_owned(),
-        path: path.to_owned(),
-    };
-    let mut declared: Vec<(usize, String, PathBuf, Location)> = Vec::new();
-    for (index, stage) in stages.iter().enumerate() {
-        let node = graph.nodes.len();
-        let mut node_outs = Vec::new();
+/// One declared output: its node, repo-relative path and where it is written.
+struct Declared {
+    node: usize,
+    path: String,
+    file: PathBuf,
+    at: Location,
+}
+
+/// The directory a pipeline or `.dvc` file lives in, relative to the root.
+fn dir_of(file: &str) -> RepoPath {
+    RepoPath::parse(file.rsplit_once('/').map_or(".", |(d, _)| d))
+        .unwrap_or_else(|_| RepoPath::root())
+}
+
+/// Every output of every node, each checked against the path policy (`RepoPath::writable`):
+/// an output that leaves the repository or lands on what kin must never write is refused.
+fn declared_outputs(
+    stages: &[Stage],
+    data_files: &[DataFile],
+) -> Result<Vec<Declared>, PipelineError> {
+    let refuse =
+        |file: &str, at: Location, owner: String, path: &str, reason: PathRefusal| match reason {
+            PathRefusal::Absolute { .. } | PathRefusal::Escapes { .. } => {
+                PipelineError::PathEscapesRepo {
+                    file: PathBuf::from(file),
+                    at,
+                    stage: owner,
+                    path: path.to_owned(),
+                }
+            }
+            reason => PipelineError::UnsafeOutput {
+                file: PathBuf::from(file),
+                at,
+                stage: owner,
+                path: path.to_owned(),
+                reason,
+            },
+        };
+    let mut declared = Vec::new();
+    for (node, stage) in stages.iter().enumerate() {
+        let wdir = RepoPath::parse(&stage.wdir).map_err(|reason| {
+            refuse(
+                &stage.dvcfile,
+                stage.at,
+                stage.address(),
+                &stage.wdir,
+                reason,
+            )
+        })?;
         for out in &stage.outs {
-            let path = repo_path(&stage.wdir, &out.path)
-                .filter(|_| !is_absolute(&out.path))
-                .ok_or_else(|| escapes(&stage.dvcfile, out.at, &stage.address(), &out.path))?;
-            node_outs.push(path.clone());
-            declared.push((node, path, PathBuf::from(&stage.dvcfile), out.at));
+            let path = RepoPath::writable(&wdir, &out.path).map_err(|reason| {
+                refuse(&stage.dvcfile, out.at, stage.address(), &out.path, reason)
+            })?;
+            declared.push(Declared {
+                node,
+                path: path.as_str().to_owned(),
+                file: PathBuf::from(&stage.dvcfile),
+                at: out.at,
+            });
         }
-        let deps = stage
-            .deps
-            .iter()
-            .filter(|d| !is_absolute(&d.path))
-            .filter_map(|d| repo_path(&stage.wdir, &d.path))
-            .collect();
+    }
+    for (offset, data) in data_files.iter().enumerate() {
+        let dir = dir_of(&data.path);
+        for (out, at) in &data.outs {
+            let path = RepoPath::writable(&dir, out)
+                .map_err(|reason| refuse(&data.path, *at, data.path.clone(), out, reason))?;
+            declared.push(Declared {
+                node: stages.len() + offset,
+                path: path.as_str().to_owned(),
+                file: PathBuf::from(&data.path),
+                at: *at,
+            });
+        }
+    }
+    Ok(declared)
+}
+
+/// Builds the graph over every stage and data file. Outputs that leave the repository or
+/// land where kin must never write fail here, for every command. Overlapping outputs, pipeline
+/// files inside outputs and cycles do not: as in DVC, `status`, `stages` and `metrics show`
+/// work despite them, and [`check_graph`] reports them for the commands that need a sound
+/// graph (`repro`, `dag`, `add`).
+pub fn build_graph(stages: &[Stage], data_files: &[DataFile]) -> Result<Graph, PipelineError> {
+    let declared = declared_outputs(stages, data_files)?;
+    let mut graph = Graph::default();
+    for stage in stages {
+        let wdir = RepoPath::parse(&stage.wdir).unwrap_or_else(|_| RepoPath::root());
         graph.nodes.push(GraphNode {
             address: stage.address(),
-            stage: Some(index),
-            outs: node_outs,
-            deps,
+            stage: Some(graph.nodes.len()),
+            outs: Vec::new(),
+            deps: stage
+                .deps
+                .iter()
+                .filter_map(|d| dep_path(&wdir, &d.path))
+                .collect(),
         });
     }
     for data in data_files {
-        let node = graph.nodes.len();
-        let dir = data.path.rsplit_once('/').map_or(".", |(d, _)| d);
-        let mut node_outs = Vec::new();
-        for (out, at) in &data.outs {
-            let path = repo_path(dir, out)
-                .filter(|_| !is_absolute(out))
-                .ok_or_else(|| escapes(&data.path, *at, &data.path, out))?;
-            node_outs.push(path.clone());
-            declared.push((node, path, PathBuf::from(&data.path), *at));
-        }
         graph.nodes.push(GraphNode {
             address: data.path.clone(),
             stage: None,
-            outs: node_outs,
+            outs: Vec::new(),
             deps: Vec::new(),
         });
     }
-    for (node, path, file, at) in declared {
-        check_overlap(&graph, &outs, node, &path, &file, at)?;
+    // The first declaration of a path wins the producer's place when outputs overlap.
+    let mut outs: BTreeMap<String, usize> = BTreeMap::new();
+    for out in &declared {
+        graph.nodes[out.node].outs.push(out.path.clone());
+        outs.entry(out.path.clone()).or_insert(out.node);
+    }
+    for consumer in 0..stages.len() {
+        for path in graph.nodes[consumer].deps.clone() {
+            let mut producers: Vec<usize> = ancestors(&path)
+                .chain(std::iter::once(path.as_str()))
+                .filter_map(|p| outs.get(p).copied())
+                .collect();
+            let inside = format!("{path}/");
+            producers.extend(
+                outs.range(inside.clone()..)
+                    .take_while(|(p, _)| p.starts_with(&inside))
+                    .map(|(_, node)| *node),
+            );
+            for producer in producers {
+                if !graph.edges.contains(&(producer, consumer)) {
+                    graph.edges.push((producer, consumer));
+                }
+            }
+        }
+    }
+    Ok(graph)
+}
+
+/// What DVC checks when it builds its graph: no path produced twice or inside another output,
+/// no pipeline file inside an output, no cycle.
+pub fn check_graph(
+    graph: &Graph,
+    stages: &[Stage],
+    data_files: &[DataFile],
+) -> Result<(), PipelineError> {
+    let mut outs: BTreeMap<String, OutRecord> = BTreeMap::new();
+    for out in declared_outputs(stages, data_files)? {
+        check_overlap(graph, &outs, out.node, &out.path, &out.file, out.at)?;
         outs.insert(
-            path.clone(),
+            out.path.clone(),
             OutRecord {
-                node,
-                path,
-                file,
-                at,
+                node: out.node,
+                path: out.path,
+                file: out.file,
+                at: out.at,
             },
         );
     }
@@ -151,32 +228,7 @@ pub fn build_graph(stages: &[Stage], data_files: &[DataFile]) -> Result<Graph, P
             });
         }
     }
-    for (consumer, stage) in stages.iter().enumerate() {
-        for dep in &stage.deps {
-            if is_absolute(&dep.path) {
-                continue; // external data outside the repo: no producer stage
-            }
-            let path = repo_path(&stage.wdir, &dep.path)
-                .ok_or_else(|| escapes(&stage.dvcfile, dep.at, &stage.address(), &dep.path))?;
-            let mut producers: Vec<usize> = ancestors(&path)
-                .chain(std::iter::once(path.as_str()))
-                .filter_map(|p| outs.get(p).map(|o| o.node))
-                .collect();
-            let inside = format!("{path}/");
-            producers.extend(
-                outs.range(inside.clone()..)
-                    .take_while(|(p, _)| p.starts_with(&inside))
-                    .map(|(_, o)| o.node),
-            );
-            for producer in producers {
-                if !graph.edges.contains(&(producer, consumer)) {
-                    graph.edges.push((producer, consumer));
-                }
-            }
-        }
-    }
-    check_acyclic(&graph, stages)?;
-    Ok(graph)
+    check_acyclic(graph, stages)
 }
 
 fn check_overlap(
@@ -308,10 +360,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn repo_paths_normalize_and_detect_escape() {
-        assert_eq!(repo_path(".", "a/./b"), Some("a/b".into()));
-        assert_eq!(repo_path("sub", "../x"), Some("x".into()));
-        assert_eq!(repo_path(".", "../x"), None);
+    fn dep_paths_normalize_and_leave_outside_ones_out() {
+        let at = |p: &str| RepoPath::parse(p).expect("path");
+        assert_eq!(dep_path(&at("."), "a/./b"), Some("a/b".into()));
+        assert_eq!(dep_path(&at("sub"), "../x"), Some("x".into()));
+        assert_eq!(dep_path(&at("."), "../x"), None);
+        assert_eq!(dep_path(&at("."), "/abs/x"), None);
         let found: Vec<&str> = ancestors("a/b/c").collect();
         assert_eq!(found, ["a", "a/b"]);
     }

@@ -24,6 +24,15 @@ pub struct Project {
     pub graph: Graph,
 }
 
+impl Project {
+    /// What DVC checks when it builds its graph, for the commands that need a sound one
+    /// (`repro`, `dag`, `add`): no output produced twice or inside another, no pipeline file
+    /// inside an output, no cycle. Loading the project does not fail on these.
+    pub fn check_graph(&self) -> Result<(), PipelineError> {
+        crate::graph::check_graph(&self.graph, &self.stages, &self.data_files)
+    }
+}
+
 /// Directories never searched for pipeline files.
 const SKIPPED_DIRS: &[&str] = &[".git", ".dvc", ".kin", ".hg", "node_modules", "__pycache__"];
 

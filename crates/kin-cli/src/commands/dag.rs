@@ -8,7 +8,11 @@ use crate::command_error::CommandError;
 use crate::dag::{self, render_ascii, render_dot, render_json, render_mermaid};
 
 pub fn run(cwd: &Path, args: &DagArgs) -> Result<(), CommandError> {
-    let (_, project) = super::load_project(cwd)?;
+    let (repo, project) = super::load_project(cwd)?;
+    // Overlapping outputs and cycles do not stop other commands, but the graph is wrong.
+    project
+        .check_graph()
+        .map_err(|e| crate::diagnostic::pipeline_error(&e, Some(repo.root())))?;
     let graph = &project.graph;
     let keep: BTreeSet<usize> = match &args.target {
         None => (0..graph.nodes.len()).collect(),

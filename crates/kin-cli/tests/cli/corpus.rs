@@ -182,7 +182,8 @@ fn compare_with_dvc(python: &Path, oracle: &Path, case: &Path) -> Result<(), Str
     Ok(())
 }
 
-/// Every invalid pipeline fails with exit code 1 and a located message; the messages are snapshots.
+/// Every invalid pipeline fails `kin dag` with exit code 1 and a located message; the messages
+/// are snapshots.
 #[test]
 fn invalid_corpus_is_rejected_with_located_messages() {
     let cases = corpus_cases("invalid");
@@ -195,7 +196,10 @@ fn invalid_corpus_is_rejected_with_located_messages() {
             .to_string();
         let repo = git_repo(Some(case));
         run_ok(kin(repo.path()).args(["init"]));
-        let output = run(kin(repo.path()).args(["stages", "--json"]));
+        // `dag` needs the whole graph, so it meets every kind of error: the ones of loading
+        // (which every command meets) and overlaps and cycles (which, as in DVC, only the
+        // commands that build the graph meet).
+        let output = run(kin(repo.path()).args(["dag", "--json"]));
         let stderr = String::from_utf8(output.stderr).expect("utf-8");
         assert_eq!(
             output.status.code(),

@@ -242,3 +242,275 @@ fn checkout_keeps_unsaved_edits_unless_forced() {
         "v1\n"
     );
 }
+
+/// A repository with a "victim" directory beside it, whose contents must never change.
+struct Sandbox {
+    _dir: tempfile::TempDir,
+    repo: std::path::PathBuf,
+    victim: std::path::PathBuf,
+}
+
+impl Sandbox {
+    fn new(pipeline: &str) -> Sandbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = dir.path().join("repo");
+        let victim = dir.path().join("victim");
+        std::fs::create_dir_all(&repo).expect("mkdir");
+        std::fs::create_dir_all(victim.join("sub")).expect("mkdir");
+        std::fs::write(victim.join("keep.txt"), "precious\n").expect("write");
+        std::fs::write(victim.join("sub/keep2.txt"), "precious too\n").expect("write");
+        let git = Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(&repo)
+            .status()
+            .expect("git");
+        assert!(git.success());
+        run_ok(kin(&repo).args(["init", "-q"]));
+        std::fs::write(repo.join("dvc.yaml"), pipeline).expect("write");
+        Sandbox {
+            _dir: dir,
+            repo,
+            victim,
+        }
+    }
+
+    /// Every file under the victim directory and the repository's own state, with contents.
+    fn protected(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        list_files(&self.victim, "victim", &mut files);
+        list_files(&self.repo.join(".git"), ".git", &mut files);
+        list_files(&self.repo.join(".dvc"), ".dvc", &mut files);
+        files.retain(|(path, _)| !path.starts_with(".dvc/tmp") && !path.starts_with(".git/index"));
+        files
+    }
+}
+
+fn list_files(dir: &Path, shown: &str, out: &mut Vec<(String, Vec<u8>)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = format!("{shown}/{}", entry.file_name().to_string_lossy());
+        let kind = entry.file_type().expect("type");
+        if kind.is_dir() {
+            list_files(&entry.path(), &name, out);
+        } else {
+            out.push((name, std::fs::read(entry.path()).unwrap_or_default()));
+        }
+    }
+}
+
+/// Runs kin, which must refuse (exit 1, a message naming `needle`), changing nothing protected.
+fn refused(sandbox: &Sandbox, args: &[&str], needle: &str) {
+    let before = sandbox.protected();
+    let output = run(kin(&sandbox.repo).args(args));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "kin {args:?}: {stderr}");
+    assert!(
+        stderr.contains(needle),
+        "kin {args:?}: expected `{needle}` in {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        sandbox.protected(),
+        before,
+        "kin {args:?} changed protected files"
+    );
+}
+
+#[test]
+fn outputs_naming_the_repositorys_own_files_are_refused_before_anything_runs() {
+    for out in [
+        ".git",
+        ".dvc",
+        ".dvc/cache",
+        ".kin",
+        ".git/hooks/pre-commit",
+        "dvc.yaml",
+        "dvc.lock",
+        "data.dvc",
+    ] {
+        let sandbox = Sandbox::new(&format!(
+            "stages:\n  evil:\n    cmd: echo ran > ran.txt\n    outs: ['{out}']\n"
+        ));
+        for command in [&["repro"][..], &["status"], &["stages"], &["checkout"]] {
+            refused(&sandbox, command, out);
+        }
+        assert!(
+            !sandbox.repo.join("ran.txt").exists(),
+            "the stage of `{out}` ran"
+        );
+        assert!(sandbox.repo.join("dvc.yaml").exists());
+    }
+}
+
+#[test]
+fn a_wdir_outside_the_repository_is_refused() {
+    let relative = Sandbox::new(
+        "stages:\n  evil:\n    wdir: ../victim\n    cmd: echo x > keep.txt\n    outs: [keep.txt]\n",
+    );
+    refused(&relative, &["repro"], "../victim");
+    assert!(!relative.victim.join(".gitignore").exists());
+    let absolute = Sandbox::new("stages: {}\n");
+    let victim = absolute.victim.to_string_lossy().into_owned();
+    std::fs::write(
+        absolute.repo.join("dvc.yaml"),
+        format!("stages:\n  evil:\n    wdir: {victim}\n    cmd: 'true'\n    outs: [keep.txt]\n"),
+    )
+    .expect("write");
+    refused(&absolute, &["repro"], "outside the repository");
+}
+
+/// Writes `text` as `name` in the repository and commits nothing: a .dvc file from elsewhere.
+fn plant(sandbox: &Sandbox, name: &str, text: &str) {
+    let path = sandbox.repo.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, text).expect("write");
+}
+
+#[test]
+fn dvc_files_pointing_into_git_dvc_or_kin_are_refused() {
+    for path in [
+        ".git/hooks/pre-commit",
+        ".dvc/config",
+        ".kin/config.toml",
+        "../victim/keep.txt",
+        "sub/../../victim/keep.txt",
+    ] {
+        let sandbox = Sandbox::new("stages: {}\n");
+        // The object exists, so nothing but the policy stands in the way.
+        std::fs::write(sandbox.repo.join("payload"), "#!/bin/sh\necho pwned\n").expect("write");
+        run_ok(kin(&sandbox.repo).args(["add", "payload"]));
+        let record = std::fs::read_to_string(sandbox.repo.join("payload.dvc")).expect("dvc file");
+        let hostile = record.replace("path: payload", &format!("path: {path}"));
+        let hostile = hostile.replace("  hash: md5\n", "  isexec: true\n  hash: md5\n");
+        plant(&sandbox, "evil.dvc", &hostile);
+        refused(&sandbox, &["checkout"], "evil.dvc");
+        refused(&sandbox, &["pull"], "evil.dvc");
+        assert!(!sandbox.repo.join(".git/hooks/pre-commit").exists());
+    }
+}
+
+#[test]
+fn nothing_is_written_through_a_symlinked_directory() {
+    let sandbox = Sandbox::new("stages: {}\n");
+    let repo = &sandbox.repo;
+    std::os::unix::fs::symlink(&sandbox.victim, repo.join("ln")).expect("symlink");
+    // kin add through the link.
+    refused(&sandbox, &["add", "ln/keep.txt"], "symbolic link");
+    refused(&sandbox, &["add", "ln"], "symbolic link");
+    // A .dvc file whose output is reached through the link.
+    std::fs::write(repo.join("payload"), "overwrite\n").expect("write");
+    run_ok(kin(repo).args(["add", "payload"]));
+    let record = std::fs::read_to_string(repo.join("payload.dvc")).expect("dvc file");
+    plant(
+        &sandbox,
+        "evil.dvc",
+        &record.replace("path: payload", "path: ln/keep.txt"),
+    );
+    refused(&sandbox, &["checkout"], "symbolic link");
+    std::fs::remove_file(repo.join("evil.dvc")).expect("rm");
+    // A stage output through the link.
+    std::fs::write(
+        repo.join("dvc.yaml"),
+        "stages:\n  evil:\n    cmd: echo x > ln/made.txt\n    outs: [ln/made.txt]\n",
+    )
+    .expect("write");
+    refused(&sandbox, &["repro"], "symbolic link");
+    assert!(!sandbox.victim.join("made.txt").exists());
+}
+
+#[test]
+fn a_tracked_directory_replaced_by_a_symlink_is_not_followed() {
+    let sandbox = Sandbox::new("stages: {}\n");
+    let repo = &sandbox.repo;
+    std::fs::create_dir_all(repo.join("data")).expect("mkdir");
+    std::fs::write(repo.join("data/a.txt"), "a\n").expect("write");
+    run_ok(kin(repo).args(["add", "data"]));
+    std::fs::remove_dir_all(repo.join("data")).expect("rm");
+    std::os::unix::fs::symlink(&sandbox.victim, repo.join("data")).expect("symlink");
+    refused(&sandbox, &["checkout"], "symbolic link");
+    // Forced, the link itself is replaced; what it pointed to is left alone.
+    let before = sandbox.protected();
+    run_ok(kin(repo).args(["checkout", "--force"]));
+    assert_eq!(sandbox.protected(), before);
+    assert!(
+        !std::fs::symlink_metadata(repo.join("data"))
+            .expect("data")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join("data/a.txt")).expect("a"),
+        "a\n"
+    );
+}
+
+#[test]
+fn a_manifest_listing_paths_outside_its_directory_is_refused() {
+    for relpath in [
+        "../../victim/keep.txt",
+        "../.git/hooks/pre-commit",
+        "../escaped.txt",
+    ] {
+        let sandbox = Sandbox::new("stages: {}\n");
+        let repo = &sandbox.repo;
+        std::fs::write(repo.join("payload"), "#!/bin/sh\necho pwned\n").expect("write");
+        run_ok(kin(repo).args(["add", "payload"]));
+        let payload_md5 = std::fs::read_to_string(repo.join("payload.dvc"))
+            .expect("dvc file")
+            .lines()
+            .find_map(|l| {
+                l.trim_start_matches("- ")
+                    .strip_prefix("md5: ")
+                    .map(str::to_owned)
+            })
+            .expect("md5");
+        // A manifest with a valid name (its md5), as a remote could serve it.
+        let manifest = format!(r#"[{{"md5": "{payload_md5}", "relpath": "{relpath}"}}]"#);
+        let digest = md5_hex(manifest.as_bytes());
+        let object = repo.join(".dvc/cache/files/md5").join(&digest[..2]);
+        std::fs::create_dir_all(&object).expect("mkdir");
+        std::fs::write(object.join(format!("{}.dir", &digest[2..])), &manifest).expect("write");
+        plant(
+            &sandbox,
+            "data.dvc",
+            &format!(
+                "outs:\n- md5: {digest}.dir\n  size: 1\n  nfiles: 1\n  hash: md5\n  path: data\n"
+            ),
+        );
+        refused(&sandbox, &["checkout"], "directory object");
+        assert!(!repo.join("escaped.txt").exists());
+    }
+}
+
+fn md5_hex(bytes: &[u8]) -> String {
+    let output = Command::new("md5sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().expect("stdin").write_all(bytes)?;
+            child.wait_with_output()
+        })
+        .expect("md5sum runs");
+    String::from_utf8_lossy(&output.stdout)[..32].to_owned()
+}
+
+#[test]
+fn a_stage_name_longer_than_a_file_name_runs() {
+    let name = "s".repeat(300);
+    let repo = pipeline_repo(&format!(
+        "stages:\n  {name}:\n    cmd: echo ok > out.txt\n    outs: [out.txt]\n"
+    ));
+    run_ok(kin(repo.path()).arg("repro"));
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("out.txt")).expect("out"),
+        "ok\n"
+    );
+}

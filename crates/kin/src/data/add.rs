@@ -10,11 +10,12 @@ use kin_format::dvc_file::DvcOut;
 use kin_format::md5::ObjectId;
 use kin_pipeline::paths_overlap;
 
-use super::paths::repo_relative;
+use super::paths::{refuse_symlinked_dir_output, refuse_symlinked_dirs, repo_relative};
 use super::workspace_hash::hash_workspace_path;
 use super::{DataError, Progress};
 use crate::Repo;
 use crate::lineage::capture::Recorder;
+use kin_format::repo_path::RepoPath;
 use kin_store::{NewVersion, Timestamp};
 
 /// Options for `add`.
@@ -48,6 +49,7 @@ pub fn add(
     let _lock = repo.lock()?;
     let root = repo.root();
     let project = repo.project()?;
+    project.check_graph().map_err(crate::RepoError::from)?;
     let cache = repo.cache();
     cache.remove_stale_temps();
     let link_types = parse_link_types(repo.config()?.value("cache", "type"))?;
@@ -57,6 +59,14 @@ pub fn add(
     for target in targets {
         let started = Timestamp::now();
         let rel = repo_relative(root, cwd, target)?;
+        RepoPath::parse(&rel)
+            .and_then(|p| p.check_writable())
+            .map_err(|reason| DataError::UnsafePath {
+                path: rel.clone(),
+                reason,
+            })?;
+        refuse_symlinked_dirs(root, &rel)?;
+        refuse_symlinked_dir_output(root, &rel)?;
         let dvc_file = format!("{rel}.dvc");
         if let Some(stage) = project
             .graph

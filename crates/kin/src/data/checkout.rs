@@ -11,6 +11,7 @@ use kin_cache::walk::walk_files;
 use kin_format::manifest::Manifest;
 use kin_format::md5::ObjectId;
 
+use super::paths::{DirsChecked, refuse_symlinked_dir_output};
 use super::tracked::select_outs;
 use super::workspace_hash::hash_workspace_path;
 use super::{DataError, NoProgress, Progress, tracked_outs};
@@ -55,10 +56,16 @@ pub fn checkout(
     let mut report = CheckoutReport::default();
     let mut to_restore = Vec::new();
     let mut unsaved = Vec::new();
+    let mut dirs = DirsChecked::default();
     for out in selected {
         let Some(id) = out.id.filter(|_| out.cached) else {
             continue;
         };
+        // Before anything changes: nothing is written through a symbolic link to a directory.
+        dirs.refuse_symlinked_dirs(root, &out.path)?;
+        if !options.force {
+            refuse_symlinked_dir_output(root, &out.path)?;
+        }
         let path = root.join(&out.path);
         let current = if std::fs::symlink_metadata(&path).is_ok() {
             hash_workspace_path(root, &out.path, &mut state, None, &NoProgress)
@@ -238,11 +245,18 @@ fn checkout_dir(
         reason: e.reason,
     })?;
     let dir = root.join(rel);
-    if dir.exists() && !dir.is_dir() {
+    // Whatever is not a real directory is in the way, a symbolic link to one above all: it is
+    // removed itself, never followed.
+    let in_the_way = std::fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir());
+    if in_the_way {
         std::fs::remove_file(&dir).map_err(|source| DataError::Remove {
             path: dir.clone(),
             source,
         })?;
+    }
+    let mut dirs = DirsChecked::default();
+    for entry in manifest.entries() {
+        dirs.refuse_symlinked_dirs(root, &format!("{rel}/{}", entry.relpath))?;
     }
     let present = if dir.is_dir() {
         walk_files(&dir, root, default_threads())?

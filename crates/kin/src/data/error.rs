@@ -34,6 +34,15 @@ pub enum DataError {
         paths.join("\n  ")
     )]
     Unsaved { paths: Vec<String> },
+    #[error("refusing to track `{path}`: {reason}")]
+    UnsafePath {
+        path: String,
+        reason: kin_format::repo_path::PathRefusal,
+    },
+    #[error(
+        "`{path}` is reached through the symbolic link `{link}`, which kin does not write through"
+    )]
+    SymlinkInPath { path: String, link: String },
     #[error("`{target}` is not tracked by any .dvc file or stage output")]
     NotTracked { target: String },
     #[error(transparent)]

@@ -37,6 +37,65 @@ pub(crate) fn repo_relative(root: &Path, cwd: &Path, target: &Path) -> Result<St
     Ok(rel)
 }
 
+/// Refuses to write or delete at repo-relative `rel` when a directory on the way there is a
+/// symbolic link: through it, kin would write wherever the link points, outside the repository
+/// included. (DVC refuses to add files inside symlinked directories for the same reason.)
+pub(crate) fn refuse_symlinked_dirs(root: &Path, rel: &str) -> Result<(), DataError> {
+    let mut checked = DirsChecked::default();
+    checked.refuse_symlinked_dirs(root, rel)
+}
+
+/// Directories already found to be real ones, so checking the many files of one tracked
+/// directory stats each directory once.
+#[derive(Default)]
+pub(crate) struct DirsChecked {
+    real: std::collections::HashSet<String>,
+}
+
+impl DirsChecked {
+    /// [`refuse_symlinked_dirs`], remembering the directories it found real.
+    pub(crate) fn refuse_symlinked_dirs(
+        &mut self,
+        root: &Path,
+        rel: &str,
+    ) -> Result<(), DataError> {
+        for (end, _) in rel.match_indices('/') {
+            let dir = &rel[..end];
+            if self.real.contains(dir) {
+                continue;
+            }
+            match std::fs::symlink_metadata(root.join(dir)) {
+                // Nothing further down exists yet: kin creates real directories.
+                Err(_) => return Ok(()),
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    return Err(DataError::SymlinkInPath {
+                        path: rel.to_owned(),
+                        link: dir.to_owned(),
+                    });
+                }
+                Ok(_) => {
+                    self.real.insert(dir.to_owned());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Refuses an output path that is itself a symbolic link to a directory: hashing, caching or
+/// restoring it would read or write through the link.
+pub(crate) fn refuse_symlinked_dir_output(root: &Path, rel: &str) -> Result<(), DataError> {
+    let path = root.join(rel);
+    let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && path.is_dir() {
+        return Err(DataError::SymlinkInPath {
+            path: rel.to_owned(),
+            link: rel.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// A path written relative to a stage's `wdir` (or a `.dvc` file's directory), made
 /// repo-relative and `/`-separated.
 pub(crate) fn wdir_join(dir: &str, path: &str) -> String {

@@ -108,6 +108,7 @@ fn open_session(
         events.waiting_for_lock(holder)
     })?;
     let project = repo.project()?;
+    project.check_graph().map_err(crate::RepoError::from)?;
     let cwd_rel = std::path::absolute(cwd)
         .ok()
         .and_then(|c| {

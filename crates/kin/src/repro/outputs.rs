@@ -14,7 +14,7 @@ use super::params::{ParamValues, lock_params};
 use super::workspace::Workspace;
 use crate::data::add::relink;
 use crate::data::checkout::restore_from_cache;
-use crate::data::paths::wdir_join;
+use crate::data::paths::{refuse_symlinked_dir_output, refuse_symlinked_dirs, wdir_join};
 use crate::data::workspace_hash::hash_workspace_path;
 use crate::data::{DataError, NoProgress};
 
@@ -63,12 +63,14 @@ pub(crate) fn prepare_outputs(stage: &Stage, workspace: &mut Workspace) -> Resul
     let root = workspace.root().to_path_buf();
     for out in &stage.outs {
         let rel = wdir_join(&stage.wdir, &out.path);
+        refuse_symlinked_dirs(&root, &rel)?;
         let path = root.join(&rel);
         workspace.forget(&rel);
         if !out.persist {
             remove_path(&path).map_err(remove_error(stage, &path))?;
             continue;
         }
+        refuse_symlinked_dir_output(&root, &rel)?;
         if path.is_dir() {
             let files = walk_files(&path, &root, 1).map_err(DataError::from)?;
             for file in files {
@@ -157,6 +159,10 @@ pub(crate) fn commit_outputs(
     let mut outs = Vec::new();
     for out in &stage.outs {
         let rel = wdir_join(&stage.wdir, &out.path);
+        // The command may have made an output a link to a directory elsewhere (or a directory
+        // on the way one): caching or relinking it would read and write through the link.
+        refuse_symlinked_dirs(&root, &rel)?;
+        refuse_symlinked_dir_output(&root, &rel)?;
         workspace.forget(&rel);
         let hashed = if out.cache {
             let cache = workspace.cache();
@@ -267,6 +273,7 @@ pub(crate) fn restore_outputs(
             continue;
         }
         let rel = wdir_join(&stage.wdir, &out.path);
+        refuse_symlinked_dirs(&root, &rel)?;
         let path = root.join(&rel);
         remove_path(&path).map_err(remove_error(stage, &path))?;
         workspace.forget(&rel);
