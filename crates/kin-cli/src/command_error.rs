@@ -1,8 +1,12 @@
 //! The error every command returns: a message, an optional source snippet and hint, an exit code.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use kin::{DvcConfigError, InitError, RepoError};
+use kin_pipeline::PipelineError;
+
+use crate::diagnostic;
 
 /// Exit code for a failed operation.
 pub const EXIT_FAILURE: u8 = 1;
@@ -120,8 +124,49 @@ impl From<RepoError> for CommandError {
             RepoError::NotFound { .. } => CommandError::failure(error.to_string())
                 .with_hint("run `kin init` at the root of your git repository"),
             RepoError::Config(e) => e.into(),
-            RepoError::Pipeline(e) => crate::diagnostic::pipeline_error(&e, None),
+            RepoError::Pipeline { root, source } => pipeline_error(&source, &root),
         }
+    }
+}
+
+impl From<kin::metrics::MetricsError> for CommandError {
+    fn from(error: kin::metrics::MetricsError) -> Self {
+        use kin::metrics::MetricsError as E;
+        let message = error.to_string();
+        match error {
+            E::UnknownRevision { .. } => CommandError::usage(message).with_hint(
+                "give a branch, tag or commit that `git rev-parse` knows, or `workspace` for the files on disk",
+            ),
+            E::NoGit { .. } => CommandError::failure(message)
+                .with_hint("revisions need a git repository; compare `workspace` only, or run `git init`"),
+            E::Pipeline {
+                error,
+                root: Some(root),
+                ..
+            } => pipeline_error(&error, &root),
+            E::Config(e) => e.into(),
+            E::TempTree { .. } => CommandError::failure(message)
+                .with_hint("check free space and permissions of the system temp directory (TMPDIR)"),
+            _ => CommandError::failure(message),
+        }
+    }
+}
+
+/// A pipeline error with its source snippet; `root` is the directory its file is named from.
+fn pipeline_error(error: &PipelineError, root: &Path) -> CommandError {
+    let (file, at) = error.location();
+    let name = file.display().to_string();
+    let snippet = match at {
+        Some(at) => {
+            let text = std::fs::read_to_string(root.join(file)).ok();
+            diagnostic::snippet(&name, at, text.as_deref())
+        }
+        None => diagnostic::pointer(&name),
+    };
+    let error_out = CommandError::failure(error.to_string()).with_snippet(Some(snippet));
+    match error.hint() {
+        Some(hint) => error_out.with_hint(hint),
+        None => error_out,
     }
 }
 

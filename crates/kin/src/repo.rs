@@ -13,8 +13,13 @@ pub enum RepoError {
     NotFound { start: PathBuf },
     #[error(transparent)]
     Config(#[from] DvcConfigError),
-    #[error(transparent)]
-    Pipeline(#[from] PipelineError),
+    /// A pipeline cannot be read. Its file is named relative to `root`, the repository
+    /// root, so that a source snippet can be shown from whatever directory kin runs in.
+    #[error("{source}")]
+    Pipeline {
+        root: PathBuf,
+        source: PipelineError,
+    },
 }
 
 /// An initialised repository (it has a `.dvc/` directory).
@@ -61,6 +66,9 @@ impl Repo {
     /// Loads every pipeline and `.dvc` file into one graph.
     pub fn project(&self) -> Result<Project, RepoError> {
         let parsing = self.config()?.parsing()?;
-        Ok(load_project(&self.root, parsing)?)
+        load_project(&self.root, parsing).map_err(|source| RepoError::Pipeline {
+            root: self.root.clone(),
+            source,
+        })
     }
 }

@@ -29,8 +29,7 @@ fn show(cwd: &Path, args: &MetricsShowArgs) -> Result<(), CommandError> {
         .iter()
         .map(|t| paths.target(t))
         .collect::<Result<Vec<_>, _>>()?;
-    let collection = kin::metrics::collect_metrics(&repo, &Source::Workspace, &targets)
-        .map_err(|e| source_error(&repo, "workspace", e))?;
+    let collection = kin::metrics::collect_metrics(&repo, &Source::Workspace, &targets)?;
     warn_unreadable(&collection, "workspace");
     if args.json {
         let mut files = Map::new();
@@ -112,7 +111,7 @@ pub(super) fn compare(
                 eprintln!("warning: {error}");
                 Ok(Collected::new())
             }
-            Err(error) => Err(source_error(repo, rev, error)),
+            Err(error) => Err(error.into()),
         }
     };
     let (old, new) = match (a_run, b_run) {
@@ -131,25 +130,6 @@ pub(super) fn compare(
 pub(super) fn warn_unreadable(collection: &Collection, rev: &str) {
     for (_, error) in collection.errors() {
         eprintln!("warning: {rev}: {error}");
-    }
-}
-
-/// An error that stops the whole command, with a hint.
-pub(super) fn source_error(repo: &kin::Repo, rev: &str, error: MetricsError) -> CommandError {
-    let message = error.to_string();
-    match error {
-        MetricsError::UnknownRevision { .. } => CommandError::usage(message).with_hint(
-            "give a branch, tag or commit that `git rev-parse` knows, or `workspace` for the files on disk",
-        ),
-        MetricsError::NoGit { .. } => CommandError::failure(message)
-            .with_hint("revisions need a git repository; compare `workspace` only, or run `git init`"),
-        MetricsError::Pipeline { error, .. } if rev == "workspace" => {
-            crate::diagnostic::pipeline_error(&error, Some(repo.root()))
-        }
-        MetricsError::Config(e) => e.into(),
-        MetricsError::TempTree { .. } => CommandError::failure(message)
-            .with_hint("check free space and permissions of the system temp directory (TMPDIR)"),
-        _ => CommandError::failure(message),
     }
 }
 

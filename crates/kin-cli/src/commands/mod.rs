@@ -66,9 +66,6 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
 /// Opens the repository containing `cwd` and loads its pipelines.
 fn load_project(cwd: &Path) -> Result<(kin::Repo, kin_pipeline::Project), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
-    let project = repo.project().map_err(|e| match e {
-        kin::RepoError::Pipeline(e) => crate::diagnostic::pipeline_error(&e, Some(repo.root())),
-        other => other.into(),
-    })?;
+    let project = repo.project()?;
     Ok((repo, project))
 }

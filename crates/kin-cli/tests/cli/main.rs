@@ -8,5 +8,6 @@ mod gates;
 mod init;
 mod lineage;
 mod metrics;
+mod output;
 mod remote;
 mod repro;
