@@ -3,7 +3,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use kin::repro::ReproError;
 use kin::{DvcConfigError, InitError, RepoError};
+use kin_gates::TableError;
+use kin_gates::drift::DriftError;
+use kin_gates::fairness::FairnessError;
 use kin_pipeline::PipelineError;
 
 use crate::diagnostic;
@@ -148,6 +152,121 @@ impl From<kin::metrics::MetricsError> for CommandError {
             E::TempTree { .. } => CommandError::failure(message)
                 .with_hint("check free space and permissions of the system temp directory (TMPDIR)"),
             _ => CommandError::failure(message),
+        }
+    }
+}
+
+impl From<ReproError> for CommandError {
+    fn from(error: ReproError) -> Self {
+        let hint = match &error {
+            ReproError::Locked { .. } => {
+                Some("wait for the other process, or rerun with `--wait`".to_owned())
+            }
+            ReproError::UnknownTarget { .. } => Some("`kin stages` lists the stages".to_owned()),
+            ReproError::MissingDep { .. } => Some(
+                "create it, `kin pull` it, or add the stage that produces it to the pipeline"
+                    .to_owned(),
+            ),
+            ReproError::MissingOutputs { .. } => Some(
+                "the command must write every declared output; fix the command or the `outs` list"
+                    .to_owned(),
+            ),
+            ReproError::MissingParams { .. } | ReproError::MissingParamsFile { .. } => {
+                Some("add the params, or remove them from the stage's `params` list".to_owned())
+            }
+            ReproError::CommandFailed { stage, .. } => Some(format!(
+                "its output is in `{}`; its dvc.lock entry was not changed",
+                kin::repro::log_path(stage).display()
+            )),
+            ReproError::Interrupted { .. } => {
+                Some("nothing was recorded for the interrupted stage; rerun `kin repro`".to_owned())
+            }
+            _ => None,
+        };
+        let command_error = match error {
+            ReproError::Repo(e) => return e.into(),
+            ReproError::Data(e) => return e.into(),
+            ReproError::UnknownTarget { .. } => CommandError::usage(error.to_string()),
+            other => CommandError::failure(other.to_string()),
+        };
+        match hint {
+            Some(hint) => command_error.with_hint(hint),
+            None => command_error,
+        }
+    }
+}
+
+impl From<kin::lineage::kin_store::StoreError> for CommandError {
+    fn from(error: kin::lineage::kin_store::StoreError) -> Self {
+        kin::lineage::LineageError::from(error).into()
+    }
+}
+
+impl From<TableError> for CommandError {
+    fn from(error: TableError) -> Self {
+        let hint = match &error {
+            TableError::Io { .. } => {
+                Some("check the path (relative paths start at the current directory or -C DIR)")
+            }
+            TableError::Csv { .. } => Some("kin reads comma-separated files with a header row"),
+            TableError::Parquet { .. } => {
+                Some("kin reads flat Parquet files (snappy, gzip, lz4 or zstd)")
+            }
+            TableError::Unsupported { column, .. } => {
+                return CommandError::failure(error.to_string()).with_hint(format!(
+                    "kin reads flat columns of numbers, text, booleans, dates and timestamps; `kin drift --ignore {column}` leaves this one out"
+                ));
+            }
+            TableError::Empty { .. } | TableError::DuplicateColumn { .. } => None,
+        };
+        let out = CommandError::failure(error.to_string());
+        match hint {
+            Some(h) => out.with_hint(h),
+            None => out,
+        }
+    }
+}
+
+impl From<DriftError> for CommandError {
+    fn from(error: DriftError) -> Self {
+        match &error {
+            DriftError::MissingColumn { available, .. } => CommandError::failure(error.to_string())
+                .with_hint(format!(
+                    "the reference and current data must have the same columns; this one has: {}",
+                    available.join(", ")
+                )),
+            DriftError::AllMissing { column, .. } => CommandError::failure(error.to_string())
+                .with_hint(format!("leave it out with --ignore {column}")),
+            DriftError::NotNumeric { column, .. } => CommandError::failure(error.to_string())
+                .with_hint(format!("mark it --categorical {column}, or fix the data")),
+            DriftError::Test { .. } => CommandError::usage(error.to_string()).with_hint(
+                "ks and wasserstein need numerical columns; chisquare and z categorical ones",
+            ),
+            DriftError::Datetime { column, .. } => CommandError::failure(error.to_string())
+                .with_hint(format!("leave it out with --ignore {column}")),
+            DriftError::NoColumns => CommandError::failure(error.to_string())
+                .with_hint("every column is ignored or holds dates and times"),
+        }
+    }
+}
+
+impl From<FairnessError> for CommandError {
+    fn from(error: FairnessError) -> Self {
+        match &error {
+            FairnessError::MissingColumn { available, .. } => {
+                CommandError::failure(error.to_string())
+                    .with_hint(format!("columns in the file: {}", available.join(", ")))
+            }
+            FairnessError::UnknownPrivileged { groups, .. } => {
+                CommandError::usage(error.to_string())
+                    .with_hint(format!("groups found: {}", groups.join(", ")))
+            }
+            FairnessError::NotBinary { .. } => CommandError::failure(error.to_string())
+                .with_hint("use --task regression for continuous predictions"),
+            FairnessError::NoPrivileged => {
+                CommandError::usage(error.to_string()).with_hint("e.g. --privileged 1")
+            }
+            _ => CommandError::failure(error.to_string()),
         }
     }
 }

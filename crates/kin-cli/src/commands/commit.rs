@@ -22,9 +22,7 @@ pub fn run(cwd: &Path, args: &CommitArgs, quiet: bool) -> Result<(), CommandErro
         .cloned()
         .collect();
     if args.targets.is_empty() || !stage_targets.is_empty() {
-        for stage in kin::repro::commit(&repo, cwd, &stage_targets, &NoEvents)
-            .map_err(super::repro::error)?
-        {
+        for stage in kin::repro::commit(&repo, cwd, &stage_targets, &NoEvents)? {
             say(format!("Committed stage '{stage}'"));
         }
     }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kin_gates::drift::{DriftError, DriftOptions, DriftResult, compute};
+use kin_gates::drift::{DriftOptions, DriftResult, compute};
 use kin_gates::{Overrides, StatTest, Table, TableError};
 use serde_json::{Map, Value, json};
 
@@ -23,11 +23,8 @@ pub fn run(cwd: &Path, args: &DriftArgs, quiet: bool) -> Result<(), CommandError
             c,
         )
     });
-    let (reference, current) = (
-        reference.map_err(table_error)?,
-        current.map_err(table_error)?,
-    );
-    let result = compute(&reference, &current, &options).map_err(drift_error)?;
+    let (reference, current) = (reference?, current?);
+    let result = compute(&reference, &current, &options)?;
     let document = to_json(&result);
     let text = pretty(&document);
     if let Some(out) = &args.out {
@@ -243,48 +240,4 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
         let _ = std::fs::remove_file(&tmp);
         fail(e)
     })
-}
-
-pub fn table_error(error: TableError) -> CommandError {
-    let hint = match &error {
-        TableError::Io { .. } => {
-            Some("check the path (relative paths start at the current directory or -C DIR)")
-        }
-        TableError::Csv { .. } => Some("kin reads comma-separated files with a header row"),
-        TableError::Parquet { .. } => {
-            Some("kin reads flat Parquet files (snappy, gzip, lz4 or zstd)")
-        }
-        TableError::Unsupported { column, .. } => {
-            return CommandError::failure(error.to_string()).with_hint(format!(
-                "kin reads flat columns of numbers, text, booleans, dates and timestamps; `kin drift --ignore {column}` leaves this one out"
-            ));
-        }
-        TableError::Empty { .. } | TableError::DuplicateColumn { .. } => None,
-    };
-    let out = CommandError::failure(error.to_string());
-    match hint {
-        Some(h) => out.with_hint(h),
-        None => out,
-    }
-}
-
-fn drift_error(error: DriftError) -> CommandError {
-    match &error {
-        DriftError::MissingColumn { available, .. } => CommandError::failure(error.to_string())
-            .with_hint(format!(
-                "the reference and current data must have the same columns; this one has: {}",
-                available.join(", ")
-            )),
-        DriftError::AllMissing { column, .. } => CommandError::failure(error.to_string())
-            .with_hint(format!("leave it out with --ignore {column}")),
-        DriftError::NotNumeric { column, .. } => CommandError::failure(error.to_string())
-            .with_hint(format!("mark it --categorical {column}, or fix the data")),
-        DriftError::Test { .. } => CommandError::usage(error.to_string()).with_hint(
-            "ks and wasserstein need numerical columns; chisquare and z categorical ones",
-        ),
-        DriftError::Datetime { column, .. } => CommandError::failure(error.to_string())
-            .with_hint(format!("leave it out with --ignore {column}")),
-        DriftError::NoColumns => CommandError::failure(error.to_string())
-            .with_hint("every column is ignored or holds dates and times"),
-    }
 }

@@ -10,7 +10,7 @@ use kin_gates::fairness::{
 };
 use serde_json::{Map, Value, json};
 
-use super::drift::{finite, parse_number, pretty, split_pair, table_error, write_atomic};
+use super::drift::{finite, parse_number, pretty, split_pair, write_atomic};
 use crate::cli::{FairnessArgs, FairnessTask};
 use crate::command_error::CommandError;
 
@@ -31,10 +31,8 @@ pub fn run(cwd: &Path, args: &FairnessArgs, quiet: bool) -> Result<(), CommandEr
     let used = [&args.sensitive, &args.label, &args.prediction];
     let table = Table::read_selected(&cwd.join(&args.predictions), &|name| {
         used.iter().any(|u| u.as_str() == name)
-    })
-    .map_err(table_error)?;
-    let data = predictions_from_table(&table, &args.sensitive, &args.label, &args.prediction)
-        .map_err(fairness_error)?;
+    })?;
+    let data = predictions_from_table(&table, &args.sensitive, &args.label, &args.prediction)?;
     let task = match args.task {
         Some(FairnessTask::Regression) => Task::Regression,
         Some(FairnessTask::Classification) => Task::Classification,
@@ -125,7 +123,7 @@ fn assess(data: &Predictions, task: Task, args: &FairnessArgs) -> Result<Assessm
     match task {
         Task::Classification => {
             let (groups, between, to_overall) =
-                classification(data, &args.label, &args.prediction).map_err(fairness_error)?;
+                classification(data, &args.label, &args.prediction)?;
             let groups = groups
                 .into_iter()
                 .map(|(g, r)| {
@@ -159,12 +157,11 @@ fn assess(data: &Predictions, task: Task, args: &FairnessArgs) -> Result<Assessm
             })
         }
         Task::Regression => {
-            let privileged = args.privileged.as_deref().ok_or_else(|| {
-                CommandError::usage(FairnessError::NoPrivileged.to_string())
-                    .with_hint("e.g. --privileged 1")
-            })?;
-            let (groups, metrics) =
-                regression(data, &args.sensitive, privileged).map_err(fairness_error)?;
+            let privileged = args
+                .privileged
+                .as_deref()
+                .ok_or(FairnessError::NoPrivileged)?;
+            let (groups, metrics) = regression(data, &args.sensitive, privileged)?;
             let groups = groups
                 .into_iter()
                 .map(|(g, e)| {
@@ -260,16 +257,4 @@ fn to_json(assessment: &Assessment, args: &FairnessArgs, checks: &[Check], passe
         "checks": checks,
         "passed": passed,
     })
-}
-
-fn fairness_error(error: FairnessError) -> CommandError {
-    match &error {
-        FairnessError::MissingColumn { available, .. } => CommandError::failure(error.to_string())
-            .with_hint(format!("columns in the file: {}", available.join(", "))),
-        FairnessError::UnknownPrivileged { groups, .. } => CommandError::usage(error.to_string())
-            .with_hint(format!("groups found: {}", groups.join(", "))),
-        FairnessError::NotBinary { .. } => CommandError::failure(error.to_string())
-            .with_hint("use --task regression for continuous predictions"),
-        _ => CommandError::failure(error.to_string()),
-    }
 }

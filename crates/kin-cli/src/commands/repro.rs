@@ -162,7 +162,7 @@ pub fn run(cwd: &Path, args: &ReproArgs, quiet: bool) -> Result<(), CommandError
         json: args.json,
         prefix: args.jobs > 1,
     };
-    let report = kin::repro::repro(&repo, cwd, &options, &printer).map_err(error)?;
+    let report = kin::repro::repro(&repo, cwd, &options, &printer)?;
     if args.json {
         let stages: Vec<Value> = report
             .stages
@@ -181,7 +181,7 @@ pub fn run(cwd: &Path, args: &ReproArgs, quiet: bool) -> Result<(), CommandError
         match result {
             Err(e) => {
                 if !args.json {
-                    eprint!("{}", error(e).render());
+                    eprint!("{}", CommandError::from(e).render());
                 }
                 failed.push(format!("'{stage}'"));
             }
@@ -210,42 +210,4 @@ pub fn run(cwd: &Path, args: &ReproArgs, quiet: bool) -> Result<(), CommandError
         printer.say("Data and pipelines are up to date.");
     }
     Ok(())
-}
-
-pub(super) fn error(error: ReproError) -> CommandError {
-    let hint = match &error {
-        ReproError::Locked { .. } => {
-            Some("wait for the other process, or rerun with `--wait`".to_owned())
-        }
-        ReproError::UnknownTarget { .. } => Some("`kin stages` lists the stages".to_owned()),
-        ReproError::MissingDep { .. } => Some(
-            "create it, `kin pull` it, or add the stage that produces it to the pipeline"
-                .to_owned(),
-        ),
-        ReproError::MissingOutputs { .. } => Some(
-            "the command must write every declared output; fix the command or the `outs` list"
-                .to_owned(),
-        ),
-        ReproError::MissingParams { .. } | ReproError::MissingParamsFile { .. } => {
-            Some("add the params, or remove them from the stage's `params` list".to_owned())
-        }
-        ReproError::CommandFailed { stage, .. } => Some(format!(
-            "its output is in `{}`; its dvc.lock entry was not changed",
-            kin::repro::log_path(stage).display()
-        )),
-        ReproError::Interrupted { .. } => {
-            Some("nothing was recorded for the interrupted stage; rerun `kin repro`".to_owned())
-        }
-        _ => None,
-    };
-    let command_error = match error {
-        ReproError::Repo(e) => return e.into(),
-        ReproError::Data(e) => return e.into(),
-        ReproError::UnknownTarget { .. } => CommandError::usage(error.to_string()),
-        other => CommandError::failure(other.to_string()),
-    };
-    match hint {
-        Some(hint) => command_error.with_hint(hint),
-        None => command_error,
-    }
 }

@@ -14,9 +14,8 @@ pub fn run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
     let RunCommand::Show(show) = &args.command;
     let repo = kin::Repo::discover(cwd)?;
     let store = kin::lineage::open_store(&repo)?;
-    let lift = kin::lineage::LineageError::from;
     let prefix = show.id.strip_prefix("run:").unwrap_or(&show.id);
-    let run = store.run_by_prefix(prefix).map_err(lift)?;
+    let run = store.run_by_prefix(prefix)?;
     if show.log {
         let Some(object) = &run.log_object else {
             return Err(CommandError::failure(format!(
@@ -40,15 +39,15 @@ pub fn run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
     }
     let versions = |ids: Vec<_>| -> Result<Vec<_>, CommandError> {
         ids.into_iter()
-            .map(|id| store.version_by_id(id).map_err(|e| lift(e).into()))
+            .map(|id| store.version_by_id(id).map_err(CommandError::from))
             .collect()
     };
-    let mut inputs = versions(store.inputs(run.key).map_err(lift)?)?;
-    let mut outputs = versions(store.outputs(run.key).map_err(lift)?)?;
+    let mut inputs = versions(store.inputs(run.key)?)?;
+    let mut outputs = versions(store.outputs(run.key)?)?;
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     let environment = match &run.environment {
-        Some(hash) => store.environment(hash).map_err(lift)?,
+        Some(hash) => store.environment(hash)?,
         None => None,
     };
     if show.json {

@@ -28,14 +28,12 @@ pub fn run(cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
         })
         .transpose()?;
     let store = kin::lineage::open_store(&repo)?;
-    let runs = store
-        .runs(&RunFilter {
-            stage: args.stage.clone(),
-            status,
-            since,
-            limit: Some(args.limit),
-        })
-        .map_err(kin::lineage::LineageError::from)?;
+    let runs = store.runs(&RunFilter {
+        stage: args.stage.clone(),
+        status,
+        since,
+        limit: Some(args.limit),
+    })?;
     if args.json {
         let list: Vec<_> = runs.iter().map(run_json).collect();
         println!(

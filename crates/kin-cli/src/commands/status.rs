@@ -148,8 +148,7 @@ pub fn run(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
             .with_hint("`kin status` reports on the whole project; `kin status -c TARGET` compares a target with a remote"));
     }
     let repo = kin::Repo::discover(cwd)?;
-    let mut entries: Vec<(String, Entry)> = kin::repro::status(&repo)
-        .map_err(super::repro::error)?
+    let mut entries: Vec<(String, Entry)> = kin::repro::status(&repo)?
         .iter()
         .map(|(stage, changes)| (stage.clone(), entry_of(changes)))
         .collect();
