@@ -1,14 +1,11 @@
 //! The `kin` binary: parses arguments, runs one command, prints its error and sets the exit code.
 
-mod cli;
 mod command_error;
 mod commands;
 mod dag;
 mod diagnostic;
-mod lineage_args;
 mod lineage_view;
 mod progress;
-mod remote_args;
 mod stage_changes;
 mod tabulate;
 
@@ -17,8 +14,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match commands::run(cli) {
+    let cli = commands::Cli::parse();
+    match commands::run_command(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprint!("{}", error.render());

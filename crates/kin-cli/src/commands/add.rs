@@ -1,12 +1,20 @@
 //! `kin add`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::cli::AddArgs;
+use clap::Args;
+
 use crate::command_error::CommandError;
 use crate::progress::Bar;
 
-pub fn run(cwd: &Path, args: &AddArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Files or directories to track.
+    #[arg(required = true)]
+    pub targets: Vec<PathBuf>,
+}
+
+pub fn cmd_add(cwd: &Path, args: &AddArgs, quiet: bool) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let bar = Bar::new("hashing", quiet);
     let added = kin::data::add(

@@ -1,12 +1,19 @@
 //! `kin checkout`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::cli::CheckoutArgs;
+use clap::Args;
+
 use crate::command_error::CommandError;
 use crate::progress::Bar;
 
-pub fn run(cwd: &Path, args: &CheckoutArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct CheckoutArgs {
+    /// `.dvc` files, tracked paths or stage addresses (default: everything).
+    pub targets: Vec<PathBuf>,
+}
+
+pub fn cmd_checkout(cwd: &Path, args: &CheckoutArgs, quiet: bool) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let bar = Bar::new("checkout", quiet);
     let report = kin::data::checkout(&repo, cwd, &args.targets, &bar);

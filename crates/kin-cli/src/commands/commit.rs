@@ -2,13 +2,19 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use kin::data::{AddOptions, NoProgress, OutStatus};
 use kin::repro::NoEvents;
 
-use crate::cli::CommitArgs;
 use crate::command_error::CommandError;
 
-pub fn run(cwd: &Path, args: &CommitArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct CommitArgs {
+    /// Stages, pipeline files or `.dvc` files (default: everything).
+    pub targets: Vec<String>,
+}
+
+pub fn cmd_commit(cwd: &Path, args: &CommitArgs, quiet: bool) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let say = |text: String| {
         if !quiet {

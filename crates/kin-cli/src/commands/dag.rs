@@ -3,12 +3,65 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::cli::{DagArgs, DagFormat};
+use clap::Args;
+
 use crate::command_error::CommandError;
 use crate::dag::{self, render_ascii, render_dot, render_json, render_mermaid};
 
-pub fn run(cwd: &Path, args: &DagArgs) -> Result<(), CommandError> {
-    let (_, project) = super::load_project(cwd)?;
+#[derive(Debug, Args)]
+pub struct DagArgs {
+    /// Show only this stage (address, e.g. `train` or `sub/dvc.yaml:train`) and what it depends on.
+    pub target: Option<String>,
+    /// Show outputs instead of stages.
+    #[arg(long)]
+    pub outs: bool,
+    /// With a target: show the whole connected pipeline it belongs to.
+    #[arg(long)]
+    pub full: bool,
+    /// Draw each foreach/matrix group as one node.
+    #[arg(long)]
+    pub collapse_foreach_matrix: bool,
+    /// Graphviz dot.
+    #[arg(long, conflicts_with_all = ["mermaid", "md", "json"])]
+    pub dot: bool,
+    /// Mermaid flowchart.
+    #[arg(long, conflicts_with_all = ["md", "json"])]
+    pub mermaid: bool,
+    /// Mermaid inside a Markdown code fence.
+    #[arg(long, conflicts_with = "json")]
+    pub md: bool,
+    /// JSON: `{"nodes": [...], "edges": [...]}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DagFormat {
+    Ascii,
+    Dot,
+    Mermaid,
+    Md,
+    Json,
+}
+
+impl DagArgs {
+    pub fn chosen_format(&self) -> DagFormat {
+        if self.dot {
+            DagFormat::Dot
+        } else if self.mermaid {
+            DagFormat::Mermaid
+        } else if self.md {
+            DagFormat::Md
+        } else if self.json {
+            DagFormat::Json
+        } else {
+            DagFormat::Ascii
+        }
+    }
+}
+
+pub fn cmd_dag(cwd: &Path, args: &DagArgs) -> Result<(), CommandError> {
+    let project = kin::Repo::discover(cwd)?.project()?;
     let graph = &project.graph;
     let keep: BTreeSet<usize> = match &args.target {
         None => (0..graph.nodes.len()).collect(),

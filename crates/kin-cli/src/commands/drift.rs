@@ -2,14 +2,58 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use kin_gates::drift::{DriftOptions, DriftResult, compute};
 use kin_gates::{Overrides, StatTest, Table, TableError};
 use serde_json::{Map, Value, json};
 
-use crate::cli::DriftArgs;
+use super::gate_io::{finite, parse_number, pretty, split_pair, write_atomic};
 use crate::command_error::CommandError;
 
-pub fn run(cwd: &Path, args: &DriftArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The reference dataset (CSV, or Parquet by its `.parquet` extension).
+    #[arg(long, value_name = "FILE")]
+    pub reference: PathBuf,
+    /// The current dataset, with the same columns.
+    #[arg(long, value_name = "FILE")]
+    pub current: PathBuf,
+    /// Write the JSON result here (e.g. a `metrics:` output of a stage).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Dataset drift when at least this share of columns drifted.
+    #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
+    pub drift_share: f64,
+    /// Use this test for a column: ks, chisquare, z, wasserstein, jensenshannon, psi.
+    #[arg(long, value_name = "COL=TEST")]
+    pub stattest: Vec<String>,
+    /// Drift threshold for a column's test.
+    #[arg(long, value_name = "COL=X")]
+    pub threshold: Vec<String>,
+    /// Treat these columns as numerical (comma-separated or repeated).
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub numerical: Vec<String>,
+    /// Treat these columns as categorical.
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub categorical: Vec<String>,
+    /// Leave these columns out.
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// JSON file `{"numerical": [...], "categorical": [...], "ignore": [...]}`.
+    #[arg(long, value_name = "FILE")]
+    pub columns: Option<PathBuf>,
+    /// Exit 0 even when the dataset drifted.
+    #[arg(long)]
+    pub no_fail: bool,
+    /// Print the JSON result instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_drift(cwd: &Path, args: &DriftArgs, quiet: bool) -> Result<(), CommandError> {
     let options = options(cwd, args)?;
     let reference_path = cwd.join(&args.reference);
     let current_path = cwd.join(&args.current);
@@ -64,7 +108,7 @@ fn panicked(path: &Path) -> TableError {
 }
 
 /// The documented `--json` shape (docs/gates.md).
-pub fn to_json(result: &DriftResult) -> Value {
+fn to_json(result: &DriftResult) -> Value {
     let mut columns = Map::new();
     for c in &result.columns {
         columns.insert(
@@ -86,15 +130,6 @@ pub fn to_json(result: &DriftResult) -> Value {
         "share_of_drifted_columns": result.share_of_drifted_columns(),
         "columns": columns,
     })
-}
-
-/// A number, or `null` for NaN and infinities (JSON has neither).
-pub fn finite(x: f64) -> Value {
-    if x.is_finite() { json!(x) } else { Value::Null }
-}
-
-pub fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
 }
 
 fn print_table(result: &DriftResult) {
@@ -169,26 +204,6 @@ fn options(cwd: &Path, args: &DriftArgs) -> Result<DriftOptions, CommandError> {
     Ok(options)
 }
 
-/// Splits `KEY=VALUE`.
-pub fn split_pair<'a>(
-    pair: &'a str,
-    flag: &str,
-    shape: &str,
-) -> Result<(&'a str, &'a str), CommandError> {
-    pair.split_once('=')
-        .filter(|(k, _)| !k.is_empty())
-        .ok_or_else(|| CommandError::usage(format!("{flag} expects {shape}, got `{pair}`")))
-}
-
-pub fn parse_number(value: &str, pair: &str) -> Result<f64, CommandError> {
-    value
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite())
-        .ok_or_else(|| CommandError::usage(format!("`{value}` in `{pair}` is not a number")))
-}
-
 fn read_columns_file(path: &Path) -> Result<Overrides, CommandError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CommandError::failure(format!("cannot read `{}`: {e}", path.display())))?;
@@ -217,27 +232,4 @@ fn read_columns_file(path: &Path) -> Result<Overrides, CommandError> {
         }
     }
     Ok(overrides)
-}
-
-/// Writes through a temporary file in the same directory, then renames.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
-    let fail = |e: std::io::Error| {
-        CommandError::failure(format!("cannot write `{}`: {e}", path.display()))
-    };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(fail)?;
-    }
-    let mut tmp: PathBuf = path.to_path_buf();
-    tmp.set_file_name(format!(
-        ".{}.kin-tmp-{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
 }

@@ -1,8 +1,9 @@
 //! `kin fairness`: per-group metrics of predictions, Fairlearn's disparities, bounds that gate.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use clap::Args;
 use kin_gates::Table;
 use kin_gates::fairness::{
     Bound, CLASSIFICATION_METRICS, Check, FairnessError, Predictions, Task, classification,
@@ -10,24 +11,56 @@ use kin_gates::fairness::{
 };
 use serde_json::{Map, Value, json};
 
-use super::drift::{finite, parse_number, pretty, split_pair, write_atomic};
-use crate::cli::{FairnessArgs, FairnessTask};
+use super::gate_io::{finite, parse_number, pretty, split_pair, write_atomic};
 use crate::command_error::CommandError;
 
-/// (metric, value) pairs in output order; `None` is an undefined value.
-type MetricRow = Vec<(String, Option<f64>)>;
-
-/// Everything computed, before bounds are applied.
-struct Assessment {
-    task: Task,
-    /// group -> ordered (metric, value)
-    groups: BTreeMap<String, (usize, MetricRow)>,
-    /// metric name (as `--max` accepts it) -> value
-    flat: MetricRow,
-    metrics_json: Value,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FairnessTask {
+    Regression,
+    Classification,
 }
 
-pub fn run(cwd: &Path, args: &FairnessArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct FairnessArgs {
+    /// Table with the sensitive column, labels and predictions (CSV or Parquet).
+    #[arg(long, value_name = "FILE")]
+    pub predictions: PathBuf,
+    /// The column whose values define the groups.
+    #[arg(long, value_name = "COL")]
+    pub sensitive: String,
+    /// The column with true labels.
+    #[arg(long, default_value = "y_true", value_name = "COL")]
+    pub label: String,
+    /// The column with predictions.
+    #[arg(long, default_value = "y_pred", value_name = "COL")]
+    pub prediction: String,
+    /// The privileged group's value (required for regression).
+    #[arg(long, value_name = "VALUE")]
+    pub privileged: Option<String>,
+    /// Default: classification when labels and predictions are all 0/1, else regression.
+    #[arg(long, value_enum)]
+    pub task: Option<FairnessTask>,
+    /// Fail when the metric is above X (repeatable).
+    #[arg(long, value_name = "METRIC=X")]
+    pub max: Vec<String>,
+    /// Fail when the metric is below X (repeatable).
+    #[arg(long, value_name = "METRIC=X")]
+    pub min: Vec<String>,
+    /// Write the JSON result here.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Exit 0 even when a bound fails.
+    #[arg(long)]
+    pub no_fail: bool,
+    /// Print the JSON result instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_fairness(cwd: &Path, args: &FairnessArgs, quiet: bool) -> Result<(), CommandError> {
     let used = [&args.sensitive, &args.label, &args.prediction];
     let table = Table::read_selected(&cwd.join(&args.predictions), &|name| {
         used.iter().any(|u| u.as_str() == name)
@@ -117,6 +150,19 @@ pub fn run(cwd: &Path, args: &FairnessArgs, quiet: bool) -> Result<(), CommandEr
         );
     }
     Ok(())
+}
+
+/// (metric, value) pairs in output order; `None` is an undefined value.
+type MetricRow = Vec<(String, Option<f64>)>;
+
+/// Everything computed, before bounds are applied.
+struct Assessment {
+    task: Task,
+    /// group -> ordered (metric, value)
+    groups: BTreeMap<String, (usize, MetricRow)>,
+    /// metric name (as `--max` accepts it) -> value
+    flat: MetricRow,
+    metrics_json: Value,
 }
 
 fn assess(data: &Predictions, task: Task, args: &FairnessArgs) -> Result<Assessment, CommandError> {

@@ -2,12 +2,31 @@
 
 use std::path::Path;
 
+use clap::Args;
 use serde_json::json;
 
-use crate::cli::GcArgs;
 use crate::command_error::CommandError;
 
-pub fn run(cwd: &Path, args: &GcArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// Keep what the workspace's .dvc files and dvc.lock reference.
+    #[arg(short, long)]
+    pub workspace: bool,
+    /// Keep what any commit reachable from any ref references (implies --workspace).
+    #[arg(short = 'A', long)]
+    pub all_commits: bool,
+    /// Only list what would be removed.
+    #[arg(long)]
+    pub dry: bool,
+    /// Remove without asking (required unless --dry).
+    #[arg(short, long)]
+    pub force: bool,
+    /// Print the result as JSON: `{"removed": [ids], "kept": n, "bytes": n, "dry_run": bool}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_gc(cwd: &Path, args: &GcArgs, quiet: bool) -> Result<(), CommandError> {
     if !args.workspace && !args.all_commits {
         return Err(CommandError::usage("say which references keep objects alive")
             .with_hint("use `--workspace` (current .dvc files and dvc.lock) or `--all-commits` (every commit)"));

@@ -2,12 +2,36 @@
 
 use std::path::Path;
 
+use clap::{Args, Subcommand};
 use kin::lineage::import::{ImportOptions, import_history};
 
 use crate::command_error::CommandError;
-use crate::lineage_args::{HistoryArgs, HistoryCommand};
 
-pub fn run(cwd: &Path, args: &HistoryArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub command: HistoryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Record the runs that past commits' dvc.lock and .dvc files describe (incremental).
+    Import(HistoryImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryImportArgs {
+    /// A revision or range to walk (`main`, `v1.0..HEAD`); default HEAD.
+    #[arg(conflicts_with = "all")]
+    pub range: Option<String>,
+    /// Walk every ref: branches, tags and experiment refs.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_history(cwd: &Path, args: &HistoryArgs, quiet: bool) -> Result<(), CommandError> {
     let HistoryCommand::Import(import) = &args.command;
     let repo = kin::Repo::discover(cwd)?;
     let mut store = kin::lineage::open_store(&repo)?;

@@ -2,10 +2,18 @@
 
 use std::path::Path;
 
-use crate::cli::InitArgs;
+use clap::Args;
+
 use crate::command_error::CommandError;
 
-pub fn run(cwd: &Path, args: &InitArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Initialise without git (DVC's `core.no_scm`).
+    #[arg(long)]
+    pub no_scm: bool,
+}
+
+pub fn cmd_init(cwd: &Path, args: &InitArgs, quiet: bool) -> Result<(), CommandError> {
     let report = kin::init(
         cwd,
         kin::InitOptions {

@@ -2,13 +2,42 @@
 
 use std::path::Path;
 
+use clap::{Args, Subcommand};
 use kin::lineage::kin_store::Direction;
 
 use crate::command_error::CommandError;
-use crate::lineage_args::{LineageArgs, LineageDirection};
 use crate::lineage_view;
 
-pub fn run(cwd: &Path, args: &LineageArgs) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct LineageArgs {
+    #[command(subcommand)]
+    pub direction: LineageDirection,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LineageDirection {
+    /// What produced the target: the runs, their inputs, params, code, commit and environment.
+    Up(LineageQueryArgs),
+    /// What the target reached: every run that used it and every output, across all history.
+    Down(LineageQueryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LineageQueryArgs {
+    /// A path (its current version), `path@HASHPREFIX`, `run:ID` or a stage (its latest run).
+    pub target: String,
+    /// Follow at most N runs away from the target.
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+    /// Print the graph as JSON (nodes and edges).
+    #[arg(long, conflicts_with = "dot")]
+    pub json: bool,
+    /// Print the graph in Graphviz DOT.
+    #[arg(long)]
+    pub dot: bool,
+}
+
+pub fn cmd_lineage(cwd: &Path, args: &LineageArgs) -> Result<(), CommandError> {
     let (direction, query) = match &args.direction {
         LineageDirection::Up(query) => (Direction::Up, query),
         LineageDirection::Down(query) => (Direction::Down, query),

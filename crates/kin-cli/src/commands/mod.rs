@@ -1,4 +1,4 @@
-//! One module per command; `run` dispatches.
+//! The command line: global arguments, one subcommand per module, and the dispatch.
 
 mod add;
 mod checkout;
@@ -6,66 +6,122 @@ mod commit;
 mod dag;
 mod drift;
 mod fairness;
-mod fetch;
+mod gate_io;
 mod gc;
 mod history;
 mod init;
 mod lineage;
 mod metrics;
+mod metrics_io;
 mod params;
-mod pull;
-mod push;
 mod remote;
 mod repro;
-mod run_show;
+mod run;
 mod runs;
 mod stages;
 mod status;
-mod status_cloud;
 mod transfer;
 mod why;
 
-use std::path::Path;
+use std::path::PathBuf;
 
-use crate::cli::{Cli, Command};
+use clap::{Parser, Subcommand};
+
 use crate::command_error::CommandError;
 
-pub fn run(cli: Cli) -> Result<(), CommandError> {
+/// ML lineage you can query: DVC-compatible pipelines with a lineage graph.
+#[derive(Debug, Parser)]
+#[command(name = "kin", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Run as if kin was started in this directory.
+    #[arg(short = 'C', long = "cd", global = true, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+    /// Print nothing but errors (and requested output such as --json).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Initialise kin (and DVC's `.dvc/`) in the current git repository.
+    Init(init::InitArgs),
+    /// List the pipeline stages after templating and foreach/matrix expansion.
+    Stages(stages::StagesArgs),
+    /// Show the stage graph.
+    Dag(dag::DagArgs),
+    /// Track files or directories: hash them into the cache and write `.dvc` files.
+    Add(add::AddArgs),
+    /// Restore tracked data in the workspace from the cache.
+    Checkout(checkout::CheckoutArgs),
+    /// Run the pipeline's stale stages, cache their outputs and record them in dvc.lock.
+    Repro(repro::ReproArgs),
+    /// Record the current deps and outputs of stages (and changed `.dvc` data) without running.
+    Commit(commit::CommitArgs),
+    /// Show stages and tracked data that differ from what was recorded, and why.
+    Status(status::StatusArgs),
+    /// Remove cache objects that no tracked version references.
+    Gc(gc::GcArgs),
+    /// Compare a current dataset with a reference: per-column drift tests as Evidently chooses them.
+    Drift(drift::DriftArgs),
+    /// Check predictions for group fairness (Fairlearn's metrics) against bounds.
+    Fairness(fairness::FairnessArgs),
+    /// Query the lineage graph: what produced an artifact (`up`) or what it reached (`down`).
+    Lineage(lineage::LineageArgs),
+    /// List the recorded runs, newest first.
+    Runs(runs::RunsArgs),
+    /// Inspect one recorded run.
+    Run(run::RunArgs),
+    /// Explain what changed upstream between two versions of an artifact, nearest cause first.
+    Why(why::WhyArgs),
+    /// Import past lineage from git history.
+    History(history::HistoryArgs),
+    /// Show metrics, or compare them between git revisions and the workspace (as `dvc metrics`).
+    Metrics(metrics::MetricsArgs),
+    /// Compare params between git revisions and the workspace (as `dvc params diff`).
+    Params(params::ParamsArgs),
+    /// Configure remotes in `.dvc/config`, as `dvc remote` does.
+    Remote(remote::RemoteArgs),
+    /// Upload tracked data (and its lineage) that a remote lacks.
+    Push(transfer::PushArgs),
+    /// Download tracked data (and its lineage) that the cache lacks, verified, into the cache.
+    Fetch(transfer::FetchArgs),
+    /// Fetch, then check out into the workspace.
+    Pull(transfer::PullArgs),
+}
+
+/// Runs the chosen command in `-C DIR` or the current directory.
+pub fn run_command(cli: Cli) -> Result<(), CommandError> {
     let cwd = match cli.directory {
         Some(dir) => dir,
         None => std::env::current_dir().map_err(|e| {
             CommandError::failure(format!("cannot read the current directory: {e}"))
         })?,
     };
+    let quiet = cli.quiet;
     match cli.command {
-        Command::Init(args) => init::run(&cwd, &args, cli.quiet),
-        Command::Stages(args) => stages::run(&cwd, &args),
-        Command::Dag(args) => dag::run(&cwd, &args),
-        Command::Add(args) => add::run(&cwd, &args, cli.quiet),
-        Command::Checkout(args) => checkout::run(&cwd, &args, cli.quiet),
-        Command::Commit(args) => commit::run(&cwd, &args, cli.quiet),
-        Command::Repro(args) => repro::run(&cwd, &args, cli.quiet),
-        Command::Status(args) => status::run(&cwd, &args),
-        Command::Gc(args) => gc::run(&cwd, &args, cli.quiet),
-        Command::Drift(args) => drift::run(&cwd, &args, cli.quiet),
-        Command::Fairness(args) => fairness::run(&cwd, &args, cli.quiet),
-        Command::Lineage(args) => lineage::run(&cwd, &args),
-        Command::Runs(args) => runs::run(&cwd, &args),
-        Command::Run(args) => run_show::run(&cwd, &args),
-        Command::Why(args) => why::run(&cwd, &args),
-        Command::History(args) => history::run(&cwd, &args, cli.quiet),
-        Command::Metrics(args) => metrics::run(&cwd, &args),
-        Command::Params(args) => params::run(&cwd, &args),
-        Command::Remote(args) => remote::run(&cwd, &args, cli.quiet),
-        Command::Push(args) => push::run(&cwd, &args, cli.quiet),
-        Command::Fetch(args) => fetch::run(&cwd, &args, cli.quiet),
-        Command::Pull(args) => pull::run(&cwd, &args, cli.quiet),
+        Command::Init(args) => init::cmd_init(&cwd, &args, quiet),
+        Command::Stages(args) => stages::cmd_stages(&cwd, &args),
+        Command::Dag(args) => dag::cmd_dag(&cwd, &args),
+        Command::Add(args) => add::cmd_add(&cwd, &args, quiet),
+        Command::Checkout(args) => checkout::cmd_checkout(&cwd, &args, quiet),
+        Command::Commit(args) => commit::cmd_commit(&cwd, &args, quiet),
+        Command::Repro(args) => repro::cmd_repro(&cwd, &args, quiet),
+        Command::Status(args) => status::cmd_status(&cwd, &args),
+        Command::Gc(args) => gc::cmd_gc(&cwd, &args, quiet),
+        Command::Drift(args) => drift::cmd_drift(&cwd, &args, quiet),
+        Command::Fairness(args) => fairness::cmd_fairness(&cwd, &args, quiet),
+        Command::Lineage(args) => lineage::cmd_lineage(&cwd, &args),
+        Command::Runs(args) => runs::cmd_runs(&cwd, &args),
+        Command::Run(args) => run::cmd_run(&cwd, &args),
+        Command::Why(args) => why::cmd_why(&cwd, &args),
+        Command::History(args) => history::cmd_history(&cwd, &args, quiet),
+        Command::Metrics(args) => metrics::cmd_metrics(&cwd, &args),
+        Command::Params(args) => params::cmd_params(&cwd, &args),
+        Command::Remote(args) => remote::cmd_remote(&cwd, &args, quiet),
+        Command::Push(args) => transfer::push::cmd_push(&cwd, &args, quiet),
+        Command::Fetch(args) => transfer::fetch::cmd_fetch(&cwd, &args, quiet),
+        Command::Pull(args) => transfer::pull::cmd_pull(&cwd, &args, quiet),
     }
-}
-
-/// Opens the repository containing `cwd` and loads its pipelines.
-fn load_project(cwd: &Path) -> Result<(kin::Repo, kin_pipeline::Project), CommandError> {
-    let repo = kin::Repo::discover(cwd)?;
-    let project = repo.project()?;
-    Ok((repo, project))
 }

@@ -2,13 +2,53 @@
 
 use std::path::Path;
 
+use clap::{Args, Subcommand};
 use kin::metrics::table::DiffLayout;
 
-use super::metrics::{Paths, compare, print_diff};
-use crate::cli::{ParamsArgs, ParamsCommand, ParamsDiffArgs};
+use super::metrics_io::{Paths, compare, print_diff};
 use crate::command_error::CommandError;
 
-pub fn run(cwd: &Path, args: &ParamsArgs) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct ParamsArgs {
+    #[command(subcommand)]
+    pub command: ParamsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParamsCommand {
+    /// Show how params changed between two revisions (default: HEAD and the workspace).
+    Diff(ParamsDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ParamsDiffArgs {
+    /// The old revision (a git branch, tag or commit, `workspace`, or a recorded run `run:ID`).
+    #[arg(default_value = "HEAD")]
+    pub a_rev: String,
+    /// The new revision (default: the workspace; `run:ID` for a recorded run).
+    #[arg(default_value = "workspace")]
+    pub b_rev: String,
+    /// Only these params files, whole, relative to the repository root as in DVC (even if no dvc.yaml names them).
+    #[arg(long, num_args = 0.., value_name = "PATHS")]
+    pub targets: Vec<String>,
+    /// Show unchanged params as well.
+    #[arg(long)]
+    pub all: bool,
+    /// Only params that stages depend on (not the rest of params.yaml or top-level `params:` files).
+    #[arg(long)]
+    pub deps: bool,
+    /// Print DVC's JSON shape: `{"<path>": {"<param>": {"old": .., "new": ..}}}`.
+    #[arg(long)]
+    pub json: bool,
+    /// Print a GitHub Markdown table.
+    #[arg(long)]
+    pub md: bool,
+    /// Leave out the Path column.
+    #[arg(long)]
+    pub no_path: bool,
+}
+
+pub fn cmd_params(cwd: &Path, args: &ParamsArgs) -> Result<(), CommandError> {
     match &args.command {
         ParamsCommand::Diff(args) => diff(cwd, args),
     }

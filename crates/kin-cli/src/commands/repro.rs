@@ -5,14 +5,130 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use clap::Args;
 use kin::repro::{
     Change, OutputStream, ReproError, ReproEvents, ReproOptions, Selection, StageOutcome,
 };
 use serde_json::{Value, json};
 
-use crate::cli::ReproArgs;
 use crate::command_error::CommandError;
 use crate::stage_changes::{describe, to_json};
+
+#[derive(Debug, Args)]
+pub struct ReproArgs {
+    /// Stages (`train`, `sub/dvc.yaml:train`), foreach groups or pipeline files (default: ./dvc.yaml).
+    pub targets: Vec<String>,
+    /// Run the stages even if nothing changed.
+    #[arg(short, long)]
+    pub force: bool,
+    /// Run only the named stages, not what they depend on.
+    #[arg(short, long)]
+    pub single_item: bool,
+    /// Run the named stages and everything that depends on them, not what they depend on.
+    #[arg(long)]
+    pub downstream: bool,
+    /// Run the whole pipelines the named stages belong to.
+    #[arg(short, long)]
+    pub pipeline: bool,
+    /// Run every pipeline in the repository.
+    #[arg(short = 'P', long)]
+    pub all_pipelines: bool,
+    /// Treat directory targets as every pipeline file below them.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+    /// Show what would run, without running it.
+    #[arg(long)]
+    pub dry: bool,
+    /// After a failure, go on with the stages that do not depend on it.
+    #[arg(short, long)]
+    pub keep_going: bool,
+    /// Run up to N independent stages at once.
+    #[arg(short, long, default_value_t = 1, value_name = "N")]
+    pub jobs: usize,
+    /// Do not restore outputs from the run-cache; run the command.
+    #[arg(long)]
+    pub no_run_cache: bool,
+    /// Wait for another kin or DVC process to release the repository instead of failing.
+    #[arg(long)]
+    pub wait: bool,
+    /// Print a JSON report of what happened to each stage (command output goes to stderr).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_repro(cwd: &Path, args: &ReproArgs, quiet: bool) -> Result<(), CommandError> {
+    let repo = kin::Repo::discover(cwd)?;
+    let options = ReproOptions {
+        selection: Selection {
+            targets: args.targets.clone(),
+            single_item: args.single_item,
+            downstream: args.downstream,
+            pipeline: args.pipeline,
+            all_pipelines: args.all_pipelines,
+            recursive: args.recursive,
+        },
+        force: args.force,
+        dry: args.dry,
+        keep_going: args.keep_going,
+        jobs: args.jobs,
+        run_cache: !args.no_run_cache,
+        wait: args.wait,
+        interrupted: interrupt_flag()?,
+    };
+    let printer = Printer {
+        chatty: !quiet && !args.json,
+        json: args.json,
+        prefix: args.jobs > 1,
+    };
+    let report = kin::repro::repro(&repo, cwd, &options, &printer)?;
+    if args.json {
+        let stages: Vec<Value> = report
+            .stages
+            .iter()
+            .map(|(stage, result)| outcome_json(stage, result))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "stages": stages }))
+                .expect("JSON values always serialize")
+        );
+    }
+    let mut failed = Vec::new();
+    let mut worked = false;
+    for (stage, result) in report.stages {
+        match result {
+            Err(e) => {
+                if !args.json {
+                    eprint!("{}", CommandError::from(e).render());
+                }
+                failed.push(format!("'{stage}'"));
+            }
+            Ok(StageOutcome::Blocked { by }) => {
+                printer.say(&format!(
+                    "Stage '{stage}' skipped: it depends on failed stage '{by}'"
+                ));
+            }
+            Ok(StageOutcome::UpToDate) => {}
+            Ok(_) => worked = true,
+        }
+    }
+    if !failed.is_empty() {
+        let which = if failed.len() > 1 {
+            format!("stages: {}", failed.join(", "))
+        } else {
+            failed.join("")
+        };
+        return Err(
+            CommandError::failure(format!("failed to reproduce {which}")).with_hint(
+                "fix the error above and run `kin repro` again; finished stages are kept",
+            ),
+        );
+    }
+    if !worked {
+        printer.say("Data and pipelines are up to date.");
+    }
+    Ok(())
+}
 
 /// Prints what a repro does, as DVC words it; command output passes through (prefixed with
 /// the stage when stages run in parallel).
@@ -136,78 +252,4 @@ fn outcome_json(stage: &str, result: &Result<StageOutcome, ReproError>) -> Value
         }
         Err(e) => json!({"stage": stage, "status": "failed", "error": e.to_string()}),
     }
-}
-
-pub fn run(cwd: &Path, args: &ReproArgs, quiet: bool) -> Result<(), CommandError> {
-    let repo = kin::Repo::discover(cwd)?;
-    let options = ReproOptions {
-        selection: Selection {
-            targets: args.targets.clone(),
-            single_item: args.single_item,
-            downstream: args.downstream,
-            pipeline: args.pipeline,
-            all_pipelines: args.all_pipelines,
-            recursive: args.recursive,
-        },
-        force: args.force,
-        dry: args.dry,
-        keep_going: args.keep_going,
-        jobs: args.jobs,
-        run_cache: !args.no_run_cache,
-        wait: args.wait,
-        interrupted: interrupt_flag()?,
-    };
-    let printer = Printer {
-        chatty: !quiet && !args.json,
-        json: args.json,
-        prefix: args.jobs > 1,
-    };
-    let report = kin::repro::repro(&repo, cwd, &options, &printer)?;
-    if args.json {
-        let stages: Vec<Value> = report
-            .stages
-            .iter()
-            .map(|(stage, result)| outcome_json(stage, result))
-            .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({ "stages": stages }))
-                .expect("JSON values always serialize")
-        );
-    }
-    let mut failed = Vec::new();
-    let mut worked = false;
-    for (stage, result) in report.stages {
-        match result {
-            Err(e) => {
-                if !args.json {
-                    eprint!("{}", CommandError::from(e).render());
-                }
-                failed.push(format!("'{stage}'"));
-            }
-            Ok(StageOutcome::Blocked { by }) => {
-                printer.say(&format!(
-                    "Stage '{stage}' skipped: it depends on failed stage '{by}'"
-                ));
-            }
-            Ok(StageOutcome::UpToDate) => {}
-            Ok(_) => worked = true,
-        }
-    }
-    if !failed.is_empty() {
-        let which = if failed.len() > 1 {
-            format!("stages: {}", failed.join(", "))
-        } else {
-            failed.join("")
-        };
-        return Err(
-            CommandError::failure(format!("failed to reproduce {which}")).with_hint(
-                "fix the error above and run `kin repro` again; finished stages are kept",
-            ),
-        );
-    }
-    if !worked {
-        printer.say("Data and pipelines are up to date.");
-    }
-    Ok(())
 }

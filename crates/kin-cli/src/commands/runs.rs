@@ -2,13 +2,31 @@
 
 use std::path::Path;
 
+use clap::Args;
 use kin::lineage::kin_store::{LineageStore, RunFilter, RunStatus, Timestamp};
 
 use crate::command_error::CommandError;
-use crate::lineage_args::RunsArgs;
-use crate::lineage_view::run_json;
+use crate::lineage_view::{format_duration, run_json};
 
-pub fn run(cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// Only runs of this stage (address as `kin stages` prints it, or a `.dvc` file).
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Only runs with this status: succeeded, failed, restored or imported.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only runs started since: a date (`2026-11-01`, `2026-11-01T09:30`) or a span (`3d`, `12h`).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Show at most N runs (newest first).
+    #[arg(short = 'n', long, default_value_t = 50, value_name = "N")]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_runs(cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let status = args
         .status
@@ -100,15 +118,4 @@ pub fn run(cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
         line(&row.iter().map(String::as_str).collect::<Vec<_>>());
     }
     Ok(())
-}
-
-/// `850ms`, `12.3s`, `4m05s`, `2h03m`.
-pub fn format_duration(millis: i64) -> String {
-    let millis = millis.max(0);
-    match millis {
-        0..1_000 => format!("{millis}ms"),
-        1_000..60_000 => format!("{:.1}s", millis as f64 / 1000.0),
-        60_000..3_600_000 => format!("{}m{:02}s", millis / 60_000, millis % 60_000 / 1000),
-        _ => format!("{}h{:02}m", millis / 3_600_000, millis % 3_600_000 / 60_000),
-    }
 }

@@ -2,14 +2,21 @@
 
 use std::path::Path;
 
+use clap::Args;
 use kin_pipeline::{Command, OutKind, Stage};
 use serde_json::{Map, Value, json};
 
-use crate::cli::StagesArgs;
 use crate::command_error::CommandError;
 
-pub fn run(cwd: &Path, args: &StagesArgs) -> Result<(), CommandError> {
-    let (_, project) = super::load_project(cwd)?;
+#[derive(Debug, Args)]
+pub struct StagesArgs {
+    /// Print the stable JSON document instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_stages(cwd: &Path, args: &StagesArgs) -> Result<(), CommandError> {
+    let project = kin::Repo::discover(cwd)?.project()?;
     if args.json {
         let mut stages = Map::new();
         for stage in &project.stages {

@@ -115,3 +115,14 @@ pub fn to_json(view: &LineageView, direction: Direction) -> Value {
         "edges": edges,
     })
 }
+
+/// `850ms`, `12.3s`, `4m05s`, `2h03m`.
+pub fn format_duration(millis: i64) -> String {
+    let millis = millis.max(0);
+    match millis {
+        0..1_000 => format!("{millis}ms"),
+        1_000..60_000 => format!("{:.1}s", millis as f64 / 1000.0),
+        60_000..3_600_000 => format!("{}m{:02}s", millis / 60_000, millis % 60_000 / 1000),
+        _ => format!("{}h{:02}m", millis / 3_600_000, millis % 3_600_000 / 60_000),
+    }
+}

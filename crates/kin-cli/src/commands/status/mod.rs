@@ -1,13 +1,102 @@
 //! `kin status`: stages and tracked data that differ from what was recorded, in DVC's layout.
 
-use std::path::Path;
+mod cloud;
 
+use std::path::{Path, PathBuf};
+
+use clap::Args;
 use kin::repro::{Change, ChangeKind};
 use serde_json::{Map, Value, json};
 
-use crate::cli::StatusArgs;
 use crate::command_error::CommandError;
 use crate::stage_changes::describe;
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print DVC's JSON shape: `{"<stage or .dvc file>": [{"changed deps": {…}}, {"changed outs": {…}}, "always changed", "changed command"]}`.
+    #[arg(long)]
+    pub json: bool,
+    /// Also show old and new hashes and param values.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Compare the cache with a remote instead: what `push` would upload (new), what `fetch`
+    /// would download (deleted), and what neither has (missing).
+    #[arg(short, long)]
+    pub cloud: bool,
+    /// With `-c`: the remote (default: `core.remote`); implies `-c`.
+    #[arg(short, long)]
+    pub remote: Option<String>,
+    /// With `-c`: parallel requests.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// With `-c`: only these `.dvc` files, tracked paths or stage addresses.
+    pub targets: Vec<PathBuf>,
+}
+
+pub fn cmd_status(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
+    if args.cloud || args.remote.is_some() {
+        return cloud::cloud_status(cwd, args);
+    }
+    if !args.targets.is_empty() {
+        return Err(CommandError::usage("targets are only taken with `-c`")
+            .with_hint("`kin status` reports on the whole project; `kin status -c TARGET` compares a target with a remote"));
+    }
+    let repo = kin::Repo::discover(cwd)?;
+    let mut entries: Vec<(String, Entry)> = kin::repro::status(&repo)?
+        .iter()
+        .map(|(stage, changes)| (stage.clone(), entry_of(changes)))
+        .collect();
+    // Data tracked by .dvc files (stage outputs are covered above).
+    for changed in kin::data::status(&repo)? {
+        if !changed.owner.ends_with(".dvc") {
+            continue;
+        }
+        let status = match changed.status {
+            kin::data::OutStatus::Deleted => ChangeKind::Deleted,
+            kin::data::OutStatus::Modified => ChangeKind::Modified,
+            kin::data::OutStatus::New => ChangeKind::New,
+        };
+        let item = (changed.path.clone(), status.as_str());
+        match entries
+            .iter_mut()
+            .find(|(owner, _)| *owner == changed.owner)
+        {
+            Some((_, entry)) => entry.outs.push(item),
+            None => entries.push((
+                changed.owner.clone(),
+                Entry {
+                    outs: vec![item],
+                    ..Entry::default()
+                },
+            )),
+        }
+    }
+    if args.json {
+        let document: Map<String, Value> = entries
+            .iter()
+            .map(|(name, entry)| (name.clone(), to_json(entry)))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&Value::Object(document))
+                .expect("JSON values always serialize")
+        );
+        return Ok(());
+    }
+    if entries.is_empty() {
+        println!("Data and pipelines are up to date.");
+    }
+    for (name, entry) in &entries {
+        print_human(name, entry);
+        if !args.verbose {
+            continue;
+        }
+        for detail in &entry.details {
+            println!("\t# {detail}");
+        }
+    }
+    Ok(())
+}
 
 /// One stale stage or `.dvc` file, grouped as `dvc status` groups it.
 #[derive(Default)]
@@ -137,69 +226,4 @@ fn print_human(name: &str, entry: &Entry) {
     if entry.command_changed {
         println!("\tchanged command");
     }
-}
-
-pub fn run(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
-    if args.cloud || args.remote.is_some() {
-        return super::status_cloud::run(cwd, args);
-    }
-    if !args.targets.is_empty() {
-        return Err(CommandError::usage("targets are only taken with `-c`")
-            .with_hint("`kin status` reports on the whole project; `kin status -c TARGET` compares a target with a remote"));
-    }
-    let repo = kin::Repo::discover(cwd)?;
-    let mut entries: Vec<(String, Entry)> = kin::repro::status(&repo)?
-        .iter()
-        .map(|(stage, changes)| (stage.clone(), entry_of(changes)))
-        .collect();
-    // Data tracked by .dvc files (stage outputs are covered above).
-    for changed in kin::data::status(&repo)? {
-        if !changed.owner.ends_with(".dvc") {
-            continue;
-        }
-        let status = match changed.status {
-            kin::data::OutStatus::Deleted => ChangeKind::Deleted,
-            kin::data::OutStatus::Modified => ChangeKind::Modified,
-            kin::data::OutStatus::New => ChangeKind::New,
-        };
-        let item = (changed.path.clone(), status.as_str());
-        match entries
-            .iter_mut()
-            .find(|(owner, _)| *owner == changed.owner)
-        {
-            Some((_, entry)) => entry.outs.push(item),
-            None => entries.push((
-                changed.owner.clone(),
-                Entry {
-                    outs: vec![item],
-                    ..Entry::default()
-                },
-            )),
-        }
-    }
-    if args.json {
-        let document: Map<String, Value> = entries
-            .iter()
-            .map(|(name, entry)| (name.clone(), to_json(entry)))
-            .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&Value::Object(document))
-                .expect("JSON values always serialize")
-        );
-        return Ok(());
-    }
-    if entries.is_empty() {
-        println!("Data and pipelines are up to date.");
-    }
-    for (name, entry) in &entries {
-        print_human(name, entry);
-        if !args.verbose {
-            continue;
-        }
-        for detail in &entry.details {
-            println!("\t# {detail}");
-        }
-    }
-    Ok(())
 }

@@ -2,12 +2,11 @@
 
 use std::path::Path;
 
-use super::transfer::{finish, options};
+use super::{PushArgs, finish, options};
 use crate::command_error::CommandError;
 use crate::progress::Bar;
-use crate::remote_args::TransferArgs;
 
-pub fn run(cwd: &Path, args: &TransferArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_push(cwd: &Path, args: &PushArgs, quiet: bool) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let bar = Bar::new("push", quiet || args.json);
     let reports = kin::remote::push(&repo, cwd, &options(args), &bar);

@@ -2,15 +2,38 @@
 
 use std::path::Path;
 
+use clap::{Args, Subcommand};
 use kin::lineage::kin_store::LineageStore;
 use serde_json::json;
 
 use crate::command_error::CommandError;
-use crate::lineage_args::{RunArgs, RunCommand};
 use crate::lineage_view::text::version_line;
-use crate::lineage_view::{run_json, version_json};
+use crate::lineage_view::{format_duration, run_json, version_json};
 
-pub fn run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(subcommand)]
+    pub command: RunCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunCommand {
+    /// Everything recorded about one run.
+    Show(RunShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunShowArgs {
+    /// The run's id, or enough of its start to be unique.
+    pub id: String,
+    #[arg(long, conflicts_with = "log")]
+    pub json: bool,
+    /// Print the run's captured output instead.
+    #[arg(long)]
+    pub log: bool,
+}
+
+pub fn cmd_run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
     let RunCommand::Show(show) = &args.command;
     let repo = kin::Repo::discover(cwd)?;
     let store = kin::lineage::open_store(&repo)?;
@@ -73,7 +96,7 @@ pub fn run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
     let took = run.ended.map_or(String::new(), |end| {
         format!(
             ", took {}",
-            super::runs::format_duration(end.millis() - run.started.millis())
+            format_duration(end.millis() - run.started.millis())
         )
     });
     println!("start:  {}{took}", run.started);

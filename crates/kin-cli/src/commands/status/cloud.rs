@@ -4,10 +4,10 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::cli::StatusArgs;
+use super::StatusArgs;
 use crate::command_error::CommandError;
 
-pub fn run(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
+pub fn cloud_status(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let options = kin::remote::TransferOptions {
         targets: args.targets.clone(),

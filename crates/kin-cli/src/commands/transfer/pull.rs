@@ -2,12 +2,11 @@
 
 use std::path::Path;
 
-use super::transfer::{finish, options};
+use super::{PullArgs, finish, options};
 use crate::command_error::CommandError;
 use crate::progress::Bar;
-use crate::remote_args::TransferArgs;
 
-pub fn run(cwd: &Path, args: &TransferArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_pull(cwd: &Path, args: &PullArgs, quiet: bool) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let bar = Bar::new("fetch", quiet || args.json);
     let reports = kin::remote::fetch(&repo, cwd, &options(args), &bar);

@@ -1,16 +1,46 @@
-//! What `push`, `fetch` and `pull` print: DVC's one-line summary, kin's JSON, and a clear
-//! failure for objects that neither side has.
+//! `kin push`, `kin fetch` and `kin pull`: the arguments they share, DVC's one-line summary,
+//! kin's JSON, and a clear failure for objects that neither side has.
 
+pub mod fetch;
+pub mod pull;
+pub mod push;
+
+use std::path::PathBuf;
+
+use clap::Args;
 use kin::remote::{TransferOptions, TransferReport};
 use serde_json::json;
 
 use crate::command_error::CommandError;
-use crate::remote_args::TransferArgs;
+
+/// What `push`, `fetch` and `pull` move, and how.
+#[derive(Debug, Args)]
+pub struct TransferArgs {
+    /// `.dvc` files, tracked paths or stage addresses (default: everything tracked).
+    pub targets: Vec<PathBuf>,
+    /// The remote for outputs that don't name their own `remote:` (default: `core.remote`).
+    #[arg(short, long)]
+    pub remote: Option<String>,
+    /// Parallel transfers (default: the remote's `jobs` option, else 4 per core for a local
+    /// directory, 16 per core for object storage).
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Print `{"remotes": [{"remote", "transferred", "bytes", "already_there", "missing", "lineage_records"}]}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `kin push` takes what every transfer takes.
+pub type PushArgs = TransferArgs;
+/// `kin fetch` takes what every transfer takes.
+pub type FetchArgs = TransferArgs;
+/// `kin pull` takes what every transfer takes.
+pub type PullArgs = TransferArgs;
 
 /// How many missing objects an error names before it says "and N more".
 const MISSING_SHOWN: usize = 10;
 
-pub(super) fn options(args: &TransferArgs) -> TransferOptions {
+pub fn options(args: &TransferArgs) -> TransferOptions {
     TransferOptions {
         targets: args.targets.clone(),
         remote: args.remote.clone(),
@@ -19,7 +49,7 @@ pub(super) fn options(args: &TransferArgs) -> TransferOptions {
 }
 
 /// Prints the reports (`verb`: "pushed" or "fetched") and fails if anything was missing.
-pub(super) fn finish(
+pub fn finish(
     reports: &[TransferReport],
     verb: &str,
     args: &TransferArgs,
