@@ -1,6 +1,8 @@
-//! The error every command returns: a message, an optional source snippet and hint, an exit code.
+//! The error every command returns (a message, an optional source snippet and hint, an exit
+//! code) and the one map from every library error to it.
 
 use std::fmt::Write as _;
+use std::io;
 use std::path::Path;
 
 use kin::repro::ReproError;
@@ -19,27 +21,42 @@ pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug)]
 pub struct CommandError {
+    kind: Kind,
     message: String,
     snippet: Option<String>,
     hint: Option<String>,
-    exit_code: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The operation failed (exit 1).
+    Failure,
+    /// Wrong usage: bad arguments, unknown target (exit 2).
+    Usage,
+    /// The reader of kin's output went away: not a failure, nothing to report (exit 0).
+    BrokenPipe,
 }
 
 impl CommandError {
     pub fn failure(message: impl Into<String>) -> Self {
         Self {
+            kind: Kind::Failure,
             message: message.into(),
             snippet: None,
             hint: None,
-            exit_code: EXIT_FAILURE,
         }
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
         Self {
-            exit_code: EXIT_USAGE,
+            kind: Kind::Usage,
             ..Self::failure(message)
         }
+    }
+
+    /// The reader of stdout or stderr went away (`kin runs | head -1`).
+    pub fn is_broken_pipe(&self) -> bool {
+        self.kind == Kind::BrokenPipe
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -53,7 +70,11 @@ impl CommandError {
     }
 
     pub fn exit_code(&self) -> u8 {
-        self.exit_code
+        match self.kind {
+            Kind::Failure => EXIT_FAILURE,
+            Kind::Usage => EXIT_USAGE,
+            Kind::BrokenPipe => 0,
+        }
     }
 
     pub fn render(&self) -> String {
@@ -65,6 +86,21 @@ impl CommandError {
             let _ = writeln!(out, "hint: {hint}");
         }
         out
+    }
+}
+
+/// Writing kin's output failed. The only `io::Error`s a command passes up with `?` are its
+/// printer's; any other is turned into a message naming its path where it happens.
+impl From<io::Error> for CommandError {
+    fn from(error: io::Error) -> Self {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            Self {
+                kind: Kind::BrokenPipe,
+                ..Self::failure("the reader of the output went away")
+            }
+        } else {
+            CommandError::failure(format!("cannot write the output: {error}"))
+        }
     }
 }
 

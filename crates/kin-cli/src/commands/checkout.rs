@@ -1,10 +1,12 @@
 //! `kin checkout`.
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use crate::command_error::CommandError;
+use crate::printer::Printer;
 use crate::progress::Bar;
 
 #[derive(Debug, Args)]
@@ -13,17 +15,14 @@ pub struct CheckoutArgs {
     pub targets: Vec<PathBuf>,
 }
 
-pub fn cmd_checkout(cwd: &Path, args: &CheckoutArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_checkout(printer: Printer, cwd: &Path, args: &CheckoutArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
-    let bar = Bar::new("checkout", quiet);
+    let bar = Bar::new("checkout", printer.is_quiet());
     let report = kin::data::checkout(&repo, cwd, &args.targets, &bar);
     bar.finish();
     let report = report?;
-    if !quiet {
-        for path in &report.restored {
-            println!("restored {path}");
-        }
-    }
+    // Missing objects fail the checkout even when the reader of this list went away.
+    let printed = print_restored(printer, &report.restored);
     if !report.missing.is_empty() {
         return Err(CommandError::failure(format!(
             "{} not in the cache: {}",
@@ -35,6 +34,14 @@ pub fn cmd_checkout(cwd: &Path, args: &CheckoutArgs, quiet: bool) -> Result<(), 
             report.missing.join(", ")
         ))
         .with_hint("fetch them from a remote, or re-create them with `kin repro`"));
+    }
+    Ok(printed?)
+}
+
+fn print_restored(printer: Printer, restored: &[String]) -> io::Result<()> {
+    let mut out = printer.status();
+    for path in restored {
+        writeln!(out, "restored {path}")?;
     }
     Ok(())
 }

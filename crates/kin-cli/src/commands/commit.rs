@@ -1,5 +1,6 @@
 //! `kin commit`: record the workspace's current deps and outputs without running stages.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -7,6 +8,7 @@ use kin::data::{AddOptions, NoProgress, OutStatus};
 use kin::repro::NoEvents;
 
 use crate::command_error::CommandError;
+use crate::printer::Printer;
 
 #[derive(Debug, Args)]
 pub struct CommitArgs {
@@ -14,13 +16,10 @@ pub struct CommitArgs {
     pub targets: Vec<String>,
 }
 
-pub fn cmd_commit(cwd: &Path, args: &CommitArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_commit(printer: Printer, cwd: &Path, args: &CommitArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
-    let say = |text: String| {
-        if !quiet {
-            println!("{text}");
-        }
-    };
+    // Said once everything is committed: a reader that goes away early stops no work.
+    let mut committed = Vec::new();
     let stage_targets: Vec<String> = args
         .targets
         .iter()
@@ -29,7 +28,7 @@ pub fn cmd_commit(cwd: &Path, args: &CommitArgs, quiet: bool) -> Result<(), Comm
         .collect();
     if args.targets.is_empty() || !stage_targets.is_empty() {
         for stage in kin::repro::commit(&repo, cwd, &stage_targets, &NoEvents)? {
-            say(format!("Committed stage '{stage}'"));
+            committed.push(format!("Committed stage '{stage}'"));
         }
     }
     // Data tracked by .dvc files: re-add what changed, as `dvc commit` rewrites the .dvc file.
@@ -49,8 +48,12 @@ pub fn cmd_commit(cwd: &Path, args: &CommitArgs, quiet: bool) -> Result<(), Comm
         .collect();
     if !changed.is_empty() {
         for added in kin::data::add(&repo, &root, &changed, &AddOptions::default(), &NoProgress)? {
-            say(format!("Committed '{}'", added.dvc_file));
+            committed.push(format!("Committed '{}'", added.dvc_file));
         }
+    }
+    let mut out = printer.status();
+    for line in &committed {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

@@ -1,12 +1,14 @@
 //! `kin dag`: the stage graph as text, dot, Mermaid, Markdown or JSON.
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::Path;
 
 use clap::Args;
 
 use crate::command_error::CommandError;
-use crate::dag::{self, render_ascii, render_dot, render_json, render_mermaid};
+use crate::dag::{self, render_ascii, render_dot, render_mermaid};
+use crate::printer::{JsonStyle, Printer};
 
 #[derive(Debug, Args)]
 pub struct DagArgs {
@@ -60,7 +62,7 @@ impl DagArgs {
     }
 }
 
-pub fn cmd_dag(cwd: &Path, args: &DagArgs) -> Result<(), CommandError> {
+pub fn cmd_dag(printer: Printer, cwd: &Path, args: &DagArgs) -> Result<(), CommandError> {
     let project = kin::Repo::discover(cwd)?.project()?;
     let graph = &project.graph;
     let keep: BTreeSet<usize> = match &args.target {
@@ -104,8 +106,8 @@ pub fn cmd_dag(cwd: &Path, args: &DagArgs) -> Result<(), CommandError> {
         DagFormat::Dot => render_dot(&view),
         DagFormat::Mermaid => render_mermaid(&view),
         DagFormat::Md => format!("```mermaid\n{}```\n", render_mermaid(&view)),
-        DagFormat::Json => render_json(&view),
+        DagFormat::Json => return Ok(printer.json(&dag::to_json(&view), JsonStyle::Pretty)?),
     };
-    print!("{text}");
+    printer.stdout().write_all(text.as_bytes())?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `kin drift`: per-column drift between a reference and a current table, JSON and HTML out.
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -9,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::gate_io::{finite, parse_number, pretty, split_pair, write_atomic};
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
 #[derive(Debug, Args)]
 pub struct DriftArgs {
@@ -53,7 +55,7 @@ pub struct DriftArgs {
     pub json: bool,
 }
 
-pub fn cmd_drift(cwd: &Path, args: &DriftArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_drift(printer: Printer, cwd: &Path, args: &DriftArgs) -> Result<(), CommandError> {
     let options = options(cwd, args)?;
     let reference_path = cwd.join(&args.reference);
     let current_path = cwd.join(&args.current);
@@ -82,11 +84,12 @@ pub fn cmd_drift(cwd: &Path, args: &DriftArgs, quiet: bool) -> Result<(), Comman
         );
         write_atomic(&cwd.join(html), page.as_bytes())?;
     }
-    if args.json {
-        println!("{text}");
-    } else if !quiet {
-        print_table(&result);
-    }
+    // Drift fails the gate even when the reader of the report went away.
+    let printed = if args.json {
+        printer.json(&document, JsonStyle::Pretty)
+    } else {
+        print_table(printer, &result)
+    };
     if result.dataset_drift && !args.no_fail {
         return Err(CommandError::failure(format!(
             "dataset drift: {} of {} columns drifted (share {:.3} >= {})",
@@ -97,7 +100,7 @@ pub fn cmd_drift(cwd: &Path, args: &DriftArgs, quiet: bool) -> Result<(), Comman
         ))
         .with_hint("pass --no-fail to report drift without failing"));
     }
-    Ok(())
+    Ok(printed?)
 }
 
 fn panicked(path: &Path) -> TableError {
@@ -132,7 +135,8 @@ fn to_json(result: &DriftResult) -> Value {
     })
 }
 
-fn print_table(result: &DriftResult) {
+fn print_table(printer: Printer, result: &DriftResult) -> io::Result<()> {
+    let mut out = printer.status();
     let width = result
         .columns
         .iter()
@@ -140,14 +144,16 @@ fn print_table(result: &DriftResult) {
         .max()
         .unwrap_or(6)
         .max(6);
-    println!(
+    writeln!(
+        out,
         "{:width$}  {:11}  {:13}  {:>12}  {:>9}  drift",
         "column", "type", "test", "score", "threshold"
-    );
+    )?;
     let mut order: Vec<_> = result.columns.iter().collect();
     order.sort_by_key(|c| !c.drift);
     for c in order {
-        println!(
+        writeln!(
+            out,
             "{:width$}  {:11}  {:13}  {:>12.6}  {:>9}  {}",
             c.name,
             c.kind.name(),
@@ -155,14 +161,16 @@ fn print_table(result: &DriftResult) {
             c.score,
             c.threshold,
             if c.drift { "DRIFT" } else { "-" }
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "{} of {} columns drifted; dataset drift: {}",
         result.drifted_columns,
         result.columns.len(),
         if result.dataset_drift { "yes" } else { "no" }
-    );
+    )?;
+    Ok(())
 }
 
 fn options(cwd: &Path, args: &DriftArgs) -> Result<DriftOptions, CommandError> {

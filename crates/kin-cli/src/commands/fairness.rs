@@ -1,6 +1,7 @@
 //! `kin fairness`: per-group metrics of predictions, Fairlearn's disparities, bounds that gate.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -13,6 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::gate_io::{finite, parse_number, pretty, split_pair, write_atomic};
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FairnessTask {
@@ -60,7 +62,7 @@ pub struct FairnessArgs {
     pub json: bool,
 }
 
-pub fn cmd_fairness(cwd: &Path, args: &FairnessArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_fairness(printer: Printer, cwd: &Path, args: &FairnessArgs) -> Result<(), CommandError> {
     let used = [&args.sensitive, &args.label, &args.prediction];
     let table = Table::read_selected(&cwd.join(&args.predictions), &|name| {
         used.iter().any(|u| u.as_str() == name)
@@ -117,27 +119,12 @@ pub fn cmd_fairness(cwd: &Path, args: &FairnessArgs, quiet: bool) -> Result<(), 
             kin_gates::report::fairness_html(&title, passed, &checks, &table, &assessment.flat);
         write_atomic(&cwd.join(html), page.as_bytes())?;
     }
-    if args.json {
-        println!("{text}");
-    } else if !quiet {
-        for (name, value) in &assessment.flat {
-            println!(
-                "{name:45} {}",
-                value
-                    .map(|v| format!("{v:.6}"))
-                    .unwrap_or_else(|| "n/a".into())
-            );
-        }
-        for c in &checks {
-            println!(
-                "{} {} {}: {}",
-                c.metric,
-                if c.bound == Bound::Max { "<=" } else { ">=" },
-                c.limit,
-                if c.passed { "pass" } else { "FAIL" }
-            );
-        }
-    }
+    // A failed bound fails the gate even when the reader of the report went away.
+    let printed = if args.json {
+        printer.json(&document, JsonStyle::Pretty)
+    } else {
+        print_summary(printer, &assessment, &checks)
+    };
     if !passed && !args.no_fail {
         let failed: Vec<&str> = checks
             .iter()
@@ -148,6 +135,31 @@ pub fn cmd_fairness(cwd: &Path, args: &FairnessArgs, quiet: bool) -> Result<(), 
             CommandError::failure(format!("fairness check failed: {}", failed.join(", ")))
                 .with_hint("pass --no-fail to report without failing"),
         );
+    }
+    Ok(printed?)
+}
+
+/// Each metric, then each bound with its verdict.
+fn print_summary(printer: Printer, assessment: &Assessment, checks: &[Check]) -> io::Result<()> {
+    let mut out = printer.status();
+    for (name, value) in &assessment.flat {
+        writeln!(
+            out,
+            "{name:45} {}",
+            value
+                .map(|v| format!("{v:.6}"))
+                .unwrap_or_else(|| "n/a".into())
+        )?;
+    }
+    for c in checks {
+        writeln!(
+            out,
+            "{} {} {}: {}",
+            c.metric,
+            if c.bound == Bound::Max { "<=" } else { ">=" },
+            c.limit,
+            if c.passed { "pass" } else { "FAIL" }
+        )?;
     }
     Ok(())
 }

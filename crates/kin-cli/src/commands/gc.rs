@@ -1,11 +1,13 @@
 //! `kin gc`.
 
+use std::io::Write;
 use std::path::Path;
 
 use clap::Args;
 use serde_json::json;
 
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
 #[derive(Debug, Args)]
 pub struct GcArgs {
@@ -26,7 +28,7 @@ pub struct GcArgs {
     pub json: bool,
 }
 
-pub fn cmd_gc(cwd: &Path, args: &GcArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_gc(printer: Printer, cwd: &Path, args: &GcArgs) -> Result<(), CommandError> {
     if !args.workspace && !args.all_commits {
         return Err(CommandError::usage("say which references keep objects alive")
             .with_hint("use `--workspace` (current .dvc files and dvc.lock) or `--all-commits` (every commit)"));
@@ -47,26 +49,22 @@ pub fn cmd_gc(cwd: &Path, args: &GcArgs, quiet: bool) -> Result<(), CommandError
     if args.json {
         let removed: Vec<String> = report.removed.iter().map(ToString::to_string).collect();
         let document = json!({ "removed": removed, "kept": report.kept, "bytes": report.bytes, "dry_run": args.dry });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&document).expect("JSON values always serialize")
-        );
+        printer.json(&document, JsonStyle::Pretty)?;
         return Ok(());
     }
-    if quiet {
-        return Ok(());
-    }
+    let mut out = printer.status();
     let verb = if args.dry { "would remove" } else { "removed" };
     for id in &report.removed {
         if args.dry {
-            println!("{id}");
+            writeln!(out, "{id}")?;
         }
     }
-    println!(
+    writeln!(
+        out,
         "{verb} {} objects ({} bytes), kept {}",
         report.removed.len(),
         report.bytes,
         report.kept
-    );
+    )?;
     Ok(())
 }

@@ -1,11 +1,13 @@
 //! `kin history import`: past lineage from git history.
 
+use std::io::Write;
 use std::path::Path;
 
 use clap::{Args, Subcommand};
 use kin::lineage::import::{ImportOptions, import_history};
 
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -31,7 +33,7 @@ pub struct HistoryImportArgs {
     pub json: bool,
 }
 
-pub fn cmd_history(cwd: &Path, args: &HistoryArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_history(printer: Printer, cwd: &Path, args: &HistoryArgs) -> Result<(), CommandError> {
     let HistoryCommand::Import(import) = &args.command;
     let repo = kin::Repo::discover(cwd)?;
     let mut store = kin::lineage::open_store(&repo)?;
@@ -46,19 +48,17 @@ pub fn cmd_history(cwd: &Path, args: &HistoryArgs, quiet: bool) -> Result<(), Co
             "already_imported": report.already_imported,
             "runs": report.runs,
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_default()
-        );
-    } else if !quiet {
+        printer.json(&json, JsonStyle::Pretty)?;
+    } else {
         let walked = report.commits - report.already_imported;
-        println!(
+        writeln!(
+            printer.status(),
             "Imported {} run{} from {walked} commit{} ({} already imported).",
             report.runs,
             if report.runs == 1 { "" } else { "s" },
             if walked == 1 { "" } else { "s" },
             report.already_imported
-        );
+        )?;
     }
     Ok(())
 }

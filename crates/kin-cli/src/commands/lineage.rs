@@ -1,5 +1,6 @@
 //! `kin lineage up|down TARGET`.
 
+use std::io::Write;
 use std::path::Path;
 
 use clap::{Args, Subcommand};
@@ -7,6 +8,7 @@ use kin::lineage::kin_store::Direction;
 
 use crate::command_error::CommandError;
 use crate::lineage_view;
+use crate::printer::{JsonStyle, Printer};
 
 #[derive(Debug, Args)]
 pub struct LineageArgs {
@@ -37,7 +39,7 @@ pub struct LineageQueryArgs {
     pub dot: bool,
 }
 
-pub fn cmd_lineage(cwd: &Path, args: &LineageArgs) -> Result<(), CommandError> {
+pub fn cmd_lineage(printer: Printer, cwd: &Path, args: &LineageArgs) -> Result<(), CommandError> {
     let (direction, query) = match &args.direction {
         LineageDirection::Up(query) => (Direction::Up, query),
         LineageDirection::Down(query) => (Direction::Down, query),
@@ -47,14 +49,15 @@ pub fn cmd_lineage(cwd: &Path, args: &LineageArgs) -> Result<(), CommandError> {
     let view = kin::lineage::lineage(&repo, cwd, &query.target, direction, depth)?;
     if query.json {
         let json = lineage_view::to_json(&view, direction);
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_default()
-        );
+        printer.json(&json, JsonStyle::Pretty)?;
     } else if query.dot {
-        print!("{}", lineage_view::dot::render(&view));
+        write!(printer.stdout(), "{}", lineage_view::dot::render(&view))?;
     } else {
-        print!("{}", lineage_view::text::render(&view, direction));
+        write!(
+            printer.stdout(),
+            "{}",
+            lineage_view::text::render(&view, direction)
+        )?;
     }
     Ok(())
 }

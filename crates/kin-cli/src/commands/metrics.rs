@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::metrics_io::{Paths, compare, print_diff, print_table, warn_unreadable};
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
@@ -76,14 +77,18 @@ pub struct MetricsDiffArgs {
 /// DVC rounds metrics to this many digits after the point unless told otherwise.
 const DEFAULT_PRECISION: u32 = 5;
 
-pub fn cmd_metrics(cwd: &Path, args: &MetricsArgs) -> Result<(), CommandError> {
+pub fn cmd_metrics(printer: Printer, cwd: &Path, args: &MetricsArgs) -> Result<(), CommandError> {
     match &args.command {
-        MetricsCommand::Show(args) => show(cwd, args),
-        MetricsCommand::Diff(args) => diff(cwd, args),
+        MetricsCommand::Show(args) => cmd_metrics_show(printer, cwd, args),
+        MetricsCommand::Diff(args) => cmd_metrics_diff(printer, cwd, args),
     }
 }
 
-fn show(cwd: &Path, args: &MetricsShowArgs) -> Result<(), CommandError> {
+fn cmd_metrics_show(
+    printer: Printer,
+    cwd: &Path,
+    args: &MetricsShowArgs,
+) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let paths = Paths::new(&repo, cwd);
     let targets = args
@@ -92,7 +97,7 @@ fn show(cwd: &Path, args: &MetricsShowArgs) -> Result<(), CommandError> {
         .map(|t| paths.target(t))
         .collect::<Result<Vec<_>, _>>()?;
     let collection = kin::metrics::collect_metrics(&repo, &Source::Workspace, &targets)?;
-    warn_unreadable(&collection, "workspace");
+    warn_unreadable(printer, &collection, "workspace")?;
     if args.json {
         let mut files = Map::new();
         for file in &collection.files {
@@ -103,8 +108,7 @@ fn show(cwd: &Path, args: &MetricsShowArgs) -> Result<(), CommandError> {
             files.insert(paths.display(&file.path), entry);
         }
         // DVC keys a result without revisions by the empty name.
-        let out = json!({ "": { "data": files } });
-        println!("{}", kin::metrics::python::py_json(&out));
+        printer.json(&json!({ "": { "data": files } }), JsonStyle::Dvc)?;
         return Ok(());
     }
     let files: Vec<(String, Option<&Value>)> = collection
@@ -113,11 +117,15 @@ fn show(cwd: &Path, args: &MetricsShowArgs) -> Result<(), CommandError> {
         .map(|f| (paths.display(&f.path), f.content.as_ref().ok()))
         .collect();
     let table = show_table(&files, Some(precision(args.precision)));
-    print_table(&table, args.md);
+    print_table(printer, &table, args.md)?;
     Ok(())
 }
 
-fn diff(cwd: &Path, args: &MetricsDiffArgs) -> Result<(), CommandError> {
+fn cmd_metrics_diff(
+    printer: Printer,
+    cwd: &Path,
+    args: &MetricsDiffArgs,
+) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let paths = Paths::new(&repo, cwd);
     let targets = args
@@ -127,7 +135,7 @@ fn diff(cwd: &Path, args: &MetricsDiffArgs) -> Result<(), CommandError> {
         .collect::<Result<Vec<_>, _>>()?;
     let collect = |source: &Source| kin::metrics::collect_metrics(&repo, source, &targets);
     let revs = (args.a_rev.as_str(), args.b_rev.as_str());
-    let diff = compare(&repo, revs, Recorded::Metrics, args.all, collect)?;
+    let diff = compare(printer, &repo, revs, Recorded::Metrics, args.all, collect)?;
     let layout = DiffLayout {
         title: "Metric",
         a_rev: &args.a_rev,
@@ -136,7 +144,13 @@ fn diff(cwd: &Path, args: &MetricsDiffArgs) -> Result<(), CommandError> {
         show_change: true,
         precision: Some(precision(args.precision)),
     };
-    print_diff(&paths.display_diff(diff), &layout, args.json, args.md);
+    print_diff(
+        printer,
+        &paths.display_diff(diff),
+        &layout,
+        args.json,
+        args.md,
+    )?;
     Ok(())
 }
 

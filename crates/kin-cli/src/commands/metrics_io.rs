@@ -1,6 +1,7 @@
 //! What `kin metrics` and `kin params` share: paths shown as DVC shows them, comparing two
 //! revisions (or recorded runs), and DVC's tables.
 
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 use kin::metrics::table::{DiffLayout, Table, diff_table};
@@ -9,6 +10,7 @@ use kin::metrics::{
 };
 
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
 /// Collects `a_rev` and `b_rev` and compares them. Without any commit there is nothing to
 /// compare (DVC prints an empty result); a revision whose pipelines cannot be read counts as
@@ -17,6 +19,7 @@ use crate::command_error::CommandError;
 /// `run:ID` names a recorded run: its side is what the run recorded, and the other side is
 /// cut down to the same files and keys (a run holds only its own stage's).
 pub fn compare(
+    printer: Printer,
     repo: &kin::Repo,
     (a_rev, b_rev): (&str, &str),
     what: Recorded,
@@ -31,11 +34,11 @@ pub fn compare(
     let side = |rev: &str| -> Result<Collected, CommandError> {
         match collect(&Source::named(rev)) {
             Ok(collection) => {
-                warn_unreadable(&collection, rev);
+                warn_unreadable(printer, &collection, rev)?;
                 Ok(collection.data())
             }
             Err(error @ (MetricsError::Pipeline { .. } | MetricsError::Config(_))) => {
-                eprintln!("warning: {error}");
+                writeln!(printer.stderr(), "warning: {error}")?;
                 Ok(Collected::new())
             }
             Err(error) => Err(error.into()),
@@ -54,28 +57,37 @@ pub fn compare(
 }
 
 /// A file that could not be read shows as empty, as in DVC; say why on stderr.
-pub fn warn_unreadable(collection: &Collection, rev: &str) {
+pub fn warn_unreadable(printer: Printer, collection: &Collection, rev: &str) -> io::Result<()> {
     for (_, error) in collection.errors() {
-        eprintln!("warning: {rev}: {error}");
+        writeln!(printer.stderr(), "warning: {rev}: {error}")?;
     }
+    Ok(())
 }
 
 /// Prints a diff as JSON, a Markdown table or a plain table.
-pub fn print_diff(diff: &Diff, layout: &DiffLayout<'_>, json: bool, md: bool) {
+pub fn print_diff(
+    printer: Printer,
+    diff: &Diff,
+    layout: &DiffLayout<'_>,
+    json: bool,
+    md: bool,
+) -> io::Result<()> {
     if json {
-        println!("{}", kin::metrics::python::py_json(&diff.to_json()));
+        printer.json(&diff.to_json(), JsonStyle::Dvc)
     } else {
-        print_table(&diff_table(diff, layout), md);
+        print_table(printer, &diff_table(diff, layout), md)
     }
 }
 
 /// DVC prints nothing for an empty plain table, and a blank line after a Markdown one.
-pub fn print_table(table: &Table, md: bool) {
+pub fn print_table(printer: Printer, table: &Table, md: bool) -> io::Result<()> {
     let text = crate::tabulate::render(&table.headers, &table.rows, md);
     if md {
-        println!("{text}\n");
+        writeln!(printer.stdout(), "{text}\n")
     } else if !text.is_empty() {
-        println!("{text}");
+        writeln!(printer.stdout(), "{text}")
+    } else {
+        Ok(())
     }
 }
 

@@ -28,6 +28,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::command_error::CommandError;
+use crate::printer::Printer;
 
 /// ML lineage you can query: DVC-compatible pipelines with a lineage graph.
 #[derive(Debug, Parser)]
@@ -92,36 +93,35 @@ pub enum Command {
 }
 
 /// Runs the chosen command in `-C DIR` or the current directory.
-pub fn run_command(cli: Cli) -> Result<(), CommandError> {
+pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
     let cwd = match cli.directory {
         Some(dir) => dir,
         None => std::env::current_dir().map_err(|e| {
             CommandError::failure(format!("cannot read the current directory: {e}"))
         })?,
     };
-    let quiet = cli.quiet;
     match cli.command {
-        Command::Init(args) => init::cmd_init(&cwd, &args, quiet),
-        Command::Stages(args) => stages::cmd_stages(&cwd, &args),
-        Command::Dag(args) => dag::cmd_dag(&cwd, &args),
-        Command::Add(args) => add::cmd_add(&cwd, &args, quiet),
-        Command::Checkout(args) => checkout::cmd_checkout(&cwd, &args, quiet),
-        Command::Commit(args) => commit::cmd_commit(&cwd, &args, quiet),
-        Command::Repro(args) => repro::cmd_repro(&cwd, &args, quiet),
-        Command::Status(args) => status::cmd_status(&cwd, &args),
-        Command::Gc(args) => gc::cmd_gc(&cwd, &args, quiet),
-        Command::Drift(args) => drift::cmd_drift(&cwd, &args, quiet),
-        Command::Fairness(args) => fairness::cmd_fairness(&cwd, &args, quiet),
-        Command::Lineage(args) => lineage::cmd_lineage(&cwd, &args),
-        Command::Runs(args) => runs::cmd_runs(&cwd, &args),
-        Command::Run(args) => run::cmd_run(&cwd, &args),
-        Command::Why(args) => why::cmd_why(&cwd, &args),
-        Command::History(args) => history::cmd_history(&cwd, &args, quiet),
-        Command::Metrics(args) => metrics::cmd_metrics(&cwd, &args),
-        Command::Params(args) => params::cmd_params(&cwd, &args),
-        Command::Remote(args) => remote::cmd_remote(&cwd, &args, quiet),
-        Command::Push(args) => transfer::push::cmd_push(&cwd, &args, quiet),
-        Command::Fetch(args) => transfer::fetch::cmd_fetch(&cwd, &args, quiet),
-        Command::Pull(args) => transfer::pull::cmd_pull(&cwd, &args, quiet),
+        Command::Init(args) => init::cmd_init(printer, &cwd, &args),
+        Command::Stages(args) => stages::cmd_stages(printer, &cwd, &args),
+        Command::Dag(args) => dag::cmd_dag(printer, &cwd, &args),
+        Command::Add(args) => add::cmd_add(printer, &cwd, &args),
+        Command::Checkout(args) => checkout::cmd_checkout(printer, &cwd, &args),
+        Command::Commit(args) => commit::cmd_commit(printer, &cwd, &args),
+        Command::Repro(args) => repro::cmd_repro(printer, &cwd, &args),
+        Command::Status(args) => status::cmd_status(printer, &cwd, &args),
+        Command::Gc(args) => gc::cmd_gc(printer, &cwd, &args),
+        Command::Drift(args) => drift::cmd_drift(printer, &cwd, &args),
+        Command::Fairness(args) => fairness::cmd_fairness(printer, &cwd, &args),
+        Command::Lineage(args) => lineage::cmd_lineage(printer, &cwd, &args),
+        Command::Runs(args) => runs::cmd_runs(printer, &cwd, &args),
+        Command::Run(args) => run::cmd_run(printer, &cwd, &args),
+        Command::Why(args) => why::cmd_why(printer, &cwd, &args),
+        Command::History(args) => history::cmd_history(printer, &cwd, &args),
+        Command::Metrics(args) => metrics::cmd_metrics(printer, &cwd, &args),
+        Command::Params(args) => params::cmd_params(printer, &cwd, &args),
+        Command::Remote(args) => remote::cmd_remote(printer, &cwd, &args),
+        Command::Push(args) => transfer::push::cmd_push(printer, &cwd, &args),
+        Command::Fetch(args) => transfer::fetch::cmd_fetch(printer, &cwd, &args),
+        Command::Pull(args) => transfer::pull::cmd_pull(printer, &cwd, &args),
     }
 }

@@ -7,6 +7,7 @@ use kin::metrics::table::DiffLayout;
 
 use super::metrics_io::{Paths, compare, print_diff};
 use crate::command_error::CommandError;
+use crate::printer::Printer;
 
 #[derive(Debug, Args)]
 pub struct ParamsArgs {
@@ -48,13 +49,17 @@ pub struct ParamsDiffArgs {
     pub no_path: bool,
 }
 
-pub fn cmd_params(cwd: &Path, args: &ParamsArgs) -> Result<(), CommandError> {
+pub fn cmd_params(printer: Printer, cwd: &Path, args: &ParamsArgs) -> Result<(), CommandError> {
     match &args.command {
-        ParamsCommand::Diff(args) => diff(cwd, args),
+        ParamsCommand::Diff(args) => cmd_params_diff(printer, cwd, args),
     }
 }
 
-fn diff(cwd: &Path, args: &ParamsDiffArgs) -> Result<(), CommandError> {
+fn cmd_params_diff(
+    printer: Printer,
+    cwd: &Path,
+    args: &ParamsDiffArgs,
+) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let paths = Paths::new(&repo, cwd);
     // DVC reads `params diff --targets` relative to the repository root, not the current
@@ -65,6 +70,7 @@ fn diff(cwd: &Path, args: &ParamsDiffArgs) -> Result<(), CommandError> {
     };
     let revs = (args.a_rev.as_str(), args.b_rev.as_str());
     let diff = compare(
+        printer,
         &repo,
         revs,
         kin::metrics::Recorded::Params,
@@ -79,7 +85,13 @@ fn diff(cwd: &Path, args: &ParamsDiffArgs) -> Result<(), CommandError> {
         show_change: false,
         precision: None,
     };
-    print_diff(&paths.display_diff(diff), &layout, args.json, args.md);
+    print_diff(
+        printer,
+        &paths.display_diff(diff),
+        &layout,
+        args.json,
+        args.md,
+    )?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! `kin remote add/modify/list/default/remove`: the same `.dvc/config` edits as `dvc remote`.
 
+use std::io::Write;
 use std::path::Path;
 
 use clap::{Args, Subcommand};
@@ -7,6 +8,7 @@ use kin::remote::ConfigLevel;
 use serde_json::json;
 
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
 #[derive(Debug, Args)]
 pub struct RemoteArgs {
@@ -90,7 +92,7 @@ pub struct RemoteRemoveArgs {
     pub level: LevelArgs,
 }
 
-pub fn cmd_remote(cwd: &Path, args: &RemoteArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_remote(printer: Printer, cwd: &Path, args: &RemoteArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     match &args.command {
         RemoteCommand::Add(add) => {
@@ -103,8 +105,12 @@ pub fn cmd_remote(cwd: &Path, args: &RemoteArgs, quiet: bool) -> Result<(), Comm
                 add.default,
                 add.force,
             )?;
-            if add.default && !quiet {
-                println!("Setting '{}' as a default remote.", add.name);
+            if add.default {
+                writeln!(
+                    printer.status(),
+                    "Setting '{}' as a default remote.",
+                    add.name
+                )?;
             }
         }
         RemoteCommand::Modify(modify) => kin::remote::modify_remote(
@@ -124,14 +130,15 @@ pub fn cmd_remote(cwd: &Path, args: &RemoteArgs, quiet: bool) -> Result<(), Comm
                     .iter()
                     .map(|r| json!({"name": r.name, "url": r.spec.url, "default": Some(r.name.as_str()) == default}))
                     .collect();
-                println!("{}", serde_json::Value::Array(rows));
+                printer.json(&serde_json::Value::Array(rows), JsonStyle::Compact)?;
             } else {
+                let mut out = printer.stdout();
                 for remote in &remotes {
                     let mut line = format!("{}\t{}", remote.name, remote.spec.url);
                     if Some(remote.name.as_str()) == default {
                         line.push_str("\t(default)");
                     }
-                    println!("{}", expand_tabs(&line));
+                    writeln!(out, "{}", expand_tabs(&line))?;
                 }
             }
         }
@@ -142,7 +149,7 @@ pub fn cmd_remote(cwd: &Path, args: &RemoteArgs, quiet: bool) -> Result<(), Comm
                 kin::remote::set_default(&repo, level(&default.level), Some(name))?;
             } else {
                 match kin::remote::default_name(&repo.config()?) {
-                    Some(name) => println!("{name}"),
+                    Some(name) => writeln!(printer.stdout(), "{name}")?,
                     None => {
                         return Err(CommandError::failure("no default remote is set").with_hint(
                             "set one with `kin remote default NAME` or `kin remote add -d NAME URL`",

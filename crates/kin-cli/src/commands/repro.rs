@@ -1,9 +1,9 @@
 //! `kin repro`: run the stale stages of the pipeline and record them in dvc.lock.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 use clap::Args;
 use kin::repro::{
@@ -12,6 +12,7 @@ use kin::repro::{
 use serde_json::{Value, json};
 
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer, Stream, write_json};
 use crate::stage_changes::{describe, to_json};
 
 #[derive(Debug, Args)]
@@ -56,7 +57,7 @@ pub struct ReproArgs {
     pub json: bool,
 }
 
-pub fn cmd_repro(cwd: &Path, args: &ReproArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let options = ReproOptions {
         selection: Selection {
@@ -75,23 +76,25 @@ pub fn cmd_repro(cwd: &Path, args: &ReproArgs, quiet: bool) -> Result<(), Comman
         wait: args.wait,
         interrupted: interrupt_flag()?,
     };
-    let printer = Printer {
-        chatty: !quiet && !args.json,
+    let view = ReproView {
+        printer,
+        chatty: !printer.is_quiet() && !args.json,
         json: args.json,
         prefix: args.jobs > 1,
+        stdout_failed: Mutex::new(None),
+        stderr_failed: Mutex::new(None),
     };
-    let report = kin::repro::repro(&repo, cwd, &options, &printer)?;
+    let report = kin::repro::repro(&repo, cwd, &options, &view)?;
     if args.json {
         let stages: Vec<Value> = report
             .stages
             .iter()
             .map(|(stage, result)| outcome_json(stage, result))
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({ "stages": stages }))
-                .expect("JSON values always serialize")
-        );
+        let document = json!({ "stages": stages });
+        view.emit(Target::Stdout, |out| {
+            write_json(out, &document, JsonStyle::Pretty)
+        });
     }
     let mut failed = Vec::new();
     let mut worked = false;
@@ -99,12 +102,12 @@ pub fn cmd_repro(cwd: &Path, args: &ReproArgs, quiet: bool) -> Result<(), Comman
         match result {
             Err(e) => {
                 if !args.json {
-                    eprint!("{}", CommandError::from(e).render());
+                    printer.report_error(&CommandError::from(e));
                 }
                 failed.push(format!("'{stage}'"));
             }
             Ok(StageOutcome::Blocked { by }) => {
-                printer.say(&format!(
+                view.say(&format!(
                     "Stage '{stage}' skipped: it depends on failed stage '{by}'"
                 ));
             }
@@ -125,36 +128,79 @@ pub fn cmd_repro(cwd: &Path, args: &ReproArgs, quiet: bool) -> Result<(), Comman
         );
     }
     if !worked {
-        printer.say("Data and pipelines are up to date.");
+        view.say("Data and pipelines are up to date.");
     }
-    Ok(())
+    match view.write_error() {
+        Some(error) => Err(error.into()),
+        None => Ok(()),
+    }
 }
 
 /// Prints what a repro does, as DVC words it; command output passes through (prefixed with
 /// the stage when stages run in parallel).
-struct Printer {
+///
+/// Events cannot return errors, so the first failed write to each stream is kept and that
+/// stream is left alone from then on; the repro goes on (a reader that went away is no reason
+/// to stop a stage half-way) and `cmd_repro` reports the error when it is over, after any
+/// failed stage.
+struct ReproView {
+    printer: Printer,
     /// Print kin's own messages (not with `-q` or `--json`).
     chatty: bool,
     /// Command stdout goes to stderr, keeping stdout for the JSON report.
     json: bool,
     prefix: bool,
+    stdout_failed: Mutex<Option<io::Error>>,
+    stderr_failed: Mutex<Option<io::Error>>,
 }
 
-impl Printer {
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Stdout,
+    Stderr,
+}
+
+impl ReproView {
+    /// Runs `write` on the stream unless an earlier write to it failed. The stream's lock is
+    /// held throughout, so lines from stages running in parallel never interleave.
+    fn emit(&self, target: Target, write: impl FnOnce(&mut Stream) -> io::Result<()>) {
+        let (failed, mut stream) = match target {
+            Target::Stdout => (&self.stdout_failed, self.printer.stdout()),
+            Target::Stderr => (&self.stderr_failed, self.printer.stderr()),
+        };
+        let Ok(mut failed) = failed.lock() else {
+            return;
+        };
+        if failed.is_none()
+            && let Err(error) = write(&mut stream)
+        {
+            *failed = Some(error);
+        }
+    }
+
     fn say(&self, text: &str) {
         if self.chatty {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{text}");
+            self.emit(Target::Stdout, |out| writeln!(out, "{text}"));
         }
+    }
+
+    /// The first write that failed, stdout's before stderr's.
+    fn write_error(&self) -> Option<io::Error> {
+        [&self.stdout_failed, &self.stderr_failed]
+            .into_iter()
+            .find_map(|failed| failed.lock().ok()?.take())
     }
 }
 
-impl ReproEvents for Printer {
+impl ReproEvents for ReproView {
     fn waiting_for_lock(&self, holder: &Path) {
-        eprintln!(
-            "Waiting for `{}`: another kin or DVC process is working in this repository",
-            holder.display()
-        );
+        self.emit(Target::Stderr, |err| {
+            writeln!(
+                err,
+                "Waiting for `{}`: another kin or DVC process is working in this repository",
+                holder.display()
+            )
+        });
     }
 
     fn stage_skipped(&self, stage: &str) {
@@ -192,15 +238,15 @@ impl ReproEvents for Printer {
         } else {
             String::new()
         };
-        let write = |out: &mut dyn Write| {
-            let _ = out.write_all(prefix.as_bytes());
-            let _ = out.write_all(line);
-            let _ = out.flush();
+        let target = match stream {
+            OutputStream::Stdout if !self.json => Target::Stdout,
+            _ => Target::Stderr,
         };
-        match stream {
-            OutputStream::Stdout if !self.json => write(&mut std::io::stdout().lock()),
-            _ => write(&mut std::io::stderr().lock()),
-        }
+        self.emit(target, |out| {
+            out.write_all(prefix.as_bytes())?;
+            out.write_all(line)?;
+            out.flush()
+        });
     }
 
     fn restored_from_run_cache(&self, stage: &str) {
@@ -220,9 +266,12 @@ impl ReproEvents for Printer {
 
     fn lineage_failed(&self, stage: &str, error: &kin::lineage::LineageError) {
         // A warning even under --quiet: the run happened but its lineage is missing.
-        eprintln!(
-            "warning: the run of stage '{stage}' was not recorded in the lineage store: {error}"
-        );
+        self.emit(Target::Stderr, |err| {
+            writeln!(
+                err,
+                "warning: the run of stage '{stage}' was not recorded in the lineage store: {error}"
+            )
+        });
     }
 }
 

@@ -1,5 +1,6 @@
 //! `kin run show ID`: everything recorded about one run.
 
+use std::io::{self, Write};
 use std::path::Path;
 
 use clap::{Args, Subcommand};
@@ -9,6 +10,7 @@ use serde_json::json;
 use crate::command_error::CommandError;
 use crate::lineage_view::text::version_line;
 use crate::lineage_view::{format_duration, run_json, version_json};
+use crate::printer::{JsonStyle, Printer, Stream};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -33,7 +35,7 @@ pub struct RunShowArgs {
     pub log: bool,
 }
 
-pub fn cmd_run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
+pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
     let RunCommand::Show(show) = &args.command;
     let repo = kin::Repo::discover(cwd)?;
     let store = kin::lineage::open_store(&repo)?;
@@ -56,8 +58,7 @@ pub fn cmd_run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
                 path.display()
             ))
         })?;
-        use std::io::Write as _;
-        let _ = std::io::stdout().write_all(&bytes);
+        printer.stdout().write_all(&bytes)?;
         return Ok(());
     }
     let versions = |ids: Vec<_>| -> Result<Vec<_>, CommandError> {
@@ -81,27 +82,25 @@ pub fn cmd_run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
             Some(env) => json!({"hash": env.hash, "body": env.body}),
             None => serde_json::Value::Null,
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        printer.json(&value, JsonStyle::Pretty)?;
         return Ok(());
     }
-    println!("run:    {}", run.id);
-    println!("stage:  {}", run.stage);
+    let mut out = printer.stdout();
+    writeln!(out, "run:    {}", run.id)?;
+    writeln!(out, "stage:  {}", run.stage)?;
     let exit = run
         .exit_code
         .map_or(String::new(), |c| format!(" (exit {c})"));
-    println!("status: {}{exit}", run.status);
+    writeln!(out, "status: {}{exit}", run.status)?;
     let took = run.ended.map_or(String::new(), |end| {
         format!(
             ", took {}",
             format_duration(end.millis() - run.started.millis())
         )
     });
-    println!("start:  {}{took}", run.started);
+    writeln!(out, "start:  {}{took}", run.started)?;
     if let (Some(user), Some(host)) = (&run.user, &run.host) {
-        println!("by:     {user}@{host}");
+        writeln!(out, "by:     {user}@{host}")?;
     }
     if let Some(commit) = &run.git_commit {
         let dirty = if run.git_dirty == Some(true) {
@@ -109,69 +108,71 @@ pub fn cmd_run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
         } else {
             ""
         };
-        println!("commit: {commit}{dirty}");
+        writeln!(out, "commit: {commit}{dirty}")?;
     }
     if !run.cmd.is_empty() {
-        println!("cmd:");
+        writeln!(out, "cmd:")?;
         for line in run.cmd.lines() {
-            println!("  {line}");
+            writeln!(out, "  {line}")?;
         }
     }
-    print_json_section("params", &run.params);
-    print_json_section("metrics", &run.metrics);
+    print_json_section(&mut out, "params", &run.params)?;
+    print_json_section(&mut out, "metrics", &run.metrics)?;
     for (title, list) in [("inputs", &inputs), ("outputs", &outputs)] {
         if !list.is_empty() {
-            println!("{title}:");
+            writeln!(out, "{title}:")?;
             for version in list {
-                println!("  {}", version_line(version));
+                writeln!(out, "  {}", version_line(version))?;
             }
         }
     }
     if let Some(env) = &environment {
         let body = &env.body;
-        println!("environment: {}", &env.hash[..env.hash.len().min(12)]);
+        writeln!(out, "environment: {}", &env.hash[..env.hash.len().min(12)])?;
         for key in ["os", "kernel", "cpu"] {
             if let Some(value) = body[key].as_str() {
-                println!("  {key}: {value}");
+                writeln!(out, "  {key}: {value}")?;
             }
         }
         if let Some(gpus) = body["gpu"].as_array().filter(|g| !g.is_empty()) {
             let names: Vec<&str> = gpus.iter().filter_map(|g| g.as_str()).collect();
-            println!("  gpu: {}", names.join(", "));
+            writeln!(out, "  gpu: {}", names.join(", "))?;
         }
         if let Some(python) = body["python"].as_object() {
             let count = python
                 .get("packages")
                 .and_then(|p| p.as_array())
                 .map_or(0, Vec::len);
-            println!(
+            writeln!(
+                out,
                 "  python: {} ({count} packages)",
                 python
                     .get("version")
                     .and_then(|v| v.as_str())
                     .unwrap_or("?")
-            );
+            )?;
         }
     }
     if run.log_object.is_some() {
-        println!("log: kin run show {} --log", run.id);
+        writeln!(out, "log: kin run show {} --log", run.id)?;
     }
     Ok(())
 }
 
 /// `title:` and `  file: key=value` lines for a params or metrics map.
-fn print_json_section(title: &str, value: &serde_json::Value) {
+fn print_json_section(out: &mut Stream, title: &str, value: &serde_json::Value) -> io::Result<()> {
     let Some(files) = value.as_object().filter(|f| !f.is_empty()) else {
-        return;
+        return Ok(());
     };
-    println!("{title}:");
+    writeln!(out, "{title}:")?;
     for (file, content) in files {
         match content.as_object() {
             Some(keys) => {
                 let pairs: Vec<String> = keys.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                println!("  {file}: {}", pairs.join(", "));
+                writeln!(out, "  {file}: {}", pairs.join(", "))?;
             }
-            None => println!("  {file}: {content}"),
+            None => writeln!(out, "  {file}: {content}")?,
         }
     }
+    Ok(())
 }

@@ -1,12 +1,15 @@
 //! `kin runs`: recorded runs, newest first.
 
+use std::io::{self, Write};
 use std::path::Path;
 
 use clap::Args;
 use kin::lineage::kin_store::{LineageStore, RunFilter, RunStatus, Timestamp};
+use serde_json::Value;
 
 use crate::command_error::CommandError;
 use crate::lineage_view::{format_duration, run_json};
+use crate::printer::{JsonStyle, Printer, Stream};
 
 #[derive(Debug, Args)]
 pub struct RunsArgs {
@@ -26,7 +29,7 @@ pub struct RunsArgs {
     pub json: bool,
 }
 
-pub fn cmd_runs(cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
+pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let status = args
         .status
@@ -53,22 +56,20 @@ pub fn cmd_runs(cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
         limit: Some(args.limit),
     })?;
     if args.json {
-        let list: Vec<_> = runs.iter().map(run_json).collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&list).unwrap_or_default()
-        );
+        let list = runs.iter().map(run_json).collect();
+        printer.json(&Value::Array(list), JsonStyle::Pretty)?;
         return Ok(());
     }
     if runs.is_empty() {
-        println!(
+        writeln!(
+            printer.stdout(),
             "No runs recorded{}.",
             if args.stage.is_some() || status.is_some() || since.is_some() {
                 " that match"
             } else {
                 " yet"
             }
-        );
+        )?;
         return Ok(());
     }
     let rows: Vec<[String; 6]> = runs
@@ -105,17 +106,21 @@ pub fn cmd_runs(cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
                 .unwrap_or(0)
         })
         .collect();
-    let line = |cells: &[&str]| {
+    let line = |out: &mut Stream, cells: &[&str]| -> io::Result<()> {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
-        println!("{}", padded.join("  ").trim_end());
+        writeln!(out, "{}", padded.join("  ").trim_end())
     };
-    line(&header);
+    let mut out = printer.stdout();
+    line(&mut out, &header)?;
     for row in &rows {
-        line(&row.iter().map(String::as_str).collect::<Vec<_>>());
+        line(
+            &mut out,
+            &row.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
     }
     Ok(())
 }

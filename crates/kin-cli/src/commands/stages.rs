@@ -1,5 +1,6 @@
 //! `kin stages`: every stage after templating, as a table or the stable JSON contract.
 
+use std::io::Write;
 use std::path::Path;
 
 use clap::Args;
@@ -7,6 +8,7 @@ use kin_pipeline::{Command, OutKind, Stage};
 use serde_json::{Map, Value, json};
 
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
 #[derive(Debug, Args)]
 pub struct StagesArgs {
@@ -15,7 +17,7 @@ pub struct StagesArgs {
     pub json: bool,
 }
 
-pub fn cmd_stages(cwd: &Path, args: &StagesArgs) -> Result<(), CommandError> {
+pub fn cmd_stages(printer: Printer, cwd: &Path, args: &StagesArgs) -> Result<(), CommandError> {
     let project = kin::Repo::discover(cwd)?.project()?;
     if args.json {
         let mut stages = Map::new();
@@ -23,10 +25,7 @@ pub fn cmd_stages(cwd: &Path, args: &StagesArgs) -> Result<(), CommandError> {
             stages.insert(stage.address(), stage_json(stage));
         }
         let document = json!({ "stages": stages });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&document).expect("JSON values always serialize")
-        );
+        printer.json(&document, JsonStyle::Pretty)?;
         return Ok(());
     }
     let width = project
@@ -35,13 +34,14 @@ pub fn cmd_stages(cwd: &Path, args: &StagesArgs) -> Result<(), CommandError> {
         .map(|s| s.address().len())
         .max()
         .unwrap_or(0);
+    let mut out = printer.stdout();
     for stage in &project.stages {
         let summary = stage.desc.clone().unwrap_or_else(|| match &stage.cmd {
             Command::Single(cmd) => cmd.clone(),
             Command::List(cmds) => cmds.join(" && "),
         });
         let first_line = summary.lines().next().unwrap_or_default();
-        println!("{:width$}  {first_line}", stage.address());
+        writeln!(out, "{:width$}  {first_line}", stage.address())?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `kin why TARGET`: what changed upstream between two versions of an artifact.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 use clap::Args;
@@ -9,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::command_error::CommandError;
 use crate::lineage_view::short_hash;
+use crate::printer::{JsonStyle, Printer};
 
 #[derive(Debug, Args)]
 pub struct WhyArgs {
@@ -25,7 +27,7 @@ pub struct WhyArgs {
     pub json: bool,
 }
 
-pub fn cmd_why(cwd: &Path, args: &WhyArgs) -> Result<(), CommandError> {
+pub fn cmd_why(printer: Printer, cwd: &Path, args: &WhyArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let store = kin::lineage::open_store(&repo)?;
     let report = kin::lineage::why::why(
@@ -37,12 +39,9 @@ pub fn cmd_why(cwd: &Path, args: &WhyArgs) -> Result<(), CommandError> {
         args.to.as_deref(),
     )?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&report)).unwrap_or_default()
-        );
+        printer.json(&to_json(&report), JsonStyle::Pretty)?;
     } else {
-        print!("{}", render(&report));
+        printer.stdout().write_all(render(&report).as_bytes())?;
     }
     Ok(())
 }

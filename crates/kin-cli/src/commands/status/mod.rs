@@ -2,6 +2,7 @@
 
 mod cloud;
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -9,6 +10,7 @@ use kin::repro::{Change, ChangeKind};
 use serde_json::{Map, Value, json};
 
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer, Stream};
 use crate::stage_changes::describe;
 
 #[derive(Debug, Args)]
@@ -33,9 +35,9 @@ pub struct StatusArgs {
     pub targets: Vec<PathBuf>,
 }
 
-pub fn cmd_status(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
+pub fn cmd_status(printer: Printer, cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
     if args.cloud || args.remote.is_some() {
-        return cloud::cloud_status(cwd, args);
+        return cloud::cloud_status(printer, cwd, args);
     }
     if !args.targets.is_empty() {
         return Err(CommandError::usage("targets are only taken with `-c`")
@@ -76,23 +78,20 @@ pub fn cmd_status(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
             .iter()
             .map(|(name, entry)| (name.clone(), to_json(entry)))
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&Value::Object(document))
-                .expect("JSON values always serialize")
-        );
+        printer.json(&Value::Object(document), JsonStyle::Pretty)?;
         return Ok(());
     }
+    let mut out = printer.stdout();
     if entries.is_empty() {
-        println!("Data and pipelines are up to date.");
+        writeln!(out, "Data and pipelines are up to date.")?;
     }
     for (name, entry) in &entries {
-        print_human(name, entry);
+        print_human(&mut out, name, entry)?;
         if !args.verbose {
             continue;
         }
         for detail in &entry.details {
-            println!("\t# {detail}");
+            writeln!(out, "\t# {detail}")?;
         }
     }
     Ok(())
@@ -195,35 +194,36 @@ fn to_json(entry: &Entry) -> Value {
     Value::Array(items)
 }
 
-fn print_human(name: &str, entry: &Entry) {
-    println!("{name}:");
-    let row = |indent: &str, status: &str, path: &str| {
-        println!("{indent}{:<20}{path}", format!("{status}:"));
-    };
+fn print_human(out: &mut Stream, name: &str, entry: &Entry) -> io::Result<()> {
+    fn row(out: &mut Stream, indent: &str, status: &str, path: &str) -> io::Result<()> {
+        writeln!(out, "{indent}{:<20}{path}", format!("{status}:"))
+    }
+    writeln!(out, "{name}:")?;
     if !entry.deps.is_empty() {
-        println!("\tchanged deps:");
+        writeln!(out, "\tchanged deps:")?;
         for (path, status) in &entry.deps {
             match status {
-                DepStatus::Path(s) => row("\t\t", s, path),
+                DepStatus::Path(s) => row(out, "\t\t", s, path)?,
                 DepStatus::Params(keys) => {
-                    println!("\t\t{path}:");
+                    writeln!(out, "\t\t{path}:")?;
                     for (key, s) in keys {
-                        row("\t\t\t", s, key);
+                        row(out, "\t\t\t", s, key)?;
                     }
                 }
             }
         }
     }
     if !entry.outs.is_empty() {
-        println!("\tchanged outs:");
+        writeln!(out, "\tchanged outs:")?;
         for (path, status) in &entry.outs {
-            row("\t\t", status, path);
+            row(out, "\t\t", status, path)?;
         }
     }
     if entry.always_changed {
-        println!("\talways changed");
+        writeln!(out, "\talways changed")?;
     }
     if entry.command_changed {
-        println!("\tchanged command");
+        writeln!(out, "\tchanged command")?;
     }
+    Ok(())
 }

@@ -5,6 +5,7 @@ pub mod fetch;
 pub mod pull;
 pub mod push;
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -12,6 +13,7 @@ use kin::remote::{TransferOptions, TransferReport};
 use serde_json::json;
 
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
 /// What `push`, `fetch` and `pull` move, and how.
 #[derive(Debug, Args)]
@@ -48,13 +50,25 @@ pub fn options(args: &TransferArgs) -> TransferOptions {
     }
 }
 
-/// Prints the reports (`verb`: "pushed" or "fetched") and fails if anything was missing.
+/// Prints the reports (`verb`: "pushed" or "fetched") and fails if anything was missing,
+/// even when the reader of the summary went away.
 pub fn finish(
+    printer: Printer,
     reports: &[TransferReport],
     verb: &str,
     args: &TransferArgs,
-    quiet: bool,
 ) -> Result<(), CommandError> {
+    let printed = print_reports(printer, reports, verb, args);
+    missing_error(reports, verb)?;
+    Ok(printed?)
+}
+
+fn print_reports(
+    printer: Printer,
+    reports: &[TransferReport],
+    verb: &str,
+    args: &TransferArgs,
+) -> io::Result<()> {
     if args.json {
         let remotes: Vec<_> = reports
             .iter()
@@ -69,23 +83,25 @@ pub fn finish(
                 })
             })
             .collect();
-        println!("{}", json!({ "remotes": remotes }));
-    } else if !quiet {
+        printer.json(&json!({ "remotes": remotes }), JsonStyle::Compact)?;
+    } else {
+        let mut out = printer.status();
         let moved: usize = reports.iter().map(|r| r.transferred).sum();
         let records: usize = reports.iter().map(|r| r.lineage_records).sum();
         match moved {
-            0 => println!("Everything is up to date."),
-            1 => println!("1 file {verb}"),
-            n => println!("{n} files {verb}"),
+            0 => writeln!(out, "Everything is up to date.")?,
+            1 => writeln!(out, "1 file {verb}")?,
+            n => writeln!(out, "{n} files {verb}")?,
         }
         if records > 0 {
-            println!(
+            writeln!(
+                out,
                 "{records} lineage record{} {verb}",
                 if records == 1 { "" } else { "s" }
-            );
+            )?;
         }
     }
-    missing_error(reports, verb)
+    Ok(())
 }
 
 fn missing_error(reports: &[TransferReport], verb: &str) -> Result<(), CommandError> {

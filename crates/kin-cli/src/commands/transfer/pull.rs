@@ -1,25 +1,36 @@
 //! `kin pull`: fetch, then check the fetched data out into the workspace.
 
+use std::io::{self, Write};
 use std::path::Path;
 
 use super::{PullArgs, finish, options};
 use crate::command_error::CommandError;
+use crate::printer::Printer;
 use crate::progress::Bar;
 
-pub fn cmd_pull(cwd: &Path, args: &PullArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_pull(printer: Printer, cwd: &Path, args: &PullArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
-    let bar = Bar::new("fetch", quiet || args.json);
+    let bar = Bar::new("fetch", printer.is_quiet() || args.json);
     let reports = kin::remote::fetch(&repo, cwd, &options(args), &bar);
     bar.finish();
     let reports = reports?;
-    let bar = Bar::new("checkout", quiet || args.json);
+    let bar = Bar::new("checkout", printer.is_quiet() || args.json);
     let checkout = kin::data::checkout(&repo, cwd, &args.targets, &bar);
     bar.finish();
     let checkout = checkout?;
-    if !quiet && !args.json {
-        for path in &checkout.restored {
-            println!("restored {path}");
-        }
+    // Missing objects fail the pull even when the reader of this list went away.
+    let printed = print_restored(printer, &checkout.restored, args);
+    finish(printer, &reports, "fetched", args)?;
+    Ok(printed?)
+}
+
+fn print_restored(printer: Printer, restored: &[String], args: &PullArgs) -> io::Result<()> {
+    if args.json {
+        return Ok(());
     }
-    finish(&reports, "fetched", args, quiet)
+    let mut out = printer.status();
+    for path in restored {
+        writeln!(out, "restored {path}")?;
+    }
+    Ok(())
 }
