@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::command_error::CommandError;
 use crate::lineage_view::text::version_line;
-use crate::lineage_view::{format_duration, run_json, version_json};
+use crate::lineage_view::{format_duration, prefix, run_json, version_json};
 use crate::printer::{JsonStyle, Printer, Stream};
 
 #[derive(Debug, Args)]
@@ -39,8 +39,8 @@ pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), Comma
     let RunCommand::Show(show) = &args.command;
     let repo = kin::Repo::discover(cwd)?;
     let store = kin::lineage::open_store(&repo)?;
-    let prefix = show.id.strip_prefix("run:").unwrap_or(&show.id);
-    let run = store.run_by_prefix(prefix)?;
+    let id = show.id.strip_prefix("run:").unwrap_or(&show.id);
+    let run = store.run_by_prefix(id)?;
     if show.log {
         let Some(object) = &run.log_object else {
             return Err(CommandError::failure(format!(
@@ -48,9 +48,15 @@ pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), Comma
                 run.id
             )));
         };
+        let Some((fan_out, rest)) = object.split_at_checked(2) else {
+            return Err(CommandError::failure(format!(
+                "run {} names a malformed log object `{object}`",
+                run.id
+            )));
+        };
         let path = kin::lineage::objects_dir(repo.root())
-            .join(&object[..2])
-            .join(&object[2..]);
+            .join(fan_out)
+            .join(rest);
         let bytes = std::fs::read(&path).map_err(|e| {
             CommandError::failure(format!(
                 "cannot read the log of run {} ({}): {e}",
@@ -128,7 +134,7 @@ pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), Comma
     }
     if let Some(env) = &environment {
         let body = &env.body;
-        writeln!(out, "environment: {}", &env.hash[..env.hash.len().min(12)])?;
+        writeln!(out, "environment: {}", prefix(&env.hash, 12))?;
         for key in ["os", "kernel", "cpu"] {
             if let Some(value) = body[key].as_str() {
                 writeln!(out, "  {key}: {value}")?;

@@ -8,7 +8,7 @@ use kin::lineage::kin_store::{LineageStore, RunFilter, RunStatus, Timestamp};
 use serde_json::Value;
 
 use crate::command_error::CommandError;
-use crate::lineage_view::{format_duration, run_json};
+use crate::lineage_view::{format_duration, prefix, run_json};
 use crate::printer::{JsonStyle, Printer, Stream};
 
 #[derive(Debug, Args)]
@@ -76,7 +76,7 @@ pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), Com
         .iter()
         .map(|run| {
             let commit = run.git_commit.as_deref().map_or(String::from("-"), |c| {
-                let short = &c[..c.len().min(7)];
+                let short = prefix(c, 7);
                 if run.git_dirty == Some(true) {
                     format!("{short}+")
                 } else {

@@ -9,7 +9,7 @@ use kin::lineage::why::{Cause, Difference, EnvChange, FileChanges, Side, WhyRepo
 use serde_json::{Value, json};
 
 use crate::command_error::CommandError;
-use crate::lineage_view::short_hash;
+use crate::lineage_view::{prefix, short_hash};
 use crate::printer::{JsonStyle, Printer};
 
 #[derive(Debug, Args)]
@@ -178,7 +178,7 @@ fn render(report: &WhyReport) -> String {
     if !report.commits.is_empty() {
         out.push_str("\nCommits in between:\n");
         for (sha, subject) in &report.commits {
-            let _ = writeln!(out, "  {} {subject}", &sha[..sha.len().min(7)]);
+            let _ = writeln!(out, "  {} {subject}", prefix(sha, 7));
         }
     }
     out
