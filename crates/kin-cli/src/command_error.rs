@@ -64,8 +64,16 @@ impl CommandError {
         self
     }
 
-    pub fn with_snippet(mut self, snippet: Option<String>) -> Self {
-        self.snippet = snippet;
+    /// The hint, if there is one.
+    pub fn with_optional_hint(self, hint: Option<impl Into<String>>) -> Self {
+        match hint {
+            Some(hint) => self.with_hint(hint),
+            None => self,
+        }
+    }
+
+    pub fn with_snippet(mut self, snippet: String) -> Self {
+        self.snippet = Some(snippet);
         self
     }
 
@@ -116,10 +124,7 @@ impl From<InitError> for CommandError {
             InitError::Write { .. } | InitError::GitAdd { .. } => None,
         };
         let error_out = CommandError::failure(error.to_string());
-        match hint {
-            Some(hint) => error_out.with_hint(hint),
-            None => error_out,
-        }
+        error_out.with_optional_hint(hint)
     }
 }
 
@@ -151,10 +156,7 @@ impl From<kin::data::DataError> for CommandError {
             E::Repo(e) => return e.into(),
             _ => CommandError::failure(message),
         };
-        match hint {
-            Some(hint) => error_out.with_hint(hint),
-            None => error_out,
-        }
+        error_out.with_optional_hint(hint)
     }
 }
 
@@ -225,10 +227,7 @@ impl From<ReproError> for CommandError {
             ReproError::UnknownTarget { .. } => CommandError::usage(error.to_string()),
             other => CommandError::failure(other.to_string()),
         };
-        match hint {
-            Some(hint) => command_error.with_hint(hint),
-            None => command_error,
-        }
+        command_error.with_optional_hint(hint)
     }
 }
 
@@ -256,10 +255,7 @@ impl From<TableError> for CommandError {
             TableError::Empty { .. } | TableError::DuplicateColumn { .. } => None,
         };
         let out = CommandError::failure(error.to_string());
-        match hint {
-            Some(h) => out.with_hint(h),
-            None => out,
-        }
+        out.with_optional_hint(hint)
     }
 }
 
@@ -318,11 +314,9 @@ fn pipeline_error(error: &PipelineError, root: &Path) -> CommandError {
         }
         None => diagnostic::pointer(&name),
     };
-    let error_out = CommandError::failure(error.to_string()).with_snippet(Some(snippet));
-    match error.hint() {
-        Some(hint) => error_out.with_hint(hint),
-        None => error_out,
-    }
+    CommandError::failure(error.to_string())
+        .with_snippet(snippet)
+        .with_optional_hint(error.hint())
 }
 
 impl From<kin::lineage::LineageError> for CommandError {

@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::{git_repo, kin, pipeline_repo, run, run_ok};
+use crate::common::{git, git_repo, kin, pipeline_repo, run, run_ok};
 
 /// A pipeline of `count` stages (one foreach group), each with a one-line command.
 fn many_stages(count: usize) -> String {
@@ -24,18 +24,6 @@ fn many_lock_entries(count: usize) -> String {
         lock.push_str(&format!("  build@i{n:04}:\n    cmd: echo i{n:04}\n"));
     }
     lock
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(["-c", "user.name=kin", "-c", "user.email=kin@invalid"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .stdout(Stdio::null())
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?} failed");
 }
 
 /// Runs `cmd` like `cmd | head -c 5`: reads five bytes of its stdout, closes the pipe and
@@ -66,7 +54,18 @@ fn a_reader_that_leaves_early_ends_kin_quietly() {
     let dir = repo.path();
     std::fs::write(dir.join("dvc.lock"), many_lock_entries(count)).expect("write dvc.lock");
     git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-qm", "many stages"]);
+    git(
+        dir,
+        &[
+            "-c",
+            "user.name=kin",
+            "-c",
+            "user.email=kin@invalid",
+            "commit",
+            "-qm",
+            "many",
+        ],
+    );
     run_ok(kin(dir).args(["history", "import", "-q"]));
     std::fs::remove_file(dir.join("dvc.lock")).expect("remove dvc.lock");
     let commands: &[&[&str]] = &[
@@ -121,7 +120,7 @@ fn a_repro_whose_reader_left_finishes_its_stages() {
 /// CI looks at.
 #[test]
 fn a_failed_gate_fails_even_when_its_reader_left() {
-    let drifted = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+    let drifted = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../kin-gates/tests/fixtures/drift/small_num_shift");
     for json in [false, true] {
         let mut cmd = kin(&drifted);
