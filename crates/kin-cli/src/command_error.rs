@@ -1,8 +1,18 @@
-//! The error every command returns: a message, an optional source snippet and hint, an exit code.
+//! The error every command returns (a message, an optional source snippet and hint, an exit
+//! code) and the one map from every library error to it.
 
 use std::fmt::Write as _;
+use std::io;
+use std::path::Path;
 
+use kin::repro::ReproError;
 use kin::{DvcConfigError, InitError, RepoError};
+use kin_gates::TableError;
+use kin_gates::drift::DriftError;
+use kin_gates::fairness::FairnessError;
+use kin_pipeline::PipelineError;
+
+use crate::diagnostic;
 
 /// Exit code for a failed operation.
 pub const EXIT_FAILURE: u8 = 1;
@@ -11,27 +21,42 @@ pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug)]
 pub struct CommandError {
+    kind: Kind,
     message: String,
     snippet: Option<String>,
     hint: Option<String>,
-    exit_code: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The operation failed (exit 1).
+    Failure,
+    /// Wrong usage: bad arguments, unknown target (exit 2).
+    Usage,
+    /// The reader of kin's output went away: not a failure, nothing to report (exit 0).
+    BrokenPipe,
 }
 
 impl CommandError {
     pub fn failure(message: impl Into<String>) -> Self {
         Self {
+            kind: Kind::Failure,
             message: message.into(),
             snippet: None,
             hint: None,
-            exit_code: EXIT_FAILURE,
         }
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
         Self {
-            exit_code: EXIT_USAGE,
+            kind: Kind::Usage,
             ..Self::failure(message)
         }
+    }
+
+    /// The reader of stdout or stderr went away (`kin runs | head -1`).
+    pub fn is_broken_pipe(&self) -> bool {
+        self.kind == Kind::BrokenPipe
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -39,13 +64,25 @@ impl CommandError {
         self
     }
 
-    pub fn with_snippet(mut self, snippet: Option<String>) -> Self {
-        self.snippet = snippet;
+    /// The hint, if there is one.
+    pub fn with_optional_hint(self, hint: Option<impl Into<String>>) -> Self {
+        match hint {
+            Some(hint) => self.with_hint(hint),
+            None => self,
+        }
+    }
+
+    pub fn with_snippet(mut self, snippet: String) -> Self {
+        self.snippet = Some(snippet);
         self
     }
 
     pub fn exit_code(&self) -> u8 {
-        self.exit_code
+        match self.kind {
+            Kind::Failure => EXIT_FAILURE,
+            Kind::Usage => EXIT_USAGE,
+            Kind::BrokenPipe => 0,
+        }
     }
 
     pub fn render(&self) -> String {
@@ -57,6 +94,21 @@ impl CommandError {
             let _ = writeln!(out, "hint: {hint}");
         }
         out
+    }
+}
+
+/// Writing kin's output failed. The only `io::Error`s a command passes up with `?` are its
+/// printer's; any other is turned into a message naming its path where it happens.
+impl From<io::Error> for CommandError {
+    fn from(error: io::Error) -> Self {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            Self {
+                kind: Kind::BrokenPipe,
+                ..Self::failure("the reader of the output went away")
+            }
+        } else {
+            CommandError::failure(format!("cannot write the output: {error}"))
+        }
     }
 }
 
@@ -72,10 +124,7 @@ impl From<InitError> for CommandError {
             InitError::Write { .. } | InitError::GitAdd { .. } => None,
         };
         let error_out = CommandError::failure(error.to_string());
-        match hint {
-            Some(hint) => error_out.with_hint(hint),
-            None => error_out,
-        }
+        error_out.with_optional_hint(hint)
     }
 }
 
@@ -113,10 +162,7 @@ impl From<kin::data::DataError> for CommandError {
             E::Repo(e) => return e.into(),
             _ => CommandError::failure(message),
         };
-        match hint {
-            Some(hint) => error_out.with_hint(hint),
-            None => error_out,
-        }
+        error_out.with_optional_hint(hint)
     }
 }
 
@@ -126,9 +172,164 @@ impl From<RepoError> for CommandError {
             RepoError::NotFound { .. } => CommandError::failure(error.to_string())
                 .with_hint("run `kin init` at the root of your git repository"),
             RepoError::Config(e) => e.into(),
-            RepoError::Pipeline(e) => crate::diagnostic::pipeline_error(&e, None),
+            RepoError::Pipeline { root, source } => pipeline_error(&source, &root),
         }
     }
+}
+
+impl From<kin::metrics::MetricsError> for CommandError {
+    fn from(error: kin::metrics::MetricsError) -> Self {
+        use kin::metrics::MetricsError as E;
+        let message = error.to_string();
+        match error {
+            E::UnknownRevision { .. } => CommandError::usage(message).with_hint(
+                "give a branch, tag or commit that `git rev-parse` knows, or `workspace` for the files on disk",
+            ),
+            E::NoGit { .. } => CommandError::failure(message)
+                .with_hint("revisions need a git repository; compare `workspace` only, or run `git init`"),
+            E::Pipeline {
+                error,
+                root: Some(root),
+                ..
+            } => pipeline_error(&error, &root),
+            E::Config(e) => e.into(),
+            E::TempTree { .. } => CommandError::failure(message)
+                .with_hint("check free space and permissions of the system temp directory (TMPDIR)"),
+            _ => CommandError::failure(message),
+        }
+    }
+}
+
+impl From<ReproError> for CommandError {
+    fn from(error: ReproError) -> Self {
+        let hint = match &error {
+            ReproError::Lock(kin::repo_lock::LockError::Held { .. }) => {
+                Some("wait for the other process, or rerun with `--wait`".to_owned())
+            }
+            ReproError::PathLock(kin::rwlock::RwLockError::Busy { .. }) => Some(
+                "another kin or dvc process is running this stage: wait for it, or rerun with `--wait`"
+                    .to_owned(),
+            ),
+            ReproError::SurvivingCommand { group, .. } => Some(format!(
+                "wait for it to finish, or stop it with `kill -- -{group}`; then run `kin repro` again"
+            )),
+            ReproError::UnknownTarget { .. } => Some("`kin stages` lists the stages".to_owned()),
+            ReproError::MissingDep { .. } => Some(
+                "create it, `kin pull` it, or add the stage that produces it to the pipeline"
+                    .to_owned(),
+            ),
+            ReproError::MissingOutputs { .. } => Some(
+                "the command must write every declared output; fix the command or the `outs` list"
+                    .to_owned(),
+            ),
+            ReproError::MissingParams { .. } | ReproError::MissingParamsFile { .. } => {
+                Some("add the params, or remove them from the stage's `params` list".to_owned())
+            }
+            ReproError::CommandFailed { stage, .. } => Some(format!(
+                "its output is in `{}`; its dvc.lock entry was not changed",
+                kin::repro::log_path(stage).display()
+            )),
+            ReproError::Interrupted { .. } => {
+                Some("nothing was recorded for the interrupted stage; rerun `kin repro`".to_owned())
+            }
+            _ => None,
+        };
+        let command_error = match error {
+            ReproError::Repo(e) => return e.into(),
+            ReproError::Data(e) => return e.into(),
+            ReproError::UnknownTarget { .. } => CommandError::usage(error.to_string()),
+            other => CommandError::failure(other.to_string()),
+        };
+        command_error.with_optional_hint(hint)
+    }
+}
+
+impl From<kin::lineage::kin_store::StoreError> for CommandError {
+    fn from(error: kin::lineage::kin_store::StoreError) -> Self {
+        kin::lineage::LineageError::from(error).into()
+    }
+}
+
+impl From<TableError> for CommandError {
+    fn from(error: TableError) -> Self {
+        let hint = match &error {
+            TableError::Io { .. } => {
+                Some("check the path (relative paths start at the current directory or -C DIR)")
+            }
+            TableError::Csv { .. } => Some("kin reads comma-separated files with a header row"),
+            TableError::Parquet { .. } => {
+                Some("kin reads flat Parquet files (snappy, gzip, lz4 or zstd)")
+            }
+            TableError::Unsupported { column, .. } => {
+                return CommandError::failure(error.to_string()).with_hint(format!(
+                    "kin reads flat columns of numbers, text, booleans, dates and timestamps; `kin drift --ignore {column}` leaves this one out"
+                ));
+            }
+            TableError::Empty { .. } | TableError::DuplicateColumn { .. } => None,
+        };
+        let out = CommandError::failure(error.to_string());
+        out.with_optional_hint(hint)
+    }
+}
+
+impl From<DriftError> for CommandError {
+    fn from(error: DriftError) -> Self {
+        match &error {
+            DriftError::MissingColumn { available, .. } => CommandError::failure(error.to_string())
+                .with_hint(format!(
+                    "the reference and current data must have the same columns; this one has: {}",
+                    available.join(", ")
+                )),
+            DriftError::AllMissing { column, .. } => CommandError::failure(error.to_string())
+                .with_hint(format!("leave it out with --ignore {column}")),
+            DriftError::NotNumeric { column, .. } => CommandError::failure(error.to_string())
+                .with_hint(format!("mark it --categorical {column}, or fix the data")),
+            DriftError::Test { .. } => CommandError::usage(error.to_string()).with_hint(
+                "ks and wasserstein need numerical columns; chisquare and z categorical ones",
+            ),
+            DriftError::Datetime { column, .. } => CommandError::failure(error.to_string())
+                .with_hint(format!("leave it out with --ignore {column}")),
+            DriftError::NoColumns => CommandError::failure(error.to_string())
+                .with_hint("every column is ignored or holds dates and times"),
+        }
+    }
+}
+
+impl From<FairnessError> for CommandError {
+    fn from(error: FairnessError) -> Self {
+        match &error {
+            FairnessError::MissingColumn { available, .. } => {
+                CommandError::failure(error.to_string())
+                    .with_hint(format!("columns in the file: {}", available.join(", ")))
+            }
+            FairnessError::UnknownPrivileged { groups, .. } => {
+                CommandError::usage(error.to_string())
+                    .with_hint(format!("groups found: {}", groups.join(", ")))
+            }
+            FairnessError::NotBinary { .. } => CommandError::failure(error.to_string())
+                .with_hint("use --task regression for continuous predictions"),
+            FairnessError::NoPrivileged => {
+                CommandError::usage(error.to_string()).with_hint("e.g. --privileged 1")
+            }
+            _ => CommandError::failure(error.to_string()),
+        }
+    }
+}
+
+/// A pipeline error with its source snippet; `root` is the directory its file is named from.
+fn pipeline_error(error: &PipelineError, root: &Path) -> CommandError {
+    let (file, at) = error.location();
+    let name = file.display().to_string();
+    let snippet = match at {
+        Some(at) => {
+            let text = std::fs::read_to_string(root.join(file)).ok();
+            diagnostic::snippet(&name, at, text.as_deref())
+        }
+        None => diagnostic::pointer(&name),
+    };
+    CommandError::failure(error.to_string())
+        .with_snippet(snippet)
+        .with_optional_hint(error.hint())
 }
 
 impl From<kin::lineage::LineageError> for CommandError {

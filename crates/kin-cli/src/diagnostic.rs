@@ -1,39 +1,17 @@
-//! Renders pipeline errors with the offending source line, like a compiler.
+//! Source snippets for errors, like a compiler's: `--> file:line:col`, the line, a caret.
+//! Pure rendering: the caller reads the file (see `command_error.rs`).
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use kin_format::yaml::Location;
-use kin_pipeline::PipelineError;
 
-use crate::command_error::CommandError;
-
-/// Turns a pipeline error into a command error; `root` is where the named file is read from.
-pub fn pipeline_error(error: &PipelineError, root: Option<&Path>) -> CommandError {
-    let (file, at) = error.location();
-    let snippet = match at {
-        Some(at) => {
-            let text = root.map_or_else(
-                || std::fs::read_to_string(file),
-                |r| std::fs::read_to_string(r.join(file)),
-            );
-            Some(snippet(
-                &file.display().to_string(),
-                at,
-                text.ok().as_deref(),
-            ))
-        }
-        None => Some(format!("  --> {}\n", file.display())),
-    };
-    let error_out = CommandError::failure(error.to_string()).with_snippet(snippet);
-    match error.hint() {
-        Some(hint) => error_out.with_hint(hint),
-        None => error_out,
-    }
+/// `--> file`, for an error about a whole file.
+pub fn pointer(file: &str) -> String {
+    format!("  --> {file}\n")
 }
 
 /// `--> file:line:col` and, when the file is readable, the line with a caret under the column.
-fn snippet(file: &str, at: Location, text: Option<&str>) -> String {
+pub fn snippet(file: &str, at: Location, text: Option<&str>) -> String {
     let mut out = format!("  --> {file}:{at}\n");
     let Some(line) = text.and_then(|t| t.lines().nth(at.line - 1)) else {
         return out;

@@ -1,14 +1,12 @@
 //! The `kin` binary: parses arguments, runs one command, prints its error and sets the exit code.
 
-mod cli;
 mod command_error;
 mod commands;
 mod dag;
 mod diagnostic;
-mod lineage_args;
 mod lineage_view;
+mod printer;
 mod progress;
-mod remote_args;
 mod stage_changes;
 mod tabulate;
 
@@ -16,12 +14,20 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::command_error::CommandError;
+use crate::printer::Printer;
+
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match commands::run(cli) {
+    let cli = commands::Cli::parse();
+    let printer = Printer::new(cli.quiet);
+    let result = commands::run_command(printer, cli)
+        .and_then(|()| printer.flush().map_err(CommandError::from));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader has what it wanted (`kin runs | head -1`): end quietly, as git does.
+        Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
         Err(error) => {
-            eprint!("{}", error.render());
+            printer.report_error(&error);
             ExitCode::from(error.exit_code())
         }
     }

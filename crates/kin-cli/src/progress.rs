@@ -1,5 +1,10 @@
 //! Progress bars for hashing, linking and transfers: files and bytes with the rate, drawn on
 //! a terminal, silent when piped or with `-q`.
+//!
+//! A bar can never panic on a closed stderr: it draws only when stderr is a terminal, and
+//! indicatif discards drawing errors in every method used here (`inc`, `inc_length`,
+//! `set_message`, `set_prefix`, `set_style`, `finish_and_clear`; of its methods only
+//! `set_tab_width` unwraps one, and kin never calls it).
 
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -23,20 +28,19 @@ pub struct Bar {
 }
 
 impl Bar {
-    pub fn new(message: &'static str, quiet: bool) -> Self {
-        let target = if quiet || !std::io::stderr().is_terminal() {
+    /// A bar labelled `message`; nothing is drawn when `hidden` (`-q`, `--json`).
+    pub fn new(message: &'static str, hidden: bool) -> Self {
+        let target = if hidden || !std::io::stderr().is_terminal() {
             ProgressDrawTarget::hidden()
         } else {
             ProgressDrawTarget::stderr()
         };
         let bar = ProgressBar::with_draw_target(Some(0), target);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix:10} [{bar:30}] {pos}/{len} files {msg} {elapsed}",
-            )
-            .expect("the template is valid")
-            .progress_chars("=> "),
-        );
+        let style = ProgressStyle::with_template(
+            "{prefix:10} [{bar:30}] {pos}/{len} files {msg} {elapsed}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style.progress_chars("=> "));
         bar.set_prefix(message);
         Bar {
             bar,

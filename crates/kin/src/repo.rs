@@ -14,8 +14,13 @@ pub enum RepoError {
     NotFound { start: PathBuf },
     #[error(transparent)]
     Config(#[from] DvcConfigError),
-    #[error(transparent)]
-    Pipeline(#[from] PipelineError),
+    /// A pipeline cannot be read. Its file is named relative to `root`, the repository
+    /// root, so that a source snippet can be shown from whatever directory kin runs in.
+    #[error("{source}")]
+    Pipeline {
+        root: PathBuf,
+        source: PipelineError,
+    },
 }
 
 /// An initialised repository (it has a `.dvc/` directory).
@@ -65,9 +70,21 @@ impl Repo {
         RepoLock::acquire(&self.dvc_dir(), LockWait::Briefly, &|_| {})
     }
 
+    /// What DVC checks when it builds its graph (see [`Project::check_graph`]), for the
+    /// commands that need a sound one: `repro`, `dag`, `add`.
+    pub fn check_graph(&self, project: &Project) -> Result<(), RepoError> {
+        project.check_graph().map_err(|source| RepoError::Pipeline {
+            root: self.root.clone(),
+            source,
+        })
+    }
+
     /// Loads every pipeline and `.dvc` file into one graph.
     pub fn project(&self) -> Result<Project, RepoError> {
         let parsing = self.config()?.parsing()?;
-        Ok(load_project(&self.root, parsing)?)
+        load_project(&self.root, parsing).map_err(|source| RepoError::Pipeline {
+            root: self.root.clone(),
+            source,
+        })
     }
 }

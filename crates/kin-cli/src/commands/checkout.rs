@@ -1,23 +1,32 @@
 //! `kin checkout`.
 
-use std::path::Path;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
-use crate::cli::CheckoutArgs;
+use clap::Args;
+
 use crate::command_error::CommandError;
+use crate::printer::Printer;
 use crate::progress::Bar;
 
-pub fn run(cwd: &Path, args: &CheckoutArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct CheckoutArgs {
+    /// `.dvc` files, tracked paths or stage addresses (default: everything).
+    pub targets: Vec<PathBuf>,
+    /// Replace or remove workspace files even when their content is in no cache.
+    #[arg(short, long)]
+    pub force: bool,
+}
+
+pub fn cmd_checkout(printer: Printer, cwd: &Path, args: &CheckoutArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
-    let bar = Bar::new("checkout", quiet);
+    let bar = Bar::new("checkout", printer.is_quiet());
     let options = kin::data::CheckoutOptions { force: args.force };
     let report = kin::data::checkout(&repo, cwd, &args.targets, options, &bar);
     bar.finish();
     let report = report?;
-    if !quiet {
-        for path in &report.restored {
-            println!("restored {path}");
-        }
-    }
+    // Missing objects fail the checkout even when the reader of this list went away.
+    let printed = print_restored(printer, &report.restored);
     if !report.missing.is_empty() {
         return Err(CommandError::failure(format!(
             "{} not in the cache: {}",
@@ -29,6 +38,14 @@ pub fn run(cwd: &Path, args: &CheckoutArgs, quiet: bool) -> Result<(), CommandEr
             report.missing.join(", ")
         ))
         .with_hint("fetch them from a remote, or re-create them with `kin repro`"));
+    }
+    Ok(printed?)
+}
+
+fn print_restored(printer: Printer, restored: &[String]) -> io::Result<()> {
+    let mut out = printer.status();
+    for path in restored {
+        writeln!(out, "restored {path}")?;
     }
     Ok(())
 }

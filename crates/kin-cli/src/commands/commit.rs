@@ -1,20 +1,25 @@
 //! `kin commit`: record the workspace's current deps and outputs without running stages.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use kin::data::{AddOptions, NoProgress, OutStatus};
 use kin::repro::NoEvents;
 
-use crate::cli::CommitArgs;
 use crate::command_error::CommandError;
+use crate::printer::Printer;
 
-pub fn run(cwd: &Path, args: &CommitArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct CommitArgs {
+    /// Stages, pipeline files or `.dvc` files (default: everything).
+    pub targets: Vec<String>,
+}
+
+pub fn cmd_commit(printer: Printer, cwd: &Path, args: &CommitArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
-    let say = |text: String| {
-        if !quiet {
-            println!("{text}");
-        }
-    };
+    // Said once everything is committed: a reader that goes away early stops no work.
+    let mut committed = Vec::new();
     let stage_targets: Vec<String> = args
         .targets
         .iter()
@@ -22,10 +27,8 @@ pub fn run(cwd: &Path, args: &CommitArgs, quiet: bool) -> Result<(), CommandErro
         .cloned()
         .collect();
     if args.targets.is_empty() || !stage_targets.is_empty() {
-        for stage in kin::repro::commit(&repo, cwd, &stage_targets, &NoEvents)
-            .map_err(super::repro::error)?
-        {
-            say(format!("Committed stage '{stage}'"));
+        for stage in kin::repro::commit(&repo, cwd, &stage_targets, &NoEvents)? {
+            committed.push(format!("Committed stage '{stage}'"));
         }
     }
     // Data tracked by .dvc files: re-add what changed, as `dvc commit` rewrites the .dvc file.
@@ -45,8 +48,12 @@ pub fn run(cwd: &Path, args: &CommitArgs, quiet: bool) -> Result<(), CommandErro
         .collect();
     if !changed.is_empty() {
         for added in kin::data::add(&repo, &root, &changed, &AddOptions::default(), &NoProgress)? {
-            say(format!("Committed '{}'", added.dvc_file));
+            committed.push(format!("Committed '{}'", added.dvc_file));
         }
+    }
+    let mut out = printer.status();
+    for line in &committed {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

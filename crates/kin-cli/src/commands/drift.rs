@@ -1,15 +1,61 @@
 //! `kin drift`: per-column drift between a reference and a current table, JSON and HTML out.
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use kin_gates::drift::{DriftError, DriftOptions, DriftResult, compute};
+use clap::Args;
+use kin_gates::drift::{DriftOptions, DriftResult, compute};
 use kin_gates::{Overrides, StatTest, Table, TableError};
 use serde_json::{Map, Value, json};
 
-use crate::cli::DriftArgs;
+use super::gate_io::{finite, parse_number, pretty, split_pair, write_atomic};
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
-pub fn run(cwd: &Path, args: &DriftArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The reference dataset (CSV, or Parquet by its `.parquet` extension).
+    #[arg(long, value_name = "FILE")]
+    pub reference: PathBuf,
+    /// The current dataset, with the same columns.
+    #[arg(long, value_name = "FILE")]
+    pub current: PathBuf,
+    /// Write the JSON result here (e.g. a `metrics:` output of a stage).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Dataset drift when at least this share of columns drifted.
+    #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
+    pub drift_share: f64,
+    /// Use this test for a column: ks, chisquare, z, wasserstein, jensenshannon, psi.
+    #[arg(long, value_name = "COL=TEST")]
+    pub stattest: Vec<String>,
+    /// Drift threshold for a column's test.
+    #[arg(long, value_name = "COL=X")]
+    pub threshold: Vec<String>,
+    /// Treat these columns as numerical (comma-separated or repeated).
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub numerical: Vec<String>,
+    /// Treat these columns as categorical.
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub categorical: Vec<String>,
+    /// Leave these columns out.
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// JSON file `{"numerical": [...], "categorical": [...], "ignore": [...]}`.
+    #[arg(long, value_name = "FILE")]
+    pub columns: Option<PathBuf>,
+    /// Exit 0 even when the dataset drifted.
+    #[arg(long)]
+    pub no_fail: bool,
+    /// Print the JSON result instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_drift(printer: Printer, cwd: &Path, args: &DriftArgs) -> Result<(), CommandError> {
     let options = options(cwd, args)?;
     let reference_path = cwd.join(&args.reference);
     let current_path = cwd.join(&args.current);
@@ -23,11 +69,8 @@ pub fn run(cwd: &Path, args: &DriftArgs, quiet: bool) -> Result<(), CommandError
             c,
         )
     });
-    let (reference, current) = (
-        reference.map_err(table_error)?,
-        current.map_err(table_error)?,
-    );
-    let result = compute(&reference, &current, &options).map_err(drift_error)?;
+    let (reference, current) = (reference?, current?);
+    let result = compute(&reference, &current, &options)?;
     let document = to_json(&result);
     let text = pretty(&document);
     if let Some(out) = &args.out {
@@ -41,11 +84,12 @@ pub fn run(cwd: &Path, args: &DriftArgs, quiet: bool) -> Result<(), CommandError
         );
         write_atomic(&cwd.join(html), page.as_bytes())?;
     }
-    if args.json {
-        println!("{text}");
-    } else if !quiet {
-        print_table(&result);
-    }
+    // Drift fails the gate even when the reader of the report went away.
+    let printed = if args.json {
+        printer.json(&document, JsonStyle::Pretty)
+    } else {
+        print_table(printer, &result)
+    };
     if result.dataset_drift && !args.no_fail {
         return Err(CommandError::failure(format!(
             "dataset drift: {} of {} columns drifted (share {:.3} >= {})",
@@ -56,7 +100,7 @@ pub fn run(cwd: &Path, args: &DriftArgs, quiet: bool) -> Result<(), CommandError
         ))
         .with_hint("pass --no-fail to report drift without failing"));
     }
-    Ok(())
+    Ok(printed?)
 }
 
 fn panicked(path: &Path) -> TableError {
@@ -67,7 +111,7 @@ fn panicked(path: &Path) -> TableError {
 }
 
 /// The documented `--json` shape (docs/gates.md).
-pub fn to_json(result: &DriftResult) -> Value {
+fn to_json(result: &DriftResult) -> Value {
     let mut columns = Map::new();
     for c in &result.columns {
         columns.insert(
@@ -91,16 +135,8 @@ pub fn to_json(result: &DriftResult) -> Value {
     })
 }
 
-/// A number, or `null` for NaN and infinities (JSON has neither).
-pub fn finite(x: f64) -> Value {
-    if x.is_finite() { json!(x) } else { Value::Null }
-}
-
-pub fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
-}
-
-fn print_table(result: &DriftResult) {
+fn print_table(printer: Printer, result: &DriftResult) -> io::Result<()> {
+    let mut out = printer.status();
     let width = result
         .columns
         .iter()
@@ -108,14 +144,16 @@ fn print_table(result: &DriftResult) {
         .max()
         .unwrap_or(6)
         .max(6);
-    println!(
+    writeln!(
+        out,
         "{:width$}  {:11}  {:13}  {:>12}  {:>9}  drift",
         "column", "type", "test", "score", "threshold"
-    );
+    )?;
     let mut order: Vec<_> = result.columns.iter().collect();
     order.sort_by_key(|c| !c.drift);
     for c in order {
-        println!(
+        writeln!(
+            out,
             "{:width$}  {:11}  {:13}  {:>12.6}  {:>9}  {}",
             c.name,
             c.kind.name(),
@@ -123,14 +161,16 @@ fn print_table(result: &DriftResult) {
             c.score,
             c.threshold,
             if c.drift { "DRIFT" } else { "-" }
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "{} of {} columns drifted; dataset drift: {}",
         result.drifted_columns,
         result.columns.len(),
         if result.dataset_drift { "yes" } else { "no" }
-    );
+    )?;
+    Ok(())
 }
 
 fn options(cwd: &Path, args: &DriftArgs) -> Result<DriftOptions, CommandError> {
@@ -172,26 +212,6 @@ fn options(cwd: &Path, args: &DriftArgs) -> Result<DriftOptions, CommandError> {
     Ok(options)
 }
 
-/// Splits `KEY=VALUE`.
-pub fn split_pair<'a>(
-    pair: &'a str,
-    flag: &str,
-    shape: &str,
-) -> Result<(&'a str, &'a str), CommandError> {
-    pair.split_once('=')
-        .filter(|(k, _)| !k.is_empty())
-        .ok_or_else(|| CommandError::usage(format!("{flag} expects {shape}, got `{pair}`")))
-}
-
-pub fn parse_number(value: &str, pair: &str) -> Result<f64, CommandError> {
-    value
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite())
-        .ok_or_else(|| CommandError::usage(format!("`{value}` in `{pair}` is not a number")))
-}
-
 fn read_columns_file(path: &Path) -> Result<Overrides, CommandError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CommandError::failure(format!("cannot read `{}`: {e}", path.display())))?;
@@ -220,71 +240,4 @@ fn read_columns_file(path: &Path) -> Result<Overrides, CommandError> {
         }
     }
     Ok(overrides)
-}
-
-/// Writes through a temporary file in the same directory, then renames.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
-    let fail = |e: std::io::Error| {
-        CommandError::failure(format!("cannot write `{}`: {e}", path.display()))
-    };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(fail)?;
-    }
-    let mut tmp: PathBuf = path.to_path_buf();
-    tmp.set_file_name(format!(
-        ".{}.kin-tmp-{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
-}
-
-pub fn table_error(error: TableError) -> CommandError {
-    let hint = match &error {
-        TableError::Io { .. } => {
-            Some("check the path (relative paths start at the current directory or -C DIR)")
-        }
-        TableError::Csv { .. } => Some("kin reads comma-separated files with a header row"),
-        TableError::Parquet { .. } => {
-            Some("kin reads flat Parquet files (snappy, gzip, lz4 or zstd)")
-        }
-        TableError::Unsupported { column, .. } => {
-            return CommandError::failure(error.to_string()).with_hint(format!(
-                "kin reads flat columns of numbers, text, booleans, dates and timestamps; `kin drift --ignore {column}` leaves this one out"
-            ));
-        }
-        TableError::Empty { .. } | TableError::DuplicateColumn { .. } => None,
-    };
-    let out = CommandError::failure(error.to_string());
-    match hint {
-        Some(h) => out.with_hint(h),
-        None => out,
-    }
-}
-
-fn drift_error(error: DriftError) -> CommandError {
-    match &error {
-        DriftError::MissingColumn { available, .. } => CommandError::failure(error.to_string())
-            .with_hint(format!(
-                "the reference and current data must have the same columns; this one has: {}",
-                available.join(", ")
-            )),
-        DriftError::AllMissing { column, .. } => CommandError::failure(error.to_string())
-            .with_hint(format!("leave it out with --ignore {column}")),
-        DriftError::NotNumeric { column, .. } => CommandError::failure(error.to_string())
-            .with_hint(format!("mark it --categorical {column}, or fix the data")),
-        DriftError::Test { .. } => CommandError::usage(error.to_string()).with_hint(
-            "ks and wasserstein need numerical columns; chisquare and z categorical ones",
-        ),
-        DriftError::Datetime { column, .. } => CommandError::failure(error.to_string())
-            .with_hint(format!("leave it out with --ignore {column}")),
-        DriftError::NoColumns => CommandError::failure(error.to_string())
-            .with_hint("every column is ignored or holds dates and times"),
-    }
 }

@@ -1,8 +1,10 @@
 //! `kin fairness`: per-group metrics of predictions, Fairlearn's disparities, bounds that gate.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
+use clap::Args;
 use kin_gates::Table;
 use kin_gates::fairness::{
     Bound, CLASSIFICATION_METRICS, Check, FairnessError, Predictions, Task, classification,
@@ -10,31 +12,62 @@ use kin_gates::fairness::{
 };
 use serde_json::{Map, Value, json};
 
-use super::drift::{finite, parse_number, pretty, split_pair, table_error, write_atomic};
-use crate::cli::{FairnessArgs, FairnessTask};
+use super::gate_io::{finite, parse_number, pretty, split_pair, write_atomic};
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
-/// (metric, value) pairs in output order; `None` is an undefined value.
-type MetricRow = Vec<(String, Option<f64>)>;
-
-/// Everything computed, before bounds are applied.
-struct Assessment {
-    task: Task,
-    /// group -> ordered (metric, value)
-    groups: BTreeMap<String, (usize, MetricRow)>,
-    /// metric name (as `--max` accepts it) -> value
-    flat: MetricRow,
-    metrics_json: Value,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FairnessTask {
+    Regression,
+    Classification,
 }
 
-pub fn run(cwd: &Path, args: &FairnessArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct FairnessArgs {
+    /// Table with the sensitive column, labels and predictions (CSV or Parquet).
+    #[arg(long, value_name = "FILE")]
+    pub predictions: PathBuf,
+    /// The column whose values define the groups.
+    #[arg(long, value_name = "COL")]
+    pub sensitive: String,
+    /// The column with true labels.
+    #[arg(long, default_value = "y_true", value_name = "COL")]
+    pub label: String,
+    /// The column with predictions.
+    #[arg(long, default_value = "y_pred", value_name = "COL")]
+    pub prediction: String,
+    /// The privileged group's value (required for regression).
+    #[arg(long, value_name = "VALUE")]
+    pub privileged: Option<String>,
+    /// Default: classification when labels and predictions are all 0/1, else regression.
+    #[arg(long, value_enum)]
+    pub task: Option<FairnessTask>,
+    /// Fail when the metric is above X (repeatable).
+    #[arg(long, value_name = "METRIC=X")]
+    pub max: Vec<String>,
+    /// Fail when the metric is below X (repeatable).
+    #[arg(long, value_name = "METRIC=X")]
+    pub min: Vec<String>,
+    /// Write the JSON result here.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Exit 0 even when a bound fails.
+    #[arg(long)]
+    pub no_fail: bool,
+    /// Print the JSON result instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_fairness(printer: Printer, cwd: &Path, args: &FairnessArgs) -> Result<(), CommandError> {
     let used = [&args.sensitive, &args.label, &args.prediction];
     let table = Table::read_selected(&cwd.join(&args.predictions), &|name| {
         used.iter().any(|u| u.as_str() == name)
-    })
-    .map_err(table_error)?;
-    let data = predictions_from_table(&table, &args.sensitive, &args.label, &args.prediction)
-        .map_err(fairness_error)?;
+    })?;
+    let data = predictions_from_table(&table, &args.sensitive, &args.label, &args.prediction)?;
     let task = match args.task {
         Some(FairnessTask::Regression) => Task::Regression,
         Some(FairnessTask::Classification) => Task::Classification,
@@ -86,27 +119,12 @@ pub fn run(cwd: &Path, args: &FairnessArgs, quiet: bool) -> Result<(), CommandEr
             kin_gates::report::fairness_html(&title, passed, &checks, &table, &assessment.flat);
         write_atomic(&cwd.join(html), page.as_bytes())?;
     }
-    if args.json {
-        println!("{text}");
-    } else if !quiet {
-        for (name, value) in &assessment.flat {
-            println!(
-                "{name:45} {}",
-                value
-                    .map(|v| format!("{v:.6}"))
-                    .unwrap_or_else(|| "n/a".into())
-            );
-        }
-        for c in &checks {
-            println!(
-                "{} {} {}: {}",
-                c.metric,
-                if c.bound == Bound::Max { "<=" } else { ">=" },
-                c.limit,
-                if c.passed { "pass" } else { "FAIL" }
-            );
-        }
-    }
+    // A failed bound fails the gate even when the reader of the report went away.
+    let printed = if args.json {
+        printer.json(&document, JsonStyle::Pretty)
+    } else {
+        print_summary(printer, &assessment, &checks)
+    };
     if !passed && !args.no_fail {
         let failed: Vec<&str> = checks
             .iter()
@@ -118,14 +136,52 @@ pub fn run(cwd: &Path, args: &FairnessArgs, quiet: bool) -> Result<(), CommandEr
                 .with_hint("pass --no-fail to report without failing"),
         );
     }
+    Ok(printed?)
+}
+
+/// Each metric, then each bound with its verdict.
+fn print_summary(printer: Printer, assessment: &Assessment, checks: &[Check]) -> io::Result<()> {
+    let mut out = printer.status();
+    for (name, value) in &assessment.flat {
+        writeln!(
+            out,
+            "{name:45} {}",
+            value
+                .map(|v| format!("{v:.6}"))
+                .unwrap_or_else(|| "n/a".into())
+        )?;
+    }
+    for c in checks {
+        writeln!(
+            out,
+            "{} {} {}: {}",
+            c.metric,
+            if c.bound == Bound::Max { "<=" } else { ">=" },
+            c.limit,
+            if c.passed { "pass" } else { "FAIL" }
+        )?;
+    }
     Ok(())
+}
+
+/// (metric, value) pairs in output order; `None` is an undefined value.
+type MetricRow = Vec<(String, Option<f64>)>;
+
+/// Everything computed, before bounds are applied.
+struct Assessment {
+    task: Task,
+    /// group -> ordered (metric, value)
+    groups: BTreeMap<String, (usize, MetricRow)>,
+    /// metric name (as `--max` accepts it) -> value
+    flat: MetricRow,
+    metrics_json: Value,
 }
 
 fn assess(data: &Predictions, task: Task, args: &FairnessArgs) -> Result<Assessment, CommandError> {
     match task {
         Task::Classification => {
             let (groups, between, to_overall) =
-                classification(data, &args.label, &args.prediction).map_err(fairness_error)?;
+                classification(data, &args.label, &args.prediction)?;
             let groups = groups
                 .into_iter()
                 .map(|(g, r)| {
@@ -159,12 +215,11 @@ fn assess(data: &Predictions, task: Task, args: &FairnessArgs) -> Result<Assessm
             })
         }
         Task::Regression => {
-            let privileged = args.privileged.as_deref().ok_or_else(|| {
-                CommandError::usage(FairnessError::NoPrivileged.to_string())
-                    .with_hint("e.g. --privileged 1")
-            })?;
-            let (groups, metrics) =
-                regression(data, &args.sensitive, privileged).map_err(fairness_error)?;
+            let privileged = args
+                .privileged
+                .as_deref()
+                .ok_or(FairnessError::NoPrivileged)?;
+            let (groups, metrics) = regression(data, &args.sensitive, privileged)?;
             let groups = groups
                 .into_iter()
                 .map(|(g, e)| {
@@ -260,16 +315,4 @@ fn to_json(assessment: &Assessment, args: &FairnessArgs, checks: &[Check], passe
         "checks": checks,
         "passed": passed,
     })
-}
-
-fn fairness_error(error: FairnessError) -> CommandError {
-    match &error {
-        FairnessError::MissingColumn { available, .. } => CommandError::failure(error.to_string())
-            .with_hint(format!("columns in the file: {}", available.join(", "))),
-        FairnessError::UnknownPrivileged { groups, .. } => CommandError::usage(error.to_string())
-            .with_hint(format!("groups found: {}", groups.join(", "))),
-        FairnessError::NotBinary { .. } => CommandError::failure(error.to_string())
-            .with_hint("use --task regression for continuous predictions"),
-        _ => CommandError::failure(error.to_string()),
-    }
 }

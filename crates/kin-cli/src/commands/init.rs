@@ -1,26 +1,34 @@
 //! `kin init`.
 
+use std::io::Write;
 use std::path::Path;
 
-use crate::cli::InitArgs;
-use crate::command_error::CommandError;
+use clap::Args;
 
-pub fn run(cwd: &Path, args: &InitArgs, quiet: bool) -> Result<(), CommandError> {
+use crate::command_error::CommandError;
+use crate::printer::Printer;
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Initialise without git (DVC's `core.no_scm`).
+    #[arg(long)]
+    pub no_scm: bool,
+}
+
+pub fn cmd_init(printer: Printer, cwd: &Path, args: &InitArgs) -> Result<(), CommandError> {
     let report = kin::init(
         cwd,
         kin::InitOptions {
             no_scm: args.no_scm,
         },
     )?;
-    if quiet {
-        return Ok(());
-    }
+    let mut out = printer.status();
     if report.created.is_empty() {
-        println!("kin is already initialised in {}", cwd.display());
+        writeln!(out, "kin is already initialised in {}", cwd.display())?;
     } else {
-        println!("Initialised kin in {}", cwd.display());
+        writeln!(out, "Initialised kin in {}", cwd.display())?;
         for path in &report.created {
-            println!("  created {}", path.display());
+            writeln!(out, "  created {}", path.display())?;
         }
     }
     Ok(())

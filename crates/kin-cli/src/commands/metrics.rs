@@ -1,27 +1,94 @@
 //! `kin metrics show` and `kin metrics diff`: DVC's tables, Markdown and JSON, byte for byte.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
-use kin::metrics::table::{DiffLayout, Table, diff_table, show_table};
-use kin::metrics::{
-    Collected, Collection, Diff, MetricsError, Recorded, Source, diff_tables, restrict_to, run_side,
-};
+use clap::{Args, Subcommand};
+use kin::metrics::table::{DiffLayout, show_table};
+use kin::metrics::{Recorded, Source};
 use serde_json::{Map, Value, json};
 
-use crate::cli::{MetricsArgs, MetricsCommand, MetricsDiffArgs, MetricsShowArgs};
+use super::metrics_io::{Paths, compare, print_diff, print_table, warn_unreadable};
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    #[command(subcommand)]
+    pub command: MetricsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetricsCommand {
+    /// Print the metrics of the workspace: every `metrics:` output and top-level `metrics:` file.
+    Show(MetricsShowArgs),
+    /// Show how metrics changed between two revisions (default: HEAD and the workspace).
+    Diff(MetricsDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsShowArgs {
+    /// Only these metrics files (directories: every file below them), even if no dvc.yaml names them.
+    pub targets: Vec<PathBuf>,
+    /// Print DVC's JSON shape: `{"": {"data": {"<path>": {"data": {...}}}}}` (`{"error": {"type", "msg"}}` for a file that cannot be read).
+    #[arg(long)]
+    pub json: bool,
+    /// Print a GitHub Markdown table.
+    #[arg(long)]
+    pub md: bool,
+    /// Round floats to N digits after the point (default 5).
+    #[arg(long, value_name = "N")]
+    pub precision: Option<u32>,
+    /// Accepted for DVC compatibility: directory targets are always searched recursively.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsDiffArgs {
+    /// The old revision (a git branch, tag or commit, `workspace`, or a recorded run `run:ID`).
+    #[arg(default_value = "HEAD")]
+    pub a_rev: String,
+    /// The new revision (default: the workspace; `run:ID` for a recorded run).
+    #[arg(default_value = "workspace")]
+    pub b_rev: String,
+    /// Only these metrics files (directories: every file below them), even if no dvc.yaml names them.
+    #[arg(long, num_args = 0.., value_name = "PATHS")]
+    pub targets: Vec<PathBuf>,
+    /// Accepted for DVC compatibility: directory targets are always searched recursively.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+    /// Show unchanged metrics as well.
+    #[arg(long)]
+    pub all: bool,
+    /// Print DVC's JSON shape: `{"<path>": {"<metric>": {"old": .., "new": .., "diff": ..}}}`.
+    #[arg(long)]
+    pub json: bool,
+    /// Print a GitHub Markdown table.
+    #[arg(long)]
+    pub md: bool,
+    /// Leave out the Path column.
+    #[arg(long)]
+    pub no_path: bool,
+    /// Round floats to N digits after the point (default 5).
+    #[arg(long, value_name = "N")]
+    pub precision: Option<u32>,
+}
 
 /// DVC rounds metrics to this many digits after the point unless told otherwise.
 const DEFAULT_PRECISION: u32 = 5;
 
-pub fn run(cwd: &Path, args: &MetricsArgs) -> Result<(), CommandError> {
+pub fn cmd_metrics(printer: Printer, cwd: &Path, args: &MetricsArgs) -> Result<(), CommandError> {
     match &args.command {
-        MetricsCommand::Show(args) => show(cwd, args),
-        MetricsCommand::Diff(args) => diff(cwd, args),
+        MetricsCommand::Show(args) => cmd_metrics_show(printer, cwd, args),
+        MetricsCommand::Diff(args) => cmd_metrics_diff(printer, cwd, args),
     }
 }
 
-fn show(cwd: &Path, args: &MetricsShowArgs) -> Result<(), CommandError> {
+fn cmd_metrics_show(
+    printer: Printer,
+    cwd: &Path,
+    args: &MetricsShowArgs,
+) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let paths = Paths::new(&repo, cwd);
     let targets = args
@@ -29,9 +96,8 @@ fn show(cwd: &Path, args: &MetricsShowArgs) -> Result<(), CommandError> {
         .iter()
         .map(|t| paths.target(t))
         .collect::<Result<Vec<_>, _>>()?;
-    let collection = kin::metrics::collect_metrics(&repo, &Source::Workspace, &targets)
-        .map_err(|e| source_error(&repo, "workspace", e))?;
-    warn_unreadable(&collection, "workspace");
+    let collection = kin::metrics::collect_metrics(&repo, &Source::Workspace, &targets)?;
+    warn_unreadable(printer, &collection, "workspace")?;
     if args.json {
         let mut files = Map::new();
         for file in &collection.files {
@@ -42,8 +108,7 @@ fn show(cwd: &Path, args: &MetricsShowArgs) -> Result<(), CommandError> {
             files.insert(paths.display(&file.path), entry);
         }
         // DVC keys a result without revisions by the empty name.
-        let out = json!({ "": { "data": files } });
-        println!("{}", kin::metrics::python::py_json(&out));
+        printer.json(&json!({ "": { "data": files } }), JsonStyle::Dvc)?;
         return Ok(());
     }
     let files: Vec<(String, Option<&Value>)> = collection
@@ -52,11 +117,15 @@ fn show(cwd: &Path, args: &MetricsShowArgs) -> Result<(), CommandError> {
         .map(|f| (paths.display(&f.path), f.content.as_ref().ok()))
         .collect();
     let table = show_table(&files, Some(precision(args.precision)));
-    print_table(&table, args.md);
+    print_table(printer, &table, args.md)?;
     Ok(())
 }
 
-fn diff(cwd: &Path, args: &MetricsDiffArgs) -> Result<(), CommandError> {
+fn cmd_metrics_diff(
+    printer: Printer,
+    cwd: &Path,
+    args: &MetricsDiffArgs,
+) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let paths = Paths::new(&repo, cwd);
     let targets = args
@@ -66,7 +135,7 @@ fn diff(cwd: &Path, args: &MetricsDiffArgs) -> Result<(), CommandError> {
         .collect::<Result<Vec<_>, _>>()?;
     let collect = |source: &Source| kin::metrics::collect_metrics(&repo, source, &targets);
     let revs = (args.a_rev.as_str(), args.b_rev.as_str());
-    let diff = compare(&repo, revs, Recorded::Metrics, args.all, collect)?;
+    let diff = compare(printer, &repo, revs, Recorded::Metrics, args.all, collect)?;
     let layout = DiffLayout {
         title: "Metric",
         a_rev: &args.a_rev,
@@ -75,184 +144,17 @@ fn diff(cwd: &Path, args: &MetricsDiffArgs) -> Result<(), CommandError> {
         show_change: true,
         precision: Some(precision(args.precision)),
     };
-    print_diff(&paths.display_diff(diff), &layout, args.json, args.md);
+    print_diff(
+        printer,
+        &paths.display_diff(diff),
+        &layout,
+        args.json,
+        args.md,
+    )?;
     Ok(())
 }
 
 /// DVC's `--precision`: 0 or nothing means the default.
 fn precision(given: Option<u32>) -> u32 {
     given.filter(|p| *p != 0).unwrap_or(DEFAULT_PRECISION)
-}
-
-/// Collects `a_rev` and `b_rev` and compares them. Without any commit there is nothing to
-/// compare (DVC prints an empty result); a revision whose pipelines cannot be read counts as
-/// empty, with a warning, as in DVC.
-///
-/// `run:ID` names a recorded run: its side is what the run recorded, and the other side is
-/// cut down to the same files and keys (a run holds only its own stage's).
-pub(super) fn compare(
-    repo: &kin::Repo,
-    (a_rev, b_rev): (&str, &str),
-    what: Recorded,
-    all: bool,
-    collect: impl Fn(&Source) -> Result<Collection, MetricsError>,
-) -> Result<Diff, CommandError> {
-    let a_run = run_side(repo, a_rev, what)?;
-    let b_run = run_side(repo, b_rev, what)?;
-    if a_run.is_none() && b_run.is_none() && !kin::metrics::has_commits(repo) {
-        return Ok(Diff::default());
-    }
-    let side = |rev: &str| -> Result<Collected, CommandError> {
-        match collect(&Source::named(rev)) {
-            Ok(collection) => {
-                warn_unreadable(&collection, rev);
-                Ok(collection.data())
-            }
-            Err(error @ (MetricsError::Pipeline { .. } | MetricsError::Config(_))) => {
-                eprintln!("warning: {error}");
-                Ok(Collected::new())
-            }
-            Err(error) => Err(source_error(repo, rev, error)),
-        }
-    };
-    let (old, new) = match (a_run, b_run) {
-        (Some(old), Some(new)) => (old, new),
-        (Some(old), None) => {
-            let new = restrict_to(&side(b_rev)?, &old);
-            (old, new)
-        }
-        (None, Some(new)) => (restrict_to(&side(a_rev)?, &new), new),
-        (None, None) => (side(a_rev)?, side(b_rev)?),
-    };
-    Ok(diff_tables(&old, &new, all))
-}
-
-/// A file that could not be read shows as empty, as in DVC; say why on stderr.
-pub(super) fn warn_unreadable(collection: &Collection, rev: &str) {
-    for (_, error) in collection.errors() {
-        eprintln!("warning: {rev}: {error}");
-    }
-}
-
-/// An error that stops the whole command, with a hint.
-pub(super) fn source_error(repo: &kin::Repo, rev: &str, error: MetricsError) -> CommandError {
-    let message = error.to_string();
-    match error {
-        MetricsError::UnknownRevision { .. } => CommandError::usage(message).with_hint(
-            "give a branch, tag or commit that `git rev-parse` knows, or `workspace` for the files on disk",
-        ),
-        MetricsError::NoGit { .. } => CommandError::failure(message)
-            .with_hint("revisions need a git repository; compare `workspace` only, or run `git init`"),
-        MetricsError::Pipeline { error, .. } if rev == "workspace" => {
-            crate::diagnostic::pipeline_error(&error, Some(repo.root()))
-        }
-        MetricsError::Config(e) => e.into(),
-        MetricsError::TempTree { .. } => CommandError::failure(message)
-            .with_hint("check free space and permissions of the system temp directory (TMPDIR)"),
-        _ => CommandError::failure(message),
-    }
-}
-
-/// Prints a diff as JSON, a Markdown table or a plain table.
-pub(super) fn print_diff(diff: &Diff, layout: &DiffLayout<'_>, json: bool, md: bool) {
-    if json {
-        println!("{}", kin::metrics::python::py_json(&diff.to_json()));
-    } else {
-        print_table(&diff_table(diff, layout), md);
-    }
-}
-
-/// DVC prints nothing for an empty plain table, and a blank line after a Markdown one.
-fn print_table(table: &Table, md: bool) {
-    let text = crate::tabulate::render(&table.headers, &table.rows, md);
-    if md {
-        println!("{text}\n");
-    } else if !text.is_empty() {
-        println!("{text}");
-    }
-}
-
-/// Repo-relative paths and the paths shown to the user (relative to the current directory).
-pub(super) struct Paths {
-    root: PathBuf,
-    /// The current directory relative to the root, as components.
-    cwd_parts: Vec<String>,
-    cwd: PathBuf,
-}
-
-impl Paths {
-    pub fn new(repo: &kin::Repo, cwd: &Path) -> Paths {
-        let cwd = std::path::absolute(cwd).unwrap_or_else(|_| cwd.to_path_buf());
-        let cwd = normalize(&cwd);
-        let cwd_parts = cwd
-            .strip_prefix(repo.root())
-            .map(|rel| {
-                rel.components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        Paths {
-            root: repo.root().to_path_buf(),
-            cwd_parts,
-            cwd,
-        }
-    }
-
-    /// A target given on the command line (relative to the current directory) as a
-    /// repo-relative path.
-    pub fn target(&self, target: &Path) -> Result<String, CommandError> {
-        let full = normalize(&self.cwd.join(target));
-        let rel = full.strip_prefix(&self.root).map_err(|_| {
-            CommandError::usage(format!(
-                "`{}` is outside the repository `{}`",
-                target.display(),
-                self.root.display()
-            ))
-            .with_hint("give paths inside the repository")
-        })?;
-        Ok(rel.to_string_lossy().replace('\\', "/"))
-    }
-
-    /// A repo-relative path as seen from the current directory (`../m.json` from `sub/`).
-    pub fn display(&self, path: &str) -> String {
-        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-        let common = self
-            .cwd_parts
-            .iter()
-            .zip(&parts)
-            .take_while(|(a, b)| a.as_str() == **b)
-            .count();
-        let mut out: Vec<&str> = vec![".."; self.cwd_parts.len() - common];
-        out.extend(&parts[common..]);
-        if out.is_empty() {
-            ".".to_owned()
-        } else {
-            out.join("/")
-        }
-    }
-
-    /// The diff with paths as seen from the current directory, files sorted by that path.
-    pub fn display_diff(&self, mut diff: Diff) -> Diff {
-        for file in &mut diff.files {
-            file.path = self.display(&file.path);
-        }
-        diff.files.sort_by(|a, b| a.path.cmp(&b.path));
-        diff
-    }
-}
-
-/// Removes `.` and resolves `..` lexically.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

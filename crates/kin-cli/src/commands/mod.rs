@@ -1,4 +1,4 @@
-//! One module per command; `run` dispatches.
+//! The command line: global arguments, one subcommand per module, and the dispatch.
 
 mod add;
 mod checkout;
@@ -6,31 +6,94 @@ mod commit;
 mod dag;
 mod drift;
 mod fairness;
-mod fetch;
+mod gate_io;
 mod gc;
 mod history;
 mod init;
 mod lineage;
 mod metrics;
+mod metrics_io;
 mod params;
-mod pull;
-mod push;
 mod remote;
 mod repro;
-mod run_show;
+mod run;
 mod runs;
 mod stages;
 mod status;
-mod status_cloud;
 mod transfer;
 mod why;
 
-use std::path::Path;
+use std::path::PathBuf;
 
-use crate::cli::{Cli, Command};
+use clap::{Parser, Subcommand};
+
 use crate::command_error::CommandError;
+use crate::printer::Printer;
 
-pub fn run(cli: Cli) -> Result<(), CommandError> {
+/// ML lineage you can query: DVC-compatible pipelines with a lineage graph.
+#[derive(Debug, Parser)]
+#[command(name = "kin", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Run as if kin was started in this directory.
+    #[arg(short = 'C', long = "cd", global = true, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+    /// Print nothing but errors (and requested output such as --json).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Initialise kin (and DVC's `.dvc/`) in the current git repository.
+    Init(init::InitArgs),
+    /// List the pipeline stages after templating and foreach/matrix expansion.
+    Stages(stages::StagesArgs),
+    /// Show the stage graph.
+    Dag(dag::DagArgs),
+    /// Track files or directories: hash them into the cache and write `.dvc` files.
+    Add(add::AddArgs),
+    /// Restore tracked data in the workspace from the cache.
+    Checkout(checkout::CheckoutArgs),
+    /// Run the pipeline's stale stages, cache their outputs and record them in dvc.lock.
+    Repro(repro::ReproArgs),
+    /// Record the current deps and outputs of stages (and changed `.dvc` data) without running.
+    Commit(commit::CommitArgs),
+    /// Show stages and tracked data that differ from what was recorded, and why.
+    Status(status::StatusArgs),
+    /// Remove cache objects that no tracked version references.
+    Gc(gc::GcArgs),
+    /// Compare a current dataset with a reference: per-column drift tests as Evidently chooses them.
+    Drift(drift::DriftArgs),
+    /// Check predictions for group fairness (Fairlearn's metrics) against bounds.
+    Fairness(fairness::FairnessArgs),
+    /// Query the lineage graph: what produced an artifact (`up`) or what it reached (`down`).
+    Lineage(lineage::LineageArgs),
+    /// List the recorded runs, newest first.
+    Runs(runs::RunsArgs),
+    /// Inspect one recorded run.
+    Run(run::RunArgs),
+    /// Explain what changed upstream between two versions of an artifact, nearest cause first.
+    Why(why::WhyArgs),
+    /// Import past lineage from git history.
+    History(history::HistoryArgs),
+    /// Show metrics, or compare them between git revisions and the workspace (as `dvc metrics`).
+    Metrics(metrics::MetricsArgs),
+    /// Compare params between git revisions and the workspace (as `dvc params diff`).
+    Params(params::ParamsArgs),
+    /// Configure remotes in `.dvc/config`, as `dvc remote` does.
+    Remote(remote::RemoteArgs),
+    /// Upload tracked data (and its lineage) that a remote lacks.
+    Push(transfer::PushArgs),
+    /// Download tracked data (and its lineage) that the cache lacks, verified, into the cache.
+    Fetch(transfer::FetchArgs),
+    /// Fetch, then check out into the workspace.
+    Pull(transfer::PullArgs),
+}
+
+/// Runs the chosen command in `-C DIR` or the current directory.
+pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
     let cwd = match cli.directory {
         Some(dir) => dir,
         None => std::env::current_dir().map_err(|e| {
@@ -38,37 +101,27 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         })?,
     };
     match cli.command {
-        Command::Init(args) => init::run(&cwd, &args, cli.quiet),
-        Command::Stages(args) => stages::run(&cwd, &args),
-        Command::Dag(args) => dag::run(&cwd, &args),
-        Command::Add(args) => add::run(&cwd, &args, cli.quiet),
-        Command::Checkout(args) => checkout::run(&cwd, &args, cli.quiet),
-        Command::Commit(args) => commit::run(&cwd, &args, cli.quiet),
-        Command::Repro(args) => repro::run(&cwd, &args, cli.quiet),
-        Command::Status(args) => status::run(&cwd, &args),
-        Command::Gc(args) => gc::run(&cwd, &args, cli.quiet),
-        Command::Drift(args) => drift::run(&cwd, &args, cli.quiet),
-        Command::Fairness(args) => fairness::run(&cwd, &args, cli.quiet),
-        Command::Lineage(args) => lineage::run(&cwd, &args),
-        Command::Runs(args) => runs::run(&cwd, &args),
-        Command::Run(args) => run_show::run(&cwd, &args),
-        Command::Why(args) => why::run(&cwd, &args),
-        Command::History(args) => history::run(&cwd, &args, cli.quiet),
-        Command::Metrics(args) => metrics::run(&cwd, &args),
-        Command::Params(args) => params::run(&cwd, &args),
-        Command::Remote(args) => remote::run(&cwd, &args, cli.quiet),
-        Command::Push(args) => push::run(&cwd, &args, cli.quiet),
-        Command::Fetch(args) => fetch::run(&cwd, &args, cli.quiet),
-        Command::Pull(args) => pull::run(&cwd, &args, cli.quiet),
+        Command::Init(args) => init::cmd_init(printer, &cwd, &args),
+        Command::Stages(args) => stages::cmd_stages(printer, &cwd, &args),
+        Command::Dag(args) => dag::cmd_dag(printer, &cwd, &args),
+        Command::Add(args) => add::cmd_add(printer, &cwd, &args),
+        Command::Checkout(args) => checkout::cmd_checkout(printer, &cwd, &args),
+        Command::Commit(args) => commit::cmd_commit(printer, &cwd, &args),
+        Command::Repro(args) => repro::cmd_repro(printer, &cwd, &args),
+        Command::Status(args) => status::cmd_status(printer, &cwd, &args),
+        Command::Gc(args) => gc::cmd_gc(printer, &cwd, &args),
+        Command::Drift(args) => drift::cmd_drift(printer, &cwd, &args),
+        Command::Fairness(args) => fairness::cmd_fairness(printer, &cwd, &args),
+        Command::Lineage(args) => lineage::cmd_lineage(printer, &cwd, &args),
+        Command::Runs(args) => runs::cmd_runs(printer, &cwd, &args),
+        Command::Run(args) => run::cmd_run(printer, &cwd, &args),
+        Command::Why(args) => why::cmd_why(printer, &cwd, &args),
+        Command::History(args) => history::cmd_history(printer, &cwd, &args),
+        Command::Metrics(args) => metrics::cmd_metrics(printer, &cwd, &args),
+        Command::Params(args) => params::cmd_params(printer, &cwd, &args),
+        Command::Remote(args) => remote::cmd_remote(printer, &cwd, &args),
+        Command::Push(args) => transfer::push::cmd_push(printer, &cwd, &args),
+        Command::Fetch(args) => transfer::fetch::cmd_fetch(printer, &cwd, &args),
+        Command::Pull(args) => transfer::pull::cmd_pull(printer, &cwd, &args),
     }
-}
-
-/// Opens the repository containing `cwd` and loads its pipelines.
-fn load_project(cwd: &Path) -> Result<(kin::Repo, kin_pipeline::Project), CommandError> {
-    let repo = kin::Repo::discover(cwd)?;
-    let project = repo.project().map_err(|e| match e {
-        kin::RepoError::Pipeline(e) => crate::diagnostic::pipeline_error(&e, Some(repo.root())),
-        other => other.into(),
-    })?;
-    Ok((repo, project))
 }

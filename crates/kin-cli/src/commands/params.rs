@@ -2,19 +2,64 @@
 
 use std::path::Path;
 
+use clap::{Args, Subcommand};
 use kin::metrics::table::DiffLayout;
 
-use super::metrics::{Paths, compare, print_diff};
-use crate::cli::{ParamsArgs, ParamsCommand, ParamsDiffArgs};
+use super::metrics_io::{Paths, compare, print_diff};
 use crate::command_error::CommandError;
+use crate::printer::Printer;
 
-pub fn run(cwd: &Path, args: &ParamsArgs) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct ParamsArgs {
+    #[command(subcommand)]
+    pub command: ParamsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParamsCommand {
+    /// Show how params changed between two revisions (default: HEAD and the workspace).
+    Diff(ParamsDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ParamsDiffArgs {
+    /// The old revision (a git branch, tag or commit, `workspace`, or a recorded run `run:ID`).
+    #[arg(default_value = "HEAD")]
+    pub a_rev: String,
+    /// The new revision (default: the workspace; `run:ID` for a recorded run).
+    #[arg(default_value = "workspace")]
+    pub b_rev: String,
+    /// Only these params files, whole, relative to the repository root as in DVC (even if no dvc.yaml names them).
+    #[arg(long, num_args = 0.., value_name = "PATHS")]
+    pub targets: Vec<String>,
+    /// Show unchanged params as well.
+    #[arg(long)]
+    pub all: bool,
+    /// Only params that stages depend on (not the rest of params.yaml or top-level `params:` files).
+    #[arg(long)]
+    pub deps: bool,
+    /// Print DVC's JSON shape: `{"<path>": {"<param>": {"old": .., "new": ..}}}`.
+    #[arg(long)]
+    pub json: bool,
+    /// Print a GitHub Markdown table.
+    #[arg(long)]
+    pub md: bool,
+    /// Leave out the Path column.
+    #[arg(long)]
+    pub no_path: bool,
+}
+
+pub fn cmd_params(printer: Printer, cwd: &Path, args: &ParamsArgs) -> Result<(), CommandError> {
     match &args.command {
-        ParamsCommand::Diff(args) => diff(cwd, args),
+        ParamsCommand::Diff(args) => cmd_params_diff(printer, cwd, args),
     }
 }
 
-fn diff(cwd: &Path, args: &ParamsDiffArgs) -> Result<(), CommandError> {
+fn cmd_params_diff(
+    printer: Printer,
+    cwd: &Path,
+    args: &ParamsDiffArgs,
+) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let paths = Paths::new(&repo, cwd);
     // DVC reads `params diff --targets` relative to the repository root, not the current
@@ -25,6 +70,7 @@ fn diff(cwd: &Path, args: &ParamsDiffArgs) -> Result<(), CommandError> {
     };
     let revs = (args.a_rev.as_str(), args.b_rev.as_str());
     let diff = compare(
+        printer,
         &repo,
         revs,
         kin::metrics::Recorded::Params,
@@ -39,7 +85,13 @@ fn diff(cwd: &Path, args: &ParamsDiffArgs) -> Result<(), CommandError> {
         show_change: false,
         precision: None,
     };
-    print_diff(&paths.display_diff(diff), &layout, args.json, args.md);
+    print_diff(
+        printer,
+        &paths.display_diff(diff),
+        &layout,
+        args.json,
+        args.md,
+    )?;
     Ok(())
 }
 

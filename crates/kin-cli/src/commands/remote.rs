@@ -1,14 +1,98 @@
 //! `kin remote add/modify/list/default/remove`: the same `.dvc/config` edits as `dvc remote`.
 
+use std::io::Write;
 use std::path::Path;
 
+use clap::{Args, Subcommand};
 use kin::remote::ConfigLevel;
 use serde_json::json;
 
 use crate::command_error::CommandError;
-use crate::remote_args::{LevelArgs, RemoteArgs, RemoteCommand};
+use crate::printer::{JsonStyle, Printer};
 
-pub fn run(cwd: &Path, args: &RemoteArgs, quiet: bool) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct RemoteArgs {
+    #[command(subcommand)]
+    pub command: RemoteCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemoteCommand {
+    /// Add a remote: a local path, `s3://bucket/prefix`, `gs://bucket/prefix` or `azure://container/prefix`.
+    Add(RemoteAddArgs),
+    /// Set (or with `--unset` remove) an option of a remote, e.g. `endpointurl`, `region`, `profile`.
+    Modify(RemoteModifyArgs),
+    /// List the remotes: name, URL and which is the default.
+    List(RemoteListArgs),
+    /// Print the default remote, or set it.
+    Default(RemoteDefaultArgs),
+    /// Remove a remote (and the default setting if it named it).
+    Remove(RemoteRemoveArgs),
+}
+
+/// Which config file a change goes to.
+#[derive(Debug, Args)]
+pub struct LevelArgs {
+    /// Write `.dvc/config.local` (git-ignored: credentials) instead of `.dvc/config`.
+    #[arg(long)]
+    pub local: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoteAddArgs {
+    pub name: String,
+    /// Where objects go; relative local paths are relative to the current directory.
+    pub url: String,
+    /// Also make it the default remote.
+    #[arg(short = 'd', long = "default")]
+    pub default: bool,
+    /// Replace a remote of the same name.
+    #[arg(short, long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub level: LevelArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoteModifyArgs {
+    pub name: String,
+    pub option: String,
+    /// The value (omit with `--unset`).
+    #[arg(required_unless_present = "unset")]
+    pub value: Option<String>,
+    /// Remove the option instead of setting it.
+    #[arg(short, long, conflicts_with = "value")]
+    pub unset: bool,
+    #[command(flatten)]
+    pub level: LevelArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoteListArgs {
+    /// Print `[{"name", "url", "default"}]`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoteDefaultArgs {
+    /// The remote to make the default; without it, print the current default.
+    pub name: Option<String>,
+    /// Clear the default.
+    #[arg(short, long, conflicts_with = "name")]
+    pub unset: bool,
+    #[command(flatten)]
+    pub level: LevelArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoteRemoveArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub level: LevelArgs,
+}
+
+pub fn cmd_remote(printer: Printer, cwd: &Path, args: &RemoteArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     match &args.command {
         RemoteCommand::Add(add) => {
@@ -21,8 +105,12 @@ pub fn run(cwd: &Path, args: &RemoteArgs, quiet: bool) -> Result<(), CommandErro
                 add.default,
                 add.force,
             )?;
-            if add.default && !quiet {
-                println!("Setting '{}' as a default remote.", add.name);
+            if add.default {
+                writeln!(
+                    printer.status(),
+                    "Setting '{}' as a default remote.",
+                    add.name
+                )?;
             }
         }
         RemoteCommand::Modify(modify) => kin::remote::modify_remote(
@@ -42,14 +130,15 @@ pub fn run(cwd: &Path, args: &RemoteArgs, quiet: bool) -> Result<(), CommandErro
                     .iter()
                     .map(|r| json!({"name": r.name, "url": r.spec.url, "default": Some(r.name.as_str()) == default}))
                     .collect();
-                println!("{}", serde_json::Value::Array(rows));
+                printer.json(&serde_json::Value::Array(rows), JsonStyle::Compact)?;
             } else {
+                let mut out = printer.stdout();
                 for remote in &remotes {
                     let mut line = format!("{}\t{}", remote.name, remote.spec.url);
                     if Some(remote.name.as_str()) == default {
                         line.push_str("\t(default)");
                     }
-                    println!("{}", expand_tabs(&line));
+                    writeln!(out, "{}", expand_tabs(&line))?;
                 }
             }
         }
@@ -60,7 +149,7 @@ pub fn run(cwd: &Path, args: &RemoteArgs, quiet: bool) -> Result<(), CommandErro
                 kin::remote::set_default(&repo, level(&default.level), Some(name))?;
             } else {
                 match kin::remote::default_name(&repo.config()?) {
-                    Some(name) => println!("{name}"),
+                    Some(name) => writeln!(printer.stdout(), "{name}")?,
                     None => {
                         return Err(CommandError::failure("no default remote is set").with_hint(
                             "set one with `kin remote default NAME` or `kin remote add -d NAME URL`",

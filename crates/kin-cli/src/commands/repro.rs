@@ -1,44 +1,206 @@
 //! `kin repro`: run the stale stages of the pipeline and record them in dvc.lock.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
+use clap::Args;
 use kin::repro::{
     Change, OutputStream, ReproError, ReproEvents, ReproOptions, Selection, StageOutcome,
 };
 use serde_json::{Value, json};
 
-use crate::cli::ReproArgs;
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer, Stream, write_json};
 use crate::stage_changes::{describe, to_json};
+
+#[derive(Debug, Args)]
+pub struct ReproArgs {
+    /// Stages (`train`, `sub/dvc.yaml:train`), foreach groups or pipeline files (default: ./dvc.yaml).
+    pub targets: Vec<String>,
+    /// Run the stages even if nothing changed.
+    #[arg(short, long)]
+    pub force: bool,
+    /// Run only the named stages, not what they depend on.
+    #[arg(short, long)]
+    pub single_item: bool,
+    /// Run the named stages and everything that depends on them, not what they depend on.
+    #[arg(long)]
+    pub downstream: bool,
+    /// Run the whole pipelines the named stages belong to.
+    #[arg(short, long)]
+    pub pipeline: bool,
+    /// Run every pipeline in the repository.
+    #[arg(short = 'P', long)]
+    pub all_pipelines: bool,
+    /// Treat directory targets as every pipeline file below them.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+    /// Show what would run, without running it.
+    #[arg(long)]
+    pub dry: bool,
+    /// After a failure, go on with the stages that do not depend on it.
+    #[arg(short, long)]
+    pub keep_going: bool,
+    /// Run up to N independent stages at once.
+    #[arg(short, long, default_value_t = 1, value_name = "N")]
+    pub jobs: usize,
+    /// Do not restore outputs from the run-cache; run the command.
+    #[arg(long)]
+    pub no_run_cache: bool,
+    /// Wait for another kin or DVC process to release the repository instead of failing.
+    #[arg(long)]
+    pub wait: bool,
+    /// Print a JSON report of what happened to each stage (command output goes to stderr).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), CommandError> {
+    let repo = kin::Repo::discover(cwd)?;
+    let options = ReproOptions {
+        selection: Selection {
+            targets: args.targets.clone(),
+            single_item: args.single_item,
+            downstream: args.downstream,
+            pipeline: args.pipeline,
+            all_pipelines: args.all_pipelines,
+            recursive: args.recursive,
+        },
+        force: args.force,
+        dry: args.dry,
+        keep_going: args.keep_going,
+        jobs: args.jobs,
+        run_cache: !args.no_run_cache,
+        wait: args.wait,
+        interrupted: interrupt_flag()?,
+    };
+    let view = ReproView {
+        printer,
+        chatty: !printer.is_quiet() && !args.json,
+        json: args.json,
+        prefix: args.jobs > 1,
+        stdout_failed: Mutex::new(None),
+        stderr_failed: Mutex::new(None),
+    };
+    let report = kin::repro::repro(&repo, cwd, &options, &view)?;
+    if args.json {
+        let stages: Vec<Value> = report
+            .stages
+            .iter()
+            .map(|(stage, result)| outcome_json(stage, result))
+            .collect();
+        let document = json!({ "stages": stages });
+        view.emit(Target::Stdout, |out| {
+            write_json(out, &document, JsonStyle::Pretty)
+        });
+    }
+    let mut failed = Vec::new();
+    let mut worked = false;
+    for (stage, result) in report.stages {
+        match result {
+            Err(e) => {
+                if !args.json {
+                    printer.report_error(&CommandError::from(e));
+                }
+                failed.push(format!("'{stage}'"));
+            }
+            Ok(StageOutcome::Blocked { by }) => {
+                view.say(&format!(
+                    "Stage '{stage}' skipped: it depends on failed stage '{by}'"
+                ));
+            }
+            Ok(StageOutcome::UpToDate) => {}
+            Ok(_) => worked = true,
+        }
+    }
+    if !failed.is_empty() {
+        let which = if failed.len() > 1 {
+            format!("stages: {}", failed.join(", "))
+        } else {
+            failed.join("")
+        };
+        return Err(
+            CommandError::failure(format!("failed to reproduce {which}")).with_hint(
+                "fix the error above and run `kin repro` again; finished stages are kept",
+            ),
+        );
+    }
+    if !worked {
+        view.say("Data and pipelines are up to date.");
+    }
+    match view.write_error() {
+        Some(error) => Err(error.into()),
+        None => Ok(()),
+    }
+}
 
 /// Prints what a repro does, as DVC words it; command output passes through (prefixed with
 /// the stage when stages run in parallel).
-struct Printer {
+///
+/// Events cannot return errors, so the first failed write to each stream is kept and that
+/// stream is left alone from then on; the repro goes on (a reader that went away is no reason
+/// to stop a stage half-way) and `cmd_repro` reports the error when it is over, after any
+/// failed stage.
+struct ReproView {
+    printer: Printer,
     /// Print kin's own messages (not with `-q` or `--json`).
     chatty: bool,
     /// Command stdout goes to stderr, keeping stdout for the JSON report.
     json: bool,
     prefix: bool,
+    stdout_failed: Mutex<Option<io::Error>>,
+    stderr_failed: Mutex<Option<io::Error>>,
 }
 
-impl Printer {
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Stdout,
+    Stderr,
+}
+
+impl ReproView {
+    /// Runs `write` on the stream unless an earlier write to it failed. The stream's lock is
+    /// held throughout, so lines from stages running in parallel never interleave.
+    fn emit(&self, target: Target, write: impl FnOnce(&mut Stream) -> io::Result<()>) {
+        let (failed, mut stream) = match target {
+            Target::Stdout => (&self.stdout_failed, self.printer.stdout()),
+            Target::Stderr => (&self.stderr_failed, self.printer.stderr()),
+        };
+        let Ok(mut failed) = failed.lock() else {
+            return;
+        };
+        if failed.is_none()
+            && let Err(error) = write(&mut stream)
+        {
+            *failed = Some(error);
+        }
+    }
+
     fn say(&self, text: &str) {
         if self.chatty {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{text}");
+            self.emit(Target::Stdout, |out| writeln!(out, "{text}"));
         }
+    }
+
+    /// The first write that failed, stdout's before stderr's.
+    fn write_error(&self) -> Option<io::Error> {
+        [&self.stdout_failed, &self.stderr_failed]
+            .into_iter()
+            .find_map(|failed| failed.lock().ok()?.take())
     }
 }
 
-impl ReproEvents for Printer {
+impl ReproEvents for ReproView {
     fn waiting_for_lock(&self, holder: &Path) {
-        eprintln!(
-            "Waiting for `{}`: another kin or DVC process is working in this repository",
-            holder.display()
-        );
+        self.emit(Target::Stderr, |err| {
+            writeln!(
+                err,
+                "Waiting for `{}`: another kin or DVC process is working in this repository",
+                holder.display()
+            )
+        });
     }
 
     fn stage_skipped(&self, stage: &str) {
@@ -76,15 +238,15 @@ impl ReproEvents for Printer {
         } else {
             String::new()
         };
-        let write = |out: &mut dyn Write| {
-            let _ = out.write_all(prefix.as_bytes());
-            let _ = out.write_all(line);
-            let _ = out.flush();
+        let target = match stream {
+            OutputStream::Stdout if !self.json => Target::Stdout,
+            _ => Target::Stderr,
         };
-        match stream {
-            OutputStream::Stdout if !self.json => write(&mut std::io::stdout().lock()),
-            _ => write(&mut std::io::stderr().lock()),
-        }
+        self.emit(target, |out| {
+            out.write_all(prefix.as_bytes())?;
+            out.write_all(line)?;
+            out.flush()
+        });
     }
 
     fn restored_from_run_cache(&self, stage: &str) {
@@ -104,9 +266,12 @@ impl ReproEvents for Printer {
 
     fn lineage_failed(&self, stage: &str, error: &kin::lineage::LineageError) {
         // A warning even under --quiet: the run happened but its lineage is missing.
-        eprintln!(
-            "warning: the run of stage '{stage}' was not recorded in the lineage store: {error}"
-        );
+        self.emit(Target::Stderr, |err| {
+            writeln!(
+                err,
+                "warning: the run of stage '{stage}' was not recorded in the lineage store: {error}"
+            )
+        });
     }
 }
 
@@ -135,121 +300,5 @@ fn outcome_json(stage: &str, result: &Result<StageOutcome, ReproError>) -> Value
             json!({"stage": stage, "status": "skipped", "failed_upstream": by})
         }
         Err(e) => json!({"stage": stage, "status": "failed", "error": e.to_string()}),
-    }
-}
-
-pub fn run(cwd: &Path, args: &ReproArgs, quiet: bool) -> Result<(), CommandError> {
-    let repo = kin::Repo::discover(cwd)?;
-    let options = ReproOptions {
-        selection: Selection {
-            targets: args.targets.clone(),
-            single_item: args.single_item,
-            downstream: args.downstream,
-            pipeline: args.pipeline,
-            all_pipelines: args.all_pipelines,
-            recursive: args.recursive,
-        },
-        force: args.force,
-        dry: args.dry,
-        keep_going: args.keep_going,
-        jobs: args.jobs,
-        run_cache: !args.no_run_cache,
-        wait: args.wait,
-        interrupted: interrupt_flag()?,
-    };
-    let printer = Printer {
-        chatty: !quiet && !args.json,
-        json: args.json,
-        prefix: args.jobs > 1,
-    };
-    let report = kin::repro::repro(&repo, cwd, &options, &printer).map_err(error)?;
-    if args.json {
-        let stages: Vec<Value> = report
-            .stages
-            .iter()
-            .map(|(stage, result)| outcome_json(stage, result))
-            .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({ "stages": stages }))
-                .expect("JSON values always serialize")
-        );
-    }
-    let mut failed = Vec::new();
-    let mut worked = false;
-    for (stage, result) in report.stages {
-        match result {
-            Err(e) => {
-                if !args.json {
-                    eprint!("{}", error(e).render());
-                }
-                failed.push(format!("'{stage}'"));
-            }
-            Ok(StageOutcome::Blocked { by }) => {
-                printer.say(&format!(
-                    "Stage '{stage}' skipped: it depends on failed stage '{by}'"
-                ));
-            }
-            Ok(StageOutcome::UpToDate) => {}
-            Ok(_) => worked = true,
-        }
-    }
-    if !failed.is_empty() {
-        let which = if failed.len() > 1 {
-            format!("stages: {}", failed.join(", "))
-        } else {
-            failed.join("")
-        };
-        return Err(
-            CommandError::failure(format!("failed to reproduce {which}")).with_hint(
-                "fix the error above and run `kin repro` again; finished stages are kept",
-            ),
-        );
-    }
-    if !worked {
-        printer.say("Data and pipelines are up to date.");
-    }
-    Ok(())
-}
-
-pub(super) fn error(error: ReproError) -> CommandError {
-    let hint = match &error {
-        ReproError::Lock(kin::repo_lock::LockError::Held { .. }) => {
-            Some("wait for the other process, or rerun with `--wait`".to_owned())
-        }
-        ReproError::PathLock(kin::rwlock::RwLockError::Busy { .. }) => Some(
-            "another kin or dvc process is running this stage: wait for it, or rerun with `--wait`"
-                .to_owned(),
-        ),
-        ReproError::UnknownTarget { .. } => Some("`kin stages` lists the stages".to_owned()),
-        ReproError::MissingDep { .. } => Some(
-            "create it, `kin pull` it, or add the stage that produces it to the pipeline"
-                .to_owned(),
-        ),
-        ReproError::MissingOutputs { .. } => Some(
-            "the command must write every declared output; fix the command or the `outs` list"
-                .to_owned(),
-        ),
-        ReproError::MissingParams { .. } | ReproError::MissingParamsFile { .. } => {
-            Some("add the params, or remove them from the stage's `params` list".to_owned())
-        }
-        ReproError::CommandFailed { stage, .. } => Some(format!(
-            "its output is in `{}`; its dvc.lock entry was not changed",
-            kin::repro::log_path(stage).display()
-        )),
-        ReproError::Interrupted { .. } => {
-            Some("nothing was recorded for the interrupted stage; rerun `kin repro`".to_owned())
-        }
-        _ => None,
-    };
-    let command_error = match error {
-        ReproError::Repo(e) => return e.into(),
-        ReproError::Data(e) => return e.into(),
-        ReproError::UnknownTarget { .. } => CommandError::usage(error.to_string()),
-        other => CommandError::failure(other.to_string()),
-    };
-    match hint {
-        Some(hint) => command_error.with_hint(hint),
-        None => command_error,
     }
 }

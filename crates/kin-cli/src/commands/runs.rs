@@ -1,14 +1,35 @@
 //! `kin runs`: recorded runs, newest first.
 
+use std::io::{self, Write};
 use std::path::Path;
 
+use clap::Args;
 use kin::lineage::kin_store::{LineageStore, RunFilter, RunStatus, Timestamp};
+use serde_json::Value;
 
 use crate::command_error::CommandError;
-use crate::lineage_args::RunsArgs;
-use crate::lineage_view::run_json;
+use crate::lineage_view::{format_duration, prefix, run_json};
+use crate::printer::{JsonStyle, Printer, Stream};
 
-pub fn run(cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// Only runs of this stage (address as `kin stages` prints it, or a `.dvc` file).
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Only runs with this status: succeeded, failed, restored or imported.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only runs started since: a date (`2026-11-01`, `2026-11-01T09:30`) or a span (`3d`, `12h`).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Show at most N runs (newest first).
+    #[arg(short = 'n', long, default_value_t = 50, value_name = "N")]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let status = args
         .status
@@ -28,38 +49,34 @@ pub fn run(cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
         })
         .transpose()?;
     let store = kin::lineage::open_store(&repo)?;
-    let runs = store
-        .runs(&RunFilter {
-            stage: args.stage.clone(),
-            status,
-            since,
-            limit: Some(args.limit),
-        })
-        .map_err(kin::lineage::LineageError::from)?;
+    let runs = store.runs(&RunFilter {
+        stage: args.stage.clone(),
+        status,
+        since,
+        limit: Some(args.limit),
+    })?;
     if args.json {
-        let list: Vec<_> = runs.iter().map(run_json).collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&list).unwrap_or_default()
-        );
+        let list = runs.iter().map(run_json).collect();
+        printer.json(&Value::Array(list), JsonStyle::Pretty)?;
         return Ok(());
     }
     if runs.is_empty() {
-        println!(
+        writeln!(
+            printer.stdout(),
             "No runs recorded{}.",
             if args.stage.is_some() || status.is_some() || since.is_some() {
                 " that match"
             } else {
                 " yet"
             }
-        );
+        )?;
         return Ok(());
     }
     let rows: Vec<[String; 6]> = runs
         .iter()
         .map(|run| {
             let commit = run.git_commit.as_deref().map_or(String::from("-"), |c| {
-                let short = &c[..c.len().min(7)];
+                let short = prefix(c, 7);
                 if run.git_dirty == Some(true) {
                     format!("{short}+")
                 } else {
@@ -89,28 +106,21 @@ pub fn run(cwd: &Path, args: &RunsArgs) -> Result<(), CommandError> {
                 .unwrap_or(0)
         })
         .collect();
-    let line = |cells: &[&str]| {
+    let line = |out: &mut Stream, cells: &[&str]| -> io::Result<()> {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
-        println!("{}", padded.join("  ").trim_end());
+        writeln!(out, "{}", padded.join("  ").trim_end())
     };
-    line(&header);
+    let mut out = printer.stdout();
+    line(&mut out, &header)?;
     for row in &rows {
-        line(&row.iter().map(String::as_str).collect::<Vec<_>>());
+        line(
+            &mut out,
+            &row.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
     }
     Ok(())
-}
-
-/// `850ms`, `12.3s`, `4m05s`, `2h03m`.
-pub fn format_duration(millis: i64) -> String {
-    let millis = millis.max(0);
-    match millis {
-        0..1_000 => format!("{millis}ms"),
-        1_000..60_000 => format!("{:.1}s", millis as f64 / 1000.0),
-        60_000..3_600_000 => format!("{}m{:02}s", millis / 60_000, millis % 60_000 / 1000),
-        _ => format!("{}h{:02}m", millis / 3_600_000, millis % 3_600_000 / 60_000),
-    }
 }

@@ -1,26 +1,32 @@
 //! `kin stages`: every stage after templating, as a table or the stable JSON contract.
 
+use std::io::Write;
 use std::path::Path;
 
+use clap::Args;
 use kin_format::Command;
 use kin_pipeline::{OutKind, Stage};
 use serde_json::{Map, Value, json};
 
-use crate::cli::StagesArgs;
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
-pub fn run(cwd: &Path, args: &StagesArgs) -> Result<(), CommandError> {
-    let (_, project) = super::load_project(cwd)?;
+#[derive(Debug, Args)]
+pub struct StagesArgs {
+    /// Print the stable JSON document instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_stages(printer: Printer, cwd: &Path, args: &StagesArgs) -> Result<(), CommandError> {
+    let project = kin::Repo::discover(cwd)?.project()?;
     if args.json {
         let mut stages = Map::new();
         for stage in &project.stages {
             stages.insert(stage.address(), stage_json(stage));
         }
         let document = json!({ "stages": stages });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&document).expect("JSON values always serialize")
-        );
+        printer.json(&document, JsonStyle::Pretty)?;
         return Ok(());
     }
     let width = project
@@ -29,13 +35,14 @@ pub fn run(cwd: &Path, args: &StagesArgs) -> Result<(), CommandError> {
         .map(|s| s.address().len())
         .max()
         .unwrap_or(0);
+    let mut out = printer.stdout();
     for stage in &project.stages {
         let summary = stage.desc.clone().unwrap_or_else(|| match &stage.cmd {
             Command::Single(cmd) => cmd.clone(),
             Command::List(cmds) => cmds.join(" && "),
         });
         let first_line = summary.lines().next().unwrap_or_default();
-        println!("{:width$}  {first_line}", stage.address());
+        writeln!(out, "{:width$}  {first_line}", stage.address())?;
     }
     Ok(())
 }

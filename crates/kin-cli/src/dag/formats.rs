@@ -1,6 +1,6 @@
 //! Machine-readable DAG formats: Graphviz dot (as `dvc dag --dot` writes it), Mermaid, JSON.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::DagView;
 
@@ -39,7 +39,7 @@ pub fn render_mermaid(view: &DagView) -> String {
 }
 
 /// `{"nodes": [{"name", "kind", "members"}], "edges": [{"from", "to"}]}`.
-pub fn render_json(view: &DagView) -> String {
+pub fn to_json(view: &DagView) -> Value {
     let nodes: Vec<_> = view
         .nodes
         .iter()
@@ -50,9 +50,5 @@ pub fn render_json(view: &DagView) -> String {
         .iter()
         .map(|&(f, t)| json!({ "from": view.nodes[f].label, "to": view.nodes[t].label }))
         .collect();
-    let document = json!({ "nodes": nodes, "edges": edges });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&document).expect("JSON values always serialize")
-    )
+    json!({ "nodes": nodes, "edges": edges })
 }

@@ -5,7 +5,7 @@ mod ascii;
 mod formats;
 
 pub use ascii::render_ascii;
-pub use formats::{render_dot, render_json, render_mermaid};
+pub use formats::{render_dot, render_mermaid, to_json};
 
 use std::collections::BTreeSet;
 

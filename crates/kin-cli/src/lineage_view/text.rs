@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use kin::lineage::kin_store::{ArtifactVersion, Direction, EdgeKind, Run, RunKey, VersionId};
 use kin::lineage::{LineageView, Target};
 
-use super::short_hash;
+use super::{prefix, short_hash};
 
 /// One line for a version: `path@hash (size, files)`.
 pub fn version_line(version: &ArtifactVersion) -> String {
@@ -31,7 +31,7 @@ pub fn run_line(run: &Run) -> String {
         run.stage, run.status, run.started, run.id
     );
     if let Some(commit) = &run.git_commit {
-        let _ = write!(line, " @{}", &commit[..commit.len().min(7)]);
+        let _ = write!(line, " @{}", prefix(commit, 7));
         if run.git_dirty == Some(true) {
             line.push_str("+dirty");
         }
@@ -116,11 +116,7 @@ impl Tree<'_> {
                 let _ = writeln!(self.out, "{detail_indent}params: {params}");
             }
             if let Some(env) = &run.environment {
-                let _ = writeln!(
-                    self.out,
-                    "{detail_indent}environment: {}",
-                    &env[..env.len().min(12)]
-                );
+                let _ = writeln!(self.out, "{detail_indent}environment: {}", prefix(env, 12));
             }
         }
         let versions = self.from_run.get(&key).cloned().unwrap_or_default();

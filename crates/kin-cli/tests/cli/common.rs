@@ -41,7 +41,8 @@ pub fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("command starts")
 }
 
-fn git(dir: &Path, args: &[&str]) {
+/// Runs git in `dir` without the user's global config; fails the test if git fails.
+pub fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
         .args(args)
         .current_dir(dir)

@@ -9,6 +9,7 @@ mod gates;
 mod init;
 mod lineage;
 mod metrics;
+mod output;
 mod remote;
 mod repro;
 mod safety;

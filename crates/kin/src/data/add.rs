@@ -49,7 +49,7 @@ pub fn add(
     let _lock = repo.lock()?;
     let root = repo.root();
     let project = repo.project()?;
-    project.check_graph().map_err(crate::RepoError::from)?;
+    repo.check_graph(&project)?;
     let cache = repo.cache();
     cache.remove_stale_temps();
     let link_types = parse_link_types(repo.config()?.value("cache", "type"))?;

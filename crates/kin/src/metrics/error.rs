@@ -20,6 +20,9 @@ pub enum MetricsError {
     #[error("the pipelines of {place} cannot be read: {error}")]
     Pipeline {
         place: String,
+        /// Where the file the error names can still be read: the repository root for the
+        /// workspace, `None` for a revision (its temporary checkout is gone by then).
+        root: Option<PathBuf>,
         #[source]
         error: Box<PipelineError>,
     },

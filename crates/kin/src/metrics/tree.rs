@@ -65,6 +65,7 @@ impl Tree {
         let parsing = config.parsing()?;
         load_project(&self.root, parsing).map_err(|error| MetricsError::Pipeline {
             place: self.place.clone(),
+            root: self.rev.is_none().then(|| self.root.clone()),
             error: Box::new(error),
         })
     }

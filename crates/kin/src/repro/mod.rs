@@ -108,7 +108,7 @@ fn open_session(
         events.waiting_for_lock(holder)
     })?;
     let project = repo.project()?;
-    project.check_graph().map_err(crate::RepoError::from)?;
+    repo.check_graph(&project)?;
     let cwd_rel = std::path::absolute(cwd)
         .ok()
         .and_then(|c| {

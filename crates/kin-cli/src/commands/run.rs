@@ -1,22 +1,46 @@
 //! `kin run show ID`: everything recorded about one run.
 
+use std::io::{self, Write};
 use std::path::Path;
 
+use clap::{Args, Subcommand};
 use kin::lineage::kin_store::LineageStore;
 use serde_json::json;
 
 use crate::command_error::CommandError;
-use crate::lineage_args::{RunArgs, RunCommand};
 use crate::lineage_view::text::version_line;
-use crate::lineage_view::{run_json, version_json};
+use crate::lineage_view::{format_duration, prefix, run_json, version_json};
+use crate::printer::{JsonStyle, Printer, Stream};
 
-pub fn run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(subcommand)]
+    pub command: RunCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunCommand {
+    /// Everything recorded about one run.
+    Show(RunShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunShowArgs {
+    /// The run's id, or enough of its start to be unique.
+    pub id: String,
+    #[arg(long, conflicts_with = "log")]
+    pub json: bool,
+    /// Print the run's captured output instead.
+    #[arg(long)]
+    pub log: bool,
+}
+
+pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
     let RunCommand::Show(show) = &args.command;
     let repo = kin::Repo::discover(cwd)?;
     let store = kin::lineage::open_store(&repo)?;
-    let lift = kin::lineage::LineageError::from;
-    let prefix = show.id.strip_prefix("run:").unwrap_or(&show.id);
-    let run = store.run_by_prefix(prefix).map_err(lift)?;
+    let id = show.id.strip_prefix("run:").unwrap_or(&show.id);
+    let run = store.run_by_prefix(id)?;
     if show.log {
         let Some(object) = &run.log_object else {
             return Err(CommandError::failure(format!(
@@ -24,9 +48,15 @@ pub fn run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
                 run.id
             )));
         };
+        let Some((fan_out, rest)) = object.split_at_checked(2) else {
+            return Err(CommandError::failure(format!(
+                "run {} names a malformed log object `{object}`",
+                run.id
+            )));
+        };
         let path = kin::lineage::objects_dir(repo.root())
-            .join(&object[..2])
-            .join(&object[2..]);
+            .join(fan_out)
+            .join(rest);
         let bytes = std::fs::read(&path).map_err(|e| {
             CommandError::failure(format!(
                 "cannot read the log of run {} ({}): {e}",
@@ -34,21 +64,20 @@ pub fn run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
                 path.display()
             ))
         })?;
-        use std::io::Write as _;
-        let _ = std::io::stdout().write_all(&bytes);
+        printer.stdout().write_all(&bytes)?;
         return Ok(());
     }
     let versions = |ids: Vec<_>| -> Result<Vec<_>, CommandError> {
         ids.into_iter()
-            .map(|id| store.version_by_id(id).map_err(|e| lift(e).into()))
+            .map(|id| store.version_by_id(id).map_err(CommandError::from))
             .collect()
     };
-    let mut inputs = versions(store.inputs(run.key).map_err(lift)?)?;
-    let mut outputs = versions(store.outputs(run.key).map_err(lift)?)?;
+    let mut inputs = versions(store.inputs(run.key)?)?;
+    let mut outputs = versions(store.outputs(run.key)?)?;
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     let environment = match &run.environment {
-        Some(hash) => store.environment(hash).map_err(lift)?,
+        Some(hash) => store.environment(hash)?,
         None => None,
     };
     if show.json {
@@ -59,27 +88,25 @@ pub fn run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
             Some(env) => json!({"hash": env.hash, "body": env.body}),
             None => serde_json::Value::Null,
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        printer.json(&value, JsonStyle::Pretty)?;
         return Ok(());
     }
-    println!("run:    {}", run.id);
-    println!("stage:  {}", run.stage);
+    let mut out = printer.stdout();
+    writeln!(out, "run:    {}", run.id)?;
+    writeln!(out, "stage:  {}", run.stage)?;
     let exit = run
         .exit_code
         .map_or(String::new(), |c| format!(" (exit {c})"));
-    println!("status: {}{exit}", run.status);
+    writeln!(out, "status: {}{exit}", run.status)?;
     let took = run.ended.map_or(String::new(), |end| {
         format!(
             ", took {}",
-            super::runs::format_duration(end.millis() - run.started.millis())
+            format_duration(end.millis() - run.started.millis())
         )
     });
-    println!("start:  {}{took}", run.started);
+    writeln!(out, "start:  {}{took}", run.started)?;
     if let (Some(user), Some(host)) = (&run.user, &run.host) {
-        println!("by:     {user}@{host}");
+        writeln!(out, "by:     {user}@{host}")?;
     }
     if let Some(commit) = &run.git_commit {
         let dirty = if run.git_dirty == Some(true) {
@@ -87,69 +114,71 @@ pub fn run(cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
         } else {
             ""
         };
-        println!("commit: {commit}{dirty}");
+        writeln!(out, "commit: {commit}{dirty}")?;
     }
     if !run.cmd.is_empty() {
-        println!("cmd:");
+        writeln!(out, "cmd:")?;
         for line in run.cmd.lines() {
-            println!("  {line}");
+            writeln!(out, "  {line}")?;
         }
     }
-    print_json_section("params", &run.params);
-    print_json_section("metrics", &run.metrics);
+    print_json_section(&mut out, "params", &run.params)?;
+    print_json_section(&mut out, "metrics", &run.metrics)?;
     for (title, list) in [("inputs", &inputs), ("outputs", &outputs)] {
         if !list.is_empty() {
-            println!("{title}:");
+            writeln!(out, "{title}:")?;
             for version in list {
-                println!("  {}", version_line(version));
+                writeln!(out, "  {}", version_line(version))?;
             }
         }
     }
     if let Some(env) = &environment {
         let body = &env.body;
-        println!("environment: {}", &env.hash[..env.hash.len().min(12)]);
+        writeln!(out, "environment: {}", prefix(&env.hash, 12))?;
         for key in ["os", "kernel", "cpu"] {
             if let Some(value) = body[key].as_str() {
-                println!("  {key}: {value}");
+                writeln!(out, "  {key}: {value}")?;
             }
         }
         if let Some(gpus) = body["gpu"].as_array().filter(|g| !g.is_empty()) {
             let names: Vec<&str> = gpus.iter().filter_map(|g| g.as_str()).collect();
-            println!("  gpu: {}", names.join(", "));
+            writeln!(out, "  gpu: {}", names.join(", "))?;
         }
         if let Some(python) = body["python"].as_object() {
             let count = python
                 .get("packages")
                 .and_then(|p| p.as_array())
                 .map_or(0, Vec::len);
-            println!(
+            writeln!(
+                out,
                 "  python: {} ({count} packages)",
                 python
                     .get("version")
                     .and_then(|v| v.as_str())
                     .unwrap_or("?")
-            );
+            )?;
         }
     }
     if run.log_object.is_some() {
-        println!("log: kin run show {} --log", run.id);
+        writeln!(out, "log: kin run show {} --log", run.id)?;
     }
     Ok(())
 }
 
 /// `title:` and `  file: key=value` lines for a params or metrics map.
-fn print_json_section(title: &str, value: &serde_json::Value) {
+fn print_json_section(out: &mut Stream, title: &str, value: &serde_json::Value) -> io::Result<()> {
     let Some(files) = value.as_object().filter(|f| !f.is_empty()) else {
-        return;
+        return Ok(());
     };
-    println!("{title}:");
+    writeln!(out, "{title}:")?;
     for (file, content) in files {
         match content.as_object() {
             Some(keys) => {
                 let pairs: Vec<String> = keys.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                println!("  {file}: {}", pairs.join(", "));
+                writeln!(out, "  {file}: {}", pairs.join(", "))?;
             }
-            None => println!("  {file}: {content}"),
+            None => writeln!(out, "  {file}: {content}")?,
         }
     }
+    Ok(())
 }

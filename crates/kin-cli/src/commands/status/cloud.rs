@@ -1,13 +1,15 @@
 //! `kin status -c`: the cache against a remote, in DVC's text and JSON layout.
 
+use std::io::Write;
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::cli::StatusArgs;
+use super::StatusArgs;
 use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
 
-pub fn run(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
+pub fn cloud_status(printer: Printer, cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let options = kin::remote::TransferOptions {
         targets: args.targets.clone(),
@@ -22,16 +24,17 @@ pub fn run(cwd: &Path, args: &StatusArgs) -> Result<(), CommandError> {
                 all.insert(path.clone(), Value::String(state.as_str().to_owned()));
             }
         }
-        println!("{}", kin::metrics::python::py_json(&Value::Object(all)));
+        printer.json(&Value::Object(all), JsonStyle::Dvc)?;
         return Ok(());
     }
+    let mut out = printer.stdout();
     for status in &statuses {
         if status.entries.is_empty() {
-            println!("Cache and remote '{}' are in sync.", status.remote);
+            writeln!(out, "Cache and remote '{}' are in sync.", status.remote)?;
             continue;
         }
         for (path, state) in &status.entries {
-            println!("\t{:<20}{path}", format!("{}:", state.as_str()));
+            writeln!(out, "\t{:<20}{path}", format!("{}:", state.as_str()))?;
         }
     }
     Ok(())

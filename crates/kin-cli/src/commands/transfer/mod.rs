@@ -1,16 +1,55 @@
-//! What `push`, `fetch` and `pull` print: DVC's one-line summary, kin's JSON, and a clear
-//! failure for objects that neither side has.
+//! `kin push`, `kin fetch` and `kin pull`: the arguments they share, DVC's one-line summary,
+//! kin's JSON, and a clear failure for objects that neither side has.
 
+pub mod fetch;
+pub mod pull;
+pub mod push;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::Args;
 use kin::remote::{TransferOptions, TransferReport};
 use serde_json::json;
 
 use crate::command_error::CommandError;
-use crate::remote_args::TransferArgs;
+use crate::printer::{JsonStyle, Printer};
+
+/// What `push`, `fetch` and `pull` move, and how.
+#[derive(Debug, Args)]
+pub struct TransferArgs {
+    /// `.dvc` files, tracked paths or stage addresses (default: everything tracked).
+    pub targets: Vec<PathBuf>,
+    /// The remote for outputs that don't name their own `remote:` (default: `core.remote`).
+    #[arg(short, long)]
+    pub remote: Option<String>,
+    /// Parallel transfers (default: the remote's `jobs` option, else 4 per core for a local
+    /// directory, 16 per core for object storage).
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Print `{"remotes": [{"remote", "transferred", "bytes", "already_there", "missing", "lineage_records"}]}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `kin push` takes what every transfer takes.
+pub type PushArgs = TransferArgs;
+/// `kin fetch` takes what every transfer takes.
+pub type FetchArgs = TransferArgs;
+/// `kin pull`: a transfer, then a checkout.
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    #[command(flatten)]
+    pub transfer: TransferArgs,
+    /// Replace or remove workspace files even when their content is in no cache.
+    #[arg(short, long)]
+    pub force: bool,
+}
 
 /// How many missing objects an error names before it says "and N more".
 const MISSING_SHOWN: usize = 10;
 
-pub(super) fn options(args: &TransferArgs) -> TransferOptions {
+pub fn options(args: &TransferArgs) -> TransferOptions {
     TransferOptions {
         targets: args.targets.clone(),
         remote: args.remote.clone(),
@@ -18,13 +57,25 @@ pub(super) fn options(args: &TransferArgs) -> TransferOptions {
     }
 }
 
-/// Prints the reports (`verb`: "pushed" or "fetched") and fails if anything was missing.
-pub(super) fn finish(
+/// Prints the reports (`verb`: "pushed" or "fetched") and fails if anything was missing,
+/// even when the reader of the summary went away.
+pub fn finish(
+    printer: Printer,
     reports: &[TransferReport],
     verb: &str,
     args: &TransferArgs,
-    quiet: bool,
 ) -> Result<(), CommandError> {
+    let printed = print_reports(printer, reports, verb, args);
+    missing_error(reports, verb)?;
+    Ok(printed?)
+}
+
+fn print_reports(
+    printer: Printer,
+    reports: &[TransferReport],
+    verb: &str,
+    args: &TransferArgs,
+) -> io::Result<()> {
     if args.json {
         let remotes: Vec<_> = reports
             .iter()
@@ -39,23 +90,25 @@ pub(super) fn finish(
                 })
             })
             .collect();
-        println!("{}", json!({ "remotes": remotes }));
-    } else if !quiet {
+        printer.json(&json!({ "remotes": remotes }), JsonStyle::Compact)?;
+    } else {
+        let mut out = printer.status();
         let moved: usize = reports.iter().map(|r| r.transferred).sum();
         let records: usize = reports.iter().map(|r| r.lineage_records).sum();
         match moved {
-            0 => println!("Everything is up to date."),
-            1 => println!("1 file {verb}"),
-            n => println!("{n} files {verb}"),
+            0 => writeln!(out, "Everything is up to date.")?,
+            1 => writeln!(out, "1 file {verb}")?,
+            n => writeln!(out, "{n} files {verb}")?,
         }
         if records > 0 {
-            println!(
+            writeln!(
+                out,
                 "{records} lineage record{} {verb}",
                 if records == 1 { "" } else { "s" }
-            );
+            )?;
         }
     }
-    missing_error(reports, verb)
+    Ok(())
 }
 
 fn missing_error(reports: &[TransferReport], verb: &str) -> Result<(), CommandError> {

@@ -2,15 +2,15 @@
 
 use std::path::Path;
 
-use super::transfer::{finish, options};
+use super::{FetchArgs, finish, options};
 use crate::command_error::CommandError;
+use crate::printer::Printer;
 use crate::progress::Bar;
-use crate::remote_args::TransferArgs;
 
-pub fn run(cwd: &Path, args: &TransferArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_fetch(printer: Printer, cwd: &Path, args: &FetchArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
-    let bar = Bar::new("fetch", quiet || args.json);
+    let bar = Bar::new("fetch", printer.is_quiet() || args.json);
     let reports = kin::remote::fetch(&repo, cwd, &options(args), &bar);
     bar.finish();
-    finish(&reports?, "fetched", args, quiet)
+    finish(printer, &reports?, "fetched", args)
 }

@@ -2,15 +2,15 @@
 
 use std::path::Path;
 
-use super::transfer::{finish, options};
+use super::{PushArgs, finish, options};
 use crate::command_error::CommandError;
+use crate::printer::Printer;
 use crate::progress::Bar;
-use crate::remote_args::TransferArgs;
 
-pub fn run(cwd: &Path, args: &TransferArgs, quiet: bool) -> Result<(), CommandError> {
+pub fn cmd_push(printer: Printer, cwd: &Path, args: &PushArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
-    let bar = Bar::new("push", quiet || args.json);
+    let bar = Bar::new("push", printer.is_quiet() || args.json);
     let reports = kin::remote::push(&repo, cwd, &options(args), &bar);
     bar.finish();
-    finish(&reports?, "pushed", args, quiet)
+    finish(printer, &reports?, "pushed", args)
 }
