@@ -1,6 +1,10 @@
-//! Values rendered as Python renders them, because that is what DVC writes: `str()`, `repr()`
-//! and `json.dumps`.
+//! Values rendered and compared as Python does, because that is what DVC does: `str()`,
+//! `repr()`, DVC's `to_str`, `json.dumps` and `==`.
 
+mod eq;
+mod json;
 mod repr;
 
-pub use repr::*;
+pub use eq::py_eq;
+pub use json::{DumpOptions, dumps, push_json_string};
+pub use repr::{float_repr, py_str, repr, scalar_to_string};

@@ -8,7 +8,6 @@ mod execute;
 mod outputs;
 mod params;
 mod plan;
-mod python_json;
 mod repo_lock;
 mod run_cache;
 mod schedule;

@@ -14,7 +14,7 @@ mod style;
 #[cfg(test)]
 mod tests;
 
-use style::{Style, choose_style, is_simple_key, scalar_text};
+use style::{Style, choose_style, is_simple_key, key_text, scalar_text};
 
 use super::Value;
 
@@ -125,15 +125,14 @@ impl Emitter {
                 let scalar_indent = Some(indent + INDENT);
                 for entry in map.iter() {
                     self.write_indent(indent);
-                    if is_simple_key(&entry.key) {
+                    let (key, style) = key_text(entry);
+                    if is_simple_key(&key) {
                         // Simple keys are never folded (but see `write_plain` for long words).
-                        let style = choose_style(&entry.key);
-                        self.write_scalar(&entry.key, style, scalar_indent, false);
+                        self.write_scalar(&key, style, scalar_indent, false);
                         self.write_indicator(":", false, false, false);
                     } else {
                         self.write_indicator("?", true, false, true);
-                        let style = choose_style(&entry.key);
-                        self.write_scalar(&entry.key, style, scalar_indent, true);
+                        self.write_scalar(&key, style, scalar_indent, true);
                         self.write_indent(indent);
                         self.write_indicator(":", true, false, true);
                     }

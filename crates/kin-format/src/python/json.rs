@@ -1,0 +1,167 @@
+//! `json.dumps` exactly as Python writes it with its defaults (`", "` and `": "` separators,
+//! ASCII only, `NaN`/`Infinity` allowed): what DVC prints for `--json` and hashes for
+//! directory manifests and run-cache keys.
+
+use super::float_repr;
+use crate::yaml::{MapEntry, Value};
+
+/// What `json.dumps` is asked for beyond its defaults.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DumpOptions<'a> {
+    /// `sort_keys=True`: keys in code-point order at every depth.
+    pub sort_keys: bool,
+    /// Keys left out at every depth (DVC's `dict_filter`).
+    pub exclude: &'a [&'a str],
+}
+
+/// `json.dumps(value)` with `options`.
+pub fn dumps(value: &Value, options: DumpOptions<'_>) -> String {
+    let mut out = String::new();
+    push_json(&mut out, value, options);
+    out
+}
+
+fn push_json(out: &mut String, value: &Value, options: DumpOptions<'_>) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::BigInt(n) => out.push_str(n.as_str()),
+        Value::Float(f) => out.push_str(&float_text(*f)),
+        // Python cannot dump a date; kin writes it as the text it was read from.
+        Value::Str(s) | Value::Timestamp(s) => push_json_string(out, s),
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_json(out, &item.value, options);
+            }
+            out.push(']');
+        }
+        Value::Map(map) => {
+            let mut entries: Vec<(String, &MapEntry)> = map
+                .iter()
+                .filter(|e| !options.exclude.contains(&e.key.as_str()))
+                .map(|e| (key_text(e), e))
+                .collect();
+            if options.sort_keys {
+                // Python sorts `str` keys by code point, which is UTF-8 byte order.
+                entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            }
+            out.push('{');
+            for (i, (key, entry)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_json_string(out, key);
+                out.push_str(": ");
+                push_json(out, &entry.value.value, options);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// A float as `json.dumps` writes it: its repr, or `NaN`, `Infinity`, `-Infinity`.
+fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".to_owned()
+    } else if f.is_infinite() {
+        if f > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
+    } else {
+        float_repr(f)
+    }
+}
+
+/// A key as `json.dumps` turns it into a string: `1`, `0.5`, `true`, `null`.
+fn key_text(entry: &MapEntry) -> String {
+    match &entry.key_scalar {
+        None => entry.key.clone(),
+        Some(Value::Null) => "null".to_owned(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Float(f)) => float_text(*f),
+        Some(other) => super::py_str(other),
+    }
+}
+
+/// Appends `text` as a JSON string the way Python's `json.dumps` (with its default
+/// `ensure_ascii`) writes it: everything outside printable ASCII as `\uXXXX`, characters
+/// above the BMP as surrogate pairs.
+pub fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_yaml;
+
+    fn parsed(yaml: &str) -> Value {
+        parse_yaml(yaml).expect("valid yaml").value
+    }
+
+    #[test]
+    fn strings_escape_as_python_does() {
+        // json.dumps("😀\"\x7f\x01é\t")
+        let mut out = String::new();
+        push_json_string(&mut out, "😀\"\u{7f}\u{1}é\t");
+        assert_eq!(out, r#""\ud83d\ude00\"\u007f\u0001\u00e9\t""#);
+    }
+
+    #[test]
+    fn dumps_as_python() {
+        // json.dumps({"a": {"old": 1e-07, "new": None, "diff": -1}, "é": [True, "x"]})
+        assert_eq!(
+            dumps(
+                &parsed("{a: {old: 1.0e-7, new: null, diff: -1}, é: [true, x]}"),
+                DumpOptions::default()
+            ),
+            r#"{"a": {"old": 1e-07, "new": null, "diff": -1}, "\u00e9": [true, "x"]}"#
+        );
+        // json.dumps({1: "x", 0.5: "y", None: "w", True: "z", 10**20: [.nan, -.inf]})
+        assert_eq!(
+            dumps(
+                &parsed("{1: x, 0.5: y, null: w, false: z, 100000000000000000000: [.nan, -.inf]}"),
+                DumpOptions::default()
+            ),
+            r#"{"1": "x", "0.5": "y", "null": "w", "false": "z", "100000000000000000000": [NaN, -Infinity]}"#
+        );
+    }
+
+    #[test]
+    fn sorted_and_filtered_as_dvc_hashes_run_cache_keys() {
+        let doc = parsed("b: [1, 2.5, 1.0e-05, true, null]\na: \"é\\t\\U0001F600\"\nsize: 3\n");
+        // json.dumps({"b": [1, 2.5, 1e-05, True, None], "a": "é\t😀", "size": 3}, sort_keys=True)
+        // with "size" filtered out.
+        let options = DumpOptions {
+            sort_keys: true,
+            exclude: &["size"],
+        };
+        assert_eq!(
+            dumps(&doc, options),
+            r#"{"a": "\u00e9\t\ud83d\ude00", "b": [1, 2.5, 1e-05, true, null]}"#
+        );
+    }
+}
