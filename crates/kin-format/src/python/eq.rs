@@ -1,7 +1,9 @@
 //! Python's `==` on loaded values, which decides whether DVC sees a param as changed and
-//! whether two mapping keys are the same key.
+//! whether two mapping keys are the same key, and Python's order of mapping keys.
 
-use crate::yaml::{Map, Value, int_equals_float};
+use std::cmp::Ordering;
+
+use crate::yaml::{Map, MapEntry, Value, int_equals_float};
 
 /// Python's `==`: numbers across `bool`, `int` and `float` (`1 == 1.0 == True`, exactly, at
 /// any size), lists element by element, mappings key by key regardless of order (keys
@@ -29,6 +31,23 @@ fn maps_equal(x: &Map, y: &Map) -> bool {
                 py_eq(&key, &other.key_value()) && py_eq(&entry.value.value, &other.value.value)
             })
         })
+}
+
+/// Python's `sorted()` order of two mapping keys, as DVC sorts `dvc.lock` params and
+/// `json.dumps(sort_keys=True)` sorts: numbers by value (`2` before `10`), strings by code
+/// point. (Python cannot sort a mix of the two and DVC fails; kin then orders by text.)
+pub fn key_order(a: &MapEntry, b: &MapEntry) -> Ordering {
+    let number = |e: &MapEntry| match &e.key_scalar {
+        Some(Value::Bool(b)) => Some(f64::from(u8::from(*b))),
+        Some(Value::Int(i)) => Some(*i as f64),
+        Some(Value::BigInt(n)) => Some(n.to_f64()),
+        Some(Value::Float(f)) => Some(*f),
+        _ => None,
+    };
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        _ => a.key.as_bytes().cmp(b.key.as_bytes()),
+    }
 }
 
 /// A number as Python sees it: `bool` is an `int`.
@@ -98,6 +117,18 @@ mod tests {
         ));
         assert!(py_eq(&parsed("{1: a}"), &parsed("{1.0: a}")));
         assert!(!py_eq(&parsed("{1: a}"), &parsed("{'1': a}")));
+    }
+
+    #[test]
+    fn keys_sort_as_python_sorts_them() {
+        let map = parsed("{10: a, 2: b, 1.5: c}");
+        let Value::Map(map) = map else {
+            panic!("a map")
+        };
+        let mut keys: Vec<_> = map.iter().collect();
+        keys.sort_by(|a, b| key_order(a, b));
+        let keys: Vec<&str> = keys.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["1.5", "2", "10"]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! ASCII only, `NaN`/`Infinity` allowed): what DVC prints for `--json` and hashes for
 //! directory manifests and run-cache keys.
 
-use super::float_repr;
+use super::{float_repr, key_order};
 use crate::yaml::{MapEntry, Value};
 
 /// What `json.dumps` is asked for beyond its defaults.
@@ -42,21 +42,19 @@ fn push_json(out: &mut String, value: &Value, options: DumpOptions<'_>) {
             out.push(']');
         }
         Value::Map(map) => {
-            let mut entries: Vec<(String, &MapEntry)> = map
+            let mut entries: Vec<&MapEntry> = map
                 .iter()
                 .filter(|e| !options.exclude.contains(&e.key.as_str()))
-                .map(|e| (key_text(e), e))
                 .collect();
             if options.sort_keys {
-                // Python sorts `str` keys by code point, which is UTF-8 byte order.
-                entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                entries.sort_by(|a, b| key_order(a, b));
             }
             out.push('{');
-            for (i, (key, entry)) in entries.iter().enumerate() {
+            for (i, entry) in entries.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                push_json_string(out, key);
+                push_json_string(out, &key_text(entry));
                 out.push_str(": ");
                 push_json(out, &entry.value.value, options);
             }
@@ -154,7 +152,7 @@ mod tests {
     fn sorted_and_filtered_as_dvc_hashes_run_cache_keys() {
         let doc = parsed("b: [1, 2.5, 1.0e-05, true, null]\na: \"é\\t\\U0001F600\"\nsize: 3\n");
         // json.dumps({"b": [1, 2.5, 1e-05, True, None], "a": "é\t😀", "size": 3}, sort_keys=True)
-        // with "size" filtered out.
+        // with "size" filtered out; json.dumps({10: "a", 2: "b"}, sort_keys=True).
         let options = DumpOptions {
             sort_keys: true,
             exclude: &["size"],
@@ -162,6 +160,10 @@ mod tests {
         assert_eq!(
             dumps(&doc, options),
             r#"{"a": "\u00e9\t\ud83d\ude00", "b": [1, 2.5, 1e-05, true, null]}"#
+        );
+        assert_eq!(
+            dumps(&parsed("{10: a, 2: b}"), options),
+            r#"{"2": "b", "10": "a"}"#
         );
     }
 }

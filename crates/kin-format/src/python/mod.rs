@@ -5,6 +5,6 @@ mod eq;
 mod json;
 mod repr;
 
-pub use eq::py_eq;
+pub use eq::{key_order, py_eq};
 pub use json::{DumpOptions, dumps, push_json_string};
 pub use repr::{float_repr, py_str, repr, scalar_to_string};

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use kin_format::params_file::{ParamsFileError, load_params_file};
+use kin_format::python::key_order;
 use kin_format::yaml::{Map, MapEntry, Node, Value};
 use kin_pipeline::ParamsDep;
 
@@ -127,22 +128,6 @@ pub(crate) fn lock_params(params: &[ParamValues]) -> Result<Vec<(String, Map)>, 
 fn merge_into(target: &mut Map, extra: Map) {
     for entry in extra.iter() {
         target.insert_entry(entry.clone());
-    }
-}
-
-/// Python's `sorted()` of the keys, as DVC sorts them: numbers by value (a params file's
-/// integer keys), strings by code point. (DVC cannot sort a mix and fails.)
-fn key_order(a: &MapEntry, b: &MapEntry) -> std::cmp::Ordering {
-    let number = |e: &MapEntry| match &e.key_scalar {
-        Some(Value::Int(i)) => Some(*i as f64),
-        Some(Value::BigInt(n)) => Some(n.to_f64()),
-        Some(Value::Float(f)) => Some(*f),
-        Some(Value::Bool(b)) => Some(f64::from(u8::from(*b))),
-        _ => None,
-    };
-    match (number(a), number(b)) {
-        (Some(x), Some(y)) => x.total_cmp(&y),
-        _ => a.key.as_bytes().cmp(b.key.as_bytes()),
     }
 }
 
