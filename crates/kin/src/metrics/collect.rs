@@ -343,20 +343,22 @@ fn distinct(paths: Vec<String>) -> Vec<String> {
 
 /// A params file's content as JSON for `params diff`. JSON keys are strings, so a mapping's
 /// key that is not a string becomes Python's `str()` of it (`b.None`, `b.1`, as DVC's
-/// flattened keys read), and a list that holds such a mapping becomes its Python `repr()`
-/// right away (`[{1: 'x'}]`), which is what DVC's params diff shows for any list.
+/// flattened keys read). A list holding what JSON cannot (such a key, or a float that is not
+/// finite) becomes its Python `repr()` right away (`[{1: 'x'}, inf]`), which is what DVC's
+/// params diff shows for any list.
 fn params_json(value: &Yaml) -> Value {
-    fn has_typed_key(value: &Yaml) -> bool {
+    fn beyond_json(value: &Yaml) -> bool {
         match value {
+            Yaml::Float(f) => !f.is_finite(),
             Yaml::Map(map) => map
                 .iter()
-                .any(|e| e.key_scalar.is_some() || has_typed_key(&e.value.value)),
-            Yaml::List(items) => items.iter().any(|item| has_typed_key(&item.value)),
+                .any(|e| e.key_scalar.is_some() || beyond_json(&e.value.value)),
+            Yaml::List(items) => items.iter().any(|item| beyond_json(&item.value)),
             _ => false,
         }
     }
     match value {
-        Yaml::List(_) if has_typed_key(value) => Value::String(kin_format::python::repr(value)),
+        Yaml::List(_) if beyond_json(value) => Value::String(kin_format::python::repr(value)),
         Yaml::List(items) => Value::Array(items.iter().map(|n| params_json(&n.value)).collect()),
         Yaml::Map(map) => Value::Object(
             map.iter()
