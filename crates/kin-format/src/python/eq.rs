@@ -90,11 +90,7 @@ impl<'a> Number<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse_yaml;
-
-    fn parsed(yaml: &str) -> Value {
-        parse_yaml(yaml).expect("valid yaml").value
-    }
+    use crate::python::parsed;
 
     #[test]
     fn compares_like_python() {

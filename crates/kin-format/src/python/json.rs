@@ -114,11 +114,7 @@ pub fn push_json_string(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse_yaml;
-
-    fn parsed(yaml: &str) -> Value {
-        parse_yaml(yaml).expect("valid yaml").value
-    }
+    use crate::python::parsed;
 
     #[test]
     fn strings_escape_as_python_does() {

@@ -171,11 +171,7 @@ pub fn float_repr(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse_yaml;
-
-    fn parsed(yaml: &str) -> Value {
-        parse_yaml(yaml).expect("valid yaml").value
-    }
+    use crate::python::parsed;
 
     #[test]
     fn reprs_match_python() {
