@@ -65,7 +65,12 @@ impl Manifest {
 
     /// The directory's object id: md5 of the JSON, with `.dir`.
     pub fn object_id(&self) -> ObjectId {
-        ObjectId::dir(Md5::of(self.to_json().as_bytes()))
+        Self::id_of_json(&self.to_json())
+    }
+
+    /// The object id of a manifest's JSON (for a caller that also stores the JSON).
+    pub fn id_of_json(json: &str) -> ObjectId {
+        ObjectId::dir(Md5::of(json.as_bytes()))
     }
 
     /// Reads a manifest written by DVC or kin.

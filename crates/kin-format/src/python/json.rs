@@ -42,25 +42,40 @@ fn push_json(out: &mut String, value: &Value, options: DumpOptions<'_>) {
             out.push(']');
         }
         Value::Map(map) => {
-            let mut entries: Vec<&MapEntry> = map
-                .iter()
-                .filter(|e| !options.exclude.contains(&e.key.as_str()))
-                .collect();
-            if options.sort_keys {
+            let kept = || {
+                map.iter()
+                    .filter(|e| !options.exclude.contains(&e.key.as_str()))
+            };
+            let in_order = || kept().is_sorted_by(|a, b| key_order(a, b).is_le());
+            if options.sort_keys && !in_order() {
+                let mut entries: Vec<&MapEntry> = kept().collect();
                 entries.sort_by(|a, b| key_order(a, b));
+                push_entries(out, entries.into_iter(), options);
+            } else {
+                push_entries(out, kept(), options);
             }
-            out.push('{');
-            for (i, entry) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                push_json_string(out, &key_text(entry));
-                out.push_str(": ");
-                push_json(out, &entry.value.value, options);
-            }
-            out.push('}');
         }
     }
+}
+
+fn push_entries<'a>(
+    out: &mut String,
+    entries: impl Iterator<Item = &'a MapEntry>,
+    options: DumpOptions<'_>,
+) {
+    out.push('{');
+    for (i, entry) in entries.enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match &entry.key_scalar {
+            None => push_json_string(out, &entry.key),
+            Some(scalar) => push_json_string(out, &key_text(scalar)),
+        }
+        out.push_str(": ");
+        push_json(out, &entry.value.value, options);
+    }
+    out.push('}');
 }
 
 /// A float as `json.dumps` writes it: its repr, or `NaN`, `Infinity`, `-Infinity`.
@@ -74,14 +89,13 @@ fn float_text(f: f64) -> String {
     }
 }
 
-/// A key as `json.dumps` turns it into a string: `1`, `0.5`, `true`, `null`.
-fn key_text(entry: &MapEntry) -> String {
-    match &entry.key_scalar {
-        None => entry.key.clone(),
-        Some(Value::Null) => "null".to_owned(),
-        Some(Value::Bool(b)) => b.to_string(),
-        Some(Value::Float(f)) => float_text(*f),
-        Some(other) => super::py_str(other),
+/// A key that is not a string as `json.dumps` turns it into one: `1`, `0.5`, `true`, `null`.
+fn key_text(scalar: &Value) -> String {
+    match scalar {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Float(f) => float_text(*f),
+        other => super::py_str(other),
     }
 }
 
@@ -90,7 +104,12 @@ fn key_text(entry: &MapEntry) -> String {
 /// above the BMP as surrogate pairs.
 pub fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
-    for c in text.chars() {
+    // Runs of printable ASCII other than `"` and `\` go out as they are, in one push.
+    let plain = |c: char| matches!(c, ' '..='~') && c != '"' && c != '\\';
+    let mut rest = text;
+    while let Some(at) = rest.find(|c: char| !plain(c)) {
+        out.push_str(&rest[..at]);
+        let c = rest[at..].chars().next().unwrap_or_default();
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -99,7 +118,6 @@ pub fn push_json_string(out: &mut String, text: &str) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
             _ => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
@@ -107,7 +125,9 @@ pub fn push_json_string(out: &mut String, text: &str) {
                 }
             }
         }
+        rest = &rest[at + c.len_utf8()..];
     }
+    out.push_str(rest);
     out.push('"');
 }
 
