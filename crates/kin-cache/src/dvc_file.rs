@@ -82,18 +82,12 @@ mod tests {
 
     #[test]
     fn writes_and_reads_back() {
-        let exec = DvcOut {
-            path: "single.bin".into(),
-            id: Some("9dd4e461268c8034f5c8564e155c67a6".parse().expect("id")),
-            size: Some(1),
-            nfiles: None,
-            is_exec: true,
-            push: true,
-            remote: None,
-        };
+        let text = "outs:\n- md5: 9dd4e461268c8034f5c8564e155c67a6\n  size: 1\n  isexec: true\n  hash: md5\n  path: single.bin\n";
+        let exec = parse_dvc_file_text(text).expect("valid").remove(0);
         let tmp = tempfile::tempdir().expect("tmp");
         let path = tmp.path().join("x.dvc");
         write_dvc_file(&path, std::slice::from_ref(&exec)).expect("write");
+        assert_eq!(std::fs::read_to_string(&path).expect("written"), text);
         assert_eq!(read_dvc_file(&path).expect("read"), vec![exec]);
     }
 }

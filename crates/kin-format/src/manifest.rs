@@ -1,6 +1,8 @@
 //! A directory's manifest exactly as DVC 3 writes it: the JSON whose md5 names the directory.
 
 use crate::md5::{Md5, ObjectId};
+use crate::python::{DumpOptions, dumps};
+use crate::yaml::{Location, Map, Node, Value};
 
 /// One file of a directory, by its path inside the directory (`/`-separated).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,28 +34,43 @@ impl Manifest {
         &self.entries
     }
 
-    /// `[{"md5": "…", "relpath": "…"}, …]`: Python's `json.dumps(sort_keys=True)` with its
-    /// default `, `/`: ` separators and non-ASCII escaped, which is what DVC hashes.
+    /// `[{"md5": "…", "relpath": "…"}, …]`: Python's `json.dumps(sort_keys=True)` of the
+    /// entries, which is what DVC hashes.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(self.entries.len() * 72 + 2);
-        out.push('[');
-        for (i, entry) in self.entries.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            out.push_str("{\"md5\": \"");
-            out.push_str(&entry.md5.to_hex());
-            out.push_str("\", \"relpath\": ");
-            crate::python::push_json_string(&mut out, &entry.relpath);
-            out.push('}');
-        }
-        out.push(']');
-        out
+        let field = |text: String| Node::unlocated(Value::Str(text));
+        let items = self
+            .entries
+            .iter()
+            .map(|entry| {
+                let mut map = Map::new();
+                map.insert(
+                    "md5".to_owned(),
+                    Location::UNKNOWN,
+                    field(entry.md5.to_hex()),
+                );
+                map.insert(
+                    "relpath".to_owned(),
+                    Location::UNKNOWN,
+                    field(entry.relpath.clone()),
+                );
+                Node::unlocated(Value::Map(map))
+            })
+            .collect();
+        let options = DumpOptions {
+            sort_keys: true,
+            exclude: &[],
+        };
+        dumps(&Value::List(items), options)
     }
 
     /// The directory's object id: md5 of the JSON, with `.dir`.
     pub fn object_id(&self) -> ObjectId {
-        ObjectId::dir(Md5::of(self.to_json().as_bytes()))
+        Self::id_of_json(&self.to_json())
+    }
+
+    /// The object id of a manifest's JSON (for a caller that also stores the JSON).
+    pub fn id_of_json(json: &str) -> ObjectId {
+        ObjectId::dir(Md5::of(json.as_bytes()))
     }
 
     /// Reads a manifest written by DVC or kin.

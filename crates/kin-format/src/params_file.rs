@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::yaml::{Location, Map, Node, Value, YamlError, parse_yaml};
+use toml::de::{DeTable, DeValue};
+
+use crate::yaml::{Location, Map, Node, Value, YamlError, integer, parse_yaml};
 
 /// Why a params or vars file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -76,14 +78,13 @@ pub fn parse_params(
             parse_yaml(text).map_err(|source| ParamsFileError::Yaml { path, source })
         }
         ParamsFormat::Json => serde_json::from_str::<serde_json::Value>(text)
-            .map(|v| from_json(&v))
+            .map(|v| Node::unlocated(Value::from_json(&v)))
             .map_err(|e| ParamsFileError::Json {
                 path,
                 message: e.to_string(),
             }),
-        ParamsFormat::Toml => text
-            .parse::<toml::Table>()
-            .map(|t| from_toml(&toml::Value::Table(t)))
+        ParamsFormat::Toml => DeTable::parse(text)
+            .map(|table| Node::unlocated(Value::Map(toml_table(table.get_ref()))))
             .map_err(|e| ParamsFileError::Toml {
                 path,
                 message: e.message().to_owned(),
@@ -92,44 +93,41 @@ pub fn parse_params(
     }
 }
 
-fn from_json(value: &serde_json::Value) -> Node {
+/// A TOML value as DVC's `tomlkit` reads it: integers of any size stay exact (beyond the
+/// 64 bits the TOML spec promises) and floats too large for a double are infinite.
+fn from_toml(value: &DeValue<'_>) -> Node {
     let value = match value {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        serde_json::Value::String(s) => Value::Str(s.clone()),
-        serde_json::Value::Array(items) => Value::List(items.iter().map(from_json).collect()),
-        serde_json::Value::Object(object) => {
-            let mut map = Map::new();
-            for (key, value) in object {
-                map.insert(key.clone(), Location::UNKNOWN, from_json(value));
-            }
-            Value::Map(map)
+        DeValue::String(s) => Value::Str(s.to_string()),
+        DeValue::Integer(i) => {
+            let text = i.as_str();
+            let (negative, digits) = match text.as_bytes().first() {
+                Some(b'-') => (true, &text[1..]),
+                Some(b'+') => (false, &text[1..]),
+                _ => (false, text),
+            };
+            integer(negative, digits, i.radix()).unwrap_or_else(|| Value::Str(i.to_string()))
         }
+        DeValue::Float(f) => Value::Float(f.as_str().parse().unwrap_or(f64::NAN)),
+        DeValue::Boolean(b) => Value::Bool(*b),
+        DeValue::Datetime(d) => Value::Timestamp(d.to_string()),
+        DeValue::Array(items) => {
+            Value::List(items.iter().map(|item| from_toml(item.get_ref())).collect())
+        }
+        DeValue::Table(table) => Value::Map(toml_table(table)),
     };
     Node::unlocated(value)
 }
 
-fn from_toml(value: &toml::Value) -> Node {
-    let value = match value {
-        toml::Value::String(s) => Value::Str(s.clone()),
-        toml::Value::Integer(i) => Value::Int(*i),
-        toml::Value::Float(f) => Value::Float(*f),
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => Value::Timestamp(d.to_string()),
-        toml::Value::Array(items) => Value::List(items.iter().map(from_toml).collect()),
-        toml::Value::Table(table) => {
-            let mut map = Map::new();
-            for (key, value) in table {
-                map.insert(key.clone(), Location::UNKNOWN, from_toml(value));
-            }
-            Value::Map(map)
-        }
-    };
-    Node::unlocated(value)
+fn toml_table(table: &DeTable<'_>) -> Map {
+    let mut map = Map::new();
+    for (key, value) in table.iter() {
+        map.insert(
+            key.get_ref().to_string(),
+            Location::UNKNOWN,
+            from_toml(value.get_ref()),
+        );
+    }
+    map
 }
 
 #[cfg(test)]
@@ -158,5 +156,52 @@ mod tests {
         let toml = parse_params("b = 1\n[a]\nz = 0.5\n", ParamsFormat::Toml, p).expect("toml");
         let keys: Vec<&str> = toml.as_map().expect("map").keys().collect();
         assert_eq!(keys, ["b", "a"]);
+    }
+
+    #[test]
+    fn numbers_read_as_python_reads_them() {
+        // What json.loads and tomlkit (DVC's readers) give for the same numbers.
+        let p = Path::new("x");
+        let big = |text: &str| crate::yaml::integer(false, text, 10).expect("digits");
+        let expected = [
+            ("f", Value::Float(0.925_608_011_444_921_3)),
+            ("b", big("10000000000000000001")),
+            ("h", big("123456789012345678901234567890")),
+            ("n", Value::Int(-5)),
+            ("i", Value::Float(f64::INFINITY)),
+        ];
+        let json = parse_params(
+            r#"{"f": 0.9256080114449213, "b": 10000000000000000001, "h": 123456789012345678901234567890, "n": -5, "i": 1e400}"#,
+            ParamsFormat::Json,
+            p,
+        )
+        .expect("json");
+        let toml = parse_params(
+            "f = 0.9256080114449213\nb = 10000000000000000001\nh = 123_456_789_012_345_678_901_234_567_890\nn = -5\ni = 1e400\n",
+            ParamsFormat::Toml,
+            p,
+        )
+        .expect("toml");
+        let yaml = parse_params(
+            "f: 0.9256080114449213\nb: 10000000000000000001\nh: 123456789012345678901234567890\nn: -5\ni: 1e400\n",
+            ParamsFormat::Yaml,
+            p,
+        )
+        .expect("yaml");
+        for doc in [json, toml, yaml] {
+            let map = doc.as_map().expect("map");
+            for (key, value) in &expected {
+                assert_eq!(
+                    map.get(key).map(|n| &n.value),
+                    Some(value),
+                    "{key} in {doc:?}"
+                );
+            }
+        }
+        let hex = parse_params("x = 0xFFFFFFFFFFFFFFFFFF\n", ParamsFormat::Toml, p).expect("toml");
+        assert_eq!(
+            hex.as_map().and_then(|m| m.get("x")).map(|n| &n.value),
+            Some(&big("4722366482869645213695"))
+        );
     }
 }

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use kin_format::python::py_eq;
 use kin_format::yaml::emit::to_yaml_document;
-use kin_format::yaml::{Location, Map, Node, Value};
+use kin_format::yaml::{Location, Map, Node, Value, integer};
 
 fn ruamel_python() -> Option<PathBuf> {
     let candidate = std::env::var_os("KIN_DVC_PYTHON").map(PathBuf::from);
@@ -28,17 +29,25 @@ fn ruamel_python() -> Option<PathBuf> {
     None
 }
 
-/// The oracle's input encoding: floats and dates are wrapped so JSON keeps their type.
+/// The oracle's input encoding: floats and dates are wrapped so JSON keeps their type, and a
+/// mapping with a key that is not a string is a list of pairs.
 fn to_json(value: &Value) -> serde_json::Value {
     use serde_json::json;
     match value {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => json!(b),
         Value::Int(i) => json!(i),
+        Value::BigInt(n) => serde_json::Value::Number(n.as_str().parse().expect("digits")),
         Value::Float(f) => json!({ "__float__": format!("{f:?}") }),
         Value::Str(s) => json!(s),
         Value::Timestamp(t) => json!({ "__date__": t }),
         Value::List(items) => items.iter().map(|n| to_json(&n.value)).collect(),
+        Value::Map(map) if map.iter().any(|e| e.key_scalar.is_some()) => json!({
+            "__map__": map
+                .iter()
+                .map(|e| json!([to_json(&e.key_value()), to_json(&e.value.value)]))
+                .collect::<Vec<_>>()
+        }),
         Value::Map(map) => serde_json::Value::Object(
             map.iter()
                 .map(|e| (e.key.clone(), to_json(&e.value.value)))
@@ -130,6 +139,22 @@ fn map<K: Into<String>>(entries: Vec<(K, Value)>) -> Value {
         m.insert(k.into(), Location::UNKNOWN, node(v));
     }
     Value::Map(m)
+}
+
+/// A mapping whose keys are any scalars; a key Python holds equal to an earlier one (`1` and
+/// `true`) is left out, as a Python dict keeps one of them.
+fn typed_map(entries: Vec<(Value, Value)>) -> Value {
+    let mut m = Map::new();
+    for (k, v) in entries {
+        if !m.iter().any(|e| py_eq(&e.key_value(), &k)) {
+            m.insert_scalar_key(k, Location::UNKNOWN, node(v));
+        }
+    }
+    Value::Map(m)
+}
+
+fn big(text: &str) -> Value {
+    integer(text.starts_with('-'), text.trim_start_matches('-'), 10).expect("digits")
 }
 
 // ---- hand-picked cases ----
@@ -296,6 +321,16 @@ fn hand_picked_documents_match_ruamel() {
         )
         .chain([Value::Null, Value::Bool(true), Value::Bool(false)])
         .chain([Value::Timestamp("2024-01-31".into())])
+        .chain(
+            [
+                "9223372036854775808",
+                "-9223372036854775809",
+                "10000000000000000001",
+                "123456789012345678901234567890",
+                "-1000000000000000000000000000000000000000000",
+            ]
+            .map(big),
+        )
         .collect();
     for value in &scalars {
         docs.push(map(vec![("v", value.clone())]));
@@ -337,6 +372,20 @@ fn hand_picked_documents_match_ruamel() {
         docs.push(map(vec![("z".repeat(n), Value::Int(1))]));
         docs.push(map(vec![("é".repeat(n), Value::Int(1))]));
     }
+    // Keys that are not strings, as a params file can hold them.
+    for key in scalars
+        .iter()
+        .filter(|k| !matches!(k, Value::Float(f) if f.is_nan()))
+    {
+        docs.push(typed_map(vec![(key.clone(), s("v"))]));
+        docs.push(typed_map(vec![(key.clone(), Value::Null)]));
+        docs.push(list(vec![typed_map(vec![
+            (key.clone(), list(vec![Value::Int(1)])),
+            (s("k"), Value::Null),
+        ])]));
+    }
+    docs.push(big("1".repeat(130).as_str()));
+    docs.push(typed_map(vec![(big(&"1".repeat(130)), Value::Int(1))]));
     assert_matches_ruamel("hand-picked", &docs);
 }
 
@@ -461,11 +510,23 @@ fn random_float(rng: &mut Rng) -> f64 {
     }
 }
 
+fn random_big(rng: &mut Rng) -> Value {
+    let digits: String = std::iter::once(char::from(b'1' + rng.below(9) as u8))
+        .chain((0..19 + rng.below(30)).map(|_| char::from(b'0' + rng.below(10) as u8)))
+        .collect();
+    big(&if rng.chance(50) {
+        format!("-{digits}")
+    } else {
+        digits
+    })
+}
+
 fn random_scalar(rng: &mut Rng) -> Value {
-    match rng.below(12) {
+    match rng.below(13) {
         0 => Value::Null,
         1 => Value::Bool(rng.chance(50)),
         2 => Value::Int(rng.next() as i64 >> rng.below(64)),
+        12 => random_big(rng),
         3 | 4 => Value::Float(random_float(rng)),
         5 => Value::Timestamp(format!(
             "20{:02}-0{}-1{}",
@@ -486,8 +547,18 @@ fn random_value(rng: &mut Rng, depth: usize) -> Value {
 
 fn random_collection(rng: &mut Rng, depth: usize) -> Value {
     let len = rng.below(5);
-    if rng.chance(50) {
+    if rng.chance(45) {
         list((0..len).map(|_| random_value(rng, depth - 1)).collect())
+    } else if rng.chance(10) {
+        let mut entries = Vec::new();
+        for _ in 0..len {
+            let key = match random_scalar(rng) {
+                Value::Float(f) if f.is_nan() => Value::Int(0),
+                key => key,
+            };
+            entries.push((key, random_value(rng, depth - 1)));
+        }
+        typed_map(entries)
     } else {
         map((0..len)
             .map(|_| (random_key(rng), random_value(rng, depth - 1)))

@@ -129,6 +129,7 @@ impl Context {
 
     /// Merges inline data (a `vars` dict) named `source` in errors.
     pub fn merge(&mut self, source: &str, data: Map) -> Result<(), ContextError> {
+        let data = string_keys_only(data);
         let clashing: Vec<&str> = self
             .reserved
             .iter()
@@ -171,6 +172,7 @@ impl Context {
     pub fn set_reserved(&mut self, values: Vec<(&str, Node)>) -> Vec<(String, Option<Node>)> {
         let mut saved = Vec::new();
         for (key, value) in values {
+            let value = Node::new(string_keys_only_in(value.value), value.at);
             saved.push((key.to_owned(), self.data.remove(key)));
             self.data.insert(key.to_owned(), Location::UNKNOWN, value);
             self.reserved.push(key.to_owned());
@@ -223,6 +225,33 @@ impl Context {
     /// Top-level names, for "did you mean" hints.
     pub fn top_level_keys(&self) -> Vec<String> {
         self.data.keys().map(str::to_owned).collect()
+    }
+}
+
+/// `map` without the keys that are not strings, at any depth: DVC's context ignores them
+/// ("a limitation for the interpolation"), so `${x}` of `{1: a, b: c}` is `--b c`.
+fn string_keys_only(map: Map) -> Map {
+    let mut kept = Map::new();
+    for entry in map.iter().filter(|e| e.key_scalar.is_none()) {
+        let value = Node::new(
+            string_keys_only_in(entry.value.value.clone()),
+            entry.value.at,
+        );
+        kept.insert(entry.key.clone(), entry.key_at, value);
+    }
+    kept
+}
+
+fn string_keys_only_in(value: Value) -> Value {
+    match value {
+        Value::Map(map) => Value::Map(string_keys_only(map)),
+        Value::List(items) => Value::List(
+            items
+                .into_iter()
+                .map(|n| Node::new(string_keys_only_in(n.value), n.at))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -370,6 +399,27 @@ mod tests {
         assert_eq!(
             ctx.select(&seg("item")).expect("item").value,
             Value::Str("global".into())
+        );
+    }
+
+    #[test]
+    fn keys_that_are_not_strings_are_left_out_as_dvc_does() {
+        let mut ctx = Context::new();
+        ctx.merge(
+            "p",
+            map("a: [{1: x, b: c}]\nd: {null: w, true: z, e: f}\n2: two\n"),
+        )
+        .expect("merge");
+        assert_eq!(ctx.top_level_keys(), ["a", "d"]);
+        let item = ctx.select(&seg("a.0")).expect("a.0");
+        assert_eq!(
+            item.as_map().map(|m| m.keys().collect::<Vec<_>>()),
+            Some(vec!["b"])
+        );
+        let d = ctx.select(&seg("d")).expect("d");
+        assert_eq!(
+            d.as_map().map(|m| m.keys().collect::<Vec<_>>()),
+            Some(vec!["e"])
         );
     }
 

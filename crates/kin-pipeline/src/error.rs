@@ -169,6 +169,10 @@ impl PipelineError {
                 ),
                 YamlError::UnknownAlias { .. } => Some("define the anchor (`&name`) before using it".to_owned()),
                 YamlError::BadMerge { .. } => None,
+                YamlError::AliasExpansion { .. } => Some(
+                    "write the repeated values out, or use fewer levels of aliases to aliases"
+                        .to_owned(),
+                ),
             },
             E::UnknownKey { key, allowed, .. } => Some(match closest(key, allowed.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`?"),

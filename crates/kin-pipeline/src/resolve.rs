@@ -465,13 +465,14 @@ pub(crate) fn resolve_node(
         Value::Map(map) => {
             let mut resolved = Map::new();
             for entry in map.iter() {
+                let value = resolve_node(ctx, &entry.value, field, parsing)?;
+                if let Some(scalar) = &entry.key_scalar {
+                    // Only string keys are templates; a number or null key stays what it is.
+                    resolved.insert_scalar_key(scalar.clone(), entry.key_at, value);
+                    continue;
+                }
                 let key = resolve_str(ctx, &entry.key, entry.key_at, field, parsing)?;
-                let key = scalar_to_string(&key.value);
-                resolved.insert(
-                    key,
-                    entry.key_at,
-                    resolve_node(ctx, &entry.value, field, parsing)?,
-                );
+                resolved.insert(scalar_to_string(&key.value), entry.key_at, value);
             }
             Value::Map(resolved)
         }

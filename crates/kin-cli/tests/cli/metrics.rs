@@ -214,6 +214,54 @@ fn show_and_diffs_match_dvc_between_head_and_workspace() {
     }
 }
 
+/// JSON numbers at full precision and beyond 64 bits, and YAML keys that are not strings:
+/// DVC reads them with Python's `json` and ruamel and shows them with `repr()`.
+#[test]
+fn numbers_and_keys_show_as_dvc_shows_them() {
+    let Some(python) = dvc_python() else { return };
+    let repo = pipeline_repo(
+        "stages:\n  train:\n    cmd: python train.py\n    params:\n    - p.json:\n      - r\n    - a\n    metrics:\n    - m.json:\n        cache: false\n",
+    );
+    let dir = repo.path();
+    write(
+        dir,
+        "p.json",
+        r#"{"r": 0.9256080114449213, "b": 10000000000000000001, "h": 123456789012345678901234567890}"#,
+    );
+    write(
+        dir,
+        "params.yaml",
+        "a: [{1: x, 0.5: y, null: w}, {true: z}]\nb: {1: x, null: w, false: z, s: 1}\nbig: 10000000000000000001\nl: [10000000000000000001, 1.0e400, .5e5]\n",
+    );
+    write(
+        dir,
+        "m.json",
+        r#"{"r": 0.9256080114449213, "b": 10000000000000000001, "h": -123456789012345678901234567890}"#,
+    );
+    commit(dir, "v1");
+    write(
+        dir,
+        "m.json",
+        r#"{"r": 0.9256080114449214, "b": 10000000000000000003, "h": -123456789012345678901234567890}"#,
+    );
+    write(
+        dir,
+        "p.json",
+        r#"{"r": 0.9256080114449213, "b": 10000000000000000002, "h": 123456789012345678901234567890}"#,
+    );
+    for args in [
+        &["metrics", "show"][..],
+        &["metrics", "show", "--json"],
+        &["metrics", "diff", "--all"],
+        &["metrics", "diff", "--json"],
+        &["params", "diff", "--all"],
+        &["params", "diff", "--all", "--json"],
+        &["params", "diff", "--json"],
+    ] {
+        assert_same(&python, dir, args);
+    }
+}
+
 #[test]
 fn diffs_between_two_revisions_match_dvc() {
     let Some(python) = dvc_python() else { return };

@@ -515,3 +515,25 @@ fn dvc_cannot_start_while_kin_runs_a_pipeline() {
     assert!(stderr.contains("lock"), "{stderr}");
     assert!(first.wait().expect("wait").success());
 }
+
+#[test]
+fn an_alias_bomb_in_params_fails_naming_the_file_instead_of_aborting() {
+    // Nine levels of nine aliases: 340 bytes that describe 3.5·10⁹ nodes.
+    let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x]\n");
+    for (previous, name) in "abcdefghi".chars().zip("bcdefghij".chars()) {
+        let items = vec![format!("*{previous}"); 9].join(",");
+        bomb.push_str(&format!("{name}: &{name} [{items}]\n"));
+    }
+    let repo = pipeline_repo("stages:\n  s:\n    cmd: echo hi\n    params: [a]\n");
+    let dir = repo.path();
+    std::fs::write(dir.join("params.yaml"), &bomb).expect("write params");
+    for args in [&["repro"][..], &["status"], &["stages"]] {
+        let output = run(kin(dir).args(args));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "kin {args:?}: {stderr}");
+        assert!(
+            stderr.contains("`params.yaml`") && stderr.contains("aliases expand"),
+            "kin {args:?}: {stderr}"
+        );
+    }
+}

@@ -1,40 +1,119 @@
-//! Renders values the way Python's `str()` does, because that is what DVC writes into templates.
+//! Python's `repr()` and `str()` of loaded values, and DVC's `to_str`, which writes values
+//! into templates.
 
-use crate::yaml::{Node, Value};
+use crate::yaml::Value;
 
-/// `str(value)` for scalars, with DVC's lowercase booleans.
+/// DVC's `to_str`: `str(value)`, except that booleans are `true` and `false`.
 pub fn scalar_to_string(value: &Value) -> String {
     match value {
-        Value::Null => "None".to_owned(),
         Value::Bool(b) => if *b { "true" } else { "false" }.to_owned(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => float_repr(*f),
-        Value::Str(s) | Value::Timestamp(s) => s.clone(),
-        Value::List(_) | Value::Map(_) => repr(value),
+        other => py_str(other),
     }
 }
 
-/// Python's `repr()`, used where DVC falls back to printing a whole list or dict.
-pub fn repr(value: &Value) -> String {
+/// Python's `str()`: a string (or date) as it is, anything else as its `repr()`.
+pub fn py_str(value: &Value) -> String {
     match value {
-        Value::Null => "None".to_owned(),
-        Value::Bool(b) => if *b { "True" } else { "False" }.to_owned(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => float_repr(*f),
-        Value::Str(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
-        Value::Timestamp(s) => s.clone(),
+        Value::Str(s) | Value::Timestamp(s) => s.clone(),
+        other => repr(other),
+    }
+}
+
+/// Python's `repr()` (`True`, `None`, `'a'`, `[1, 2.0]`, `{1: 'x', 'k': None}`).
+pub fn repr(value: &Value) -> String {
+    let mut out = String::new();
+    push_repr(&mut out, value);
+    out
+}
+
+fn push_repr(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::BigInt(n) => out.push_str(n.as_str()),
+        Value::Float(f) => out.push_str(&float_repr(*f)),
+        Value::Str(s) => push_str_repr(out, s),
+        // kin keeps dates as written (DVC's `datetime.date(...)` never reaches a template).
+        Value::Timestamp(s) => out.push_str(s),
         Value::List(items) => {
-            let inner: Vec<String> = items.iter().map(|n: &Node| repr(&n.value)).collect();
-            format!("[{}]", inner.join(", "))
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_repr(out, &item.value);
+            }
+            out.push(']');
         }
         Value::Map(map) => {
-            let inner: Vec<String> = map
-                .iter()
-                .map(|e| format!("'{}': {}", e.key, repr(&e.value.value)))
-                .collect();
-            format!("{{{}}}", inner.join(", "))
+            out.push('{');
+            for (i, entry) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                match &entry.key_scalar {
+                    Some(scalar) => push_repr(out, scalar),
+                    None => push_str_repr(out, &entry.key),
+                }
+                out.push_str(": ");
+                push_repr(out, &entry.value.value);
+            }
+            out.push('}');
         }
     }
+}
+
+/// Python's string repr: single quotes unless the text has `'` and no `"`, escapes for
+/// backslash, the quote, control characters and unprintable code points.
+fn push_str_repr(out: &mut String, s: &str) {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' '..='~' => out.push(c),
+            c if is_printable(c) => out.push(c),
+            c => {
+                let code = u32::from(c);
+                if code <= 0xff {
+                    out.push_str(&format!("\\x{code:02x}"));
+                } else if code <= 0xffff {
+                    out.push_str(&format!("\\u{code:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{code:08x}"));
+                }
+            }
+        }
+    }
+    out.push(quote);
+}
+
+/// Close to Python's `str.isprintable()` for one character: not a control, format, separator
+/// (other than space) or private-use code point.
+fn is_printable(c: char) -> bool {
+    let code = u32::from(c);
+    !(c.is_control()
+        || (c.is_whitespace() && c != ' ')
+        || code == 0xad
+        || (0x200b..=0x200f).contains(&code)
+        || (0x202a..=0x202e).contains(&code)
+        || (0x2060..=0x206f).contains(&code)
+        || code == 0xfeff
+        || (0xe000..=0xf8ff).contains(&code)
+        || (0xfff9..=0xfffb).contains(&code))
 }
 
 /// Python's float repr: the shortest round-tripping digits, positional notation for
@@ -89,35 +168,46 @@ pub fn float_repr(f: f64) -> String {
     format!("{sign}{body}")
 }
 
-/// Appends `text` as a JSON string the way Python's `json.dumps` (with its default
-/// `ensure_ascii`) writes it: everything outside printable ASCII as `\uXXXX`, characters
-/// above the BMP as surrogate pairs.
-pub fn push_json_string(out: &mut String, text: &str) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::python::parsed;
+
+    #[test]
+    fn reprs_match_python() {
+        assert_eq!(
+            repr(&parsed("[{a: 1}, x, 1.5, null, true]")),
+            "[{'a': 1}, 'x', 1.5, None, True]"
+        );
+        assert_eq!(repr(&Value::Str("it's".into())), "\"it's\"");
+        assert_eq!(repr(&Value::Str("a'b\"c".into())), "'a\\'b\"c'");
+        assert_eq!(
+            repr(&Value::Str("tab\there\u{1}".into())),
+            "'tab\\there\\x01'"
+        );
+        assert_eq!(repr(&Value::Str("line\nnext".into())), "'line\\nnext'");
+        assert_eq!(repr(&Value::Str("é\u{200b}".into())), "'é\\u200b'");
+        assert_eq!(py_str(&Value::Str("plain".into())), "plain");
+        assert_eq!(py_str(&Value::Float(1e-7)), "1e-07");
+        assert_eq!(py_str(&Value::Bool(true)), "True");
+        assert_eq!(scalar_to_string(&Value::Bool(true)), "true");
+        assert_eq!(scalar_to_string(&Value::Null), "None");
+    }
+
+    #[test]
+    fn keys_keep_their_python_type() {
+        // repr() of what DVC loads from this YAML, as `dvc params diff` shows it.
+        assert_eq!(
+            repr(&parsed("[{1: x, 0.5: y, null: w}, {true: z}, {'1': s}]")),
+            "[{1: 'x', 0.5: 'y', None: 'w'}, {True: 'z'}, {'1': 's'}]"
+        );
+        assert_eq!(
+            repr(&parsed(
+                "{10000000000000000001: [123456789012345678901234567890]}"
+            )),
+            "{10000000000000000001: [123456789012345678901234567890]}"
+        );
+    }
 
     #[allow(clippy::excessive_precision)]
     #[test]
@@ -143,18 +233,11 @@ mod tests {
             // the exact value, which is the point of the case.
             (133816953984755.125, "133816953984755.12"),
             (5e-324, "5e-324"),
+            (0.9256080114449213, "0.9256080114449213"),
         ];
         for (value, expected) in cases {
             assert_eq!(float_repr(value), expected, "for {value:?}");
         }
-    }
-
-    #[test]
-    fn json_strings_escape_as_python_does() {
-        // json.dumps("😀\"\x7f\x01é\t")
-        let mut out = String::new();
-        push_json_string(&mut out, "😀\"\u{7f}\u{1}é\t");
-        assert_eq!(out, r#""\ud83d\ude00\"\u007f\u0001\u00e9\t""#);
     }
 }
 

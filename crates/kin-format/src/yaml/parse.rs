@@ -1,11 +1,17 @@
-//! Builds a located `Node` tree from saphyr's event stream.
+//! Builds a located `Node` tree from saphyr's event stream, with bounded alias expansion.
 
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 
 use super::{Location, Map, Node, Value, resolve};
-use crate::python::scalar_to_string;
+use crate::python::{py_eq, scalar_to_string};
+
+/// Nodes that aliases may add on top of those written in the document, and how many more
+/// per written node: aliases make a small file describe an exponentially large tree (a
+/// "billion laughs" document), so their expansion is bounded, as other YAML readers do.
+const ALIAS_NODES_BASE: usize = 100_000;
+const ALIAS_NODES_PER_NODE: usize = 10;
 
 /// Why a YAML document could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -22,6 +28,10 @@ pub enum YamlError {
     UnknownAlias { at: Location, anchor: usize },
     #[error("`<<` merge value must be a mapping or a list of mappings")]
     BadMerge { at: Location },
+    #[error(
+        "aliases expand to more than {limit} nodes (a document that grows exponentially through its anchors)"
+    )]
+    AliasExpansion { at: Location, limit: usize },
 }
 
 impl YamlError {
@@ -30,7 +40,8 @@ impl YamlError {
             YamlError::Syntax { at, .. }
             | YamlError::DuplicateKey { at, .. }
             | YamlError::UnknownAlias { at, .. }
-            | YamlError::BadMerge { at } => *at,
+            | YamlError::BadMerge { at }
+            | YamlError::AliasExpansion { at, .. } => *at,
         }
     }
 }
@@ -40,6 +51,8 @@ pub fn parse_yaml(text: &str) -> Result<Node, YamlError> {
     let mut builder = Builder {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
+        written: 0,
+        aliased: 0,
     };
     builder.document()
 }
@@ -63,7 +76,12 @@ fn syntax_error(err: ScanError) -> YamlError {
 
 struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
-    anchors: HashMap<usize, Node>,
+    /// Each anchor's node and how many nodes it holds.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes built from the document's own events.
+    written: usize,
+    /// Nodes copied in through aliases.
+    aliased: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -97,10 +115,16 @@ impl<'a> Builder<'a> {
 
     fn node(&mut self, event: Event<'a>, span: Span) -> Result<Node, YamlError> {
         let at = location(&span);
+        // Every node counts, whether written or copied: an anchor's size is what it adds.
+        let before = self.written + self.aliased;
+        if !matches!(event, Event::Alias(_)) {
+            self.written += 1;
+        }
         let (node, anchor) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let tag_suffix = tag.as_ref().map(|t| t.suffix.as_str());
                 let value = match (style, tag_suffix) {
+                    (ScalarStyle::SingleQuoted, _) => Value::Str(fold_unicode_breaks(&text)),
                     (_, Some("str")) => Value::Str(text.into_owned()),
                     (ScalarStyle::Plain, _) => resolve::resolve_plain(&text),
                     _ => Value::Str(text.into_owned()),
@@ -120,11 +144,16 @@ impl<'a> Builder<'a> {
             }
             Event::MappingStart(anchor, _) => (self.mapping(at)?, anchor),
             Event::Alias(anchor) => {
-                return self
+                let (node, size) = self
                     .anchors
                     .get(&anchor)
-                    .cloned()
-                    .ok_or(YamlError::UnknownAlias { at, anchor });
+                    .ok_or(YamlError::UnknownAlias { at, anchor })?;
+                self.aliased += size;
+                let limit = ALIAS_NODES_BASE + ALIAS_NODES_PER_NODE * self.written;
+                if self.aliased > limit {
+                    return Err(YamlError::AliasExpansion { at, limit });
+                }
+                return Ok(node.clone());
             }
             other => {
                 return Err(YamlError::Syntax {
@@ -134,7 +163,8 @@ impl<'a> Builder<'a> {
             }
         };
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            let size = self.written + self.aliased - before;
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         Ok(node)
     }
@@ -142,7 +172,8 @@ impl<'a> Builder<'a> {
     fn mapping(&mut self, at: Location) -> Result<Node, YamlError> {
         let mut map = Map::new();
         let mut merged: Vec<Map> = Vec::new();
-        let mut seen: Vec<(PythonKey, usize)> = Vec::new();
+        // Python compares dict keys with `==`: `1`, `1.0` and `true` are the same key.
+        let mut seen: Vec<(Value, usize)> = Vec::new();
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::MappingEnd) {
@@ -157,23 +188,27 @@ impl<'a> Builder<'a> {
                 merged.extend(merge_sources(value)?);
                 continue;
             }
-            let key_text = scalar_to_string(&key.value);
-            let identity = python_key(&key.value);
-            if let Some((_, first_line)) = seen.iter().find(|(k, _)| *k == identity) {
+            if let Some((_, first_line)) = seen.iter().find(|(k, _)| py_eq(k, &key.value)) {
                 return Err(YamlError::DuplicateKey {
                     at: key.at,
-                    key: key_text,
+                    key: scalar_to_string(&key.value),
                     first_line: *first_line,
                 });
             }
-            seen.push((identity, key.at.line));
-            map.insert(key_text, key.at, value);
+            seen.push((key.value.clone(), key.at.line));
+            match key.value {
+                // A list or mapping as a key (Python cannot hash it; DVC fails) is kept as text.
+                Value::List(_) | Value::Map(_) => {
+                    map.insert(scalar_to_string(&key.value), key.at, value);
+                }
+                scalar => map.insert_scalar_key(scalar, key.at, value),
+            }
         }
         // Explicit keys win over merged ones; earlier merge sources win over later ones.
         for source in merged {
             for entry in source.iter() {
                 if !map.contains_key(&entry.key) {
-                    map.insert(entry.key.clone(), entry.key_at, entry.value.clone());
+                    map.insert_entry(entry.clone());
                 }
             }
         }
@@ -181,25 +216,53 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// How Python compares dict keys: `1`, `1.0` and `true` are the same key.
-#[derive(Debug, PartialEq)]
-enum PythonKey {
-    Null,
-    Number(f64),
-    Text(String),
-    Timestamp(String),
-}
-
-fn python_key(value: &Value) -> PythonKey {
-    match value {
-        Value::Null => PythonKey::Null,
-        Value::Bool(b) => PythonKey::Number(if *b { 1.0 } else { 0.0 }),
-        // Large integers lose precision here; keys that large do not occur in pipelines.
-        Value::Int(i) => PythonKey::Number(*i as f64),
-        Value::Float(f) => PythonKey::Number(*f),
-        Value::Timestamp(text) => PythonKey::Timestamp(text.clone()),
-        other => PythonKey::Text(scalar_to_string(other)),
+/// NEL, LS and PS inside a single-quoted scalar, read as ruamel reads them: as line breaks
+/// (YAML 1.1), where saphyr (YAML 1.2) keeps them as text along with the indentation after
+/// them. ruamel (so DVC) writes a string holding LS or PS in single quotes with the break
+/// followed by the indentation, and reads it back as the break alone; a NEL reads as a space
+/// (a line feed before further breaks). Blanks around the breaks go, as in any fold.
+fn fold_unicode_breaks(text: &str) -> String {
+    let is_break = |c: char| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}');
+    let is_blank = |c: char| matches!(c, ' ' | '\t');
+    if !text.contains(is_break) {
+        return text.to_owned();
     }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let blanks_end = (i..chars.len())
+            .find(|&j| !is_blank(chars[j]))
+            .unwrap_or(chars.len());
+        if !chars.get(blanks_end).is_some_and(|&c| is_break(c)) {
+            // Blanks that do not lead to a break, or one ordinary character, are text.
+            let end = blanks_end.max(i + 1);
+            out.extend(&chars[i..end]);
+            i = end;
+            continue;
+        }
+        let mut breaks = Vec::new();
+        let mut j = blanks_end;
+        while chars.get(j).is_some_and(|&c| is_break(c)) {
+            breaks.push(chars[j]);
+            j += 1;
+            while chars.get(j).is_some_and(|&c| is_blank(c)) {
+                j += 1;
+            }
+        }
+        match breaks[0] {
+            '\u{85}' if breaks.len() == 1 => out.push(' '),
+            '\u{85}' => {}
+            other => out.push(other),
+        }
+        out.extend(
+            breaks[1..]
+                .iter()
+                .map(|&b| if b == '\u{85}' { '\n' } else { b }),
+        );
+        i = j;
+    }
+    out
 }
 
 fn merge_sources(value: Node) -> Result<Vec<Map>, YamlError> {
@@ -301,6 +364,46 @@ mod tests {
     fn syntax_errors_carry_a_location() {
         let err = parse_yaml("a: 'unclosed\nb: 2\n").expect_err("invalid");
         assert!(err.location().is_known(), "{err:?}");
+    }
+
+    #[test]
+    fn unicode_line_breaks_in_single_quotes_fold_as_in_ruamel() {
+        // What ruamel 0.19 reads from the single-quoted text it writes for these strings.
+        let cases = [
+            ("'a\u{2028}  b'", "a\u{2028}b"),
+            ("'a\u{2029}  b'", "a\u{2029}b"),
+            ("'a\u{85}  b'", "a b"),
+            ("'\u{85}  '", " "),
+            ("'x\u{85}\u{85}  y'", "x\ny"),
+            ("'a \u{2028}\t b c'", "a\u{2028}b c"),
+        ];
+        for (yaml, expected) in cases {
+            let node = parse_yaml(yaml).expect("valid");
+            assert_eq!(node.as_str(), Some(expected), "for {yaml:?}");
+        }
+        // Escapes in double quotes are characters, not breaks.
+        let node = parse_yaml("\"a\\L  b\"").expect("valid");
+        assert_eq!(node.as_str(), Some("a\u{2028}  b"));
+    }
+
+    #[test]
+    fn an_alias_bomb_fails_instead_of_exhausting_memory() {
+        // Nine levels of nine aliases: 9¹⁰ (3.5·10⁹) nodes from a 340-byte document.
+        let mut text = String::from("a: &a [x,x,x,x,x,x,x,x,x]\n");
+        for (previous, name) in "abcdefghi".chars().zip("bcdefghij".chars()) {
+            let items = vec![format!("*{previous}"); 9].join(",");
+            text.push_str(&format!("{name}: &{name} [{items}]\n"));
+        }
+        assert!(text.len() < 350, "{}", text.len());
+        let err = parse_yaml(&text).expect_err("bounded");
+        assert!(matches!(err, YamlError::AliasExpansion { .. }), "{err:?}");
+        assert!(err.location().is_known());
+        // Ordinary reuse is fine: a block merged into many stages.
+        let mut text = String::from("base: &b {lr: 0.1, epochs: 10, layers: [8, 4]}\n");
+        for i in 0..500 {
+            text.push_str(&format!("s{i}:\n  <<: *b\n  seed: {i}\n"));
+        }
+        assert!(parse_yaml(&text).is_ok());
     }
 
     #[test]

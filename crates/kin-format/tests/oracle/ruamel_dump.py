@@ -2,7 +2,8 @@
 
 Reads one JSON object per line on stdin, each {"doc": ...}, and prints one JSON list with
 the YAML text of every document, in order. JSON cannot say "float" or "date" unambiguously,
-so those come wrapped: {"__float__": "<Rust {:?} of the f64>"} and {"__date__": "YYYY-MM-DD"}.
+so those come wrapped: {"__float__": "<Rust {:?} of the f64>"} and {"__date__": "YYYY-MM-DD"};
+a mapping with keys that are not strings comes as {"__map__": [[key, value], ...]}.
 """
 
 import datetime
@@ -28,6 +29,8 @@ def decode(value):
             return float(value["__float__"])
         if len(value) == 1 and "__date__" in value:
             return datetime.date.fromisoformat(value["__date__"])
+        if len(value) == 1 and "__map__" in value:
+            return OrderedDict((decode(key), decode(item)) for key, item in value["__map__"])
         return OrderedDict((key, decode(item)) for key, item in value.items())
     if isinstance(value, list):
         return [decode(item) for item in value]

@@ -148,9 +148,10 @@ pub(crate) fn hash_workspace_path(
             })
             .collect(),
     );
-    let id = manifest.object_id();
+    let json = manifest.to_json();
+    let id = Manifest::id_of_json(&json);
     if let Some(cache) = ingest {
-        cache.insert_bytes(&id, manifest.to_json().as_bytes())?;
+        cache.insert_bytes(&id, json.as_bytes())?;
     }
     if let Some(listing) = &listing {
         state.put_dir_md5(rel, listing, id.md5)?;

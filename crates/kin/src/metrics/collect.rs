@@ -88,7 +88,7 @@ pub fn collect_metrics(
     let mut files = Vec::new();
     for path in distinct(expand(&tree, paths)) {
         let content = read_parsed(repo, &tree, &tracked, &path).map(|v| {
-            let extracted = extract_metrics(&v).unwrap_or(Value::Null);
+            let extracted = extract_metrics(&v.to_json()).unwrap_or(Value::Null);
             if py_truthy(&extracted) {
                 extracted
             } else {
@@ -149,6 +149,7 @@ pub fn collect_params(
                 continue;
             }
             let content = read_parsed(repo, &tree, &tracked, &path).map(|v| {
+                let v = params_json(&v);
                 if keys.is_empty() {
                     v
                 } else {
@@ -340,6 +341,34 @@ fn distinct(paths: Vec<String>) -> Vec<String> {
     out
 }
 
+/// A params file's content as JSON for `params diff`. JSON keys are strings, so a mapping's
+/// key that is not a string becomes Python's `str()` of it (`b.None`, `b.1`, as DVC's
+/// flattened keys read). A list holding what JSON cannot (such a key, or a float that is not
+/// finite) becomes its Python `repr()` right away (`[{1: 'x'}, inf]`), which is what DVC's
+/// params diff shows for any list.
+fn params_json(value: &Yaml) -> Value {
+    fn beyond_json(value: &Yaml) -> bool {
+        match value {
+            Yaml::Float(f) => !f.is_finite(),
+            Yaml::Map(map) => map
+                .iter()
+                .any(|e| e.key_scalar.is_some() || beyond_json(&e.value.value)),
+            Yaml::List(items) => items.iter().any(|item| beyond_json(&item.value)),
+            _ => false,
+        }
+    }
+    match value {
+        Yaml::List(_) if beyond_json(value) => Value::String(kin_format::python::repr(value)),
+        Yaml::List(items) => Value::Array(items.iter().map(|n| params_json(&n.value)).collect()),
+        Yaml::Map(map) => Value::Object(
+            map.iter()
+                .map(|e| (e.json_key(), params_json(&e.value.value)))
+                .collect(),
+        ),
+        other => other.to_json(),
+    }
+}
+
 /// Reads and parses one file; where the source lacks it, from the cache by the version its
 /// `dvc.lock` or `.dvc` file records (as DVC reads cached metrics).
 fn read_parsed(
@@ -347,7 +376,7 @@ fn read_parsed(
     tree: &Tree,
     tracked: &[TrackedOut],
     path: &str,
-) -> Result<Value, MetricsError> {
+) -> Result<Yaml, MetricsError> {
     let bytes = match tree.read(path)? {
         Some(bytes) => bytes,
         None => read_cached(repo, tracked, path)?,
@@ -392,7 +421,7 @@ fn read_cached(repo: &Repo, tracked: &[TrackedOut], path: &str) -> Result<Vec<u8
 }
 
 /// Parses a metrics or params file in the format its extension names.
-pub fn parse(path: &str, bytes: &[u8]) -> Result<Value, MetricsError> {
+pub fn parse(path: &str, bytes: &[u8]) -> Result<Yaml, MetricsError> {
     let format = FileFormat::of(path);
     let corrupted = |message: String| MetricsError::Corrupted {
         path: path.to_owned(),
@@ -423,24 +452,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Value, MetricsError> {
         }
         other => corrupted(other.to_string()),
     })?;
-    Ok(to_json(&node.value))
-}
-
-/// A parsed value as JSON. Floats JSON cannot hold (NaN, infinities) become null.
-fn to_json(value: &Yaml) -> Value {
-    match value {
-        Yaml::Null => Value::Null,
-        Yaml::Bool(b) => Value::Bool(*b),
-        Yaml::Int(i) => Value::from(*i),
-        Yaml::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-        Yaml::Str(s) | Yaml::Timestamp(s) => Value::String(s.clone()),
-        Yaml::List(items) => Value::Array(items.iter().map(|n| to_json(&n.value)).collect()),
-        Yaml::Map(map) => Value::Object(
-            map.iter()
-                .map(|e| (e.key.clone(), to_json(&e.value.value)))
-                .collect(),
-        ),
-    }
+    Ok(node.value)
 }
 
 #[cfg(test)]
@@ -483,6 +495,23 @@ mod tests {
     }
 
     #[test]
+    fn params_keep_what_dvc_shows_of_keys_that_are_not_strings() {
+        let doc = parse(
+            "p.yaml",
+            b"a: [{1: x, 0.5: y, null: w}, {true: z}]\nb: {1: x, null: w, false: z}\nc: [1, 2]\n",
+        )
+        .expect("yaml");
+        assert_eq!(
+            params_json(&doc),
+            json!({
+                "a": "[{1: 'x', 0.5: 'y', None: 'w'}, {True: 'z'}]",
+                "b": {"1": "x", "None": "w", "False": "z"},
+                "c": [1, 2],
+            })
+        );
+    }
+
+    #[test]
     fn merges_params_as_dvc() {
         let w = |f: &str, k: &[&str]| (f.to_owned(), k.iter().map(|s| (*s).to_owned()).collect());
         let merged = merge_params(vec![
@@ -499,18 +528,16 @@ mod tests {
 
     #[test]
     fn parses_by_extension() {
+        let parsed = |path: &str, bytes: &[u8]| parse(path, bytes).expect("parses").to_json();
         assert_eq!(
-            parse("m.json", br#"{"a": 1.0, "b": 2}"#).expect("json"),
+            parsed("m.json", br#"{"a": 1.0, "b": 2}"#),
             json!({"a": 1.0, "b": 2})
         );
         assert_eq!(
-            parse("m.yaml", b"a: 1.0e-7\nb: [1]\n").expect("yaml"),
+            parsed("m.yaml", b"a: 1.0e-7\nb: [1]\n"),
             json!({"a": 1e-7, "b": [1]})
         );
-        assert_eq!(
-            parse("p.toml", b"[m]\nd = 3\n").expect("toml"),
-            json!({"m": {"d": 3}})
-        );
+        assert_eq!(parsed("p.toml", b"[m]\nd = 3\n"), json!({"m": {"d": 3}}));
         let err = parse("m.json", b"{\"a\": ").expect_err("corrupted");
         assert_eq!(err.dvc_type(), "JSONFileCorruptedError");
     }

@@ -6,10 +6,11 @@ use kin_format::md5::ObjectId;
 use kin_format::yaml::{Map, Value};
 use kin_pipeline::Stage;
 
-use super::params::{ParamValues, python_eq};
+use super::params::ParamValues;
 use super::workspace::Workspace;
 use crate::data::DataError;
 use crate::data::paths::wdir_join;
+use kin_format::python::py_eq;
 
 /// How a path or param differs from its record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,7 +198,7 @@ fn param_changes(param: &ParamValues, recorded: Option<&Map>, changes: &mut Vec<
         let kind = match (before, now) {
             (_, None) => ChangeKind::Deleted,
             (None, Some(_)) => ChangeKind::New,
-            (Some(b), Some(n)) if !python_eq(b, n) => ChangeKind::Modified,
+            (Some(b), Some(n)) if !py_eq(b, n) => ChangeKind::Modified,
             (Some(_), Some(_)) => continue,
         };
         changes.push(Change::Param {

@@ -8,7 +8,6 @@ mod execute;
 mod outputs;
 mod params;
 mod plan;
-mod python_json;
 mod run_cache;
 mod schedule;
 mod stage_run;

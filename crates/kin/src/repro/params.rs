@@ -1,9 +1,10 @@
-//! The values of a stage's tracked params, selected and compared as DVC does (dotted paths, Python equality).
+//! The values of a stage's tracked params, selected as DVC selects them (dotted paths).
 
 use std::path::Path;
 
 use kin_format::params_file::{ParamsFileError, load_params_file};
-use kin_format::yaml::{Map, Node, Value};
+use kin_format::python::key_order;
+use kin_format::yaml::{Map, MapEntry, Node, Value};
 use kin_pipeline::ParamsDep;
 
 use super::ReproError;
@@ -33,39 +34,6 @@ pub(crate) fn select<'a>(doc: &'a Node, dotted: &str) -> Option<&'a Node> {
         };
     }
     Some(node)
-}
-
-/// Python's `==` on loaded params: `1 == 1.0 == True`, mappings regardless of order.
-pub(crate) fn python_eq(a: &Value, b: &Value) -> bool {
-    fn number(v: &Value) -> Option<f64> {
-        match v {
-            Value::Bool(b) => Some(f64::from(u8::from(*b))),
-            // Params ints are small enough that f64 compares them exactly in practice;
-            // compare as integers first so large ones stay exact.
-            Value::Int(i) => Some(*i as f64),
-            Value::Float(f) => Some(*f),
-            _ => None,
-        }
-    }
-    match (a, b) {
-        (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Str(x), Value::Str(y)) | (Value::Timestamp(x), Value::Timestamp(y)) => x == y,
-        (Value::Null, Value::Null) => true,
-        (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| python_eq(&p.value, &q.value))
-        }
-        (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len()
-                && x.iter().all(|entry| {
-                    y.get(&entry.key)
-                        .is_some_and(|other| python_eq(&entry.value.value, &other.value))
-                })
-        }
-        _ => match (number(a), number(b)) {
-            (Some(x), Some(y)) => x == y,
-            _ => false,
-        },
-    }
 }
 
 /// Reads the current values of every params dependency of a stage (`wdir` is repo-relative).
@@ -138,13 +106,11 @@ pub(crate) fn lock_params(params: &[ParamValues]) -> Result<Vec<(String, Map)>, 
                 });
             }
         }
-        let mut keys: Vec<&str> = values.keys().collect();
-        keys.sort_unstable();
+        let mut entries: Vec<&MapEntry> = values.iter().collect();
+        entries.sort_by(|a, b| key_order(a, b));
         let mut sorted = Map::new();
-        for key in keys {
-            if let Some(entry) = values.entry(key) {
-                sorted.insert(key.to_owned(), Default::default(), entry.value.clone());
-            }
+        for entry in entries {
+            sorted.insert_entry(entry.clone());
         }
         if sorted.is_empty() {
             continue;
@@ -161,7 +127,7 @@ pub(crate) fn lock_params(params: &[ParamValues]) -> Result<Vec<(String, Map)>, 
 
 fn merge_into(target: &mut Map, extra: Map) {
     for entry in extra.iter() {
-        target.insert(entry.key.clone(), entry.key_at, entry.value.clone());
+        target.insert_entry(entry.clone());
     }
 }
 
@@ -176,17 +142,5 @@ mod tests {
         assert_eq!(select(&doc, "a.b.1.c").and_then(Node::as_str), Some("x"));
         assert!(select(&doc, "a.z").is_none());
         assert!(select(&doc, "a.b.9").is_none());
-    }
-
-    #[test]
-    fn compares_like_python() {
-        assert!(python_eq(&Value::Int(1), &Value::Float(1.0)));
-        assert!(python_eq(&Value::Bool(true), &Value::Int(1)));
-        assert!(!python_eq(&Value::Str("1".into()), &Value::Int(1)));
-        let a = parse_yaml("{x: 1, y: [1, 2]}").expect("yaml");
-        let b = parse_yaml("{y: [1, 2.0], x: 1}").expect("yaml");
-        assert!(python_eq(&a.value, &b.value));
-        let c = parse_yaml("{y: [1, 2, 3], x: 1}").expect("yaml");
-        assert!(!python_eq(&a.value, &c.value));
     }
 }

@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 
 use crate::digest::sha256_hex;
 use kin_format::lock_file::LockEntry;
+use kin_format::python::{DumpOptions, dumps};
 use kin_format::yaml::emit::to_yaml_document;
 use kin_format::yaml::{Node, Value, parse_yaml};
 use kin_pipeline::Stage;
 
 use super::ReproError;
-use super::python_json::dumps_sorted;
 
 /// Meta fields DVC leaves out of run-cache hashes.
 const UNHASHED: &[&str] = &["size", "nfiles"];
@@ -38,12 +38,22 @@ fn key_of(entry: &LockEntry) -> String {
             .collect();
         *outs = Node::unlocated(Value::List(paths));
     }
-    sha256_hex(&dumps_sorted(&value, UNHASHED))
+    sha256_hex(&dumps_sorted(&value))
 }
 
 /// The file name of one recorded result.
 fn value_of(entry: &LockEntry) -> String {
-    sha256_hex(&dumps_sorted(&entry.to_value(), UNHASHED))
+    sha256_hex(&dumps_sorted(&entry.to_value()))
+}
+
+/// `json.dumps(value, sort_keys=True)` without the unhashed keys, as DVC hashes run-cache
+/// entries.
+fn dumps_sorted(value: &Value) -> String {
+    let options = DumpOptions {
+        sort_keys: true,
+        exclude: UNHASHED,
+    };
+    dumps(value, options)
 }
 
 /// The run-cache of one repository.
