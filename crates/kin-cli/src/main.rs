@@ -5,6 +5,7 @@ mod commands;
 mod dag;
 mod diagnostic;
 mod lineage_view;
+mod paths;
 mod printer;
 mod progress;
 mod stage_changes;

@@ -7,8 +7,9 @@ use kin::metrics::table::{DiffLayout, show_table};
 use kin::metrics::{Recorded, Source};
 use serde_json::{Map, Value, json};
 
-use super::metrics_io::{Paths, compare, print_diff, print_table, warn_unreadable};
+use super::metrics_io::{compare, display_diff, print_diff, print_table, warn_unreadable};
 use crate::command_error::CommandError;
+use crate::paths::Paths;
 use crate::printer::{JsonStyle, Printer};
 
 #[derive(Debug, Args)]
@@ -146,7 +147,7 @@ fn cmd_metrics_diff(
     };
     print_diff(
         printer,
-        &paths.display_diff(diff),
+        &display_diff(&paths, diff),
         &layout,
         args.json,
         args.md,

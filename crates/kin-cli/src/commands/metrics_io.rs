@@ -2,7 +2,6 @@
 //! revisions (or recorded runs), and DVC's tables.
 
 use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
 
 use kin::metrics::table::{DiffLayout, Table, diff_table};
 use kin::metrics::{
@@ -10,6 +9,7 @@ use kin::metrics::{
 };
 
 use crate::command_error::CommandError;
+use crate::paths::Paths;
 use crate::printer::{JsonStyle, Printer};
 
 /// Collects `a_rev` and `b_rev` and compares them. Without any commit there is nothing to
@@ -91,87 +91,11 @@ pub fn print_table(printer: Printer, table: &Table, md: bool) -> io::Result<()> 
     }
 }
 
-/// Repo-relative paths and the paths shown to the user (relative to the current directory).
-pub struct Paths {
-    root: PathBuf,
-    /// The current directory relative to the root, as components.
-    cwd_parts: Vec<String>,
-    cwd: PathBuf,
-}
-
-impl Paths {
-    pub fn new(repo: &kin::Repo, cwd: &Path) -> Paths {
-        let cwd = std::path::absolute(cwd).unwrap_or_else(|_| cwd.to_path_buf());
-        let cwd = normalize(&cwd);
-        let cwd_parts = cwd
-            .strip_prefix(repo.root())
-            .map(|rel| {
-                rel.components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        Paths {
-            root: repo.root().to_path_buf(),
-            cwd_parts,
-            cwd,
-        }
+/// The diff with paths as seen from the current directory, files sorted by that path.
+pub fn display_diff(paths: &Paths, mut diff: Diff) -> Diff {
+    for file in &mut diff.files {
+        file.path = paths.display(&file.path);
     }
-
-    /// A target given on the command line (relative to the current directory) as a
-    /// repo-relative path.
-    pub fn target(&self, target: &Path) -> Result<String, CommandError> {
-        let full = normalize(&self.cwd.join(target));
-        let rel = full.strip_prefix(&self.root).map_err(|_| {
-            CommandError::usage(format!(
-                "`{}` is outside the repository `{}`",
-                target.display(),
-                self.root.display()
-            ))
-            .with_hint("give paths inside the repository")
-        })?;
-        Ok(rel.to_string_lossy().replace('\\', "/"))
-    }
-
-    /// A repo-relative path as seen from the current directory (`../m.json` from `sub/`).
-    pub fn display(&self, path: &str) -> String {
-        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-        let common = self
-            .cwd_parts
-            .iter()
-            .zip(&parts)
-            .take_while(|(a, b)| a.as_str() == **b)
-            .count();
-        let mut out: Vec<&str> = vec![".."; self.cwd_parts.len() - common];
-        out.extend(&parts[common..]);
-        if out.is_empty() {
-            ".".to_owned()
-        } else {
-            out.join("/")
-        }
-    }
-
-    /// The diff with paths as seen from the current directory, files sorted by that path.
-    pub fn display_diff(&self, mut diff: Diff) -> Diff {
-        for file in &mut diff.files {
-            file.path = self.display(&file.path);
-        }
-        diff.files.sort_by(|a, b| a.path.cmp(&b.path));
-        diff
-    }
-}
-
-/// Removes `.` and resolves `..` lexically.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    diff.files.sort_by(|a, b| a.path.cmp(&b.path));
+    diff
 }

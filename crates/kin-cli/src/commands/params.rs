@@ -5,8 +5,9 @@ use std::path::Path;
 use clap::{Args, Subcommand};
 use kin::metrics::table::DiffLayout;
 
-use super::metrics_io::{Paths, compare, print_diff};
+use super::metrics_io::{compare, display_diff, print_diff};
 use crate::command_error::CommandError;
+use crate::paths::Paths;
 use crate::printer::Printer;
 
 #[derive(Debug, Args)]
@@ -87,7 +88,7 @@ fn cmd_params_diff(
     };
     print_diff(
         printer,
-        &paths.display_diff(diff),
+        &display_diff(&paths, diff),
         &layout,
         args.json,
         args.md,

@@ -17,7 +17,6 @@ fn both_status(python: &Path, dir: &Path) -> (Value, Value) {
     )
 }
 
-#[allow(dead_code)] // used by the params tests below
 fn git(dir: &Path, args: &[&str]) {
     let status = std::process::Command::new("git")
         .args(args)
@@ -102,4 +101,51 @@ fn data_whose_object_left_the_cache_is_not_in_cache_whatever_the_workspace_holds
         ours["d.dvc"],
         serde_json::json!([{"changed outs": {"d": "not in cache"}}])
     );
+}
+
+/// `kin status --json` and `dvc status --json` run in `sub` of the repository.
+fn both_status_in(python: &Path, dir: &Path, sub: &str) -> (Value, Value) {
+    both_status(python, &dir.join(sub))
+}
+
+#[test]
+fn status_names_paths_from_the_current_directory_as_dvc_does() {
+    let Some(python) = dvc_python() else { return };
+    let repo = dvc_repo(&python);
+    let dir = repo.path();
+    write(dir, "top.txt", "top\n");
+    write(dir, "rin.txt", "rin\n");
+    write(dir, "sub/in.txt", "in\n");
+    write(
+        dir,
+        "dvc.yaml",
+        "stages:\n  r:\n    cmd: cp rin.txt rout.txt\n    deps: [rin.txt]\n    outs: [rout.txt]\n",
+    );
+    write(
+        dir,
+        "sub/dvc.yaml",
+        "stages:\n  s1:\n    cmd: mkdir -p model csv_logs && cp in.txt model/clf-model && cp ../top.txt csv_logs/log\n    deps: [in.txt, ../top.txt]\n    outs: [model//clf-model, csv_logs/]\n  s2:\n    wdir: ..\n    cmd: cat top.txt rin.txt > out2.txt\n    deps: [top.txt, ./sub/../rin.txt]\n    outs: [out2.txt]\n",
+    );
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "pipelines"]);
+    for sub in [".", "sub"] {
+        let (ours, theirs) = both_status_in(&python, dir, sub);
+        assert_eq!(ours, theirs, "nothing run yet, from {sub}");
+    }
+    dvc(&python, dir, &["repro", "-q", "-P"]);
+    write(dir, "sub/in.txt", "in\nb\n");
+    write(dir, "sub/model/clf-model", "z\n");
+    std::fs::remove_dir_all(dir.join("sub/csv_logs")).expect("rm");
+    for sub in [".", "sub"] {
+        let (ours, theirs) = both_status_in(&python, dir, sub);
+        assert_eq!(ours, theirs, "after edits, from {sub}");
+    }
+    // The text form names the same paths.
+    let text = run_ok(kin(&dir.join("sub")).arg("status"));
+    assert!(text.starts_with("s1:\n"), "{text}");
+    assert!(
+        text.contains("modified:           model/clf-model"),
+        "{text}"
+    );
+    assert!(text.contains("deleted:            csv_logs\n"), "{text}");
 }

@@ -1,8 +1,11 @@
 //! Why a stage must run: its command, deps, params and outs compared with its `dvc.lock` entry,
 //! with DVC's rules and vocabulary (`modified`, `deleted`, `new`, `not in cache`).
 
+use std::path::{Component, Path, PathBuf};
+
 use kin_format::lock_file::{LockEntry, LockedPath};
 use kin_format::md5::ObjectId;
+use kin_format::repo_path::RepoPath;
 use kin_format::yaml::{Map, Value};
 use kin_pipeline::Stage;
 
@@ -38,14 +41,16 @@ impl ChangeKind {
 pub enum Change {
     /// The stage has no `dvc.lock` entry yet (the other reasons follow from that).
     NotRecorded,
-    /// A dep path (as written in dvc.yaml) differs from the version recorded.
+    /// A dep differs from the version recorded. `path` is as `dvc status` names it: from the
+    /// repository root, normalised (absolute when outside the repository).
     Dep {
         path: String,
         kind: ChangeKind,
         recorded: Option<ObjectId>,
         current: Option<ObjectId>,
     },
-    /// A params file is missing, or was never recorded (`key: None`), or one key changed.
+    /// A params file (named from the repository root) is missing, or was never recorded
+    /// (`key: None`), or one key changed.
     Param {
         file: String,
         key: Option<String>,
@@ -72,6 +77,28 @@ impl Change {
 
 fn recorded_path<'a>(items: &'a [LockedPath], path: &str) -> Option<&'a LockedPath> {
     items.iter().find(|p| p.path == path)
+}
+
+/// A dep, output or params file as `dvc status` names it, whatever the stage's `wdir`: its
+/// normalised path from the repository root, or its absolute path when it lies outside.
+fn status_path(root: &Path, wdir: &str, path: &str) -> String {
+    let wdir = RepoPath::parse(wdir).unwrap_or_else(|_| RepoPath::root());
+    match RepoPath::join(&wdir, path) {
+        Ok(inside) => inside.as_str().to_owned(),
+        Err(_) => {
+            let mut full = PathBuf::new();
+            for component in root.join(wdir.as_str()).join(path).components() {
+                match component {
+                    Component::CurDir => {}
+                    Component::ParentDir => {
+                        full.pop();
+                    }
+                    other => full.push(other),
+                }
+            }
+            full.to_string_lossy().into_owned()
+        }
+    }
 }
 
 /// How a workspace path compares with its record: DVC's `workspace_status`.
@@ -106,7 +133,7 @@ pub(crate) fn stage_changes(
                 .map(|h| h.id);
             if let Some(kind) = path_change(recorded, current) {
                 changes.push(Change::Dep {
-                    path: dep.path.clone(),
+                    path: status_path(workspace.root(), &stage.wdir, &dep.path),
                     kind,
                     recorded,
                     current,
@@ -120,7 +147,8 @@ pub(crate) fn stage_changes(
                     .find(|(file, _)| *file == param.file)
                     .map(|(_, v)| v)
             });
-            param_changes(param, recorded, &mut changes);
+            let file = status_path(workspace.root(), &stage.wdir, &param.file);
+            param_changes(param, &file, recorded, &mut changes);
         }
     }
     for out in &stage.outs {
@@ -131,7 +159,7 @@ pub(crate) fn stage_changes(
             && !workspace.in_cache(&id)
         {
             changes.push(Change::Out {
-                path: out.path.clone(),
+                path: status_path(workspace.root(), &stage.wdir, &out.path),
                 kind: ChangeKind::NotInCache,
                 recorded,
                 current: None,
@@ -143,7 +171,7 @@ pub(crate) fn stage_changes(
             .map(|h| h.id);
         if let Some(kind) = path_change(recorded, current) {
             changes.push(Change::Out {
-                path: out.path.clone(),
+                path: status_path(workspace.root(), &stage.wdir, &out.path),
                 kind,
                 recorded,
                 current,
@@ -164,9 +192,14 @@ pub(crate) fn stage_changes(
 
 /// DVC's params status: the whole file when it is missing or was never recorded, else per
 /// key, in the order the stage lists them (for a whole file: the file's keys, then recorded ones).
-fn param_changes(param: &ParamValues, recorded: Option<&Map>, changes: &mut Vec<Change>) {
+fn param_changes(
+    param: &ParamValues,
+    file: &str,
+    recorded: Option<&Map>,
+    changes: &mut Vec<Change>,
+) {
     let whole = |kind| Change::Param {
-        file: param.file.clone(),
+        file: file.to_owned(),
         key: None,
         kind,
         recorded: None,
@@ -202,7 +235,7 @@ fn param_changes(param: &ParamValues, recorded: Option<&Map>, changes: &mut Vec<
             (Some(_), Some(_)) => continue,
         };
         changes.push(Change::Param {
-            file: param.file.clone(),
+            file: file.to_owned(),
             key: Some(key),
             kind,
             recorded: before.cloned(),

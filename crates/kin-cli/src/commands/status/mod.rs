@@ -10,6 +10,7 @@ use kin::repro::{Change, ChangeKind};
 use serde_json::{Map, Value, json};
 
 use crate::command_error::CommandError;
+use crate::paths::Paths;
 use crate::printer::{JsonStyle, Printer, Stream};
 use crate::stage_changes::describe;
 
@@ -44,9 +45,11 @@ pub fn cmd_status(printer: Printer, cwd: &Path, args: &StatusArgs) -> Result<(),
             .with_hint("`kin status` reports on the whole project; `kin status -c TARGET` compares a target with a remote"));
     }
     let repo = kin::Repo::discover(cwd)?;
+    // Stages and paths are named as DVC names them: relative to the current directory.
+    let paths = Paths::new(&repo, cwd);
     let mut entries: Vec<(String, Entry)> = kin::repro::status(&repo)?
         .iter()
-        .map(|(stage, changes)| (stage.clone(), entry_of(changes)))
+        .map(|(stage, changes)| (paths.display_address(stage), entry_of(changes, &paths)))
         .collect();
     // Data tracked by .dvc files (stage outputs are covered above).
     for changed in kin::data::status(&repo)? {
@@ -59,14 +62,12 @@ pub fn cmd_status(printer: Printer, cwd: &Path, args: &StatusArgs) -> Result<(),
             kin::data::OutStatus::New => ChangeKind::New,
             kin::data::OutStatus::NotInCache => ChangeKind::NotInCache,
         };
-        let item = (changed.path.clone(), status.as_str());
-        match entries
-            .iter_mut()
-            .find(|(owner, _)| *owner == changed.owner)
-        {
+        let item = (paths.display_any(&changed.path), status.as_str());
+        let owner = paths.display_address(&changed.owner);
+        match entries.iter_mut().find(|(name, _)| *name == owner) {
             Some((_, entry)) => entry.outs.push(item),
             None => entries.push((
-                changed.owner.clone(),
+                owner,
                 Entry {
                     outs: vec![item],
                     ..Entry::default()
@@ -115,7 +116,7 @@ enum DepStatus {
     Params(Vec<(String, &'static str)>),
 }
 
-fn entry_of(changes: &[Change]) -> Entry {
+fn entry_of(changes: &[Change], paths: &Paths) -> Entry {
     let mut entry = Entry::default();
     for change in changes {
         if !matches!(change, Change::NotRecorded) {
@@ -125,7 +126,7 @@ fn entry_of(changes: &[Change]) -> Entry {
             Change::NotRecorded => {}
             Change::Dep { path, kind, .. } => entry
                 .deps
-                .push((path.clone(), DepStatus::Path(kind.as_str()))),
+                .push((paths.display_any(path), DepStatus::Path(kind.as_str()))),
             Change::Param {
                 file,
                 key: None,
@@ -133,7 +134,7 @@ fn entry_of(changes: &[Change]) -> Entry {
                 ..
             } => entry
                 .deps
-                .push((file.clone(), DepStatus::Path(kind.as_str()))),
+                .push((paths.display_any(file), DepStatus::Path(kind.as_str()))),
             Change::Param {
                 file,
                 key: Some(key),
@@ -141,18 +142,19 @@ fn entry_of(changes: &[Change]) -> Entry {
                 ..
             } => {
                 let item = (key.clone(), kind.as_str());
+                let file = paths.display_any(file);
                 match entry
                     .deps
                     .iter_mut()
-                    .find(|(f, s)| f == file && matches!(s, DepStatus::Params(_)))
+                    .find(|(f, s)| *f == file && matches!(s, DepStatus::Params(_)))
                 {
                     Some((_, DepStatus::Params(keys))) => keys.push(item),
-                    _ => entry
-                        .deps
-                        .push((file.clone(), DepStatus::Params(vec![item]))),
+                    _ => entry.deps.push((file, DepStatus::Params(vec![item]))),
                 }
             }
-            Change::Out { path, kind, .. } => entry.outs.push((path.clone(), kind.as_str())),
+            Change::Out { path, kind, .. } => {
+                entry.outs.push((paths.display_any(path), kind.as_str()));
+            }
             Change::AlwaysChanged => entry.always_changed = true,
             Change::CommandChanged => entry.command_changed = true,
         }
