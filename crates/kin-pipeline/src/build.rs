@@ -197,6 +197,7 @@ pub(crate) fn build_stage(
             .transpose()?,
         meta: body.get("meta").cloned(),
         at,
+        tracked_vars: Vec::new(),
     })
 }
 

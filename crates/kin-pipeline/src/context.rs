@@ -1,5 +1,6 @@
 //! The template context: params.yaml, `vars` files and dicts merged as DVC merges them.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -41,10 +42,34 @@ pub enum ContextError {
 pub struct Context {
     data: Map,
     /// Each merged source with its data, to name where a conflicting key first came from.
-    sources: Vec<(String, Node)>,
+    sources: Vec<Source>,
     /// Files already loaded: `None` when loaded whole, else the keys taken from them.
     imports: HashMap<PathBuf, Option<Vec<String>>>,
     reserved: Vec<String>,
+    /// For a foreach `item` drawn from a params file: that file and the item's dotted path
+    /// in it, so what a stage reads through `${item.lr}` is tracked as `models.a.lr`.
+    origins: HashMap<String, (String, String)>,
+    /// While a stage body is resolved: the file values it interpolated (see [`TrackedVar`]).
+    tracked: RefCell<Option<Vec<TrackedVar>>>,
+}
+
+/// One merged source: a params file (named repo-relative) or a `vars` mapping.
+#[derive(Debug, Clone)]
+struct Source {
+    name: String,
+    data: Node,
+    is_file: bool,
+}
+
+/// A value a stage interpolated from a params file: what `dvc params diff` lists for files
+/// that no stage's `params:` names (DVC's "tracked vars").
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedVar {
+    /// The params file, relative to the repository root.
+    pub file: String,
+    /// The value's dotted path in the file (`models.a.lr`, `seeds.1`).
+    pub key: String,
+    pub value: Value,
 }
 
 impl Context {
@@ -117,7 +142,7 @@ impl Context {
             }
             map = selected;
         }
-        self.merge(&display.to_string_lossy(), map)?;
+        self.merge_source(&display.to_string_lossy(), map, true)?;
         match (self.imports.get_mut(&display), select) {
             (Some(Some(old)), Some(new)) => old.extend(new),
             (_, select) => {
@@ -129,6 +154,10 @@ impl Context {
 
     /// Merges inline data (a `vars` dict) named `source` in errors.
     pub fn merge(&mut self, source: &str, data: Map) -> Result<(), ContextError> {
+        self.merge_source(source, data, false)
+    }
+
+    fn merge_source(&mut self, source: &str, data: Map, is_file: bool) -> Result<(), ContextError> {
         let data = string_keys_only(data);
         let clashing: Vec<&str> = self
             .reserved
@@ -156,16 +185,83 @@ impl Context {
                 key,
             });
         }
-        self.sources.push((source.to_owned(), node));
+        self.sources.push(Source {
+            name: source.to_owned(),
+            data: node,
+            is_file,
+        });
         Ok(())
     }
 
     fn source_of(&self, dotted: &str) -> String {
         self.sources
             .iter()
-            .find(|(_, node)| lookup(node, dotted).is_some())
-            .map(|(name, _)| name.clone())
+            .find(|s| lookup(&s.data, dotted).is_some())
+            .map(|s| s.name.clone())
             .unwrap_or_else(|| "the context".to_owned())
+    }
+
+    /// The params file `dotted` comes from, when it comes from a file (not inline `vars`).
+    pub fn file_of(&self, dotted: &str) -> Option<String> {
+        self.sources
+            .iter()
+            .find(|s| lookup_in_lists(&s.data, dotted).is_some())
+            .filter(|s| s.is_file)
+            .map(|s| s.name.clone())
+    }
+
+    /// Notes that the reserved `key` (a foreach `item`) is `path` of params file `file`.
+    pub fn set_origin(&mut self, key: &str, origin: Option<(String, String)>) {
+        match origin {
+            Some(origin) => self.origins.insert(key.to_owned(), origin),
+            None => self.origins.remove(key),
+        };
+    }
+
+    /// Starts noting the file values that `select` hands out (see [`TrackedVar`]).
+    pub fn start_tracking(&self) {
+        *self.tracked.borrow_mut() = Some(Vec::new());
+    }
+
+    /// Stops noting and returns what was noted since [`Context::start_tracking`].
+    pub fn finish_tracking(&self) -> Vec<TrackedVar> {
+        self.tracked.borrow_mut().take().unwrap_or_default()
+    }
+
+    /// Notes a selected leaf if tracking: scalars only, as DVC tracks only those, and only
+    /// values from params files (inline `vars` and `key` are local to the pipeline file).
+    fn track(&self, segments: &[String], node: &Node) {
+        let mut tracked = self.tracked.borrow_mut();
+        let Some(tracked) = tracked.as_mut() else {
+            return;
+        };
+        if node.value.is_composite() {
+            return;
+        }
+        let Some((first, rest)) = segments.split_first() else {
+            return;
+        };
+        let (file, key) = if let Some((file, base)) = self.origins.get(first) {
+            let mut key = base.clone();
+            for segment in rest {
+                key.push('.');
+                key.push_str(segment);
+            }
+            (file.clone(), key)
+        } else if self.reserved.contains(first) {
+            return;
+        } else {
+            let key = segments.join(".");
+            match self.file_of(&key) {
+                Some(file) => (file, key),
+                None => return,
+            }
+        };
+        tracked.push(TrackedVar {
+            file,
+            key,
+            value: node.value.clone(),
+        });
     }
 
     /// Sets `item`/`key` for one foreach or matrix iteration, returning what to restore.
@@ -183,6 +279,7 @@ impl Context {
     /// Undoes `set_reserved`.
     pub fn restore(&mut self, saved: Vec<(String, Option<Node>)>) {
         for (key, previous) in saved {
+            self.origins.remove(&key);
             self.data.remove(&key);
             self.reserved.retain(|k| *k != key);
             if let Some(previous) = previous {
@@ -215,6 +312,7 @@ impl Context {
             }
             .ok_or_else(|| TemplateError::NotFound { key: full() })?;
         }
+        self.track(segments, node);
         Ok(node)
     }
 
@@ -284,6 +382,17 @@ fn list_index<'a>(items: &'a [Node], segment: &str) -> Option<&'a Node> {
     let len = i64::try_from(items.len()).ok()?;
     let index = if index < 0 { index + len } else { index };
     usize::try_from(index).ok().and_then(|i| items.get(i))
+}
+
+/// `lookup` that also walks into lists by index (`seeds.1`).
+fn lookup_in_lists<'a>(node: &'a Node, dotted: &str) -> Option<&'a Node> {
+    dotted
+        .split('.')
+        .try_fold(node, |node, key| match &node.value {
+            Value::Map(map) => map.get(key),
+            Value::List(items) => list_index(items, key),
+            _ => None,
+        })
 }
 
 fn lookup<'a>(node: &'a Node, dotted: &str) -> Option<&'a Node> {

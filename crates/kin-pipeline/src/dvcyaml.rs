@@ -107,13 +107,9 @@ pub fn parse_dvc_yaml(
             file: rel_path,
             stage: &resolved.name,
         };
-        stages.push(build_stage(
-            &check,
-            &dvcfile,
-            resolved.wdir,
-            &resolved.body,
-            resolved.at,
-        )?);
+        let mut stage = build_stage(&check, &dvcfile, resolved.wdir, &resolved.body, resolved.at)?;
+        stage.tracked_vars = resolved.tracked_vars;
+        stages.push(stage);
     }
     let section = |key: &str| -> Result<Vec<Node>, PipelineError> {
         let Some(node) = top.get(key).filter(|n| !n.is_null()) else {

@@ -403,6 +403,7 @@ mod properties {
             desc: None,
             meta: None,
             at: Location::UNKNOWN,
+            tracked_vars: Vec::new(),
         }
     }
 

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::build::{BOOL_FIELDS, BOOL_FLAGS, Checker, FOREACH_KEYS, STAGE_KEYS};
-use crate::context::{Context, normalize_display};
+use crate::context::{Context, TrackedVar, normalize_display};
 use crate::error::PipelineError;
 use crate::template::{
     ParsingConfig, TemplateError, find_interpolations, parse_expression, render_value, unescape,
@@ -18,6 +18,8 @@ pub(crate) struct ResolvedStage {
     /// Working directory relative to the repo root.
     pub wdir: String,
     pub body: Map,
+    /// Params-file values the stage interpolated, for `params diff`.
+    pub tracked_vars: Vec<TrackedVar>,
 }
 
 /// What the resolver needs to know about the file it works on.
@@ -277,6 +279,8 @@ fn resolve_entry(
     definition: &Map,
 ) -> Result<ResolvedStage, PipelineError> {
     let context = || format!("stage `{name}`");
+    // What the stage interpolates from params files is tracked, as DVC tracks it.
+    ctx.start_tracking();
     let wdir_rel = match definition.get("wdir") {
         Some(node) if !node.is_null() && node.as_str() != Some("") => {
             let value =
@@ -288,6 +292,7 @@ fn resolve_entry(
         }
         _ => String::new(),
     };
+    let mut tracked_vars = ctx.finish_tracking();
     let wdir = normalize_display(&scope.dir.join(&wdir_rel));
     let vars = definition.get("vars");
     let mut local;
@@ -300,6 +305,7 @@ fn resolve_entry(
         _ => ctx,
     };
     let mut body = Map::new();
+    ctx.start_tracking();
     for entry in definition.iter().filter(|e| e.key != "vars") {
         let value = resolve_node(ctx, &entry.value, Some(&entry.key), scope.parsing).map_err(
             |(e, at)| {
@@ -308,11 +314,13 @@ fn resolve_entry(
         )?;
         body.insert(entry.key.clone(), entry.key_at, value);
     }
+    tracked_vars.extend(ctx.finish_tracking());
     Ok(ResolvedStage {
         name: name.to_owned(),
         at,
         wdir: wdir.to_string_lossy().replace('\\', "/"),
         body,
+        tracked_vars,
     })
 }
 
@@ -359,7 +367,8 @@ fn expand_foreach(
             });
         }
     };
-    for entry in items.iter() {
+    let origin = iterated_file_value(ctx, data);
+    for (index, entry) in items.iter().enumerate() {
         let mut reserved = vec![("item", entry.value.clone())];
         if with_key {
             reserved.push((
@@ -368,6 +377,17 @@ fn expand_foreach(
             ));
         }
         let saved = ctx.set_reserved(reserved);
+        let item_key = if with_key {
+            entry.key.clone()
+        } else {
+            index.to_string()
+        };
+        ctx.set_origin(
+            "item",
+            origin
+                .as_ref()
+                .map(|(file, base)| (file.clone(), format!("{base}.{item_key}"))),
+        );
         let generated = format!("{name}@{}", entry.key);
         let result = resolve_entry(scope, ctx, &generated, at, template);
         ctx.restore(saved);
@@ -444,6 +464,21 @@ fn expand_matrix(
             indices[axis] = 0;
         }
     }
+}
+
+/// When `foreach` iterates over a params-file value (`${models}`): that file and the value's
+/// dotted path, so what stages read through `item` is tracked under it (`models.a.lr`).
+fn iterated_file_value(ctx: &Context, data: &Node) -> Option<(String, String)> {
+    let text = data.as_str()?;
+    let found = find_interpolations(text);
+    let [only] = found.as_slice() else {
+        return None;
+    };
+    if only.start != 0 || only.end != text.len() {
+        return None;
+    }
+    let dotted = parse_expression(only.inner).ok()?.join(".");
+    Some((ctx.file_of(&dotted)?, dotted))
 }
 
 /// Resolves templates inside a node. `field` is the stage key it belongs to (`None` for

@@ -1,5 +1,6 @@
 //! The typed pipeline stage, as DVC 3 understands a resolved `dvc.yaml` entry.
 
+use crate::context::TrackedVar;
 use kin_format::Command;
 use kin_format::yaml::{Location, Node};
 
@@ -83,6 +84,9 @@ pub struct Stage {
     pub desc: Option<String>,
     pub meta: Option<Node>,
     pub at: Location,
+    /// Values the stage interpolated from params files, in the order it read them: what
+    /// `dvc params diff` lists for files no stage names in `params:`.
+    pub tracked_vars: Vec<TrackedVar>,
 }
 
 impl Stage {

@@ -149,3 +149,52 @@ fn status_names_paths_from_the_current_directory_as_dvc_does() {
     );
     assert!(text.contains("deleted:            csv_logs\n"), "{text}");
 }
+
+fn both_json(python: &Path, dir: &Path, args: &[&str]) -> (Value, Value) {
+    let ours = run_ok(kin(dir).args(args));
+    let theirs = dvc(python, dir, args);
+    (
+        serde_json::from_str(&ours).unwrap_or_else(|e| panic!("kin {args:?}: {e}: {ours}")),
+        serde_json::from_str(&theirs).unwrap_or_else(|e| panic!("dvc {args:?}: {e}: {theirs}")),
+    )
+}
+
+#[test]
+fn params_used_only_through_templates_are_listed_as_dvc_lists_them() {
+    let Some(python) = dvc_python() else { return };
+    let repo = dvc_repo(&python);
+    let dir = repo.path();
+    write(dir, "params.yaml", "top: 1\n");
+    write(
+        dir,
+        "sub/params.yaml",
+        "models: {a: {lr: 0.1, ep: 3}, b: {lr: 0.2, ep: 5}}\nseeds: [1, 2]\nname: foo\nunused: 42\nnested: {deep: {x: 7, y: 8}}\nruns: [{lr: 0.5}, {lr: 0.6}]\n",
+    );
+    write(
+        dir,
+        "sub/dvc.yaml",
+        "stages:\n  train:\n    foreach: ${models}\n    do:\n      cmd: echo ${item.lr} ${key} ${name}\n  single:\n    cmd: echo ${nested.deep.x} ${seeds[1]}\n  plain:\n    foreach: [p, q]\n    do:\n      cmd: echo ${item}\n  listed:\n    foreach: ${runs}\n    do:\n      cmd: echo ${item.lr}\n",
+    );
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "templated params"]);
+    for sub in [".", "sub"] {
+        let (ours, theirs) = both_json(
+            &python,
+            &dir.join(sub),
+            &["params", "diff", "--all", "--json"],
+        );
+        assert_eq!(ours, theirs, "from {sub}");
+    }
+    // A changed value shows without --all, under the file it comes from.
+    write(
+        dir,
+        "sub/params.yaml",
+        "models: {a: {lr: 0.3, ep: 3}, b: {lr: 0.2, ep: 5}}\nseeds: [1, 2]\nname: foo\nunused: 42\nnested: {deep: {x: 7, y: 8}}\nruns: [{lr: 0.5}, {lr: 0.6}]\n",
+    );
+    let (ours, theirs) = both_json(&python, dir, &["params", "diff", "--json"]);
+    assert_eq!(ours, theirs, "after a change");
+    assert_eq!(
+        ours["sub/params.yaml"]["models.a.lr"]["new"],
+        serde_json::json!(0.3)
+    );
+}

@@ -113,8 +113,10 @@ pub fn collect_params(
 ) -> Result<Collection, MetricsError> {
     let tree = Tree::open(repo, source)?;
     let mut wanted: Vec<(String, Vec<String>)> = Vec::new();
+    let mut interpolated = Vec::new();
     let tracked = if targets.is_empty() {
         let project = tree.project(repo)?;
+        interpolated = interpolated_params(&project);
         for stage in &project.stages {
             for dep in &stage.params {
                 let keys = dep.keys.clone().unwrap_or_default();
@@ -159,7 +161,35 @@ pub fn collect_params(
             files.push(FileEntry { path, content });
         }
     }
+    // Files that no `params:` names but stages read through `${...}`: the values read.
+    for (path, values) in interpolated {
+        if !files.iter().any(|f| f.path == path) {
+            files.push(FileEntry {
+                path,
+                content: Ok(Value::Object(values)),
+            });
+        }
+    }
     Ok(Collection { files })
+}
+
+/// DVC's "tracked vars": per params file, the values stages interpolated from it, keyed by
+/// their dotted path (`models.a.lr`, `seeds.1`), files in the order stages first read them.
+fn interpolated_params(project: &kin_pipeline::Project) -> Vec<(String, Map<String, Value>)> {
+    let mut files: Vec<(String, Map<String, Value>)> = Vec::new();
+    for var in project.stages.iter().flat_map(|s| &s.tracked_vars) {
+        let index = match files.iter().position(|(file, _)| *file == var.file) {
+            Some(index) => index,
+            None => {
+                files.push((var.file.clone(), Map::new()));
+                files.len() - 1
+            }
+        };
+        files[index]
+            .1
+            .insert(var.key.clone(), params_json(&var.value));
+    }
+    files
 }
 
 /// DVC's `_merge_params`: one entry per file in order of first mention; a file that is
