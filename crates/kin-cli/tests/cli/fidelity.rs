@@ -198,3 +198,35 @@ fn params_used_only_through_templates_are_listed_as_dvc_lists_them() {
         serde_json::json!(0.3)
     );
 }
+
+#[test]
+fn overlapping_outputs_fail_only_the_commands_that_build_the_graph() {
+    let Some(python) = dvc_python() else { return };
+    let repo = dvc_repo(&python);
+    let dir = repo.path();
+    write(
+        dir,
+        "dvc.yaml",
+        "stages:\n  a:\n    cmd: echo a > x\n    outs: [x]\n  m:\n    cmd: cp m.src m.json\n    metrics: [m.json]\n",
+    );
+    write(
+        dir,
+        "sub/dvc.yaml",
+        "stages:\n  b:\n    cmd: echo b > ../x\n    outs: [../x]\n",
+    );
+    write(dir, "m.json", "{\"acc\": 0.5}\n");
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "overlap"]);
+    let (ours, theirs) = both_status(&python, dir);
+    assert_eq!(ours, theirs, "status");
+    let (ours, theirs) = both_json(&python, dir, &["metrics", "show", "--json"]);
+    assert_eq!(ours, theirs, "metrics show");
+    run_ok(kin(dir).arg("stages"));
+    for args in [&["dag"][..], &["repro"]] {
+        let output = crate::common::run(kin(dir).args(args));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "kin {args:?}: {stderr}");
+        assert!(stderr.contains("is also an output of stage"), "{stderr}");
+    }
+    assert!(!dir.join("x").exists(), "nothing ran");
+}
