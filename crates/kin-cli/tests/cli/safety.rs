@@ -514,3 +514,51 @@ fn a_stage_name_longer_than_a_file_name_runs() {
         "ok\n"
     );
 }
+
+#[test]
+fn lock_files_dvc_would_refuse_are_refused_by_every_command() {
+    let repo = pipeline_repo("stages:\n  s:\n    cmd: echo hi > o\n    outs: [o]\n");
+    let dir = repo.path();
+    run_ok(kin(dir).arg("repro"));
+    let good = std::fs::read_to_string(dir.join("dvc.lock")).expect("lock");
+    std::fs::remove_file(dir.join("o")).expect("rm");
+    for (broken, needle) in [
+        (
+            good.replace("schema: '2.0'", "schema: '9.9'"),
+            "unsupported schema version '9.9'",
+        ),
+        (
+            good.replace("size: 3", "size: big"),
+            "`size` of `o` is a string",
+        ),
+        (format!("{good}  broken: [\n"), "invalid YAML"),
+    ] {
+        std::fs::write(dir.join("dvc.lock"), &broken).expect("write");
+        for command in ["status", "checkout", "repro"] {
+            let output = run(kin(dir).arg(command));
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "kin {command}: {stderr}");
+            assert!(
+                stderr.contains(needle),
+                "kin {command}: `{needle}` in {stderr}"
+            );
+        }
+        // Nothing was restored or rewritten from a lock that could not be read.
+        assert!(!dir.join("o").exists());
+        assert_eq!(
+            std::fs::read_to_string(dir.join("dvc.lock")).expect("lock"),
+            broken
+        );
+    }
+}
+
+#[test]
+fn a_dvc_yaml_that_is_a_directory_is_not_a_pipeline() {
+    let repo = crate::common::git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::create_dir(dir.join("dvc.yaml")).expect("mkdir");
+    let output = run(kin(dir).arg("repro"));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is a directory"));
+}

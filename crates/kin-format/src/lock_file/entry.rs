@@ -70,21 +70,34 @@ impl LockedPath {
             .and_then(Node::as_str)
             .ok_or("a dep or out has no `path`")?
             .to_owned();
+        // As DVC's schema: counts are integers, the hash a string; anything else is refused.
         let number = |key: &str| match map.get(key).map(|n| &n.value) {
-            Some(Value::Int(n)) => u64::try_from(*n).ok(),
-            _ => None,
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Int(n)) => u64::try_from(*n)
+                .map(Some)
+                .map_err(|_| format!("`{key}` of `{path}` is negative")),
+            Some(other) => Err(format!(
+                "`{key}` of `{path}` is {}, expected an integer",
+                other.kind_name()
+            )),
         };
-        let id = match map.get("md5").and_then(Node::as_str) {
-            Some(text) => Some(
+        let id = match map.get("md5").map(|n| &n.value) {
+            None | Some(Value::Null) => None,
+            Some(Value::Str(text)) => Some(
                 text.parse::<ObjectId>()
                     .map_err(|e| format!("`{path}`: {e}"))?,
             ),
-            None => None,
+            Some(other) => {
+                return Err(format!(
+                    "`md5` of `{path}` is {}, expected a string",
+                    other.kind_name()
+                ));
+            }
         };
         Ok(LockedPath {
             id,
-            size: number("size"),
-            nfiles: number("nfiles"),
+            size: number("size")?,
+            nfiles: number("nfiles")?,
             is_exec: matches!(map.get("isexec").map(|n| &n.value), Some(Value::Bool(true))),
             legacy_hash: map.get("hash").and_then(Node::as_str) != Some("md5"),
             path,

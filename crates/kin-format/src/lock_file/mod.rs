@@ -28,7 +28,21 @@ impl LockFile {
         {
             return Err("`stages` is not a mapping".to_owned());
         }
-        Ok(Self { doc })
+        // DVC 3 reads schema 2.0 only (and DVC 1's schema-less layout); a lock from a newer
+        // or unknown writer is refused rather than misread.
+        if let Some(schema) = doc.get("schema")
+            && schema.as_str() != Some("2.0")
+        {
+            return Err(format!(
+                "unsupported schema version {} (DVC 3 and kin read '2.0')",
+                crate::python::repr(&schema.value)
+            ));
+        }
+        let lock = Self { doc };
+        for name in lock.stage_names() {
+            lock.entry(name)?;
+        }
+        Ok(lock)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -63,6 +63,10 @@ pub enum DataError {
     DvcFile(#[from] DvcFileError),
     #[error(transparent)]
     Gitignore(#[from] GitignoreError),
+    #[error(transparent)]
+    LockFile(#[from] kin_cache::lock_file::LockFileError),
+    #[error("`{}` is not a valid lock file: {reason}", path.display())]
+    BadLock { path: PathBuf, reason: String },
     #[error("corrupt directory object {id} in the cache: {reason}")]
     BadManifest { id: String, reason: String },
     #[error("git failed: {message}")]

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 
 use kin_cache::dvc_file::read_dvc_file;
 use kin_format::md5::ObjectId;
-use kin_format::yaml::{Value, parse_yaml};
 use kin_pipeline::Project;
 
 use super::DataError;
@@ -51,7 +50,7 @@ pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, D
             .strip_suffix("dvc.yaml")
             .map(|d| format!("{d}dvc.lock"))
             .unwrap_or_default();
-        let locked = read_lock_outs(&root.join(&lock_path));
+        let locked = read_lock_outs(&root.join(&lock_path))?;
         for stage in &file.stages {
             for out in &stage.outs {
                 let recorded = locked
@@ -103,37 +102,20 @@ pub fn select_outs<'a>(
     Ok(selected)
 }
 
-/// `(stage, out path, id, isexec)` from a dvc.lock; a missing or unreadable lock has none.
-fn read_lock_outs(path: &Path) -> Vec<(String, String, Option<ObjectId>, bool)> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Vec::new();
-    };
-    let Ok(doc) = parse_yaml(&text) else {
-        return Vec::new();
-    };
+/// The outputs recorded in the `dvc.lock` at `path` (none when it does not exist), as
+/// `(stage, path, version, is_exec)`. A lock that cannot be read is an error: acting on an
+/// empty reading would look like nothing is recorded.
+fn read_lock_outs(path: &Path) -> Result<Vec<(String, String, Option<ObjectId>, bool)>, DataError> {
+    let lock = kin_cache::lock_file::read_lock_file(path)?;
     let mut found = Vec::new();
-    let stages = doc
-        .as_map()
-        .and_then(|m| m.get("stages"))
-        .and_then(|s| s.as_map());
-    for stage in stages.into_iter().flat_map(|s| s.iter()) {
-        let outs = stage
-            .value
-            .as_map()
-            .and_then(|m| m.get("outs"))
-            .and_then(|o| o.as_list());
-        for out in outs.unwrap_or(&[]) {
-            let Some(map) = out.as_map() else { continue };
-            let Some(path) = map.get("path").and_then(|p| p.as_str()) else {
-                continue;
-            };
-            let id = map
-                .get("md5")
-                .and_then(|m| m.as_str())
-                .and_then(|m| m.parse().ok());
-            let is_exec = matches!(map.get("isexec").map(|n| &n.value), Some(Value::Bool(true)));
-            found.push((stage.key.clone(), path.to_owned(), id, is_exec));
+    for name in lock.stage_names() {
+        let entry = lock.entry(name).map_err(|reason| DataError::BadLock {
+            path: path.to_path_buf(),
+            reason,
+        })?;
+        for out in entry.into_iter().flat_map(|e| e.outs) {
+            found.push((name.to_owned(), out.path, out.id, out.is_exec));
         }
     }
-    found
+    Ok(found)
 }

@@ -72,6 +72,8 @@ pub enum ReproError {
         group: i32,
         owner: i32,
     },
+    #[error("`{}` is a directory, not a pipeline file", path.display())]
+    PipelineFileIsDirectory { path: PathBuf },
     #[error(transparent)]
     Lock(#[from] crate::repo_lock::LockError),
     #[error(transparent)]

@@ -116,6 +116,11 @@ fn open_session(
                 .map(|r| r.to_string_lossy().replace('\\', "/"))
         })
         .unwrap_or_default();
+    // With no target, `repro` means the `dvc.yaml` here; DVC refuses one that is a directory.
+    let here = cwd.join("dvc.yaml");
+    if options.selection.targets.is_empty() && !options.selection.all_pipelines && here.is_dir() {
+        return Err(ReproError::PipelineFileIsDirectory { path: here });
+    }
     let plan = plan::plan(&project, &cwd_rel, &options.selection)?;
     repo.cache().remove_stale_temps();
     let state = StateIndex::open(&repo.state_path()).map_err(DataError::from)?;
