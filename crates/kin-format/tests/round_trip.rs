@@ -279,6 +279,22 @@ fn folds_after_escape(text: &str) -> bool {
         })
 }
 
+/// A long top-level scalar folded so that a continuation line starts with `---` or `...`:
+/// ruamel writes exactly that (checked with ruamel 0.18) and cannot read it back, since at
+/// column 0 it is a document marker. dvc.lock and .dvc files never hold a top-level scalar.
+fn folds_into_document_marker(text: &str) -> bool {
+    let lines: Vec<&str> = text.lines().collect();
+    // The last line may be the document end marker ruamel writes after a plain scalar.
+    let folded = match lines.last() {
+        Some(&"...") => &lines[..lines.len() - 1],
+        _ => &lines[..],
+    };
+    folded
+        .iter()
+        .skip(1)
+        .any(|line| line.starts_with("---") || line.starts_with("..."))
+}
+
 /// Equal as values: locations ignored, floats by their bits (so NaN equals NaN).
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -307,6 +323,7 @@ proptest! {
     fn parsing_what_the_emitter_wrote_gives_the_value_back(value in value()) {
         let text = to_yaml_document(&value);
         prop_assume!(!folds_after_escape(&text));
+        prop_assume!(!folds_into_document_marker(&text));
         let back = parse_yaml(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         prop_assert!(same(&back.value, &value), "wrote:\n{}\nread: {:?}", text, back.value);
     }
@@ -318,6 +335,7 @@ proptest! {
             Value::List(vec![Node::unlocated(Value::Str(text.clone()))]),
         ] {
             let written = to_yaml_document(&doc);
+            prop_assume!(!folds_into_document_marker(&written));
             let back = parse_yaml(&written).map_err(|e| TestCaseError::fail(format!("{e}\n{written}")))?;
             prop_assert!(same(&back.value, &doc), "wrote:\n{}\nread: {:?}", written, back.value);
         }

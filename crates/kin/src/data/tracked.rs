@@ -55,12 +55,12 @@ pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, D
             for out in &stage.outs {
                 let recorded = locked
                     .iter()
-                    .find(|(name, path, ..)| *name == stage.name && *path == out.path);
+                    .find(|r| r.stage == stage.name && r.path == out.path);
                 outs.push(TrackedOut {
                     owner: stage.address(),
                     path: wdir_join(&stage.wdir, &out.path),
-                    id: recorded.and_then(|r| r.2),
-                    is_exec: recorded.is_some_and(|r| r.3),
+                    id: recorded.and_then(|r| r.id),
+                    is_exec: recorded.is_some_and(|r| r.is_exec),
                     cached: out.cache,
                     push: out.push,
                     remote: out.remote.clone(),
@@ -102,10 +102,19 @@ pub fn select_outs<'a>(
     Ok(selected)
 }
 
-/// The outputs recorded in the `dvc.lock` at `path` (none when it does not exist), as
-/// `(stage, path, version, is_exec)`. A lock that cannot be read is an error: acting on an
-/// empty reading would look like nothing is recorded.
-fn read_lock_outs(path: &Path) -> Result<Vec<(String, String, Option<ObjectId>, bool)>, DataError> {
+/// One output recorded in a `dvc.lock`.
+struct LockedOut {
+    stage: String,
+    /// As written in dvc.yaml (relative to the stage's wdir).
+    path: String,
+    id: Option<ObjectId>,
+    is_exec: bool,
+}
+
+/// The outputs recorded in the `dvc.lock` at `path` (none when it does not exist). A lock
+/// that cannot be read is an error: acting on an empty reading would look like nothing is
+/// recorded.
+fn read_lock_outs(path: &Path) -> Result<Vec<LockedOut>, DataError> {
     let lock = kin_cache::lock_file::read_lock_file(path)?;
     let mut found = Vec::new();
     for name in lock.stage_names() {
@@ -114,7 +123,12 @@ fn read_lock_outs(path: &Path) -> Result<Vec<(String, String, Option<ObjectId>, 
             reason,
         })?;
         for out in entry.into_iter().flat_map(|e| e.outs) {
-            found.push((name.to_owned(), out.path, out.id, out.is_exec));
+            found.push(LockedOut {
+                stage: name.to_owned(),
+                path: out.path,
+                id: out.id,
+                is_exec: out.is_exec,
+            });
         }
     }
     Ok(found)
