@@ -10,6 +10,7 @@ mod init;
 mod lineage;
 mod metrics;
 mod output;
+mod reliability;
 mod remote;
 mod repro;
 mod safety;
