@@ -224,6 +224,14 @@ impl ReproEvents for ReproView {
         self.say(&text);
     }
 
+    fn data_source_unchanged(&self, dvc_file: &str) {
+        self.say(&format!("'{dvc_file}' didn't change, skipping"));
+    }
+
+    fn data_source_changed(&self, dvc_file: &str) {
+        self.say(&format!("Verifying data sources in stage: '{dvc_file}'"));
+    }
+
     fn frozen_verified(&self, stage: &str) {
         self.say(&format!("Verifying outputs in frozen stage: '{stage}'"));
     }

@@ -230,3 +230,55 @@ fn overlapping_outputs_fail_only_the_commands_that_build_the_graph() {
     }
     assert!(!dir.join("x").exists(), "nothing ran");
 }
+
+#[test]
+fn repro_records_a_changed_data_source_again_as_dvc_does() {
+    let Some(python) = dvc_python() else { return };
+    let mut twins = Vec::new();
+    for tool in ["kin", "dvc"] {
+        let repo = dvc_repo(&python);
+        let dir = repo.path();
+        write(dir, "data.txt", "v1\n");
+        dvc(&python, dir, &["add", "-q", "data.txt"]);
+        write(
+            dir,
+            "dvc.yaml",
+            "stages:\n  s:\n    cmd: cp data.txt out.txt\n    deps: [data.txt]\n    outs: [out.txt]\n",
+        );
+        dvc(&python, dir, &["repro", "-q"]);
+        write(dir, "data.txt", "v2\n");
+        match tool {
+            "kin" => {
+                let out = run_ok(kin(dir).arg("repro"));
+                assert!(
+                    out.contains("Verifying data sources in stage: 'data.txt.dvc'"),
+                    "{out}"
+                );
+            }
+            _ => {
+                dvc(&python, dir, &["repro", "-q"]);
+            }
+        }
+        twins.push(repo);
+    }
+    let (ours, theirs) = (twins[0].path(), twins[1].path());
+    for file in ["data.txt.dvc", "dvc.lock", "out.txt"] {
+        assert_eq!(
+            std::fs::read_to_string(ours.join(file)).expect("ours"),
+            std::fs::read_to_string(theirs.join(file)).expect("theirs"),
+            "{file}"
+        );
+    }
+    assert!(dvc(&python, ours, &["status"]).contains("up to date"));
+    // Unchanged now: said as DVC says it.
+    let again = run_ok(kin(ours).arg("repro"));
+    assert!(
+        again.contains("'data.txt.dvc' didn't change, skipping"),
+        "{again}"
+    );
+    // Missing data fails the repro, naming it.
+    std::fs::remove_file(ours.join("data.txt")).expect("rm");
+    let output = crate::common::run(kin(ours).arg("repro"));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing data `data.txt`"));
+}

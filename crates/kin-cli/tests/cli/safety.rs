@@ -231,6 +231,16 @@ fn checkout_keeps_unsaved_edits_unless_forced() {
     );
     assert_eq!(std::fs::read_to_string(dir.join("d/a")).expect("a"), "a\n");
     assert!(!dir.join("d/c").exists());
+    // What a checkout killed while copying leaves, the start of the object, is in the cache
+    // too: the next checkout completes it without asking.
+    std::fs::write(dir.join("foo"), "v").expect("truncate");
+    std::fs::write(dir.join("d/a"), "").expect("truncate");
+    run_ok(kin(dir).arg("checkout"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("foo")).expect("foo"),
+        "v1\n"
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("d/a")).expect("a"), "a\n");
     // A version that is in the cache is not unsaved: it is replaced without asking.
     let v1_record = std::fs::read_to_string(dir.join("foo.dvc")).expect("foo.dvc");
     std::fs::write(dir.join("foo"), "v2\n").expect("write");

@@ -103,15 +103,49 @@ pub fn add(
                 path: target.clone(),
             });
         }
-        let hashed = hash_workspace_path(root, &rel, &mut state, Some(&cache), progress)?;
+        let data = Ingest {
+            root,
+            cache: &cache,
+            link_types: &link_types,
+            recorder: &recorder,
+        };
+        added.push(data.record(&rel, &dvc_file, &mut state, started, progress)?);
+    }
+    Ok(added)
+}
+
+/// What recording data in a `.dvc` file needs: `kin add`, and `kin repro` when a data
+/// source changed.
+pub(crate) struct Ingest<'a> {
+    pub root: &'a Path,
+    pub cache: &'a kin_cache::odb::ObjectDb,
+    pub link_types: &'a [LinkType],
+    pub recorder: &'a Recorder,
+}
+
+impl Ingest<'_> {
+    /// Hashes repo-relative `rel` into the cache, links it as `cache.type` says, updates its
+    /// `.dvc` file (keeping what else the file holds) and `.gitignore`, and records a new
+    /// version in lineage.
+    pub(crate) fn record(
+        &self,
+        rel: &str,
+        dvc_file: &str,
+        state: &mut StateIndex,
+        started: Timestamp,
+        progress: &dyn Progress,
+    ) -> Result<Added, DataError> {
+        let root = self.root;
+        let path = root.join(rel);
+        let hashed = hash_workspace_path(root, rel, state, Some(self.cache), progress)?;
         if matches!(
-            link_types.first(),
+            self.link_types.first(),
             Some(LinkType::Hardlink | LinkType::Symlink)
         ) {
-            relink(&cache, &path, &hashed, &link_types)?;
+            relink(self.cache, &path, &hashed, self.link_types)?;
         }
-        let name = rel.rsplit('/').next().unwrap_or(&rel).to_owned();
-        let before = std::fs::read(root.join(&dvc_file)).ok();
+        let name = rel.rsplit('/').next().unwrap_or(rel).to_owned();
+        let before = std::fs::read(root.join(dvc_file)).ok();
         let out = DvcOut {
             path: name,
             id: Some(hashed.id),
@@ -121,24 +155,23 @@ pub fn add(
             push: true,
             remote: None,
         };
-        write_updated(&root.join(&dvc_file), &out, before.as_deref())?;
+        write_updated(&root.join(dvc_file), &out, before.as_deref())?;
         let gitignore = ignore_in_git(root, &path)?;
         // Re-adding unchanged data is not a new version: record only what changed.
-        let changed = before != std::fs::read(root.join(&dvc_file)).ok();
+        let changed = before != std::fs::read(root.join(dvc_file)).ok();
         let lineage_warning = changed
-            .then(|| record_add(&recorder, &dvc_file, &rel, &hashed, started))
+            .then(|| record_add(self.recorder, dvc_file, rel, &hashed, started))
             .flatten();
-        added.push(Added {
-            path: rel,
-            dvc_file,
+        Ok(Added {
+            path: rel.to_owned(),
+            dvc_file: dvc_file.to_owned(),
             id: hashed.id,
             size: hashed.size,
             nfiles: hashed.nfiles,
             gitignore,
             lineage_warning,
-        });
+        })
     }
-    Ok(added)
 }
 
 /// Records the add as a run generating the new version; returns why it could not be.

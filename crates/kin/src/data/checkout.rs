@@ -145,7 +145,8 @@ fn unsaved_files(
             Ok(Some(md5)) => md5,
             _ => kin_cache::hashing::hash_file(&path)?.0,
         };
-        return Ok(if saved(md5) {
+        let restorable = !id.is_dir && begins_object(&path, &cache.object_path(id));
+        return Ok(if saved(md5) || restorable {
             Vec::new()
         } else {
             vec![rel.to_owned()]
@@ -159,11 +160,49 @@ fn unsaved_files(
             Some(md5) => md5,
             None => kin_cache::hashing::hash_file(&file.path_in(&path))?.0,
         };
-        if wanted.get(&file.relpath) != Some(&md5) && !saved(md5) {
+        let wanted = wanted.get(&file.relpath);
+        if wanted == Some(&md5) || saved(md5) {
+            continue;
+        }
+        let restorable = wanted.is_some_and(|w| {
+            begins_object(
+                &file.path_in(&path),
+                &cache.object_path(&ObjectId::file(*w)),
+            )
+        });
+        if !restorable {
             lost.push(key);
         }
     }
     Ok(lost)
+}
+
+/// Whether the file at `path` holds the start of the cache object `object`: what a checkout
+/// killed while copying leaves. Its content is in the cache, so replacing it loses nothing.
+fn begins_object(path: &Path, object: &Path) -> bool {
+    use std::io::Read;
+    let (Ok(mut file), Ok(mut source)) = (std::fs::File::open(path), std::fs::File::open(object))
+    else {
+        return false;
+    };
+    let (Ok(file_meta), Ok(object_meta)) = (file.metadata(), source.metadata()) else {
+        return false;
+    };
+    if file_meta.len() > object_meta.len() {
+        return false;
+    }
+    let mut ours = vec![0u8; 64 << 10];
+    let mut theirs = vec![0u8; 64 << 10];
+    loop {
+        let n = match file.read(&mut ours) {
+            Ok(0) => return true,
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if source.read_exact(&mut theirs[..n]).is_err() || ours[..n] != theirs[..n] {
+            return false;
+        }
+    }
 }
 
 /// Recreates repo-relative `rel` as version `id` from the cache, noting what the cache lacks

@@ -72,6 +72,8 @@ pub enum ReproError {
         group: i32,
         owner: i32,
     },
+    #[error("missing data `{path}` of data source `{dvc_file}`")]
+    MissingDataSource { dvc_file: String, path: String },
     #[error("`{}` is a directory, not a pipeline file", path.display())]
     PipelineFileIsDirectory { path: PathBuf },
     #[error(transparent)]

@@ -19,6 +19,10 @@ pub trait ReproEvents: Sync {
     fn stage_skipped(&self, _stage: &str) {}
     /// The stage will run (or, with `--dry`, would run) because of `changes` (empty when forced).
     fn stage_started(&self, _stage: &str, _changes: &[Change]) {}
+    /// A `.dvc` data source in the plan holds the data its file records.
+    fn data_source_unchanged(&self, _dvc_file: &str) {}
+    /// A `.dvc` data source's data changed: it is recorded again before the stages using it.
+    fn data_source_changed(&self, _dvc_file: &str) {}
     /// A frozen stage is checked, not run.
     fn frozen_verified(&self, _stage: &str) {}
     /// One command of the stage starts.

@@ -2,6 +2,7 @@
 //! them (in parallel with `-j`), caching their outputs and recording them in `dvc.lock`.
 
 mod changes;
+mod data_source;
 mod error;
 mod events;
 mod execute;

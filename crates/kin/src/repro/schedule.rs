@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 
+use super::data_source::process_data_source;
 use super::stage_run::{Shared, process_stage};
 use super::{ReproError, StageOutcome};
 
@@ -83,8 +84,7 @@ pub(crate) fn run_plan(
             let node = plan[p];
             let result = match graph.nodes[node].stage {
                 Some(index) => process_stage(shared, index, interrupted),
-                // `.dvc` data sources are inputs only: their changes reach the stages using them.
-                None => Ok(StageOutcome::UpToDate),
+                None => process_data_source(shared, node),
             };
             let mut state = board.lock().unwrap_or_else(|p| p.into_inner());
             state.running -= 1;

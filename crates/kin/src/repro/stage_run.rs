@@ -71,7 +71,7 @@ pub(crate) fn lock_path_of(dvcfile: &str) -> String {
 }
 
 impl Shared<'_> {
-    fn workspace(&self) -> std::sync::MutexGuard<'_, Workspace> {
+    pub(crate) fn workspace(&self) -> std::sync::MutexGuard<'_, Workspace> {
         let mut workspace = self.workspace.lock().unwrap_or_else(|p| p.into_inner());
         workspace.sync_generation(self.lock.as_ref().map_or(0, RepoLock::generation));
         workspace
@@ -103,7 +103,7 @@ impl Shared<'_> {
     }
 
     /// Declares that this thread needs the repository lock (see [`RepoLock::hold`]).
-    fn hold(&self) -> Result<Option<LockHold<'_>>, ReproError> {
+    pub(crate) fn hold(&self) -> Result<Option<LockHold<'_>>, ReproError> {
         Ok(self.lock.as_ref().map(RepoLock::hold).transpose()?)
     }
 
