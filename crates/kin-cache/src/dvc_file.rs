@@ -43,19 +43,7 @@ pub fn write_dvc_file(path: &Path, outs: &[DvcOut]) -> Result<(), DvcFileError> 
     })
 }
 
-/// Replaces `path` with `bytes` so readers see the old or the new file, never a mix.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.kin-tmp-{}", std::process::id()));
-    std::fs::write(&temp, bytes)
-        .and_then(|()| std::fs::rename(&temp, path))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&temp);
-        })
-}
+use kin_format::atomic_write::write_atomic;
 
 /// Writes `out` as the `.dvc` file at `path`; when `existing` (its current content) is a file
 /// DVC wrote, everything in it but the hash fields is kept.

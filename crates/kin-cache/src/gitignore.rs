@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::dvc_file::write_atomic;
+use kin_format::atomic_write::write_atomic;
 
 /// Why `.gitignore` could not be updated.
 #[derive(Debug, thiserror::Error)]

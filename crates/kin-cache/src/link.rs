@@ -127,11 +127,7 @@ pub fn link_from_cache(
     if types.first() == Some(&LinkType::Hardlink) && is_same_inode(object, &existing) {
         return Ok(LinkType::Hardlink);
     }
-    let file_name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let temp = dest.with_file_name(format!(".{file_name}.kin-tmp-{}", std::process::id()));
+    let temp = kin_format::atomic_write::temp_path(dest);
     // A temp left by an earlier process that had this pid would stop the attempt below.
     let _ = std::fs::remove_file(&temp);
     match create_in_place(object, &temp, types, mode) {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use kin_format::lock_file::LockFile;
 
-use crate::dvc_file::write_atomic;
+use kin_format::atomic_write::write_atomic;
 
 /// Why a lock file could not be read or written.
 #[derive(Debug, thiserror::Error)]

@@ -3,6 +3,7 @@
 //! `json.dumps` of those values, params files (YAML, JSON, TOML), stage commands, md5 object
 //! ids, directory manifests, and the `dvc.lock` and `.dvc` file models.
 
+pub mod atomic_write;
 mod command;
 pub mod dvc_file;
 pub mod dvc_file_update;

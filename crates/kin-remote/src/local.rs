@@ -35,21 +35,11 @@ impl LocalRemote {
         };
         let dir = dest.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir).map_err(write_error)?;
-        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned());
-        let temp = dir.join(format!(
-            ".{}.{}.tmp",
-            name.unwrap_or_default(),
-            std::process::id()
-        ));
-        let result = File::create(&temp).and_then(|mut file| {
-            fill(&mut file)?;
+        kin_format::atomic_write::write_atomic_with(&dest, |file| {
+            fill(file)?;
             file.sync_all()
-        });
-        if let Err(source) = result.and_then(|()| std::fs::rename(&temp, &dest)) {
-            let _ = std::fs::remove_file(&temp);
-            return Err(write_error(source));
-        }
-        Ok(())
+        })
+        .map_err(write_error)
     }
 }
 

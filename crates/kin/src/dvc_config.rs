@@ -1,4 +1,5 @@
-//! Reads the parts of `.dvc/config` (INI, as DVC's configobj writes it) that kin needs.
+//! Reads DVC's config (INI, as DVC's configobj writes it) at the levels DVC reads it: system,
+//! global, the repository's `.dvc/config` and `.dvc/config.local`, later levels winning.
 
 use std::path::{Path, PathBuf};
 
@@ -22,7 +23,40 @@ pub enum DvcConfigError {
     },
 }
 
-/// `.dvc/config` merged with `.dvc/config.local` (local wins).
+/// Where DVC finds its system-wide config directory, instead of `$XDG_CONFIG_DIRS/dvc`.
+pub const DVC_SYSTEM_CONFIG_DIR: &str = "DVC_SYSTEM_CONFIG_DIR";
+/// Where DVC finds the user's config directory, instead of `$XDG_CONFIG_HOME/dvc`.
+pub const DVC_GLOBAL_CONFIG_DIR: &str = "DVC_GLOBAL_CONFIG_DIR";
+
+/// The config files DVC reads, lowest precedence first: system, global (as platformdirs
+/// places them on Linux), the repository's and the repository's local one.
+fn config_files(dvc_dir: &Path) -> Vec<PathBuf> {
+    let env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let system = env(DVC_SYSTEM_CONFIG_DIR).unwrap_or_else(|| {
+        let first = std::env::var("XDG_CONFIG_DIRS")
+            .ok()
+            .and_then(|dirs| dirs.split(':').find(|d| !d.is_empty()).map(PathBuf::from));
+        first
+            .unwrap_or_else(|| PathBuf::from("/etc/xdg"))
+            .join("dvc")
+    });
+    let global = env(DVC_GLOBAL_CONFIG_DIR).or_else(|| {
+        env("XDG_CONFIG_HOME")
+            .or_else(|| env("HOME").map(|home| home.join(".config")))
+            .map(|dir| dir.join("dvc"))
+    });
+    let mut files = vec![system.join("config")];
+    files.extend(global.map(|dir| dir.join("config")));
+    files.push(dvc_dir.join("config"));
+    files.push(dvc_dir.join("config.local"));
+    files
+}
+
+/// DVC's config, all levels merged (later levels win, key by key).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DvcConfig {
     /// `[section]` and its settings, in file order.
@@ -41,8 +75,7 @@ struct Setting {
 impl DvcConfig {
     pub fn load(dvc_dir: &Path) -> Result<Self, DvcConfigError> {
         let mut config = DvcConfig::default();
-        for name in ["config", "config.local"] {
-            let path = dvc_dir.join(name);
+        for path in config_files(dvc_dir) {
             match std::fs::read_to_string(&path) {
                 Ok(text) => config.merge_text(&text, &path),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -109,6 +142,26 @@ impl DvcConfig {
             .iter()
             .find(|(s, _)| s == section)
             .and_then(|(_, entries)| entries.iter().find(|s| s.key == key))
+    }
+
+    /// `cache.type`: the ways to put cache objects into the workspace, in order of preference.
+    pub fn link_types(&self) -> Result<Vec<kin_cache::link::LinkType>, DvcConfigError> {
+        let setting = self.get("cache", "type");
+        kin_cache::link::parse_link_types(setting.map(|s| s.value.as_str())).map_err(|_| {
+            match setting {
+                Some(setting) => bad(
+                    setting,
+                    "`reflink`, `hardlink`, `symlink`, `copy` (comma-separated)",
+                ),
+                None => DvcConfigError::BadValue {
+                    path: PathBuf::from(".dvc/config"),
+                    line: 0,
+                    key: "type".to_owned(),
+                    value: String::new(),
+                    allowed: "a link type",
+                },
+            }
+        })
     }
 
     /// The `[parsing]` section, which changes how dicts unpack into `cmd`.

@@ -98,9 +98,7 @@ fn write_new(path: &Path, contents: &str) -> Result<bool, InitError> {
         path: path.to_path_buf(),
         source,
     };
-    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    std::fs::write(&tmp, contents).map_err(write_error)?;
-    std::fs::rename(&tmp, path).map_err(write_error)?;
+    kin_format::atomic_write::write_atomic(path, contents.as_ref()).map_err(write_error)?;
     Ok(true)
 }
 

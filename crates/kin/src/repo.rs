@@ -2,7 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use kin_pipeline::{PipelineError, Project, load_project};
+use std::sync::Arc;
+
+use kin_cache::link::LinkType;
+use kin_pipeline::{ParsingConfig, PipelineError, Project, load_project};
 
 use crate::dvc_config::{DvcConfig, DvcConfigError};
 use crate::repo_lock::{LockError, LockWait, RepoLock};
@@ -23,23 +26,49 @@ pub enum RepoError {
     },
 }
 
-/// An initialised repository (it has a `.dvc/` directory).
+/// An initialised repository (it has a `.dvc/` directory), with its settings.
 #[derive(Debug, Clone)]
 pub struct Repo {
     root: PathBuf,
+    settings: Arc<Settings>,
+}
+
+/// What the repository's configuration decides, resolved once when it is opened.
+#[derive(Debug)]
+pub struct Settings {
+    /// DVC's config at every level, merged.
+    pub config: DvcConfig,
+    /// `cache.type`, parsed.
+    pub link_types: Vec<LinkType>,
+    /// `[parsing]`: how dicts unpack into `cmd`.
+    pub parsing: ParsingConfig,
+}
+
+impl Settings {
+    fn load(dvc_dir: &Path) -> Result<Settings, DvcConfigError> {
+        let config = DvcConfig::load(dvc_dir)?;
+        Ok(Settings {
+            link_types: config.link_types()?,
+            parsing: config.parsing()?,
+            config,
+        })
+    }
 }
 
 impl Repo {
     /// Finds the nearest ancestor of `start` (or `start` itself) that holds `.dvc/`.
     pub fn discover(start: &Path) -> Result<Self, RepoError> {
         let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-        start
+        let root = start
             .ancestors()
             .find(|dir| dir.join(".dvc").is_dir())
-            .map(|root| Repo {
-                root: root.to_path_buf(),
-            })
-            .ok_or(RepoError::NotFound { start })
+            .ok_or_else(|| RepoError::NotFound {
+                start: start.clone(),
+            })?;
+        Ok(Repo {
+            root: root.to_path_buf(),
+            settings: Arc::new(Settings::load(&root.join(".dvc"))?),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -50,8 +79,14 @@ impl Repo {
         self.root.join(".dvc")
     }
 
-    pub fn config(&self) -> Result<DvcConfig, RepoError> {
-        Ok(DvcConfig::load(&self.dvc_dir())?)
+    /// DVC's config, as read when the repository was opened.
+    pub fn config(&self) -> &DvcConfig {
+        &self.settings.config
+    }
+
+    /// What the config decides (link types, parsing options), resolved when it was opened.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// The content-addressed cache shared with DVC.
@@ -81,8 +116,7 @@ impl Repo {
 
     /// Loads every pipeline and `.dvc` file into one graph.
     pub fn project(&self) -> Result<Project, RepoError> {
-        let parsing = self.config()?.parsing()?;
-        load_project(&self.root, parsing).map_err(|source| RepoError::Pipeline {
+        load_project(&self.root, self.settings.parsing).map_err(|source| RepoError::Pipeline {
             root: self.root.clone(),
             source,
         })

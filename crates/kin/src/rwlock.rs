@@ -170,7 +170,7 @@ impl PathLocks {
             Err(source) => return Err(RwLockError::Io { path, source }),
         };
         let value = change(&mut table)?;
-        kin_cache::dvc_file::write_atomic(&path, table.to_python_json().as_bytes())
+        kin_format::atomic_write::write_atomic(&path, table.to_python_json().as_bytes())
             .map_err(io(&path))?;
         Ok(value)
     }

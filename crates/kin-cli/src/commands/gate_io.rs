@@ -1,6 +1,6 @@
 //! What `kin drift` and `kin fairness` share: `KEY=VALUE` flags, JSON numbers, result files.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{Value, json};
 
@@ -35,7 +35,7 @@ pub fn parse_number(value: &str, pair: &str) -> Result<f64, CommandError> {
         .ok_or_else(|| CommandError::usage(format!("`{value}` in `{pair}` is not a number")))
 }
 
-/// Writes through a temporary file in the same directory, then renames.
+/// Writes the report or metrics file atomically, creating its directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
     let fail = |e: std::io::Error| {
         CommandError::failure(format!("cannot write `{}`: {e}", path.display()))
@@ -43,17 +43,5 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(fail)?;
     }
-    let mut tmp: PathBuf = path.to_path_buf();
-    tmp.set_file_name(format!(
-        ".{}.kin-tmp-{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
+    kin_format::atomic_write::write_atomic(path, bytes).map_err(fail)
 }

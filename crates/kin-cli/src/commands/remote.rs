@@ -122,9 +122,9 @@ pub fn cmd_remote(printer: Printer, cwd: &Path, args: &RemoteArgs) -> Result<(),
             modify.value.as_deref().filter(|_| !modify.unset),
         )?,
         RemoteCommand::List(list) => {
-            let config = repo.config()?;
-            let default = kin::remote::default_name(&config);
-            let remotes = kin::remote::remotes(&config);
+            let config = repo.config();
+            let default = kin::remote::default_name(config);
+            let remotes = kin::remote::remotes(config);
             if list.json {
                 let rows: Vec<_> = remotes
                     .iter()
@@ -148,7 +148,7 @@ pub fn cmd_remote(printer: Printer, cwd: &Path, args: &RemoteArgs) -> Result<(),
             } else if let Some(name) = &default.name {
                 kin::remote::set_default(&repo, level(&default.level), Some(name))?;
             } else {
-                match kin::remote::default_name(&repo.config()?) {
+                match kin::remote::default_name(repo.config()) {
                     Some(name) => writeln!(printer.stdout(), "{name}")?,
                     None => {
                         return Err(CommandError::failure("no default remote is set").with_hint(

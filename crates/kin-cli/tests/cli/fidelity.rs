@@ -282,3 +282,48 @@ fn repro_records_a_changed_data_source_again_as_dvc_does() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("missing data `data.txt`"));
 }
+
+#[test]
+fn config_is_read_at_every_level_dvc_reads() {
+    let Some(python) = dvc_python() else { return };
+    let repo = dvc_repo(&python);
+    let dir = repo.path();
+    let levels = tempfile::tempdir().expect("temp dir");
+    let (system, global) = (levels.path().join("system"), levels.path().join("global"));
+    for (level, text) in [
+        (&system, "[core]\n    remote = sys\n['remote \"sys\"']\n    url = /srv/sys\n"),
+        (&global, "['remote \"glob\"']\n    url = /srv/glob\n[cache]\n    type = hardlink\n"),
+    ] {
+        std::fs::create_dir_all(level).expect("mkdir");
+        std::fs::write(level.join("config"), text).expect("write");
+    }
+    let with_levels = |command: &mut std::process::Command| {
+        command
+            .env("DVC_SYSTEM_CONFIG_DIR", &system)
+            .env("DVC_GLOBAL_CONFIG_DIR", &global)
+            .current_dir(dir);
+    };
+    let mut ours = kin(dir);
+    with_levels(ours.args(["remote", "list"]));
+    let ours = run_ok(&mut ours);
+    let mut theirs = std::process::Command::new(&python);
+    with_levels(theirs.args(["-m", "dvc", "remote", "list"]));
+    let theirs = String::from_utf8(theirs.output().expect("dvc runs").stdout).expect("utf-8");
+    let names = |text: &str| -> Vec<String> {
+        let mut names: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&ours), names(&theirs), "kin:\n{ours}\ndvc:\n{theirs}");
+    assert_eq!(names(&ours), ["glob", "sys"]);
+    // The global cache.type applies: added data is hard-linked into the cache.
+    write(dir, "data.txt", "linked\n");
+    let mut add = kin(dir);
+    with_levels(add.args(["add", "data.txt"]));
+    run_ok(&mut add);
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(dir.join("data.txt")).expect("meta").nlink(), 2);
+}

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use kin_cache::dvc_file::write_updated;
 use kin_cache::gitignore::ignore_in_git;
-use kin_cache::link::{LinkType, link_from_cache, parse_link_types};
+use kin_cache::link::{LinkType, link_from_cache};
 use kin_cache::state::StateIndex;
 use kin_format::dvc_file::DvcOut;
 use kin_format::md5::ObjectId;
@@ -52,7 +52,7 @@ pub fn add(
     repo.check_graph(&project)?;
     let cache = repo.cache();
     cache.remove_stale_temps();
-    let link_types = parse_link_types(repo.config()?.value("cache", "type"))?;
+    let link_types = repo.settings().link_types.clone();
     let mut state = StateIndex::open(&repo.state_path())?;
     let recorder = Recorder::new(root);
     let mut added = Vec::new();

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use kin_cache::hashing::{default_threads, parallel_map};
-use kin_cache::link::{LinkError, link_from_cache, parse_link_types};
+use kin_cache::link::{LinkError, link_from_cache};
 use kin_cache::odb::ObjectDb;
 use kin_cache::state::StateIndex;
 use kin_cache::walk::walk_files;
@@ -49,7 +49,7 @@ pub fn checkout(
     let root = repo.root();
     let project = repo.project()?;
     let cache = repo.cache();
-    let link_types = parse_link_types(repo.config()?.value("cache", "type"))?;
+    let link_types = &repo.settings().link_types;
     let mut state = StateIndex::open(&repo.state_path())?;
     let all = tracked_outs(root, &project)?;
     let selected = select_outs(root, cwd, &all, targets)?;
@@ -93,7 +93,7 @@ pub fn checkout(
             &out.path,
             &id,
             out.is_exec,
-            &link_types,
+            link_types,
             &mut state,
             progress,
             &mut report.missing,

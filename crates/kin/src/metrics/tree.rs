@@ -51,18 +51,12 @@ impl Tree {
 
     /// Every pipeline of the source.
     pub fn project(&self, repo: &Repo) -> Result<Project, MetricsError> {
-        let config = if self.rev.is_some() {
-            crate::DvcConfig::load(&self.root.join(".dvc"))?
+        // A revision's pipelines are read with that revision's config.
+        let parsing = if self.rev.is_some() {
+            crate::DvcConfig::load(&self.root.join(".dvc"))?.parsing()?
         } else {
-            repo.config().map_err(|e| match e {
-                crate::RepoError::Config(c) => MetricsError::Config(c),
-                other => MetricsError::Git {
-                    rev: "workspace".to_owned(),
-                    message: other.to_string(),
-                },
-            })?
+            repo.settings().parsing
         };
-        let parsing = config.parsing()?;
         load_project(&self.root, parsing).map_err(|error| MetricsError::Pipeline {
             place: self.place.clone(),
             root: self.rev.is_none().then(|| self.root.clone()),

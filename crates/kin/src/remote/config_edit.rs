@@ -121,15 +121,7 @@ impl ConfigFile {
         if !text.is_empty() {
             text.push('\n');
         }
-        let temp = self
-            .path
-            .with_extension(format!("tmp-{}", std::process::id()));
-        std::fs::write(&temp, text)
-            .and_then(|()| std::fs::rename(&temp, &self.path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&temp);
-                io_error(e)
-            })
+        kin_format::atomic_write::write_atomic(&self.path, text.as_bytes()).map_err(io_error)
     }
 
     /// The line range `[header, next header)` of `section`.

@@ -93,13 +93,12 @@ pub(crate) fn import(repo: &Repo, remote: &dyn Remote) -> Result<usize, RemoteOp
     let mut lines: Vec<&String> = seen.iter().collect();
     lines.sort();
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let temp = seen_path.with_extension("tmp");
-    std::fs::write(&temp, text)
-        .and_then(|()| std::fs::rename(&temp, &seen_path))
-        .map_err(|source| RemoteOpError::ConfigIo {
+    kin_format::atomic_write::write_atomic(&seen_path, text.as_bytes()).map_err(|source| {
+        RemoteOpError::ConfigIo {
             path: seen_path.clone(),
             source,
-        })?;
+        }
+    })?;
     Ok(added)
 }
 

@@ -177,8 +177,8 @@ pub fn modify_remote(
     option: &str,
     value: Option<&str>,
 ) -> Result<(), RemoteOpError> {
-    let merged = repo.config()?;
-    let remote = super::config::resolve(&merged, Some(name))?;
+    let merged = repo.config();
+    let remote = super::config::resolve(merged, Some(name))?;
     check_option(&remote.spec.url, option)?;
     let path = level.path(repo);
     let mut file = ConfigFile::open(&path)?;
@@ -207,7 +207,7 @@ pub fn remove_remote(repo: &Repo, level: ConfigLevel, name: &str) -> Result<(), 
     if !file.remove_section(&section_name(name)) {
         return Err(RemoteOpError::UnknownRemote {
             name: name.to_owned(),
-            known: super::config::remotes(&repo.config()?)
+            known: super::config::remotes(repo.config())
                 .into_iter()
                 .map(|r| r.name)
                 .collect(),
@@ -229,7 +229,7 @@ pub fn set_default(
     let mut file = ConfigFile::open(&path)?;
     match name {
         Some(name) => {
-            super::config::resolve(&repo.config()?, Some(name))?;
+            super::config::resolve(repo.config(), Some(name))?;
             file.set("core", "remote", name);
         }
         None => {

@@ -55,9 +55,9 @@ pub(crate) fn outs_by_remote<'a>(
     options: &TransferOptions,
     all: &'a [TrackedOut],
 ) -> Result<Vec<(NamedRemote, Vec<&'a TrackedOut>)>, RemoteOpError> {
-    let config = repo.config()?;
+    let config = repo.config();
     if let Some(name) = &options.remote {
-        resolve(&config, Some(name))?;
+        resolve(config, Some(name))?;
     }
     let selected = select_outs(repo.root(), cwd, all, &options.targets)?;
     let mut groups: BTreeMap<Option<String>, Vec<&TrackedOut>> = BTreeMap::new();
@@ -67,11 +67,11 @@ pub(crate) fn outs_by_remote<'a>(
     }
     if groups.is_empty() {
         // Nothing tracked yet: still say when no remote is configured.
-        resolve(&config, options.remote.as_deref())?;
+        resolve(config, options.remote.as_deref())?;
     }
     groups
         .into_iter()
-        .map(|(name, outs)| Ok((resolve(&config, name.as_deref())?, outs)))
+        .map(|(name, outs)| Ok((resolve(config, name.as_deref())?, outs)))
         .collect()
 }
 

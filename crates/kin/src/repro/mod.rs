@@ -25,7 +25,6 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
-use kin_cache::link::parse_link_types;
 use kin_cache::state::StateIndex;
 
 use crate::Repo;
@@ -125,8 +124,7 @@ fn open_session(
     let plan = plan::plan(&project, &cwd_rel, &options.selection)?;
     repo.cache().remove_stale_temps();
     let state = StateIndex::open(&repo.state_path()).map_err(DataError::from)?;
-    let link_types =
-        parse_link_types(repo.config()?.value("cache", "type")).map_err(DataError::from)?;
+    let link_types = repo.settings().link_types.clone();
     Ok(Session {
         lock: Some(lock),
         project,

@@ -40,22 +40,20 @@ fn remove_path(path: &Path) -> std::io::Result<()> {
 /// Replaces a file that shares its data with the cache (hard or symbolic link) by a private
 /// copy, so a command appending to it cannot corrupt the cached object.
 fn unprotect_file(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let meta = std::fs::symlink_metadata(path)?;
     let shared = meta.file_type().is_symlink() || (meta.is_file() && meta.nlink() > 1);
     if !shared {
         return Ok(());
     }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.kin-unprotect-{}", std::process::id()));
-    std::fs::copy(path, &temp)
-        .and_then(|_| std::fs::rename(&temp, path))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&temp);
-        })
+    let mut source = std::fs::File::open(path)?;
+    // The copy keeps the mode (an executable stays one) but is the user's to write: cache
+    // objects, which the link shared, are read-only.
+    let mode = source.metadata()?.permissions().mode() | 0o200;
+    kin_format::atomic_write::write_atomic_with(path, |copy| {
+        std::io::copy(&mut source, copy)?;
+        copy.set_permissions(std::fs::Permissions::from_mode(mode))
+    })
 }
 
 /// Before a run: outputs are deleted, except `persist: true` ones, which become private copies.

@@ -84,13 +84,11 @@ impl RunCache {
             source,
         };
         std::fs::create_dir_all(&dir).map_err(error)?;
-        let temp = dir.join(format!(".kin-tmp-{}", std::process::id()));
-        std::fs::write(&temp, to_yaml_document(&entry.to_value()))
-            .and_then(|()| std::fs::rename(&temp, &path))
-            .inspect_err(|_| {
-                let _ = std::fs::remove_file(&temp);
-            })
-            .map_err(error)
+        kin_format::atomic_write::write_atomic(
+            &path,
+            to_yaml_document(&entry.to_value()).as_bytes(),
+        )
+        .map_err(error)
     }
 
     /// The newest recorded result for the inputs in `inputs` (an entry whose outs carry only
