@@ -59,6 +59,20 @@ impl CommandError {
         self.kind == Kind::BrokenPipe
     }
 
+    /// Checkout (or pull) could not restore these paths: their objects are not in the cache.
+    pub fn not_in_cache(missing: &[String]) -> Self {
+        CommandError::failure(format!(
+            "{} not in the cache: {}",
+            if missing.len() == 1 {
+                "this object is"
+            } else {
+                "these objects are"
+            },
+            missing.join(", ")
+        ))
+        .with_hint("fetch them from a remote, or re-create them with `kin repro`")
+    }
+
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self

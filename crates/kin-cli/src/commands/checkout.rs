@@ -28,16 +28,7 @@ pub fn cmd_checkout(printer: Printer, cwd: &Path, args: &CheckoutArgs) -> Result
     // Missing objects fail the checkout even when the reader of this list went away.
     let printed = print_restored(printer, &report.restored);
     if !report.missing.is_empty() {
-        return Err(CommandError::failure(format!(
-            "{} not in the cache: {}",
-            if report.missing.len() == 1 {
-                "this object is"
-            } else {
-                "these objects are"
-            },
-            report.missing.join(", ")
-        ))
-        .with_hint("fetch them from a remote, or re-create them with `kin repro`"));
+        return Err(CommandError::not_in_cache(&report.missing));
     }
     Ok(printed?)
 }

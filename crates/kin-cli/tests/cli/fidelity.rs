@@ -291,8 +291,14 @@ fn config_is_read_at_every_level_dvc_reads() {
     let levels = tempfile::tempdir().expect("temp dir");
     let (system, global) = (levels.path().join("system"), levels.path().join("global"));
     for (level, text) in [
-        (&system, "[core]\n    remote = sys\n['remote \"sys\"']\n    url = /srv/sys\n"),
-        (&global, "['remote \"glob\"']\n    url = /srv/glob\n[cache]\n    type = hardlink\n"),
+        (
+            &system,
+            "[core]\n    remote = sys\n['remote \"sys\"']\n    url = /srv/sys\n",
+        ),
+        (
+            &global,
+            "['remote \"glob\"']\n    url = /srv/glob\n[cache]\n    type = hardlink\n",
+        ),
     ] {
         std::fs::create_dir_all(level).expect("mkdir");
         std::fs::write(level.join("config"), text).expect("write");
@@ -325,5 +331,48 @@ fn config_is_read_at_every_level_dvc_reads() {
     with_levels(add.args(["add", "data.txt"]));
     run_ok(&mut add);
     use std::os::unix::fs::MetadataExt;
-    assert_eq!(std::fs::metadata(dir.join("data.txt")).expect("meta").nlink(), 2);
+    assert_eq!(
+        std::fs::metadata(dir.join("data.txt"))
+            .expect("meta")
+            .nlink(),
+        2
+    );
+}
+
+#[test]
+fn push_and_fetch_warn_about_objects_nobody_has_and_succeed_as_dvc_does() {
+    let Some(python) = dvc_python() else { return };
+    let repo = dvc_repo(&python);
+    let dir = repo.path();
+    let store = tempfile::tempdir().expect("temp dir");
+    write(dir, "a", "a\n");
+    write(dir, "b", "b\n");
+    dvc(&python, dir, &["add", "-q", "a", "b"]);
+    dvc(
+        &python,
+        dir,
+        &[
+            "remote",
+            "add",
+            "-d",
+            "-q",
+            "r",
+            &store.path().display().to_string(),
+        ],
+    );
+    std::fs::remove_file(object(dir, "60b725f10c9c85c70d97880dfe8191b3")).expect("rm a's object");
+    for command in ["push", "fetch"] {
+        let ours = crate::common::run(kin(dir).arg(command));
+        let stderr = String::from_utf8_lossy(&ours.stderr);
+        assert_eq!(ours.status.code(), Some(0), "kin {command}: {stderr}");
+        assert!(
+            stderr.contains("warning:") && stderr.contains("60b725f1"),
+            "{stderr}"
+        );
+        dvc(&python, dir, &[command]);
+    }
+    // What cannot be checked out still fails a pull, as in DVC.
+    std::fs::remove_file(dir.join("a")).expect("rm");
+    let pulled = crate::common::run(kin(dir).arg("pull"));
+    assert_eq!(pulled.status.code(), Some(1));
 }

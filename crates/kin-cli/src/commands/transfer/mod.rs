@@ -57,8 +57,9 @@ pub fn options(args: &TransferArgs) -> TransferOptions {
     }
 }
 
-/// Prints the reports (`verb`: "pushed" or "fetched") and fails if anything was missing,
-/// even when the reader of the summary went away.
+/// Prints the reports (`verb`: "pushed" or "fetched") and warns about objects neither side
+/// has: as in DVC, `push` and `fetch` still succeed (they moved what exists), and `pull` fails
+/// on what it then cannot check out.
 pub fn finish(
     printer: Printer,
     reports: &[TransferReport],
@@ -66,7 +67,7 @@ pub fn finish(
     args: &TransferArgs,
 ) -> Result<(), CommandError> {
     let printed = print_reports(printer, reports, verb, args);
-    missing_error(reports, verb)?;
+    warn_missing(printer, reports, verb)?;
     Ok(printed?)
 }
 
@@ -111,7 +112,7 @@ fn print_reports(
     Ok(())
 }
 
-fn missing_error(reports: &[TransferReport], verb: &str) -> Result<(), CommandError> {
+fn warn_missing(printer: Printer, reports: &[TransferReport], verb: &str) -> io::Result<()> {
     let missing: Vec<String> = reports
         .iter()
         .flat_map(|r| {
@@ -123,24 +124,25 @@ fn missing_error(reports: &[TransferReport], verb: &str) -> Result<(), CommandEr
     if missing.is_empty() {
         return Ok(());
     }
-    let mut message = format!(
-        "{} could not be {verb}: neither the cache nor the remote has {}:\n",
+    let mut err = printer.stderr();
+    writeln!(
+        err,
+        "warning: {} could not be {verb}: neither the cache nor the remote has {}:",
         if missing.len() == 1 {
             "1 object"
         } else {
             "some objects"
         },
         if missing.len() == 1 { "it" } else { "them" }
-    );
+    )?;
     for line in missing.iter().take(MISSING_SHOWN) {
-        message.push_str("  ");
-        message.push_str(line);
-        message.push('\n');
+        writeln!(err, "  {line}")?;
     }
     if missing.len() > MISSING_SHOWN {
-        message.push_str(&format!("  … and {} more\n", missing.len() - MISSING_SHOWN));
+        writeln!(err, "  … and {} more", missing.len() - MISSING_SHOWN)?;
     }
-    Err(CommandError::failure(message.trim_end().to_owned()).with_hint(
-        "push them from a machine that has them, or re-create them with `kin repro`; `kin status -c` lists what each side has",
-    ))
+    writeln!(
+        err,
+        "hint: push them from a machine that has them, or re-create them with `kin repro`; `kin status -c` lists what each side has"
+    )
 }

@@ -20,9 +20,13 @@ pub fn cmd_pull(printer: Printer, cwd: &Path, pull: &PullArgs) -> Result<(), Com
     let checkout = kin::data::checkout(&repo, cwd, &args.targets, options, &bar);
     bar.finish();
     let checkout = checkout?;
-    // Missing objects fail the pull even when the reader of this list went away.
+    // What could not be restored fails the pull (as it fails DVC's) even when the reader of
+    // this list went away; what the remote lacked was already warned about.
     let printed = print_restored(printer, &checkout.restored, args);
     finish(printer, &reports, "fetched", args)?;
+    if !checkout.missing.is_empty() {
+        return Err(CommandError::not_in_cache(&checkout.missing));
+    }
     Ok(printed?)
 }
 
