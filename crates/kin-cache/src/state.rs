@@ -66,6 +66,11 @@ CREATE TABLE IF NOT EXISTS dir_hash (
     md5 TEXT NOT NULL,
     written_ns TEXT NOT NULL
 ) WITHOUT ROWID;
+-- Directories the cache was found to hold whole, and when (see complete_memo.rs).
+CREATE TABLE IF NOT EXISTS complete_dir (
+    id TEXT PRIMARY KEY,
+    verified_ns TEXT NOT NULL
+) WITHOUT ROWID;
 ";
 
 pub(crate) fn now_ns() -> i128 {

@@ -133,6 +133,22 @@ impl ObjectDb {
         self.object_path(id).is_file()
     }
 
+    /// The newest mtime of the cache root and its prefix directories: what changes whenever an
+    /// object is added or removed. `None` when the cache does not exist.
+    pub fn latest_change_ns(&self) -> Option<i128> {
+        let mtime = |meta: &std::fs::Metadata| {
+            i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec())
+        };
+        let mut latest = mtime(&std::fs::metadata(&self.root).ok()?);
+        for entry in std::fs::read_dir(&self.root).ok()?.flatten() {
+            let is_prefix = entry.file_name().len() == 2;
+            if let (true, Ok(meta)) = (is_prefix, entry.metadata()) {
+                latest = latest.max(mtime(&meta));
+            }
+        }
+        Some(latest)
+    }
+
     /// Whether the cache holds `id` whole: the object and, for a directory, a readable
     /// manifest and every file it lists. Otherwise `dvc status` says "not in cache",
     /// whatever the workspace holds.

@@ -53,7 +53,10 @@ pub fn status(repo: &Repo) -> Result<Vec<StatusEntry>, DataError> {
             continue;
         }
         let exists = std::fs::symlink_metadata(root.join(&out.path)).is_ok();
-        let missing = out.id.is_some_and(|id| !cache.holds_complete(&id));
+        let missing = match out.id {
+            Some(id) => !state.holds_complete(&cache, &id)?,
+            None => false,
+        };
         let status = match (out.id, exists) {
             _ if missing => Some(OutStatus::NotInCache),
             (_, false) if out.id.is_none() => continue,

@@ -156,7 +156,7 @@ pub(crate) fn stage_changes(
         let recorded = locked.and_then(|p| p.id);
         if let Some(id) = recorded
             && out.cache
-            && !workspace.in_cache(&id)
+            && !workspace.in_cache(&id)?
         {
             changes.push(Change::Out {
                 path: status_path(workspace.root(), &stage.wdir, &out.path),

@@ -242,7 +242,7 @@ pub(crate) fn outputs_restorable(
             let rel = wdir_join(&stage.wdir, &recorded.path);
             workspace.hash(&rel)?.map(|h| h.id) == Some(id)
         } else {
-            workspace.in_cache(&id)
+            workspace.in_cache(&id)?
         };
         if !ok {
             return Ok(false);

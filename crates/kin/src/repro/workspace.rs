@@ -87,7 +87,7 @@ impl Workspace {
     }
 
     /// Whether the cache holds `id` whole (for a directory: its manifest and every file).
-    pub fn in_cache(&self, id: &ObjectId) -> bool {
-        self.cache.holds_complete(id)
+    pub fn in_cache(&self, id: &ObjectId) -> Result<bool, DataError> {
+        Ok(self.state.holds_complete(&self.cache, id)?)
     }
 }
