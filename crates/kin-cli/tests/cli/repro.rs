@@ -537,3 +537,28 @@ fn an_alias_bomb_in_params_fails_naming_the_file_instead_of_aborting() {
         );
     }
 }
+
+#[test]
+fn kin_does_not_run_a_stage_dvc_is_running() {
+    let Some(python) = dvc_python() else { return };
+    let repo = pipeline_repo(
+        "stages:\n  slow:\n    cmd: touch started && sleep 6 && echo done > slow.txt\n    outs: [slow.txt]\n",
+    );
+    let dir = repo.path();
+    // DVC lets go of its repository lock while the command runs, but write-locks the output.
+    let mut theirs = Command::new(&python)
+        .args(["-m", "dvc", "repro"])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("dvc runs");
+    wait_for(&dir.join("started"));
+    let ours = run(kin(dir).arg("repro"));
+    let stderr = String::from_utf8_lossy(&ours.stderr);
+    assert_eq!(ours.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("slow.txt` is busy"), "{stderr}");
+    assert!(theirs.wait().expect("dvc").success());
+    // Once DVC is done, the stage is up to date for kin too.
+    assert!(run_ok(kin(dir).arg("repro")).contains("didn't change"));
+}
