@@ -376,3 +376,56 @@ fn push_and_fetch_warn_about_objects_nobody_has_and_succeed_as_dvc_does() {
     let pulled = crate::common::run(kin(dir).arg("pull"));
     assert_eq!(pulled.status.code(), Some(1));
 }
+
+#[test]
+fn dvc_files_outside_dvc_3s_schema_are_refused_as_dvc_refuses_them() {
+    let Some(python) = dvc_python() else { return };
+    let entry = "  md5: 60b725f10c9c85c70d97880dfe8191b3\n  size: 2\n  hash: md5\n  path: a\n";
+    for (text, needle) in [
+        // A DVC 1 stage file, and a DVC 1 output flag.
+        (
+            format!("cmd: python train.py\nouts:\n-{}", &entry[1..]),
+            "unknown key `cmd`",
+        ),
+        (
+            format!("outs:\n-{}  metric: false\n", &entry[1..]),
+            "unknown key `metric`",
+        ),
+        (
+            format!("outs:\n-{}", entry[1..].replace("size: 2", "size: big")),
+            "`size`",
+        ),
+    ] {
+        let repo = dvc_repo(&python);
+        let dir = repo.path();
+        write(dir, "a", "a\n");
+        write(dir, "a.dvc", &text);
+        let ours = crate::common::run(kin(dir).args(["status", "--json"]));
+        let stderr = String::from_utf8_lossy(&ours.stderr);
+        assert_eq!(ours.status.code(), Some(1), "{text}: {stderr}");
+        assert!(
+            stderr.contains(needle) && stderr.contains("a.dvc:"),
+            "{stderr}"
+        );
+        let theirs = std::process::Command::new(&python)
+            .args(["-m", "dvc", "status", "--json"])
+            .current_dir(dir)
+            .output()
+            .expect("dvc runs");
+        assert!(!theirs.status.success(), "dvc accepted {text}");
+    }
+    // Every field DVC itself writes is accepted.
+    let repo = dvc_repo(&python);
+    let dir = repo.path();
+    write(dir, "a", "a\n");
+    write(
+        dir,
+        "a.dvc",
+        &format!(
+            "frozen: false\ndesc: data\nmeta: {{owner: me}}\nouts:\n-{}  isexec: false\n  cache: true\n  persist: false\n  push: true\n  remote: r\n  desc: a file\n  type: data\n  labels: [x]\n",
+            &entry[1..]
+        ),
+    );
+    let (ours, theirs) = both_status(&python, dir);
+    assert_eq!(ours, theirs);
+}
