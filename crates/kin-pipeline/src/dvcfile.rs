@@ -73,18 +73,41 @@ const DEP_KEYS: &[&str] = &[
     "fs_config",
 ];
 
-/// What a key's value must be, for the keys whose type DVC's schema fixes.
-fn expected_kind(key: &str) -> Option<(&'static str, fn(&Value) -> bool)> {
-    let int = |v: &Value| matches!(v, Value::Int(_) | Value::BigInt(_));
-    let boolean = |v: &Value| matches!(v, Value::Bool(_));
-    let string = |v: &Value| matches!(v, Value::Str(_));
-    match key {
-        "size" | "nfiles" => Some(("an integer", int)),
-        "isexec" | "persist" | "cache" | "push" | "frozen" | "locked" | "always_changed" => {
-            Some(("true or false", boolean))
+/// The types DVC's schema fixes for some keys.
+#[derive(Clone, Copy)]
+enum Kind {
+    Integer,
+    Boolean,
+    Text,
+}
+
+impl Kind {
+    /// What a key's value must be, for the keys whose type DVC's schema fixes.
+    fn of(key: &str) -> Option<Kind> {
+        match key {
+            "size" | "nfiles" => Some(Kind::Integer),
+            "isexec" | "persist" | "cache" | "push" | "frozen" | "locked" | "always_changed" => {
+                Some(Kind::Boolean)
+            }
+            "path" | "hash" | "remote" | "desc" | "type" | "version_id" => Some(Kind::Text),
+            _ => None,
         }
-        "path" | "hash" | "remote" | "desc" | "type" | "version_id" => Some(("a string", string)),
-        _ => None,
+    }
+
+    fn admits(self, value: &Value) -> bool {
+        match self {
+            Kind::Integer => matches!(value, Value::Int(_) | Value::BigInt(_)),
+            Kind::Boolean => matches!(value, Value::Bool(_)),
+            Kind::Text => matches!(value, Value::Str(_)),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Integer => "an integer",
+            Kind::Boolean => "true or false",
+            Kind::Text => "a string",
+        }
     }
 }
 
@@ -114,15 +137,15 @@ fn check_map(
                 allowed,
             });
         }
-        if let Some((expected, is_kind)) = expected_kind(&entry.key)
+        if let Some(kind) = Kind::of(&entry.key)
             && !entry.value.is_null()
-            && !is_kind(&entry.value.value)
+            && !kind.admits(&entry.value.value)
         {
             return Err(PipelineError::WrongType {
                 file: file.to_path_buf(),
                 at: entry.value.at,
                 what: format!("`{}` of {context}", entry.key),
-                expected,
+                expected: kind.name(),
                 found: entry.value.value.kind_name(),
             });
         }
