@@ -104,7 +104,7 @@ fn cmd_metrics_show(
         for file in &collection.files {
             let entry = match &file.content {
                 Ok(data) => json!({ "data": data }),
-                Err(e) => json!({ "error": { "type": e.dvc_type(), "msg": e.to_string() } }),
+                Err(e) => json!({ "error": { "type": e.dvc_type(), "msg": e.dvc_message() } }),
             };
             files.insert(paths.display(&file.path), entry);
         }

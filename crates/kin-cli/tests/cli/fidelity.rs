@@ -429,3 +429,20 @@ fn dvc_files_outside_dvc_3s_schema_are_refused_as_dvc_refuses_them() {
     let (ours, theirs) = both_status(&python, dir);
     assert_eq!(ours, theirs);
 }
+
+#[test]
+fn missing_metrics_are_reported_in_dvcs_words() {
+    let Some(python) = dvc_python() else { return };
+    let repo = dvc_repo(&python);
+    let dir = repo.path();
+    write(
+        dir,
+        "dvc.yaml",
+        "metrics:\n- missing.json\n- sub/also.json\nstages:\n  s:\n    cmd: echo\n    metrics: [out.json]\n",
+    );
+    for sub in [".", "sub"] {
+        std::fs::create_dir_all(dir.join(sub)).expect("mkdir");
+        let (ours, theirs) = both_json(&python, &dir.join(sub), &["metrics", "show", "--json"]);
+        assert_eq!(ours, theirs, "from {sub}");
+    }
+}

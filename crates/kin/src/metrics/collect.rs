@@ -415,8 +415,15 @@ fn read_parsed(
 }
 
 fn read_cached(repo: &Repo, tracked: &[TrackedOut], path: &str) -> Result<Vec<u8>, MetricsError> {
+    let tracked_at = |out: &TrackedOut| {
+        path == out.path
+            || path
+                .strip_prefix(out.path.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
     let missing = || MetricsError::Missing {
         path: path.to_owned(),
+        tracked: tracked.iter().any(tracked_at),
     };
     let cache = repo.cache();
     let read_object = |id: &kin_format::md5::ObjectId| {

@@ -27,7 +27,11 @@ pub enum MetricsError {
         error: Box<PipelineError>,
     },
     #[error("`{path}` does not exist")]
-    Missing { path: String },
+    Missing {
+        path: String,
+        /// Whether a stage or `.dvc` file declares it (DVC then has "no storage files" for it).
+        tracked: bool,
+    },
     #[error("`{path}` is tracked by DVC as {id}, which is not in the cache")]
     NotInCache { path: String, id: String },
     #[error("cannot read `{path}`: {source}")]
@@ -83,6 +87,27 @@ impl FileFormat {
 }
 
 impl MetricsError {
+    /// The message DVC gives for the same failure in its `--json` output, where it differs
+    /// from kin's: Python's `FileNotFoundError` text for files that are missing.
+    pub fn dvc_message(&self) -> String {
+        let quoted =
+            |path: &str| kin_format::python::repr(&kin_format::yaml::Value::Str(path.to_owned()));
+        match self {
+            MetricsError::Missing {
+                path,
+                tracked: true,
+            }
+            | MetricsError::NotInCache { path, .. } => {
+                format!("[Errno 2] No storage files available: {}", quoted(path))
+            }
+            MetricsError::Missing {
+                path,
+                tracked: false,
+            } => format!("[Errno 2] No such file or directory: {}", quoted(path)),
+            other => other.to_string(),
+        }
+    }
+
     /// The Python exception name DVC reports for the same failure in its `--json` output
     /// (`{"error": {"type": ..., "msg": ...}}`).
     pub fn dvc_type(&self) -> &'static str {
