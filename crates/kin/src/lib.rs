@@ -3,6 +3,7 @@
 pub mod data;
 mod digest;
 mod dvc_config;
+pub mod env;
 mod init;
 pub mod lineage;
 pub mod metrics;

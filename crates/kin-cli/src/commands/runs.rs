@@ -41,7 +41,7 @@ pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), Com
         .since
         .as_deref()
         .map(|text| {
-            Timestamp::parse(text, Timestamp::now()).ok_or_else(|| {
+            Timestamp::parse(text, kin::lineage::now()).ok_or_else(|| {
                 CommandError::usage(format!("`{text}` is not a date or a span")).with_hint(
                     "use a date like 2026-11-01 or 2026-11-01T09:30, or a span like 3d, 12h, 2w",
                 )

@@ -19,10 +19,22 @@ pub fn corpus_cases(kind: &str) -> Vec<PathBuf> {
     cases
 }
 
-/// `kin` with a pinned environment, run in `dir`.
+/// The user, host and time every `kin` run by the tests records (see [`kin`]).
+pub const TEST_USER: &str = "ana";
+pub const TEST_HOST: &str = "lab-1";
+pub const TEST_NOW: &str = "2026-01-02T03:04:05Z";
+
+/// `kin` with a pinned environment, run in `dir`: no colour, the C locale, and identity and
+/// clock fixed, so that lineage output is the same on every machine and every run.
 pub fn kin(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kin"));
-    cmd.current_dir(dir).env("NO_COLOR", "1").env("LC_ALL", "C");
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("LC_ALL", "C")
+        .env(kin::env::KIN_USER, TEST_USER)
+        .env(kin::env::KIN_HOST, TEST_HOST)
+        .env(kin::env::KIN_NOW, TEST_NOW)
+        .env_remove(kin::env::KIN_TAGS);
     cmd
 }
 

@@ -45,6 +45,9 @@ fn git(dir: &Path, args: &[&str]) {
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        // Pinned like kin's clock, so commit ids are the same on every run of the tests.
+        .env("GIT_AUTHOR_DATE", "2026-01-02T03:04:05Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-02T03:04:05Z")
         .status()
         .expect("git runs");
     assert!(status.success(), "git {args:?} failed");
@@ -304,22 +307,45 @@ fn bad_queries_fail_with_hints() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("hint:"));
 }
 
-/// Replaces what differs between runs (ids, times, commits, hosts) so the shape can be pinned.
-fn redact(value: &mut Value) {
+/// Whether `text` is a run id (a UUID: 8-4-4-4-12 hex digits).
+fn is_uuid(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Gives each run id (random by design, even with the clock pinned) a name by order of first
+/// appearance, `run-1`, `run-2`…, so a snapshot still shows which nodes and edges are the same
+/// run. And the environment's hash, which names the machine the tests run on. Nothing else
+/// varies: user, host and clock are pinned by `kin()`, commits by `git()`.
+fn name_run_ids(value: &mut Value, names: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (key, inner) in map.iter_mut() {
-                match key.as_str() {
-                    "id" | "run_id" | "run" | "target" | "started" | "ended" | "first_seen"
-                    | "git_commit" | "commit" | "environment" | "user" | "host" | "log_object"
-                    | "from" | "to" | "sha" => {
-                        *inner = Value::from("[redacted]");
-                    }
-                    _ => redact(inner),
+                if key == "environment" && inner.is_string() {
+                    *inner = Value::from("[this machine]");
+                } else {
+                    name_run_ids(inner, names);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(redact),
+        Value::Array(items) => items.iter_mut().for_each(|v| name_run_ids(v, names)),
+        Value::String(text) => {
+            let (prefix, id) = text.split_once("run:").unwrap_or(("", text));
+            if prefix.is_empty() && is_uuid(id) {
+                let index = match names.iter().position(|n| n == id) {
+                    Some(index) => index,
+                    None => {
+                        names.push(id.to_owned());
+                        names.len() - 1
+                    }
+                };
+                let tag = if text.starts_with("run:") { "run:" } else { "" };
+                *text = format!("{tag}run-{}", index + 1);
+            }
+        }
         _ => {}
     }
 }
@@ -339,13 +365,15 @@ fn json_shapes_are_stable() {
         dir,
         &["lineage", "up", "model.pkl", "--depth", "1", "--json"],
     );
-    redact(&mut up);
+    let mut names = Vec::new();
+    name_run_ids(&mut up, &mut names);
     insta::assert_snapshot!(
         "lineage-up-json",
         serde_json::to_string_pretty(&up).expect("json")
     );
     let mut why = json(dir, &["why", "model.pkl", "--json"]);
-    redact(&mut why);
+    // Named on from the graph above: the run both name is the same run.
+    name_run_ids(&mut why, &mut names);
     insta::assert_snapshot!(
         "why-json",
         serde_json::to_string_pretty(&why).expect("json")

@@ -57,7 +57,7 @@ pub fn add(
     let recorder = Recorder::new(root);
     let mut added = Vec::new();
     for target in targets {
-        let started = Timestamp::now();
+        let started = crate::lineage::now();
         let rel = repo_relative(root, cwd, target)?;
         RepoPath::parse(&rel)
             .and_then(|p| p.check_writable())

@@ -237,7 +237,7 @@ impl Recorder {
         let command = format!("kin add {}", version.path);
         let mut run = self.new_run(dvc_file.to_owned(), command, RunStatus::Succeeded, started);
         run.exit_code = Some(0);
-        run.ended = Some(Timestamp::now());
+        run.ended = Some(crate::lineage::now());
         run.environment = Some(environment(self.machine.get_or_init(machine), None));
         run.fingerprint = Some(add_fingerprint(dvc_file, &version));
         run.generated = vec![version];

@@ -12,6 +12,7 @@ pub mod why;
 
 use std::path::{Path, PathBuf};
 
+pub use context::now;
 pub use error::LineageError;
 pub use kin_store;
 pub use target::Target;

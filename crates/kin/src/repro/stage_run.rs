@@ -164,7 +164,7 @@ impl Shared<'_> {
             status,
             exit_code,
             started,
-            ended: Timestamp::now(),
+            ended: crate::lineage::now(),
             entry,
             log,
         };
@@ -340,7 +340,7 @@ pub(crate) fn process_stage(
         return Ok(StageOutcome::Verified);
     }
     events.stage_started(&address, &changes);
-    let started = Timestamp::now();
+    let started = crate::lineage::now();
     if !options.force
         && applies_to(stage)
         && let Some(entry) = restore(shared, stage, recorded.as_ref(), &changes, &params)?
@@ -364,7 +364,7 @@ pub(crate) fn process_stage(
         }
         prepare_outputs(stage, &mut workspace)?;
     }
-    let started = Timestamp::now();
+    let started = crate::lineage::now();
     let spec = CommandSpec {
         stage: &address,
         cwd: shared.root.join(&stage.wdir),
