@@ -45,15 +45,20 @@ pub enum RunStatus {
     Failed,
     /// Its outputs were restored from the cache of an earlier run with the same inputs.
     Restored,
+    /// Its deps and outputs were recorded as found in the workspace, without running its
+    /// command: a frozen stage `kin repro` verified, or `kin commit`. What `dvc.lock` now
+    /// vouches for, not what a command was seen to produce.
+    Committed,
     /// Read from a git commit's `dvc.lock` or `.dvc` files by `kin history import`.
     Imported,
 }
 
 impl RunStatus {
-    pub const ALL: [RunStatus; 4] = [
+    pub const ALL: [RunStatus; 5] = [
         RunStatus::Succeeded,
         RunStatus::Failed,
         RunStatus::Restored,
+        RunStatus::Committed,
         RunStatus::Imported,
     ];
 
@@ -62,6 +67,7 @@ impl RunStatus {
             RunStatus::Succeeded => "succeeded",
             RunStatus::Failed => "failed",
             RunStatus::Restored => "restored",
+            RunStatus::Committed => "committed",
             RunStatus::Imported => "imported",
         }
     }
@@ -82,7 +88,7 @@ impl FromStr for RunStatus {
             .find(|s| s.as_str() == text)
             .ok_or_else(|| {
                 format!(
-                    "unknown run status `{text}` (expected succeeded, failed, restored or imported)"
+                    "unknown run status `{text}` (expected succeeded, failed, restored, committed or imported)"
                 )
             })
     }

@@ -12,6 +12,7 @@ use kin::repro::{
 use serde_json::{Value, json};
 
 use crate::command_error::CommandError;
+use crate::lineage_view::warnings::not_recorded;
 use crate::printer::{JsonStyle, Printer, Stream, write_json};
 use crate::stage_changes::{describe, to_json};
 
@@ -106,12 +107,8 @@ pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), C
                 }
                 failed.push(format!("'{stage}'"));
             }
-            Ok(StageOutcome::Blocked { by }) => {
-                view.say(&format!(
-                    "Stage '{stage}' skipped: it depends on failed stage '{by}'"
-                ));
-            }
-            Ok(StageOutcome::UpToDate) => {}
+            // Said when it happened (`stage_blocked`).
+            Ok(StageOutcome::Blocked { .. }) | Ok(StageOutcome::UpToDate) => {}
             Ok(_) => worked = true,
         }
     }
@@ -264,13 +261,18 @@ impl ReproEvents for ReproView {
         self.say(&format!("{verb} lock file '{name}'"));
     }
 
+    fn stage_blocked(&self, stage: &str, failed: &str) {
+        self.say(&format!(
+            "Stage '{stage}' skipped: it depends on failed stage '{failed}'"
+        ));
+    }
+}
+
+impl kin::lineage::LineageEvents for ReproView {
     fn lineage_failed(&self, stage: &str, error: &kin::lineage::LineageError) {
         // A warning even under --quiet: the run happened but its lineage is missing.
         self.emit(Target::Stderr, |err| {
-            writeln!(
-                err,
-                "warning: the run of stage '{stage}' was not recorded in the lineage store: {error}"
-            )
+            err.write_all(not_recorded(stage, error).as_bytes())
         });
     }
 }

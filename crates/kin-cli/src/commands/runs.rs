@@ -16,7 +16,7 @@ pub struct RunsArgs {
     /// Only runs of this stage (address as `kin stages` prints it, or a `.dvc` file).
     #[arg(long)]
     pub stage: Option<String>,
-    /// Only runs with this status: succeeded, failed, restored or imported.
+    /// Only runs with this status: succeeded, failed, restored, committed or imported.
     #[arg(long)]
     pub status: Option<String>,
     /// Only runs started since: a date (`2026-11-01`, `2026-11-01T09:30`) or a span (`3d`, `12h`).

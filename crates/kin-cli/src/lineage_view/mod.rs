@@ -2,6 +2,7 @@
 
 pub mod dot;
 pub mod text;
+pub mod warnings;
 
 use kin::lineage::LineageView;
 use kin::lineage::kin_store::{ArtifactVersion, Direction, EdgeKind, Run};

@@ -14,9 +14,10 @@ use super::paths::{refuse_symlinked_dir_output, refuse_symlinked_dirs, repo_rela
 use super::workspace_hash::hash_workspace_path;
 use super::{DataError, Progress};
 use crate::Repo;
-use crate::lineage::capture::Recorder;
+use crate::lineage::LineageEvents;
+use crate::lineage::capture::{Capture, Recorder};
 use kin_format::repo_path::RepoPath;
-use kin_store::{NewVersion, Timestamp};
+use kin_store::NewVersion;
 
 /// Options for `add`.
 #[derive(Debug, Clone, Default)]
@@ -34,17 +35,18 @@ pub struct Added {
     pub nfiles: Option<u64>,
     /// The `.gitignore` that received an entry, if one did.
     pub gitignore: Option<PathBuf>,
-    /// Why this add could not be recorded in the lineage store, if it could not.
-    pub lineage_warning: Option<String>,
 }
 
 /// Adds each target (relative to `cwd`) to the cache and writes `<target>.dvc` beside it.
+/// Each new version is recorded in lineage as a run of its `.dvc` file; one that cannot be
+/// is told to `lineage`, and the add goes on.
 pub fn add(
     repo: &Repo,
     cwd: &Path,
     targets: &[PathBuf],
     _options: &AddOptions,
     progress: &dyn Progress,
+    lineage: &dyn LineageEvents,
 ) -> Result<Vec<Added>, DataError> {
     let _lock = repo.lock()?;
     let root = repo.root();
@@ -57,7 +59,7 @@ pub fn add(
     let recorder = Recorder::new(root);
     let mut added = Vec::new();
     for target in targets {
-        let started = crate::lineage::now();
+        let capture = recorder.start();
         let rel = repo_relative(root, cwd, target)?;
         RepoPath::parse(&rel)
             .and_then(|p| p.check_writable())
@@ -104,6 +106,9 @@ pub fn add(
             });
         }
         let hashed = hash_workspace_path(root, &rel, &mut state, Some(&cache), progress)?;
+        // Git's state is read before the first change, so the run says whether the checkout
+        // was dirty before this add, not because of it.
+        recorder.before_changes();
         if matches!(
             link_types.first(),
             Some(LinkType::Hardlink | LinkType::Symlink)
@@ -124,10 +129,9 @@ pub fn add(
         write_updated(&root.join(&dvc_file), &out, before.as_deref())?;
         let gitignore = ignore_in_git(root, &path)?;
         // Re-adding unchanged data is not a new version: record only what changed.
-        let changed = before != std::fs::read(root.join(&dvc_file)).ok();
-        let lineage_warning = changed
-            .then(|| record_add(&recorder, &dvc_file, &rel, &hashed, started))
-            .flatten();
+        if before != std::fs::read(root.join(&dvc_file)).ok() {
+            record_add(&recorder, capture, &dvc_file, &rel, &hashed, lineage);
+        }
         added.push(Added {
             path: rel,
             dvc_file,
@@ -135,23 +139,26 @@ pub fn add(
             size: hashed.size,
             nfiles: hashed.nfiles,
             gitignore,
-            lineage_warning,
         });
     }
     Ok(added)
 }
 
-/// Records the add as a run generating the new version; returns why it could not be.
+/// Finishes the add's capture: a run generating the new version.
 fn record_add(
     recorder: &Recorder,
+    capture: Capture,
     dvc_file: &str,
     path: &str,
     hashed: &super::workspace_hash::HashedPath,
-    started: Timestamp,
-) -> Option<String> {
+    lineage: &dyn LineageEvents,
+) {
     let hash = match hashed.id.to_string().parse() {
         Ok(hash) => hash,
-        Err(error) => return Some(format!("{error}")),
+        Err(error) => {
+            lineage.lineage_failed(dvc_file, &crate::lineage::LineageError::from(error));
+            return;
+        }
     };
     let version = NewVersion {
         path: path.to_owned(),
@@ -159,10 +166,7 @@ fn record_add(
         size: Some(hashed.size),
         nfiles: hashed.nfiles,
     };
-    recorder
-        .record_add(dvc_file, version, started)
-        .err()
-        .map(|e| e.to_string())
+    recorder.finish_add(capture, dvc_file, version, lineage);
 }
 
 /// With `cache.type` hardlink or symlink, the workspace copy is replaced by a link to the cache.

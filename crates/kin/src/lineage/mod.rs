@@ -5,6 +5,7 @@ pub(crate) mod capture;
 mod context;
 mod environment;
 mod error;
+mod events;
 mod git_records;
 pub mod import;
 pub mod target;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub use context::now;
 pub use error::LineageError;
+pub use events::LineageEvents;
 pub use kin_store;
 pub use target::Target;
 

@@ -10,6 +10,7 @@ mod params;
 mod plan;
 mod run_cache;
 mod schedule;
+mod stage_record;
 mod stage_run;
 mod workspace;
 
