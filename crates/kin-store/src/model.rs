@@ -1,5 +1,6 @@
 //! The lineage model: artifact versions, runs, environments and the edges between them.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -103,6 +104,9 @@ pub struct Environment {
     pub body: serde_json::Value,
 }
 
+/// Key-value context on a run (`project=pricing`, `regulatory=gdpr`), sorted by key.
+pub type Tags = BTreeMap<String, String>;
+
 /// A run to record.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewRun {
@@ -129,6 +133,7 @@ pub struct NewRun {
     /// A digest of what the run recorded (stage, cmd, deps, params, outs); importing history
     /// skips records whose fingerprint is already known.
     pub fingerprint: Option<String>,
+    pub tags: Tags,
     pub used: Vec<NewVersion>,
     pub generated: Vec<NewVersion>,
 }
@@ -153,6 +158,7 @@ impl NewRun {
             environment: None,
             log_object: None,
             fingerprint: None,
+            tags: Tags::new(),
             used: Vec::new(),
             generated: Vec::new(),
         }
@@ -179,6 +185,7 @@ pub struct Run {
     /// The hash of its environment record.
     pub environment: Option<String>,
     pub log_object: Option<String>,
+    pub tags: Tags,
 }
 
 /// Which runs `kin runs` lists.
@@ -187,6 +194,8 @@ pub struct RunFilter {
     pub stage: Option<String>,
     pub status: Option<RunStatus>,
     pub since: Option<Timestamp>,
+    /// Runs holding every one of these tags.
+    pub tags: Vec<(String, String)>,
     pub limit: Option<usize>,
 }
 

@@ -53,6 +53,7 @@ pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), Com
         stage: args.stage.clone(),
         status,
         since,
+        tags: Vec::new(),
         limit: Some(args.limit),
     })?;
     if args.json {
