@@ -5,6 +5,7 @@ mod digest;
 mod dvc_config;
 pub mod env;
 mod init;
+pub mod kin_config;
 pub mod lineage;
 pub mod metrics;
 pub mod remote;

@@ -56,6 +56,9 @@ pub struct ReproArgs {
     /// Print a JSON report of what happened to each stage (command output goes to stderr).
     #[arg(long)]
     pub json: bool,
+    /// Tag the runs this repro records (repeatable); over `KIN_TAGS` and `.kin/config.toml`.
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::lineage_view::tag_arg)]
+    pub tags: Vec<(String, String)>,
 }
 
 pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), CommandError> {
@@ -76,6 +79,7 @@ pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), C
         run_cache: !args.no_run_cache,
         wait: args.wait,
         interrupted: interrupt_flag()?,
+        tags: args.tags.clone(),
     };
     let view = ReproView {
         printer,
@@ -92,7 +96,7 @@ pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), C
             .iter()
             .map(|(stage, result)| outcome_json(stage, result))
             .collect();
-        let document = json!({ "stages": stages });
+        let document = json!({ "stages": stages, "tags": report.tags });
         view.emit(Target::Stdout, |out| {
             write_json(out, &document, JsonStyle::Pretty)
         });

@@ -38,6 +38,51 @@ pub fn kin(dir: &Path) -> Command {
     cmd
 }
 
+/// Whether `text` is a run id (a UUID: 8-4-4-4-12 hex digits).
+fn is_uuid(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Gives each run id (random by design, even with the clock pinned) a name by order of first
+/// appearance, `run-1`, `run-2`…, so a snapshot still shows which nodes and edges are the same
+/// run; and the environment (its hash, or the whole record), which names the machine the
+/// tests run on. Nothing else varies: user, host and clock are pinned by [`kin`], and commit
+/// ids by pinned git dates where a test commits.
+pub fn name_run_ids(value: &mut serde_json::Value, names: &mut Vec<String>) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                if key == "environment" && !inner.is_null() {
+                    *inner = Value::from("[this machine]");
+                } else {
+                    name_run_ids(inner, names);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| name_run_ids(v, names)),
+        Value::String(text) => {
+            let (prefix, id) = text.split_once("run:").unwrap_or(("", text));
+            if prefix.is_empty() && is_uuid(id) {
+                let index = match names.iter().position(|n| n == id) {
+                    Some(index) => index,
+                    None => {
+                        names.push(id.to_owned());
+                        names.len() - 1
+                    }
+                };
+                let tag = if text.starts_with("run:") { "run:" } else { "" };
+                *text = format!("{tag}run-{}", index + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
 pub fn run_ok(cmd: &mut Command) -> String {
     let output = cmd.output().expect("command starts");
     assert!(

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{dvc, dvc_python, git_repo, kin, run, run_ok};
+use crate::common::{dvc, dvc_python, git_repo, kin, name_run_ids, run, run_ok};
 
 const PIPELINE: &str = "\
 stages:
@@ -305,49 +305,6 @@ fn bad_queries_fail_with_hints() {
     let output = run(kin(dir).args(["lineage", "up", "nothing.csv"]));
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("hint:"));
-}
-
-/// Whether `text` is a run id (a UUID: 8-4-4-4-12 hex digits).
-fn is_uuid(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
-        && parts
-            .iter()
-            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// Gives each run id (random by design, even with the clock pinned) a name by order of first
-/// appearance, `run-1`, `run-2`…, so a snapshot still shows which nodes and edges are the same
-/// run. And the environment's hash, which names the machine the tests run on. Nothing else
-/// varies: user, host and clock are pinned by `kin()`, commits by `git()`.
-fn name_run_ids(value: &mut Value, names: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map.iter_mut() {
-                if key == "environment" && inner.is_string() {
-                    *inner = Value::from("[this machine]");
-                } else {
-                    name_run_ids(inner, names);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| name_run_ids(v, names)),
-        Value::String(text) => {
-            let (prefix, id) = text.split_once("run:").unwrap_or(("", text));
-            if prefix.is_empty() && is_uuid(id) {
-                let index = match names.iter().position(|n| n == id) {
-                    Some(index) => index,
-                    None => {
-                        names.push(id.to_owned());
-                        names.len() - 1
-                    }
-                };
-                let tag = if text.starts_with("run:") { "run:" } else { "" };
-                *text = format!("{tag}run-{}", index + 1);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[test]

@@ -14,3 +14,4 @@ mod output;
 mod remote;
 mod repro;
 mod safety;
+mod tags;

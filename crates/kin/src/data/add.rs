@@ -56,7 +56,8 @@ pub fn add(
     cache.remove_stale_temps();
     let link_types = parse_link_types(repo.config()?.value("cache", "type"))?;
     let mut state = StateIndex::open(&repo.state_path())?;
-    let recorder = Recorder::new(root);
+    let tags = crate::lineage::tags::resolve(root, &[])?;
+    let recorder = Recorder::new(root, tags);
     let mut added = Vec::new();
     for target in targets {
         let capture = recorder.start();

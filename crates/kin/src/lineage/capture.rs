@@ -12,7 +12,7 @@ use kin_format::lock_file::{LockEntry, LockedPath};
 use kin_format::md5::{Md5, ObjectId};
 use kin_pipeline::{OutKind, Stage};
 use kin_store::{
-    ArtifactHash, LineageStore, NewRun, NewVersion, RunId, RunStatus, SqliteStore, Timestamp,
+    ArtifactHash, LineageStore, NewRun, NewVersion, RunId, RunStatus, SqliteStore, Tags, Timestamp,
 };
 use serde_json::{Map, Value};
 
@@ -49,6 +49,8 @@ pub(crate) struct Recorder {
     context: OnceLock<RunContext>,
     machine: OnceLock<Map<String, Value>>,
     pythons: Mutex<HashMap<PathBuf, Option<Value>>>,
+    /// Put on every run this command records.
+    tags: Tags,
 }
 
 /// The commands of a stage as one text, one per line.
@@ -122,13 +124,15 @@ fn metrics_json(root: &Path, stage: &Stage) -> Value {
 }
 
 impl Recorder {
-    pub fn new(root: &Path) -> Self {
+    /// A recorder for the repository at `root` that tags every run with `tags`.
+    pub fn new(root: &Path, tags: Tags) -> Self {
         Recorder {
             root: root.to_path_buf(),
             store: Mutex::new(None),
             context: OnceLock::new(),
             machine: OnceLock::new(),
             pythons: Mutex::new(HashMap::new()),
+            tags,
         }
     }
 
@@ -202,6 +206,7 @@ impl Recorder {
             host: context.host.clone(),
             git_commit: context.git_commit.clone(),
             git_dirty: context.git_dirty,
+            tags: self.tags.clone(),
             ..NewRun::new(stage, cmd, status, started)
         }
     }

@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod git_records;
 pub mod import;
+pub mod tags;
 pub mod target;
 pub mod why;
 
