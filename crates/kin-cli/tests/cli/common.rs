@@ -109,6 +109,32 @@ pub fn git(dir: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?} failed");
 }
 
+/// git as a fixed author at a fixed time (pinned like kin's clock), so that commit ids are the
+/// same on every run of the tests; fails the test if git fails.
+pub fn git_as_ana(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Ana",
+            "-c",
+            "user.email=ana@example.invalid",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_DATE", TEST_NOW)
+        .env("GIT_COMMITTER_DATE", TEST_NOW)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?} failed");
+}
+
+/// Commits everything in the work tree (see [`git_as_ana`]).
+pub fn commit_all(dir: &Path, message: &str) {
+    git_as_ana(dir, &["add", "-A"]);
+    git_as_ana(dir, &["commit", "-q", "-m", message]);
+}
+
 /// A fresh git repository in a temp dir, optionally filled with a copy of `template`.
 pub fn git_repo(template: Option<&Path>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -2,11 +2,12 @@
 //! `why` after each kind of change, and `history import` of kin- and DVC-made history.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{dvc, dvc_python, git_repo, kin, name_run_ids, run, run_ok};
+use crate::common::{
+    commit_all as commit, dvc, dvc_python, git_repo, kin, name_run_ids, run, run_ok,
+};
 
 const PIPELINE: &str = "\
 stages:
@@ -33,30 +34,6 @@ stages:
 
 const TRAIN_V1: &str = "cat features.csv params.yaml | md5sum > model.pkl\necho trained\n";
 const EVALUATE: &str = "wc -c < model.pkl > score.txt\necho '{\"auc\": 0.91}' > score.json\n";
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Ana",
-            "-c",
-            "user.email=ana@example.invalid",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        // Pinned like kin's clock, so commit ids are the same on every run of the tests.
-        .env("GIT_AUTHOR_DATE", "2026-01-02T03:04:05Z")
-        .env("GIT_COMMITTER_DATE", "2026-01-02T03:04:05Z")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?} failed");
-}
-
-fn commit(dir: &Path, message: &str) {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
-}
 
 fn json(dir: &Path, args: &[&str]) -> Value {
     let text = run_ok(kin(dir).args(args));

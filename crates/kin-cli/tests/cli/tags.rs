@@ -7,7 +7,10 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{git_repo, kin, name_run_ids, pipeline_repo, run, run_ok};
+use crate::common::{
+    commit_all as commit, git_as_ana as git, git_repo, kin, name_run_ids, pipeline_repo, run,
+    run_ok,
+};
 
 const PIPELINE: &str =
     "stages:\n  train:\n    cmd: echo model > model.txt\n    outs: [model.txt]\n";
@@ -31,29 +34,6 @@ fn runs(dir: &Path, args: &[&str]) -> Vec<Value> {
         Value::Array(runs) => runs,
         other => panic!("`kin runs` printed {other}"),
     }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Ana",
-            "-c",
-            "user.email=ana@example.invalid",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_DATE", "2026-01-02T03:04:05Z")
-        .env("GIT_COMMITTER_DATE", "2026-01-02T03:04:05Z")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?} failed");
-}
-
-fn commit(dir: &Path, message: &str) {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
 }
 
 #[test]
@@ -151,26 +131,39 @@ fn bad_tags_are_usage_errors_before_anything_runs() {
         assert_eq!(output.status.code(), Some(2), "{cmd:?}: {stderr}");
         assert!(stderr.contains(needle), "{cmd:?}: {stderr}");
     };
-    refused(
-        kin(dir).args(["repro", "--tag", "novalue"]),
-        "tag `novalue` in `--tag` has no `=`: write KEY=VALUE",
-    );
-    refused(
-        kin(dir).args(["repro", "--tag", "=pricing"]),
-        "tag `=pricing` in `--tag` has an empty key",
-    );
-    refused(
-        kin(dir).args(["repro", "--tag", "project="]),
-        "tag `project` in `--tag` has an empty value",
-    );
-    refused(
-        kin(dir).args(["runs", "--tag", "novalue"]),
-        "tag `novalue` in `--tag` has no `=`",
-    );
-    refused(
-        kin(dir).env(kin::env::KIN_TAGS, "a=1,oops").arg("repro"),
-        "tag `oops` in `KIN_TAGS` has no `=`",
-    );
+    for (args, kin_tags, needle) in [
+        (
+            &["repro", "--tag", "novalue"][..],
+            None,
+            "tag `novalue` in `--tag` has no `=`: write KEY=VALUE",
+        ),
+        (
+            &["repro", "--tag", "=pricing"],
+            None,
+            "tag `=pricing` in `--tag` has an empty key",
+        ),
+        (
+            &["repro", "--tag", "project="],
+            None,
+            "tag `project` in `--tag` has an empty value",
+        ),
+        (
+            &["runs", "--tag", "novalue"],
+            None,
+            "tag `novalue` in `--tag` has no `=`",
+        ),
+        (
+            &["repro"],
+            Some("a=1,oops"),
+            "tag `oops` in `KIN_TAGS` has no `=`",
+        ),
+    ] {
+        let mut cmd = kin(dir);
+        if let Some(text) = kin_tags {
+            cmd.env(kin::env::KIN_TAGS, text);
+        }
+        refused(cmd.args(args), needle);
+    }
     add_config_tags(dir, "\n[tags]\nowners = [\"ana\"]\n");
     refused(
         kin(dir).arg("repro"),
