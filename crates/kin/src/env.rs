@@ -1,8 +1,8 @@
 //! The environment variables kin reads, named in one place.
-//!
-//! Each is read where its meaning lives (`lineage/context.rs` for identity and the clock,
-//! `lineage/tags.rs` for tags); this module only names them, so a reader can see at a glance
-//! what outside the repository can change kin's behaviour.
+
+// Each is read where its meaning lives (`lineage/context.rs` for identity and the clock,
+// `lineage/tags.rs` for tags); this module only names them, so a reader sees at a glance what
+// from outside the repository can change kin's behaviour.
 
 /// Overrides the user recorded on runs (tests, shared service accounts).
 pub const KIN_USER: &str = "KIN_USER";
