@@ -174,9 +174,26 @@ impl From<kin::data::DataError> for CommandError {
         let message = error.to_string();
         let error_out = match error {
             E::Repo(e) => return e.into(),
+            E::Tags(e) => return e.into(),
             _ => CommandError::failure(message),
         };
         error_out.with_optional_hint(hint)
+    }
+}
+
+impl From<kin::lineage::tags::TagError> for CommandError {
+    fn from(error: kin::lineage::tags::TagError) -> Self {
+        use kin::kin_config::KinConfigError;
+        use kin::lineage::tags::TagError;
+        match error {
+            // The file is there but cannot be read: not a usage error.
+            TagError::Config(KinConfigError::Read { .. }) => {
+                CommandError::failure(error.to_string())
+            }
+            _ => CommandError::usage(error.to_string()).with_hint(
+                "a tag is KEY=VALUE: keys are letters, digits and `_ - . / :`, values are not empty; `KIN_TAGS` separates tags with commas",
+            ),
+        }
     }
 }
 
@@ -251,6 +268,7 @@ impl From<ReproError> for CommandError {
         let command_error = match error {
             ReproError::Repo(e) => return e.into(),
             ReproError::Data(e) => return e.into(),
+            ReproError::Tags(e) => return e.into(),
             ReproError::UnknownTarget { .. } => CommandError::usage(error.to_string()),
             other => CommandError::failure(other.to_string()),
         };

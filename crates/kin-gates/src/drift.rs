@@ -4,8 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::columns::{ColumnKind, Overrides, infer_kind};
-use crate::report::chart::{Chart, chart_for};
-use crate::stattest::{Counts, Sample, StatTest, StatTestError, default_test};
+use crate::stattest::{Bins, Counts, Sample, StatTest, StatTestError, default_test};
 use crate::stattest::{format_number, population_std, sort_floats};
 use crate::table::{Column, ColumnData, Dtype, NULL_CODE, Table};
 
@@ -41,7 +40,8 @@ pub struct ColumnDrift {
     pub drift: bool,
     pub reference_rows: usize,
     pub current_rows: usize,
-    pub chart: Chart,
+    /// How the column's rows spread in both datasets (the report draws it).
+    pub bins: Bins,
 }
 
 /// The verdict for the dataset; `columns` in table order.
@@ -234,7 +234,7 @@ fn column_drift(
         drift: stattest.drifted(score, threshold),
         reference_rows: sample.reference_len(),
         current_rows: sample.current_len(),
-        chart: chart_for(&sample),
+        bins: Bins::of(&sample),
     })
 }
 

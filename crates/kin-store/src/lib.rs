@@ -12,7 +12,7 @@ pub use error::StoreError;
 pub use ids::{ArtifactHash, RunId};
 pub use model::{
     ArtifactVersion, Direction, Edge, EdgeKind, Environment, NewRun, NewVersion, Run, RunFilter,
-    RunKey, RunStatus, Subgraph, VersionId,
+    RunKey, RunStatus, Subgraph, Tags, VersionId,
 };
 pub use sqlite::SqliteStore;
 pub use timestamp::Timestamp;

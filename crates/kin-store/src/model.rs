@@ -1,5 +1,6 @@
 //! The lineage model: artifact versions, runs, environments and the edges between them.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -45,15 +46,20 @@ pub enum RunStatus {
     Failed,
     /// Its outputs were restored from the cache of an earlier run with the same inputs.
     Restored,
+    /// Its deps and outputs were recorded as found in the workspace, without running its
+    /// command: a frozen stage `kin repro` verified, or `kin commit`. What `dvc.lock` now
+    /// vouches for, not what a command was seen to produce.
+    Committed,
     /// Read from a git commit's `dvc.lock` or `.dvc` files by `kin history import`.
     Imported,
 }
 
 impl RunStatus {
-    pub const ALL: [RunStatus; 4] = [
+    pub const ALL: [RunStatus; 5] = [
         RunStatus::Succeeded,
         RunStatus::Failed,
         RunStatus::Restored,
+        RunStatus::Committed,
         RunStatus::Imported,
     ];
 
@@ -62,6 +68,7 @@ impl RunStatus {
             RunStatus::Succeeded => "succeeded",
             RunStatus::Failed => "failed",
             RunStatus::Restored => "restored",
+            RunStatus::Committed => "committed",
             RunStatus::Imported => "imported",
         }
     }
@@ -82,7 +89,7 @@ impl FromStr for RunStatus {
             .find(|s| s.as_str() == text)
             .ok_or_else(|| {
                 format!(
-                    "unknown run status `{text}` (expected succeeded, failed, restored or imported)"
+                    "unknown run status `{text}` (expected succeeded, failed, restored, committed or imported)"
                 )
             })
     }
@@ -96,6 +103,9 @@ pub struct Environment {
     /// `{"os": .., "kernel": .., "cpu": .., "gpu": [..], "tools": {..}, "python": {..}}`.
     pub body: serde_json::Value,
 }
+
+/// Key-value context on a run (`project=pricing`, `regulatory=gdpr`), sorted by key.
+pub type Tags = BTreeMap<String, String>;
 
 /// A run to record.
 #[derive(Clone, Debug, PartialEq)]
@@ -123,6 +133,7 @@ pub struct NewRun {
     /// A digest of what the run recorded (stage, cmd, deps, params, outs); importing history
     /// skips records whose fingerprint is already known.
     pub fingerprint: Option<String>,
+    pub tags: Tags,
     pub used: Vec<NewVersion>,
     pub generated: Vec<NewVersion>,
 }
@@ -147,6 +158,7 @@ impl NewRun {
             environment: None,
             log_object: None,
             fingerprint: None,
+            tags: Tags::new(),
             used: Vec::new(),
             generated: Vec::new(),
         }
@@ -173,6 +185,7 @@ pub struct Run {
     /// The hash of its environment record.
     pub environment: Option<String>,
     pub log_object: Option<String>,
+    pub tags: Tags,
 }
 
 /// Which runs `kin runs` lists.
@@ -181,6 +194,8 @@ pub struct RunFilter {
     pub stage: Option<String>,
     pub status: Option<RunStatus>,
     pub since: Option<Timestamp>,
+    /// Runs holding every one of these tags.
+    pub tags: Vec<(String, String)>,
     pub limit: Option<usize>,
 }
 

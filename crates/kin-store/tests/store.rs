@@ -40,6 +40,7 @@ fn run(stage: &str, at: i64, used: Vec<NewVersion>, generated: Vec<NewVersion>) 
         }),
         log_object: None,
         fingerprint: Some(format!("fp-{stage}-{at}")),
+        tags: Default::default(),
         used,
         generated,
     }
@@ -269,4 +270,89 @@ fn set_user_version(path: &std::path::Path) {
             std::fs::write(path, bytes).expect("write");
         }
     }
+}
+
+fn tagged(stage: &str, at: i64, tags: &[(&str, &str)]) -> NewRun {
+    let mut run = run(stage, at, Vec::new(), vec![version("out", at as u32)]);
+    run.tags = tags
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    run
+}
+
+fn filter(tags: &[(&str, &str)]) -> RunFilter {
+    RunFilter {
+        tags: tags
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        ..RunFilter::default()
+    }
+}
+
+fn stages(store: &SqliteStore, tags: &[(&str, &str)]) -> Vec<String> {
+    let runs = store.runs(&filter(tags)).expect("runs");
+    runs.into_iter().map(|r| r.stage).collect()
+}
+
+#[test]
+fn tags_are_kept_and_every_tag_asked_for_must_match() {
+    let mut store = SqliteStore::in_memory().expect("store");
+    for run in [
+        tagged("a", 1, &[("project", "pricing"), ("regulatory", "gdpr")]),
+        tagged("b", 2, &[("project", "pricing")]),
+        tagged("c", 3, &[("project", "churn"), ("regulatory", "gdpr")]),
+        tagged("d", 4, &[]),
+    ] {
+        store.record_run(&run).expect("record");
+    }
+    let a = &store
+        .runs(&filter(&[("regulatory", "gdpr")]))
+        .expect("runs")[1];
+    assert_eq!(a.stage, "a");
+    let expected: kin_store::Tags = [("project", "pricing"), ("regulatory", "gdpr")]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    assert_eq!(a.tags, expected);
+    assert!(store.run_by_key(a.key).expect("run").tags == expected);
+    assert_eq!(stages(&store, &[("project", "pricing")]), ["b", "a"]);
+    assert_eq!(
+        stages(&store, &[("project", "pricing"), ("regulatory", "gdpr")]),
+        ["a"]
+    );
+    assert_eq!(stages(&store, &[("project", "none")]), Vec::<String>::new());
+    assert_eq!(stages(&store, &[]), ["d", "c", "b", "a"]);
+    assert!(store.runs(&filter(&[])).expect("runs")[0].tags.is_empty());
+}
+
+#[test]
+fn a_store_from_before_tags_is_upgraded_in_place() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("lineage.db");
+    let ids = {
+        let mut store = SqliteStore::open(&path).expect("open");
+        two_generations(&mut store)
+    };
+    // What kin wrote before tags existed: the same schema without its second migration.
+    let conn = rusqlite::Connection::open(&path).expect("sqlite");
+    conn.execute_batch("DROP TABLE run_tag; PRAGMA user_version = 1;")
+        .expect("downgrade");
+    drop(conn);
+
+    let mut store = SqliteStore::open(&path).expect("upgrade");
+    let old = store.run(ids[0]).expect("old run");
+    assert_eq!(old.stage, "prepare");
+    assert!(old.tags.is_empty());
+    store
+        .record_run(&tagged("train", 9_000, &[("project", "pricing")]))
+        .expect("record a tagged run");
+    assert_eq!(stages(&store, &[("project", "pricing")]), ["train"]);
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).expect("sqlite");
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .expect("version");
+    assert_eq!(version, 2);
 }

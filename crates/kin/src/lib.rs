@@ -3,7 +3,9 @@
 pub mod data;
 mod digest;
 mod dvc_config;
+pub mod env;
 mod init;
+pub mod kin_config;
 pub mod lineage;
 pub mod metrics;
 pub mod remote;

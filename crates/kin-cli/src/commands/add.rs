@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::command_error::CommandError;
+use crate::lineage_view::warnings::LineageWarnings;
 use crate::printer::Printer;
 use crate::progress::Bar;
 
@@ -19,24 +20,18 @@ pub struct AddArgs {
 pub fn cmd_add(printer: Printer, cwd: &Path, args: &AddArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let bar = Bar::new("hashing", printer.is_quiet());
+    let warnings = LineageWarnings::new(printer);
     let added = kin::data::add(
         &repo,
         cwd,
         &args.targets,
         &kin::data::AddOptions::default(),
         &bar,
+        &warnings,
     );
     bar.finish();
     let added = added?;
-    for entry in &added {
-        if let Some(warning) = &entry.lineage_warning {
-            writeln!(
-                printer.stderr(),
-                "warning: adding {} was not recorded in the lineage store: {warning}",
-                entry.path
-            )?;
-        }
-    }
+    warnings.finish()?;
     let mut out = printer.status();
     for entry in &added {
         let what = match entry.nfiles {

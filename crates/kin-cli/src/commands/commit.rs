@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use kin::data::{AddOptions, NoProgress, OutStatus};
-use kin::repro::NoEvents;
 
 use crate::command_error::CommandError;
+use crate::lineage_view::warnings::LineageWarnings;
 use crate::printer::Printer;
 
 #[derive(Debug, Args)]
@@ -18,6 +18,8 @@ pub struct CommitArgs {
 
 pub fn cmd_commit(printer: Printer, cwd: &Path, args: &CommitArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
+    // Runs that could not be recorded are warned about as they happen.
+    let warnings = LineageWarnings::new(printer);
     // Said once everything is committed: a reader that goes away early stops no work.
     let mut committed = Vec::new();
     let stage_targets: Vec<String> = args
@@ -27,7 +29,7 @@ pub fn cmd_commit(printer: Printer, cwd: &Path, args: &CommitArgs) -> Result<(),
         .cloned()
         .collect();
     if args.targets.is_empty() || !stage_targets.is_empty() {
-        for stage in kin::repro::commit(&repo, cwd, &stage_targets, &NoEvents)? {
+        for stage in kin::repro::commit(&repo, cwd, &stage_targets, &warnings)? {
             committed.push(format!("Committed stage '{stage}'"));
         }
     }
@@ -47,10 +49,12 @@ pub fn cmd_commit(printer: Printer, cwd: &Path, args: &CommitArgs) -> Result<(),
         .map(|c| root.join(c.path))
         .collect();
     if !changed.is_empty() {
-        for added in kin::data::add(&repo, &root, &changed, &AddOptions::default(), &NoProgress)? {
+        let options = AddOptions::default();
+        for added in kin::data::add(&repo, &root, &changed, &options, &NoProgress, &warnings)? {
             committed.push(format!("Committed '{}'", added.dvc_file));
         }
     }
+    warnings.finish()?;
     let mut out = printer.status();
     for line in &committed {
         writeln!(out, "{line}")?;

@@ -12,6 +12,7 @@ use kin::repro::{
 use serde_json::{Value, json};
 
 use crate::command_error::CommandError;
+use crate::lineage_view::warnings::not_recorded;
 use crate::printer::{JsonStyle, Printer, Stream, write_json};
 use crate::stage_changes::{describe, to_json};
 
@@ -55,6 +56,9 @@ pub struct ReproArgs {
     /// Print a JSON report of what happened to each stage (command output goes to stderr).
     #[arg(long)]
     pub json: bool,
+    /// Tag the runs this repro records (repeatable); over `KIN_TAGS` and `.kin/config.toml`.
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::lineage_view::tag_arg)]
+    pub tags: Vec<(String, String)>,
 }
 
 pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), CommandError> {
@@ -75,6 +79,7 @@ pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), C
         run_cache: !args.no_run_cache,
         wait: args.wait,
         interrupted: interrupt_flag()?,
+        tags: args.tags.clone(),
     };
     let view = ReproView {
         printer,
@@ -91,7 +96,7 @@ pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), C
             .iter()
             .map(|(stage, result)| outcome_json(stage, result))
             .collect();
-        let document = json!({ "stages": stages });
+        let document = json!({ "stages": stages, "tags": report.tags });
         view.emit(Target::Stdout, |out| {
             write_json(out, &document, JsonStyle::Pretty)
         });
@@ -106,12 +111,8 @@ pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), C
                 }
                 failed.push(format!("'{stage}'"));
             }
-            Ok(StageOutcome::Blocked { by }) => {
-                view.say(&format!(
-                    "Stage '{stage}' skipped: it depends on failed stage '{by}'"
-                ));
-            }
-            Ok(StageOutcome::UpToDate) => {}
+            // Said when it happened (`stage_blocked`).
+            Ok(StageOutcome::Blocked { .. }) | Ok(StageOutcome::UpToDate) => {}
             Ok(_) => worked = true,
         }
     }
@@ -272,13 +273,18 @@ impl ReproEvents for ReproView {
         self.say(&format!("{verb} lock file '{name}'"));
     }
 
+    fn stage_blocked(&self, stage: &str, failed: &str) {
+        self.say(&format!(
+            "Stage '{stage}' skipped: it depends on failed stage '{failed}'"
+        ));
+    }
+}
+
+impl kin::lineage::LineageEvents for ReproView {
     fn lineage_failed(&self, stage: &str, error: &kin::lineage::LineageError) {
         // A warning even under --quiet: the run happened but its lineage is missing.
         self.emit(Target::Stderr, |err| {
-            writeln!(
-                err,
-                "warning: the run of stage '{stage}' was not recorded in the lineage store: {error}"
-            )
+            err.write_all(not_recorded(stage, error).as_bytes())
         });
     }
 }

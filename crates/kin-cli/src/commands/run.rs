@@ -108,6 +108,10 @@ pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), Comma
     if let (Some(user), Some(host)) = (&run.user, &run.host) {
         writeln!(out, "by:     {user}@{host}")?;
     }
+    if !run.tags.is_empty() {
+        let pairs: Vec<String> = run.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        writeln!(out, "tags:   {}", pairs.join(", "))?;
+    }
     if let Some(commit) = &run.git_commit {
         let dirty = if run.git_dirty == Some(true) {
             " (uncommitted changes)"

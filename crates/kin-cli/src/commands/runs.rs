@@ -16,12 +16,15 @@ pub struct RunsArgs {
     /// Only runs of this stage (address as `kin stages` prints it, or a `.dvc` file).
     #[arg(long)]
     pub stage: Option<String>,
-    /// Only runs with this status: succeeded, failed, restored or imported.
+    /// Only runs with this status: succeeded, failed, restored, committed or imported.
     #[arg(long)]
     pub status: Option<String>,
     /// Only runs started since: a date (`2026-11-01`, `2026-11-01T09:30`) or a span (`3d`, `12h`).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+    /// Only runs with this tag (repeatable: runs with every one).
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::lineage_view::tag_arg)]
+    pub tags: Vec<(String, String)>,
     /// Show at most N runs (newest first).
     #[arg(short = 'n', long, default_value_t = 50, value_name = "N")]
     pub limit: usize,
@@ -41,7 +44,7 @@ pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), Com
         .since
         .as_deref()
         .map(|text| {
-            Timestamp::parse(text, Timestamp::now()).ok_or_else(|| {
+            Timestamp::parse(text, kin::lineage::now()).ok_or_else(|| {
                 CommandError::usage(format!("`{text}` is not a date or a span")).with_hint(
                     "use a date like 2026-11-01 or 2026-11-01T09:30, or a span like 3d, 12h, 2w",
                 )
@@ -53,6 +56,7 @@ pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), Com
         stage: args.stage.clone(),
         status,
         since,
+        tags: args.tags.clone(),
         limit: Some(args.limit),
     })?;
     if args.json {
@@ -64,7 +68,8 @@ pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), Com
         writeln!(
             printer.stdout(),
             "No runs recorded{}.",
-            if args.stage.is_some() || status.is_some() || since.is_some() {
+            if args.stage.is_some() || status.is_some() || since.is_some() || !args.tags.is_empty()
+            {
                 " that match"
             } else {
                 " yet"

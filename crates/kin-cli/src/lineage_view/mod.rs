@@ -2,6 +2,7 @@
 
 pub mod dot;
 pub mod text;
+pub mod warnings;
 
 use kin::lineage::LineageView;
 use kin::lineage::kin_store::{ArtifactVersion, Direction, EdgeKind, Run};
@@ -63,7 +64,15 @@ pub fn run_json(run: &Run) -> Value {
         "metrics": run.metrics,
         "environment": run.environment,
         "log_object": run.log_object,
+        "tags": run.tags,
     })
+}
+
+/// `--tag KEY=VALUE`, checked as the library checks every tag (clap turns an error into a
+/// usage error, exit 2).
+pub fn tag_arg(text: &str) -> Result<(String, String), String> {
+    kin::lineage::tags::parse_tag(text, kin::lineage::tags::TagOrigin::Cli)
+        .map_err(|e| e.to_string())
 }
 
 fn direction_name(direction: Direction) -> &'static str {

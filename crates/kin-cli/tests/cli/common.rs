@@ -19,11 +19,68 @@ pub fn corpus_cases(kind: &str) -> Vec<PathBuf> {
     cases
 }
 
-/// `kin` with a pinned environment, run in `dir`.
+/// The user, host and time every `kin` run by the tests records (see [`kin`]).
+pub const TEST_USER: &str = "ana";
+pub const TEST_HOST: &str = "lab-1";
+pub const TEST_NOW: &str = "2026-01-02T03:04:05Z";
+
+/// `kin` with a pinned environment, run in `dir`: no colour, the C locale, and identity and
+/// clock fixed, so that lineage output is the same on every machine and every run.
 pub fn kin(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kin"));
-    cmd.current_dir(dir).env("NO_COLOR", "1").env("LC_ALL", "C");
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("LC_ALL", "C")
+        .env(kin::env::KIN_USER, TEST_USER)
+        .env(kin::env::KIN_HOST, TEST_HOST)
+        .env(kin::env::KIN_NOW, TEST_NOW)
+        .env_remove(kin::env::KIN_TAGS);
     cmd
+}
+
+/// Whether `text` is a run id (a UUID: 8-4-4-4-12 hex digits).
+fn is_uuid(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Gives each run id (random by design, even with the clock pinned) a name by order of first
+/// appearance, `run-1`, `run-2`…, so a snapshot still shows which nodes and edges are the same
+/// run; and the environment (its hash, or the whole record), which names the machine the
+/// tests run on. Nothing else varies: user, host and clock are pinned by [`kin`], and commit
+/// ids by pinned git dates where a test commits.
+pub fn name_run_ids(value: &mut serde_json::Value, names: &mut Vec<String>) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                if key == "environment" && !inner.is_null() {
+                    *inner = Value::from("[this machine]");
+                } else {
+                    name_run_ids(inner, names);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| name_run_ids(v, names)),
+        Value::String(text) => {
+            let (prefix, id) = text.split_once("run:").unwrap_or(("", text));
+            if prefix.is_empty() && is_uuid(id) {
+                let index = match names.iter().position(|n| n == id) {
+                    Some(index) => index,
+                    None => {
+                        names.push(id.to_owned());
+                        names.len() - 1
+                    }
+                };
+                let tag = if text.starts_with("run:") { "run:" } else { "" };
+                *text = format!("{tag}run-{}", index + 1);
+            }
+        }
+        _ => {}
+    }
 }
 
 pub fn run_ok(cmd: &mut Command) -> String {
@@ -50,6 +107,32 @@ pub fn git(dir: &Path, args: &[&str]) {
         .status()
         .expect("git runs");
     assert!(status.success(), "git {args:?} failed");
+}
+
+/// git as a fixed author at a fixed time (pinned like kin's clock), so that commit ids are the
+/// same on every run of the tests; fails the test if git fails.
+pub fn git_as_ana(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Ana",
+            "-c",
+            "user.email=ana@example.invalid",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_DATE", TEST_NOW)
+        .env("GIT_COMMITTER_DATE", TEST_NOW)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?} failed");
+}
+
+/// Commits everything in the work tree (see [`git_as_ana`]).
+pub fn commit_all(dir: &Path, message: &str) {
+    git_as_ana(dir, &["add", "-A"]);
+    git_as_ana(dir, &["commit", "-q", "-m", message]);
 }
 
 /// A fresh git repository in a temp dir, optionally filled with a copy of `template`.

@@ -2,11 +2,12 @@
 //! `why` after each kind of change, and `history import` of kin- and DVC-made history.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{dvc, dvc_python, git_repo, kin, run, run_ok};
+use crate::common::{
+    commit_all as commit, dvc, dvc_python, git_repo, kin, name_run_ids, run, run_ok,
+};
 
 const PIPELINE: &str = "\
 stages:
@@ -33,27 +34,6 @@ stages:
 
 const TRAIN_V1: &str = "cat features.csv params.yaml | md5sum > model.pkl\necho trained\n";
 const EVALUATE: &str = "wc -c < model.pkl > score.txt\necho '{\"auc\": 0.91}' > score.json\n";
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Ana",
-            "-c",
-            "user.email=ana@example.invalid",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?} failed");
-}
-
-fn commit(dir: &Path, message: &str) {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
-}
 
 fn json(dir: &Path, args: &[&str]) -> Value {
     let text = run_ok(kin(dir).args(args));
@@ -304,26 +284,6 @@ fn bad_queries_fail_with_hints() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("hint:"));
 }
 
-/// Replaces what differs between runs (ids, times, commits, hosts) so the shape can be pinned.
-fn redact(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map.iter_mut() {
-                match key.as_str() {
-                    "id" | "run_id" | "run" | "target" | "started" | "ended" | "first_seen"
-                    | "git_commit" | "commit" | "environment" | "user" | "host" | "log_object"
-                    | "from" | "to" | "sha" => {
-                        *inner = Value::from("[redacted]");
-                    }
-                    _ => redact(inner),
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(redact),
-        _ => {}
-    }
-}
-
 #[test]
 fn json_shapes_are_stable() {
     let repo = four_stage_repo();
@@ -339,13 +299,15 @@ fn json_shapes_are_stable() {
         dir,
         &["lineage", "up", "model.pkl", "--depth", "1", "--json"],
     );
-    redact(&mut up);
+    let mut names = Vec::new();
+    name_run_ids(&mut up, &mut names);
     insta::assert_snapshot!(
         "lineage-up-json",
         serde_json::to_string_pretty(&up).expect("json")
     );
     let mut why = json(dir, &["why", "model.pkl", "--json"]);
-    redact(&mut why);
+    // Named on from the graph above: the run both name is the same run.
+    name_run_ids(&mut why, &mut names);
     insta::assert_snapshot!(
         "why-json",
         serde_json::to_string_pretty(&why).expect("json")

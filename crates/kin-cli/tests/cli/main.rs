@@ -1,5 +1,6 @@
 //! End-to-end tests of the `kin` binary: one test binary, one module per area.
 
+mod capture;
 mod common;
 mod corpus;
 mod dag;
@@ -14,3 +15,4 @@ mod reliability;
 mod remote;
 mod repro;
 mod safety;
+mod tags;

@@ -5,7 +5,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::{dvc, dvc_python, kin, pipeline_repo, run, run_ok};
+use crate::common::{
+    commit_all as commit, dvc, dvc_python, git_as_ana as git, kin, pipeline_repo, run, run_ok,
+};
 
 const PIPELINE: &str = "\
 stages:
@@ -56,27 +58,6 @@ const METRICS_V2: &str = r#"{"acc": 0.95, "n": 12, "name": "y", "ok": false,
 
 const SCORES_V1: &str = "auc: 0.8\nf1: 1.0e-7\nbig: 1.5e20\nper_class:\n  cat: 0.7\n  dog: 0.6\n";
 const SCORES_V2: &str = "auc: 0.8\nbig: 1.5e20\nper_class:\n  cat: 0.75\n  dog: 0.6\n";
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Ana",
-            "-c",
-            "user.email=ana@example.invalid",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?} failed");
-}
-
-fn commit(dir: &Path, message: &str) {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
-}
 
 fn write(dir: &Path, path: &str, text: &str) {
     let path = dir.join(path);

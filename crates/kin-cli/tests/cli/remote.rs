@@ -11,30 +11,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{dvc, dvc_python, git_repo, kin, run, run_ok};
+use crate::common::{dvc, dvc_python, git_as_ana as git, git_repo, kin, run, run_ok};
 
 const S3_ENV: [(&str, &str); 3] = [
     ("AWS_ACCESS_KEY_ID", "testing"),
     ("AWS_SECRET_ACCESS_KEY", "testing"),
     ("AWS_DEFAULT_REGION", "us-east-1"),
 ];
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Ana",
-            "-c",
-            "user.email=ana@example.invalid",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .stdout(Stdio::null())
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?} failed");
-}
 
 /// A repo with a tracked directory (nested, empty file, CRLF, non-ASCII name), a tracked
 /// file and a stage that turns the directory into a model, run once and committed.

@@ -103,7 +103,7 @@ pub fn drift_html(result: &DriftResult, reference_name: &str, current_name: &str
             verdict(!c.drift, "", "drift"),
             c.reference_rows,
             c.current_rows,
-            svg::bars(&c.chart),
+            svg::bars(&chart::chart_for(&c.bins)),
         );
     }
     page("kin drift report", &body)

@@ -229,12 +229,34 @@ pub fn binned_shares(sample: &Sample, fill_zeroes: bool) -> (Vec<f64>, Vec<f64>)
     (r, c)
 }
 
-/// Shares of both sorted samples in `bins` equal-width bins over their joint range (for charts).
-pub fn binned_counts_for_chart(
-    reference: &[f64],
-    current: &[f64],
-    bins: usize,
-) -> crate::report::chart::Chart {
+/// How the rows of one column spread over both datasets, for drawing: what a drift result
+/// keeps so that a report can chart it without going back to the data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bins {
+    /// Equal-width bins over the joint range: `edges` has one more item than each share list.
+    Numeric {
+        edges: Vec<f64>,
+        reference: Vec<f64>,
+        current: Vec<f64>,
+    },
+    /// Rows per distinct value, every value kept (the report decides which to draw).
+    Categorical(Counts),
+}
+
+impl Bins {
+    /// Ten equal-width bins for numbers, the value counts otherwise.
+    pub fn of(sample: &Sample) -> Bins {
+        match sample {
+            Sample::Numeric {
+                reference, current, ..
+            } => equal_width_shares(reference, current, 10),
+            Sample::Categorical(counts) => Bins::Categorical(counts.clone()),
+        }
+    }
+}
+
+/// Shares of both sorted samples in `bins` equal-width bins over their joint range.
+pub fn equal_width_shares(reference: &[f64], current: &[f64], bins: usize) -> Bins {
     let lo = reference
         .first()
         .copied()
@@ -257,10 +279,10 @@ pub fn binned_counts_for_chart(
             .map(|c| c as f64 / n.max(1) as f64)
             .collect()
     };
-    crate::report::chart::Chart {
-        labels: edges[..bins].iter().map(|e| format!("{e:.4}")).collect(),
+    Bins::Numeric {
         reference: share(histogram(reference, &edges), reference.len()),
         current: share(histogram(current, &edges), current.len()),
+        edges,
     }
 }
 

@@ -11,7 +11,7 @@ mod sum;
 mod wasserstein;
 mod z_test;
 
-pub use binning::{Counts, Sample, binned_counts_for_chart, format_number};
+pub use binning::{Bins, Counts, Sample, equal_width_shares, format_number};
 pub use sort::sort_floats;
 pub use sum::{pairwise_sum, population_std};
 

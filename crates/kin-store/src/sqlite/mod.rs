@@ -198,6 +198,10 @@ fn insert_run(conn: &Connection, run: &NewRun) -> Result<RunKey, StoreError> {
             ],
             |row| row.get(0),
         )?;
+    for (name, value) in &run.tags {
+        conn.prepare_cached("INSERT INTO run_tag (run_id, key, value) VALUES (?1, ?2, ?3)")?
+            .execute(params![key, name, value])?;
+    }
     for (table, versions) in [("used", &run.used), ("generated", &run.generated)] {
         for version in versions {
             let id = insert_version(conn, version, run.started)?;

@@ -8,13 +8,14 @@ use crate::LineageStore;
 use crate::error::StoreError;
 use crate::ids::{ArtifactHash, RunId, run_prefix};
 use crate::model::{
-    ArtifactVersion, Environment, NewRun, Run, RunFilter, RunKey, RunStatus, VersionId,
+    ArtifactVersion, Environment, NewRun, Run, RunFilter, RunKey, RunStatus, Tags, VersionId,
 };
 use crate::timestamp::Timestamp;
 
 const RUN_COLUMNS: &str = "r.id, r.uuid, r.stage, r.cmd, r.status, r.exit_code, r.started_at,
     r.ended_at, r.user, r.host, r.git_commit, r.git_dirty, r.params, r.metrics,
-    (SELECT hash FROM environment e WHERE e.id = r.environment_id), r.log_object";
+    (SELECT hash FROM environment e WHERE e.id = r.environment_id), r.log_object,
+    (SELECT json_group_object(t.key, t.value) FROM run_tag t WHERE t.run_id = r.id)";
 
 const VERSION_COLUMNS: &str = "v.id, a.path, v.hash, v.size, v.nfiles, v.first_seen FROM artifact_version v JOIN artifact a ON a.id = v.artifact_id";
 
@@ -34,6 +35,15 @@ fn json(row: &Row<'_>, index: usize) -> rusqlite::Result<serde_json::Value> {
     match text {
         None => Ok(serde_json::Value::Object(Default::default())),
         Some(text) => serde_json::from_str(&text).map_err(|_| corrupt("JSON column", text)),
+    }
+}
+
+/// The tags column: a JSON object of strings (`{}` for none).
+fn tags(row: &Row<'_>, index: usize) -> rusqlite::Result<Tags> {
+    let text: Option<String> = row.get(index)?;
+    match text {
+        None => Ok(Tags::new()),
+        Some(text) => serde_json::from_str(&text).map_err(|_| corrupt("run tags", text)),
     }
 }
 
@@ -63,6 +73,7 @@ fn run_from_row(row: &Row<'_>) -> rusqlite::Result<Run> {
         metrics: json(row, 13)?,
         environment: row.get(14)?,
         log_object: row.get(15)?,
+        tags: tags(row, 16)?,
     })
 }
 
@@ -188,6 +199,14 @@ impl LineageStore for SqliteStore {
         if let Some(since) = filter.since {
             values.push(SqlValue::Integer(since.millis()));
             conditions.push(format!("r.started_at >= ?{}", values.len()));
+        }
+        for (key, value) in &filter.tags {
+            values.push(SqlValue::Text(key.clone()));
+            values.push(SqlValue::Text(value.clone()));
+            let (k, v) = (values.len() - 1, values.len());
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM run_tag t WHERE t.run_id = r.id AND t.key = ?{k} AND t.value = ?{v})"
+            ));
         }
         let mut sql = format!("SELECT {RUN_COLUMNS} FROM run r");
         if !conditions.is_empty() {

@@ -2,7 +2,9 @@
 
 /// Each entry brings the schema from version `index` to `index + 1`. Never edit one that has
 /// shipped: add the next.
-pub(super) const MIGRATIONS: &[&str] = &[r#"
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: artifacts, versions, environments, runs and their edges.
+    r#"
 CREATE TABLE artifact (
     id   INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE
@@ -58,4 +60,16 @@ CREATE INDEX generated_by_version ON generated (version_id, run_id);
 CREATE TABLE imported_commit (
     sha TEXT PRIMARY KEY
 ) WITHOUT ROWID;
-"#];
+"#,
+    // 2: run tags (`kin repro --tag`, `[tags]`, `KIN_TAGS`). One row per tag, so `kin runs
+    // --tag K=V` is an index lookup; runs recorded before have none.
+    r#"
+CREATE TABLE run_tag (
+    run_id INTEGER NOT NULL REFERENCES run(id),
+    key    TEXT NOT NULL,
+    value  TEXT NOT NULL,
+    PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE INDEX run_tag_by_pair ON run_tag (key, value, run_id);
+"#,
+];

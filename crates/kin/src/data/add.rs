@@ -14,9 +14,10 @@ use super::paths::{refuse_symlinked_dir_output, refuse_symlinked_dirs, repo_rela
 use super::workspace_hash::hash_workspace_path;
 use super::{DataError, Progress};
 use crate::Repo;
-use crate::lineage::capture::Recorder;
+use crate::lineage::LineageEvents;
+use crate::lineage::capture::{Capture, Recorder};
 use kin_format::repo_path::RepoPath;
-use kin_store::{NewVersion, Timestamp};
+use kin_store::NewVersion;
 
 /// Options for `add`.
 #[derive(Debug, Clone, Default)]
@@ -34,17 +35,18 @@ pub struct Added {
     pub nfiles: Option<u64>,
     /// The `.gitignore` that received an entry, if one did.
     pub gitignore: Option<PathBuf>,
-    /// Why this add could not be recorded in the lineage store, if it could not.
-    pub lineage_warning: Option<String>,
 }
 
 /// Adds each target (relative to `cwd`) to the cache and writes `<target>.dvc` beside it.
+/// Each new version is recorded in lineage as a run of its `.dvc` file; one that cannot be
+/// is told to `lineage`, and the add goes on.
 pub fn add(
     repo: &Repo,
     cwd: &Path,
     targets: &[PathBuf],
     _options: &AddOptions,
     progress: &dyn Progress,
+    lineage: &dyn LineageEvents,
 ) -> Result<Vec<Added>, DataError> {
     let _lock = repo.lock()?;
     let root = repo.root();
@@ -54,10 +56,11 @@ pub fn add(
     cache.remove_stale_temps();
     let link_types = repo.settings().link_types.clone();
     let mut state = StateIndex::open(&repo.state_path())?;
-    let recorder = Recorder::new(root);
+    let tags = crate::lineage::tags::resolve(root, &[])?;
+    let recorder = Recorder::new(root, tags);
     let mut added = Vec::new();
     for target in targets {
-        let started = Timestamp::now();
+        let capture = recorder.start();
         let rel = repo_relative(root, cwd, target)?;
         RepoPath::parse(&rel)
             .and_then(|p| p.check_writable())
@@ -109,7 +112,7 @@ pub fn add(
             link_types: &link_types,
             recorder: &recorder,
         };
-        added.push(data.record(&rel, &dvc_file, &mut state, started, progress)?);
+        added.push(data.record(&rel, &dvc_file, &mut state, capture, progress, lineage)?);
     }
     Ok(added)
 }
@@ -125,19 +128,23 @@ pub(crate) struct Ingest<'a> {
 
 impl Ingest<'_> {
     /// Hashes repo-relative `rel` into the cache, links it as `cache.type` says, updates its
-    /// `.dvc` file (keeping what else the file holds) and `.gitignore`, and records a new
-    /// version in lineage.
+    /// `.dvc` file (keeping what else the file holds) and `.gitignore`, and records the new
+    /// version in lineage (a failure to record is told to `lineage`).
     pub(crate) fn record(
         &self,
         rel: &str,
         dvc_file: &str,
         state: &mut StateIndex,
-        started: Timestamp,
+        capture: Capture,
         progress: &dyn Progress,
+        lineage: &dyn LineageEvents,
     ) -> Result<Added, DataError> {
         let root = self.root;
         let path = root.join(rel);
         let hashed = hash_workspace_path(root, rel, state, Some(self.cache), progress)?;
+        // Git's state is read before the first change, so the run says whether the checkout
+        // was dirty before this add, not because of it.
+        self.recorder.before_changes();
         if matches!(
             self.link_types.first(),
             Some(LinkType::Hardlink | LinkType::Symlink)
@@ -158,10 +165,9 @@ impl Ingest<'_> {
         write_updated(&root.join(dvc_file), &out, before.as_deref())?;
         let gitignore = ignore_in_git(root, &path)?;
         // Re-adding unchanged data is not a new version: record only what changed.
-        let changed = before != std::fs::read(root.join(dvc_file)).ok();
-        let lineage_warning = changed
-            .then(|| record_add(self.recorder, dvc_file, rel, &hashed, started))
-            .flatten();
+        if before != std::fs::read(root.join(dvc_file)).ok() {
+            record_add(self.recorder, capture, dvc_file, rel, &hashed, lineage);
+        }
         Ok(Added {
             path: rel.to_owned(),
             dvc_file: dvc_file.to_owned(),
@@ -169,22 +175,25 @@ impl Ingest<'_> {
             size: hashed.size,
             nfiles: hashed.nfiles,
             gitignore,
-            lineage_warning,
         })
     }
 }
 
-/// Records the add as a run generating the new version; returns why it could not be.
+/// Finishes the add's capture: a run generating the new version.
 fn record_add(
     recorder: &Recorder,
+    capture: Capture,
     dvc_file: &str,
     path: &str,
     hashed: &super::workspace_hash::HashedPath,
-    started: Timestamp,
-) -> Option<String> {
+    lineage: &dyn LineageEvents,
+) {
     let hash = match hashed.id.to_string().parse() {
         Ok(hash) => hash,
-        Err(error) => return Some(format!("{error}")),
+        Err(error) => {
+            lineage.lineage_failed(dvc_file, &crate::lineage::LineageError::from(error));
+            return;
+        }
     };
     let version = NewVersion {
         path: path.to_owned(),
@@ -192,10 +201,7 @@ fn record_add(
         size: Some(hashed.size),
         nfiles: hashed.nfiles,
     };
-    recorder
-        .record_add(dvc_file, version, started)
-        .err()
-        .map(|e| e.to_string())
+    recorder.finish_add(capture, dvc_file, version, lineage);
 }
 
 /// With `cache.type` hardlink or symlink, the workspace copy is replaced by a link to the cache.

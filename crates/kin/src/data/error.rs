@@ -48,6 +48,8 @@ pub enum DataError {
     #[error(transparent)]
     Repo(#[from] RepoError),
     #[error(transparent)]
+    Tags(#[from] crate::lineage::tags::TagError),
+    #[error(transparent)]
     Lock(#[from] crate::repo_lock::LockError),
     #[error(transparent)]
     Hash(#[from] HashError),

@@ -1,5 +1,6 @@
 //! Recording runs as they happen: a repro's stage executions and `kin add`s become runs in
-//! the lineage store, with the exact versions they used and generated.
+//! the lineage store, with the exact versions they used and generated. A run's capture is
+//! started when its work starts ([`Recorder::start`]) and finished once, when it is over.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,13 +12,14 @@ use kin_format::lock_file::{LockEntry, LockedPath};
 use kin_format::md5::{Md5, ObjectId};
 use kin_pipeline::{OutKind, Stage};
 use kin_store::{
-    ArtifactHash, LineageStore, NewRun, NewVersion, RunId, RunStatus, SqliteStore, Timestamp,
+    ArtifactHash, LineageStore, NewRun, NewVersion, RunId, RunStatus, SqliteStore, Tags, Timestamp,
 };
 use serde_json::{Map, Value};
 
-use super::context::RunContext;
+use super::context::{RunContext, now};
 use super::environment::{environment, interpreter_of, machine, python_packages};
 use super::error::LineageError;
+use super::events::LineageEvents;
 use crate::data::paths::wdir_join;
 use crate::digest::sha256_hex;
 
@@ -26,12 +28,17 @@ pub(crate) struct StageExecution<'a> {
     pub stage: &'a Stage,
     pub status: RunStatus,
     pub exit_code: Option<i32>,
-    pub started: Timestamp,
-    pub ended: Timestamp,
     /// What the stage used and (unless it failed) generated, as written to dvc.lock.
     pub entry: &'a LockEntry,
     /// The file holding the command output, if any was captured.
     pub log: Option<&'a Path>,
+}
+
+/// A run being captured: started with its work, finished once by [`Recorder::finish_stage`]
+/// or [`Recorder::finish_add`].
+#[must_use = "a capture records nothing until it is finished"]
+pub(crate) struct Capture {
+    started: Timestamp,
 }
 
 /// Records runs for one kin command. The store, git state and environment are looked up only
@@ -42,6 +49,8 @@ pub(crate) struct Recorder {
     context: OnceLock<RunContext>,
     machine: OnceLock<Map<String, Value>>,
     pythons: Mutex<HashMap<PathBuf, Option<Value>>>,
+    /// Put on every run this command records.
+    tags: Tags,
 }
 
 /// The commands of a stage as one text, one per line.
@@ -115,13 +124,15 @@ fn metrics_json(root: &Path, stage: &Stage) -> Value {
 }
 
 impl Recorder {
-    pub fn new(root: &Path) -> Self {
+    /// A recorder for the repository at `root` that tags every run with `tags`.
+    pub fn new(root: &Path, tags: Tags) -> Self {
         Recorder {
             root: root.to_path_buf(),
             store: Mutex::new(None),
             context: OnceLock::new(),
             machine: OnceLock::new(),
             pythons: Mutex::new(HashMap::new()),
+            tags,
         }
     }
 
@@ -135,10 +146,15 @@ impl Recorder {
         Ok(store.record_run(run)?)
     }
 
+    /// Starts capturing a run: notes the time. Nothing else is looked up yet.
+    pub fn start(&self) -> Capture {
+        Capture { started: now() }
+    }
+
     /// Reads the git commit and dirty flag now, before this command changes tracked files
-    /// (dvc.lock, metrics): called just before the first stage changes the workspace, so a
-    /// no-op repro still never runs git.
-    pub fn begin(&self) {
+    /// (dvc.lock, metrics, .dvc files): called just before the first change, so a command that
+    /// changes nothing (a no-op repro) never runs git. Once per command.
+    pub fn before_changes(&self) {
         self.context();
     }
 
@@ -190,19 +206,35 @@ impl Recorder {
             host: context.host.clone(),
             git_commit: context.git_commit.clone(),
             git_dirty: context.git_dirty,
+            tags: self.tags.clone(),
             ..NewRun::new(stage, cmd, status, started)
         }
     }
 
-    /// Records one stage execution.
-    pub fn record_stage(&self, execution: &StageExecution<'_>) -> Result<RunId, LineageError> {
+    /// Finishes a stage's capture: records the execution, or tells `events` why it could not.
+    pub fn finish_stage(
+        &self,
+        capture: Capture,
+        execution: &StageExecution<'_>,
+        events: &dyn LineageEvents,
+    ) {
+        if let Err(error) = self.record_stage(capture.started, execution) {
+            events.lineage_failed(&execution.stage.address(), &error);
+        }
+    }
+
+    fn record_stage(
+        &self,
+        started: Timestamp,
+        execution: &StageExecution<'_>,
+    ) -> Result<RunId, LineageError> {
         let stage = execution.stage;
         let address = stage.address();
         let entry = execution.entry;
         let cmd = command_text(&entry.cmd);
-        let mut run = self.new_run(address.clone(), cmd, execution.status, execution.started);
+        let mut run = self.new_run(address.clone(), cmd, execution.status, started);
         run.exit_code = execution.exit_code;
-        run.ended = Some(execution.ended);
+        run.ended = Some(now());
         run.params = params_json(&stage.wdir, entry);
         run.environment = Some(self.environment_for(&run.cmd, &self.root.join(&stage.wdir)));
         run.used = entry
@@ -227,17 +259,30 @@ impl Recorder {
         self.record(&run)
     }
 
-    /// Records a `kin add` of one path: a run of the `.dvc` file that generated the version.
-    pub fn record_add(
+    /// Finishes the capture of a `kin add` of one path: a run of the `.dvc` file that generated
+    /// the version; or tells `events` why it could not be recorded.
+    pub fn finish_add(
         &self,
+        capture: Capture,
         dvc_file: &str,
         version: NewVersion,
+        events: &dyn LineageEvents,
+    ) {
+        if let Err(error) = self.record_add(capture.started, dvc_file, version) {
+            events.lineage_failed(dvc_file, &error);
+        }
+    }
+
+    fn record_add(
+        &self,
         started: Timestamp,
+        dvc_file: &str,
+        version: NewVersion,
     ) -> Result<RunId, LineageError> {
         let command = format!("kin add {}", version.path);
         let mut run = self.new_run(dvc_file.to_owned(), command, RunStatus::Succeeded, started);
         run.exit_code = Some(0);
-        run.ended = Some(Timestamp::now());
+        run.ended = Some(now());
         run.environment = Some(environment(self.machine.get_or_init(machine), None));
         run.fingerprint = Some(add_fingerprint(dvc_file, &version));
         run.generated = vec![version];

@@ -4,12 +4,14 @@
 use std::collections::HashSet;
 use std::process::{Command, Stdio};
 
-use kin_store::{LineageStore, NewRun, RunStatus, SqliteStore, Timestamp};
+use kin_store::{LineageStore, NewRun, RunStatus, SqliteStore, Tags, Timestamp};
 
 use super::capture::{add_fingerprint, command_text, fingerprint, params_json, version_of};
 use super::error::LineageError;
 use super::git_records::{GitObjects, Record, is_record_file, record_files, records_in};
+use super::tags::config_tags;
 use crate::Repo;
+use crate::kin_config::{self, CONFIG_FILE};
 
 /// Which history to walk.
 #[derive(Debug, Clone, Default)]
@@ -159,6 +161,22 @@ fn runs_of(
     Ok(runs)
 }
 
+/// The `[tags]` of `.kin/config.toml` as committed in `sha`: the context the repository gave
+/// its runs then (today's file and `KIN_TAGS` say nothing about the past). A file that is
+/// missing or unreadable in an old commit gives no tags, as unreadable records are skipped.
+fn tags_at(objects: &mut GitObjects, sha: &str) -> Result<Tags, LineageError> {
+    let Some(bytes) = objects.read(sha, CONFIG_FILE)? else {
+        return Ok(Tags::new());
+    };
+    let path = std::path::Path::new(CONFIG_FILE);
+    let tags = String::from_utf8(bytes)
+        .ok()
+        .and_then(|text| kin_config::parse(&text, path).ok())
+        .and_then(|config| config_tags(&config, path).ok())
+        .unwrap_or_default();
+    Ok(tags.into_iter().collect())
+}
+
 /// Commits imported per store transaction.
 const BATCH: usize = 200;
 
@@ -192,7 +210,14 @@ pub fn import_history(
         for file in &files {
             records.extend(records_in(&mut objects, &commit.sha, file)?);
         }
-        pending_runs.extend(runs_of(store, commit, records, &mut seen)?);
+        let mut runs = runs_of(store, commit, records, &mut seen)?;
+        if !runs.is_empty() {
+            let tags = tags_at(&mut objects, &commit.sha)?;
+            for run in &mut runs {
+                run.tags = tags.clone();
+            }
+        }
+        pending_runs.extend(runs);
         pending_commits.push(commit.sha.clone());
         if pending_commits.len() >= BATCH {
             report.runs += flush(store, &mut pending_runs, &mut pending_commits)?;

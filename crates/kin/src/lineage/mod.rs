@@ -5,14 +5,18 @@ pub(crate) mod capture;
 mod context;
 mod environment;
 mod error;
+mod events;
 mod git_records;
 pub mod import;
+pub mod tags;
 pub mod target;
 pub mod why;
 
 use std::path::{Path, PathBuf};
 
+pub use context::now;
 pub use error::LineageError;
+pub use events::LineageEvents;
 pub use kin_store;
 pub use target::Target;
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use kin_remote::Remote;
 use kin_store::{
     ArtifactHash, ArtifactVersion, Environment, LineageStore, NewRun, NewVersion, Run, RunId,
-    RunKey, RunStatus, StoreError, Timestamp,
+    RunKey, RunStatus, StoreError, Tags, Timestamp,
 };
 use serde_json::{Value, json};
 
@@ -16,6 +16,7 @@ use super::error::RemoteOpError;
 use crate::Repo;
 use crate::digest::sha256_hex;
 use crate::lineage::open_store;
+use crate::lineage::tags::{TagOrigin, tag};
 
 /// Where run records live on a remote.
 const PREFIX: &str = ".kin/lineage/runs";
@@ -171,7 +172,7 @@ fn record_of(store: &dyn LineageStore, key: RunKey) -> Result<Value, RemoteOpErr
             .map(|e| json!({"hash": e.hash, "body": e.body})),
         None => None,
     };
-    Ok(json!({
+    let mut record = json!({
         "format": FORMAT,
         "id": run.id.to_string(),
         "stage": run.stage,
@@ -189,7 +190,13 @@ fn record_of(store: &dyn LineageStore, key: RunKey) -> Result<Value, RemoteOpErr
         "environment": environment,
         "used": used,
         "generated": generated,
-    }))
+    });
+    // Only when there are some: a run without tags keeps the record (and so the name) it had
+    // before tags existed, and an older kin reading a record ignores what it does not know.
+    if !run.tags.is_empty() {
+        record["tags"] = json!(run.tags);
+    }
+    Ok(record)
 }
 
 /// The run a record describes, ready to record under its original id.
@@ -256,5 +263,16 @@ fn new_run(record: &Value) -> Result<NewRun, String> {
     };
     run.used = versions("used")?;
     run.generated = versions("generated")?;
+    run.tags = match &record["tags"] {
+        Value::Null => Tags::new(),
+        Value::Object(tags) => tags
+            .iter()
+            .map(|(key, value)| match value.as_str() {
+                Some(text) => tag(key, text, &TagOrigin::Record).map_err(|e| e.to_string()),
+                None => Err(format!("tag `{key}` is not a string")),
+            })
+            .collect::<Result<_, String>>()?,
+        other => return Err(format!("`tags` is not an object: {other}")),
+    };
     Ok(run)
 }

@@ -2,9 +2,6 @@
 //! its `.dvc` file was written is recorded again (cached, `.dvc` updated) before the stages
 //! using it run; missing data fails like a missing dep.
 
-use kin_cache::dvc_file::read_dvc_file;
-use kin_store::Timestamp;
-
 use super::changes::{Change, ChangeKind};
 use super::stage_run::Shared;
 use super::{ReproError, StageOutcome};
@@ -12,6 +9,7 @@ use crate::data::add::Ingest;
 use crate::data::paths::{refuse_symlinked_dirs, wdir_join};
 use crate::data::{DataError, NoProgress};
 use crate::rwlock::PathLocks;
+use kin_cache::dvc_file::read_dvc_file;
 
 /// Verifies the data of the `.dvc` file `node` names and re-records what changed.
 pub(crate) fn process_data_source(
@@ -72,22 +70,14 @@ pub(crate) fn process_data_source(
         refuse_symlinked_dirs(&shared.root, rel)?;
         workspace.forget(rel);
         // A failure to record lineage does not undo the data's new record; it is reported.
-        let added = ingest.record(
+        ingest.record(
             rel,
             &dvc_file,
             workspace.state_mut(),
-            Timestamp::now(),
+            shared.recorder.start(),
             &NoProgress,
+            events,
         )?;
-        if let Some(reason) = added.lineage_warning {
-            events.lineage_failed(
-                &dvc_file,
-                &crate::lineage::LineageError::Inputs {
-                    stage: dvc_file.clone(),
-                    reason,
-                },
-            );
-        }
     }
     Ok(StageOutcome::Verified)
 }

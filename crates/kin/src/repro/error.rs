@@ -80,4 +80,6 @@ pub enum ReproError {
     Lock(#[from] crate::repo_lock::LockError),
     #[error(transparent)]
     PathLock(#[from] crate::rwlock::RwLockError),
+    #[error(transparent)]
+    Tags(#[from] crate::lineage::tags::TagError),
 }

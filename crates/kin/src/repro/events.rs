@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::changes::Change;
+use crate::lineage::LineageEvents;
 
 /// Which pipe a line of command output came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,7 +13,9 @@ pub enum OutputStream {
 }
 
 /// Receives progress from a repro. Called from worker threads when stages run in parallel.
-pub trait ReproEvents: Sync {
+/// A run that could not be recorded in lineage is reported through [`LineageEvents`], as
+/// `kin add` and `kin commit` report theirs.
+pub trait ReproEvents: LineageEvents + Sync {
     /// Another process holds the repository lock; kin waits for it.
     fn waiting_for_lock(&self, _holder: &Path) {}
     /// The stage is up to date.
@@ -33,13 +36,13 @@ pub trait ReproEvents: Sync {
     fn restored_from_run_cache(&self, _stage: &str) {}
     /// A lock file was created or updated.
     fn lock_written(&self, _path: &Path, _created: bool) {}
-    /// A stage was skipped because an upstream stage failed.
+    /// With `--keep-going`, a stage is skipped because `failed`, upstream of it, failed.
     fn stage_blocked(&self, _stage: &str, _failed: &str) {}
-    /// The stage's run could not be recorded in the lineage store (the repro goes on).
-    fn lineage_failed(&self, _stage: &str, _error: &crate::lineage::LineageError) {}
 }
 
 /// Events that go nowhere.
 pub struct NoEvents;
 
 impl ReproEvents for NoEvents {}
+
+impl LineageEvents for NoEvents {}

@@ -11,6 +11,7 @@ mod params;
 mod plan;
 mod run_cache;
 mod schedule;
+mod stage_record;
 mod stage_run;
 mod workspace;
 
@@ -26,6 +27,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use kin_cache::state::StateIndex;
+use kin_store::Tags;
 
 use crate::Repo;
 use crate::data::DataError;
@@ -50,6 +52,9 @@ pub struct ReproOptions {
     pub wait: bool,
     /// Set (by a signal handler) to stop: running commands are terminated, nothing new starts.
     pub interrupted: Arc<AtomicBool>,
+    /// Tags given on the command line (`--tag`), over those of `KIN_TAGS` and
+    /// `.kin/config.toml` (see [`crate::lineage::tags::resolve`]).
+    pub tags: Vec<(String, String)>,
 }
 
 /// What happened to one stage.
@@ -73,6 +78,8 @@ pub enum StageOutcome {
 #[derive(Debug)]
 pub struct ReproReport {
     pub stages: Vec<(String, Result<StageOutcome, ReproError>)>,
+    /// The tags on every run this repro recorded.
+    pub tags: Tags,
 }
 
 impl ReproReport {
@@ -139,6 +146,7 @@ fn shared<'a>(
     session: Session,
     options: &'a ReproOptions,
     events: &'a dyn ReproEvents,
+    tags: Tags,
 ) -> (Shared<'a>, Vec<usize>) {
     let Session {
         lock,
@@ -162,7 +170,7 @@ fn shared<'a>(
         link_types,
         run_cache: run_cache::RunCache::new(&repo.dvc_dir()),
         position,
-        recorder: crate::lineage::capture::Recorder::new(repo.root()),
+        recorder: crate::lineage::capture::Recorder::new(repo.root(), tags),
         lock,
     };
     (shared, plan)
@@ -175,8 +183,10 @@ pub fn repro(
     options: &ReproOptions,
     events: &dyn ReproEvents,
 ) -> Result<ReproReport, ReproError> {
+    // Read first: a mistyped tag stops the repro before anything runs.
+    let tags = crate::lineage::tags::resolve(repo.root(), &options.tags)?;
     let session = open_session(repo, cwd, options, events)?;
-    let (shared, plan) = shared(repo, session, options, events);
+    let (shared, plan) = shared(repo, session, options, events, tags.clone());
     let jobs = if options.dry { 1 } else { options.jobs.max(1) };
     let outcomes = schedule::run_plan(
         &shared,
@@ -190,6 +200,7 @@ pub fn repro(
             .into_iter()
             .map(|(node, result)| (shared.project.graph.nodes[node].address.clone(), result))
             .collect(),
+        tags,
     })
 }
 
@@ -211,8 +222,9 @@ pub fn commit(
         },
         ..ReproOptions::default()
     };
+    let tags = crate::lineage::tags::resolve(repo.root(), &[])?;
     let session = open_session(repo, cwd, &options, events)?;
-    let (shared, plan) = shared(repo, session, &options, events);
+    let (shared, plan) = shared(repo, session, &options, events, tags);
     let mut committed = Vec::new();
     for node in plan {
         let Some(index) = shared.project.graph.nodes[node].stage else {
@@ -239,7 +251,7 @@ pub fn status(repo: &Repo) -> Result<Vec<(String, Vec<Change>)>, ReproError> {
         state,
         link_types: Vec::new(),
     };
-    let (shared, _) = shared(repo, session, &options, &NoEvents);
+    let (shared, _) = shared(repo, session, &options, &NoEvents, Tags::new());
     let mut stale = Vec::new();
     for stage in &shared.project.stages {
         let changes = shared.judge(stage)?.changes;

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use super::data_source::process_data_source;
-use super::stage_run::{Shared, process_stage};
+use super::stage_run::{Shared, run_stage};
 use super::{ReproError, StageOutcome};
 
 /// The outcome of each planned node (graph node index), in plan order.
@@ -83,16 +83,18 @@ pub(crate) fn run_plan(
             };
             let node = plan[p];
             let result = match graph.nodes[node].stage {
-                Some(index) => process_stage(shared, index, interrupted),
+                Some(index) => run_stage(shared, index, interrupted),
                 None => process_data_source(shared, node),
             };
             let mut state = board.lock().unwrap_or_else(|p| p.into_inner());
             state.running -= 1;
             let failed = result.is_err();
             state.results.insert(p, result);
+            let mut blocked = Vec::new();
             if failed {
                 if keep_going {
-                    block_downstream(&mut state, &downstream, p, &graph.nodes[node].address);
+                    blocked =
+                        block_downstream(&mut state, &downstream, p, &graph.nodes[node].address);
                 } else {
                     state.stopped = true;
                 }
@@ -102,6 +104,13 @@ pub(crate) fn run_plan(
                 }
             }
             changed.notify_all();
+            drop(state);
+            let failed_address = &graph.nodes[node].address;
+            for b in blocked {
+                shared
+                    .events
+                    .stage_blocked(&graph.nodes[plan[b]].address, failed_address);
+            }
         }
     };
     std::thread::scope(|scope| {
@@ -116,8 +125,15 @@ pub(crate) fn run_plan(
         .collect()
 }
 
-/// After a failure with `--keep-going`: everything downstream of it is skipped.
-fn block_downstream(state: &mut Board, downstream: &[Vec<usize>], failed: usize, address: &str) {
+/// After a failure with `--keep-going`: everything downstream of it is skipped. Returns the
+/// plan positions skipped, in plan order.
+fn block_downstream(
+    state: &mut Board,
+    downstream: &[Vec<usize>],
+    failed: usize,
+    address: &str,
+) -> Vec<usize> {
+    let mut blocked = Vec::new();
     let mut stack = downstream[failed].clone();
     while let Some(p) = stack.pop() {
         if state.waiting.remove(&p) {
@@ -127,7 +143,10 @@ fn block_downstream(state: &mut Board, downstream: &[Vec<usize>], failed: usize,
                     by: address.to_owned(),
                 }),
             );
+            blocked.push(p);
             stack.extend(&downstream[p]);
         }
     }
+    blocked.sort_unstable();
+    blocked
 }

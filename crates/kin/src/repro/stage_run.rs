@@ -1,7 +1,7 @@
 //! One stage of a repro, start to finish: decide, restore or run, commit, record in dvc.lock.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 
@@ -10,7 +10,6 @@ use kin_cache::lock_file::{read_lock_file, write_lock_file};
 use kin_format::Command;
 use kin_format::lock_file::{LockEntry, LockFile};
 use kin_pipeline::{Project, Stage};
-use kin_store::{RunStatus, Timestamp};
 
 use super::changes::{Change, stage_changes};
 use super::events::ReproEvents;
@@ -21,10 +20,11 @@ use super::outputs::{
 };
 use super::params::{ParamValues, read_params};
 use super::run_cache::{RunCache, applies_to};
+use super::stage_record::{Trace, finish};
 use super::workspace::Workspace;
 use super::{ReproError, ReproOptions, StageOutcome};
 use crate::data::paths::wdir_join;
-use crate::lineage::capture::{Recorder, StageExecution};
+use crate::lineage::capture::Recorder;
 use crate::repo_lock::{LockHold, RepoLock};
 use crate::rwlock::{PathLocks, RwLockError};
 
@@ -148,68 +148,15 @@ impl Shared<'_> {
         })
     }
 
-    /// Records a stage execution in the lineage store. A failure to record is reported, not
-    /// fatal: the stage's outputs and dvc.lock entry are already in place.
-    fn capture(
-        &self,
-        stage: &Stage,
-        status: RunStatus,
-        exit_code: Option<i32>,
-        started: Timestamp,
-        entry: &LockEntry,
-        log: Option<&Path>,
-    ) {
-        let execution = StageExecution {
-            stage,
-            status,
-            exit_code,
-            started,
-            ended: Timestamp::now(),
-            entry,
-            log,
-        };
-        if let Err(error) = self.recorder.record_stage(&execution) {
-            self.events.lineage_failed(&stage.address(), &error);
-        }
-    }
-
-    /// Records a failed or interrupted run with the inputs it saw.
-    fn capture_failure(
-        &self,
-        stage: &Stage,
-        params: &[ParamValues],
-        exit_code: Option<i32>,
-        started: Timestamp,
-        log: &Path,
-    ) {
-        let inputs = inputs_entry(stage, params, &mut self.workspace());
-        match inputs {
-            Ok(inputs) => self.capture(
-                stage,
-                RunStatus::Failed,
-                exit_code,
-                started,
-                &inputs,
-                Some(log),
-            ),
-            Err(error) => self.events.lineage_failed(
-                &stage.address(),
-                &crate::lineage::LineageError::Inputs {
-                    stage: stage.address(),
-                    reason: error.to_string(),
-                },
-            ),
-        }
-    }
-
-    /// Writes the stage's new entry, unless it is what is already recorded.
-    fn record(&self, index: usize, entry: &LockEntry) -> Result<(), ReproError> {
+    /// Writes the stage's new entry, unless it is what is already recorded. Returns whether
+    /// it wrote one.
+    fn record(&self, index: usize, entry: &LockEntry) -> Result<bool, ReproError> {
         let stage = &self.project.stages[index];
         let position = self.position.get(&index).copied().unwrap_or(usize::MAX);
         self.with_lock_file(stage, |file, added, path| {
             let previous = file.entry(&stage.name).ok().flatten();
             if previous.as_ref() == Some(entry) {
-                return Ok(());
+                return Ok(false);
             }
             let created = file.is_empty();
             let before = if previous.is_none() {
@@ -226,7 +173,7 @@ impl Shared<'_> {
             file.set_entry(&stage.name, entry, before.as_deref());
             write_lock_file(path, file)?;
             self.events.lock_written(path, created);
-            Ok(())
+            Ok(true)
         })
     }
 }
@@ -284,23 +231,65 @@ fn file_stem(address: &str) -> String {
 /// How often a stage another process is running is looked at again, with `--wait`.
 const BUSY_RETRY: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// Runs one stage through its whole life. Errors belong to this stage only.
-pub(crate) fn process_stage(
+/// Runs one stage through its whole life and records its run in lineage: the capture starts
+/// with the stage and is finished once, from its outcome. Errors belong to this stage only.
+pub(crate) fn run_stage(
     shared: &Shared<'_>,
     index: usize,
     interrupted: &AtomicBool,
 ) -> Result<StageOutcome, ReproError> {
     let stage = &shared.project.stages[index];
+    let capture = shared.recorder.start();
+    let mut trace = Trace::default();
+    // The locks outlive the recording, so the run's metrics and log are read as it left them.
+    let (result, _locks) = match claim(shared, index) {
+        Ok(Claim::Settled(outcome)) => (Ok(outcome), None),
+        Ok(Claim::Stale(claimed)) => {
+            let Claimed { judgement, locks } = *claimed;
+            // About to change the workspace: git's state is read first (once per repro).
+            shared.recorder.before_changes();
+            let result = process_stage(shared, index, judgement, interrupted, &mut trace);
+            (result, Some(locks))
+        }
+        Err(error) => (Err(error), None),
+    };
+    finish(shared, stage, capture, &result, trace);
+    result
+}
+
+/// The locks a stale stage is processed under: the repository lock held by this thread, and
+/// DVC's read and write locks on its paths.
+struct StageLocks<'a> {
+    _hold: Option<LockHold<'a>>,
+    _paths: PathLocks,
+}
+
+/// A stale stage, judged, with its locks taken.
+struct Claimed<'a> {
+    judgement: Judgement,
+    locks: StageLocks<'a>,
+}
+
+enum Claim<'a> {
+    /// Nothing to do (up to date), or nothing more to do (`--dry`).
+    Settled(StageOutcome),
+    Stale(Box<Claimed<'a>>),
+}
+
+/// Judges the stage under the repository lock and, unless it is up to date or this is a dry
+/// run, takes its path locks.
+fn claim<'a>(shared: &'a Shared<'_>, index: usize) -> Result<Claim<'a>, ReproError> {
+    let stage = &shared.project.stages[index];
     let options = shared.options;
     let events = shared.events;
     let address = stage.address();
-    let _hold = shared.hold()?;
+    let hold = shared.hold()?;
     let mut announced = false;
-    let (judgement, _paths) = loop {
+    let (judgement, paths) = loop {
         let judgement = shared.judge(stage)?;
         if judgement.changes.is_empty() && !options.force {
             events.stage_skipped(&address);
-            return Ok(StageOutcome::UpToDate);
+            return Ok(Claim::Settled(StageOutcome::UpToDate));
         }
         if options.dry {
             if stage.frozen {
@@ -311,7 +300,7 @@ pub(crate) fn process_stage(
                     events.command_started(&address, &command);
                 }
             }
-            return Ok(StageOutcome::WouldRun(judgement.changes));
+            return Ok(Claim::Settled(StageOutcome::WouldRun(judgement.changes)));
         }
         match shared.lock_paths(stage) {
             Ok(paths) => break (judgement, paths),
@@ -327,26 +316,48 @@ pub(crate) fn process_stage(
             Err(error) => return Err(error),
         }
     };
+    Ok(Claim::Stale(Box::new(Claimed {
+        judgement,
+        locks: StageLocks {
+            _hold: hold,
+            _paths: paths,
+        },
+    })))
+}
+
+/// Verifies, restores or runs a stale stage and records it in dvc.lock, noting in `trace`
+/// what its run record needs.
+fn process_stage(
+    shared: &Shared<'_>,
+    index: usize,
+    judgement: Judgement,
+    interrupted: &AtomicBool,
+    trace: &mut Trace,
+) -> Result<StageOutcome, ReproError> {
+    let stage = &shared.project.stages[index];
+    let options = shared.options;
+    let events = shared.events;
+    let address = stage.address();
     let Judgement {
         recorded,
         params,
         changes,
     } = judgement;
-    shared.recorder.begin();
+    trace.params = params;
+    let params = &trace.params;
     if stage.frozen {
         // A frozen stage never runs: its outputs are checked and recorded as they are.
         events.frozen_verified(&address);
-        record_as_is(shared, index, &params)?;
+        trace.recorded = Some(record_as_is(shared, index, params)?);
         return Ok(StageOutcome::Verified);
     }
     events.stage_started(&address, &changes);
-    let started = Timestamp::now();
     if !options.force
         && applies_to(stage)
-        && let Some(entry) = restore(shared, stage, recorded.as_ref(), &changes, &params)?
+        && let Some(entry) = restore(shared, stage, recorded.as_ref(), &changes, params)?
     {
-        shared.record(index, &entry)?;
-        shared.capture(stage, RunStatus::Restored, None, started, &entry, None);
+        let changed = shared.record(index, &entry)?;
+        trace.recorded = Some((entry, changed));
         return Ok(StageOutcome::Restored);
     }
     {
@@ -364,7 +375,6 @@ pub(crate) fn process_stage(
         }
         prepare_outputs(stage, &mut workspace)?;
     }
-    let started = Timestamp::now();
     let spec = CommandSpec {
         stage: &address,
         cwd: shared.root.join(&stage.wdir),
@@ -380,10 +390,10 @@ pub(crate) fn process_stage(
         log: shared.root.join(log_path(&address)),
         running: shared.root.join(running_path(&address)),
     };
+    trace.log = Some(spec.log.clone());
     match shared.released_during(|| run_commands(&spec, events, interrupted))?? {
-        CommandOutcome::Succeeded => {}
+        CommandOutcome::Succeeded => trace.commands_succeeded = true,
         CommandOutcome::Failed { command, code } => {
-            shared.capture_failure(stage, &params, code, started, &spec.log);
             return Err(ReproError::CommandFailed {
                 stage: address,
                 command,
@@ -391,7 +401,6 @@ pub(crate) fn process_stage(
             });
         }
         CommandOutcome::Interrupted { command } => {
-            shared.capture_failure(stage, &params, None, started, &spec.log);
             return Err(ReproError::Interrupted {
                 stage: address,
                 command,
@@ -400,20 +409,13 @@ pub(crate) fn process_stage(
     }
     let entry = {
         let mut workspace = shared.workspace();
-        let inputs = inputs_entry(stage, &params, &mut workspace)?;
+        let inputs = inputs_entry(stage, params, &mut workspace)?;
         let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
         save_run_cache(shared, stage, &entry, &mut workspace)?;
         entry
     };
-    shared.record(index, &entry)?;
-    shared.capture(
-        stage,
-        RunStatus::Succeeded,
-        Some(0),
-        started,
-        &entry,
-        Some(&spec.log),
-    );
+    let changed = shared.record(index, &entry)?;
+    trace.recorded = Some((entry, changed));
     Ok(StageOutcome::Ran(changes))
 }
 
@@ -482,23 +484,33 @@ fn restore(
     Ok(Some(entry))
 }
 
-/// Records a stage as it is now, without running it. Returns whether its entry changed.
+/// `kin commit` of one stage: records it as it is now, without running it, if it differs from
+/// its entry; the run it leaves in lineage is finished as a frozen stage's is. Returns whether
+/// it was stale.
 pub(crate) fn commit_stage(shared: &Shared<'_>, index: usize) -> Result<bool, ReproError> {
     let stage = &shared.project.stages[index];
+    let capture = shared.recorder.start();
     let judgement = shared.judge(stage)?;
     if judgement.changes.is_empty() {
         return Ok(false);
     }
-    record_as_is(shared, index, &judgement.params)?;
+    shared.recorder.before_changes();
+    let mut trace = Trace {
+        params: judgement.params,
+        ..Trace::default()
+    };
+    trace.recorded = Some(record_as_is(shared, index, &trace.params)?);
+    finish(shared, stage, capture, &Ok(StageOutcome::Verified), trace);
     Ok(true)
 }
 
-/// Hashes the stage's deps and caches its outputs as they are now, and records that.
+/// Hashes the stage's deps and caches its outputs as they are now, and records that. Returns
+/// the entry and whether dvc.lock changed.
 fn record_as_is(
     shared: &Shared<'_>,
     index: usize,
     params: &[ParamValues],
-) -> Result<(), ReproError> {
+) -> Result<(LockEntry, bool), ReproError> {
     let stage = &shared.project.stages[index];
     let entry = {
         let mut workspace = shared.workspace();
@@ -507,5 +519,6 @@ fn record_as_is(
         save_run_cache(shared, stage, &entry, &mut workspace)?;
         entry
     };
-    shared.record(index, &entry)
+    let changed = shared.record(index, &entry)?;
+    Ok((entry, changed))
 }

@@ -257,7 +257,8 @@ fn producer(store: &dyn LineageStore, version: VersionId) -> Result<Option<Run>,
         if run.status == RunStatus::Failed {
             continue;
         }
-        let score = |r: &Run| (r.status != RunStatus::Imported, r.started);
+        // Runs started in the same millisecond (or under a pinned clock) go by recording order.
+        let score = |r: &Run| (r.status != RunStatus::Imported, r.started, r.key);
         if best.as_ref().is_none_or(|b| score(&run) > score(b)) {
             best = Some(run);
         }
