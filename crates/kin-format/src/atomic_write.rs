@@ -1,6 +1,10 @@
 //! Replacing a file so that readers see the old or the new content, never a mix: the new
 //! content goes to a temp file beside it, which is renamed over it. One temp naming scheme,
 //! `.<name>.kin-tmp-<pid>-<n>`: the pid keeps two processes apart, the counter two threads.
+//!
+//! A process killed between writing the temp and renaming it leaves the temp behind; the next
+//! write of the same file removes temps of processes that are gone, in directories small
+//! enough to list cheaply (a `.dvc` file beside 20,000 data files is not worth a listing).
 
 use std::fs::File;
 use std::io::Write;
@@ -21,6 +25,7 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    remove_dead_temps(path);
     let temp = temp_path(path);
     let result = File::create(&temp)
         .and_then(|mut file| fill(&mut file))
@@ -29,6 +34,48 @@ pub fn write_atomic_with(
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+/// Directories larger than this (in bytes of directory entries) are not listed for leftovers.
+const LISTED_DIR_BYTES: u64 = 64 << 10;
+
+/// Removes `.<name>.kin-tmp-<pid>-<n>` beside `path` left by processes that are gone.
+fn remove_dead_temps(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    if std::fs::metadata(dir).map_or(true, |m| m.len() > LISTED_DIR_BYTES) {
+        return;
+    }
+    let prefix = format!(".{}.kin-tmp-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` exists; where `/proc` does not tell, it is taken to be alive.
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 /// The temp file that will replace `path`.
@@ -65,5 +112,19 @@ mod tests {
             temp_path(&path),
             "two temps never share a name"
         );
+    }
+
+    #[test]
+    fn the_next_write_removes_what_a_killed_writer_left() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("dvc.lock");
+        // pid 1 is alive; a pid above pid_max never is.
+        let dead = dir.path().join(".dvc.lock.kin-tmp-2147483600-0");
+        let alive = dir.path().join(".dvc.lock.kin-tmp-1-0");
+        std::fs::write(&dead, "half").expect("write");
+        std::fs::write(&alive, "busy").expect("write");
+        write_atomic(&path, b"lock").expect("write");
+        assert!(!dead.exists());
+        assert!(alive.exists(), "another live writer's temp is not touched");
     }
 }
