@@ -4,6 +4,7 @@ pub mod data;
 mod digest;
 mod dvc_config;
 pub mod env;
+pub mod git;
 mod init;
 pub mod kin_config;
 pub mod lineage;

@@ -71,8 +71,8 @@ pub enum DataError {
     BadLock { path: PathBuf, reason: String },
     #[error("corrupt directory object {id} in the cache: {reason}")]
     BadManifest { id: String, reason: String },
-    #[error("git failed: {message}")]
-    Git { message: String },
+    #[error(transparent)]
+    Git(#[from] crate::git::GitError),
     #[error("cannot remove `{}`: {source}", path.display())]
     Remove {
         path: PathBuf,

@@ -1,8 +1,6 @@
 //! `kin gc`: remove cache objects that nothing in scope references.
 
 use std::collections::HashSet;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 use kin_cache::odb::ObjectDb;
 use kin_format::dvc_file::parse_dvc_file_text;
@@ -11,6 +9,7 @@ use kin_format::md5::ObjectId;
 
 use super::{DataError, tracked_outs};
 use crate::Repo;
+use crate::git::{GitObjects, git_output};
 
 /// Which references keep objects alive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,19 +84,7 @@ fn expand_directories(
 /// Every object id named by a `.dvc` file or `dvc.lock` in any commit reachable from any ref.
 fn ids_in_history(repo: &Repo) -> Result<HashSet<ObjectId>, DataError> {
     let git = |args: &[&str]| -> Result<String, DataError> {
-        let output = Command::new("git")
-            .args(args)
-            .current_dir(repo.root())
-            .output()
-            .map_err(|e| DataError::Git {
-                message: e.to_string(),
-            })?;
-        if !output.status.success() {
-            return Err(DataError::Git {
-                message: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-            });
-        }
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        Ok(String::from_utf8_lossy(&git_output(repo.root(), args)?).into_owned())
     };
     let commits = git(&["rev-list", "--all"])?;
     // Blob ids of every .dvc / dvc.lock across history, deduplicated: most commits share them.
@@ -120,38 +107,13 @@ fn ids_in_history(repo: &Repo) -> Result<HashSet<ObjectId>, DataError> {
     if blobs.is_empty() {
         return Ok(ids);
     }
-    let mut child = Command::new("git")
-        .args(["cat-file", "--batch"])
-        .current_dir(repo.root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| DataError::Git {
-            message: e.to_string(),
-        })?;
-    let request: String = blobs.iter().map(|b| format!("{b}\n")).collect();
-    let mut stdin = child.stdin.take().ok_or_else(|| DataError::Git {
-        message: "git cat-file has no stdin".to_owned(),
-    })?;
-    let writer = std::thread::spawn(move || stdin.write_all(request.as_bytes()));
-    let output = child.wait_with_output().map_err(|e| DataError::Git {
-        message: e.to_string(),
-    })?;
-    let _ = writer.join();
-    // `<oid> blob <size>\n<content>\n` per blob.
-    let mut rest: &[u8] = &output.stdout;
-    while let Some(newline) = rest.iter().position(|&b| b == b'\n') {
-        let header = String::from_utf8_lossy(&rest[..newline]).into_owned();
-        let size: usize = header
-            .split_whitespace()
-            .nth(2)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let body_start = newline + 1;
-        let body_end = (body_start + size).min(rest.len());
-        let text = String::from_utf8_lossy(&rest[body_start..body_end]);
-        ids.extend(ids_in_text(&text));
-        rest = rest.get(body_end + 1..).unwrap_or(&[]);
+    let blobs: Vec<String> = blobs.into_iter().collect();
+    for text in GitObjects::open(repo.root())?
+        .blobs(&blobs)?
+        .into_iter()
+        .flatten()
+    {
+        ids.extend(ids_in_text(&String::from_utf8_lossy(&text)));
     }
     Ok(ids)
 }

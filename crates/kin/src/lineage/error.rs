@@ -36,8 +36,15 @@ pub enum LineageError {
     NothingGenerated { run: String },
     #[error("`{path}` has only one recorded version: nothing to compare it with")]
     NoPreviousVersion { path: String },
-    #[error("git: {message}")]
-    Git { message: String },
+    #[error(transparent)]
+    Git(#[from] crate::git::GitError),
+    #[error("`{rev}` is not a revision of this repository")]
+    NotARevision {
+        rev: String,
+        source: crate::git::GitError,
+    },
+    #[error("`{path}` is not tracked at `{rev}`")]
+    NotTrackedAt { path: String, rev: String },
     #[error("cannot record the inputs of stage `{stage}`: {reason}")]
     Inputs { stage: String, reason: String },
     #[error(transparent)]

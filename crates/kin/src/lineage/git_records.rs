@@ -1,9 +1,7 @@
 //! What a git commit recorded: its `dvc.lock` entries and `.dvc` files, read straight from
 //! the object database (one `git cat-file --batch` process serves every read).
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use kin_format::dvc_file::parse_dvc_file_text;
 use kin_format::lock_file::{LockEntry, LockFile};
@@ -12,73 +10,7 @@ use kin_store::NewVersion;
 
 use super::error::LineageError;
 use crate::data::paths::wdir_join;
-
-/// A long-lived `git cat-file --batch`.
-pub(crate) struct GitObjects {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
-
-fn git_error(message: impl Into<String>) -> LineageError {
-    LineageError::Git {
-        message: message.into(),
-    }
-}
-
-impl GitObjects {
-    pub fn open(root: &Path) -> Result<Self, LineageError> {
-        let mut child = Command::new("git")
-            .arg("-C")
-            .arg(root)
-            .args(["cat-file", "--batch"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| git_error(format!("cannot run git: {e}")))?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err(git_error("cannot talk to `git cat-file`"));
-        };
-        Ok(GitObjects {
-            child,
-            stdin,
-            stdout: BufReader::new(stdout),
-        })
-    }
-
-    /// The content of `path` at `rev`, `None` if it doesn't exist there.
-    pub fn read(&mut self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, LineageError> {
-        let broken = |e: std::io::Error| git_error(format!("`git cat-file` failed: {e}"));
-        writeln!(self.stdin, "{rev}:{path}").map_err(broken)?;
-        self.stdin.flush().map_err(broken)?;
-        let mut header = String::new();
-        self.stdout.read_line(&mut header).map_err(broken)?;
-        let fields: Vec<&str> = header.split_whitespace().collect();
-        match fields.as_slice() {
-            [_, "missing"] | [_, "ambiguous"] => Ok(None),
-            [_, kind, size] => {
-                let size: usize = size
-                    .parse()
-                    .map_err(|_| git_error(format!("unexpected reply: {header}")))?;
-                let mut content = vec![0u8; size + 1];
-                self.stdout.read_exact(&mut content).map_err(broken)?;
-                content.pop();
-                Ok((*kind == "blob").then_some(content))
-            }
-            _ => Err(git_error(format!(
-                "unexpected reply from `git cat-file`: {header:?}"
-            ))),
-        }
-    }
-}
-
-impl Drop for GitObjects {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::git::{GitObjects, git_output};
 
 /// Whether a repository path is one kin reads records from.
 pub(crate) fn is_record_file(path: &str) -> bool {
@@ -87,21 +19,14 @@ pub(crate) fn is_record_file(path: &str) -> bool {
 
 /// Every `dvc.lock` and `.dvc` file in the tree of `rev`.
 pub(crate) fn record_files(root: &Path, rev: &str) -> Result<Vec<String>, LineageError> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["ls-tree", "-r", "-z", "--name-only", rev])
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| git_error(format!("cannot run git: {e}")))?;
-    if !output.status.success() {
-        return Err(git_error(format!(
-            "`{rev}` is not a revision of this repository: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
-    }
+    let output =
+        git_output(root, &["ls-tree", "-r", "-z", "--name-only", rev]).map_err(|source| {
+            LineageError::NotARevision {
+                rev: rev.to_owned(),
+                source,
+            }
+        })?;
     Ok(output
-        .stdout
         .split(|b| *b == 0)
         .filter_map(|name| std::str::from_utf8(name).ok())
         .filter(|name| is_record_file(name) && !name.starts_with(".dvc/"))
@@ -132,7 +57,7 @@ pub(crate) fn records_in(
     rev: &str,
     file: &str,
 ) -> Result<Vec<Record>, LineageError> {
-    let Some(bytes) = objects.read(rev, file)? else {
+    let Some(bytes) = objects.blob(&format!("{rev}:{file}"))? else {
         return Ok(Vec::new());
     };
     let text = String::from_utf8_lossy(&bytes);
@@ -196,7 +121,7 @@ fn stage_wdirs(
     rev: &str,
     dvcyaml: &str,
 ) -> Result<Vec<(String, String)>, LineageError> {
-    let Some(bytes) = objects.read(rev, dvcyaml)? else {
+    let Some(bytes) = objects.blob(&format!("{rev}:{dvcyaml}"))? else {
         return Ok(Vec::new());
     };
     let Ok(doc) = parse_yaml(&String::from_utf8_lossy(&bytes)) else {

@@ -2,15 +2,15 @@
 //! `.dvc` files say was produced, so a DVC repository has its past lineage on day one.
 
 use std::collections::HashSet;
-use std::process::{Command, Stdio};
 
 use kin_store::{LineageStore, NewRun, RunStatus, SqliteStore, Tags, Timestamp};
 
 use super::capture::{add_fingerprint, command_text, fingerprint, params_json, version_of};
 use super::error::LineageError;
-use super::git_records::{GitObjects, Record, is_record_file, record_files, records_in};
+use super::git_records::{Record, is_record_file, record_files, records_in};
 use super::tags::config_tags;
 use crate::Repo;
+use crate::git::{GitError, GitObjects, git_output};
 use crate::kin_config::{self, CONFIG_FILE};
 
 /// Which history to walk.
@@ -40,49 +40,41 @@ struct Commit {
     changed: Vec<String>,
 }
 
-fn git_error(message: String) -> LineageError {
-    LineageError::Git { message }
-}
-
 /// The commits to walk, oldest first.
 fn commits(repo: &Repo, options: &ImportOptions) -> Result<Vec<Commit>, LineageError> {
-    let mut command = Command::new("git");
-    command.arg("-C").arg(repo.root()).args([
+    let mut args = vec![
         "log",
         "--reverse",
         "--no-renames",
         "--name-only",
         "-z",
         "--format=%x1e%H%x1f%an <%ae>%x1f%ct",
-    ]);
+    ];
     if options.all {
-        command.arg("--all");
+        args.push("--all");
     } else {
-        command.arg(options.range.as_deref().unwrap_or("HEAD"));
+        args.push(options.range.as_deref().unwrap_or("HEAD"));
     }
-    command.arg("--");
-    let output = command
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| git_error(format!("cannot run git: {e}")))?;
-    if !output.status.success() {
-        return Err(git_error(
-            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-        ));
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
+    args.push("--");
+    let output = git_output(repo.root(), &args)?;
+    let text = String::from_utf8_lossy(&output);
     let mut commits = Vec::new();
     for block in text.split('\x1e').filter(|b| !b.trim().is_empty()) {
         // With -z, git ends the header with NUL when files follow, with a newline otherwise.
         let (header, files) = block.split_once(['\0', '\n']).unwrap_or((block, ""));
         let fields: Vec<&str> = header.split('\x1f').collect();
         let [sha, author, time] = fields.as_slice() else {
-            return Err(git_error(format!("unexpected `git log` line: {header:?}")));
+            return Err(GitError::Unexpected {
+                reply: header.to_owned(),
+            }
+            .into());
         };
         let time = time
             .trim()
             .parse::<i64>()
-            .map_err(|_| git_error(format!("unexpected commit time in `git log`: {time:?}")))?;
+            .map_err(|_| GitError::Unexpected {
+                reply: header.to_owned(),
+            })?;
         commits.push(Commit {
             sha: (*sha).to_owned(),
             author: (*author).to_owned(),
@@ -165,7 +157,7 @@ fn runs_of(
 /// its runs then (today's file and `KIN_TAGS` say nothing about the past). A file that is
 /// missing or unreadable in an old commit gives no tags, as unreadable records are skipped.
 fn tags_at(objects: &mut GitObjects, sha: &str) -> Result<Tags, LineageError> {
-    let Some(bytes) = objects.read(sha, CONFIG_FILE)? else {
+    let Some(bytes) = objects.blob(&format!("{sha}:{CONFIG_FILE}"))? else {
         return Ok(Tags::new());
     };
     let path = std::path::Path::new(CONFIG_FILE);

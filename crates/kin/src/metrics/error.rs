@@ -11,8 +11,11 @@ pub enum MetricsError {
     UnknownRevision { rev: String },
     #[error("`{rev}` needs git, but `{}` is not inside a git repository", root.display())]
     NoGit { rev: String, root: PathBuf },
-    #[error("git failed while reading `{rev}`: {message}")]
-    Git { rev: String, message: String },
+    #[error("git failed while reading `{rev}`: {source}")]
+    Git {
+        rev: String,
+        source: crate::git::GitError,
+    },
     #[error("cannot copy `{rev}` into a temporary directory: {source}")]
     TempTree { rev: String, source: std::io::Error },
     #[error(transparent)]

@@ -1,9 +1,7 @@
 //! The files of one source: the workspace, or a git revision copied into a temporary directory.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use kin_pipeline::{Project, load_project};
@@ -12,6 +10,7 @@ use super::Source;
 use super::error::MetricsError;
 use crate::Repo;
 use crate::data::TrackedOut;
+use crate::git::{GitError, GitObjects, git_command};
 
 /// Blobs up to this size are copied out of git up front (pipeline files, params and vars
 /// files, metrics); larger ones are read from git only if asked for.
@@ -162,22 +161,16 @@ fn walk(dir: &Path, prefix: &str, found: &mut Vec<String>) {
 }
 
 fn git(root: &Path, rev: &str, args: &[&str]) -> Result<std::process::Output, MetricsError> {
-    Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| MetricsError::Git {
-            rev: rev.to_owned(),
-            message: format!("cannot run git: {e}"),
-        })
+    git_command(root, args).map_err(|source| MetricsError::Git {
+        rev: rev.to_owned(),
+        source,
+    })
 }
 
-fn git_failed(rev: &str, output: &std::process::Output) -> MetricsError {
+fn git_failed(rev: &str, args: &[&str], output: &std::process::Output) -> MetricsError {
     MetricsError::Git {
         rev: rev.to_owned(),
-        message: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        source: GitError::failed(args, output),
     }
 }
 
@@ -224,9 +217,10 @@ fn resolve(root: &Path, rev: &str) -> Result<String, MetricsError> {
 
 fn open_revision(root: &Path, rev: &str) -> Result<Tree, MetricsError> {
     let commit = resolve(root, rev)?;
-    let prefix_out = git(root, rev, &["rev-parse", "--show-prefix"])?;
+    let prefix_args = ["rev-parse", "--show-prefix"];
+    let prefix_out = git(root, rev, &prefix_args)?;
     if !prefix_out.status.success() {
-        return Err(git_failed(rev, &prefix_out));
+        return Err(git_failed(rev, &prefix_args, &prefix_out));
     }
     let prefix = String::from_utf8_lossy(&prefix_out.stdout)
         .trim_end_matches('\n')
@@ -236,11 +230,12 @@ fn open_revision(root: &Path, rev: &str) -> Result<Tree, MetricsError> {
     } else {
         format!("{commit}:{}", prefix.trim_end_matches('/'))
     };
-    let listing = git(root, rev, &["ls-tree", "-r", "-l", "-z", &treeish])?;
+    let listing_args = ["ls-tree", "-r", "-l", "-z", &treeish];
+    let listing = git(root, rev, &listing_args)?;
     if !listing.status.success() {
         // The repo root did not exist in that commit: nothing to read there.
         if prefix.is_empty() {
-            return Err(git_failed(rev, &listing));
+            return Err(git_failed(rev, &listing_args, &listing));
         }
     }
     let temp = TempDir::new().map_err(|source| MetricsError::TempTree {
@@ -294,76 +289,34 @@ fn copy_blobs(
     into: &Path,
     wanted: &[(String, String)],
 ) -> Result<(), MetricsError> {
-    let broken = |message: String| MetricsError::Git {
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let git_error = |source| MetricsError::Git {
         rev: rev.to_owned(),
-        message,
+        source,
     };
     let temp_error = |source| MetricsError::TempTree {
         rev: rev.to_owned(),
         source,
     };
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let mut child = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| broken(format!("cannot run git: {e}")))?;
-    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-        return Err(broken("cannot talk to `git cat-file`".to_owned()));
-    };
-    let request: String = wanted.iter().map(|(oid, _)| format!("{oid}\n")).collect();
-    let writer = std::thread::spawn(move || {
-        let result = stdin.write_all(request.as_bytes());
-        drop(stdin);
-        result
-    });
-    let mut reader = BufReader::new(stdout);
-    let mut result = Ok(());
-    for (_, path) in wanted {
-        let mut header = String::new();
-        if let Err(e) = reader.read_line(&mut header) {
-            result = Err(broken(format!("`git cat-file` failed: {e}")));
-            break;
-        }
-        let size = match header.split_whitespace().collect::<Vec<_>>().as_slice() {
-            [_, "blob", size] => size.parse::<usize>().ok(),
-            _ => None,
-        };
-        let Some(size) = size else {
-            result = Err(broken(format!(
-                "unexpected reply from `git cat-file`: {header:?}"
-            )));
-            break;
-        };
-        let mut content = vec![0u8; size + 1];
-        if let Err(e) = reader.read_exact(&mut content) {
-            result = Err(broken(format!("`git cat-file` failed: {e}")));
-            break;
-        }
-        content.pop();
+    let ids: Vec<String> = wanted.iter().map(|(oid, _)| oid.clone()).collect();
+    let contents = GitObjects::open(root)
+        .and_then(|objects| objects.blobs(&ids))
+        .map_err(git_error)?;
+    for ((oid, path), content) in wanted.iter().zip(contents) {
+        let content = content.ok_or_else(|| {
+            git_error(crate::git::GitError::Unexpected {
+                reply: format!("{oid} missing"),
+            })
+        })?;
         let target = into.join(path);
-        if let Some(parent) = target.parent()
-            && let Err(e) = std::fs::create_dir_all(parent)
-        {
-            result = Err(temp_error(e));
-            break;
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(temp_error)?;
         }
-        if let Err(e) = std::fs::write(&target, &content) {
-            result = Err(temp_error(e));
-            break;
-        }
+        std::fs::write(&target, &content).map_err(temp_error)?;
     }
-    drop(reader);
-    let _ = writer.join();
-    let _ = child.kill();
-    let _ = child.wait();
-    result
+    Ok(())
 }
 
 /// One blob by id (for files too large to copy up front).

@@ -14,10 +14,11 @@ use values::{environment_changes, param_changes};
 
 use super::context::git;
 use super::error::LineageError;
-use super::git_records::{GitObjects, Record, record_files, records_in};
+use super::git_records::{Record, record_files, records_in};
 use super::target::{current_version, version_by_prefix};
 use crate::Repo;
 use crate::data::paths::{repo_relative, wdir_join};
+use crate::git::GitObjects;
 
 /// Files of a directory that differ between two of its versions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -160,8 +161,9 @@ fn endpoint(
             }
         }
     }
-    Err(LineageError::Git {
-        message: format!("`{path}` is not tracked at `{spec}`"),
+    Err(LineageError::NotTrackedAt {
+        path: path.to_owned(),
+        rev: spec.to_owned(),
     })
 }
 
