@@ -386,11 +386,10 @@ impl From<kin::lineage::LineageError> for CommandError {
             }
             E::Store(S::TooNew { .. }) => CommandError::failure(message)
                 .with_hint("upgrade kin; this store was written by a newer version"),
-            E::NotARevision { source, .. } => CommandError::usage(format!("{message}: {source}"))
+            E::NotARevision { source, .. } => CommandError::failure(format!("{message}: {source}"))
                 .with_hint("give a commit, branch or tag; `git log --oneline` lists them"),
-            E::NotTrackedAt { .. } => {
-                usage("`kin lineage down PATH` and `kin runs` show recorded versions")
-            }
+            E::NotTrackedAt { .. } => CommandError::failure(message)
+                .with_hint("`kin lineage down PATH` and `kin runs` show recorded versions"),
             _ => CommandError::failure(message),
         }
     }
