@@ -154,6 +154,7 @@ impl Ingest<'_> {
             is_exec: hashed.is_exec,
             push: true,
             remote: None,
+            hash_name: kin_format::md5::HashName::Md5,
         };
         write_updated(&root.join(dvc_file), &out, before.as_deref())?;
         let gitignore = ignore_in_git(root, &path)?;

@@ -89,7 +89,7 @@ fn locked(path: &str, hashed: &crate::data::workspace_hash::HashedPath) -> Locke
         size: Some(hashed.size),
         nfiles: hashed.nfiles,
         is_exec: hashed.is_exec,
-        legacy_hash: false,
+        hash_name: kin_format::md5::HashName::Md5,
     }
 }
 
@@ -121,7 +121,7 @@ pub(crate) fn inputs_entry(
             size: None,
             nfiles: None,
             is_exec: false,
-            legacy_hash: false,
+            hash_name: kin_format::md5::HashName::Md5,
         })
         .collect();
     outs.sort_by(|a, b| a.path.cmp(&b.path));
