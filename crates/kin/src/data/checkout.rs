@@ -9,7 +9,7 @@ use kin_cache::odb::ObjectDb;
 use kin_cache::state::StateIndex;
 use kin_cache::walk::walk_files;
 use kin_format::manifest::Manifest;
-use kin_format::md5::ObjectId;
+use kin_format::md5::{HashName, ObjectId};
 
 use super::paths::{DirsChecked, refuse_symlinked_dir_output};
 use super::tracked::select_outs;
@@ -141,7 +141,7 @@ fn unsaved_files(
         let Ok(target) = std::fs::metadata(&path) else {
             return Ok(Vec::new());
         };
-        let md5 = match state.get(rel, &kin_cache::walk::FileStat::of(&target)) {
+        let md5 = match state.get(HashName::Md5, rel, &kin_cache::walk::FileStat::of(&target)) {
             Ok(Some(md5)) => md5,
             _ => kin_cache::hashing::hash_file(&path)?.0,
         };
@@ -152,7 +152,7 @@ fn unsaved_files(
             vec![rel.to_owned()]
         });
     }
-    let known = state.load_under(rel)?;
+    let known = state.load_under(HashName::Md5, rel)?;
     let mut lost = Vec::new();
     for file in walk_files(&path, root, default_threads())? {
         let key = format!("{rel}/{}", file.relpath);
@@ -302,7 +302,7 @@ fn checkout_dir(
     } else {
         Vec::new()
     };
-    let entries = state.load_under(rel)?;
+    let entries = state.load_under(HashName::Md5, rel)?;
     let wanted: HashSet<&str> = manifest
         .entries()
         .iter()

@@ -10,7 +10,7 @@ use kin_cache::odb::ObjectDb;
 use kin_cache::state::StateIndex;
 use kin_cache::walk::{FileStat, walk_files};
 use kin_format::manifest::{Manifest, ManifestEntry};
-use kin_format::md5::{Md5, ObjectId};
+use kin_format::md5::{HashName, Md5, ObjectId};
 
 use super::{DataError, Progress};
 
@@ -55,7 +55,7 @@ pub(crate) fn hash_workspace_path(
     // recorded, that is known without a per-file lookup.
     let listing = is_dir.then(|| Listing::of(&walked));
     if let (Some(listing), None) = (&listing, ingest)
-        && let Some(md5) = state.dir_md5(rel, listing)?
+        && let Some(md5) = state.dir_md5(HashName::Md5, rel, listing)?
     {
         return Ok(HashedPath {
             id: ObjectId::dir(md5),
@@ -65,7 +65,7 @@ pub(crate) fn hash_workspace_path(
             manifest: None,
         });
     }
-    let entries = state.load_under(rel)?;
+    let entries = state.load_under(HashName::Md5, rel)?;
     let candidates: Vec<Candidate> = if is_dir {
         walked
             .into_iter()
@@ -117,6 +117,7 @@ pub(crate) fn hash_workspace_path(
         Ok::<_, DataError>(md5)
     })?;
     state.put_many(
+        HashName::Md5,
         work.iter()
             .zip(&computed)
             .map(|(c, md5)| (c.state_key.as_str(), c.stat, *md5)),
@@ -154,7 +155,7 @@ pub(crate) fn hash_workspace_path(
         cache.insert_bytes(&id, json.as_bytes())?;
     }
     if let Some(listing) = &listing {
-        state.put_dir_md5(rel, listing, id.md5)?;
+        state.put_dir_md5(HashName::Md5, rel, listing, id.md5)?;
     }
     Ok(HashedPath {
         id,
