@@ -182,7 +182,7 @@ impl Shared<'_> {
         started: Timestamp,
         log: &Path,
     ) {
-        let inputs = inputs_entry(stage, params, &mut self.workspace());
+        let inputs = inputs_entry(stage, None, params, &mut self.workspace());
         match inputs {
             Ok(inputs) => self.capture(
                 stage,
@@ -336,7 +336,7 @@ pub(crate) fn process_stage(
     if stage.frozen {
         // A frozen stage never runs: its outputs are checked and recorded as they are.
         events.frozen_verified(&address);
-        record_as_is(shared, index, &params)?;
+        record_as_is(shared, index, recorded.as_ref(), &params)?;
         return Ok(StageOutcome::Verified);
     }
     events.stage_started(&address, &changes);
@@ -400,8 +400,9 @@ pub(crate) fn process_stage(
     }
     let entry = {
         let mut workspace = shared.workspace();
-        let inputs = inputs_entry(stage, &params, &mut workspace)?;
-        let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
+        let recorded = recorded.as_ref();
+        let inputs = inputs_entry(stage, recorded, &params, &mut workspace)?;
+        let entry = commit_outputs(stage, recorded, inputs, &mut workspace, &shared.link_types)?;
         save_run_cache(shared, stage, &entry, &mut workspace)?;
         entry
     };
@@ -432,7 +433,7 @@ fn save_run_cache(
     if plain_uncached || !applies_to(stage) {
         return Ok(());
     }
-    cache_uncached_outputs(stage, workspace)?;
+    cache_uncached_outputs(stage, entry, workspace)?;
     shared.run_cache.save(entry)
 }
 
@@ -447,7 +448,7 @@ fn restore(
     params: &[ParamValues],
 ) -> Result<Option<LockEntry>, ReproError> {
     let mut workspace = shared.workspace();
-    let inputs = inputs_entry(stage, params, &mut workspace)?;
+    let inputs = inputs_entry(stage, recorded, params, &mut workspace)?;
     let inputs_unchanged = !changes
         .iter()
         .any(|c| c.is_dep() || matches!(c, Change::CommandChanged));
@@ -478,7 +479,7 @@ fn restore(
         uncached_in_place,
     )?;
     shared.events.restored_from_run_cache(&stage.address());
-    let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
+    let entry = commit_outputs(stage, recorded, inputs, &mut workspace, &shared.link_types)?;
     Ok(Some(entry))
 }
 
@@ -489,7 +490,12 @@ pub(crate) fn commit_stage(shared: &Shared<'_>, index: usize) -> Result<bool, Re
     if judgement.changes.is_empty() {
         return Ok(false);
     }
-    record_as_is(shared, index, &judgement.params)?;
+    record_as_is(
+        shared,
+        index,
+        judgement.recorded.as_ref(),
+        &judgement.params,
+    )?;
     Ok(true)
 }
 
@@ -497,13 +503,14 @@ pub(crate) fn commit_stage(shared: &Shared<'_>, index: usize) -> Result<bool, Re
 fn record_as_is(
     shared: &Shared<'_>,
     index: usize,
+    recorded: Option<&LockEntry>,
     params: &[ParamValues],
 ) -> Result<(), ReproError> {
     let stage = &shared.project.stages[index];
     let entry = {
         let mut workspace = shared.workspace();
-        let inputs = inputs_entry(stage, params, &mut workspace)?;
-        let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
+        let inputs = inputs_entry(stage, recorded, params, &mut workspace)?;
+        let entry = commit_outputs(stage, recorded, inputs, &mut workspace, &shared.link_types)?;
         save_run_cache(shared, stage, &entry, &mut workspace)?;
         entry
     };
