@@ -7,6 +7,7 @@ mod data;
 mod fidelity;
 mod gates;
 mod init;
+mod legacy;
 mod lineage;
 mod metrics;
 mod output;
