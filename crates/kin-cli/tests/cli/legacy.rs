@@ -263,10 +263,12 @@ fn adding_dvc2_data_again_writes_what_dvc_writes() {
     let Some(python) = dvc_python() else { return };
     let ours = add_repo(&python);
     let theirs = copy(ours.path());
+    // Each tool on its own copy: DVC's status leaves objects behind (see data.md).
+    let our_status = run_ok(kin(ours.path()).args(["status", "--json"]));
+    let their_status = dvc(&python, theirs.path(), &["status", "--json"]);
     assert_eq!(
-        both_status(&python, ours.path(), &[]).0,
-        serde_json::from_str::<Value>(&dvc(&python, theirs.path(), &["status", "--json"]))
-            .expect("json")
+        serde_json::from_str::<Value>(&our_status).expect("json"),
+        serde_json::from_str::<Value>(&their_status).expect("json")
     );
     let targets = ["t.txt", "u.txt", "d", "e"];
     run_ok(kin(ours.path()).arg("add").arg("-q").args(targets));

@@ -232,16 +232,8 @@ pub fn push(
     let mut reports = Vec::new();
     for (named, outs) in outs_by_remote(repo, cwd, options, &all)? {
         let outs: Vec<&TrackedOut> = outs.into_iter().filter(|o| o.push).collect();
-        let remote = kin_remote::open(&named.spec)?;
-        let mut report = TransferReport {
-            remote: named.name.clone(),
-            ..TransferReport::default()
-        };
-        let side = Side {
-            named: &named,
-            remote: remote.as_ref(),
-            jobs: jobs_for(&named, options.jobs),
-        };
+        let side = Side::open(&named, options.jobs)?;
+        let mut report = side.report();
         for (name, outs) in by_hash_name(&outs) {
             push_objects(&side, caches.for_hash(name), &outs, progress, &mut report)?;
         }
@@ -249,7 +241,7 @@ pub fn push(
             .iter()
             .filter_map(|o| o.id.map(|id| (o.path.clone(), id.to_string())))
             .collect();
-        report.lineage_records = super::lineage_sync::export(repo, remote.as_ref(), &versions)?;
+        report.lineage_records = super::lineage_sync::export(repo, side.remote(), &versions)?;
         reports.push(report);
     }
     Ok(reports)
@@ -258,8 +250,30 @@ pub fn push(
 /// The remote one transfer talks to.
 struct Side<'a> {
     named: &'a NamedRemote,
-    remote: &'a dyn Remote,
+    remote: Box<dyn Remote>,
     jobs: usize,
+}
+
+impl<'a> Side<'a> {
+    fn open(named: &'a NamedRemote, jobs: Option<usize>) -> Result<Self, RemoteOpError> {
+        Ok(Side {
+            named,
+            remote: kin_remote::open(&named.spec)?,
+            jobs: jobs_for(named, jobs),
+        })
+    }
+
+    fn remote(&self) -> &dyn Remote {
+        self.remote.as_ref()
+    }
+
+    /// An empty report for this remote, which each hash name's transfer adds to.
+    fn report(&self) -> TransferReport {
+        TransferReport {
+            remote: self.named.name.clone(),
+            ..TransferReport::default()
+        }
+    }
 }
 
 /// Uploads the objects of `outs`, all named by the hash of `cache`, into that hash's layout.
@@ -270,7 +284,7 @@ fn push_objects(
     progress: &dyn Progress,
     report: &mut TransferReport,
 ) -> Result<(), RemoteOpError> {
-    let (remote, jobs, name) = (side.remote, side.jobs, cache.hash_name());
+    let (remote, jobs, name) = (side.remote(), side.jobs, cache.hash_name());
     let objects = objects_of(cache, outs)?;
     report.missing.extend(objects.unknown_dirs.iter().cloned());
     let (local, absent): (Vec<Wanted>, Vec<Wanted>) = objects
@@ -350,20 +364,12 @@ pub fn fetch(
     let caches = repo.caches();
     let mut reports = Vec::new();
     for (named, outs) in outs_by_remote(repo, cwd, options, &all)? {
-        let remote = kin_remote::open(&named.spec)?;
-        let mut report = TransferReport {
-            remote: named.name.clone(),
-            ..TransferReport::default()
-        };
-        let side = Side {
-            named: &named,
-            remote: remote.as_ref(),
-            jobs: jobs_for(&named, options.jobs),
-        };
+        let side = Side::open(&named, options.jobs)?;
+        let mut report = side.report();
         for (name, outs) in by_hash_name(&outs) {
             fetch_objects(&side, caches.for_hash(name), &outs, progress, &mut report)?;
         }
-        report.lineage_records = super::lineage_sync::import(repo, remote.as_ref())?;
+        report.lineage_records = super::lineage_sync::import(repo, side.remote())?;
         reports.push(report);
     }
     Ok(reports)
@@ -377,7 +383,7 @@ fn fetch_objects(
     progress: &dyn Progress,
     report: &mut TransferReport,
 ) -> Result<(), RemoteOpError> {
-    let remote = side.remote;
+    let remote = side.remote();
     let mut failures = Vec::new();
     // Manifests first: without them a directory's files are unknown.
     let dirs: Vec<Wanted> = outs
