@@ -538,3 +538,34 @@ fn gc_keeps_the_dvc2_objects_in_use_as_dvc_does() {
     assert_eq!(cache_objects(dir).len(), before - 2);
     assert_eq!(assert_same_status(&python, dir, "after gc"), json!({}));
 }
+
+#[test]
+fn repro_re_records_only_the_changed_dvc2_data_source_as_dvc_does() {
+    let Some(python) = dvc_python() else { return };
+    let files = [
+        ("t.txt", b"a\r\nb\r\n".to_vec()),
+        ("u.txt", b"u\r\n".to_vec()),
+    ];
+    let ours = dvc2_repo(&python, &files, &["t.txt", "u.txt"]);
+    let dir = ours.path();
+    write(
+        dir,
+        "dvc.yaml",
+        b"stages:\n  s:\n    cmd: cat t.txt u.txt > out.txt\n    deps: [t.txt, u.txt]\n    outs: [out.txt]\n",
+    );
+    // An LF rewrite is no change to DVC 2's hash; new content is.
+    write(dir, "t.txt", b"a\nb\n");
+    write(dir, "u.txt", b"changed\r\n");
+    let theirs = copy(dir);
+    run_ok(kin(dir).args(["repro", "-q"]));
+    dvc(&python, theirs.path(), &["repro", "-q"]);
+    for file in ["t.txt.dvc", "u.txt.dvc", "dvc.lock"] {
+        assert_eq!(
+            String::from_utf8_lossy(&read(dir, file)),
+            String::from_utf8_lossy(&read(theirs.path(), file)),
+            "{file}"
+        );
+    }
+    assert!(!String::from_utf8_lossy(&read(dir, "t.txt.dvc")).contains("hash:"));
+    assert_eq!(cache_objects(dir), cache_objects(theirs.path()));
+}
