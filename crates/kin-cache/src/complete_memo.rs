@@ -7,7 +7,7 @@ use rusqlite::OptionalExtension;
 
 use crate::odb::ObjectDb;
 use crate::state::{StateError, StateIndex, now_ns};
-use kin_format::md5::ObjectId;
+use kin_format::md5::{HashName, ObjectId};
 
 /// Directory mtimes come from a coarse kernel clock; a change this close to a check is taken
 /// as made after it.
@@ -20,7 +20,12 @@ impl StateIndex {
         if !id.is_dir {
             return Ok(cache.contains(id));
         }
-        let key = id.to_string();
+        // DVC 2's cache holds objects named by another hash: the same id there is another
+        // object.
+        let key = match cache.hash_name() {
+            HashName::Md5 => id.to_string(),
+            HashName::Md5Dos2Unix => format!("{}:{id}", HashName::Md5Dos2Unix.as_str()),
+        };
         let verified: Option<String> = self
             .connection
             .prepare_cached("SELECT verified_ns FROM complete_dir WHERE id = ?1")

@@ -5,9 +5,9 @@
 use md5::Digest;
 use rusqlite::OptionalExtension;
 
-use crate::state::{StateError, StateIndex, now_ns};
+use crate::state::{StateError, StateIndex, now_ns, tables};
 use crate::walk::WalkedFile;
-use kin_format::md5::Md5;
+use kin_format::md5::{HashName, Md5};
 
 /// A digest of a walked directory: what must be unchanged for its hash to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,12 +40,20 @@ impl Listing {
 }
 
 impl StateIndex {
-    /// The manifest md5 recorded for directory `path`, if `listing` is the one it was
-    /// computed from and every file was already older than the record.
-    pub fn dir_md5(&self, path: &str, listing: &Listing) -> Result<Option<Md5>, StateError> {
+    /// The manifest md5 recorded for directory `path` hashed by `name`, if `listing` is the
+    /// one it was computed from and every file was already older than the record.
+    pub fn dir_md5(
+        &self,
+        name: HashName,
+        path: &str,
+        listing: &Listing,
+    ) -> Result<Option<Md5>, StateError> {
         let row: Option<(String, String, String)> = self
             .connection
-            .prepare_cached("SELECT listing, md5, written_ns FROM dir_hash WHERE path = ?1")
+            .prepare_cached(&format!(
+                "SELECT listing, md5, written_ns FROM {} WHERE path = ?1",
+                tables(name).1
+            ))
             .and_then(|mut statement| {
                 statement
                     .query_row([path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -63,13 +71,20 @@ impl StateIndex {
         Ok(if fresh { md5.parse().ok() } else { None })
     }
 
-    /// Records that directory `path` with `listing` hashes to manifest `md5`.
-    pub fn put_dir_md5(&self, path: &str, listing: &Listing, md5: Md5) -> Result<(), StateError> {
+    /// Records that directory `path` with `listing`, hashed by `name`, has manifest `md5`.
+    pub fn put_dir_md5(
+        &self,
+        name: HashName,
+        path: &str,
+        listing: &Listing,
+        md5: Md5,
+    ) -> Result<(), StateError> {
         self.connection
-            .prepare_cached(
-                "INSERT OR REPLACE INTO dir_hash (path, listing, md5, written_ns)
+            .prepare_cached(&format!(
+                "INSERT OR REPLACE INTO {} (path, listing, md5, written_ns)
                  VALUES (?1, ?2, ?3, ?4)",
-            )
+                tables(name).1
+            ))
             .and_then(|mut statement| {
                 statement.execute([
                     path,
@@ -106,10 +121,23 @@ mod tests {
         let index = StateIndex::open(&dir.path().join("state.db")).expect("open");
         let md5 = Md5::of(b"manifest");
         let listing = Listing::of(&[file("a", 1_000), file("b", 2_000)]);
-        assert_eq!(index.dir_md5("data", &listing).expect("get"), None);
-        index.put_dir_md5("data", &listing, md5).expect("put");
-        assert_eq!(index.dir_md5("data", &listing).expect("get"), Some(md5));
-        assert_eq!(index.dir_md5("other", &listing).expect("get"), None);
+        assert_eq!(
+            index.dir_md5(HashName::Md5, "data", &listing).expect("get"),
+            None
+        );
+        index
+            .put_dir_md5(HashName::Md5, "data", &listing, md5)
+            .expect("put");
+        assert_eq!(
+            index.dir_md5(HashName::Md5, "data", &listing).expect("get"),
+            Some(md5)
+        );
+        assert_eq!(
+            index
+                .dir_md5(HashName::Md5, "other", &listing)
+                .expect("get"),
+            None
+        );
         for changed in [
             vec![file("a", 1_000)],
             vec![file("a", 1_000), file("b", 2_001)],
@@ -118,13 +146,27 @@ mod tests {
             vec![file("ab", 1_000), file("", 2_000)],
         ] {
             assert_eq!(
-                index.dir_md5("data", &Listing::of(&changed)).expect("get"),
+                index
+                    .dir_md5(HashName::Md5, "data", &Listing::of(&changed))
+                    .expect("get"),
                 None
             );
         }
         // A file whose mtime is not older than the record might hide a later write.
         let racy = Listing::of(&[file("a", now_ns() + 1_000_000_000)]);
-        index.put_dir_md5("racy", &racy, md5).expect("put");
-        assert_eq!(index.dir_md5("racy", &racy).expect("get"), None);
+        index
+            .put_dir_md5(HashName::Md5, "racy", &racy, md5)
+            .expect("put");
+        // DVC 2's hash of the same listing is remembered apart.
+        assert_eq!(
+            index
+                .dir_md5(HashName::Md5Dos2Unix, "data", &listing)
+                .expect("get"),
+            None
+        );
+        assert_eq!(
+            index.dir_md5(HashName::Md5, "racy", &racy).expect("get"),
+            None
+        );
     }
 }

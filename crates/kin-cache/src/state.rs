@@ -1,5 +1,5 @@
 //! The stat index in `.kin/state.db`: (path, inode, mtime, size) → md5, so unchanged files
-//! are never read twice.
+//! are never read twice. DVC 2's md5-dos2unix hashes are remembered in tables of their own.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, params};
 
 use crate::walk::FileStat;
-use kin_format::md5::Md5;
+use kin_format::md5::{HashName, Md5};
 
 /// Why the state index could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -66,12 +66,35 @@ CREATE TABLE IF NOT EXISTS dir_hash (
     md5 TEXT NOT NULL,
     written_ns TEXT NOT NULL
 ) WITHOUT ROWID;
+-- The same for md5-dos2unix, which only DVC 2 entries need: a path may have both hashes.
+CREATE TABLE IF NOT EXISTS file_hash_dos2unix (
+    path TEXT PRIMARY KEY,
+    inode INTEGER NOT NULL,
+    mtime_ns TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    md5 TEXT NOT NULL,
+    written_ns TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dir_hash_dos2unix (
+    path TEXT PRIMARY KEY,
+    listing TEXT NOT NULL,
+    md5 TEXT NOT NULL,
+    written_ns TEXT NOT NULL
+) WITHOUT ROWID;
 -- Directories the cache was found to hold whole, and when (see complete_memo.rs).
 CREATE TABLE IF NOT EXISTS complete_dir (
     id TEXT PRIMARY KEY,
     verified_ns TEXT NOT NULL
 ) WITHOUT ROWID;
 ";
+
+/// The tables holding hash `name` of files and of directories.
+pub(crate) fn tables(name: HashName) -> (&'static str, &'static str) {
+    match name {
+        HashName::Md5 => ("file_hash", "dir_hash"),
+        HashName::Md5Dos2Unix => ("file_hash_dos2unix", "dir_hash_dos2unix"),
+    }
+}
 
 pub(crate) fn now_ns() -> i128 {
     SystemTime::now()
@@ -111,22 +134,33 @@ impl StateIndex {
         }
     }
 
-    /// The recorded md5 of one file, if still valid for `stat`.
-    pub fn get(&self, path: &str, stat: &FileStat) -> Result<Option<Md5>, StateError> {
-        let entries = self.load_under(path)?;
+    /// The recorded hash `name` of one file, if still valid for `stat`.
+    pub fn get(
+        &self,
+        name: HashName,
+        path: &str,
+        stat: &FileStat,
+    ) -> Result<Option<Md5>, StateError> {
+        let entries = self.load_under(name, path)?;
         Ok(entries.get(path).and_then(|e| e.md5_if_fresh(stat)))
     }
 
-    /// Every entry for `path` itself or below `path/`, in one query: what a directory walk needs.
-    pub fn load_under(&self, path: &str) -> Result<HashMap<String, StateEntry>, StateError> {
+    /// Every entry of hash `name` for `path` itself or below `path/`, in one query: what a
+    /// directory walk needs.
+    pub fn load_under(
+        &self,
+        name: HashName,
+        path: &str,
+    ) -> Result<HashMap<String, StateEntry>, StateError> {
         let below = format!("{path}/");
         let end = format!("{path}0"); // '0' sorts right after '/'
         let mut statement = self
             .connection
-            .prepare_cached(
-                "SELECT path, inode, mtime_ns, size, md5, written_ns FROM file_hash
+            .prepare_cached(&format!(
+                "SELECT path, inode, mtime_ns, size, md5, written_ns FROM {}
                  WHERE path = ?1 OR (path >= ?2 AND path < ?3)",
-            )
+                tables(name).0
+            ))
             .map_err(|e| self.error(e))?;
         let rows = statement
             .query_map([path, below.as_str(), end.as_str()], |r| {
@@ -162,9 +196,10 @@ impl StateIndex {
         Ok(entries)
     }
 
-    /// Records many hashes in one transaction.
+    /// Records many hashes `name` in one transaction.
     pub fn put_many<'a>(
         &mut self,
+        name: HashName,
         entries: impl IntoIterator<Item = (&'a str, FileStat, Md5)>,
     ) -> Result<(), StateError> {
         let written = now_ns().to_string();
@@ -177,10 +212,11 @@ impl StateIndex {
         let tx = self.connection.transaction().map_err(error)?;
         {
             let mut insert = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO file_hash (path, inode, mtime_ns, size, md5, written_ns)
+                .prepare_cached(&format!(
+                    "INSERT OR REPLACE INTO {} (path, inode, mtime_ns, size, md5, written_ns)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
+                    tables(name).0
+                ))
                 .map_err(error)?;
             for (file, stat, md5) in entries {
                 insert
@@ -214,16 +250,34 @@ mod tests {
             size: 1,
             is_exec: false,
         };
-        index.put_many([("a", old, md5)]).expect("put");
-        assert_eq!(index.get("a", &old).expect("get"), Some(md5));
+        index
+            .put_many(HashName::Md5, [("a", old, md5)])
+            .expect("put");
+        assert_eq!(index.get(HashName::Md5, "a", &old).expect("get"), Some(md5));
         let changed = FileStat { size: 2, ..old };
-        assert_eq!(index.get("a", &changed).expect("get"), None);
+        assert_eq!(index.get(HashName::Md5, "a", &changed).expect("get"), None);
+        // Each hash name remembers its own value.
+        assert_eq!(
+            index.get(HashName::Md5Dos2Unix, "a", &old).expect("get"),
+            None
+        );
+        let legacy = Md5::of(b"y");
+        index
+            .put_many(HashName::Md5Dos2Unix, [("a", old, legacy)])
+            .expect("put");
+        assert_eq!(
+            index.get(HashName::Md5Dos2Unix, "a", &old).expect("get"),
+            Some(legacy)
+        );
+        assert_eq!(index.get(HashName::Md5, "a", &old).expect("get"), Some(md5));
         // An mtime at or after the moment of recording might hide a second write: not trusted.
         let racy = FileStat {
             mtime_ns: now_ns() + 1_000_000_000,
             ..old
         };
-        index.put_many([("b", racy, md5)]).expect("put");
-        assert_eq!(index.get("b", &racy).expect("get"), None);
+        index
+            .put_many(HashName::Md5, [("b", racy, md5)])
+            .expect("put");
+        assert_eq!(index.get(HashName::Md5, "b", &racy).expect("get"), None);
     }
 }

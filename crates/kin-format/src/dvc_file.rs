@@ -3,7 +3,7 @@
 use crate::yaml::emit::to_yaml_document;
 use crate::yaml::{Location, Map, Node, Value, parse_yaml};
 
-use crate::md5::ObjectId;
+use crate::md5::{HashName, ObjectId};
 
 /// One tracked output of a `.dvc` file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub struct DvcOut {
     pub push: bool,
     /// `remote:` names the remote this output lives in instead of the default one.
     pub remote: Option<String>,
+    /// How `id` was computed: DVC 2 wrote no `hash: md5` (see [`HashName`]).
+    pub hash_name: HashName,
 }
 
 /// The outputs of `.dvc` file text (as read from disk or from a git commit).
@@ -58,12 +60,14 @@ pub fn parse_dvc_file_text(text: &str) -> Result<Vec<DvcOut>, String> {
                     .get("remote")
                     .and_then(|r| r.as_str())
                     .map(str::to_owned),
+                hash_name: HashName::of_entry(map.get("hash").and_then(|h| h.as_str())),
             })
         })
         .collect()
 }
 
-/// The text `dvc add` writes for these outputs, in DVC's key order.
+/// The text `dvc add` writes for these outputs, in DVC's key order. An output that keeps
+/// DVC 2's hash is written as DVC 3 writes it: without `hash:`.
 pub fn render_dvc_file(outs: &[DvcOut]) -> String {
     let entries = outs.iter().map(|out| {
         let mut fields = Map::new();
@@ -82,7 +86,9 @@ pub fn render_dvc_file(outs: &[DvcOut]) -> String {
         if out.is_exec {
             field("isexec", Value::Bool(true));
         }
-        field("hash", Value::Str("md5".to_owned()));
+        if !out.hash_name.is_legacy() {
+            field("hash", Value::Str("md5".to_owned()));
+        }
         field("path", Value::Str(out.path.clone()));
         Node::unlocated(Value::Map(fields))
     });
@@ -114,6 +120,7 @@ mod tests {
             is_exec: false,
             push: true,
             remote: None,
+            hash_name: HashName::Md5,
         };
         assert_eq!(
             render_dvc_file(std::slice::from_ref(&dir)),
@@ -127,6 +134,7 @@ mod tests {
             is_exec: true,
             push: true,
             remote: None,
+            hash_name: HashName::Md5,
         };
         let text = render_dvc_file(std::slice::from_ref(&exec));
         assert_eq!(
@@ -134,5 +142,14 @@ mod tests {
             "outs:\n- md5: 9dd4e461268c8034f5c8564e155c67a6\n  size: 1\n  isexec: true\n  hash: md5\n  path: single.bin\n"
         );
         assert_eq!(parse_dvc_file_text(&text).expect("read"), vec![exec]);
+    }
+
+    #[test]
+    fn dvc2_outputs_read_as_legacy_and_are_written_without_hash() {
+        // As DVC 2 wrote it, and as DVC 3 writes it back while the content is unchanged.
+        let text = "outs:\n- md5: dd8c6a395b5dd36c56d23275028f526c\n  size: 6\n  path: t.txt\n";
+        let outs = parse_dvc_file_text(text).expect("read");
+        assert_eq!(outs[0].hash_name, HashName::Md5Dos2Unix);
+        assert_eq!(render_dvc_file(&outs), text);
     }
 }

@@ -40,20 +40,32 @@ pub fn update_dvc_text(existing: &str, out: &DvcOut) -> Option<String> {
     if !items.iter().any(|(key, _)| key == "path") {
         return None;
     }
+    // DVC rewrites the entry with `apply_diff`: a key it keeps stays where it was, a key it
+    // drops goes, and a key it adds (`hash` once DVC 2's hash is replaced, `isexec`,
+    // `nfiles`) comes last, in the order DVC writes keys.
     let fresh = render_dvc_file(std::slice::from_ref(out));
-    let mut entry: Vec<String> = fresh
+    let fresh: Vec<(String, String)> = fresh
         .lines()
         .skip(1)
         .map(|l| format!("  {}", l.trim_start_matches("- ").trim_start()))
-        .filter(|l| {
-            HASH_KEYS
+        .filter_map(|l| {
+            let key = HASH_KEYS
                 .iter()
-                .any(|k| l[2..].starts_with(&format!("{k}:")))
+                .find(|k| l[2..].starts_with(&format!("{k}:")))?;
+            Some(((*key).to_owned(), l))
         })
         .collect();
+    let mut entry: Vec<String> = Vec::new();
     for (key, item_lines) in &items {
         if !HASH_KEYS.contains(&key.as_str()) {
             entry.extend(item_lines.iter().cloned());
+        } else if let Some((_, line)) = fresh.iter().find(|(k, _)| k == key) {
+            entry.push(line.clone());
+        }
+    }
+    for (key, line) in &fresh {
+        if !items.iter().any(|(k, _)| k == key) {
+            entry.push(line.clone());
         }
     }
     if let Some(first) = entry.first_mut() {
@@ -70,6 +82,7 @@ pub fn update_dvc_text(existing: &str, out: &DvcOut) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::md5::HashName;
 
     fn out(md5: &str, size: u64, nfiles: Option<u64>) -> DvcOut {
         DvcOut {
@@ -80,6 +93,7 @@ mod tests {
             is_exec: false,
             push: true,
             remote: None,
+            hash_name: HashName::Md5,
         }
     }
 
@@ -106,9 +120,39 @@ mod tests {
         assert_eq!(
             updated.as_deref(),
             Some(
-                "outs:\n- md5: 3b5d5c3712955042212316173ccf37be.dir\n  size: 9\n  nfiles: 3\n  hash: md5\n  path: f.txt\n  meta:\n    owner: ana\n    tags:\n    - a\n"
+                "outs:\n- md5: 3b5d5c3712955042212316173ccf37be.dir\n  size: 9\n  hash: md5\n  path: f.txt\n  meta:\n    owner: ana\n    tags:\n    - a\n  nfiles: 3\n"
             )
         );
+    }
+
+    #[test]
+    fn keys_dvc_adds_come_last() {
+        // Each expectation is what DVC 3.67 wrote for the same change.
+        let existing = "outs:\n- md5: 60b725f10c9c85c70d97880dfe8191b3\n  size: 2\n  hash: md5\n  path: f.txt\n";
+        let exec = DvcOut {
+            is_exec: true,
+            ..out("3b5d5c3712955042212316173ccf37be", 2, None)
+        };
+        assert_eq!(
+            update_dvc_text(existing, &exec).as_deref(),
+            Some(
+                "outs:\n- md5: 3b5d5c3712955042212316173ccf37be\n  size: 2\n  hash: md5\n  path: f.txt\n  isexec: true\n"
+            )
+        );
+        // DVC 2's entry whose content changed: DVC 3's hash, with `hash: md5` after all.
+        let dvc2 = "outs:\n- md5: 60b725f10c9c85c70d97880dfe8191b3\n  size: 2\n  path: f.txt\n  desc: hello\n";
+        assert_eq!(
+            update_dvc_text(dvc2, &out("fa1f726044eed39debea9998ab700388", 3, None)).as_deref(),
+            Some(
+                "outs:\n- md5: fa1f726044eed39debea9998ab700388\n  size: 3\n  path: f.txt\n  desc: hello\n  hash: md5\n"
+            )
+        );
+        // Unchanged, it keeps DVC 2's hash and stays as it was.
+        let legacy = DvcOut {
+            hash_name: HashName::Md5Dos2Unix,
+            ..out("60b725f10c9c85c70d97880dfe8191b3", 2, None)
+        };
+        assert_eq!(update_dvc_text(dvc2, &legacy).as_deref(), Some(dvc2));
     }
 
     #[test]

@@ -96,6 +96,40 @@ impl FromStr for ObjectId {
     }
 }
 
+/// How a recorded `md5` was computed, which also says where its object is kept. DVC 3 reads
+/// an entry without a `hash:` key as written by DVC 2 (`Output._compute_hash_info_from_meta`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default)]
+pub enum HashName {
+    /// DVC 3's `hash: md5`: md5 of the raw bytes; objects under `files/md5/`.
+    #[default]
+    Md5,
+    /// DVC 2's "md5-dos2unix": CRLF read as LF in text; objects at the cache's top level.
+    Md5Dos2Unix,
+}
+
+impl HashName {
+    /// The name an entry's `hash:` key gives: none is DVC 2's.
+    pub fn of_entry(hash_key: Option<&str>) -> Self {
+        match hash_key {
+            Some("md5") => HashName::Md5,
+            _ => HashName::Md5Dos2Unix,
+        }
+    }
+
+    /// Whether this is DVC 2's hash, written without a `hash:` key.
+    pub fn is_legacy(self) -> bool {
+        self == HashName::Md5Dos2Unix
+    }
+
+    /// DVC's name for it (`md5`, `md5-dos2unix`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HashName::Md5 => "md5",
+            HashName::Md5Dos2Unix => "md5-dos2unix",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

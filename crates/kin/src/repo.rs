@@ -94,6 +94,11 @@ impl Repo {
         kin_cache::odb::ObjectDb::in_dvc_dir(&self.dvc_dir())
     }
 
+    /// DVC 3's cache and DVC 2's (where entries without `hash: md5` have their objects).
+    pub fn caches(&self) -> kin_cache::caches::Caches {
+        kin_cache::caches::Caches::in_dvc_dir(&self.dvc_dir())
+    }
+
     /// kin's stat index (`.kin/state.db`).
     pub fn state_path(&self) -> PathBuf {
         self.root.join(".kin").join("state.db")

@@ -1,4 +1,5 @@
-//! The content-addressed cache at `.dvc/cache/files/md5/xx/rest`, shared with DVC.
+//! The content-addressed cache shared with DVC: `.dvc/cache/files/md5/xx/rest` for DVC 3's
+//! md5, and DVC 2's md5-dos2unix objects where DVC 2 kept them, at `.dvc/cache/xx/rest`.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -8,11 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use md5::Digest;
-
-use crate::hashing::{HashError, hash_file};
+use crate::hashing::{ContentHasher, HashError, hash_bytes, hash_file_as};
 use crate::new_file::{LinkMethod, NewFile, OpenDir, Published};
-use kin_format::md5::{Md5, ObjectId};
+use kin_format::md5::{HashName, Md5, ObjectId};
 
 /// Why an object could not be stored or read.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +48,9 @@ const OBJECT_MODE: u32 = 0o444;
 #[derive(Debug)]
 pub struct ObjectDb {
     root: PathBuf,
+    /// What names the objects here (DVC's `HashFileDB.hash_name`): content is hashed this
+    /// way when stored or received.
+    hash_name: HashName,
     /// Directories known to exist, held open (see `KnownDir`).
     known_dirs: Mutex<HashMap<PathBuf, Arc<KnownDir>>>,
     /// Objects this process stored in directories it created (see `KnownDir::created`).
@@ -76,7 +78,7 @@ struct KnownDir {
 /// Writes through to `inner` and hashes what passes.
 struct HashingWriter<W: Write> {
     inner: W,
-    hasher: md5::Md5,
+    hasher: ContentHasher,
 }
 
 impl<W: Write> Write for HashingWriter<W> {
@@ -100,11 +102,20 @@ impl ObjectDb {
         Self::at(dvc_dir.join("cache").join("files").join("md5"))
     }
 
+    /// The cache of objects DVC 2 entries name (md5-dos2unix), at the top of `.dvc/cache`,
+    /// where DVC 2 put every object and DVC 3 still keeps them (its "legacy" cache).
+    pub fn legacy_in_dvc_dir(dvc_dir: &Path) -> Self {
+        let mut odb = Self::at(dvc_dir.join("cache"));
+        odb.hash_name = HashName::Md5Dos2Unix;
+        odb
+    }
+
     /// A store with the same two-level layout rooted elsewhere (kin's own objects, such as
     /// run logs, which DVC's `gc` must not see).
     pub fn at(root: PathBuf) -> Self {
         ObjectDb {
             root,
+            hash_name: HashName::Md5,
             known_dirs: Mutex::new(HashMap::new()),
             stored_in_new_dirs: Mutex::new(HashSet::new()),
             link_method: LinkMethod::default(),
@@ -115,6 +126,10 @@ impl ObjectDb {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    pub fn hash_name(&self) -> HashName {
+        self.hash_name
     }
 
     pub fn object_path(&self, id: &ObjectId) -> PathBuf {
@@ -308,7 +323,7 @@ impl ObjectDb {
             path: source.to_path_buf(),
             source: e,
         })?;
-        let md5 = Md5::of(&bytes);
+        let md5 = hash_bytes(self.hash_name, &bytes);
         if let Some(expected) = known.filter(|e| *e != md5) {
             return Err(CacheError::Changed {
                 path: source.to_path_buf(),
@@ -365,7 +380,7 @@ impl ObjectDb {
                 let mut from = File::open(source)?;
                 std::io::copy(&mut from, file)
             });
-            let hashed = hash_file(source);
+            let hashed = hash_file_as(source, self.hash_name);
             (copy.join(), hashed)
         });
         let (md5, size) = hashed?;
@@ -413,12 +428,12 @@ impl ObjectDb {
         let actual = {
             let mut sink = HashingWriter {
                 inner: std::io::BufWriter::with_capacity(1 << 16, new_file.file()),
-                hasher: md5::Md5::new(),
+                hasher: ContentHasher::new(self.hash_name),
             };
             fill(&mut sink)
                 .and_then(|()| sink.inner.flush())
                 .map_err(|source| CacheError::Receive { id: *id, source })?;
-            Md5(sink.hasher.finalize().into())
+            sink.hasher.finalize()
         };
         if actual != id.md5 {
             return Err(CacheError::Corrupt { id: *id, actual });

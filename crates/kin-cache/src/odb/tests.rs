@@ -1,4 +1,5 @@
-//! The object database's own tests: content naming, read-only objects, crash leftovers.
+//! The object database's own tests: content naming, read-only objects, crash leftovers, and
+//! DVC 2's objects.
 
 use std::os::unix::fs::PermissionsExt;
 
@@ -105,4 +106,35 @@ fn ingest_names_by_content_and_is_read_only() {
         .filter(|name| name.starts_with(".tmp") && !name.contains("-writing-"))
         .collect();
     assert!(leftovers.is_empty(), "temp files remain: {leftovers:?}");
+}
+
+#[test]
+fn dvc2_objects_keep_their_bytes_under_their_dos2unix_name_at_the_top_level() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let dvc = dir.path().join(".dvc");
+    let legacy = ObjectDb::legacy_in_dvc_dir(&dvc);
+    let source = dir.path().join("t.txt");
+    std::fs::write(&source, b"a\r\nb\r\n").expect("write");
+    let (md5, size) = legacy.ingest_file(&source, None, 6).expect("ingest");
+    assert_eq!(size, 6);
+    // md5("a\nb\n"), as DVC 2 named it; the object holds the CRLF bytes.
+    assert_eq!(md5.to_string(), "dd8c6a395b5dd36c56d23275028f526c");
+    let path = legacy.object_path(&ObjectId::file(md5));
+    assert_eq!(path, dvc.join("cache/dd/8c6a395b5dd36c56d23275028f526c"));
+    assert_eq!(std::fs::read(&path).expect("object"), b"a\r\nb\r\n");
+    // DVC 3's objects below `files/md5` are not DVC 2 objects.
+    ObjectDb::in_dvc_dir(&dvc)
+        .ingest_file(&source, None, 6)
+        .expect("ingest");
+    assert_eq!(legacy.list(), vec![ObjectId::file(md5)]);
+    // A download is verified by the same hash.
+    let other = ObjectDb::legacy_in_dvc_dir(&dir.path().join("other"));
+    let id = ObjectId::file(md5);
+    other
+        .insert_verified(&id, &mut |sink| sink.write_all(b"a\r\nb\r\n"))
+        .expect("verified");
+    assert!(matches!(
+        other.insert_verified(&id, &mut |sink| sink.write_all(b"a\r\nc\r\n")),
+        Err(CacheError::Corrupt { .. })
+    ));
 }

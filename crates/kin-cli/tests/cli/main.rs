@@ -8,6 +8,7 @@ mod data;
 mod fidelity;
 mod gates;
 mod init;
+mod legacy;
 mod lineage;
 mod metrics;
 mod output;

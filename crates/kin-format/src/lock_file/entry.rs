@@ -3,7 +3,7 @@
 use crate::Command;
 use crate::yaml::{Map, Node, Value};
 
-use crate::md5::ObjectId;
+use crate::md5::{HashName, ObjectId};
 
 /// A dep or out as recorded: the path and the version it had.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,8 +14,9 @@ pub struct LockedPath {
     pub size: Option<u64>,
     pub nfiles: Option<u64>,
     pub is_exec: bool,
-    /// Written by DVC 2 (no `hash: md5` field): its md5 was of dos2unix-normalised text.
-    pub legacy_hash: bool,
+    /// How `id` was computed: an entry DVC 2 wrote (no `hash: md5`) has DVC 2's hash, and
+    /// keeps it, without the key, for as long as its content is unchanged.
+    pub hash_name: HashName,
 }
 
 /// A stage's entry under `stages:`.
@@ -45,7 +46,7 @@ impl LockedPath {
     fn to_value(&self) -> Value {
         let mut map = Map::new();
         put(&mut map, "path", str_node(&self.path));
-        if !self.legacy_hash {
+        if !self.hash_name.is_legacy() {
             put(&mut map, "hash", str_node("md5"));
         }
         if let Some(id) = &self.id {
@@ -99,7 +100,7 @@ impl LockedPath {
             size: number("size")?,
             nfiles: number("nfiles")?,
             is_exec: matches!(map.get("isexec").map(|n| &n.value), Some(Value::Bool(true))),
-            legacy_hash: map.get("hash").and_then(Node::as_str) != Some("md5"),
+            hash_name: HashName::of_entry(map.get("hash").and_then(Node::as_str)),
             path,
         })
     }

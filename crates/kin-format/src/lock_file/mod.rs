@@ -153,4 +153,22 @@ mod tests {
             "{text}"
         );
     }
+
+    #[test]
+    fn dvc2_entries_keep_their_hash_beside_dvc3_ones() {
+        // What DVC 3.67 wrote after a repro where only `in.txt` and `out.txt` changed.
+        let text = "schema: '2.0'\nstages:\n  s:\n    cmd: cp in.txt out.txt\n    deps:\n    - path: in.txt\n      hash: md5\n      md5: 8c8f2ff0bac61ccfb16c5bfc3a9b5c6a\n      size: 9\n    - path: k.txt\n      md5: ccc87e7257869ad33a6a0bd9e28a4ae4\n      size: 2\n    outs:\n    - path: out.txt\n      hash: md5\n      md5: 8c8f2ff0bac61ccfb16c5bfc3a9b5c6a\n      size: 9\n    - path: same.txt\n      md5: ccc87e7257869ad33a6a0bd9e28a4ae4\n      size: 2\n";
+        let mut lock = LockFile::parse(text).expect("parses");
+        let entry = lock.entry("s").expect("valid").expect("present");
+        let names: Vec<_> = entry
+            .deps
+            .iter()
+            .chain(&entry.outs)
+            .map(|p| p.hash_name)
+            .collect();
+        use crate::md5::HashName::{Md5, Md5Dos2Unix};
+        assert_eq!(names, [Md5, Md5Dos2Unix, Md5, Md5Dos2Unix]);
+        lock.set_entry("s", &entry, None);
+        assert_eq!(lock.render(), text);
+    }
 }

@@ -6,13 +6,13 @@ use kin_cache::dvc_file::write_updated;
 use kin_cache::gitignore::ignore_in_git;
 use kin_cache::link::{LinkType, link_from_cache};
 use kin_cache::state::StateIndex;
-use kin_format::dvc_file::DvcOut;
-use kin_format::md5::ObjectId;
+use kin_format::dvc_file::{DvcOut, parse_dvc_file_text};
+use kin_format::md5::{HashName, ObjectId};
 use kin_pipeline::paths_overlap;
 
 use super::paths::{refuse_symlinked_dir_output, refuse_symlinked_dirs, repo_relative};
 use super::workspace_hash::hash_workspace_path;
-use super::{DataError, Progress};
+use super::{DataError, NoProgress, Progress};
 use crate::Repo;
 use crate::lineage::LineageEvents;
 use crate::lineage::capture::{Capture, Recorder};
@@ -52,8 +52,10 @@ pub fn add(
     let root = repo.root();
     let project = repo.project()?;
     repo.check_graph(&project)?;
-    let cache = repo.cache();
-    cache.remove_stale_temps();
+    let caches = repo.caches();
+    for cache in caches.all() {
+        cache.remove_stale_temps();
+    }
     let link_types = repo.settings().link_types.clone();
     let mut state = StateIndex::open(&repo.state_path())?;
     let tags = crate::lineage::tags::resolve(root, &[])?;
@@ -108,7 +110,7 @@ pub fn add(
         }
         let data = Ingest {
             root,
-            cache: &cache,
+            caches: &caches,
             link_types: &link_types,
             recorder: &recorder,
         };
@@ -121,7 +123,7 @@ pub fn add(
 /// source changed.
 pub(crate) struct Ingest<'a> {
     pub root: &'a Path,
-    pub cache: &'a kin_cache::odb::ObjectDb,
+    pub caches: &'a kin_cache::caches::Caches,
     pub link_types: &'a [LinkType],
     pub recorder: &'a Recorder,
 }
@@ -129,7 +131,8 @@ pub(crate) struct Ingest<'a> {
 impl Ingest<'_> {
     /// Hashes repo-relative `rel` into the cache, links it as `cache.type` says, updates its
     /// `.dvc` file (keeping what else the file holds) and `.gitignore`, and records the new
-    /// version in lineage (a failure to record is told to `lineage`).
+    /// version in lineage (a failure to record is told to `lineage`). Data the `.dvc` file
+    /// records with DVC 2's hash keeps that hash, and DVC 2's cache, while it is unchanged.
     pub(crate) fn record(
         &self,
         rel: &str,
@@ -141,7 +144,11 @@ impl Ingest<'_> {
     ) -> Result<Added, DataError> {
         let root = self.root;
         let path = root.join(rel);
-        let hashed = hash_workspace_path(root, rel, state, Some(self.cache), progress)?;
+        let name = rel.rsplit('/').next().unwrap_or(rel).to_owned();
+        let before = std::fs::read(root.join(dvc_file)).ok();
+        let hash_name = hash_name_to_record(root, rel, &name, before.as_deref(), state)?;
+        let cache = self.caches.for_hash(hash_name);
+        let hashed = hash_workspace_path(root, rel, hash_name, state, Some(cache), progress)?;
         // Git's state is read before the first change, so the run says whether the checkout
         // was dirty before this add, not because of it.
         self.recorder.before_changes();
@@ -149,10 +156,8 @@ impl Ingest<'_> {
             self.link_types.first(),
             Some(LinkType::Hardlink | LinkType::Symlink)
         ) {
-            relink(self.cache, &path, &hashed, self.link_types)?;
+            relink(cache, &path, &hashed, self.link_types)?;
         }
-        let name = rel.rsplit('/').next().unwrap_or(rel).to_owned();
-        let before = std::fs::read(root.join(dvc_file)).ok();
         let out = DvcOut {
             path: name,
             id: Some(hashed.id),
@@ -161,6 +166,7 @@ impl Ingest<'_> {
             is_exec: hashed.is_exec,
             push: true,
             remote: None,
+            hash_name,
         };
         write_updated(&root.join(dvc_file), &out, before.as_deref())?;
         let gitignore = ignore_in_git(root, &path)?;
@@ -177,6 +183,33 @@ impl Ingest<'_> {
             gitignore,
         })
     }
+}
+
+/// The hash an add records: DVC 2's md5-dos2unix while the `.dvc` file (text `existing`)
+/// has it for `name` and the content still hashes to it, else DVC 3's md5, as DVC's
+/// `update_legacy_hash_name` decides.
+fn hash_name_to_record(
+    root: &Path,
+    rel: &str,
+    name: &str,
+    existing: Option<&[u8]>,
+    state: &mut StateIndex,
+) -> Result<HashName, DataError> {
+    let recorded = existing
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .and_then(|text| parse_dvc_file_text(text).ok())
+        .and_then(|outs| outs.into_iter().find(|o| o.path == name))
+        .filter(|out| out.hash_name.is_legacy())
+        .and_then(|out| out.id);
+    let Some(recorded) = recorded else {
+        return Ok(HashName::Md5);
+    };
+    let current = hash_workspace_path(root, rel, HashName::Md5Dos2Unix, state, None, &NoProgress)?;
+    Ok(if current.id == recorded {
+        HashName::Md5Dos2Unix
+    } else {
+        HashName::Md5
+    })
 }
 
 /// Finishes the add's capture: a run generating the new version.

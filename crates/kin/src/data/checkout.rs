@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use kin_cache::hashing::{default_threads, parallel_map};
+use kin_cache::hashing::{default_threads, hash_file_as, parallel_map};
 use kin_cache::link::{LinkError, link_from_cache};
 use kin_cache::odb::ObjectDb;
 use kin_cache::state::StateIndex;
@@ -48,7 +48,7 @@ pub fn checkout(
     let _lock = repo.lock()?;
     let root = repo.root();
     let project = repo.project()?;
-    let cache = repo.cache();
+    let caches = repo.caches();
     let link_types = &repo.settings().link_types;
     let mut state = StateIndex::open(&repo.state_path())?;
     let all = tracked_outs(root, &project)?;
@@ -61,6 +61,8 @@ pub fn checkout(
         let Some(id) = out.id.filter(|_| out.cached) else {
             continue;
         };
+        // DVC 2 entries are compared by their hash and restored from their own cache.
+        let cache = caches.for_hash(out.hash_name);
         // Before anything changes: nothing is written through a symbolic link to a directory.
         dirs.refuse_symlinked_dirs(root, &out.path)?;
         if !options.force {
@@ -68,9 +70,16 @@ pub fn checkout(
         }
         let path = root.join(&out.path);
         let current = if std::fs::symlink_metadata(&path).is_ok() {
-            hash_workspace_path(root, &out.path, &mut state, None, &NoProgress)
-                .ok()
-                .map(|h| h.id)
+            hash_workspace_path(
+                root,
+                &out.path,
+                out.hash_name,
+                &mut state,
+                None,
+                &NoProgress,
+            )
+            .ok()
+            .map(|h| h.id)
         } else {
             None
         };
@@ -79,7 +88,7 @@ pub fn checkout(
             continue;
         }
         if !options.force {
-            unsaved.extend(unsaved_files(&cache, root, &out.path, &id, &mut state)?);
+            unsaved.extend(unsaved_files(cache, root, &out.path, &id, &mut state)?);
         }
         to_restore.push((out, id));
     }
@@ -88,7 +97,7 @@ pub fn checkout(
     }
     for (out, id) in to_restore {
         let restored = restore_from_cache(
-            &cache,
+            caches.for_hash(out.hash_name),
             root,
             &out.path,
             &id,
@@ -106,7 +115,7 @@ pub fn checkout(
 }
 
 /// Workspace files under `rel` that restoring `id` would replace or remove although their
-/// content is in no cache.
+/// content is in no cache (as hashed by the names of `cache`, where `id` is).
 fn unsaved_files(
     cache: &ObjectDb,
     root: &Path,
@@ -141,9 +150,10 @@ fn unsaved_files(
         let Ok(target) = std::fs::metadata(&path) else {
             return Ok(Vec::new());
         };
-        let md5 = match state.get(rel, &kin_cache::walk::FileStat::of(&target)) {
+        let stat = kin_cache::walk::FileStat::of(&target);
+        let md5 = match state.get(cache.hash_name(), rel, &stat) {
             Ok(Some(md5)) => md5,
-            _ => kin_cache::hashing::hash_file(&path)?.0,
+            _ => hash_file_as(&path, cache.hash_name())?.0,
         };
         let restorable = !id.is_dir && begins_object(&path, &cache.object_path(id));
         return Ok(if saved(md5) || restorable {
@@ -152,13 +162,13 @@ fn unsaved_files(
             vec![rel.to_owned()]
         });
     }
-    let known = state.load_under(rel)?;
+    let known = state.load_under(cache.hash_name(), rel)?;
     let mut lost = Vec::new();
     for file in walk_files(&path, root, default_threads())? {
         let key = format!("{rel}/{}", file.relpath);
         let md5 = match known.get(&key).and_then(|e| e.md5_if_fresh(&file.stat)) {
             Some(md5) => md5,
-            None => kin_cache::hashing::hash_file(&file.path_in(&path))?.0,
+            None => hash_file_as(&file.path_in(&path), cache.hash_name())?.0,
         };
         let wanted = wanted.get(&file.relpath);
         if wanted == Some(&md5) || saved(md5) {
@@ -205,8 +215,9 @@ fn begins_object(path: &Path, object: &Path) -> bool {
     }
 }
 
-/// Recreates repo-relative `rel` as version `id` from the cache, noting what the cache lacks
-/// in `missing`. Returns whether the path is now complete.
+/// Recreates repo-relative `rel` as version `id` from `cache` (the one `id`'s hash name
+/// keeps objects in), noting what the cache lacks in `missing`. Returns whether the path is
+/// now complete.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn restore_from_cache(
     cache: &ObjectDb,
@@ -302,7 +313,7 @@ fn checkout_dir(
     } else {
         Vec::new()
     };
-    let entries = state.load_under(rel)?;
+    let entries = state.load_under(cache.hash_name(), rel)?;
     let wanted: HashSet<&str> = manifest
         .entries()
         .iter()
@@ -331,7 +342,7 @@ fn checkout_dir(
                         .and_then(|e| e.md5_if_fresh(&file.stat));
                     match recorded {
                         Some(md5) => md5 == entry.md5,
-                        None => kin_cache::hashing::hash_file(&file.path_in(&dir))
+                        None => hash_file_as(&file.path_in(&dir), cache.hash_name())
                             .is_ok_and(|(md5, _)| md5 == entry.md5),
                     }
                 });

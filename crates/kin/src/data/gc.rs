@@ -1,11 +1,13 @@
-//! `kin gc`: remove cache objects that nothing in scope references.
+//! `kin gc`: remove cache objects that nothing in scope references, from DVC 3's cache and
+//! DVC 2's (whose objects only DVC 2 entries reference).
 
 use std::collections::HashSet;
 
 use kin_cache::odb::ObjectDb;
 use kin_format::dvc_file::parse_dvc_file_text;
+use kin_format::lock_file::LockFile;
 use kin_format::manifest::Manifest;
-use kin_format::md5::ObjectId;
+use kin_format::md5::{HashName, ObjectId};
 
 use super::{DataError, tracked_outs};
 use crate::Repo;
@@ -32,32 +34,40 @@ pub struct GcReport {
 pub fn gc(repo: &Repo, scope: GcScope, dry_run: bool) -> Result<GcReport, DataError> {
     // Under the lock no repro or add is between caching an object and recording it.
     let _lock = repo.lock()?;
-    let cache = repo.cache();
-    let mut roots: HashSet<ObjectId> = HashSet::new();
+    let mut roots: HashSet<(HashName, ObjectId)> = HashSet::new();
     if scope.workspace {
         let project = repo.project()?;
         roots.extend(
             tracked_outs(repo.root(), &project)?
                 .into_iter()
-                .filter_map(|o| o.id),
+                .filter_map(|o| o.id.map(|id| (o.hash_name, id))),
         );
     }
     if scope.all_commits {
         roots.extend(ids_in_history(repo)?);
     }
-    let keep = expand_directories(&cache, &roots)?;
     let mut report = GcReport::default();
-    for id in cache.list() {
-        if keep.contains(&id) {
-            report.kept += 1;
-            continue;
+    // An object is kept only for entries of its own hash name, as DVC's gc does per cache.
+    for cache in repo.caches().all() {
+        let name = cache.hash_name();
+        let named: HashSet<ObjectId> = roots
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, id)| *id)
+            .collect();
+        let keep = expand_directories(cache, &named)?;
+        for id in cache.list() {
+            if keep.contains(&id) {
+                report.kept += 1;
+                continue;
+            }
+            let path = cache.object_path(&id);
+            report.bytes += std::fs::metadata(&path).map_or(0, |m| m.len());
+            if !dry_run {
+                std::fs::remove_file(&path).map_err(|source| DataError::Remove { path, source })?;
+            }
+            report.removed.push(id);
         }
-        let path = cache.object_path(&id);
-        report.bytes += std::fs::metadata(&path).map_or(0, |m| m.len());
-        if !dry_run {
-            std::fs::remove_file(&path).map_err(|source| DataError::Remove { path, source })?;
-        }
-        report.removed.push(id);
     }
     Ok(report)
 }
@@ -81,8 +91,9 @@ fn expand_directories(
     Ok(keep)
 }
 
-/// Every object id named by a `.dvc` file or `dvc.lock` in any commit reachable from any ref.
-fn ids_in_history(repo: &Repo) -> Result<HashSet<ObjectId>, DataError> {
+/// Every object id (with its hash name) named by a `.dvc` file or `dvc.lock` in any commit
+/// reachable from any ref.
+fn ids_in_history(repo: &Repo) -> Result<HashSet<(HashName, ObjectId)>, DataError> {
     let git = |args: &[&str]| -> Result<String, DataError> {
         Ok(String::from_utf8_lossy(&git_output(repo.root(), args)?).into_owned())
     };
@@ -118,13 +129,34 @@ fn ids_in_history(repo: &Repo) -> Result<HashSet<ObjectId>, DataError> {
     Ok(ids)
 }
 
-/// Ids in a `.dvc` file or `dvc.lock` text: every `md5:` value that parses as an object id.
-fn ids_in_text(text: &str) -> Vec<ObjectId> {
+/// Ids in a `.dvc` file or `dvc.lock` text, with their hash names. In text that reads as
+/// neither, every `md5:` value that parses as an object id counts, under both names: an
+/// object gc cannot place is kept.
+fn ids_in_text(text: &str) -> Vec<(HashName, ObjectId)> {
     if let Ok(outs) = parse_dvc_file_text(text) {
-        return outs.into_iter().filter_map(|o| o.id).collect();
+        return outs
+            .into_iter()
+            .filter_map(|o| o.id.map(|id| (o.hash_name, id)))
+            .collect();
+    }
+    if let Ok(lock) = LockFile::parse(text) {
+        let entries: Result<Vec<_>, _> = lock
+            .stage_names()
+            .into_iter()
+            .map(|name| lock.entry(name))
+            .collect();
+        if let Ok(entries) = entries {
+            return entries
+                .into_iter()
+                .flatten()
+                .flat_map(|entry| entry.deps.into_iter().chain(entry.outs))
+                .filter_map(|p| p.id.map(|id| (p.hash_name, id)))
+                .collect();
+        }
     }
     text.lines()
         .filter_map(|line| line.trim().trim_start_matches("- ").strip_prefix("md5:"))
         .filter_map(|value| value.trim().parse().ok())
+        .flat_map(|id| [(HashName::Md5, id), (HashName::Md5Dos2Unix, id)])
         .collect()
 }

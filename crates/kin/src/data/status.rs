@@ -41,11 +41,12 @@ pub struct StatusEntry {
 
 /// Every output of a `.dvc` file that differs from its record, in file order, with DVC's
 /// precedence: not in cache, deleted, modified, new. Unchanged files are recognised by the
-/// stat index without being read. (Stage outputs are judged with their stage.)
+/// stat index without being read. (Stage outputs are judged with their stage.) An output
+/// DVC 2 recorded is compared by its md5-dos2unix and looked for in DVC 2's cache only.
 pub fn status(repo: &Repo) -> Result<Vec<StatusEntry>, DataError> {
     let root = repo.root();
     let project = repo.project()?;
-    let cache = repo.cache();
+    let caches = repo.caches();
     let mut state = StateIndex::open(&repo.state_path())?;
     let mut changed = Vec::new();
     for out in tracked_outs(root, &project)? {
@@ -53,8 +54,9 @@ pub fn status(repo: &Repo) -> Result<Vec<StatusEntry>, DataError> {
             continue;
         }
         let exists = std::fs::symlink_metadata(root.join(&out.path)).is_ok();
+        let cache = caches.for_hash(out.hash_name);
         let missing = match out.id {
-            Some(id) => !state.holds_complete(&cache, &id)?,
+            Some(id) => !state.holds_complete(cache, &id)?,
             None => false,
         };
         let status = match (out.id, exists) {
@@ -63,7 +65,14 @@ pub fn status(repo: &Repo) -> Result<Vec<StatusEntry>, DataError> {
             (_, false) => Some(OutStatus::Deleted),
             (None, true) => Some(OutStatus::New),
             (Some(recorded), true) => {
-                let current = hash_workspace_path(root, &out.path, &mut state, None, &NoProgress)?;
+                let current = hash_workspace_path(
+                    root,
+                    &out.path,
+                    out.hash_name,
+                    &mut state,
+                    None,
+                    &NoProgress,
+                )?;
                 (current.id != recorded).then_some(OutStatus::Modified)
             }
         };

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use kin_cache::dvc_file::read_dvc_file;
-use kin_format::md5::ObjectId;
+use kin_format::md5::{HashName, ObjectId};
 use kin_pipeline::Project;
 
 use super::DataError;
@@ -25,6 +25,9 @@ pub struct TrackedOut {
     pub push: bool,
     /// The remote it lives in when not the default one (`remote:`).
     pub remote: Option<String>,
+    /// How `id` was computed, which says in which cache (and where on a remote) its objects
+    /// are: DVC 2's md5-dos2unix for entries written without `hash: md5`.
+    pub hash_name: HashName,
 }
 
 /// All tracked outputs of the repository.
@@ -41,6 +44,7 @@ pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, D
                 cached: true,
                 push: out.push,
                 remote: out.remote,
+                hash_name: out.hash_name,
             });
         }
     }
@@ -64,6 +68,7 @@ pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, D
                     cached: out.cache,
                     push: out.push,
                     remote: out.remote.clone(),
+                    hash_name: recorded.map_or(HashName::Md5, |r| r.hash_name),
                 });
             }
         }
@@ -109,6 +114,7 @@ struct LockedOut {
     path: String,
     id: Option<ObjectId>,
     is_exec: bool,
+    hash_name: HashName,
 }
 
 /// The outputs recorded in the `dvc.lock` at `path` (none when it does not exist). A lock
@@ -128,6 +134,7 @@ fn read_lock_outs(path: &Path) -> Result<Vec<LockedOut>, DataError> {
                 path: out.path,
                 id: out.id,
                 is_exec: out.is_exec,
+                hash_name: out.hash_name,
             });
         }
     }

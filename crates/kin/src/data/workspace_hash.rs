@@ -1,16 +1,16 @@
 //! Hashing a workspace file or directory through the stat index: only files whose stat
 //! changed are read, on all cores, and when adding they are copied into the cache in the
-//! same read.
+//! same read. DVC 2 entries are hashed with their md5-dos2unix, remembered apart.
 
 use std::path::{Path, PathBuf};
 
 use kin_cache::dir_memo::Listing;
-use kin_cache::hashing::{default_threads, hash_file, parallel_map};
+use kin_cache::hashing::{default_threads, hash_file_as, parallel_map};
 use kin_cache::odb::ObjectDb;
 use kin_cache::state::StateIndex;
 use kin_cache::walk::{FileStat, walk_files};
 use kin_format::manifest::{Manifest, ManifestEntry};
-use kin_format::md5::{Md5, ObjectId};
+use kin_format::md5::{HashName, Md5, ObjectId};
 
 use super::{DataError, Progress};
 
@@ -34,14 +34,24 @@ struct Candidate {
     known: Option<Md5>,
 }
 
-/// Hashes `rel` (repo-relative). With `ingest`, every file ends up in that cache.
+/// Hashes `rel` (repo-relative) by hash `name`. With `ingest` (a cache of objects named by
+/// `name`), every file ends up in that cache.
+///
+/// A directory hashed by DVC 2's md5-dos2unix always has its manifest stored in DVC 2's
+/// cache, ingesting or not: DVC 3 does the same (`_build_external_tree_info`), so both leave
+/// the same objects behind.
 pub(crate) fn hash_workspace_path(
     root: &Path,
     rel: &str,
+    name: HashName,
     state: &mut StateIndex,
     ingest: Option<&ObjectDb>,
     progress: &dyn Progress,
 ) -> Result<HashedPath, DataError> {
+    debug_assert!(ingest.is_none_or(|cache| cache.hash_name() == name));
+    let legacy_cache = (name.is_legacy() && ingest.is_none())
+        .then(|| ObjectDb::legacy_in_dvc_dir(&root.join(".dvc")));
+    let manifest_cache = ingest.or(legacy_cache.as_ref());
     let path = root.join(rel);
     let metadata =
         std::fs::metadata(&path).map_err(|_| DataError::NotFound { path: path.clone() })?;
@@ -55,7 +65,8 @@ pub(crate) fn hash_workspace_path(
     // recorded, that is known without a per-file lookup.
     let listing = is_dir.then(|| Listing::of(&walked));
     if let (Some(listing), None) = (&listing, ingest)
-        && let Some(md5) = state.dir_md5(rel, listing)?
+        && let Some(md5) = state.dir_md5(name, rel, listing)?
+        && manifest_cache.is_none_or(|cache| cache.contains(&ObjectId::dir(md5)))
     {
         return Ok(HashedPath {
             id: ObjectId::dir(md5),
@@ -65,7 +76,7 @@ pub(crate) fn hash_workspace_path(
             manifest: None,
         });
     }
-    let entries = state.load_under(rel)?;
+    let entries = state.load_under(name, rel)?;
     let candidates: Vec<Candidate> = if is_dir {
         walked
             .into_iter()
@@ -111,12 +122,13 @@ pub(crate) fn hash_workspace_path(
     let computed: Vec<Md5> = parallel_map(&work, default_threads(), |c| {
         let md5 = match ingest {
             Some(cache) => cache.ingest_file(&c.path, c.known, c.stat.size)?.0,
-            None => hash_file(&c.path)?.0,
+            None => hash_file_as(&c.path, name)?.0,
         };
         progress.advance(1, c.stat.size);
         Ok::<_, DataError>(md5)
     })?;
     state.put_many(
+        name,
         work.iter()
             .zip(&computed)
             .map(|(c, md5)| (c.state_key.as_str(), c.stat, *md5)),
@@ -150,11 +162,11 @@ pub(crate) fn hash_workspace_path(
     );
     let json = manifest.to_json();
     let id = Manifest::id_of_json(&json);
-    if let Some(cache) = ingest {
+    if let Some(cache) = manifest_cache {
         cache.insert_bytes(&id, json.as_bytes())?;
     }
     if let Some(listing) = &listing {
-        state.put_dir_md5(rel, listing, id.md5)?;
+        state.put_dir_md5(name, rel, listing, id.md5)?;
     }
     Ok(HashedPath {
         id,

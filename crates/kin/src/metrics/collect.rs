@@ -425,18 +425,20 @@ fn read_cached(repo: &Repo, tracked: &[TrackedOut], path: &str) -> Result<Vec<u8
         path: path.to_owned(),
         tracked: tracked.iter().any(tracked_at),
     };
-    let cache = repo.cache();
-    let read_object = |id: &kin_format::md5::ObjectId| {
-        std::fs::read(cache.object_path(id)).map_err(|_| MetricsError::NotInCache {
-            path: path.to_owned(),
-            id: id.md5.to_hex(),
-        })
-    };
+    let caches = repo.caches();
     for out in tracked {
         let Some(id) = out.id.as_ref() else { continue };
         if !out.cached {
             continue;
         }
+        // A DVC 2 entry's objects are in DVC 2's cache.
+        let cache = caches.for_hash(out.hash_name);
+        let read_object = |id: &kin_format::md5::ObjectId| {
+            std::fs::read(cache.object_path(id)).map_err(|_| MetricsError::NotInCache {
+                path: path.to_owned(),
+                id: id.md5.to_hex(),
+            })
+        };
         if out.path == path && !id.is_dir {
             return read_object(id);
         }

@@ -4,7 +4,9 @@ use std::path::Path;
 
 use super::error::RemoteOpError;
 use super::objects::Wanted;
-use super::transfer::{TransferOptions, jobs_for, objects_of, outs_by_remote, remote_has};
+use super::transfer::{
+    TransferOptions, by_hash_name, jobs_for, objects_of, outs_by_remote, remote_has,
+};
 use crate::Repo;
 use crate::data::tracked_outs;
 
@@ -39,64 +41,24 @@ pub struct CloudStatus {
 
 /// Compares the objects of `options.targets` between the cache and their remotes. A
 /// directory manifest only the remote has is read from it (without storing it) so that its
-/// files can be compared too, as DVC does.
+/// files can be compared too, as DVC does. Objects of DVC 2 entries are compared between
+/// DVC 2's cache and DVC 2's layout on the remote.
 pub fn cloud_status(
     repo: &Repo,
     cwd: &Path,
     options: &TransferOptions,
 ) -> Result<Vec<CloudStatus>, RemoteOpError> {
     let all = tracked_outs(repo.root(), &repo.project()?)?;
-    let cache = repo.cache();
+    let caches = repo.caches();
     let mut statuses = Vec::new();
     for (named, outs) in outs_by_remote(repo, cwd, options, &all)? {
         let remote = kin_remote::open(&named.spec)?;
         let jobs = jobs_for(&named, options.jobs);
-        let objects = objects_of(&cache, &outs)?;
-        let mut wanted: Vec<Wanted> = objects.files;
-        wanted.extend(objects.dirs.into_iter().map(|(dir, _)| dir));
-        let mut unknown = objects.unknown_dirs;
-        // Directories known only to the remote: read their manifests from it.
-        let mut manifests = Vec::new();
-        for dir in &unknown {
-            let mut bytes = Vec::new();
-            match remote.get(&super::objects::remote_key(&dir.id), &mut bytes) {
-                Ok(_) => manifests.push((dir.clone(), bytes)),
-                Err(kin_remote::RemoteError::NotFound { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
+        let mut entries = Vec::new();
+        for (name, outs) in by_hash_name(&outs) {
+            let cache = caches.for_hash(name);
+            entries.extend(compare(remote.as_ref(), cache, &outs, jobs)?);
         }
-        for (dir, bytes) in manifests {
-            let text = String::from_utf8_lossy(&bytes);
-            let manifest = kin_format::manifest::Manifest::from_json(&text).map_err(|e| {
-                RemoteOpError::BadManifest {
-                    path: dir.path.clone(),
-                    id: dir.id.to_string(),
-                    reason: e.to_string(),
-                }
-            })?;
-            wanted.extend(manifest.entries().iter().map(|entry| Wanted {
-                id: kin_format::md5::ObjectId::file(entry.md5),
-                path: format!("{}/{}", dir.path, entry.relpath),
-            }));
-            unknown.retain(|u| u.id != dir.id);
-            wanted.push(dir);
-        }
-        let ids: Vec<_> = wanted.iter().map(|w| w.id).collect();
-        let on_remote = remote_has(remote.as_ref(), &ids, jobs)?;
-        let mut entries: Vec<(String, CloudState)> = wanted
-            .into_iter()
-            .filter_map(|w| {
-                let local = cache.contains(&w.id);
-                let state = match (local, on_remote.contains(&w.id)) {
-                    (true, true) => return None,
-                    (true, false) => CloudState::New,
-                    (false, true) => CloudState::Deleted,
-                    (false, false) => CloudState::Missing,
-                };
-                Some((w.path, state))
-            })
-            .collect();
-        entries.extend(unknown.into_iter().map(|u| (u.path, CloudState::Missing)));
         entries.sort();
         entries.dedup();
         statuses.push(CloudStatus {
@@ -105,4 +67,62 @@ pub fn cloud_status(
         });
     }
     Ok(statuses)
+}
+
+/// How the objects of `outs` (named by the hash of `cache`) differ between `cache` and the
+/// remote's layout for that hash.
+fn compare(
+    remote: &dyn kin_remote::Remote,
+    cache: &kin_cache::odb::ObjectDb,
+    outs: &[&crate::data::TrackedOut],
+    jobs: usize,
+) -> Result<Vec<(String, CloudState)>, RemoteOpError> {
+    let name = cache.hash_name();
+    let objects = objects_of(cache, outs)?;
+    let mut wanted: Vec<Wanted> = objects.files;
+    wanted.extend(objects.dirs.into_iter().map(|(dir, _)| dir));
+    let mut unknown = objects.unknown_dirs;
+    // Directories known only to the remote: read their manifests from it.
+    let mut manifests = Vec::new();
+    for dir in &unknown {
+        let mut bytes = Vec::new();
+        match remote.get(&super::objects::remote_key(&dir.id, name), &mut bytes) {
+            Ok(_) => manifests.push((dir.clone(), bytes)),
+            Err(kin_remote::RemoteError::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    for (dir, bytes) in manifests {
+        let text = String::from_utf8_lossy(&bytes);
+        let manifest = kin_format::manifest::Manifest::from_json(&text).map_err(|e| {
+            RemoteOpError::BadManifest {
+                path: dir.path.clone(),
+                id: dir.id.to_string(),
+                reason: e.to_string(),
+            }
+        })?;
+        wanted.extend(manifest.entries().iter().map(|entry| Wanted {
+            id: kin_format::md5::ObjectId::file(entry.md5),
+            path: format!("{}/{}", dir.path, entry.relpath),
+        }));
+        unknown.retain(|u| u.id != dir.id);
+        wanted.push(dir);
+    }
+    let ids: Vec<_> = wanted.iter().map(|w| w.id).collect();
+    let on_remote = remote_has(remote, &ids, name, jobs)?;
+    let mut entries: Vec<(String, CloudState)> = wanted
+        .into_iter()
+        .filter_map(|w| {
+            let local = cache.contains(&w.id);
+            let state = match (local, on_remote.contains(&w.id)) {
+                (true, true) => return None,
+                (true, false) => CloudState::New,
+                (false, true) => CloudState::Deleted,
+                (false, false) => CloudState::Missing,
+            };
+            Some((w.path, state))
+        })
+        .collect();
+    entries.extend(unknown.into_iter().map(|u| (u.path, CloudState::Missing)));
+    Ok(entries)
 }

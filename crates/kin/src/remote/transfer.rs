@@ -1,17 +1,18 @@
 //! `kin push` and `kin fetch`: move the cache objects of tracked outputs to and from their
-//! remotes, in parallel, skipping what the other side has, verifying every download.
+//! remotes, in parallel, skipping what the other side has, verifying every download. Objects
+//! of DVC 2 entries move between DVC 2's cache and DVC 2's remote layout, as DVC 3 moves them.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use kin_cache::hashing::parallel_map;
 use kin_cache::odb::ObjectDb;
-use kin_format::md5::ObjectId;
+use kin_format::md5::{HashName, ObjectId};
 use kin_remote::{Remote, RemoteError};
 
 use super::config::{NamedRemote, resolve};
 use super::error::RemoteOpError;
-use super::objects::{Wanted, id_of_key, manifest_entries, remote_key};
+use super::objects::{Wanted, id_of_key, listing_prefixes, manifest_entries, remote_key};
 use crate::Repo;
 use crate::data::{DataError, Progress, TrackedOut, select_outs, tracked_outs};
 
@@ -75,6 +76,16 @@ pub(crate) fn outs_by_remote<'a>(
         .collect()
 }
 
+/// `outs` split by the hash name of their entries (DVC's `_split_legacy_hash_infos`): each
+/// group has its own cache and its own layout on the remote.
+pub(crate) fn by_hash_name<'a>(outs: &[&'a TrackedOut]) -> Vec<(HashName, Vec<&'a TrackedOut>)> {
+    let mut groups: BTreeMap<HashName, Vec<&TrackedOut>> = BTreeMap::new();
+    for out in outs {
+        groups.entry(out.hash_name).or_default().push(out);
+    }
+    groups.into_iter().collect()
+}
+
 /// Files of `outs`, then their directory manifests, each object once. Directories whose
 /// manifest is not in the cache are returned apart.
 pub(crate) struct Objects {
@@ -120,18 +131,24 @@ pub(crate) fn objects_of(cache: &ObjectDb, outs: &[&TrackedOut]) -> Result<Objec
     Ok(objects)
 }
 
-/// Which of `ids` the remote holds.
+/// Which of `ids` (of hash `name`) the remote holds.
 pub(crate) fn remote_has(
     remote: &dyn Remote,
     ids: &[ObjectId],
+    name: HashName,
     jobs: usize,
 ) -> Result<HashSet<ObjectId>, RemoteError> {
     if ids.len() > LIST_ABOVE {
-        let listed: HashSet<ObjectId> = remote
-            .list("files/md5")?
-            .iter()
-            .filter_map(|key| id_of_key(key))
-            .collect();
+        let prefixes = listing_prefixes(name, ids.iter().map(|id| id.md5.to_hex()[..2].to_owned()));
+        let mut listed = HashSet::new();
+        for prefix in prefixes {
+            listed.extend(
+                remote
+                    .list(&prefix)?
+                    .iter()
+                    .filter_map(|key| id_of_key(key, name)),
+            );
+        }
         return Ok(ids
             .iter()
             .filter(|id| listed.contains(id))
@@ -139,7 +156,7 @@ pub(crate) fn remote_has(
             .collect());
     }
     let found = parallel_map(ids, jobs, |id| {
-        remote.exists(&remote_key(id)).map(|has| (*id, has))
+        remote.exists(&remote_key(id, name)).map(|has| (*id, has))
     })?;
     Ok(found
         .into_iter()
@@ -211,86 +228,127 @@ pub fn push(
 ) -> Result<Vec<TransferReport>, RemoteOpError> {
     let _lock = repo.lock().map_err(DataError::from)?;
     let all = tracked_outs(repo.root(), &repo.project()?)?;
-    let cache = repo.cache();
+    let caches = repo.caches();
     let mut reports = Vec::new();
     for (named, outs) in outs_by_remote(repo, cwd, options, &all)? {
         let outs: Vec<&TrackedOut> = outs.into_iter().filter(|o| o.push).collect();
-        let remote = kin_remote::open(&named.spec)?;
-        let jobs = jobs_for(&named, options.jobs);
-        let objects = objects_of(&cache, &outs)?;
-        let mut report = TransferReport {
-            remote: named.name.clone(),
-            missing: objects.unknown_dirs.clone(),
-            ..TransferReport::default()
-        };
-        let (local, absent): (Vec<Wanted>, Vec<Wanted>) = objects
-            .files
-            .into_iter()
-            .partition(|w| cache.contains(&w.id));
-        report.missing.extend(absent);
-        let mut ids: Vec<ObjectId> = local.iter().map(|w| w.id).collect();
-        ids.extend(objects.dirs.iter().map(|(w, _)| w.id));
-        let present = remote_has(remote.as_ref(), &ids, jobs)?;
-        let upload: Vec<&Wanted> = local.iter().filter(|w| !present.contains(&w.id)).collect();
-        report.already_there = present.len();
-        let sizes: Vec<u64> = upload
-            .iter()
-            .map(|w| std::fs::metadata(cache.object_path(&w.id)).map_or(0, |m| m.len()))
-            .collect();
-        progress.add_total(upload.len() as u64, sizes.iter().sum());
-        let failed_ids = std::sync::Mutex::new(HashSet::new());
-        let indexed: Vec<(usize, &Wanted)> = upload.iter().copied().enumerate().collect();
-        let mut failures = run_all(&indexed, jobs, |(index, wanted)| {
-            let result = remote.put_file(&remote_key(&wanted.id), &cache.object_path(&wanted.id));
-            match result {
-                Ok(()) => {
-                    progress.advance(1, sizes[*index]);
-                    Ok(())
-                }
-                Err(e) => {
-                    if let Ok(mut ids) = failed_ids.lock() {
-                        ids.insert(wanted.id);
-                    }
-                    Err(format!("{} ({}): {e}", wanted.path, wanted.id))
-                }
-            }
-        });
-        let failed_ids = failed_ids.into_inner().unwrap_or_default();
-        let lacking: HashSet<ObjectId> = report.missing.iter().map(|w| w.id).collect();
-        let mut pushed_dirs = 0;
-        for (dir, files) in &objects.dirs {
-            if present.contains(&dir.id) {
-                continue;
-            }
-            if let Some(bad) = files
-                .iter()
-                .find(|f| failed_ids.contains(f) || lacking.contains(f))
-            {
-                failures.push(format!(
-                    "{} ({}): not published because its file {bad} did not transfer",
-                    dir.path, dir.id
-                ));
-                continue;
-            }
-            match remote.put_file(&remote_key(&dir.id), &cache.object_path(&dir.id)) {
-                Ok(()) => pushed_dirs += 1,
-                Err(e) => failures.push(format!("{} ({}): {e}", dir.path, dir.id)),
-            }
+        let side = Side::open(&named, options.jobs)?;
+        let mut report = side.report();
+        for (name, outs) in by_hash_name(&outs) {
+            push_objects(&side, caches.for_hash(name), &outs, progress, &mut report)?;
         }
-        if !failures.is_empty() {
-            let total = upload.len() + objects.dirs.len();
-            return Err(incomplete(&named, failures, total));
-        }
-        report.transferred = upload.len() - failed_ids.len() + pushed_dirs;
-        report.bytes = sizes.iter().sum();
         let versions: Vec<(String, String)> = outs
             .iter()
             .filter_map(|o| o.id.map(|id| (o.path.clone(), id.to_string())))
             .collect();
-        report.lineage_records = super::lineage_sync::export(repo, remote.as_ref(), &versions)?;
+        report.lineage_records = super::lineage_sync::export(repo, side.remote(), &versions)?;
         reports.push(report);
     }
     Ok(reports)
+}
+
+/// The remote one transfer talks to.
+struct Side<'a> {
+    named: &'a NamedRemote,
+    remote: Box<dyn Remote>,
+    jobs: usize,
+}
+
+impl<'a> Side<'a> {
+    fn open(named: &'a NamedRemote, jobs: Option<usize>) -> Result<Self, RemoteOpError> {
+        Ok(Side {
+            named,
+            remote: kin_remote::open(&named.spec)?,
+            jobs: jobs_for(named, jobs),
+        })
+    }
+
+    fn remote(&self) -> &dyn Remote {
+        self.remote.as_ref()
+    }
+
+    /// An empty report for this remote, which each hash name's transfer adds to.
+    fn report(&self) -> TransferReport {
+        TransferReport {
+            remote: self.named.name.clone(),
+            ..TransferReport::default()
+        }
+    }
+}
+
+/// Uploads the objects of `outs`, all named by the hash of `cache`, into that hash's layout.
+fn push_objects(
+    side: &Side<'_>,
+    cache: &ObjectDb,
+    outs: &[&TrackedOut],
+    progress: &dyn Progress,
+    report: &mut TransferReport,
+) -> Result<(), RemoteOpError> {
+    let (remote, jobs, name) = (side.remote(), side.jobs, cache.hash_name());
+    let objects = objects_of(cache, outs)?;
+    report.missing.extend(objects.unknown_dirs.iter().cloned());
+    let (local, absent): (Vec<Wanted>, Vec<Wanted>) = objects
+        .files
+        .into_iter()
+        .partition(|w| cache.contains(&w.id));
+    let mut lacking: HashSet<ObjectId> = objects.unknown_dirs.iter().map(|w| w.id).collect();
+    lacking.extend(absent.iter().map(|w| w.id));
+    report.missing.extend(absent);
+    let mut ids: Vec<ObjectId> = local.iter().map(|w| w.id).collect();
+    ids.extend(objects.dirs.iter().map(|(w, _)| w.id));
+    let present = remote_has(remote, &ids, name, jobs)?;
+    let upload: Vec<&Wanted> = local.iter().filter(|w| !present.contains(&w.id)).collect();
+    report.already_there += present.len();
+    let sizes: Vec<u64> = upload
+        .iter()
+        .map(|w| std::fs::metadata(cache.object_path(&w.id)).map_or(0, |m| m.len()))
+        .collect();
+    progress.add_total(upload.len() as u64, sizes.iter().sum());
+    let failed_ids = std::sync::Mutex::new(HashSet::new());
+    let indexed: Vec<(usize, &Wanted)> = upload.iter().copied().enumerate().collect();
+    let mut failures = run_all(&indexed, jobs, |(index, wanted)| {
+        let key = remote_key(&wanted.id, name);
+        match remote.put_file(&key, &cache.object_path(&wanted.id)) {
+            Ok(()) => {
+                progress.advance(1, sizes[*index]);
+                Ok(())
+            }
+            Err(e) => {
+                if let Ok(mut ids) = failed_ids.lock() {
+                    ids.insert(wanted.id);
+                }
+                Err(format!("{} ({}): {e}", wanted.path, wanted.id))
+            }
+        }
+    });
+    let failed_ids = failed_ids.into_inner().unwrap_or_default();
+    let mut pushed_dirs = 0;
+    for (dir, files) in &objects.dirs {
+        if present.contains(&dir.id) {
+            continue;
+        }
+        if let Some(bad) = files
+            .iter()
+            .find(|f| failed_ids.contains(f) || lacking.contains(f))
+        {
+            failures.push(format!(
+                "{} ({}): not published because its file {bad} did not transfer",
+                dir.path, dir.id
+            ));
+            continue;
+        }
+        match remote.put_file(&remote_key(&dir.id, name), &cache.object_path(&dir.id)) {
+            Ok(()) => pushed_dirs += 1,
+            Err(e) => failures.push(format!("{} ({}): {e}", dir.path, dir.id)),
+        }
+    }
+    if !failures.is_empty() {
+        let total = upload.len() + objects.dirs.len();
+        return Err(incomplete(side.named, failures, total));
+    }
+    report.transferred += upload.len() - failed_ids.len() + pushed_dirs;
+    report.bytes += sizes.iter().sum::<u64>();
+    Ok(())
 }
 
 /// Downloads into the cache what it lacks, verifying each object's md5 before it becomes
@@ -303,76 +361,87 @@ pub fn fetch(
 ) -> Result<Vec<TransferReport>, RemoteOpError> {
     let _lock = repo.lock().map_err(DataError::from)?;
     let all = tracked_outs(repo.root(), &repo.project()?)?;
-    let cache = repo.cache();
+    let caches = repo.caches();
     let mut reports = Vec::new();
     for (named, outs) in outs_by_remote(repo, cwd, options, &all)? {
-        let remote = kin_remote::open(&named.spec)?;
-        let jobs = jobs_for(&named, options.jobs);
-        let mut report = TransferReport {
-            remote: named.name.clone(),
-            ..TransferReport::default()
-        };
-        let mut failures = Vec::new();
-        // Manifests first: without them a directory's files are unknown.
-        let dirs: Vec<Wanted> = outs
-            .iter()
-            .filter_map(|o| {
-                o.id.filter(|id| id.is_dir && !cache.contains(id))
-                    .map(|id| (o, id))
-            })
-            .map(|(o, id)| Wanted {
-                id,
-                path: o.path.clone(),
-            })
-            .collect();
-        for dir in &dirs {
-            match download(remote.as_ref(), &cache, dir) {
-                Ok(size) => {
-                    report.transferred += 1;
-                    report.bytes += size;
-                }
-                Err(Download::Missing) => report.missing.push(dir.clone()),
-                Err(Download::Failed(e)) => failures.push(e),
-            }
+        let side = Side::open(&named, options.jobs)?;
+        let mut report = side.report();
+        for (name, outs) in by_hash_name(&outs) {
+            fetch_objects(&side, caches.for_hash(name), &outs, progress, &mut report)?;
         }
-        let objects = objects_of(&cache, &outs)?;
-        let needed: Vec<Wanted> = objects
-            .files
-            .into_iter()
-            .filter(|w| !cache.contains(&w.id))
-            .collect();
-        report.already_there = objects.dirs.len() + objects.unknown_dirs.len();
-        progress.add_total(needed.len() as u64, 0);
-        let missing = std::sync::Mutex::new(Vec::new());
-        let bytes = std::sync::atomic::AtomicU64::new(0);
-        failures.extend(run_all(&needed, jobs, |wanted| {
-            match download(remote.as_ref(), &cache, wanted) {
-                Ok(size) => {
-                    bytes.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
-                    progress.advance(1, size);
-                    Ok(())
-                }
-                Err(Download::Missing) => {
-                    if let Ok(mut missing) = missing.lock() {
-                        missing.push(wanted.clone());
-                    }
-                    Ok(())
-                }
-                Err(Download::Failed(e)) => Err(e),
-            }
-        }));
-        if !failures.is_empty() {
-            return Err(incomplete(&named, failures, needed.len() + dirs.len()));
-        }
-        let mut missing = missing.into_inner().unwrap_or_default();
-        report.transferred += needed.len() - missing.len();
-        report.bytes += bytes.into_inner();
-        missing.sort_by(|a, b| a.path.cmp(&b.path));
-        report.missing.extend(missing);
-        report.lineage_records = super::lineage_sync::import(repo, remote.as_ref())?;
+        report.lineage_records = super::lineage_sync::import(repo, side.remote())?;
         reports.push(report);
     }
     Ok(reports)
+}
+
+/// Downloads the objects of `outs`, all named by the hash of `cache`, from that hash's layout.
+fn fetch_objects(
+    side: &Side<'_>,
+    cache: &ObjectDb,
+    outs: &[&TrackedOut],
+    progress: &dyn Progress,
+    report: &mut TransferReport,
+) -> Result<(), RemoteOpError> {
+    let remote = side.remote();
+    let mut failures = Vec::new();
+    // Manifests first: without them a directory's files are unknown.
+    let dirs: Vec<Wanted> = outs
+        .iter()
+        .filter_map(|o| {
+            o.id.filter(|id| id.is_dir && !cache.contains(id))
+                .map(|id| (o, id))
+        })
+        .map(|(o, id)| Wanted {
+            id,
+            path: o.path.clone(),
+        })
+        .collect();
+    for dir in &dirs {
+        match download(remote, cache, dir) {
+            Ok(size) => {
+                report.transferred += 1;
+                report.bytes += size;
+            }
+            Err(Download::Missing) => report.missing.push(dir.clone()),
+            Err(Download::Failed(e)) => failures.push(e),
+        }
+    }
+    let objects = objects_of(cache, outs)?;
+    let needed: Vec<Wanted> = objects
+        .files
+        .into_iter()
+        .filter(|w| !cache.contains(&w.id))
+        .collect();
+    report.already_there += objects.dirs.len() + objects.unknown_dirs.len();
+    progress.add_total(needed.len() as u64, 0);
+    let missing = std::sync::Mutex::new(Vec::new());
+    let bytes = std::sync::atomic::AtomicU64::new(0);
+    failures.extend(run_all(&needed, side.jobs, |wanted| {
+        match download(remote, cache, wanted) {
+            Ok(size) => {
+                bytes.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+                progress.advance(1, size);
+                Ok(())
+            }
+            Err(Download::Missing) => {
+                if let Ok(mut missing) = missing.lock() {
+                    missing.push(wanted.clone());
+                }
+                Ok(())
+            }
+            Err(Download::Failed(e)) => Err(e),
+        }
+    }));
+    if !failures.is_empty() {
+        return Err(incomplete(side.named, failures, needed.len() + dirs.len()));
+    }
+    let mut missing = missing.into_inner().unwrap_or_default();
+    report.transferred += needed.len() - missing.len();
+    report.bytes += bytes.into_inner();
+    missing.sort_by(|a, b| a.path.cmp(&b.path));
+    report.missing.extend(missing);
+    Ok(())
 }
 
 enum Download {
@@ -380,9 +449,9 @@ enum Download {
     Failed(String),
 }
 
-/// One object from the remote into the cache, verified; its size.
+/// One object from the remote into the cache, verified by the cache's hash; its size.
 fn download(remote: &dyn Remote, cache: &ObjectDb, wanted: &Wanted) -> Result<u64, Download> {
-    let key = remote_key(&wanted.id);
+    let key = remote_key(&wanted.id, cache.hash_name());
     let mut size = 0;
     let mut fill = |sink: &mut dyn std::io::Write| {
         size = remote.get(&key, sink).map_err(std::io::Error::other)?;

@@ -1,10 +1,11 @@
 //! Why a stage must run: its command, deps, params and outs compared with its `dvc.lock` entry,
-//! with DVC's rules and vocabulary (`modified`, `deleted`, `new`, `not in cache`).
+//! with DVC's rules and vocabulary (`modified`, `deleted`, `new`, `not in cache`). A path DVC 2
+//! recorded (no `hash: md5`) is compared by md5-dos2unix, its objects sought in DVC 2's cache.
 
 use std::path::{Component, Path, PathBuf};
 
 use kin_format::lock_file::{LockEntry, LockedPath};
-use kin_format::md5::ObjectId;
+use kin_format::md5::{HashName, ObjectId};
 use kin_format::repo_path::RepoPath;
 use kin_format::yaml::{Map, Value};
 use kin_pipeline::Stage;
@@ -79,6 +80,11 @@ fn recorded_path<'a>(items: &'a [LockedPath], path: &str) -> Option<&'a LockedPa
     items.iter().find(|p| p.path == path)
 }
 
+/// The hash a recorded path is compared by: the one it was recorded with.
+fn hash_name_of(recorded: Option<&LockedPath>) -> HashName {
+    recorded.map_or(HashName::Md5, |p| p.hash_name)
+}
+
 /// A dep, output or params file as `dvc status` names it, whatever the stage's `wdir`: its
 /// normalised path from the repository root, or its absolute path when it lies outside.
 fn status_path(root: &Path, wdir: &str, path: &str) -> String {
@@ -125,11 +131,10 @@ pub(crate) fn stage_changes(
     }
     if !stage.frozen {
         for dep in &stage.deps {
-            let recorded = entry
-                .and_then(|e| recorded_path(&e.deps, &dep.path))
-                .and_then(|p| p.id);
+            let locked = entry.and_then(|e| recorded_path(&e.deps, &dep.path));
+            let recorded = locked.and_then(|p| p.id);
             let current = workspace
-                .hash(&wdir_join(&stage.wdir, &dep.path))?
+                .hash_as(&wdir_join(&stage.wdir, &dep.path), hash_name_of(locked))?
                 .map(|h| h.id);
             if let Some(kind) = path_change(recorded, current) {
                 changes.push(Change::Dep {
@@ -154,9 +159,10 @@ pub(crate) fn stage_changes(
     for out in &stage.outs {
         let locked = entry.and_then(|e| recorded_path(&e.outs, &out.path));
         let recorded = locked.and_then(|p| p.id);
+        let name = hash_name_of(locked);
         if let Some(id) = recorded
             && out.cache
-            && !workspace.in_cache(&id)?
+            && !workspace.in_cache_as(&id, name)?
         {
             changes.push(Change::Out {
                 path: status_path(workspace.root(), &stage.wdir, &out.path),
@@ -167,7 +173,7 @@ pub(crate) fn stage_changes(
             continue;
         }
         let current = workspace
-            .hash(&wdir_join(&stage.wdir, &out.path))?
+            .hash_as(&wdir_join(&stage.wdir, &out.path), name)?
             .map(|h| h.id);
         if let Some(kind) = path_change(recorded, current) {
             changes.push(Change::Out {

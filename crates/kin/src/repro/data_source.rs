@@ -1,6 +1,7 @@
 //! `.dvc` data sources in a repro plan, as `dvc repro` treats them: data that changed since
 //! its `.dvc` file was written is recorded again (cached, `.dvc` updated) before the stages
-//! using it run; missing data fails like a missing dep.
+//! using it run; missing data fails like a missing dep. Data recorded by DVC 2 is compared by
+//! DVC 2's hash, as DVC compares it.
 
 use super::changes::{Change, ChangeKind};
 use super::stage_run::Shared;
@@ -24,7 +25,10 @@ pub(crate) fn process_data_source(
     let mut changes = Vec::new();
     for out in &outs {
         let rel = wdir_join(dir, &out.path);
-        let current = shared.workspace().hash(&rel)?.map(|h| h.id);
+        let current = shared
+            .workspace()
+            .hash_as(&rel, out.hash_name)?
+            .map(|h| h.id);
         match current {
             None => {
                 return Err(ReproError::MissingDataSource {
@@ -59,10 +63,10 @@ pub(crate) fn process_data_source(
     let absolute: Vec<_> = paths.iter().map(|p| shared.root.join(p)).collect();
     let _locks = PathLocks::acquire(&shared.root.join(".dvc"), &[], &absolute)?;
     let mut workspace = shared.workspace();
-    let cache = workspace.cache();
+    let caches = workspace.caches();
     let ingest = Ingest {
         root: &shared.root,
-        cache: &cache,
+        caches: &caches,
         link_types: &shared.link_types,
         recorder: &shared.recorder,
     };

@@ -129,7 +129,9 @@ fn open_session(
         return Err(ReproError::PipelineFileIsDirectory { path: here });
     }
     let plan = plan::plan(&project, &cwd_rel, &options.selection)?;
-    repo.cache().remove_stale_temps();
+    for cache in repo.caches().all() {
+        cache.remove_stale_temps();
+    }
     let state = StateIndex::open(&repo.state_path()).map_err(DataError::from)?;
     let link_types = repo.settings().link_types.clone();
     Ok(Session {
@@ -165,7 +167,7 @@ fn shared<'a>(
         project,
         options,
         events,
-        workspace: Mutex::new(workspace::Workspace::new(repo.root(), state, repo.cache())),
+        workspace: Mutex::new(workspace::Workspace::new(repo.root(), state, repo.caches())),
         locks: Mutex::new(LockFiles::default()),
         link_types,
         run_cache: run_cache::RunCache::new(&repo.dvc_dir()),

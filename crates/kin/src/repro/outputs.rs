@@ -1,5 +1,6 @@
 //! A stage's outputs around its run: cleared (or made private copies) before, hashed into the
-//! cache, linked and git-ignored after, and restored from the cache instead of a run.
+//! cache, linked and git-ignored after, and restored from the cache instead of a run. A dep or
+//! out DVC 2 recorded keeps DVC 2's hash (and cache) while its content is unchanged.
 
 use std::path::Path;
 
@@ -7,6 +8,7 @@ use kin_cache::gitignore::ignore_in_git;
 use kin_cache::link::LinkType;
 use kin_cache::walk::walk_files;
 use kin_format::lock_file::{LockEntry, LockedPath};
+use kin_format::md5::HashName;
 use kin_pipeline::Stage;
 
 use super::ReproError;
@@ -15,7 +17,7 @@ use super::workspace::Workspace;
 use crate::data::add::relink;
 use crate::data::checkout::restore_from_cache;
 use crate::data::paths::{refuse_symlinked_dir_output, refuse_symlinked_dirs, wdir_join};
-use crate::data::workspace_hash::hash_workspace_path;
+use crate::data::workspace_hash::{HashedPath, hash_workspace_path};
 use crate::data::{DataError, NoProgress};
 
 fn remove_error(stage: &Stage, path: &Path) -> impl FnOnce(std::io::Error) -> ReproError {
@@ -82,34 +84,64 @@ pub(crate) fn prepare_outputs(stage: &Stage, workspace: &mut Workspace) -> Resul
     Ok(())
 }
 
-fn locked(path: &str, hashed: &crate::data::workspace_hash::HashedPath) -> LockedPath {
+fn locked(path: &str, hashed: &HashedPath, hash_name: HashName) -> LockedPath {
     LockedPath {
         path: path.to_owned(),
         id: Some(hashed.id),
         size: Some(hashed.size),
         nfiles: hashed.nfiles,
         is_exec: hashed.is_exec,
-        legacy_hash: false,
+        hash_name,
     }
 }
 
+/// The hash to record for repo-relative `rel`, recorded as `recorded` until now: DVC 2's
+/// md5-dos2unix while the content still has the recorded one, else DVC 3's md5. This is
+/// DVC's `update_legacy_hash_name`: an unchanged DVC 2 entry is written back as it was.
+fn hash_name_to_record(
+    workspace: &mut Workspace,
+    rel: &str,
+    recorded: Option<&LockedPath>,
+) -> Result<HashName, DataError> {
+    let Some(id) = recorded
+        .filter(|p| p.hash_name.is_legacy())
+        .and_then(|p| p.id)
+    else {
+        return Ok(HashName::Md5);
+    };
+    let current = workspace.hash_as(rel, HashName::Md5Dos2Unix)?;
+    Ok(if current.is_some_and(|h| h.id == id) {
+        HashName::Md5Dos2Unix
+    } else {
+        HashName::Md5
+    })
+}
+
+fn recorded_path<'a>(items: Option<&'a [LockedPath]>, path: &str) -> Option<&'a LockedPath> {
+    items?.iter().find(|p| p.path == path)
+}
+
 /// The stage's inputs as a lock entry would record them (deps hashed, params read), with outs
-/// listed by path only: what the run-cache is keyed by.
+/// listed by path only: what the run-cache is keyed by. `recorded` is the stage's entry until
+/// now, whose DVC 2 deps stay so while unchanged.
 pub(crate) fn inputs_entry(
     stage: &Stage,
+    recorded: Option<&LockEntry>,
     params: &[ParamValues],
     workspace: &mut Workspace,
 ) -> Result<LockEntry, ReproError> {
     let mut deps = Vec::new();
     for dep in &stage.deps {
         let rel = wdir_join(&stage.wdir, &dep.path);
+        let was = recorded_path(recorded.map(|e| e.deps.as_slice()), &dep.path);
+        let name = hash_name_to_record(workspace, &rel, was)?;
         let hashed = workspace
-            .hash(&rel)?
+            .hash_as(&rel, name)?
             .ok_or_else(|| ReproError::MissingDep {
                 stage: stage.address(),
                 path: dep.path.clone(),
             })?;
-        deps.push(locked(&dep.path, &hashed));
+        deps.push(locked(&dep.path, &hashed, name));
     }
     deps.sort_by(|a, b| a.path.cmp(&b.path));
     let mut outs: Vec<LockedPath> = stage
@@ -121,7 +153,7 @@ pub(crate) fn inputs_entry(
             size: None,
             nfiles: None,
             is_exec: false,
-            legacy_hash: false,
+            hash_name: HashName::Md5,
         })
         .collect();
     outs.sort_by(|a, b| a.path.cmp(&b.path));
@@ -134,9 +166,11 @@ pub(crate) fn inputs_entry(
 }
 
 /// After a run: every output must exist; cached ones go into the cache, are linked as
-/// `cache.type` says and git-ignored. Returns the stage's complete lock entry.
+/// `cache.type` says and git-ignored. Returns the stage's complete lock entry. An output
+/// `recorded` by DVC 2 whose content is unchanged keeps that hash and goes to DVC 2's cache.
 pub(crate) fn commit_outputs(
     stage: &Stage,
+    recorded: Option<&LockEntry>,
     inputs: LockEntry,
     workspace: &mut Workspace,
     link_types: &[LinkType],
@@ -162,14 +196,16 @@ pub(crate) fn commit_outputs(
         refuse_symlinked_dirs(&root, &rel)?;
         refuse_symlinked_dir_output(&root, &rel)?;
         workspace.forget(&rel);
+        let was = recorded_path(recorded.map(|e| e.outs.as_slice()), &out.path);
+        let name = hash_name_to_record(workspace, &rel, was)?;
         let hashed = if out.cache {
-            let cache = workspace.cache();
-            let hashed = ingest(workspace, &rel)?;
+            let caches = workspace.caches();
+            let hashed = ingest(workspace, &rel, name)?;
             if matches!(
                 link_types.first(),
                 Some(LinkType::Hardlink | LinkType::Symlink)
             ) {
-                relink(&cache, &root.join(&rel), &hashed, link_types)?;
+                relink(caches.for_hash(name), &root.join(&rel), &hashed, link_types)?;
             }
             if let Some(gitignore) =
                 ignore_in_git(&root, &root.join(&rel)).map_err(DataError::from)?
@@ -180,43 +216,45 @@ pub(crate) fn commit_outputs(
             hashed
         } else {
             workspace
-                .hash(&rel)?
+                .hash_as(&rel, name)?
                 .ok_or_else(|| ReproError::MissingOutputs {
                     stage: stage.address(),
                     paths: vec![out.path.clone()],
                 })?
         };
-        outs.push(locked(&out.path, &hashed));
-        workspace.remember(&rel, Some(hashed));
+        outs.push(locked(&out.path, &hashed, name));
+        workspace.remember(&rel, name, Some(hashed));
     }
     outs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(LockEntry { outs, ..inputs })
 }
 
-/// Hashes repo-relative `rel` into the cache.
-fn ingest(
-    workspace: &mut Workspace,
-    rel: &str,
-) -> Result<crate::data::workspace_hash::HashedPath, ReproError> {
+/// Hashes repo-relative `rel` by `name` into the cache of that hash.
+fn ingest(workspace: &mut Workspace, rel: &str, name: HashName) -> Result<HashedPath, ReproError> {
     let root = workspace.root().to_path_buf();
-    let cache = workspace.cache();
+    let caches = workspace.caches();
     Ok(hash_workspace_path(
         &root,
         rel,
+        name,
         workspace.state_mut(),
-        Some(cache.as_ref()),
+        Some(caches.for_hash(name)),
         &NoProgress,
     )?)
 }
 
-/// Copies `cache: false` outputs into the cache too, so a run-cache restore can bring them
-/// back (DVC does the same when it saves a run).
+/// Copies `cache: false` outputs into the cache too (the one of the hash `entry` records
+/// them with), so a run-cache restore can bring them back (DVC does the same when it saves
+/// a run).
 pub(crate) fn cache_uncached_outputs(
     stage: &Stage,
+    entry: &LockEntry,
     workspace: &mut Workspace,
 ) -> Result<(), ReproError> {
     for out in stage.outs.iter().filter(|o| !o.cache) {
-        ingest(workspace, &wdir_join(&stage.wdir, &out.path))?;
+        let name =
+            recorded_path(Some(&entry.outs), &out.path).map_or(HashName::Md5, |p| p.hash_name);
+        ingest(workspace, &wdir_join(&stage.wdir, &out.path), name)?;
     }
     Ok(())
 }
@@ -240,9 +278,9 @@ pub(crate) fn outputs_restorable(
             .any(|o| o.path == recorded.path && !o.cache);
         let ok = if uncached && uncached_in_place {
             let rel = wdir_join(&stage.wdir, &recorded.path);
-            workspace.hash(&rel)?.map(|h| h.id) == Some(id)
+            workspace.hash_as(&rel, recorded.hash_name)?.map(|h| h.id) == Some(id)
         } else {
-            workspace.in_cache(&id)?
+            workspace.in_cache_as(&id, recorded.hash_name)?
         };
         if !ok {
             return Ok(false);
@@ -261,9 +299,10 @@ pub(crate) fn restore_outputs(
     uncached_in_place: bool,
 ) -> Result<(), ReproError> {
     let root = workspace.root().to_path_buf();
-    let cache = workspace.cache();
+    let caches = workspace.caches();
     for recorded in &entry.outs {
         let Some(id) = recorded.id else { continue };
+        let cache = caches.for_hash(recorded.hash_name);
         let Some(out) = stage.outs.iter().find(|o| o.path == recorded.path) else {
             continue;
         };
@@ -282,7 +321,7 @@ pub(crate) fn restore_outputs(
         };
         let mut missing = Vec::new();
         restore_from_cache(
-            &cache,
+            cache,
             &root,
             &rel,
             &id,

@@ -74,7 +74,7 @@ pub(crate) fn finish(
     let entry = match trace.recorded {
         Some((entry, _)) if status != RunStatus::Failed => entry,
         // A failed run has no record in dvc.lock: its inputs are hashed as they are now.
-        _ => match inputs_entry(stage, &trace.params, &mut shared.workspace()) {
+        _ => match inputs_entry(stage, None, &trace.params, &mut shared.workspace()) {
             Ok(inputs) => inputs,
             Err(error) => {
                 let error = LineageError::Inputs {

@@ -348,7 +348,7 @@ fn process_stage(
     if stage.frozen {
         // A frozen stage never runs: its outputs are checked and recorded as they are.
         events.frozen_verified(&address);
-        trace.recorded = Some(record_as_is(shared, index, params)?);
+        trace.recorded = Some(record_as_is(shared, index, recorded.as_ref(), params)?);
         return Ok(StageOutcome::Verified);
     }
     events.stage_started(&address, &changes);
@@ -409,8 +409,9 @@ fn process_stage(
     }
     let entry = {
         let mut workspace = shared.workspace();
-        let inputs = inputs_entry(stage, params, &mut workspace)?;
-        let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
+        let recorded = recorded.as_ref();
+        let inputs = inputs_entry(stage, recorded, params, &mut workspace)?;
+        let entry = commit_outputs(stage, recorded, inputs, &mut workspace, &shared.link_types)?;
         save_run_cache(shared, stage, &entry, &mut workspace)?;
         entry
     };
@@ -434,7 +435,7 @@ fn save_run_cache(
     if plain_uncached || !applies_to(stage) {
         return Ok(());
     }
-    cache_uncached_outputs(stage, workspace)?;
+    cache_uncached_outputs(stage, entry, workspace)?;
     shared.run_cache.save(entry)
 }
 
@@ -449,7 +450,7 @@ fn restore(
     params: &[ParamValues],
 ) -> Result<Option<LockEntry>, ReproError> {
     let mut workspace = shared.workspace();
-    let inputs = inputs_entry(stage, params, &mut workspace)?;
+    let inputs = inputs_entry(stage, recorded, params, &mut workspace)?;
     let inputs_unchanged = !changes
         .iter()
         .any(|c| c.is_dep() || matches!(c, Change::CommandChanged));
@@ -480,7 +481,7 @@ fn restore(
         uncached_in_place,
     )?;
     shared.events.restored_from_run_cache(&stage.address());
-    let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
+    let entry = commit_outputs(stage, recorded, inputs, &mut workspace, &shared.link_types)?;
     Ok(Some(entry))
 }
 
@@ -495,11 +496,19 @@ pub(crate) fn commit_stage(shared: &Shared<'_>, index: usize) -> Result<bool, Re
         return Ok(false);
     }
     shared.recorder.before_changes();
+    let Judgement {
+        recorded, params, ..
+    } = judgement;
     let mut trace = Trace {
-        params: judgement.params,
+        params,
         ..Trace::default()
     };
-    trace.recorded = Some(record_as_is(shared, index, &trace.params)?);
+    trace.recorded = Some(record_as_is(
+        shared,
+        index,
+        recorded.as_ref(),
+        &trace.params,
+    )?);
     finish(shared, stage, capture, &Ok(StageOutcome::Verified), trace);
     Ok(true)
 }
@@ -509,13 +518,14 @@ pub(crate) fn commit_stage(shared: &Shared<'_>, index: usize) -> Result<bool, Re
 fn record_as_is(
     shared: &Shared<'_>,
     index: usize,
+    recorded: Option<&LockEntry>,
     params: &[ParamValues],
 ) -> Result<(LockEntry, bool), ReproError> {
     let stage = &shared.project.stages[index];
     let entry = {
         let mut workspace = shared.workspace();
-        let inputs = inputs_entry(stage, params, &mut workspace)?;
-        let entry = commit_outputs(stage, inputs, &mut workspace, &shared.link_types)?;
+        let inputs = inputs_entry(stage, recorded, params, &mut workspace)?;
+        let entry = commit_outputs(stage, recorded, inputs, &mut workspace, &shared.link_types)?;
         save_run_cache(shared, stage, &entry, &mut workspace)?;
         entry
     };
