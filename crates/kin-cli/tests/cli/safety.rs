@@ -171,9 +171,10 @@ fn pgid_of(pid: i32) -> i32 {
 
 #[test]
 fn a_rerun_refuses_to_collide_with_a_command_that_outlived_kin() {
-    // The command ignores TERM, so it outlives a killed kin for the watchdog's grace period.
+    // The command ignores TERM, so it outlives a killed kin for the watchdog's grace period
+    // (5 s, then KILL), long enough for a rerun to find it.
     let repo = pipeline_repo(
-        "stages:\n  stubborn:\n    cmd: trap '' TERM; echo $$ > pid; sleep 4; echo late > out.txt\n    outs: [out.txt]\n",
+        "stages:\n  stubborn:\n    cmd: trap '' TERM; echo $$ > pid; sleep 8; echo late > out.txt\n    outs: [out.txt]\n",
     );
     let dir = repo.path();
     let mut child = kin(dir)
@@ -191,9 +192,18 @@ fn a_rerun_refuses_to_collide_with_a_command_that_outlived_kin() {
         stderr.contains("is still running as process group"),
         "{stderr}"
     );
-    // Once it is gone, the stage runs again.
-    wait_for(&dir.join("out.txt"), Duration::from_secs(30));
-    std::thread::sleep(Duration::from_millis(300));
+    // The watchdog kills it after its grace period; once it is gone, the stage runs again.
+    let group: i32 = std::fs::read_to_string(dir.join("pid"))
+        .expect("pid")
+        .trim()
+        .parse()
+        .expect("number");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while group_alive(group) {
+        assert!(Instant::now() < deadline, "the watchdog never killed the command");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!dir.join("out.txt").exists(), "killed before it could write");
     run_ok(kin(dir).arg("repro"));
 }
 
