@@ -148,18 +148,33 @@ impl From<DvcConfigError> for CommandError {
     }
 }
 
+impl From<kin::tracked::TrackedError> for CommandError {
+    fn from(error: kin::tracked::TrackedError) -> Self {
+        use kin::tracked::TrackedError as E;
+        let hint = match &error {
+            E::NotTracked { .. } => Some("`kin status` lists what is tracked"),
+            E::Path(kin::paths::PathError::OutsideRepo { .. }) => {
+                Some("only paths inside the repository can be tracked")
+            }
+            _ => None,
+        };
+        CommandError::failure(error.to_string()).with_optional_hint(hint)
+    }
+}
+
 impl From<kin::data::DataError> for CommandError {
     fn from(error: kin::data::DataError) -> Self {
         use kin::data::DataError as E;
         let hint = match &error {
-            E::OutsideRepo { .. } => Some("only paths inside the repository can be tracked"),
+            E::Path(kin::paths::PathError::OutsideRepo { .. }) => {
+                Some("only paths inside the repository can be tracked")
+            }
             E::StageOutput { .. } => {
                 Some("outputs of stages are tracked by `kin repro`, not `kin add`")
             }
             E::Overlap { .. } => {
                 Some("track the whole directory, or remove the other .dvc file first")
             }
-            E::NotTracked { .. } => Some("`kin status` lists what is tracked"),
             E::Unsaved { .. } => Some(
                 "nothing was changed; `kin add` or `kin commit` them to keep them, or pass `--force` to discard them",
             ),
@@ -174,6 +189,7 @@ impl From<kin::data::DataError> for CommandError {
         let message = error.to_string();
         let error_out = match error {
             E::Repo(e) => return e.into(),
+            E::Tracked(e) => return e.into(),
             E::Tags(e) => return e.into(),
             _ => CommandError::failure(message),
         };
@@ -418,6 +434,7 @@ impl From<kin::remote::RemoteOpError> for CommandError {
             E::Repo(e) => e.into(),
             E::Config(e) => e.into(),
             E::Data(e) => e.into(),
+            E::Tracked(e) => e.into(),
             E::Lineage(e) => e.into(),
             E::Storage(R::Denied { .. }) => CommandError::failure(message).with_hint(
                 "check the credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the remote's `profile`, or `kin remote modify --local NAME access_key_id …`",

@@ -9,11 +9,13 @@ mod init;
 pub mod kin_config;
 pub mod lineage;
 pub mod metrics;
+pub mod paths;
 pub mod remote;
 mod repo;
 pub mod repo_lock;
 pub mod repro;
 pub mod rwlock;
+pub mod tracked;
 
 pub use dvc_config::{DvcConfig, DvcConfigError};
 pub use init::{InitError, InitOptions, InitReport, init};

@@ -200,10 +200,16 @@ fn a_rerun_refuses_to_collide_with_a_command_that_outlived_kin() {
         .expect("number");
     let deadline = Instant::now() + Duration::from_secs(30);
     while group_alive(group) {
-        assert!(Instant::now() < deadline, "the watchdog never killed the command");
+        assert!(
+            Instant::now() < deadline,
+            "the watchdog never killed the command"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(!dir.join("out.txt").exists(), "killed before it could write");
+    assert!(
+        !dir.join("out.txt").exists(),
+        "killed before it could write"
+    );
     run_ok(kin(dir).arg("repro"));
 }
 

@@ -10,12 +10,12 @@ use kin_format::dvc_file::{DvcOut, parse_dvc_file_text};
 use kin_format::md5::{HashName, ObjectId};
 use kin_pipeline::paths_overlap;
 
-use super::paths::{refuse_symlinked_dir_output, refuse_symlinked_dirs, repo_relative};
 use super::workspace_hash::hash_workspace_path;
 use super::{DataError, NoProgress, Progress};
 use crate::Repo;
 use crate::lineage::LineageEvents;
 use crate::lineage::capture::{Capture, Recorder};
+use crate::paths::{refuse_symlinked_dir_output, refuse_symlinked_dirs, repo_relative};
 use kin_format::repo_path::RepoPath;
 use kin_store::NewVersion;
 

@@ -11,11 +11,11 @@ use kin_cache::walk::walk_files;
 use kin_format::manifest::Manifest;
 use kin_format::md5::ObjectId;
 
-use super::paths::{DirsChecked, refuse_symlinked_dir_output};
-use super::tracked::select_outs;
 use super::workspace_hash::hash_workspace_path;
 use super::{DataError, NoProgress, Progress, tracked_outs};
 use crate::Repo;
+use crate::paths::{DirsChecked, refuse_symlinked_dir_output};
+use crate::tracked::select_outs;
 
 /// What checkout did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -15,12 +15,8 @@ use crate::repo::RepoError;
 /// Why a data operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
-    #[error("`{}` is outside the repository", path.display())]
-    OutsideRepo { path: PathBuf },
     #[error("`{}` does not exist", path.display())]
     NotFound { path: PathBuf },
-    #[error("`{path}` is inside `{inside}`, which kin and DVC manage themselves")]
-    Internal { path: String, inside: &'static str },
     #[error("`{path}` is already an output of stage `{stage}`")]
     StageOutput { path: String, stage: String },
     #[error("`{path}` overlaps `{other}`, already tracked by `{dvc_file}`")]
@@ -39,14 +35,12 @@ pub enum DataError {
         path: String,
         reason: kin_format::repo_path::PathRefusal,
     },
-    #[error(
-        "`{path}` is reached through the symbolic link `{link}`, which kin does not write through"
-    )]
-    SymlinkInPath { path: String, link: String },
-    #[error("`{target}` is not tracked by any .dvc file or stage output")]
-    NotTracked { target: String },
     #[error(transparent)]
     Repo(#[from] RepoError),
+    #[error(transparent)]
+    Path(#[from] crate::paths::PathError),
+    #[error(transparent)]
+    Tracked(#[from] crate::tracked::TrackedError),
     #[error(transparent)]
     Tags(#[from] crate::lineage::tags::TagError),
     #[error(transparent)]
@@ -67,8 +61,6 @@ pub enum DataError {
     Gitignore(#[from] GitignoreError),
     #[error(transparent)]
     LockFile(#[from] kin_cache::lock_file::LockFileError),
-    #[error("`{}` is not a valid lock file: {reason}", path.display())]
-    BadLock { path: PathBuf, reason: String },
     #[error("corrupt directory object {id} in the cache: {reason}")]
     BadManifest { id: String, reason: String },
     #[error(transparent)]

@@ -20,8 +20,8 @@ use super::context::{RunContext, now};
 use super::environment::{environment, interpreter_of, machine, python_packages};
 use super::error::LineageError;
 use super::events::LineageEvents;
-use crate::data::paths::wdir_join;
 use crate::digest::sha256_hex;
+use crate::paths::wdir_join;
 
 /// One stage execution to record.
 pub(crate) struct StageExecution<'a> {

@@ -9,8 +9,8 @@ use kin_format::yaml::parse_yaml;
 use kin_store::NewVersion;
 
 use super::error::LineageError;
-use crate::data::paths::wdir_join;
 use crate::git::{GitObjects, git_output};
+use crate::paths::wdir_join;
 
 /// Whether a repository path is one kin reads records from.
 pub(crate) fn is_record_file(path: &str) -> bool {

@@ -7,8 +7,8 @@ use kin_store::{ArtifactVersion, LineageStore, Run, RunFilter};
 
 use super::error::LineageError;
 use crate::Repo;
-use crate::data::paths::repo_relative;
-use crate::data::tracked_outs;
+use crate::paths::repo_relative;
+use crate::tracked::tracked_outs;
 
 /// A resolved query target.
 #[derive(Clone, Debug)]

@@ -11,8 +11,8 @@ use super::python::py_truthy;
 use super::tree::Tree;
 use super::{Collected, Source};
 use crate::Repo;
-use crate::data::TrackedOut;
-use crate::data::paths::wdir_join;
+use crate::paths::wdir_join;
+use crate::tracked::TrackedOut;
 use kin_format::manifest::Manifest;
 
 /// DVC's default params file, tracked whole when it exists.

@@ -9,8 +9,8 @@ use kin_pipeline::{Project, load_project};
 use super::Source;
 use super::error::MetricsError;
 use crate::Repo;
-use crate::data::TrackedOut;
 use crate::git::{GitError, GitObjects, git_command};
+use crate::tracked::TrackedOut;
 
 /// Blobs up to this size are copied out of git up front (pipeline files, params and vars
 /// files, metrics); larger ones are read from git only if asked for.
@@ -66,7 +66,7 @@ impl Tree {
     /// Outputs recorded in the source's `dvc.lock` and `.dvc` files, whose content the
     /// cache holds even where the source itself does not have the file.
     pub fn tracked(&self, project: &Project) -> Vec<TrackedOut> {
-        crate::data::tracked_outs(&self.root, project).unwrap_or_default()
+        crate::tracked::tracked_outs(&self.root, project).unwrap_or_default()
     }
 
     pub fn is_dir(&self, path: &str) -> bool {

@@ -8,7 +8,7 @@ use super::transfer::{
     TransferOptions, by_hash_name, jobs_for, objects_of, outs_by_remote, remote_has,
 };
 use crate::Repo;
-use crate::data::tracked_outs;
+use crate::tracked::tracked_outs;
 
 /// Where an object is, when not on both sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -74,7 +74,7 @@ pub fn cloud_status(
 fn compare(
     remote: &dyn kin_remote::Remote,
     cache: &kin_cache::odb::ObjectDb,
-    outs: &[&crate::data::TrackedOut],
+    outs: &[&crate::tracked::TrackedOut],
     jobs: usize,
 ) -> Result<Vec<(String, CloudState)>, RemoteOpError> {
     let name = cache.hash_name();

@@ -28,6 +28,8 @@ pub enum RemoteOpError {
     Storage(#[from] kin_remote::RemoteError),
     #[error(transparent)]
     Data(#[from] crate::data::DataError),
+    #[error(transparent)]
+    Tracked(#[from] crate::tracked::TrackedError),
     #[error("`{target}` is not tracked: no `.dvc` file or stage output has that path")]
     UnknownTarget { target: String },
     #[error("{failed} of {total} objects did not transfer to or from {remote}")]

@@ -14,7 +14,8 @@ use super::config::{NamedRemote, resolve};
 use super::error::RemoteOpError;
 use super::objects::{Wanted, id_of_key, listing_prefixes, manifest_entries, remote_key};
 use crate::Repo;
-use crate::data::{DataError, Progress, TrackedOut, select_outs, tracked_outs};
+use crate::data::{DataError, Progress};
+use crate::tracked::{TrackedOut, select_outs, tracked_outs};
 
 /// Below this many objects, ask the remote about each; above it, list the remote once.
 const LIST_ABOVE: usize = 256;

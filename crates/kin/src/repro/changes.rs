@@ -13,7 +13,7 @@ use kin_pipeline::Stage;
 use super::params::ParamValues;
 use super::workspace::Workspace;
 use crate::data::DataError;
-use crate::data::paths::wdir_join;
+use crate::paths::wdir_join;
 use kin_format::python::py_eq;
 
 /// How a path or param differs from its record.

@@ -7,8 +7,8 @@ use super::changes::{Change, ChangeKind};
 use super::stage_run::Shared;
 use super::{ReproError, StageOutcome};
 use crate::data::add::Ingest;
-use crate::data::paths::{refuse_symlinked_dirs, wdir_join};
 use crate::data::{DataError, NoProgress};
+use crate::paths::{refuse_symlinked_dirs, wdir_join};
 use crate::rwlock::PathLocks;
 use kin_cache::dvc_file::read_dvc_file;
 

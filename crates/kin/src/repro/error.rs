@@ -77,6 +77,8 @@ pub enum ReproError {
     #[error("`{}` is a directory, not a pipeline file", path.display())]
     PipelineFileIsDirectory { path: PathBuf },
     #[error(transparent)]
+    Path(#[from] crate::paths::PathError),
+    #[error(transparent)]
     Lock(#[from] crate::repo_lock::LockError),
     #[error(transparent)]
     PathLock(#[from] crate::rwlock::RwLockError),

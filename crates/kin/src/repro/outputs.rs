@@ -16,9 +16,9 @@ use super::params::{ParamValues, lock_params};
 use super::workspace::Workspace;
 use crate::data::add::relink;
 use crate::data::checkout::restore_from_cache;
-use crate::data::paths::{refuse_symlinked_dir_output, refuse_symlinked_dirs, wdir_join};
 use crate::data::workspace_hash::{HashedPath, hash_workspace_path};
 use crate::data::{DataError, NoProgress};
+use crate::paths::{refuse_symlinked_dir_output, refuse_symlinked_dirs, wdir_join};
 
 fn remove_error(stage: &Stage, path: &Path) -> impl FnOnce(std::io::Error) -> ReproError {
     let stage = stage.address();

@@ -20,7 +20,7 @@ pub struct Selection {
 
 /// `cwd_rel` joined with `path`, normalised, repo-relative.
 fn from_cwd(cwd_rel: &str, path: &str) -> String {
-    crate::data::paths::wdir_join(if cwd_rel.is_empty() { "." } else { cwd_rel }, path)
+    crate::paths::wdir_join(if cwd_rel.is_empty() { "." } else { cwd_rel }, path)
 }
 
 /// The graph nodes named by one target.

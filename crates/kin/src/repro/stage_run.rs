@@ -23,8 +23,8 @@ use super::run_cache::{RunCache, applies_to};
 use super::stage_record::{Trace, finish};
 use super::workspace::Workspace;
 use super::{ReproError, ReproOptions, StageOutcome};
-use crate::data::paths::wdir_join;
 use crate::lineage::capture::Recorder;
+use crate::paths::wdir_join;
 use crate::repo_lock::{LockHold, RepoLock};
 use crate::rwlock::{PathLocks, RwLockError};
 

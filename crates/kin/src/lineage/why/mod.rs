@@ -17,8 +17,8 @@ use super::error::LineageError;
 use super::git_records::{Record, record_files, records_in};
 use super::target::{current_version, version_by_prefix};
 use crate::Repo;
-use crate::data::paths::{repo_relative, wdir_join};
 use crate::git::GitObjects;
+use crate::paths::{repo_relative, wdir_join};
 
 /// Files of a directory that differ between two of its versions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

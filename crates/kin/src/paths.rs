@@ -1,11 +1,25 @@
-//! Turning user-given paths into repo-relative ones, refusing what is outside or internal.
+//! The bottom of kin's path handling: user-given paths made repo-relative (refusing what is
+//! outside or internal), paths joined to a stage's `wdir`, and the on-disk half of the path
+//! policy (never through a symbolic link to a directory). The textual half is
+//! `kin_format::repo_path`.
 
 use std::path::{Component, Path, PathBuf};
 
-use super::DataError;
+/// Why a path is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PathError {
+    #[error("`{}` is outside the repository", path.display())]
+    OutsideRepo { path: PathBuf },
+    #[error("`{path}` is inside `{inside}`, which kin and DVC manage themselves")]
+    Internal { path: String, inside: &'static str },
+    #[error(
+        "`{path}` is reached through the symbolic link `{link}`, which kin does not write through"
+    )]
+    SymlinkInPath { path: String, link: String },
+}
 
 /// `target` (relative to `cwd` or absolute) as a `/`-separated path relative to `root`.
-pub(crate) fn repo_relative(root: &Path, cwd: &Path, target: &Path) -> Result<String, DataError> {
+pub(crate) fn repo_relative(root: &Path, cwd: &Path, target: &Path) -> Result<String, PathError> {
     let joined = if target.is_absolute() {
         target.to_path_buf()
     } else {
@@ -21,7 +35,7 @@ pub(crate) fn repo_relative(root: &Path, cwd: &Path, target: &Path) -> Result<St
             other => normal.push(other),
         }
     }
-    let outside = || DataError::OutsideRepo {
+    let outside = || PathError::OutsideRepo {
         path: target.to_path_buf(),
     };
     let relative = normal.strip_prefix(root).map_err(|_| outside())?;
@@ -31,7 +45,7 @@ pub(crate) fn repo_relative(root: &Path, cwd: &Path, target: &Path) -> Result<St
     let rel = relative.to_string_lossy().replace('\\', "/");
     for inside in [".dvc", ".git", ".kin"] {
         if rel == inside || rel.starts_with(&format!("{inside}/")) {
-            return Err(DataError::Internal { path: rel, inside });
+            return Err(PathError::Internal { path: rel, inside });
         }
     }
     Ok(rel)
@@ -40,7 +54,7 @@ pub(crate) fn repo_relative(root: &Path, cwd: &Path, target: &Path) -> Result<St
 /// Refuses to write or delete at repo-relative `rel` when a directory on the way there is a
 /// symbolic link: through it, kin would write wherever the link points, outside the repository
 /// included. (DVC refuses to add files inside symlinked directories for the same reason.)
-pub(crate) fn refuse_symlinked_dirs(root: &Path, rel: &str) -> Result<(), DataError> {
+pub(crate) fn refuse_symlinked_dirs(root: &Path, rel: &str) -> Result<(), PathError> {
     let mut checked = DirsChecked::default();
     checked.refuse_symlinked_dirs(root, rel)
 }
@@ -58,7 +72,7 @@ impl DirsChecked {
         &mut self,
         root: &Path,
         rel: &str,
-    ) -> Result<(), DataError> {
+    ) -> Result<(), PathError> {
         for (end, _) in rel.match_indices('/') {
             let dir = &rel[..end];
             if self.real.contains(dir) {
@@ -68,7 +82,7 @@ impl DirsChecked {
                 // Nothing further down exists yet: kin creates real directories.
                 Err(_) => return Ok(()),
                 Ok(meta) if meta.file_type().is_symlink() => {
-                    return Err(DataError::SymlinkInPath {
+                    return Err(PathError::SymlinkInPath {
                         path: rel.to_owned(),
                         link: dir.to_owned(),
                     });
@@ -84,11 +98,11 @@ impl DirsChecked {
 
 /// Refuses an output path that is itself a symbolic link to a directory: hashing, caching or
 /// restoring it would read or write through the link.
-pub(crate) fn refuse_symlinked_dir_output(root: &Path, rel: &str) -> Result<(), DataError> {
+pub(crate) fn refuse_symlinked_dir_output(root: &Path, rel: &str) -> Result<(), PathError> {
     let path = root.join(rel);
     let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
     if is_link && path.is_dir() {
-        return Err(DataError::SymlinkInPath {
+        return Err(PathError::SymlinkInPath {
             path: rel.to_owned(),
             link: rel.to_owned(),
         });
@@ -122,15 +136,15 @@ mod tests {
         );
         assert!(matches!(
             repo_relative(root, root, Path::new("../x")),
-            Err(DataError::OutsideRepo { .. })
+            Err(PathError::OutsideRepo { .. })
         ));
         assert!(matches!(
             repo_relative(root, root, Path::new(".")),
-            Err(DataError::OutsideRepo { .. })
+            Err(PathError::OutsideRepo { .. })
         ));
         assert!(matches!(
             repo_relative(root, root, Path::new(".dvc/cache")),
-            Err(DataError::Internal { .. })
+            Err(PathError::Internal { .. })
         ));
     }
 }

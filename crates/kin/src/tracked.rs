@@ -1,4 +1,5 @@
 //! Every output whose content kin knows: `.dvc` files' outs and, from `dvc.lock`, stage outs.
+//! Below data, lineage, metrics and remotes, which all ask it.
 
 use std::path::{Path, PathBuf};
 
@@ -6,8 +7,22 @@ use kin_cache::dvc_file::read_dvc_file;
 use kin_format::md5::{HashName, ObjectId};
 use kin_pipeline::Project;
 
-use super::DataError;
-use super::paths::{repo_relative, wdir_join};
+use crate::paths::{PathError, repo_relative, wdir_join};
+
+/// Why the tracked outputs could not be listed or selected.
+#[derive(Debug, thiserror::Error)]
+pub enum TrackedError {
+    #[error(transparent)]
+    DvcFile(#[from] kin_cache::dvc_file::DvcFileError),
+    #[error(transparent)]
+    LockFile(#[from] kin_cache::lock_file::LockFileError),
+    #[error("`{}` is not a valid lock file: {reason}", path.display())]
+    BadLock { path: PathBuf, reason: String },
+    #[error("`{target}` is not tracked by any .dvc file or stage output")]
+    NotTracked { target: String },
+    #[error(transparent)]
+    Path(#[from] PathError),
+}
 
 /// One tracked output and the version recorded for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +46,7 @@ pub struct TrackedOut {
 }
 
 /// All tracked outputs of the repository.
-pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, DataError> {
+pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, TrackedError> {
     let mut outs = Vec::new();
     for data in &project.data_files {
         let dir = data.path.rsplit_once('/').map_or("", |(d, _)| d);
@@ -83,7 +98,7 @@ pub fn select_outs<'a>(
     cwd: &Path,
     all: &'a [TrackedOut],
     targets: &[PathBuf],
-) -> Result<Vec<&'a TrackedOut>, DataError> {
+) -> Result<Vec<&'a TrackedOut>, TrackedError> {
     if targets.is_empty() {
         return Ok(all.iter().collect());
     }
@@ -98,7 +113,7 @@ pub fn select_outs<'a>(
             })
             .collect();
         if matching.is_empty() {
-            return Err(DataError::NotTracked {
+            return Err(TrackedError::NotTracked {
                 target: text.into_owned(),
             });
         }
@@ -120,11 +135,11 @@ struct LockedOut {
 /// The outputs recorded in the `dvc.lock` at `path` (none when it does not exist). A lock
 /// that cannot be read is an error: acting on an empty reading would look like nothing is
 /// recorded.
-fn read_lock_outs(path: &Path) -> Result<Vec<LockedOut>, DataError> {
+fn read_lock_outs(path: &Path) -> Result<Vec<LockedOut>, TrackedError> {
     let lock = kin_cache::lock_file::read_lock_file(path)?;
     let mut found = Vec::new();
     for name in lock.stage_names() {
-        let entry = lock.entry(name).map_err(|reason| DataError::BadLock {
+        let entry = lock.entry(name).map_err(|reason| TrackedError::BadLock {
             path: path.to_path_buf(),
             reason,
         })?;
