@@ -23,11 +23,6 @@ pub enum DvcConfigError {
     },
 }
 
-/// Where DVC finds its system-wide config directory, instead of `$XDG_CONFIG_DIRS/dvc`.
-pub const DVC_SYSTEM_CONFIG_DIR: &str = "DVC_SYSTEM_CONFIG_DIR";
-/// Where DVC finds the user's config directory, instead of `$XDG_CONFIG_HOME/dvc`.
-pub const DVC_GLOBAL_CONFIG_DIR: &str = "DVC_GLOBAL_CONFIG_DIR";
-
 /// The config files DVC reads, lowest precedence first: system, global (as platformdirs
 /// places them on Linux), the repository's and the repository's local one.
 fn config_files(dvc_dir: &Path) -> Vec<PathBuf> {
@@ -36,17 +31,17 @@ fn config_files(dvc_dir: &Path) -> Vec<PathBuf> {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     };
-    let system = env(DVC_SYSTEM_CONFIG_DIR).unwrap_or_else(|| {
-        let first = std::env::var("XDG_CONFIG_DIRS")
+    let system = env(crate::env::DVC_SYSTEM_CONFIG_DIR).unwrap_or_else(|| {
+        let first = std::env::var(crate::env::XDG_CONFIG_DIRS)
             .ok()
             .and_then(|dirs| dirs.split(':').find(|d| !d.is_empty()).map(PathBuf::from));
         first
             .unwrap_or_else(|| PathBuf::from("/etc/xdg"))
             .join("dvc")
     });
-    let global = env(DVC_GLOBAL_CONFIG_DIR).or_else(|| {
-        env("XDG_CONFIG_HOME")
-            .or_else(|| env("HOME").map(|home| home.join(".config")))
+    let global = env(crate::env::DVC_GLOBAL_CONFIG_DIR).or_else(|| {
+        env(crate::env::XDG_CONFIG_HOME)
+            .or_else(|| env(crate::env::HOME).map(|home| home.join(".config")))
             .map(|dir| dir.join("dvc"))
     });
     let mut files = vec![system.join("config")];

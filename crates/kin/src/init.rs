@@ -1,7 +1,6 @@
 //! `kin init`: creates `.dvc/` as `dvc init` does and kin's own `.kin/`, without touching what exists.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Why a repository could not be initialised.
 #[derive(Debug, thiserror::Error)]
@@ -15,8 +14,8 @@ pub enum InitError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("`git add` failed: {message}")]
-    GitAdd { message: String },
+    #[error("cannot stage the new files in git: {source}")]
+    GitAdd { source: crate::git::GitError },
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -71,20 +70,14 @@ pub fn init(dir: &Path, options: InitOptions) -> Result<InitReport, InitError> {
         }
     }
     if !options.no_scm && !report.created.is_empty() {
-        let output = Command::new("git")
-            .arg("add")
-            .arg("--")
-            .args(report.created.iter())
-            .current_dir(&dir)
-            .output()
-            .map_err(|e| InitError::GitAdd {
-                message: e.to_string(),
-            })?;
-        if !output.status.success() {
-            return Err(InitError::GitAdd {
-                message: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-            });
-        }
+        let created: Vec<String> = report
+            .created
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        let mut args = vec!["add", "--"];
+        args.extend(created.iter().map(String::as_str));
+        crate::git::git_output(&dir, &args).map_err(|source| InitError::GitAdd { source })?;
     }
     Ok(report)
 }
@@ -103,15 +96,8 @@ fn write_new(path: &Path, contents: &str) -> Result<bool, InitError> {
 }
 
 fn git_toplevel(dir: &Path) -> Option<PathBuf> {
-    let output = Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
+    let output = crate::git::git_output(dir, &["rev-parse", "--show-toplevel"]).ok()?;
+    Some(PathBuf::from(String::from_utf8_lossy(&output).trim()))
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {

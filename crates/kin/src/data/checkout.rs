@@ -375,7 +375,7 @@ fn checkout_dir(
 
 /// Threads for creating workspace files: `KIN_LINK_THREADS`, else every core.
 fn link_threads() -> usize {
-    std::env::var("KIN_LINK_THREADS")
+    std::env::var(crate::env::KIN_LINK_THREADS)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(default_threads)

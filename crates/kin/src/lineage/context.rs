@@ -2,7 +2,6 @@
 //! clock, so that `KIN_USER`, `KIN_HOST` and `KIN_NOW` pin them for reproducible output.
 
 use std::path::Path;
-use std::process::Command;
 
 use kin_store::Timestamp;
 
@@ -45,18 +44,8 @@ pub fn now() -> Timestamp {
 
 /// The trimmed stdout of a successful git command, `None` if git is missing or fails.
 pub(crate) fn git(root: &Path, args: &[&str]) -> Option<String> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    let output = crate::git::git_output(root, args).ok()?;
+    Some(String::from_utf8_lossy(&output).trim().to_owned())
 }
 
 fn non_empty_var(name: &str) -> Option<String> {

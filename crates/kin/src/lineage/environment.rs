@@ -95,7 +95,7 @@ pub(crate) fn interpreter_of(command: &str, cwd: &Path) -> Option<PathBuf> {
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
+    std::env::split_paths(&std::env::var_os(crate::env::PATH)?)
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
 }

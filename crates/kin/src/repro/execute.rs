@@ -54,7 +54,7 @@ pub enum CommandOutcome {
 /// The shell DVC uses: `$SHELL`, else `/bin/sh`, with the flags that keep it from reading
 /// rc files (they may change the environment the command sees).
 fn shell_command(command: &str) -> Command {
-    let shell = std::env::var("SHELL")
+    let shell = std::env::var(crate::env::SHELL)
         .ok()
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "/bin/sh".to_owned());

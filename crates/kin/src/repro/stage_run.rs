@@ -381,11 +381,11 @@ fn process_stage(
         commands: commands_of(stage),
         env: vec![
             (
-                "DVC_ROOT".to_owned(),
-                std::env::var("DVC_ROOT")
+                crate::env::DVC_ROOT.to_owned(),
+                std::env::var(crate::env::DVC_ROOT)
                     .unwrap_or_else(|_| shared.root.to_string_lossy().into_owned()),
             ),
-            ("DVC_STAGE".to_owned(), address.clone()),
+            (crate::env::DVC_STAGE.to_owned(), address.clone()),
         ],
         log: shared.root.join(log_path(&address)),
         running: shared.root.join(running_path(&address)),
