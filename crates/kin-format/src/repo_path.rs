@@ -214,6 +214,43 @@ impl AsRef<str> for RepoPath {
     }
 }
 
+/// Relative to the repository root: `root.join(path)` is where it is on disk.
+impl AsRef<std::path::Path> for RepoPath {
+    fn as_ref(&self) -> &std::path::Path {
+        std::path::Path::new(&self.0)
+    }
+}
+
+impl PartialEq<str> for RepoPath {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for RepoPath {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<RepoPath> for str {
+    fn eq(&self, other: &RepoPath) -> bool {
+        self == other.0
+    }
+}
+
+impl PartialEq<RepoPath> for &str {
+    fn eq(&self, other: &RepoPath) -> bool {
+        *self == other.0
+    }
+}
+
+impl From<RepoPath> for String {
+    fn from(path: RepoPath) -> String {
+        path.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

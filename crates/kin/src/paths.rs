@@ -5,6 +5,8 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use kin_format::repo_path::RepoPath;
+
 /// Why a path is refused.
 #[derive(Debug, thiserror::Error)]
 pub enum PathError {
@@ -19,7 +21,7 @@ pub enum PathError {
 }
 
 /// `target` (relative to `cwd` or absolute) as a `/`-separated path relative to `root`.
-pub(crate) fn repo_relative(root: &Path, cwd: &Path, target: &Path) -> Result<String, PathError> {
+pub(crate) fn repo_relative(root: &Path, cwd: &Path, target: &Path) -> Result<RepoPath, PathError> {
     let joined = if target.is_absolute() {
         target.to_path_buf()
     } else {
@@ -48,7 +50,10 @@ pub(crate) fn repo_relative(root: &Path, cwd: &Path, target: &Path) -> Result<St
             return Err(PathError::Internal { path: rel, inside });
         }
     }
-    Ok(rel)
+    // What is left after stripping the root is a plain relative path: `..` was applied.
+    RepoPath::parse(&rel).map_err(|_| PathError::OutsideRepo {
+        path: target.to_path_buf(),
+    })
 }
 
 /// Refuses to write or delete at repo-relative `rel` when a directory on the way there is a

@@ -8,6 +8,7 @@ use kin_format::md5::{HashName, ObjectId};
 use kin_pipeline::Project;
 
 use crate::paths::{PathError, repo_relative, wdir_join};
+use kin_format::repo_path::RepoPath;
 
 /// Why the tracked outputs could not be listed or selected.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +23,11 @@ pub enum TrackedError {
     NotTracked { target: String },
     #[error(transparent)]
     Path(#[from] PathError),
+    #[error("an output of `{owner}` is refused: {reason}")]
+    Unsafe {
+        owner: String,
+        reason: kin_format::repo_path::PathRefusal,
+    },
 }
 
 /// One tracked output and the version recorded for it.
@@ -29,8 +35,8 @@ pub enum TrackedError {
 pub struct TrackedOut {
     /// What records it: `data.dvc` or a stage address.
     pub owner: String,
-    /// Repo-relative, `/`-separated.
-    pub path: String,
+    /// Where it is in the workspace: inside the repository, past the path policy.
+    pub path: RepoPath,
     /// `None` when nothing was recorded yet.
     pub id: Option<ObjectId>,
     pub is_exec: bool,
@@ -53,7 +59,7 @@ pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, T
         for out in read_dvc_file(&root.join(&data.path))? {
             outs.push(TrackedOut {
                 owner: data.path.clone(),
-                path: wdir_join(dir, &out.path),
+                path: out_path(dir, &out.path, &data.path)?,
                 id: out.id,
                 is_exec: out.is_exec,
                 cached: true,
@@ -77,7 +83,7 @@ pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, T
                     .find(|r| r.stage == stage.name && r.path == out.path);
                 outs.push(TrackedOut {
                     owner: stage.address(),
-                    path: wdir_join(&stage.wdir, &out.path),
+                    path: out_path(&stage.wdir, &out.path, &stage.address())?,
                     id: recorded.and_then(|r| r.id),
                     is_exec: recorded.is_some_and(|r| r.is_exec),
                     cached: out.cache,
@@ -109,7 +115,10 @@ pub fn select_outs<'a>(
         let matching: Vec<&TrackedOut> = all
             .iter()
             .filter(|o| {
-                o.owner == text || rel.as_deref().is_some_and(|r| o.owner == r || o.path == r)
+                o.owner == text
+                    || rel
+                        .as_ref()
+                        .is_some_and(|r| o.owner == r.as_str() || o.path == *r)
             })
             .collect();
         if matching.is_empty() {
@@ -120,6 +129,15 @@ pub fn select_outs<'a>(
         selected.extend(matching);
     }
     Ok(selected)
+}
+
+/// An output written relative to `dir` (a stage's `wdir` or a `.dvc` file's directory), as a
+/// repository path; the project's loading already refused what the path policy forbids.
+fn out_path(dir: &str, path: &str, owner: &str) -> Result<RepoPath, TrackedError> {
+    RepoPath::parse(&wdir_join(dir, path)).map_err(|reason| TrackedError::Unsafe {
+        owner: owner.to_owned(),
+        reason,
+    })
 }
 
 /// One output recorded in a `dvc.lock`.

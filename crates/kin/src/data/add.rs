@@ -16,7 +16,6 @@ use crate::Repo;
 use crate::lineage::LineageEvents;
 use crate::lineage::capture::{Capture, Recorder};
 use crate::paths::{refuse_symlinked_dir_output, refuse_symlinked_dirs, repo_relative};
-use kin_format::repo_path::RepoPath;
 use kin_store::NewVersion;
 
 /// Options for `add`.
@@ -63,13 +62,13 @@ pub fn add(
     let mut added = Vec::new();
     for target in targets {
         let capture = recorder.start();
-        let rel = repo_relative(root, cwd, target)?;
-        RepoPath::parse(&rel)
-            .and_then(|p| p.check_writable())
+        let path = repo_relative(root, cwd, target)?;
+        path.check_writable()
             .map_err(|reason| DataError::UnsafePath {
-                path: rel.clone(),
+                path: path.to_string(),
                 reason,
             })?;
+        let rel = String::from(path);
         refuse_symlinked_dirs(root, &rel)?;
         refuse_symlinked_dir_output(root, &rel)?;
         let dvc_file = format!("{rel}.dvc");

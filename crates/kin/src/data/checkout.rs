@@ -64,15 +64,15 @@ pub fn checkout(
         // DVC 2 entries are compared by their hash and restored from their own cache.
         let cache = caches.for_hash(out.hash_name);
         // Before anything changes: nothing is written through a symbolic link to a directory.
-        dirs.refuse_symlinked_dirs(root, &out.path)?;
+        dirs.refuse_symlinked_dirs(root, out.path.as_str())?;
         if !options.force {
-            refuse_symlinked_dir_output(root, &out.path)?;
+            refuse_symlinked_dir_output(root, out.path.as_str())?;
         }
         let path = root.join(&out.path);
         let current = if std::fs::symlink_metadata(&path).is_ok() {
             hash_workspace_path(
                 root,
-                &out.path,
+                out.path.as_str(),
                 out.hash_name,
                 &mut state,
                 None,
@@ -84,11 +84,17 @@ pub fn checkout(
             None
         };
         if current == Some(id) {
-            report.unchanged.push(out.path.clone());
+            report.unchanged.push(out.path.to_string());
             continue;
         }
         if !options.force {
-            unsaved.extend(unsaved_files(cache, root, &out.path, &id, &mut state)?);
+            unsaved.extend(unsaved_files(
+                cache,
+                root,
+                out.path.as_str(),
+                &id,
+                &mut state,
+            )?);
         }
         to_restore.push((out, id));
     }
@@ -99,7 +105,7 @@ pub fn checkout(
         let restored = restore_from_cache(
             caches.for_hash(out.hash_name),
             root,
-            &out.path,
+            out.path.as_str(),
             &id,
             out.is_exec,
             link_types,
@@ -108,7 +114,7 @@ pub fn checkout(
             &mut report.missing,
         )?;
         if restored {
-            report.restored.push(out.path.clone());
+            report.restored.push(out.path.to_string());
         }
     }
     Ok(report)

@@ -67,7 +67,7 @@ pub fn status(repo: &Repo) -> Result<Vec<StatusEntry>, DataError> {
             (Some(recorded), true) => {
                 let current = hash_workspace_path(
                     root,
-                    &out.path,
+                    out.path.as_str(),
                     out.hash_name,
                     &mut state,
                     None,
@@ -79,7 +79,7 @@ pub fn status(repo: &Repo) -> Result<Vec<StatusEntry>, DataError> {
         if let Some(status) = status {
             changed.push(StatusEntry {
                 owner: out.owner,
-                path: out.path,
+                path: out.path.into(),
                 status,
             });
         }

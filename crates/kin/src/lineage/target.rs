@@ -54,7 +54,7 @@ pub fn resolve(
 /// The repository-relative form of a path typed in `cwd` (as typed if it can't be made so).
 fn relative(repo: &Repo, cwd: &Path, text: &str) -> String {
     repo_relative(repo.root(), cwd, Path::new(text))
-        .unwrap_or_else(|_| text.trim_end_matches('/').to_owned())
+        .map_or_else(|_| text.trim_end_matches('/').to_owned(), String::from)
 }
 
 /// The version of `path` whose hash starts with `prefix`.

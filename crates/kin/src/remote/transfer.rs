@@ -106,7 +106,7 @@ pub(crate) fn objects_of(cache: &ObjectDb, outs: &[&TrackedOut]) -> Result<Objec
         let Some(id) = out.id else { continue };
         let wanted = Wanted {
             id,
-            path: out.path.clone(),
+            path: out.path.to_string(),
         };
         if !id.is_dir {
             if seen.insert(id) {
@@ -114,7 +114,7 @@ pub(crate) fn objects_of(cache: &ObjectDb, outs: &[&TrackedOut]) -> Result<Objec
             }
             continue;
         }
-        match manifest_entries(cache, &out.path, &id)? {
+        match manifest_entries(cache, out.path.as_str(), &id)? {
             Some(entries) => {
                 let ids = entries.iter().map(|e| e.id).collect();
                 for entry in entries {
@@ -240,7 +240,7 @@ pub fn push(
         }
         let versions: Vec<(String, String)> = outs
             .iter()
-            .filter_map(|o| o.id.map(|id| (o.path.clone(), id.to_string())))
+            .filter_map(|o| o.id.map(|id| (o.path.to_string(), id.to_string())))
             .collect();
         report.lineage_records = super::lineage_sync::export(repo, side.remote(), &versions)?;
         reports.push(report);
@@ -395,7 +395,7 @@ fn fetch_objects(
         })
         .map(|(o, id)| Wanted {
             id,
-            path: o.path.clone(),
+            path: o.path.to_string(),
         })
         .collect();
     for dir in &dirs {

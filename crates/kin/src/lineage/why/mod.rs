@@ -181,7 +181,7 @@ pub fn why(
         _ => (target, None),
     };
     let path = repo_relative(repo.root(), cwd, Path::new(typed_path))
-        .unwrap_or_else(|_| typed_path.to_owned());
+        .map_or_else(|_| typed_path.to_owned(), String::from);
     let new = match (to, prefix) {
         (Some(spec), _) => endpoint(repo, store, &path, spec)?,
         (None, Some(prefix)) => version_by_prefix(store, &path, &prefix.to_ascii_lowercase())?,
