@@ -11,7 +11,7 @@ use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 /// Why paths could not be locked.
 #[derive(Debug, thiserror::Error)]
@@ -260,36 +260,38 @@ impl Table {
     /// The table as Python's `json.dump` writes it by default (`", "` and `": "` separators,
     /// non-ASCII escaped), leaving out empty sections as DVC does.
     fn to_python_json(&self) -> String {
-        let holder = |h: &Holder| json!({"pid": h.pid, "cmd": h.cmd});
-        let mut sections: Vec<(&str, Value)> = Vec::new();
-        if !self.read.is_empty() {
-            let read: Map<String, Value> = self
-                .read
-                .iter()
-                .map(|(p, list)| (p.clone(), Value::Array(list.iter().map(holder).collect())))
-                .collect();
-            sections.push(("read", Value::Object(read)));
+        use kin_format::yaml::{Map as YamlMap, Node, Value as Yaml};
+        let entry = |map: &mut YamlMap, key: &str, value: Yaml| {
+            map.insert(key.to_owned(), Default::default(), Node::unlocated(value));
+        };
+        let holder = |h: &Holder| {
+            let mut map = YamlMap::new();
+            entry(&mut map, "pid", Yaml::Int(i64::from(h.pid)));
+            entry(&mut map, "cmd", Yaml::Str(h.cmd.clone()));
+            Yaml::Map(map)
+        };
+        let mut read = YamlMap::new();
+        for (path, list) in &self.read {
+            let holders = list.iter().map(|h| Node::unlocated(holder(h))).collect();
+            entry(&mut read, path, Yaml::List(holders));
         }
-        if !self.write.is_empty() {
-            let write: Map<String, Value> = self
-                .write
-                .iter()
-                .map(|(p, h)| (p.clone(), holder(h)))
-                .collect();
+        let mut write = YamlMap::new();
+        for (path, h) in &self.write {
+            entry(&mut write, path, holder(h));
+        }
+        let mut sections: Vec<(&str, YamlMap)> = Vec::new();
+        if !read.is_empty() {
+            sections.push(("read", read));
+        }
+        if !write.is_empty() {
             let at = if self.write_first { 0 } else { sections.len() };
-            sections.insert(at, ("write", Value::Object(write)));
+            sections.insert(at, ("write", write));
         }
-        let mut out = String::new();
-        write_python_json(
-            &Value::Object(
-                sections
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect(),
-            ),
-            &mut out,
-        );
-        out
+        let mut document = YamlMap::new();
+        for (name, section) in sections {
+            entry(&mut document, name, Yaml::Map(section));
+        }
+        kin_format::python::dumps(&Yaml::Map(document), Default::default())
     }
 }
 
@@ -344,39 +346,6 @@ fn guard(path: &Path) -> Result<File, RwLockError> {
     }
 }
 
-fn write_python_json(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_python_string(key, out);
-                out.push_str(": ");
-                write_python_json(item, out);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_python_json(item, out);
-            }
-            out.push(']');
-        }
-        Value::String(s) => write_python_string(s, out),
-        other => out.push_str(&other.to_string()),
-    }
-}
-
-fn write_python_string(text: &str, out: &mut String) {
-    kin_format::python::push_json_string(out, text);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,8 +362,8 @@ mod tests {
         let me = std::process::id();
         let text = file(dvc);
         let value: Value = serde_json::from_str(&text).expect("json");
-        assert_eq!(value["write"]["/r/out"]["pid"], json!(me));
-        assert_eq!(value["read"]["/r/in"][0]["pid"], json!(me));
+        assert_eq!(value["write"]["/r/out"]["pid"], serde_json::json!(me));
+        assert_eq!(value["read"]["/r/in"][0]["pid"], serde_json::json!(me));
         assert!(text.contains("\"pid\": "), "python separators: {text}");
         drop(locks);
         assert_eq!(file(dvc), "{}");
