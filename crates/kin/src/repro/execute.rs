@@ -7,11 +7,14 @@
 //! first (a training script may save a checkpoint), KILL after [`GRACE`].
 //!
 //! Why a watchdog: kin may itself be killed (`kill -9`, the OOM killer) and then can signal
-//! nothing. Each command gets a tiny `sh` beside it that blocks reading a pipe only kin
-//! holds; when kin dies the kernel closes the pipe, and the watchdog terminates the group the
-//! same way. A parent-death signal would reach only the shell, not what the shell started.
-//! Should a group still outlive kin, a record under `.kin/tmp/running/` lets the next run of
-//! the stage see it and refuse to collide with it.
+//! nothing. Each command gets a tiny `sh` that blocks reading a pipe only kin holds; when kin
+//! dies the kernel closes the pipe, and the watchdog terminates the group the same way. A
+//! parent-death signal would reach only the shell, not what the shell started.
+//!
+//! The watchdog starts first and leads the group the command then joins, and the group is
+//! noted under `.kin/tmp/running/` before the command starts, so there is no moment at which
+//! a command runs unwatched or unrecorded, wherever kin is killed. Should a group still
+//! outlive kin, that record lets the next run of the stage see it and refuse to collide.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -100,6 +103,14 @@ pub(crate) fn run_commands(
             });
         }
         events.command_started(spec.stage, command);
+        let spawn_error = |source| ReproError::Spawn {
+            stage: spec.stage.to_owned(),
+            command: command.clone(),
+            source,
+        };
+        let mut watchdog = Watchdog::start().map_err(spawn_error)?;
+        let group = watchdog.group();
+        note_running(&spec.running, group);
         let mut process = shell_command(command);
         process
             .current_dir(&spec.cwd)
@@ -107,23 +118,19 @@ pub(crate) fn run_commands(
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        std::os::unix::process::CommandExt::process_group(&mut process, 0);
-        let spawn_error = |source| ReproError::Spawn {
-            stage: spec.stage.to_owned(),
-            command: command.clone(),
-            source,
-        };
-        let mut child = process.spawn().map_err(spawn_error)?;
-        let group = Pid::from_child(&child);
-        note_running(&spec.running, group);
-        let watchdog = match Watchdog::start(group) {
-            Ok(watchdog) => watchdog,
+        std::os::unix::process::CommandExt::process_group(
+            &mut process,
+            group.as_raw_nonzero().get(),
+        );
+        let mut child = match process.spawn() {
+            Ok(child) => child,
             Err(source) => {
-                let _ = kill_process_group(group, Signal::KILL);
-                let _ = child.wait();
+                watchdog.stand_down();
+                let _ = std::fs::remove_file(&spec.running);
                 return Err(spawn_error(source));
             }
         };
+        watchdog.watch(&child);
         let outcome = std::thread::scope(|scope| {
             let pipes = [
                 child
@@ -139,7 +146,7 @@ pub(crate) fn run_commands(
                 let log = Arc::clone(&log);
                 scope.spawn(move || forward(pipe, stream, spec.stage, events, &log));
             }
-            wait(&mut child, interrupted)
+            wait(&mut child, group, interrupted)
         });
         watchdog.stand_down();
         let _ = std::fs::remove_file(&spec.running);
@@ -162,18 +169,26 @@ pub(crate) fn run_commands(
     Ok(CommandOutcome::Succeeded)
 }
 
-/// A `sh` that terminates the command's process group when the pipe from kin closes, which
-/// happens only when kin dies (see the module comment).
+/// A `sh` leading the process group its command joins, which terminates that group when the
+/// pipe from kin closes, which happens only when kin dies (see the module comment).
 struct Watchdog {
     process: Child,
+    group: Pid,
 }
 
 impl Watchdog {
-    fn start(group: Pid) -> std::io::Result<Watchdog> {
-        let group = group.as_raw_nonzero();
+    fn start() -> std::io::Result<Watchdog> {
+        // It ignores TERM, sent to the whole group (itself included) by kin on an interrupt
+        // and by itself when kin dies, so that it lives to send KILL after the grace period.
+        // The command does not inherit that: kin, not the watchdog, starts it.
+        // Once kin has started the command it sends its pid, so that when kin is gone the
+        // group is killed as soon as the command has exited on TERM, not a grace period
+        // later; without a pid (kin died before sending it) there is nothing to wait for.
         let script = format!(
-            "read _ || {{ kill -TERM -{group}; sleep {grace}; kill -KILL -{group}; }} 2>/dev/null",
-            grace = GRACE.as_secs()
+            "trap '' TERM; read command; read _ || {{ kill -TERM -$$; n=0; \
+             while [ -n \"$command\" ] && kill -0 \"$command\" && [ $n -lt {polls} ]; \
+             do sleep 0.1; n=$((n+1)); done; kill -KILL -$$; }} 2>/dev/null",
+            polls = GRACE.as_millis() / 100
         );
         let mut process = Command::new("/bin/sh");
         process
@@ -181,12 +196,25 @@ impl Watchdog {
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        // Its own group: a Ctrl-C meant for kin must not kill the watchdog before kin has
-        // stopped the command its own way.
+        // A group of its own, outside kin's: a Ctrl-C meant for kin must not reach the
+        // command before kin has stopped it its own way.
         std::os::unix::process::CommandExt::process_group(&mut process, 0);
-        Ok(Watchdog {
-            process: process.spawn()?,
-        })
+        let process = process.spawn()?;
+        let group = Pid::from_child(&process);
+        Ok(Watchdog { process, group })
+    }
+
+    /// The process group the command is to join.
+    fn group(&self) -> Pid {
+        self.group
+    }
+
+    /// Tells the watchdog which process is the command (best effort: without it the
+    /// watchdog still terminates the group, only without waiting for the command to exit).
+    fn watch(&mut self, command: &Child) {
+        if let Some(pipe) = self.process.stdin.as_mut() {
+            let _ = writeln!(pipe, "{}", command.id());
+        }
     }
 
     /// The command is over: the watchdog goes without touching anything.
@@ -233,8 +261,10 @@ fn refuse_survivor(spec: &CommandSpec<'_>) -> Result<(), ReproError> {
     Ok(())
 }
 
-/// Whether a process of group `group` still runs. Zombies do not count: where nothing reaps
-/// orphans (a container without an init), a finished command lingers as one.
+/// Whether a process of the command's group `group` still runs. Zombies do not count: where
+/// nothing reaps orphans (a container without an init), a finished command lingers as one.
+/// Neither does the watchdog leading the group (its pid is the group's) nor its `sleep`: it
+/// ends the moment nothing else is left, and is no command to collide with.
 fn group_running(group: i32) -> bool {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         // No procfs: ask the kernel, zombies and all.
@@ -249,8 +279,11 @@ fn group_running(group: i32) -> bool {
         };
         let mut fields = after.split_whitespace();
         let state = fields.next();
-        let pgrp = fields.nth(1).and_then(|f| f.parse::<i32>().ok());
-        pgrp == Some(group) && state != Some("Z")
+        let parent = fields.next().and_then(|f| f.parse::<i32>().ok());
+        let pgrp = fields.next().and_then(|f| f.parse::<i32>().ok());
+        let watchdog =
+            entry.file_name().to_str() == Some(&group.to_string()) || parent == Some(group);
+        pgrp == Some(group) && state != Some("Z") && !watchdog
     })
 }
 
@@ -262,8 +295,7 @@ enum Waited {
 /// How long a terminated command gets to exit before it is killed.
 const GRACE: Duration = Duration::from_secs(5);
 
-fn wait(child: &mut Child, interrupted: &AtomicBool) -> std::io::Result<Waited> {
-    let group = Pid::from_child(child);
+fn wait(child: &mut Child, group: Pid, interrupted: &AtomicBool) -> std::io::Result<Waited> {
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(Waited::Exited(status.code()));
