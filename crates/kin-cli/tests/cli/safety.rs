@@ -7,18 +7,6 @@ use std::time::{Duration, Instant};
 
 use crate::common::{kin, pipeline_repo, run, run_ok};
 
-fn wait_for(path: &Path, within: Duration) {
-    let deadline = Instant::now() + within;
-    while !path.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "{} never appeared",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// Whether any process of the group `pgid` still runs (zombies, which nothing may reap in a
 /// container, do not count).
 fn group_alive(pgid: i32) -> bool {
@@ -121,20 +109,10 @@ fn a_killed_repro_takes_its_stage_command_with_it() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    // The file appears before `echo` has written the number into it.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let pid: i32 = loop {
-        let text = std::fs::read_to_string(dir.join("pgid")).unwrap_or_default();
-        if let Ok(pid) = text.trim().parse() {
-            break pid;
-        }
-        assert!(Instant::now() < deadline, "the stage never wrote its pid");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let pgid = pgid_of(pid);
+    let pgid = group_of_pid_in(&dir.join("pgid"));
     kill9(&mut child);
-    // The watchdog terminates the group at once, and leaves it (itself the last member) after
-    // its 5 s grace period; the rest of the allowance is for a machine under load.
+    // The watchdog terminates the group at once and kills what is left once the command has
+    // gone; the allowance is for a machine under load.
     let deadline = Instant::now() + Duration::from_secs(20);
     while group_alive(pgid) {
         assert!(
@@ -157,8 +135,18 @@ fn a_killed_repro_takes_its_stage_command_with_it() {
     );
 }
 
-/// The process group of `pid`, from /proc.
-fn pgid_of(pid: i32) -> i32 {
+/// The process group of the process whose pid a stage command writes into `file`, once it
+/// has (the file appears before `echo` has written the number into it).
+fn group_of_pid_in(file: &Path) -> i32 {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let pid: i32 = loop {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        if let Ok(pid) = text.trim().parse() {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "the stage never wrote its pid");
+        std::thread::sleep(Duration::from_millis(20));
+    };
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
     // Fields after the parenthesised command name: state ppid pgrp ...
     let after = &stat[stat.rfind(')').expect("comm") + 1..];
@@ -184,18 +172,7 @@ fn a_rerun_refuses_to_collide_with_a_command_that_outlived_kin() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    wait_for(&dir.join("pid"), Duration::from_secs(30));
-    let pid: i32 = loop {
-        if let Ok(pid) = std::fs::read_to_string(dir.join("pid"))
-            .unwrap_or_default()
-            .trim()
-            .parse()
-        {
-            break pid;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let group = pgid_of(pid);
+    let group = group_of_pid_in(&dir.join("pid"));
     kill9(&mut child);
     let rerun = run(kin(dir).arg("repro"));
     assert_eq!(rerun.status.code(), Some(1));
