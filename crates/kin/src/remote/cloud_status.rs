@@ -41,7 +41,8 @@ pub struct CloudStatus {
 
 /// Compares the objects of `options.targets` between the cache and their remotes. A
 /// directory manifest only the remote has is read from it (without storing it) so that its
-/// files can be compared too, as DVC does. Objects of DVC 2 entries are compared between
+/// files can be compared too, as DVC does; the manifest itself is then not listed, as DVC,
+/// which stores the manifest it read, does not list it. Objects of DVC 2 entries are compared between
 /// DVC 2's cache and DVC 2's layout on the remote.
 pub fn cloud_status(
     repo: &Repo,
@@ -106,7 +107,6 @@ fn compare(
             path: format!("{}/{}", dir.path, entry.relpath),
         }));
         unknown.retain(|u| u.id != dir.id);
-        wanted.push(dir);
     }
     let ids: Vec<_> = wanted.iter().map(|w| w.id).collect();
     let on_remote = remote_has(remote, &ids, name, jobs)?;
