@@ -1,15 +1,35 @@
 //! How the reasons a stage is stale are shown: DVC's words on a terminal, and kin's JSON shape.
 
 use kin::repro::{Change, ChangeKind};
+use kin_format::md5::ObjectId;
 use kin_format::python::repr;
 use serde_json::{Value as Json, json};
 
-fn short(id: Option<kin_format::md5::ObjectId>) -> String {
+fn short(id: Option<ObjectId>) -> String {
     id.map_or_else(|| "none".to_owned(), |id| id.to_string())
 }
 
 fn value_text(value: Option<&kin_format::yaml::Value>) -> String {
     value.map_or_else(|| "(missing)".to_owned(), repr)
+}
+
+/// A dep's or output's change as a line: `which` is `dep` or `out`.
+fn path_line(
+    which: &str,
+    path: &str,
+    kind: ChangeKind,
+    recorded: Option<ObjectId>,
+    current: Option<ObjectId>,
+) -> String {
+    match kind {
+        ChangeKind::Modified if recorded.is_some() => format!(
+            "{which} {}: {path} ({} -> {})",
+            kind.as_str(),
+            short(recorded),
+            short(current)
+        ),
+        _ => format!("{which} {}: {path}", kind.as_str()),
+    }
 }
 
 /// One line per reason, e.g. `modified: data/raw (0a1b… → 9c8d…)`.
@@ -20,28 +40,13 @@ pub fn describe(change: &Change) -> String {
             kind,
             recorded,
             current,
-        }
-        | Change::Out {
+        } => path_line("dep", path, *kind, *recorded, *current),
+        Change::Out {
             path,
             kind,
             recorded,
             current,
-        } => {
-            let which = if matches!(change, Change::Dep { .. }) {
-                "dep"
-            } else {
-                "out"
-            };
-            match kind {
-                ChangeKind::Modified if recorded.is_some() => format!(
-                    "{which} {}: {path} ({} -> {})",
-                    kind.as_str(),
-                    short(*recorded),
-                    short(*current)
-                ),
-                _ => format!("{which} {}: {path}", kind.as_str()),
-            }
-        }
+        } => path_line("out", path.as_str(), *kind, *recorded, *current),
         Change::Param {
             file,
             key: Some(key),
@@ -70,6 +75,18 @@ fn value_json(value: Option<&kin_format::yaml::Value>) -> Json {
     value.map_or(Json::Null, kin_format::yaml::Value::to_json)
 }
 
+/// A dep's or output's change as JSON: `which` is `dep` or `out`.
+fn path_json(
+    which: &str,
+    path: &str,
+    kind: ChangeKind,
+    recorded: Option<ObjectId>,
+    current: Option<ObjectId>,
+) -> Json {
+    json!({"type": which, "path": path, "change": kind.as_str(),
+        "old": recorded.map(|i| i.to_string()), "new": current.map(|i| i.to_string())})
+}
+
 /// One reason as a JSON object (`{"type": "dep", "path": …, "change": "modified", "old": …, "new": …}`).
 pub fn to_json(change: &Change) -> Json {
     match change {
@@ -78,21 +95,13 @@ pub fn to_json(change: &Change) -> Json {
             kind,
             recorded,
             current,
-        }
-        | Change::Out {
+        } => path_json("dep", path, *kind, *recorded, *current),
+        Change::Out {
             path,
             kind,
             recorded,
             current,
-        } => {
-            let which = if matches!(change, Change::Dep { .. }) {
-                "dep"
-            } else {
-                "out"
-            };
-            json!({"type": which, "path": path, "change": kind.as_str(),
-                "old": recorded.map(|i| i.to_string()), "new": current.map(|i| i.to_string())})
-        }
+        } => path_json("out", path.as_str(), *kind, *recorded, *current),
         Change::Param {
             file,
             key,

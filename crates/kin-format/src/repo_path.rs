@@ -208,6 +208,14 @@ impl fmt::Debug for RepoPath {
     }
 }
 
+/// Ordered, hashed and compared exactly as its text is, so a map keyed by `RepoPath` can be
+/// looked up (and ranged over) with a `&str`.
+impl std::borrow::Borrow<str> for RepoPath {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl AsRef<str> for RepoPath {
     fn as_ref(&self) -> &str {
         &self.0

@@ -1,6 +1,7 @@
 //! The stage graph: which stage's outputs feed which stage's deps, with DVC's overlap and cycle checks.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::path::PathBuf;
 
 use crate::dvcfile::DataFile;
@@ -16,10 +17,10 @@ pub struct GraphNode {
     pub address: String,
     /// Index into `Project::stages` for stages, `None` for `.dvc` files.
     pub stage: Option<usize>,
-    /// Repo-relative output paths.
-    pub outs: Vec<String>,
-    /// Repo-relative dependency paths inside the repo (external deps are left out).
-    pub deps: Vec<String>,
+    /// Output paths, each passed by the path policy.
+    pub outs: Vec<RepoPath>,
+    /// Dependency paths inside the repo (external deps are left out).
+    pub deps: Vec<RepoPath>,
 }
 
 /// True when one path equals the other or lies inside it: how DVC matches deps to outs.
@@ -42,11 +43,8 @@ pub struct Graph {
 /// Where a dep sits once `wdir` and `..` are applied, relative to the repo root; `None` for
 /// data outside the repository (absolute, or climbing above the root), which DVC takes as an
 /// external dependency that no stage produces.
-fn dep_path(wdir: &RepoPath, path: &str) -> Option<String> {
-    RepoPath::join(wdir, path)
-        .ok()
-        .filter(|p| !p.is_root())
-        .map(|p| p.as_str().to_owned())
+fn dep_path(wdir: &RepoPath, path: &str) -> Option<RepoPath> {
+    RepoPath::join(wdir, path).ok().filter(|p| !p.is_root())
 }
 
 fn ancestors(path: &str) -> impl Iterator<Item = &str> {
@@ -55,7 +53,7 @@ fn ancestors(path: &str) -> impl Iterator<Item = &str> {
 
 struct OutRecord {
     node: usize,
-    path: String,
+    path: RepoPath,
     file: PathBuf,
     at: Location,
 }
@@ -63,7 +61,7 @@ struct OutRecord {
 /// One declared output: its node, repo-relative path and where it is written.
 struct Declared {
     node: usize,
-    path: String,
+    path: RepoPath,
     file: PathBuf,
     at: Location,
 }
@@ -115,7 +113,7 @@ fn declared_outputs(
             })?;
             declared.push(Declared {
                 node,
-                path: path.as_str().to_owned(),
+                path,
                 file: PathBuf::from(&stage.dvcfile),
                 at: out.at,
             });
@@ -128,7 +126,7 @@ fn declared_outputs(
                 .map_err(|reason| refuse(&data.path, *at, data.path.clone(), out, reason))?;
             declared.push(Declared {
                 node: stages.len() + offset,
-                path: path.as_str().to_owned(),
+                path,
                 file: PathBuf::from(&data.path),
                 at: *at,
             });
@@ -167,21 +165,22 @@ pub fn build_graph(stages: &[Stage], data_files: &[DataFile]) -> Result<Graph, P
         });
     }
     // The first declaration of a path wins the producer's place when outputs overlap.
-    let mut outs: BTreeMap<String, usize> = BTreeMap::new();
+    let mut outs: BTreeMap<RepoPath, usize> = BTreeMap::new();
     for out in &declared {
         graph.nodes[out.node].outs.push(out.path.clone());
         outs.entry(out.path.clone()).or_insert(out.node);
     }
     for consumer in 0..stages.len() {
         for path in graph.nodes[consumer].deps.clone() {
-            let mut producers: Vec<usize> = ancestors(&path)
+            let mut producers: Vec<usize> = path
+                .ancestors()
                 .chain(std::iter::once(path.as_str()))
                 .filter_map(|p| outs.get(p).copied())
                 .collect();
             let inside = format!("{path}/");
             producers.extend(
-                outs.range(inside.clone()..)
-                    .take_while(|(p, _)| p.starts_with(&inside))
+                outs.range::<str, _>((Bound::Included(inside.as_str()), Bound::Unbounded))
+                    .take_while(|(p, _)| p.as_str().starts_with(&inside))
                     .map(|(_, node)| *node),
             );
             for producer in producers {
@@ -201,7 +200,7 @@ pub fn check_graph(
     stages: &[Stage],
     data_files: &[DataFile],
 ) -> Result<(), PipelineError> {
-    let mut outs: BTreeMap<String, OutRecord> = BTreeMap::new();
+    let mut outs: BTreeMap<RepoPath, OutRecord> = BTreeMap::new();
     for out in declared_outputs(stages, data_files)? {
         check_overlap(graph, &outs, out.node, &out.path, &out.file, out.at)?;
         outs.insert(
@@ -223,7 +222,7 @@ pub fn check_graph(
             return Err(PipelineError::DvcfileInsideOutput {
                 file: PathBuf::from(&stage.dvcfile),
                 at: stage.at,
-                output: out.path.clone(),
+                output: out.path.to_string(),
                 stage: graph.nodes[out.node].address.clone(),
             });
         }
@@ -233,9 +232,9 @@ pub fn check_graph(
 
 fn check_overlap(
     graph: &Graph,
-    outs: &BTreeMap<String, OutRecord>,
+    outs: &BTreeMap<RepoPath, OutRecord>,
     node: usize,
-    path: &str,
+    path: &RepoPath,
     file: &std::path::Path,
     at: Location,
 ) -> Result<(), PipelineError> {
@@ -244,33 +243,33 @@ fn check_overlap(
         return Err(PipelineError::DuplicateOutput {
             file: file.to_path_buf(),
             at,
-            path: path.to_owned(),
+            path: path.to_string(),
             stage: name(node),
             other: name(existing.node),
         });
     }
-    if let Some(parent) = ancestors(path).find_map(|p| outs.get(p)) {
+    if let Some(parent) = path.ancestors().find_map(|p| outs.get(p)) {
         return Err(PipelineError::NestedOutput {
             file: file.to_path_buf(),
             at,
-            path: path.to_owned(),
+            path: path.to_string(),
             stage: name(node),
-            parent: parent.path.clone(),
+            parent: parent.path.to_string(),
             other: name(parent.node),
         });
     }
     let inside = format!("{path}/");
     if let Some((_, child)) = outs
-        .range(inside.clone()..)
+        .range::<str, _>((Bound::Included(inside.as_str()), Bound::Unbounded))
         .next()
-        .filter(|(p, _)| p.starts_with(&inside))
+        .filter(|(p, _)| p.as_str().starts_with(&inside))
     {
         return Err(PipelineError::NestedOutput {
             file: child.file.clone(),
             at: child.at,
-            path: child.path.clone(),
+            path: child.path.to_string(),
             stage: name(child.node),
-            parent: path.to_owned(),
+            parent: path.to_string(),
             other: name(node),
         });
     }
@@ -362,8 +361,8 @@ mod tests {
     #[test]
     fn dep_paths_normalize_and_leave_outside_ones_out() {
         let at = |p: &str| RepoPath::parse(p).expect("path");
-        assert_eq!(dep_path(&at("."), "a/./b"), Some("a/b".into()));
-        assert_eq!(dep_path(&at("sub"), "../x"), Some("x".into()));
+        assert_eq!(dep_path(&at("."), "a/./b"), Some(at("a/b")));
+        assert_eq!(dep_path(&at("sub"), "../x"), Some(at("x")));
         assert_eq!(dep_path(&at("."), "../x"), None);
         assert_eq!(dep_path(&at("."), "/abs/x"), None);
         let found: Vec<&str> = ancestors("a/b/c").collect();

@@ -123,7 +123,7 @@ pub fn outs_view(graph: &Graph, keep: &BTreeSet<usize>) -> DagView {
     };
     for &n in keep {
         for out in &graph.nodes[n].outs {
-            let i = out_index(&mut view, out);
+            let i = out_index(&mut view, out.as_str());
             view.nodes[i].members.push(graph.nodes[n].address.clone());
         }
     }
@@ -133,10 +133,14 @@ pub fn outs_view(graph: &Graph, keep: &BTreeSet<usize>) -> DagView {
         }
         let consumer = &graph.nodes[to];
         for produced in &graph.nodes[from].outs {
-            if consumer.deps.iter().any(|d| paths_overlap(d, produced)) {
+            if consumer
+                .deps
+                .iter()
+                .any(|d| paths_overlap(d.as_str(), produced.as_str()))
+            {
                 for out in &consumer.outs {
-                    let a = out_index(&mut view, produced);
-                    let b = out_index(&mut view, out);
+                    let a = out_index(&mut view, produced.as_str());
+                    let b = out_index(&mut view, out.as_str());
                     push_edge(&mut view, a, b);
                 }
             }

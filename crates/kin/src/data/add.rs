@@ -8,6 +8,7 @@ use kin_cache::link::{LinkType, link_from_cache};
 use kin_cache::state::StateIndex;
 use kin_format::dvc_file::{DvcOut, parse_dvc_file_text};
 use kin_format::md5::{HashName, ObjectId};
+use kin_format::repo_path::RepoPath;
 use kin_pipeline::paths_overlap;
 
 use super::workspace_hash::hash_workspace_path;
@@ -25,8 +26,8 @@ pub struct AddOptions {}
 /// What `add` recorded for one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Added {
-    /// Repo-relative path of the data.
-    pub path: String,
+    /// Where the data is.
+    pub path: RepoPath,
     /// Repo-relative path of the `.dvc` file written.
     pub dvc_file: String,
     pub id: ObjectId,
@@ -68,18 +69,17 @@ pub fn add(
                 path: path.to_string(),
                 reason,
             })?;
-        let rel = String::from(path);
-        refuse_symlinked_dirs(root, &rel)?;
-        refuse_symlinked_dir_output(root, &rel)?;
+        let rel = path.as_str();
+        refuse_symlinked_dirs(root, rel)?;
+        refuse_symlinked_dir_output(root, rel)?;
         let dvc_file = format!("{rel}.dvc");
-        if let Some(stage) = project
-            .graph
-            .nodes
-            .iter()
-            .find(|n| n.stage.is_some() && n.outs.iter().any(|o| paths_overlap(o, &rel)))
+        if let Some(stage) =
+            project.graph.nodes.iter().find(|n| {
+                n.stage.is_some() && n.outs.iter().any(|o| paths_overlap(o.as_str(), rel))
+            })
         {
             return Err(DataError::StageOutput {
-                path: rel,
+                path: rel.to_owned(),
                 stage: stage.address.clone(),
             });
         }
@@ -91,18 +91,17 @@ pub fn add(
             .find_map(|n| {
                 n.outs
                     .iter()
-                    .find(|o| paths_overlap(o, &rel))
+                    .find(|o| paths_overlap(o.as_str(), rel))
                     .map(|o| (n, o))
             })
         {
             return Err(DataError::Overlap {
-                path: rel,
-                other: other.clone(),
+                path: rel.to_owned(),
+                other: other.to_string(),
                 dvc_file: node.address.clone(),
             });
         }
-        let path = root.join(&rel);
-        if std::fs::symlink_metadata(&path).is_err() {
+        if std::fs::symlink_metadata(root.join(rel)).is_err() {
             return Err(DataError::NotFound {
                 path: target.clone(),
             });
@@ -113,7 +112,7 @@ pub fn add(
             link_types: &link_types,
             recorder: &recorder,
         };
-        added.push(data.record(&rel, &dvc_file, &mut state, capture, progress, lineage)?);
+        added.push(data.record(&path, &dvc_file, &mut state, capture, progress, lineage)?);
     }
     Ok(added)
 }
@@ -134,7 +133,7 @@ impl Ingest<'_> {
     /// records with DVC 2's hash keeps that hash, and DVC 2's cache, while it is unchanged.
     pub(crate) fn record(
         &self,
-        rel: &str,
+        repo_path: &RepoPath,
         dvc_file: &str,
         state: &mut StateIndex,
         capture: Capture,
@@ -142,6 +141,7 @@ impl Ingest<'_> {
         lineage: &dyn LineageEvents,
     ) -> Result<Added, DataError> {
         let root = self.root;
+        let rel = repo_path.as_str();
         let path = root.join(rel);
         let name = rel.rsplit('/').next().unwrap_or(rel).to_owned();
         let before = std::fs::read(root.join(dvc_file)).ok();
@@ -174,7 +174,7 @@ impl Ingest<'_> {
             record_add(self.recorder, capture, dvc_file, rel, &hashed, lineage);
         }
         Ok(Added {
-            path: rel.to_owned(),
+            path: repo_path.clone(),
             dvc_file: dvc_file.to_owned(),
             id: hashed.id,
             size: hashed.size,

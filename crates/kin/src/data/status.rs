@@ -5,6 +5,7 @@ use kin_cache::state::StateIndex;
 use super::workspace_hash::hash_workspace_path;
 use super::{DataError, NoProgress, tracked_outs};
 use crate::Repo;
+use kin_format::repo_path::RepoPath;
 
 /// How a tracked output differs from its recorded version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +36,7 @@ impl OutStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusEntry {
     pub owner: String,
-    pub path: String,
+    pub path: RepoPath,
     pub status: OutStatus,
 }
 
@@ -79,7 +80,7 @@ pub fn status(repo: &Repo) -> Result<Vec<StatusEntry>, DataError> {
         if let Some(status) = status {
             changed.push(StatusEntry {
                 owner: out.owner,
-                path: out.path.into(),
+                path: out.path,
                 status,
             });
         }

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use kin_format::repo_path::RepoPath;
+
 use super::error::RemoteOpError;
 use super::objects::Wanted;
 use super::transfer::{
@@ -36,7 +38,7 @@ impl CloudState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloudStatus {
     pub remote: String,
-    pub entries: Vec<(String, CloudState)>,
+    pub entries: Vec<(RepoPath, CloudState)>,
 }
 
 /// Compares the objects of `options.targets` between the cache and their remotes. A
@@ -77,7 +79,7 @@ fn compare(
     cache: &kin_cache::odb::ObjectDb,
     outs: &[&crate::tracked::TrackedOut],
     jobs: usize,
-) -> Result<Vec<(String, CloudState)>, RemoteOpError> {
+) -> Result<Vec<(RepoPath, CloudState)>, RemoteOpError> {
     let name = cache.hash_name();
     let objects = objects_of(cache, outs)?;
     let mut wanted: Vec<Wanted> = objects.files;
@@ -97,20 +99,20 @@ fn compare(
         let text = String::from_utf8_lossy(&bytes);
         let manifest = kin_format::manifest::Manifest::from_json(&text).map_err(|e| {
             RemoteOpError::BadManifest {
-                path: dir.path.clone(),
+                path: dir.path.to_string(),
                 id: dir.id.to_string(),
                 reason: e.to_string(),
             }
         })?;
         wanted.extend(manifest.entries().iter().map(|entry| Wanted {
             id: kin_format::md5::ObjectId::file(entry.md5),
-            path: format!("{}/{}", dir.path, entry.relpath),
+            path: dir.path.child(&entry.relpath),
         }));
         unknown.retain(|u| u.id != dir.id);
     }
     let ids: Vec<_> = wanted.iter().map(|w| w.id).collect();
     let on_remote = remote_has(remote, &ids, name, jobs)?;
-    let mut entries: Vec<(String, CloudState)> = wanted
+    let mut entries: Vec<(RepoPath, CloudState)> = wanted
         .into_iter()
         .filter_map(|w| {
             let local = cache.contains(&w.id);

@@ -3,6 +3,7 @@
 use kin_cache::odb::ObjectDb;
 use kin_format::manifest::Manifest;
 use kin_format::md5::{HashName, ObjectId};
+use kin_format::repo_path::RepoPath;
 
 use super::error::RemoteOpError;
 
@@ -11,7 +12,7 @@ use super::error::RemoteOpError;
 pub struct Wanted {
     pub id: ObjectId,
     /// The output path, or `dir/inner/file` for a file of a directory output.
-    pub path: String,
+    pub path: RepoPath,
 }
 
 /// The key DVC 3 stores an object named by hash `name` under on a remote:
@@ -59,7 +60,7 @@ pub fn id_of_key(key: &str, name: HashName) -> Option<ObjectId> {
 /// The files listed by the cached manifest of directory `id` (output `path`).
 pub fn manifest_entries(
     cache: &ObjectDb,
-    path: &str,
+    path: &RepoPath,
     id: &ObjectId,
 ) -> Result<Option<Vec<Wanted>>, RemoteOpError> {
     let text = match std::fs::read_to_string(cache.object_path(id)) {
@@ -67,14 +68,14 @@ pub fn manifest_entries(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
             return Err(RemoteOpError::BadManifest {
-                path: path.to_owned(),
+                path: path.to_string(),
                 id: id.to_string(),
                 reason: e.to_string(),
             });
         }
     };
     let manifest = Manifest::from_json(&text).map_err(|e| RemoteOpError::BadManifest {
-        path: path.to_owned(),
+        path: path.to_string(),
         id: id.to_string(),
         reason: e.to_string(),
     })?;
@@ -84,7 +85,7 @@ pub fn manifest_entries(
             .iter()
             .map(|entry| Wanted {
                 id: ObjectId::file(entry.md5),
-                path: format!("{path}/{}", entry.relpath),
+                path: path.child(&entry.relpath),
             })
             .collect(),
     ))

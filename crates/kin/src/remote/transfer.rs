@@ -106,7 +106,7 @@ pub(crate) fn objects_of(cache: &ObjectDb, outs: &[&TrackedOut]) -> Result<Objec
         let Some(id) = out.id else { continue };
         let wanted = Wanted {
             id,
-            path: out.path.to_string(),
+            path: out.path.clone(),
         };
         if !id.is_dir {
             if seen.insert(id) {
@@ -114,7 +114,7 @@ pub(crate) fn objects_of(cache: &ObjectDb, outs: &[&TrackedOut]) -> Result<Objec
             }
             continue;
         }
-        match manifest_entries(cache, out.path.as_str(), &id)? {
+        match manifest_entries(cache, &out.path, &id)? {
             Some(entries) => {
                 let ids = entries.iter().map(|e| e.id).collect();
                 for entry in entries {
@@ -395,7 +395,7 @@ fn fetch_objects(
         })
         .map(|(o, id)| Wanted {
             id,
-            path: o.path.to_string(),
+            path: o.path.clone(),
         })
         .collect();
     for dir in &dirs {

@@ -59,8 +59,9 @@ pub enum Change {
         recorded: Option<Value>,
         current: Option<Value>,
     },
+    /// An output (inside the repository: the project's loading refused any other).
     Out {
-        path: String,
+        path: RepoPath,
         kind: ChangeKind,
         recorded: Option<ObjectId>,
         current: Option<ObjectId>,
@@ -157,6 +158,11 @@ pub(crate) fn stage_changes(
         }
     }
     for out in &stage.outs {
+        let written = wdir_join(&stage.wdir, &out.path);
+        let path = RepoPath::parse(&written).map_err(|reason| DataError::UnsafePath {
+            path: written.clone(),
+            reason,
+        })?;
         let locked = entry.and_then(|e| recorded_path(&e.outs, &out.path));
         let recorded = locked.and_then(|p| p.id);
         let name = hash_name_of(locked);
@@ -165,19 +171,17 @@ pub(crate) fn stage_changes(
             && !workspace.in_cache_as(&id, name)?
         {
             changes.push(Change::Out {
-                path: status_path(workspace.root(), &stage.wdir, &out.path),
+                path,
                 kind: ChangeKind::NotInCache,
                 recorded,
                 current: None,
             });
             continue;
         }
-        let current = workspace
-            .hash_as(&wdir_join(&stage.wdir, &out.path), name)?
-            .map(|h| h.id);
+        let current = workspace.hash_as(path.as_str(), name)?.map(|h| h.id);
         if let Some(kind) = path_change(recorded, current) {
             changes.push(Change::Out {
-                path: status_path(workspace.root(), &stage.wdir, &out.path),
+                path,
                 kind,
                 recorded,
                 current,

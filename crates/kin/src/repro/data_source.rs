@@ -11,6 +11,7 @@ use crate::data::{DataError, NoProgress};
 use crate::paths::{refuse_symlinked_dirs, wdir_join};
 use crate::rwlock::PathLocks;
 use kin_cache::dvc_file::read_dvc_file;
+use kin_format::repo_path::RepoPath;
 
 /// Verifies the data of the `.dvc` file `node` names and re-records what changed.
 pub(crate) fn process_data_source(
@@ -24,16 +25,20 @@ pub(crate) fn process_data_source(
     let dir = dvc_file.rsplit_once('/').map_or("", |(d, _)| d);
     let mut changes = Vec::new();
     for out in &outs {
-        let rel = wdir_join(dir, &out.path);
+        let written = wdir_join(dir, &out.path);
+        let rel = RepoPath::parse(&written).map_err(|reason| DataError::UnsafePath {
+            path: written.clone(),
+            reason,
+        })?;
         let current = shared
             .workspace()
-            .hash_as(&rel, out.hash_name)?
+            .hash_as(rel.as_str(), out.hash_name)?
             .map(|h| h.id);
         match current {
             None => {
                 return Err(ReproError::MissingDataSource {
                     dvc_file,
-                    path: rel,
+                    path: written,
                 });
             }
             Some(id) if Some(id) != out.id => changes.push(Change::Out {
@@ -53,7 +58,7 @@ pub(crate) fn process_data_source(
     if shared.options.dry {
         return Ok(StageOutcome::WouldRun(changes));
     }
-    let paths: Vec<String> = changes
+    let paths: Vec<RepoPath> = changes
         .iter()
         .filter_map(|c| match c {
             Change::Out { path, .. } => Some(path.clone()),
@@ -71,8 +76,8 @@ pub(crate) fn process_data_source(
         recorder: &shared.recorder,
     };
     for rel in &paths {
-        refuse_symlinked_dirs(&shared.root, rel)?;
-        workspace.forget(rel);
+        refuse_symlinked_dirs(&shared.root, rel.as_str())?;
+        workspace.forget(rel.as_str());
         // A failure to record lineage does not undo the data's new record; it is reported.
         ingest.record(
             rel,

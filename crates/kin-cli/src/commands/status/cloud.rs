@@ -21,7 +21,7 @@ pub fn cloud_status(printer: Printer, cwd: &Path, args: &StatusArgs) -> Result<(
         let mut all = Map::new();
         for status in &statuses {
             for (path, state) in &status.entries {
-                all.insert(path.clone(), Value::String(state.as_str().to_owned()));
+                all.insert(path.to_string(), Value::String(state.as_str().to_owned()));
             }
         }
         printer.json(&Value::Object(all), JsonStyle::Dvc)?;

@@ -62,7 +62,7 @@ pub fn cmd_status(printer: Printer, cwd: &Path, args: &StatusArgs) -> Result<(),
             kin::data::OutStatus::New => ChangeKind::New,
             kin::data::OutStatus::NotInCache => ChangeKind::NotInCache,
         };
-        let item = (paths.display_any(&changed.path), status.as_str());
+        let item = (paths.display(changed.path.as_str()), status.as_str());
         let owner = paths.display_address(&changed.owner);
         match entries.iter_mut().find(|(name, _)| *name == owner) {
             Some((_, entry)) => entry.outs.push(item),
@@ -153,7 +153,9 @@ fn entry_of(changes: &[Change], paths: &Paths) -> Entry {
                 }
             }
             Change::Out { path, kind, .. } => {
-                entry.outs.push((paths.display_any(path), kind.as_str()));
+                entry
+                    .outs
+                    .push((paths.display(path.as_str()), kind.as_str()));
             }
             Change::AlwaysChanged => entry.always_changed = true,
             Change::CommandChanged => entry.command_changed = true,

@@ -86,7 +86,7 @@ fn print_reports(
                     "transferred": r.transferred,
                     "bytes": r.bytes,
                     "already_there": r.already_there,
-                    "missing": r.missing.iter().map(|m| json!({"path": m.path, "hash": m.id.to_string()})).collect::<Vec<_>>(),
+                    "missing": r.missing.iter().map(|m| json!({"path": m.path.as_str(), "hash": m.id.to_string()})).collect::<Vec<_>>(),
                     "lineage_records": r.lineage_records,
                 })
             })
