@@ -12,6 +12,7 @@ mod legacy;
 mod lineage;
 mod metrics;
 mod output;
+mod processes;
 mod reliability;
 mod remote;
 mod repro;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::common::{dvc, dvc_python, git_repo, kin, pipeline_repo, run, run_ok, tests_dir};
+use crate::processes::signal;
 
 /// Every file under `dir` that a repro produces or records: the workspace (without `.git`,
 /// `.kin` and DVC's tmp/cache internals) plus the names of run-cache entries and cache objects.
@@ -346,14 +347,6 @@ fn wait_for(path: &Path) {
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-}
-
-fn signal(pid: u32, name: &str) {
-    let status = Command::new("kill")
-        .args([&format!("-{name}"), &pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
 }
 
 #[test]

@@ -6,31 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{kin, pipeline_repo, run, run_ok};
-
-/// Whether any process of the group `pgid` still runs (zombies, which nothing may reap in a
-/// container, do not count).
-fn group_alive(pgid: i32) -> bool {
-    std::fs::read_dir("/proc")
-        .expect("procfs")
-        .flatten()
-        .any(|entry| {
-            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-                return false;
-            };
-            let after = &stat[stat.rfind(')').expect("comm") + 1..];
-            let fields: Vec<&str> = after.split_whitespace().collect();
-            fields[0] != "Z" && fields[2] == pgid.to_string()
-        })
-}
-
-fn kill9(child: &mut std::process::Child) {
-    let status = Command::new("kill")
-        .args(["-KILL", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let _ = child.wait();
-}
+use crate::processes::{group_running, kill9};
 
 #[test]
 fn concurrent_adds_in_a_fresh_repository_lose_no_gitignore_line() {
@@ -114,7 +90,7 @@ fn a_killed_repro_takes_its_stage_command_with_it() {
     // The watchdog terminates the group at once and kills what is left once the command has
     // gone; the allowance is for a machine under load.
     let deadline = Instant::now() + Duration::from_secs(20);
-    while group_alive(pgid) {
+    while group_running(pgid) {
         assert!(
             Instant::now() < deadline,
             "the stage command outlived kin by 20 s"
@@ -183,7 +159,7 @@ fn a_rerun_refuses_to_collide_with_a_command_that_outlived_kin() {
     );
     // The watchdog kills it after its grace period; once it is gone, the stage runs again.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while group_alive(group) {
+    while group_running(group) {
         assert!(
             Instant::now() < deadline,
             "the watchdog never killed the command"

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::common::{kin, run};
+use crate::processes::group_running;
 
 /// Every object in the cache holds what its name says; returns how many there are. Files
 /// whose names start with `.` are a writer's temporaries, not objects, and are left to
@@ -86,21 +87,6 @@ pub fn stage_groups_gone(pgids: &Path, within: Duration) {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
-}
-
-/// Whether a process of group `group` runs (zombies, which nothing may reap in a
-/// container, do not count).
-pub fn group_running(group: i32) -> bool {
-    read_dir(Path::new("/proc")).into_iter().any(|entry| {
-        let Ok(stat) = std::fs::read_to_string(entry.join("stat")) else {
-            return false;
-        };
-        let Some(close) = stat.rfind(')') else {
-            return false;
-        };
-        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-        fields.len() > 2 && fields[0] != "Z" && fields[2] == group.to_string()
-    })
 }
 
 /// Every file under `dir` (outside `.git`) with its contents, for before/after comparisons.

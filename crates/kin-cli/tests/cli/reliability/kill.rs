@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::checks::{cache_objects_are_sound, everything_reads, no_leftovers, stage_groups_gone};
 use super::{Rng, trials};
 use crate::common::{dvc, dvc_python, git_repo, kin, run_ok};
+use crate::processes::kill9;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Operation {
@@ -58,13 +59,10 @@ fn kill_after(dir: &Path, args: &[&str], delay: Duration) -> bool {
     std::thread::sleep(delay);
     let running = child.try_wait().expect("wait").is_none();
     if running {
-        let status = std::process::Command::new("kill")
-            .args(["-KILL", &child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
+        kill9(&mut child);
+    } else {
+        let _ = child.wait();
     }
-    let _ = child.wait();
     running
 }
 
