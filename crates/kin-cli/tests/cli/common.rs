@@ -236,3 +236,26 @@ impl Drop for SmallDisk {
         let _ = Command::new("umount").arg(self.dir.path()).status();
     }
 }
+
+/// Writes `contents` to `rel` under `dir`, creating the directories it needs.
+pub fn write_file(dir: &Path, rel: &str, contents: impl AsRef<[u8]>) {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, contents).expect("write");
+}
+
+/// `kin ARGS` and `dvc ARGS` in `dir`, both JSON, parsed: for comparing the two tools.
+pub fn both_json(
+    python: &Path,
+    dir: &Path,
+    args: &[&str],
+) -> (serde_json::Value, serde_json::Value) {
+    let ours = run_ok(kin(dir).args(args));
+    let theirs = dvc(python, dir, args);
+    (
+        serde_json::from_str(&ours).unwrap_or_else(|e| panic!("kin {args:?}: {e}: {ours}")),
+        serde_json::from_str(&theirs).unwrap_or_else(|e| panic!("dvc {args:?}: {e}: {theirs}")),
+    )
+}

@@ -5,30 +5,11 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{dvc, dvc_python, git_repo, kin, run_ok};
+use crate::common::{both_json, commit_all, dvc, dvc_python, git_repo, kin, run_ok, write_file};
 
 /// `kin status --json` and `dvc status --json`, parsed.
 fn both_status(python: &Path, dir: &Path) -> (Value, Value) {
-    let ours = run_ok(kin(dir).args(["status", "--json"]));
-    let theirs = dvc(python, dir, &["status", "--json"]);
-    (
-        serde_json::from_str(&ours).expect("kin JSON"),
-        serde_json::from_str(&theirs).expect("dvc JSON"),
-    )
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@t")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@t")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
+    both_json(python, dir, &["status", "--json"])
 }
 
 /// A git repo initialised by DVC itself, as a DVC user's project would be.
@@ -36,14 +17,6 @@ fn dvc_repo(python: &Path) -> tempfile::TempDir {
     let repo = git_repo(None);
     dvc(python, repo.path(), &["init", "-q"]);
     repo
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(path, text).expect("write");
 }
 
 fn object(dir: &Path, md5: &str) -> std::path::PathBuf {
@@ -65,9 +38,9 @@ fn data_whose_object_left_the_cache_is_not_in_cache_whatever_the_workspace_holds
     let Some(python) = dvc_python() else { return };
     let repo = dvc_repo(&python);
     let dir = repo.path();
-    write(dir, "foo", "foo\n");
-    write(dir, "d/a", "a\n");
-    write(dir, "d/b", "b\n");
+    write_file(dir, "foo", "foo\n");
+    write_file(dir, "d/a", "a\n");
+    write_file(dir, "d/b", "b\n");
     dvc(&python, dir, &["add", "-q", "foo", "d"]);
     let foo_md5 = recorded_md5(&dir.join("foo.dvc"));
     std::fs::remove_file(object(dir, &foo_md5)).expect("rm object");
@@ -75,7 +48,7 @@ fn data_whose_object_left_the_cache_is_not_in_cache_whatever_the_workspace_holds
     // Workspace matching, modified, deleted: all "not in cache" in DVC.
     for step in ["matching", "modified", "deleted"] {
         match step {
-            "modified" => write(dir, "foo", "bar\n"),
+            "modified" => write_file(dir, "foo", "bar\n"),
             "deleted" => std::fs::remove_file(dir.join("foo")).expect("rm"),
             _ => {}
         }
@@ -103,41 +76,35 @@ fn data_whose_object_left_the_cache_is_not_in_cache_whatever_the_workspace_holds
     );
 }
 
-/// `kin status --json` and `dvc status --json` run in `sub` of the repository.
-fn both_status_in(python: &Path, dir: &Path, sub: &str) -> (Value, Value) {
-    both_status(python, &dir.join(sub))
-}
-
 #[test]
 fn status_names_paths_from_the_current_directory_as_dvc_does() {
     let Some(python) = dvc_python() else { return };
     let repo = dvc_repo(&python);
     let dir = repo.path();
-    write(dir, "top.txt", "top\n");
-    write(dir, "rin.txt", "rin\n");
-    write(dir, "sub/in.txt", "in\n");
-    write(
+    write_file(dir, "top.txt", "top\n");
+    write_file(dir, "rin.txt", "rin\n");
+    write_file(dir, "sub/in.txt", "in\n");
+    write_file(
         dir,
         "dvc.yaml",
         "stages:\n  r:\n    cmd: cp rin.txt rout.txt\n    deps: [rin.txt]\n    outs: [rout.txt]\n",
     );
-    write(
+    write_file(
         dir,
         "sub/dvc.yaml",
         "stages:\n  s1:\n    cmd: mkdir -p model csv_logs && cp in.txt model/clf-model && cp ../top.txt csv_logs/log\n    deps: [in.txt, ../top.txt]\n    outs: [model//clf-model, csv_logs/]\n  s2:\n    wdir: ..\n    cmd: cat top.txt rin.txt > out2.txt\n    deps: [top.txt, ./sub/../rin.txt]\n    outs: [out2.txt]\n",
     );
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-qm", "pipelines"]);
+    commit_all(dir, "pipelines");
     for sub in [".", "sub"] {
-        let (ours, theirs) = both_status_in(&python, dir, sub);
+        let (ours, theirs) = both_status(&python, &dir.join(sub));
         assert_eq!(ours, theirs, "nothing run yet, from {sub}");
     }
     dvc(&python, dir, &["repro", "-q", "-P"]);
-    write(dir, "sub/in.txt", "in\nb\n");
-    write(dir, "sub/model/clf-model", "z\n");
+    write_file(dir, "sub/in.txt", "in\nb\n");
+    write_file(dir, "sub/model/clf-model", "z\n");
     std::fs::remove_dir_all(dir.join("sub/csv_logs")).expect("rm");
     for sub in [".", "sub"] {
-        let (ours, theirs) = both_status_in(&python, dir, sub);
+        let (ours, theirs) = both_status(&python, &dir.join(sub));
         assert_eq!(ours, theirs, "after edits, from {sub}");
     }
     // The text form names the same paths.
@@ -150,33 +117,23 @@ fn status_names_paths_from_the_current_directory_as_dvc_does() {
     assert!(text.contains("deleted:            csv_logs\n"), "{text}");
 }
 
-fn both_json(python: &Path, dir: &Path, args: &[&str]) -> (Value, Value) {
-    let ours = run_ok(kin(dir).args(args));
-    let theirs = dvc(python, dir, args);
-    (
-        serde_json::from_str(&ours).unwrap_or_else(|e| panic!("kin {args:?}: {e}: {ours}")),
-        serde_json::from_str(&theirs).unwrap_or_else(|e| panic!("dvc {args:?}: {e}: {theirs}")),
-    )
-}
-
 #[test]
 fn params_used_only_through_templates_are_listed_as_dvc_lists_them() {
     let Some(python) = dvc_python() else { return };
     let repo = dvc_repo(&python);
     let dir = repo.path();
-    write(dir, "params.yaml", "top: 1\n");
-    write(
+    write_file(dir, "params.yaml", "top: 1\n");
+    write_file(
         dir,
         "sub/params.yaml",
         "models: {a: {lr: 0.1, ep: 3}, b: {lr: 0.2, ep: 5}}\nseeds: [1, 2]\nname: foo\nunused: 42\nnested: {deep: {x: 7, y: 8}}\nruns: [{lr: 0.5}, {lr: 0.6}]\n",
     );
-    write(
+    write_file(
         dir,
         "sub/dvc.yaml",
         "stages:\n  train:\n    foreach: ${models}\n    do:\n      cmd: echo ${item.lr} ${key} ${name}\n  single:\n    cmd: echo ${nested.deep.x} ${seeds[1]}\n  plain:\n    foreach: [p, q]\n    do:\n      cmd: echo ${item}\n  listed:\n    foreach: ${runs}\n    do:\n      cmd: echo ${item.lr}\n",
     );
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-qm", "templated params"]);
+    commit_all(dir, "templated params");
     for sub in [".", "sub"] {
         let (ours, theirs) = both_json(
             &python,
@@ -186,7 +143,7 @@ fn params_used_only_through_templates_are_listed_as_dvc_lists_them() {
         assert_eq!(ours, theirs, "from {sub}");
     }
     // A changed value shows without --all, under the file it comes from.
-    write(
+    write_file(
         dir,
         "sub/params.yaml",
         "models: {a: {lr: 0.3, ep: 3}, b: {lr: 0.2, ep: 5}}\nseeds: [1, 2]\nname: foo\nunused: 42\nnested: {deep: {x: 7, y: 8}}\nruns: [{lr: 0.5}, {lr: 0.6}]\n",
@@ -204,19 +161,18 @@ fn overlapping_outputs_fail_only_the_commands_that_build_the_graph() {
     let Some(python) = dvc_python() else { return };
     let repo = dvc_repo(&python);
     let dir = repo.path();
-    write(
+    write_file(
         dir,
         "dvc.yaml",
         "stages:\n  a:\n    cmd: echo a > x\n    outs: [x]\n  m:\n    cmd: cp m.src m.json\n    metrics: [m.json]\n",
     );
-    write(
+    write_file(
         dir,
         "sub/dvc.yaml",
         "stages:\n  b:\n    cmd: echo b > ../x\n    outs: [../x]\n",
     );
-    write(dir, "m.json", "{\"acc\": 0.5}\n");
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-qm", "overlap"]);
+    write_file(dir, "m.json", "{\"acc\": 0.5}\n");
+    commit_all(dir, "overlap");
     let (ours, theirs) = both_status(&python, dir);
     assert_eq!(ours, theirs, "status");
     let (ours, theirs) = both_json(&python, dir, &["metrics", "show", "--json"]);
@@ -238,15 +194,15 @@ fn repro_records_a_changed_data_source_again_as_dvc_does() {
     for tool in ["kin", "dvc"] {
         let repo = dvc_repo(&python);
         let dir = repo.path();
-        write(dir, "data.txt", "v1\n");
+        write_file(dir, "data.txt", "v1\n");
         dvc(&python, dir, &["add", "-q", "data.txt"]);
-        write(
+        write_file(
             dir,
             "dvc.yaml",
             "stages:\n  s:\n    cmd: cp data.txt out.txt\n    deps: [data.txt]\n    outs: [out.txt]\n",
         );
         dvc(&python, dir, &["repro", "-q"]);
-        write(dir, "data.txt", "v2\n");
+        write_file(dir, "data.txt", "v2\n");
         match tool {
             "kin" => {
                 let out = run_ok(kin(dir).arg("repro"));
@@ -326,7 +282,7 @@ fn config_is_read_at_every_level_dvc_reads() {
     assert_eq!(names(&ours), names(&theirs), "kin:\n{ours}\ndvc:\n{theirs}");
     assert_eq!(names(&ours), ["glob", "sys"]);
     // The global cache.type applies: added data is hard-linked into the cache.
-    write(dir, "data.txt", "linked\n");
+    write_file(dir, "data.txt", "linked\n");
     let mut add = kin(dir);
     with_levels(add.args(["add", "data.txt"]));
     run_ok(&mut add);
@@ -345,8 +301,8 @@ fn push_and_fetch_warn_about_objects_nobody_has_and_succeed_as_dvc_does() {
     let repo = dvc_repo(&python);
     let dir = repo.path();
     let store = tempfile::tempdir().expect("temp dir");
-    write(dir, "a", "a\n");
-    write(dir, "b", "b\n");
+    write_file(dir, "a", "a\n");
+    write_file(dir, "b", "b\n");
     dvc(&python, dir, &["add", "-q", "a", "b"]);
     dvc(
         &python,
@@ -398,8 +354,8 @@ fn dvc_files_outside_dvc_3s_schema_are_refused_as_dvc_refuses_them() {
     ] {
         let repo = dvc_repo(&python);
         let dir = repo.path();
-        write(dir, "a", "a\n");
-        write(dir, "a.dvc", &text);
+        write_file(dir, "a", "a\n");
+        write_file(dir, "a.dvc", &text);
         let ours = crate::common::run(kin(dir).args(["status", "--json"]));
         let stderr = String::from_utf8_lossy(&ours.stderr);
         assert_eq!(ours.status.code(), Some(1), "{text}: {stderr}");
@@ -417,11 +373,11 @@ fn dvc_files_outside_dvc_3s_schema_are_refused_as_dvc_refuses_them() {
     // Every field DVC itself writes is accepted.
     let repo = dvc_repo(&python);
     let dir = repo.path();
-    write(dir, "a", "a\n");
-    write(
+    write_file(dir, "a", "a\n");
+    write_file(
         dir,
         "a.dvc",
-        &format!(
+        format!(
             "frozen: false\ndesc: data\nmeta: {{owner: me}}\nouts:\n-{}  isexec: false\n  cache: true\n  persist: false\n  push: true\n  remote: r\n  desc: a file\n  type: data\n  labels: [x]\n",
             &entry[1..]
         ),
@@ -435,7 +391,7 @@ fn missing_metrics_are_reported_in_dvcs_words() {
     let Some(python) = dvc_python() else { return };
     let repo = dvc_repo(&python);
     let dir = repo.path();
-    write(
+    write_file(
         dir,
         "dvc.yaml",
         "metrics:\n- missing.json\n- sub/also.json\nstages:\n  s:\n    cmd: echo\n    metrics: [out.json]\n",

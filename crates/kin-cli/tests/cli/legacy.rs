@@ -9,7 +9,9 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::common::{copy_tree, dvc, dvc_python, git_repo, kin, run, run_ok};
+use crate::common::{
+    both_json, copy_tree, dvc, dvc_python, git_repo, kin, run, run_ok, write_file,
+};
 
 /// Hashes paths with DVC's md5-dos2unix (`build`, as DVC 3 does for DVC 2 entries) and, with
 /// `store`, commits their objects to DVC 2's cache (`.dvc/cache/xx/…`) as DVC 2 did. Prints
@@ -74,7 +76,7 @@ fn write_dvc2_file(dir: &Path, path: &str, entry: &Dvc2Entry) {
         "outs:\n- md5: {}\n  size: {}\n{nfiles}  path: {path}\n",
         entry.md5, entry.size
     );
-    write(dir, &format!("{path}.dvc"), text.as_bytes());
+    write_file(dir, &format!("{path}.dvc"), text.as_bytes());
 }
 
 /// A DVC-initialised git repo whose `paths` (written by `files`) are tracked by DVC 2 `.dvc`
@@ -84,7 +86,7 @@ fn dvc2_repo(python: &Path, files: &[(&str, Vec<u8>)], paths: &[&str]) -> tempfi
     let dir = repo.path();
     dvc(python, dir, &["init", "-q"]);
     for (rel, bytes) in files {
-        write(dir, rel, bytes);
+        write_file(dir, rel, bytes);
     }
     let entries = dvc2_entries(python, dir, true, paths);
     let mut ignored = String::new();
@@ -92,16 +94,8 @@ fn dvc2_repo(python: &Path, files: &[(&str, Vec<u8>)], paths: &[&str]) -> tempfi
         write_dvc2_file(dir, path, entry);
         ignored.push_str(&format!("/{path}\n"));
     }
-    write(dir, ".gitignore", ignored.as_bytes());
+    write_file(dir, ".gitignore", ignored.as_bytes());
     repo
-}
-
-fn write(dir: &Path, rel: &str, bytes: &[u8]) {
-    let path = dir.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(path, bytes).expect("write");
 }
 
 fn read(dir: &Path, rel: &str) -> Vec<u8> {
@@ -145,14 +139,9 @@ fn copy(dir: &Path) -> tempfile::TempDir {
 
 /// `kin status --json` and `dvc status --json` (with `extra` arguments), parsed.
 fn both_status(python: &Path, dir: &Path, extra: &[&str]) -> (Value, Value) {
-    let ours = run_ok(kin(dir).args(["status", "--json"]).args(extra));
     let mut args = vec!["status", "--json"];
     args.extend(extra);
-    let theirs = dvc(python, dir, &args);
-    (
-        serde_json::from_str(&ours).expect("kin JSON"),
-        serde_json::from_str(&theirs).expect("dvc JSON"),
-    )
+    both_json(python, dir, &args)
 }
 
 fn assert_same_status(python: &Path, dir: &Path, step: &str) -> Value {
@@ -212,11 +201,11 @@ fn dvc2_files_and_directories_have_dvc_s_status() {
 
     assert_eq!(assert_same_status(&python, dir, "as recorded"), json!({}));
     // An LF rewrite of CRLF text is the same content to DVC 2's hash.
-    write(dir, "crlf.txt", b"a\nb\n");
-    write(dir, "mixed/crlf.txt", b"x\ny\n");
+    write_file(dir, "crlf.txt", b"a\nb\n");
+    write_file(dir, "mixed/crlf.txt", b"x\ny\n");
     assert_eq!(assert_same_status(&python, dir, "LF rewrite"), json!({}));
-    write(dir, "thirty.txt", b"changed\r\n");
-    write(dir, "mixed/sub/plain.txt", b"changed\n");
+    write_file(dir, "thirty.txt", b"changed\r\n");
+    write_file(dir, "mixed/sub/plain.txt", b"changed\n");
     assert_same_status(&python, dir, "modified");
     // DVC 3 looks for DVC 2 objects in DVC 2's cache only.
     let md5 = dvc2_entries(&python, dir, false, &["utf8.txt"])
@@ -248,13 +237,13 @@ fn add_repo(python: &Path) -> tempfile::TempDir {
     // A key DVC keeps where it was, after which it appends `hash: md5`.
     let dir = repo.path();
     let text = std::fs::read_to_string(dir.join("u.txt.dvc")).expect("dvc file");
-    write(
+    write_file(
         dir,
         "u.txt.dvc",
         format!("{text}  desc: the data\n").as_bytes(),
     );
-    write(dir, "u.txt", b"changed\r\n");
-    write(dir, "d/1", b"changed\r\n");
+    write_file(dir, "u.txt", b"changed\r\n");
+    write_file(dir, "d/1", b"changed\r\n");
     repo
 }
 
@@ -318,7 +307,7 @@ fn stage_repo(python: &Path) -> tempfile::TempDir {
     let dir = repo.path();
     dvc(python, dir, &["init", "-q"]);
     let cmd = "cp in.txt out.txt && cp k.txt same.txt && rm -rf od && cp -r dd od";
-    write(
+    write_file(
         dir,
         "dvc.yaml",
         format!(
@@ -326,14 +315,14 @@ fn stage_repo(python: &Path) -> tempfile::TempDir {
         )
         .as_bytes(),
     );
-    write(dir, "in.txt", b"one\r\ntwo\r\n");
-    write(dir, "k.txt", b"k\n");
-    write(dir, "dd/p", b"p\r\n");
-    write(dir, "dd/q.bin", b"\0\r\n");
-    write(dir, "out.txt", b"one\r\ntwo\r\n");
-    write(dir, "same.txt", b"k\n");
-    write(dir, "od/p", b"p\r\n");
-    write(dir, "od/q.bin", b"\0\r\n");
+    write_file(dir, "in.txt", b"one\r\ntwo\r\n");
+    write_file(dir, "k.txt", b"k\n");
+    write_file(dir, "dd/p", b"p\r\n");
+    write_file(dir, "dd/q.bin", b"\0\r\n");
+    write_file(dir, "out.txt", b"one\r\ntwo\r\n");
+    write_file(dir, "same.txt", b"k\n");
+    write_file(dir, "od/p", b"p\r\n");
+    write_file(dir, "od/q.bin", b"\0\r\n");
     let deps = dvc2_entries(python, dir, false, &["dd", "in.txt", "k.txt"]);
     let outs = dvc2_entries(python, dir, true, &["od", "out.txt", "same.txt"]);
     let entry = |path: &str, e: &Dvc2Entry| {
@@ -354,8 +343,8 @@ fn stage_repo(python: &Path) -> tempfile::TempDir {
     for (path, e) in ["od", "out.txt", "same.txt"].iter().zip(&outs) {
         lock.push_str(&entry(path, e));
     }
-    write(dir, "dvc.lock", lock.as_bytes());
-    write(dir, ".gitignore", b"/out.txt\n/same.txt\n/od\n");
+    write_file(dir, "dvc.lock", lock.as_bytes());
+    write_file(dir, ".gitignore", b"/out.txt\n/same.txt\n/od\n");
     repo
 }
 
@@ -366,10 +355,10 @@ fn repro_keeps_unchanged_dvc2_entries_and_caches_as_dvc_does() {
     let dir = ours.path();
     assert_eq!(assert_same_status(&python, dir, "as recorded"), json!({}));
     // LF rewrites of recorded CRLF text change nothing.
-    write(dir, "out.txt", b"one\ntwo\n");
-    write(dir, "dd/p", b"p\n");
+    write_file(dir, "out.txt", b"one\ntwo\n");
+    write_file(dir, "dd/p", b"p\n");
     assert_eq!(assert_same_status(&python, dir, "LF rewrite"), json!({}));
-    write(dir, "in.txt", b"one\r\nthree\r\n");
+    write_file(dir, "in.txt", b"one\r\nthree\r\n");
     assert_same_status(&python, dir, "one dep changed");
     let theirs = copy(dir);
     run_ok(kin(dir).args(["repro", "-q"]));
@@ -428,7 +417,7 @@ fn mixed_repo(python: &Path) -> tempfile::TempDir {
         ("d/s/2", b"\0\r\n".to_vec()),
     ];
     let repo = dvc2_repo(python, &files, &["t.txt", "d"]);
-    write(repo.path(), "n.txt", b"new\r\n");
+    write_file(repo.path(), "n.txt", b"new\r\n");
     run_ok(kin(repo.path()).args(["add", "-q", "n.txt"]));
     repo
 }
@@ -525,10 +514,10 @@ fn gc_keeps_the_dvc2_objects_in_use_as_dvc_does() {
     let ours = mixed_repo(&python);
     let dir = ours.path();
     // An unreferenced DVC 2 object, and a DVC 3 one left by a second add.
-    write(dir, "junk.txt", b"junk\r\n");
+    write_file(dir, "junk.txt", b"junk\r\n");
     dvc2_entries(&python, dir, true, &["junk.txt"]);
     std::fs::remove_file(dir.join("junk.txt")).expect("rm");
-    write(dir, "n.txt", b"newer\r\n");
+    write_file(dir, "n.txt", b"newer\r\n");
     run_ok(kin(dir).args(["add", "-q", "n.txt"]));
     let theirs = copy(dir);
     let before = cache_objects(dir).len();
@@ -548,14 +537,14 @@ fn repro_re_records_only_the_changed_dvc2_data_source_as_dvc_does() {
     ];
     let ours = dvc2_repo(&python, &files, &["t.txt", "u.txt"]);
     let dir = ours.path();
-    write(
+    write_file(
         dir,
         "dvc.yaml",
         b"stages:\n  s:\n    cmd: cat t.txt u.txt > out.txt\n    deps: [t.txt, u.txt]\n    outs: [out.txt]\n",
     );
     // An LF rewrite is no change to DVC 2's hash; new content is.
-    write(dir, "t.txt", b"a\nb\n");
-    write(dir, "u.txt", b"changed\r\n");
+    write_file(dir, "t.txt", b"a\nb\n");
+    write_file(dir, "u.txt", b"changed\r\n");
     let theirs = copy(dir);
     run_ok(kin(dir).args(["repro", "-q"]));
     dvc(&python, theirs.path(), &["repro", "-q"]);
