@@ -26,6 +26,16 @@ pub fn write_atomic_with(
     fill: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     remove_dead_temps(path);
+    write_atomic_shared_with(path, fill)
+}
+
+/// [`write_atomic_with`] for a directory other machines may write too (a remote, a shared
+/// cache): leftovers are not swept there, since a process id says nothing about another
+/// machine's processes, and listing the directory on every object would slow a transfer.
+pub fn write_atomic_shared_with(
+    path: &Path,
+    fill: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let temp = temp_path(path);
     let result = File::create(&temp)
         .and_then(|mut file| fill(&mut file))

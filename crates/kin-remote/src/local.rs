@@ -35,7 +35,7 @@ impl LocalRemote {
         };
         let dir = dest.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir).map_err(write_error)?;
-        kin_format::atomic_write::write_atomic_with(&dest, |file| {
+        kin_format::atomic_write::write_atomic_shared_with(&dest, |file| {
             fill(file)?;
             file.sync_all()
         })

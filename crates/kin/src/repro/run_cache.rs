@@ -84,10 +84,11 @@ impl RunCache {
             source,
         };
         std::fs::create_dir_all(&dir).map_err(error)?;
-        kin_format::atomic_write::write_atomic(
-            &path,
-            to_yaml_document(&entry.to_value()).as_bytes(),
-        )
+        // The run cache is in the cache, which other machines may share.
+        let text = to_yaml_document(&entry.to_value());
+        kin_format::atomic_write::write_atomic_shared_with(&path, |file| {
+            std::io::Write::write_all(file, text.as_bytes())
+        })
         .map_err(error)
     }
 
