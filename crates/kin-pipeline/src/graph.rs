@@ -38,6 +38,8 @@ pub fn paths_overlap(a: &str, b: &str) -> bool {
 pub struct Graph {
     pub nodes: Vec<GraphNode>,
     pub edges: Vec<(usize, usize)>,
+    /// Every output with where it is declared, in declaration order, for [`check_graph`].
+    declared: Vec<Declared>,
 }
 
 /// Where a dep sits once `wdir` and `..` are applied, relative to the repo root; `None` for
@@ -47,18 +49,8 @@ fn dep_path(wdir: &RepoPath, path: &str) -> Option<RepoPath> {
     RepoPath::join(wdir, path).ok().filter(|p| !p.is_root())
 }
 
-fn ancestors(path: &str) -> impl Iterator<Item = &str> {
-    path.match_indices('/').map(move |(i, _)| &path[..i])
-}
-
-struct OutRecord {
-    node: usize,
-    path: RepoPath,
-    file: PathBuf,
-    at: Location,
-}
-
 /// One declared output: its node, repo-relative path and where it is written.
+#[derive(Debug, Clone)]
 struct Declared {
     node: usize,
     path: RepoPath,
@@ -170,6 +162,7 @@ pub fn build_graph(stages: &[Stage], data_files: &[DataFile]) -> Result<Graph, P
         graph.nodes[out.node].outs.push(out.path.clone());
         outs.entry(out.path.clone()).or_insert(out.node);
     }
+    graph.declared = declared;
     for consumer in 0..stages.len() {
         for path in graph.nodes[consumer].deps.clone() {
             let mut producers: Vec<usize> = path
@@ -195,28 +188,16 @@ pub fn build_graph(stages: &[Stage], data_files: &[DataFile]) -> Result<Graph, P
 
 /// What DVC checks when it builds its graph: no path produced twice or inside another output,
 /// no pipeline file inside an output, no cycle.
-pub fn check_graph(
-    graph: &Graph,
-    stages: &[Stage],
-    data_files: &[DataFile],
-) -> Result<(), PipelineError> {
-    let mut outs: BTreeMap<RepoPath, OutRecord> = BTreeMap::new();
-    for out in declared_outputs(stages, data_files)? {
-        check_overlap(graph, &outs, out.node, &out.path, &out.file, out.at)?;
-        outs.insert(
-            out.path.clone(),
-            OutRecord {
-                node: out.node,
-                path: out.path,
-                file: out.file,
-                at: out.at,
-            },
-        );
+pub fn check_graph(graph: &Graph, stages: &[Stage]) -> Result<(), PipelineError> {
+    let mut outs: BTreeMap<&str, &Declared> = BTreeMap::new();
+    for out in &graph.declared {
+        check_overlap(graph, &outs, out)?;
+        outs.insert(out.path.as_str(), out);
     }
     for stage in stages {
-        let dir = stage.dvcfile.rsplit_once('/').map_or("", |(d, _)| d);
-        if let Some(out) = std::iter::once(dir)
-            .chain(ancestors(dir))
+        let dir = dir_of(&stage.dvcfile);
+        if let Some(out) = std::iter::once(dir.as_str())
+            .chain(dir.ancestors())
             .find_map(|p| outs.get(p))
         {
             return Err(PipelineError::DvcfileInsideOutput {
@@ -230,18 +211,23 @@ pub fn check_graph(
     check_acyclic(graph, stages)
 }
 
+/// Fails when `out` is declared already, or lies inside or around an output in `outs`.
 fn check_overlap(
     graph: &Graph,
-    outs: &BTreeMap<RepoPath, OutRecord>,
-    node: usize,
-    path: &RepoPath,
-    file: &std::path::Path,
-    at: Location,
+    outs: &BTreeMap<&str, &Declared>,
+    out: &Declared,
 ) -> Result<(), PipelineError> {
+    let Declared {
+        node,
+        path,
+        file,
+        at,
+    } = out;
+    let (node, at) = (*node, *at);
     let name = |n: usize| graph.nodes[n].address.clone();
-    if let Some(existing) = outs.get(path) {
+    if let Some(existing) = outs.get(path.as_str()) {
         return Err(PipelineError::DuplicateOutput {
-            file: file.to_path_buf(),
+            file: file.clone(),
             at,
             path: path.to_string(),
             stage: name(node),
@@ -250,7 +236,7 @@ fn check_overlap(
     }
     if let Some(parent) = path.ancestors().find_map(|p| outs.get(p)) {
         return Err(PipelineError::NestedOutput {
-            file: file.to_path_buf(),
+            file: file.clone(),
             at,
             path: path.to_string(),
             stage: name(node),
@@ -262,7 +248,7 @@ fn check_overlap(
     if let Some((_, child)) = outs
         .range::<str, _>((Bound::Included(inside.as_str()), Bound::Unbounded))
         .next()
-        .filter(|(p, _)| p.as_str().starts_with(&inside))
+        .filter(|(p, _)| p.starts_with(&inside))
     {
         return Err(PipelineError::NestedOutput {
             file: child.file.clone(),
@@ -365,8 +351,6 @@ mod tests {
         assert_eq!(dep_path(&at("sub"), "../x"), Some(at("x")));
         assert_eq!(dep_path(&at("."), "../x"), None);
         assert_eq!(dep_path(&at("."), "/abs/x"), None);
-        let found: Vec<&str> = ancestors("a/b/c").collect();
-        assert_eq!(found, ["a", "a/b"]);
     }
 }
 
@@ -454,7 +438,7 @@ mod properties {
                 .collect();
             // Loading does not fail on a cycle (as in DVC); checking the graph does.
             let graph = build_graph(&stages, &[]).expect("cycles load");
-            let Err(PipelineError::Cycle { cycle, .. }) = check_graph(&graph, &stages, &[]) else {
+            let Err(PipelineError::Cycle { cycle, .. }) = check_graph(&graph, &stages) else {
                 return Err(TestCaseError::fail("expected a cycle"));
             };
             prop_assert_eq!(cycle.first(), cycle.last());

@@ -15,7 +15,7 @@ pub mod template;
 pub use dvcfile::{DataFile, load_dvc_file};
 pub use dvcyaml::{PipelineFile, load_dvc_yaml, parse_dvc_yaml};
 pub use error::PipelineError;
-pub use graph::{Graph, GraphNode, build_graph, check_graph, paths_overlap, topological_sort};
+pub use graph::{Graph, GraphNode, build_graph, paths_overlap, topological_sort};
 pub use project::{Project, load_project};
 pub use stage::{Dep, Out, OutKind, ParamsDep, Stage};
 pub use template::ParsingConfig;

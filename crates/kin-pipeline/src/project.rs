@@ -29,7 +29,7 @@ impl Project {
     /// (`repro`, `dag`, `add`): no output produced twice or inside another, no pipeline file
     /// inside an output, no cycle. Loading the project does not fail on these.
     pub fn check_graph(&self) -> Result<(), PipelineError> {
-        crate::graph::check_graph(&self.graph, &self.stages, &self.data_files)
+        crate::graph::check_graph(&self.graph, &self.stages)
     }
 }
 
