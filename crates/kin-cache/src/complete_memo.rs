@@ -31,11 +31,15 @@ impl StateIndex {
             .prepare_cached("SELECT verified_ns FROM complete_dir WHERE id = ?1")
             .and_then(|mut s| s.query_row([&key], |r| r.get(0)).optional())
             .map_err(|e| self.error(e))?;
-        let latest_change = cache.latest_change_ns();
+        // The cache's latest change costs a stat of every prefix directory: asked only when
+        // there is a check to compare it with.
         let still = verified
             .and_then(|v| v.parse::<i128>().ok())
-            .zip(latest_change)
-            .is_some_and(|(verified, changed)| changed < verified - CLOCK_SLACK_NS);
+            .is_some_and(|verified| {
+                cache
+                    .latest_change_ns()
+                    .is_some_and(|changed| changed < verified - CLOCK_SLACK_NS)
+            });
         if still {
             return Ok(true);
         }

@@ -2,7 +2,7 @@
 //! all cores.
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,8 +13,9 @@ use kin_format::md5::{HashName, Md5};
 
 use crate::dos2unix::Dos2UnixMd5;
 
-/// Read buffer: large enough to amortise syscalls, small enough for many threads.
-const CHUNK: usize = 1 << 20;
+/// Read buffer: large enough to amortise syscalls, small enough for many threads, and DVC 2's
+/// hashing chunk, so that its hash takes each read where it lies instead of copying it.
+const CHUNK: usize = crate::dos2unix::CHUNK;
 
 /// Why a file could not be hashed.
 #[derive(Debug, thiserror::Error)]
@@ -69,19 +70,6 @@ pub fn hash_file(path: &Path) -> Result<(Md5, u64), HashError> {
 
 /// The hash `name` and size of a file, read once.
 pub fn hash_file_as(path: &Path, name: HashName) -> Result<(Md5, u64), HashError> {
-    hash_copy_as(path, name, &mut std::io::sink())
-}
-
-/// Hashes `path` while writing its bytes to `sink`: one read serves both the cache copy and its name.
-pub fn hash_and_copy(path: &Path, sink: &mut impl Write) -> Result<(Md5, u64), HashError> {
-    hash_copy_as(path, HashName::Md5, sink)
-}
-
-fn hash_copy_as(
-    path: &Path,
-    name: HashName,
-    sink: &mut impl Write,
-) -> Result<(Md5, u64), HashError> {
     let error = |source| HashError {
         path: path.to_path_buf(),
         source,
@@ -100,7 +88,6 @@ fn hash_copy_as(
                 Err(e) => return Err(error(e)),
             };
             hasher.update(&buffer[..read]);
-            sink.write_all(&buffer[..read]).map_err(error)?;
             size += read as u64;
         }
         Ok(())

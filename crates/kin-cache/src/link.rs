@@ -122,8 +122,9 @@ pub fn link_from_cache(
             path: dest.to_path_buf(),
         });
     }
-    // Already a hard link to this very object (a re-add in hardlink mode): renaming another
-    // link of the same inode over it would do nothing at all and leave the temp beside it.
+    // Already a hard link to this very object (a re-add in hardlink mode): nothing to do, so
+    // no temp link and rename for each of thousands of files. (A hard link made further down
+    // the list of types is handled by the removal after the rename.)
     if types.first() == Some(&LinkType::Hardlink) && is_same_inode(object, &existing) {
         return Ok(LinkType::Hardlink);
     }

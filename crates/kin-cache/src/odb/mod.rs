@@ -179,22 +179,19 @@ impl ObjectDb {
         };
         let entries = manifest.entries();
         let threads = crate::hashing::default_threads().min(entries.len().div_ceil(512).max(1));
-        if threads <= 1 {
-            return entries
-                .iter()
-                .all(|e| self.contains(&ObjectId::file(e.md5)));
-        }
-        let chunk = entries.len().div_ceil(threads);
-        // One stat per file; large directories are split across cores in big chunks.
-        std::thread::scope(|scope| {
-            let checks: Vec<_> = entries
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || part.iter().all(|e| self.contains(&ObjectId::file(e.md5))))
-                })
-                .collect();
-            checks.into_iter().all(|c| c.join().unwrap_or(false))
+        // One stat per file; large directories are split across cores in big chunks, and the
+        // first missing file ends the search.
+        let parts: Vec<_> = entries
+            .chunks(entries.len().div_ceil(threads).max(1))
+            .collect();
+        crate::hashing::parallel_map(&parts, threads, |part| {
+            if part.iter().all(|e| self.contains(&ObjectId::file(e.md5))) {
+                Ok(())
+            } else {
+                Err(())
+            }
         })
+        .is_ok()
     }
 
     /// A temp name: never named like an object, so a killed writer leaves nothing DVC or kin
