@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
 
-use crate::yaml::{Location, Map, Node, Value, YamlError, integer, parse_yaml};
+use crate::yaml::{Location, Map, Node, Value, YamlError, integer, parse_yaml, split_sign};
 
 /// Why a params or vars file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -100,11 +100,7 @@ fn from_toml(value: &DeValue<'_>) -> Node {
         DeValue::String(s) => Value::Str(s.to_string()),
         DeValue::Integer(i) => {
             let text = i.as_str();
-            let (negative, digits) = match text.as_bytes().first() {
-                Some(b'-') => (true, &text[1..]),
-                Some(b'+') => (false, &text[1..]),
-                _ => (false, text),
-            };
+            let (negative, digits) = split_sign(text);
             integer(negative, digits, i.radix()).unwrap_or_else(|| Value::Str(i.to_string()))
         }
         DeValue::Float(f) => Value::Float(f.as_str().parse().unwrap_or(f64::NAN)),

@@ -158,7 +158,7 @@ impl Context {
     }
 
     fn merge_source(&mut self, source: &str, data: Map, is_file: bool) -> Result<(), ContextError> {
-        let data = string_keys_only(data);
+        let data = string_keys_only(&data);
         let clashing: Vec<&str> = self
             .reserved
             .iter()
@@ -205,7 +205,7 @@ impl Context {
     pub fn file_of(&self, dotted: &str) -> Option<String> {
         self.sources
             .iter()
-            .find(|s| lookup_in_lists(&s.data, dotted).is_some())
+            .find(|s| lookup(&s.data, dotted).is_some())
             .filter(|s| s.is_file)
             .map(|s| s.name.clone())
     }
@@ -268,7 +268,7 @@ impl Context {
     pub fn set_reserved(&mut self, values: Vec<(&str, Node)>) -> Vec<(String, Option<Node>)> {
         let mut saved = Vec::new();
         for (key, value) in values {
-            let value = Node::new(string_keys_only_in(value.value), value.at);
+            let value = Node::new(string_keys_only_in(&value.value), value.at);
             saved.push((key.to_owned(), self.data.remove(key)));
             self.data.insert(key.to_owned(), Location::UNKNOWN, value);
             self.reserved.push(key.to_owned());
@@ -328,28 +328,25 @@ impl Context {
 
 /// `map` without the keys that are not strings, at any depth: DVC's context ignores them
 /// ("a limitation for the interpolation"), so `${x}` of `{1: a, b: c}` is `--b c`.
-fn string_keys_only(map: Map) -> Map {
+fn string_keys_only(map: &Map) -> Map {
     let mut kept = Map::new();
     for entry in map.iter().filter(|e| e.key_scalar.is_none()) {
-        let value = Node::new(
-            string_keys_only_in(entry.value.value.clone()),
-            entry.value.at,
-        );
+        let value = Node::new(string_keys_only_in(&entry.value.value), entry.value.at);
         kept.insert(entry.key.clone(), entry.key_at, value);
     }
     kept
 }
 
-fn string_keys_only_in(value: Value) -> Value {
+fn string_keys_only_in(value: &Value) -> Value {
     match value {
         Value::Map(map) => Value::Map(string_keys_only(map)),
         Value::List(items) => Value::List(
             items
-                .into_iter()
-                .map(|n| Node::new(string_keys_only_in(n.value), n.at))
+                .iter()
+                .map(|n| Node::new(string_keys_only_in(&n.value), n.at))
                 .collect(),
         ),
-        other => other,
+        other => other.clone(),
     }
 }
 
@@ -384,8 +381,8 @@ fn list_index<'a>(items: &'a [Node], segment: &str) -> Option<&'a Node> {
     usize::try_from(index).ok().and_then(|i| items.get(i))
 }
 
-/// `lookup` that also walks into lists by index (`seeds.1`).
-fn lookup_in_lists<'a>(node: &'a Node, dotted: &str) -> Option<&'a Node> {
+/// The node at a dotted key, walking into maps by key and lists by index (`seeds.1`).
+fn lookup<'a>(node: &'a Node, dotted: &str) -> Option<&'a Node> {
     dotted
         .split('.')
         .try_fold(node, |node, key| match &node.value {
@@ -393,12 +390,6 @@ fn lookup_in_lists<'a>(node: &'a Node, dotted: &str) -> Option<&'a Node> {
             Value::List(items) => list_index(items, key),
             _ => None,
         })
-}
-
-fn lookup<'a>(node: &'a Node, dotted: &str) -> Option<&'a Node> {
-    dotted
-        .split('.')
-        .try_fold(node, |node, key| node.as_map()?.get(key))
 }
 
 /// Recursive merge: dicts merge key by key; any other clash returns the dotted key.

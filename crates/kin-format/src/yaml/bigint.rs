@@ -34,6 +34,15 @@ impl fmt::Display for BigInt {
     }
 }
 
+/// A number's text split into whether it is negative and the rest, without its `-` or `+`.
+pub fn split_sign(text: &str) -> (bool, &str) {
+    match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    }
+}
+
 /// Python's `int(digits, radix)` with a sign: [`Value::Int`] when it fits an `i64`, else
 /// [`Value::BigInt`]. `digits` has no sign, prefix or `_`; `None` when it is empty or holds
 /// a character that is not a digit of `radix`.

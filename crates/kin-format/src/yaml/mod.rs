@@ -8,7 +8,7 @@ mod parse;
 mod resolve;
 mod value;
 
-pub use bigint::{BigInt, int_equals_float, integer};
+pub use bigint::{BigInt, int_equals_float, integer, split_sign};
 pub use parse::{YamlError, parse_yaml};
 pub use resolve::reads_back_as_string;
 pub use value::{Location, Map, MapEntry, Node, Value};

@@ -8,7 +8,7 @@
 //! and `2024-1-1` are strings; `017` is 17; `.5e5` is a string (after a leading point
 //! ruamel's float needs a signed exponent) while `.5e+5` is 50000.0.
 
-use super::{Value, integer};
+use super::{Value, integer, split_sign};
 
 /// What ruamel's resolver makes of a plain scalar (its implicit tags).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,11 +62,7 @@ pub(super) fn resolve_plain(text: &str) -> Value {
 /// (a leading zero stays decimal).
 fn construct_int(text: &str) -> Option<Value> {
     let cleaned: String = text.chars().filter(|&c| c != '_').collect();
-    let (negative, body) = match cleaned.as_bytes().first() {
-        Some(b'-') => (true, &cleaned[1..]),
-        Some(b'+') => (false, &cleaned[1..]),
-        _ => (false, cleaned.as_str()),
-    };
+    let (negative, body) = split_sign(&cleaned);
     let (radix, digits) = [("0b", 2), ("0x", 16), ("0o", 8)]
         .iter()
         .find_map(|(prefix, radix)| body.strip_prefix(prefix).map(|rest| (*radix, rest)))
@@ -79,13 +75,10 @@ fn construct_int(text: &str) -> Option<Value> {
 fn construct_float(text: &str) -> Option<Value> {
     let cleaned: String = text.chars().filter(|&c| c != '_').collect();
     let lower = cleaned.to_ascii_lowercase();
-    let (sign, body) = match lower.as_bytes().first() {
-        Some(b'-') => (-1.0, &lower[1..]),
-        Some(b'+') => (1.0, &lower[1..]),
-        _ => (1.0, lower.as_str()),
-    };
+    let (negative, body) = split_sign(&lower);
     match body {
-        ".inf" => Some(Value::Float(sign * f64::INFINITY)),
+        ".inf" if negative => Some(Value::Float(f64::NEG_INFINITY)),
+        ".inf" => Some(Value::Float(f64::INFINITY)),
         ".nan" => Some(Value::Float(f64::NAN)),
         _ => cleaned.parse().ok().map(Value::Float),
     }

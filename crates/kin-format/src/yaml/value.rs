@@ -291,10 +291,7 @@ fn json_number(n: &serde_json::Number) -> Value {
     }
     let text = n.to_string();
     if !text.contains(['.', 'e', 'E']) {
-        let (negative, digits) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text.as_str()),
-        };
+        let (negative, digits) = super::bigint::split_sign(&text);
         if let Some(value) = integer(negative, digits, 10) {
             return value;
         }
