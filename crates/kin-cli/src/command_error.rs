@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
+use kin::registry::RegistryError;
+use kin::registry::actions::ActionError;
 use kin::repro::ReproError;
 use kin::{DvcConfigError, InitError, RepoError};
 use kin_gates::TableError;
@@ -123,6 +125,48 @@ impl From<io::Error> for CommandError {
         } else {
             CommandError::failure(format!("cannot write the output: {error}"))
         }
+    }
+}
+
+impl From<RegistryError> for CommandError {
+    fn from(error: RegistryError) -> Self {
+        let hint = match &error {
+            RegistryError::NotGit { .. } => {
+                Some("the registry lives in git tags: run kin inside a git repository")
+            }
+            RegistryError::Git(_) | RegistryError::State(_) | RegistryError::Config { .. } => None,
+        };
+        CommandError::failure(error.to_string()).with_optional_hint(hint)
+    }
+}
+
+impl From<ActionError> for CommandError {
+    fn from(error: ActionError) -> Self {
+        let hint = match &error {
+            ActionError::VersionExistsForCommit { .. } => Some(
+                "register another commit, or pass --force to register this one again".to_owned(),
+            ),
+            ActionError::AlreadyInStage { .. } => {
+                Some("pass --force to record the assignment again".to_owned())
+            }
+            ActionError::UnknownArtifact { .. } | ActionError::VersionNotRegistered { .. } => {
+                Some("`kin model show` lists the registry".to_owned())
+            }
+            ActionError::TagExists { .. } => Some(
+                "another registry action took this tag first; run the command again".to_owned(),
+            ),
+            ActionError::BumpWithoutVersion { .. } => Some(
+                "register the first version without --bump-*, or name it with --version".to_owned(),
+            ),
+            _ => None,
+        };
+        let usage = matches!(error, ActionError::Name(_) | ActionError::Version(_));
+        let out = if usage {
+            CommandError::usage(error.to_string())
+        } else {
+            CommandError::failure(error.to_string())
+        };
+        out.with_optional_hint(hint)
     }
 }
 

@@ -27,6 +27,8 @@ pub enum JsonStyle {
     Compact,
     /// Python's `json.dumps` as DVC prints it, for output that must match DVC's byte for byte.
     Dvc,
+    /// Python's `json.dumps(indent=4)` as `gto --json` prints it.
+    Gto,
 }
 
 impl Printer {
@@ -84,6 +86,7 @@ pub fn write_json(out: &mut impl Write, value: &Value, style: JsonStyle) -> io::
         JsonStyle::Pretty => serde_json::to_vec_pretty(value)?,
         JsonStyle::Compact => serde_json::to_vec(value)?,
         JsonStyle::Dvc => kin::metrics::python::py_json(value).into_bytes(),
+        JsonStyle::Gto => kin::registry::gto_json::dumps(value).into_bytes(),
     };
     text.push(b'\n');
     out.write_all(&text)

@@ -59,6 +59,7 @@ impl Manifest {
         let options = DumpOptions {
             sort_keys: true,
             exclude: &[],
+            indent: None,
         };
         dumps(&Value::List(items), options)
     }

@@ -25,7 +25,7 @@ pub struct PipelineFile {
     /// Relative to the repo root, `/`-separated.
     pub path: String,
     pub stages: Vec<Stage>,
-    /// Top-level `metrics`, `params`, `plots` and `artifacts` after templating, as written.
+    /// Top-level `metrics`, `params`, `plots` and `artifacts` after templating.
     pub metrics: Vec<Node>,
     pub params: Vec<Node>,
     pub plots: Vec<Node>,
@@ -135,12 +135,26 @@ pub fn parse_dvc_yaml(
             }),
         }
     };
+    // DVC resolves `${...}` in artifact definitions as in the other top-level sections.
+    let artifacts =
+        match top.get("artifacts").filter(|n| !n.is_null()) {
+            None => None,
+            Some(node) => Some(resolve_node(&ctx, node, None, parsing).map_err(
+                |(source, at)| PipelineError::Template {
+                    file: file.clone(),
+                    at,
+                    context: "top-level `artifacts`".to_owned(),
+                    source,
+                    available: ctx.top_level_keys(),
+                },
+            )?),
+        };
     Ok(PipelineFile {
         path: dvcfile,
         metrics: section("metrics")?,
         params: section("params")?,
         plots: section("plots")?,
-        artifacts: top.get("artifacts").cloned(),
+        artifacts,
         stages,
     })
 }

@@ -157,19 +157,42 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
+impl Timestamp {
+    /// The wall-clock time `offset_secs` east of UTC, to the second, with its offset, as
+    /// Python's `datetime.isoformat()` writes an aware time: `2026-11-22T11:30:05+01:00`.
+    pub fn with_offset(self, offset_secs: i32) -> String {
+        let local = self.0.div_euclid(1000) + i64::from(offset_secs);
+        let sign = if offset_secs < 0 { '-' } else { '+' };
+        let offset = offset_secs.unsigned_abs();
+        let mut text = format!(
+            "{}{sign}{:02}:{:02}",
+            wall_clock(local),
+            offset / 3600,
+            offset % 3600 / 60
+        );
+        if !offset.is_multiple_of(60) {
+            text.push_str(&format!(":{:02}", offset % 60));
+        }
+        text
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` of seconds since the epoch.
+fn wall_clock(secs: i64) -> String {
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+    let of_day = secs.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
 impl fmt::Display for Timestamp {
     /// RFC 3339 in UTC, to the second: `2026-11-22T10:30:05Z`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.0.div_euclid(1000);
-        let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
-        let of_day = secs.rem_euclid(86_400);
-        write!(
-            f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-            of_day / 3600,
-            of_day % 3600 / 60,
-            of_day % 60
-        )
+        write!(f, "{}Z", wall_clock(self.0.div_euclid(1000)))
     }
 }
 
@@ -179,6 +202,18 @@ mod tests {
 
     fn at(text: &str) -> Timestamp {
         Timestamp::parse(text, Timestamp(0)).expect(text)
+    }
+
+    #[test]
+    fn formats_with_an_offset_as_python_isoformat() {
+        // datetime.fromtimestamp(1700000000, timezone(timedelta(hours=-5, minutes=-30))).isoformat()
+        let t = Timestamp::from_secs(1_700_000_000);
+        assert_eq!(t.with_offset(0), "2023-11-14T22:13:20+00:00");
+        assert_eq!(
+            t.with_offset(-(5 * 3600 + 1800)),
+            "2023-11-14T16:43:20-05:30"
+        );
+        assert_eq!(t.with_offset(3600), "2023-11-14T23:13:20+01:00");
     }
 
     #[test]

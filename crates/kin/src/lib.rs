@@ -10,6 +10,7 @@ pub mod kin_config;
 pub mod lineage;
 pub mod metrics;
 pub mod paths;
+pub mod registry;
 pub mod remote;
 mod repo;
 pub mod repo_lock;

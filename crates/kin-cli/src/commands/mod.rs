@@ -13,6 +13,7 @@ mod init;
 mod lineage;
 mod metrics;
 mod metrics_io;
+mod model;
 mod params;
 mod remote;
 mod repro;
@@ -90,6 +91,8 @@ pub enum Command {
     Fetch(transfer::FetchArgs),
     /// Fetch, then check out into the workspace.
     Pull(transfer::PullArgs),
+    /// The model registry: versions and stages in GTO's git tags, read by `gto` and DVC Studio.
+    Model(model::ModelArgs),
 }
 
 /// Runs the chosen command in `-C DIR` or the current directory.
@@ -123,5 +126,6 @@ pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
         Command::Push(args) => transfer::push::cmd_push(printer, &cwd, &args),
         Command::Fetch(args) => transfer::fetch::cmd_fetch(printer, &cwd, &args),
         Command::Pull(args) => transfer::pull::cmd_pull(printer, &cwd, &args),
+        Command::Model(args) => model::cmd_model(printer, &cwd, &args),
     }
 }

@@ -12,16 +12,44 @@ pub struct DumpOptions<'a> {
     pub sort_keys: bool,
     /// Keys left out at every depth (DVC's `dict_filter`).
     pub exclude: &'a [&'a str],
+    /// `indent=N`: each item on its own line, nested N spaces deeper (as `gto --json` prints);
+    /// `None` keeps everything on one line.
+    pub indent: Option<usize>,
 }
 
 /// `json.dumps(value)` with `options`.
 pub fn dumps(value: &Value, options: DumpOptions<'_>) -> String {
     let mut out = String::new();
-    push_json(&mut out, value, options);
+    push_json(&mut out, value, options, 0);
     out
 }
 
-fn push_json(out: &mut String, value: &Value, options: DumpOptions<'_>) {
+/// What goes between two items of a list or mapping at nesting `depth`, and before the first:
+/// `", "` on one line, or a comma, a newline and the indentation when indenting.
+fn push_separator(out: &mut String, options: DumpOptions<'_>, depth: usize, first: bool) {
+    match options.indent {
+        None if !first => out.push_str(", "),
+        None => {}
+        Some(width) => {
+            if !first {
+                out.push(',');
+            }
+            out.push('\n');
+            out.push_str(&" ".repeat(width * depth));
+        }
+    }
+}
+
+/// Closes a non-empty list or mapping opened at `depth`.
+fn push_close(out: &mut String, options: DumpOptions<'_>, depth: usize, close: char) {
+    if let Some(width) = options.indent {
+        out.push('\n');
+        out.push_str(&" ".repeat(width * depth));
+    }
+    out.push(close);
+}
+
+fn push_json(out: &mut String, value: &Value, options: DumpOptions<'_>, depth: usize) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
@@ -34,12 +62,14 @@ fn push_json(out: &mut String, value: &Value, options: DumpOptions<'_>) {
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                push_json(out, &item.value, options);
+                push_separator(out, options, depth + 1, i == 0);
+                push_json(out, &item.value, options, depth + 1);
             }
-            out.push(']');
+            if items.is_empty() {
+                out.push(']');
+            } else {
+                push_close(out, options, depth, ']');
+            }
         }
         Value::Map(map) => {
             let kept = || {
@@ -50,9 +80,9 @@ fn push_json(out: &mut String, value: &Value, options: DumpOptions<'_>) {
             if options.sort_keys && !in_order() {
                 let mut entries: Vec<&MapEntry> = kept().collect();
                 entries.sort_by(|a, b| key_order(a, b));
-                push_entries(out, entries.into_iter(), options);
+                push_entries(out, entries.into_iter(), options, depth);
             } else {
-                push_entries(out, kept(), options);
+                push_entries(out, kept(), options, depth);
             }
         }
     }
@@ -62,20 +92,25 @@ fn push_entries<'a>(
     out: &mut String,
     entries: impl Iterator<Item = &'a MapEntry>,
     options: DumpOptions<'_>,
+    depth: usize,
 ) {
     out.push('{');
+    let mut empty = true;
     for (i, entry) in entries.enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
+        empty = false;
+        push_separator(out, options, depth + 1, i == 0);
         match &entry.key_scalar {
             None => push_json_string(out, &entry.key),
             Some(scalar) => push_json_string(out, &key_text(scalar)),
         }
         out.push_str(": ");
-        push_json(out, &entry.value.value, options);
+        push_json(out, &entry.value.value, options, depth + 1);
     }
-    out.push('}');
+    if empty {
+        out.push('}');
+    } else {
+        push_close(out, options, depth, '}');
+    }
 }
 
 /// A float as `json.dumps` writes it: its repr, or `NaN`, `Infinity`, `-Infinity`.
@@ -165,6 +200,19 @@ mod tests {
     }
 
     #[test]
+    fn indented_as_python() {
+        // json.dumps({"a": [1, {"b": None}], "e": [], "f": {}}, indent=4)
+        let options = DumpOptions {
+            indent: Some(4),
+            ..DumpOptions::default()
+        };
+        assert_eq!(
+            dumps(&parsed("{a: [1, {b: null}], e: [], f: {}}"), options),
+            "{\n    \"a\": [\n        1,\n        {\n            \"b\": null\n        }\n    ],\n    \"e\": [],\n    \"f\": {}\n}"
+        );
+    }
+
+    #[test]
     fn sorted_and_filtered_as_dvc_hashes_run_cache_keys() {
         let doc = parsed("b: [1, 2.5, 1.0e-05, true, null]\na: \"é\\t\\U0001F600\"\nsize: 3\n");
         // json.dumps({"b": [1, 2.5, 1e-05, True, None], "a": "é\t😀", "size": 3}, sort_keys=True)
@@ -172,6 +220,7 @@ mod tests {
         let options = DumpOptions {
             sort_keys: true,
             exclude: &["size"],
+            indent: None,
         };
         assert_eq!(
             dumps(&doc, options),

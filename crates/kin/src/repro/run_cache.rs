@@ -52,6 +52,7 @@ fn dumps_sorted(value: &Value) -> String {
     let options = DumpOptions {
         sort_keys: true,
         exclude: UNHASHED,
+        indent: None,
     };
     dumps(value, options)
 }

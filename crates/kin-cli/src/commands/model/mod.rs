@@ -1,0 +1,119 @@
+//! `kin model`: the model registry, in GTO's git tags (what `gto` and DVC Studio read).
+
+mod assign;
+mod check_ref;
+mod deprecate;
+mod history;
+mod list;
+mod register;
+mod show;
+mod stages;
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::{Args, Subcommand};
+use kin::registry::actions::NewTag;
+use kin::registry::{ArtifactName, Registry};
+
+use crate::command_error::CommandError;
+use crate::printer::Printer;
+
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    #[command(subcommand)]
+    pub command: ModelCommand,
+}
+
+/// `--version` names a model version here, so the subcommands that take it give up clap's
+/// version flag (`kin --version` still prints kin's).
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// List the artifacts the `dvc.yaml` files declare.
+    List(list::ListArgs),
+    /// Register a version of an artifact (a git tag `NAME@vX.Y.Z`).
+    #[command(disable_version_flag = true)]
+    Register(register::RegisterArgs),
+    /// Assign a stage to a version (a git tag `NAME#STAGE#N`).
+    #[command(disable_version_flag = true)]
+    Assign(assign::AssignArgs),
+    /// Deprecate an artifact, deregister a version, or unassign a stage.
+    #[command(disable_version_flag = true)]
+    Deprecate(deprecate::DeprecateArgs),
+    /// Show the registry, or one artifact's versions (`NAME`, `NAME@vX.Y.Z`, `NAME#STAGE`).
+    Show(show::ShowArgs),
+    /// Show the journal of registry actions, newest first.
+    History(history::HistoryArgs),
+    /// List the stages in use (or those `.gto` allows).
+    Stages(stages::StagesArgs),
+    /// Say what a registry tag did.
+    CheckRef(check_ref::CheckRefArgs),
+}
+
+pub fn cmd_model(printer: Printer, cwd: &Path, args: &ModelArgs) -> Result<(), CommandError> {
+    match &args.command {
+        ModelCommand::List(args) => list::cmd_list(printer, cwd, args),
+        ModelCommand::Register(args) => register::cmd_register(printer, cwd, args),
+        ModelCommand::Assign(args) => assign::cmd_assign(printer, cwd, args),
+        ModelCommand::Deprecate(args) => deprecate::cmd_deprecate(printer, cwd, args),
+        ModelCommand::Show(args) => show::cmd_show(printer, cwd, args),
+        ModelCommand::History(args) => history::cmd_history(printer, cwd, args),
+        ModelCommand::Stages(args) => stages::cmd_stages(printer, cwd, args),
+        ModelCommand::CheckRef(args) => check_ref::cmd_check_ref(printer, cwd, args),
+    }
+}
+
+/// An artifact name from the command line.
+fn artifact_name(text: &str) -> Result<ArtifactName, CommandError> {
+    ArtifactName::parse(text).map_err(|e| CommandError::usage(e.to_string()))
+}
+
+/// Reports the tags an action created, and how to share them.
+fn report_created(
+    printer: Printer,
+    registry: &Registry,
+    tags: &[NewTag],
+) -> Result<(), CommandError> {
+    let mut out = printer.status();
+    for tag in tags {
+        let short = tag.commit.get(..7).unwrap_or(&tag.commit);
+        let what = match (&tag.kind, &tag.stage) {
+            (kin::registry::EventKind::Registration, _) => {
+                format!("registered {} {}", tag.artifact, tag.version)
+            }
+            (kin::registry::EventKind::Deregistration, _) => {
+                format!("deregistered {} {}", tag.artifact, tag.version)
+            }
+            (kin::registry::EventKind::Assignment, Some(stage)) => {
+                format!("assigned {stage} to {} {}", tag.artifact, tag.version)
+            }
+            (kin::registry::EventKind::Unassignment, Some(stage)) => {
+                format!("unassigned {stage} from {} {}", tag.artifact, tag.version)
+            }
+            (kin::registry::EventKind::Deprecation, _) => format!("deprecated {}", tag.artifact),
+            _ => format!("tagged {}", tag.artifact),
+        };
+        writeln!(out, "{what} at {short} (tag {})", tag.name)?;
+    }
+    if let Some(last) = tags.last() {
+        let _ = registry;
+        writeln!(
+            out,
+            "hint: share it with `git push origin {}`",
+            shell_quote(&last.name)
+        )?;
+    }
+    Ok(())
+}
+
+/// `text` quoted for a POSIX shell when it needs it (`#` and `!` do).
+fn shell_quote(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c))
+    {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}

@@ -1,0 +1,76 @@
+//! `kin model register`: a new version of an artifact, as `gto register` creates it.
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::Args;
+use kin::registry::actions::{VersionChoice, plan_register, write_tags};
+use kin::registry::{Bump, Registry};
+
+use super::{artifact_name, report_created};
+use crate::command_error::CommandError;
+use crate::printer::Printer;
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// The artifact (`NAME`, or `DIR:NAME` for one in `DIR/dvc.yaml`).
+    pub name: String,
+    /// The commit to register (a branch, tag or commit id).
+    #[arg(default_value = "HEAD")]
+    pub rev: String,
+    /// The version to register, e.g. v1.2.0 (default: the next patch version).
+    #[arg(
+        long = "version",
+        id = "version_name",
+        value_name = "VERSION",
+        conflicts_with_all = ["bump_major", "bump_minor", "bump_patch"]
+    )]
+    pub version: Option<String>,
+    #[arg(long, conflicts_with_all = ["bump_minor", "bump_patch"])]
+    pub bump_major: bool,
+    #[arg(long, conflicts_with = "bump_patch")]
+    pub bump_minor: bool,
+    #[arg(long)]
+    pub bump_patch: bool,
+    /// The tag's message (default: GTO's).
+    #[arg(short, long)]
+    pub message: Option<String>,
+    /// Register even if this commit already has a registered version.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn cmd_register(printer: Printer, cwd: &Path, args: &RegisterArgs) -> Result<(), CommandError> {
+    let name = artifact_name(&args.name)?;
+    let registry = Registry::open(cwd)?;
+    let choice = match (
+        &args.version,
+        args.bump_major,
+        args.bump_minor,
+        args.bump_patch,
+    ) {
+        (Some(version), ..) => VersionChoice::Exactly(version.clone()),
+        (None, true, _, _) => VersionChoice::Bump(Bump::Major),
+        (None, _, true, _) => VersionChoice::Bump(Bump::Minor),
+        (None, _, _, true) => VersionChoice::Bump(Bump::Patch),
+        (None, false, false, false) => VersionChoice::Next,
+    };
+    let tag = plan_register(
+        &registry,
+        &name,
+        &args.rev,
+        &choice,
+        args.message.as_deref(),
+        args.force,
+    )?;
+    if args.rev == "HEAD" && registry.worktree_dirty()? {
+        writeln!(
+            printer.stderr(),
+            "warning: the worktree has uncommitted changes; the version is the commit {}, not what is on disk",
+            tag.commit.get(..7).unwrap_or(&tag.commit)
+        )?;
+    }
+    let tags = [tag];
+    write_tags(&registry, &tags)?;
+    report_created(printer, &registry, &tags)
+}

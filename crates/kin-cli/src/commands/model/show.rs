@@ -1,0 +1,144 @@
+//! `kin model show`: the registry (each artifact's latest version and stages), or one
+//! artifact's versions; `--json` as `gto show --json` prints it.
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::Args;
+use kin::registry::gto_json::{Selector, registry_json, versions_json};
+use kin::registry::{ArtifactName, Registry, SemVer, StageName};
+use serde_json::Value;
+
+use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
+use crate::tabulate;
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// `NAME`, `NAME@vX.Y.Z`, `NAME@latest` or `NAME#STAGE`; the whole registry if omitted.
+    pub target: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `NAME@...`/`NAME#...` asks for, as GTO reads its shortcuts.
+pub fn parse_target(text: &str) -> Result<(ArtifactName, Selector), CommandError> {
+    let usage = |e: &dyn std::fmt::Display| CommandError::usage(e.to_string());
+    if let Some((name, stage)) = text.split_once('#') {
+        let stage = StageName::parse(stage).map_err(|e| usage(&e))?;
+        let name = ArtifactName::parse(name).map_err(|e| usage(&e))?;
+        return Ok((name, Selector::Stage(stage.to_string())));
+    }
+    if let Some((name, version)) = text.split_once('@') {
+        let name = ArtifactName::parse(name).map_err(|e| usage(&e))?;
+        let selector = match version {
+            "latest" | "greatest" => Selector::Latest,
+            version => {
+                SemVer::parse(version).map_err(|e| usage(&e))?;
+                Selector::Version(version.to_owned())
+            }
+        };
+        return Ok((name, selector));
+    }
+    let name = ArtifactName::parse(text).map_err(|e| usage(&e))?;
+    Ok((name, Selector::All))
+}
+
+pub fn cmd_show(printer: Printer, cwd: &Path, args: &ShowArgs) -> Result<(), CommandError> {
+    let registry = Registry::open(cwd)?;
+    let Some(target) = &args.target else {
+        let stages = registry.stages();
+        let doc = registry_json(&registry.state, &stages);
+        if args.json {
+            return Ok(printer.json(&doc, JsonStyle::Gto)?);
+        }
+        return print_registry(printer, &doc, &stages);
+    };
+    let (name, selector) = parse_target(target)?;
+    let artifact = registry.state.artifact(name.as_str()).ok_or_else(|| {
+        CommandError::failure(format!("the registry has no artifact `{name}`"))
+            .with_hint("`kin model show` lists the registry; `kin model register NAME` starts one")
+    })?;
+    let versions = versions_json(artifact, &selector);
+    if args.json {
+        return Ok(printer.json(&Value::Array(versions), JsonStyle::Gto)?);
+    }
+    print_versions(printer, &versions)
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn print_registry(printer: Printer, doc: &Value, stages: &[String]) -> Result<(), CommandError> {
+    let Some(artifacts) = doc.as_object() else {
+        return Ok(());
+    };
+    if artifacts.is_empty() {
+        writeln!(printer.status(), "The registry is empty.")?;
+        return Ok(());
+    }
+    let mut headers = vec!["name".to_owned(), "latest".to_owned()];
+    headers.extend(stages.iter().map(|s| format!("#{s}")));
+    let mut names: Vec<&String> = artifacts.keys().collect();
+    names.sort();
+    let rows: Vec<Vec<String>> = names
+        .into_iter()
+        .map(|name| {
+            let entry = &artifacts[name];
+            let registered = entry["registered"].as_bool().unwrap_or(true);
+            let mut row = vec![
+                if registered {
+                    name.clone()
+                } else {
+                    format!("*{name}")
+                },
+                text(&entry["version"]),
+            ];
+            row.extend(stages.iter().map(|s| text(&entry["stage"][s])));
+            row
+        })
+        .collect();
+    writeln!(
+        printer.stdout(),
+        "{}",
+        tabulate::render(&headers, &rows, false)
+    )?;
+    Ok(())
+}
+
+fn print_versions(printer: Printer, versions: &[Value]) -> Result<(), CommandError> {
+    if versions.is_empty() {
+        writeln!(printer.status(), "No versions.")?;
+        return Ok(());
+    }
+    let headers: Vec<String> = ["artifact", "version", "stage", "created_at", "ref"]
+        .map(str::to_owned)
+        .to_vec();
+    let rows: Vec<Vec<String>> = versions
+        .iter()
+        .map(|v| {
+            let stages: Vec<String> = v["stages"]
+                .as_array()
+                .map(|s| s.iter().map(|s| text(&s["stage"])).collect())
+                .unwrap_or_default();
+            vec![
+                text(&v["artifact"]),
+                text(&v["version"]),
+                stages.join(", "),
+                text(&v["created_at"]),
+                text(&v["ref"]),
+            ]
+        })
+        .collect();
+    writeln!(
+        printer.stdout(),
+        "{}",
+        tabulate::render(&headers, &rows, false)
+    )?;
+    Ok(())
+}
