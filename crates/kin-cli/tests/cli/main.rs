@@ -13,6 +13,7 @@ mod lineage;
 mod metrics;
 mod output;
 mod processes;
+mod registry;
 mod reliability;
 mod remote;
 mod repro;
