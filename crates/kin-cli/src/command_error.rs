@@ -424,6 +424,24 @@ fn pipeline_error(error: &PipelineError, root: &Path) -> CommandError {
         .with_optional_hint(error.hint())
 }
 
+/// A model reference that resolved to nothing, with what to do about it.
+pub fn model_ref_error(error: kin::registry::resolve::ModelRefError) -> CommandError {
+    use kin::registry::resolve::ModelRefError as E;
+    let message = error.to_string();
+    match error {
+        E::Name(_) | E::Syntax { .. } => CommandError::usage(message)
+            .with_hint("a model is NAME@vX.Y.Z, NAME@latest or NAME#STAGE; `kin model show` lists the registry"),
+        E::UnknownArtifact { .. } | E::UnknownVersion { .. } | E::EmptyStage { .. } | E::NoVersion { .. } => {
+            CommandError::failure(message).with_hint("`kin model show` lists the registry")
+        }
+        E::Undeclared { .. } => CommandError::failure(message).with_hint(
+            "declare it in dvc.yaml (`artifacts: {NAME: {path: ...}}`) and register a commit that has the declaration",
+        ),
+        E::Registry(e) => e.into(),
+        E::State(_) | E::Declaration { .. } | E::Git(_) => CommandError::failure(message),
+    }
+}
+
 impl From<kin::lineage::LineageError> for CommandError {
     fn from(error: kin::lineage::LineageError) -> Self {
         use kin::lineage::LineageError as E;
@@ -450,6 +468,7 @@ impl From<kin::lineage::LineageError> for CommandError {
                 .with_hint("give a commit, branch or tag; `git log --oneline` lists them"),
             E::NotTrackedAt { .. } => CommandError::failure(message)
                 .with_hint("`kin lineage down PATH` and `kin runs` show recorded versions"),
+            E::Model(e) => model_ref_error(e),
             _ => CommandError::failure(message),
         }
     }

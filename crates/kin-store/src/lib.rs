@@ -11,8 +11,8 @@ mod traverse;
 pub use error::StoreError;
 pub use ids::{ArtifactHash, RunId};
 pub use model::{
-    ArtifactVersion, Direction, Edge, EdgeKind, Environment, NewRun, NewVersion, Run, RunFilter,
-    RunKey, RunStatus, Subgraph, Tags, VersionId,
+    ArtifactVersion, Direction, Edge, EdgeKind, Environment, NewRun, NewVersion, Promotion, Run,
+    RunFilter, RunKey, RunStatus, Subgraph, Tags, VersionId,
 };
 pub use sqlite::SqliteStore;
 pub use timestamp::Timestamp;
@@ -72,4 +72,10 @@ pub trait LineageStore {
 
     /// Marks commits as imported (after their runs were recorded).
     fn mark_imported(&mut self, commits: &[String]) -> Result<(), StoreError>;
+
+    /// Records a stage assignment made through kin.
+    fn record_promotion(&mut self, promotion: &Promotion) -> Result<(), StoreError>;
+
+    /// The promotions of `artifact` (all artifacts if `None`), oldest first.
+    fn promotions(&self, artifact: Option<&str>) -> Result<Vec<Promotion>, StoreError>;
 }

@@ -230,3 +230,23 @@ pub struct Subgraph {
     pub runs: Vec<(Run, usize)>,
     pub edges: Vec<Edge>,
 }
+
+/// A stage assignment made through kin, with its approval and the evidence it was checked on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Promotion {
+    pub artifact: String,
+    pub version: String,
+    pub stage: String,
+    /// The git tag that records the assignment.
+    pub tag: String,
+    pub git_commit: String,
+    /// Who assigned it (the git identity that wrote the tag).
+    pub author: String,
+    pub approver: Option<String>,
+    pub reason: Option<String>,
+    /// Whether requirements the policy set were not met and `--force` overrode them.
+    pub overridden: bool,
+    /// The requirements checked and how each turned out.
+    pub evidence: serde_json::Value,
+    pub at: Timestamp,
+}

@@ -37,7 +37,11 @@ fn stdout(output: &Output) -> String {
 /// Every tag with what it points at and its message: what must match between the tools.
 fn tags(dir: &Path) -> String {
     let out = Command::new("git")
-        .args(["for-each-ref", "refs/tags", "--format=%(refname) %(objecttype) %(*objectname) %(contents)|"])
+        .args([
+            "for-each-ref",
+            "refs/tags",
+            "--format=%(refname) %(objecttype) %(*objectname) %(contents)|",
+        ])
         .current_dir(dir)
         .output()
         .expect("git runs");
@@ -59,12 +63,27 @@ fn model_repo() -> tempfile::TempDir {
 const ACTIONS: &[&[&str]] = &[
     &["register", "churn", "first"],
     &["register", "churn", "HEAD", "--bump-minor"],
-    &["assign", "churn", "--version", "v0.0.1", "--stage", "staging"],
+    &[
+        "assign",
+        "churn",
+        "--version",
+        "v0.0.1",
+        "--stage",
+        "staging",
+    ],
     &["assign", "churn", "--version", "v0.0.1", "--stage", "prod"],
     &["assign", "churn", "--version", "v0.1.0", "--stage", "prod"],
     &["deprecate", "churn", "v0.0.1", "staging"],
     &["register", "fraud", "first", "--version", "v1.0.0"],
-    &["assign", "fraud", "HEAD", "--version", "v2.0.0-rc.1", "--stage", "dev"],
+    &[
+        "assign",
+        "fraud",
+        "HEAD",
+        "--version",
+        "v2.0.0-rc.1",
+        "--stage",
+        "dev",
+    ],
     &["register", "nested/dir:scorer", "HEAD"],
     &["deprecate", "fraud", "v1.0.0"],
     &["register", "old", "first"],
@@ -93,9 +112,22 @@ fn assert_same_answers(gto_bin: &Path, dir: &Path, context: &str) {
     for query in QUERIES {
         let theirs = gto(gto_bin, dir, query);
         let ours = kin_model(dir, query);
-        assert!(theirs.status.success(), "gto {query:?}: {}", String::from_utf8_lossy(&theirs.stderr));
-        assert!(ours.status.success(), "kin model {query:?}: {}", String::from_utf8_lossy(&ours.stderr));
-        assert_eq!(stdout(&ours), stdout(&theirs), "{context}: `{}` differs", query.join(" "));
+        assert!(
+            theirs.status.success(),
+            "gto {query:?}: {}",
+            String::from_utf8_lossy(&theirs.stderr)
+        );
+        assert!(
+            ours.status.success(),
+            "kin model {query:?}: {}",
+            String::from_utf8_lossy(&ours.stderr)
+        );
+        assert_eq!(
+            stdout(&ours),
+            stdout(&theirs),
+            "{context}: `{}` differs",
+            query.join(" ")
+        );
     }
 }
 
@@ -107,10 +139,18 @@ fn kin_writes_the_tags_gto_writes_and_each_reads_the_others_registry() {
     for action in ACTIONS {
         run_ok(tagger(kin(ours.path()).arg("model").args(*action)));
         let out = gto(&gto_bin, theirs.path(), action);
-        assert!(out.status.success(), "gto {action:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "gto {action:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     assert_eq!(tags(ours.path()), tags(theirs.path()), "the tags differ");
-    assert!(tags(ours.path()).contains("churn#staging!#4"), "{}", tags(ours.path()));
+    assert!(
+        tags(ours.path()).contains("churn#staging!#4"),
+        "{}",
+        tags(ours.path())
+    );
     assert_same_answers(&gto_bin, ours.path(), "registry written by kin");
     assert_same_answers(&gto_bin, theirs.path(), "registry written by gto");
 
@@ -118,14 +158,35 @@ fn kin_writes_the_tags_gto_writes_and_each_reads_the_others_registry() {
     let bare = tempfile::tempdir().expect("tmp");
     git(bare.path(), &["init", "-q", "--bare"]);
     let url = bare.path().to_string_lossy().into_owned();
-    git(ours.path(), &["push", "-q", &url, "HEAD:refs/heads/main", "refs/tags/*:refs/tags/*"]);
+    git(
+        ours.path(),
+        &[
+            "push",
+            "-q",
+            &url,
+            "HEAD:refs/heads/main",
+            "refs/tags/*:refs/tags/*",
+        ],
+    );
     let clone = tempfile::tempdir().expect("tmp");
     git(clone.path(), &["init", "-q"]);
-    git(clone.path(), &["fetch", "-q", &url, "refs/heads/main:refs/heads/main", "refs/tags/*:refs/tags/*"]);
+    git(
+        clone.path(),
+        &[
+            "fetch",
+            "-q",
+            &url,
+            "refs/heads/main:refs/heads/main",
+            "refs/tags/*:refs/tags/*",
+        ],
+    );
     git(clone.path(), &["checkout", "-q", "main"]);
     assert_same_answers(&gto_bin, clone.path(), "registry fetched from a bare clone");
     let ours_show = stdout(&kin_model(ours.path(), &["show", "--json"]));
-    assert_eq!(stdout(&kin_model(clone.path(), &["show", "--json"])), ours_show);
+    assert_eq!(
+        stdout(&kin_model(clone.path(), &["show", "--json"])),
+        ours_show
+    );
 }
 
 #[test]
@@ -137,18 +198,62 @@ fn refused_actions_say_why_and_write_no_tag() {
     let cases: &[(&[&str], &str)] = &[
         (&["register", "churn-"], "is not a valid artifact name"),
         (&["register", "ch urn"], "is not a valid artifact name"),
-        (&["register", "churn", "HEAD~1", "--version", "1.0.0"], "is not a semantic version"),
-        (&["register", "churn", "HEAD~1", "--version", "v1.0"], "is not a semantic version"),
-        (&["register", "churn"], "already registered at this commit, as version v0.0.1"),
-        (&["register", "churn", "HEAD~1", "--version", "v0.0.1"], "version v0.0.1 of `churn` is already registered"),
-        (&["register", "churn", "no-such-branch"], "`no-such-branch` does not name a commit"),
-        (&["register", "fresh", "--bump-minor"], "has no registered version yet"),
-        (&["assign", "churn", "--version", "v9.9.9", "--stage", "prod"], "has no registered version v9.9.9"),
-        (&["assign", "churn", "--stage", "pr od"], "is not a valid stage name"),
-        (&["assign", "churn", "HEAD", "--version", "v2.0.0", "--stage", "prod"], "cannot register v2.0.0: v0.0.1 is already registered at this commit"),
-        (&["deprecate", "ghost"], "the registry has no artifact `ghost`"),
-        (&["deprecate", "churn", "v0.0.1", "prod"], "stage `prod` was never assigned"),
-        (&["deprecate", "churn", "v3.0.0"], "has no registered version v3.0.0"),
+        (
+            &["register", "churn", "HEAD~1", "--version", "1.0.0"],
+            "is not a semantic version",
+        ),
+        (
+            &["register", "churn", "HEAD~1", "--version", "v1.0"],
+            "is not a semantic version",
+        ),
+        (
+            &["register", "churn"],
+            "already registered at this commit, as version v0.0.1",
+        ),
+        (
+            &["register", "churn", "HEAD~1", "--version", "v0.0.1"],
+            "version v0.0.1 of `churn` is already registered",
+        ),
+        (
+            &["register", "churn", "no-such-branch"],
+            "`no-such-branch` does not name a commit",
+        ),
+        (
+            &["register", "fresh", "--bump-minor"],
+            "has no registered version yet",
+        ),
+        (
+            &["assign", "churn", "--version", "v9.9.9", "--stage", "prod"],
+            "has no registered version v9.9.9",
+        ),
+        (
+            &["assign", "churn", "--stage", "pr od"],
+            "is not a valid stage name",
+        ),
+        (
+            &[
+                "assign",
+                "churn",
+                "HEAD",
+                "--version",
+                "v2.0.0",
+                "--stage",
+                "prod",
+            ],
+            "cannot register v2.0.0: v0.0.1 is already registered at this commit",
+        ),
+        (
+            &["deprecate", "ghost"],
+            "the registry has no artifact `ghost`",
+        ),
+        (
+            &["deprecate", "churn", "v0.0.1", "prod"],
+            "stage `prod` was never assigned",
+        ),
+        (
+            &["deprecate", "churn", "v3.0.0"],
+            "has no registered version v3.0.0",
+        ),
     ];
     for (args, expected) in cases {
         let out = kin_model(dir, args);
@@ -157,17 +262,46 @@ fn refused_actions_say_why_and_write_no_tag() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
         assert_eq!(tags(dir), before, "{args:?} wrote a tag");
     }
-    run_ok(tagger(kin(dir).args(["model", "assign", "churn", "--version", "v0.0.1", "--stage", "prod"])));
-    let out = kin_model(dir, &["assign", "churn", "--version", "v0.0.1", "--stage", "prod"]);
+    run_ok(tagger(kin(dir).args([
+        "model",
+        "assign",
+        "churn",
+        "--version",
+        "v0.0.1",
+        "--stage",
+        "prod",
+    ])));
+    let out = kin_model(
+        dir,
+        &["assign", "churn", "--version", "v0.0.1", "--stage", "prod"],
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("already in stage `prod`"));
-    run_ok(tagger(kin(dir).args(["model", "assign", "churn", "--version", "v0.0.1", "--stage", "prod", "--force"])));
+    run_ok(tagger(kin(dir).args([
+        "model",
+        "assign",
+        "churn",
+        "--version",
+        "v0.0.1",
+        "--stage",
+        "prod",
+        "--force",
+    ])));
     assert!(tags(dir).contains("churn#prod#2"), "{}", tags(dir));
 
     // `.gto` may list the stages allowed.
     std::fs::write(dir.join(".gto"), "stages: [dev, prod]\n").expect("write");
-    let out = kin_model(dir, &["assign", "churn", "--version", "v0.0.1", "--stage", "qa"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("stage `qa` is not one of those `.gto` allows: dev, prod"));
-    assert_eq!(stdout(&kin_model(dir, &["stages", "--json"])), "[\n    \"dev\",\n    \"prod\"\n]\n");
+    let out = kin_model(
+        dir,
+        &["assign", "churn", "--version", "v0.0.1", "--stage", "qa"],
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("stage `qa` is not one of those `.gto` allows: dev, prod")
+    );
+    assert_eq!(
+        stdout(&kin_model(dir, &["stages", "--json"])),
+        "[\n    \"dev\",\n    \"prod\"\n]\n"
+    );
 }
 
 #[test]
@@ -176,7 +310,10 @@ fn registering_from_a_dirty_worktree_warns_and_outside_git_fails() {
     std::fs::write(repo.path().join("model.pkl"), "weights 3, not committed").expect("write");
     let out = kin_model(repo.path(), &["register", "churn"]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: the worktree has uncommitted changes"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("warning: the worktree has uncommitted changes")
+    );
 
     let plain = tempfile::tempdir().expect("tmp");
     let out = kin_model(plain.path(), &["show"]);
@@ -203,8 +340,17 @@ fn artifacts_are_read_from_every_dvc_yaml_and_named_as_gto_names_them() {
     let listed = run_ok(kin(dir).args(["model", "list", "--json"]));
     insta::assert_snapshot!("model-list-json", listed);
 
-    std::fs::write(dir.join("nlp/sub/dvc.yaml"), "artifacts:\n  tagger:\n    type: model\n").expect("write");
-    let out = run(&mut kin(dir).args(["model", "list"]));
+    std::fs::write(
+        dir.join("nlp/sub/dvc.yaml"),
+        "artifacts:\n  tagger:\n    type: model\n",
+    )
+    .expect("write");
+    let out = run(kin(dir).args(["model", "list"]));
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nlp/sub/dvc.yaml:2:3: artifact `tagger` has no `path`"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("nlp/sub/dvc.yaml:2:3: artifact `tagger` has no `path`"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -8,7 +8,8 @@ use crate::LineageStore;
 use crate::error::StoreError;
 use crate::ids::{ArtifactHash, RunId, run_prefix};
 use crate::model::{
-    ArtifactVersion, Environment, NewRun, Run, RunFilter, RunKey, RunStatus, Tags, VersionId,
+    ArtifactVersion, Environment, NewRun, Promotion, Run, RunFilter, RunKey, RunStatus, Tags,
+    VersionId,
 };
 use crate::timestamp::Timestamp;
 
@@ -325,5 +326,54 @@ impl LineageStore for SqliteStore {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    fn record_promotion(&mut self, promotion: &Promotion) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO promotion (artifact, version, stage, tag, git_commit, author, approver,
+                                        reason, override, evidence, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                promotion.artifact,
+                promotion.version,
+                promotion.stage,
+                promotion.tag,
+                promotion.git_commit,
+                promotion.author,
+                promotion.approver,
+                promotion.reason,
+                promotion.overridden,
+                promotion.evidence.to_string(),
+                promotion.at.millis(),
+            ])?;
+        Ok(())
+    }
+
+    fn promotions(&self, artifact: Option<&str>) -> Result<Vec<Promotion>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT artifact, version, stage, tag, git_commit, author, approver, reason, override,
+                    evidence, at
+             FROM promotion WHERE ?1 IS NULL OR artifact = ?1 ORDER BY at, id",
+        )?;
+        let rows = statement.query_map([artifact], |row| {
+            let evidence: String = row.get(9)?;
+            Ok(Promotion {
+                artifact: row.get(0)?,
+                version: row.get(1)?,
+                stage: row.get(2)?,
+                tag: row.get(3)?,
+                git_commit: row.get(4)?,
+                author: row.get(5)?,
+                approver: row.get(6)?,
+                reason: row.get(7)?,
+                overridden: row.get(8)?,
+                evidence: serde_json::from_str(&evidence)
+                    .map_err(|_| corrupt("promotion evidence", evidence))?,
+                at: Timestamp::from_millis(row.get(10)?),
+            })
+        })?;
+        rows.collect::<Result<_, _>>().map_err(lift)
     }
 }

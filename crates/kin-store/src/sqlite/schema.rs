@@ -72,4 +72,23 @@ CREATE TABLE run_tag (
 ) WITHOUT ROWID;
 CREATE INDEX run_tag_by_pair ON run_tag (key, value, run_id);
 "#,
+    // 3: registry promotions (`kin model assign`): who assigned a model version to a stage,
+    // who approved it and why, whether a policy was overridden, and the evidence checked.
+    r#"
+CREATE TABLE promotion (
+    id         INTEGER PRIMARY KEY,
+    artifact   TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    stage      TEXT NOT NULL,
+    tag        TEXT NOT NULL UNIQUE,
+    git_commit TEXT NOT NULL,
+    author     TEXT NOT NULL,
+    approver   TEXT,
+    reason     TEXT,
+    override   INTEGER NOT NULL,
+    evidence   TEXT NOT NULL,
+    at         INTEGER NOT NULL
+);
+CREATE INDEX promotion_by_artifact ON promotion (artifact, version);
+"#,
 ];

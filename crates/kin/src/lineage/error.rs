@@ -49,4 +49,12 @@ pub enum LineageError {
     Inputs { stage: String, reason: String },
     #[error(transparent)]
     Repo(#[from] crate::RepoError),
+    #[error(transparent)]
+    Model(#[from] crate::registry::resolve::ModelRefError),
+    #[error("`{model}` is the artifact at `{path}`, not `{expected}`")]
+    ModelElsewhere {
+        model: String,
+        path: String,
+        expected: String,
+    },
 }

@@ -1,13 +1,19 @@
-//! What a lineage query is about: `run:ID`, `path@HASHPREFIX`, a path (its current version)
-//! or a stage address (its latest run).
+//! What a lineage query is about: `run:ID`, `model:NAME@VERSION` or `model:NAME#STAGE` (a
+//! registered model version), `path@HASHPREFIX`, a path (its current version) or a stage
+//! address (its latest run).
 
 use std::path::Path;
 
 use kin_store::{ArtifactVersion, LineageStore, Run, RunFilter};
 
 use super::error::LineageError;
+use super::git_records::{Record, record_files, records_in};
 use crate::Repo;
+use crate::git::GitObjects;
 use crate::paths::repo_relative;
+use crate::paths::wdir_join;
+use crate::registry::Registry;
+use crate::registry::resolve::{ModelRef, ModelRefError, declaration_at, resolve_version};
 use crate::tracked::tracked_outs;
 
 /// A resolved query target.
@@ -26,6 +32,9 @@ pub fn resolve(
 ) -> Result<Target, LineageError> {
     if let Some(id) = text.strip_prefix("run:") {
         return Ok(Target::Run(Box::new(store.run_by_prefix(id)?)));
+    }
+    if let Some(model) = text.strip_prefix("model:") {
+        return model_version(repo, store, model).map(Target::Version);
     }
     if let Some((path, prefix)) = text.rsplit_once('@')
         && !prefix.is_empty()
@@ -112,4 +121,57 @@ pub fn current_version(
         };
     }
     Ok(store.versions_of(path)?.pop())
+}
+
+/// The version of a registered model (`NAME@VERSION`, `NAME#STAGE`, `NAME@latest`): its
+/// artifact's path as declared at the version's commit, and the version recorded there.
+pub(crate) fn model_version(
+    repo: &Repo,
+    store: &dyn LineageStore,
+    text: &str,
+) -> Result<ArtifactVersion, LineageError> {
+    let model = ModelRef::parse(text)?;
+    let registry = Registry::open(repo.root()).map_err(ModelRefError::from)?;
+    let resolved = resolve_version(&registry, &model)?;
+    let declared = declaration_at(repo.root(), &model.artifact, &resolved.commit)?;
+    version_at_rev(repo, store, &declared.path, &resolved.commit)
+}
+
+/// The version of `path` that `dvc.lock` or a `.dvc` file records at the git revision `rev`.
+pub(crate) fn version_at_rev(
+    repo: &Repo,
+    store: &dyn LineageStore,
+    path: &str,
+    rev: &str,
+) -> Result<ArtifactVersion, LineageError> {
+    let mut objects = GitObjects::open(repo.root())?;
+    for file in record_files(repo.root(), rev)? {
+        for record in records_in(&mut objects, rev, &file)? {
+            let found = match record {
+                Record::Stage { wdir, entry, .. } => entry
+                    .outs
+                    .iter()
+                    .find(|o| wdir_join(&wdir, &o.path) == path)
+                    .and_then(|o| o.id)
+                    .map(|id| id.to_string()),
+                Record::Data { versions, .. } => versions
+                    .into_iter()
+                    .find(|v| v.path == path)
+                    .map(|v| v.hash.to_string()),
+            };
+            if let Some(hash) = found {
+                let hash: kin_store::ArtifactHash = hash.parse()?;
+                return store
+                    .version(path, &hash)?
+                    .ok_or_else(|| LineageError::NotRecorded {
+                        path: path.to_owned(),
+                        hash: hash.to_string(),
+                    });
+            }
+        }
+    }
+    Err(LineageError::NotTrackedAt {
+        path: path.to_owned(),
+        rev: rev.to_owned(),
+    })
 }

@@ -56,7 +56,8 @@ pub fn declared_artifacts(project: &Project) -> Result<Vec<DeclaredArtifact>, Ar
     Ok(out)
 }
 
-fn read_section(
+/// The artifacts of one `dvc.yaml`'s `artifacts:` section (as parsed, or after templating).
+pub fn read_section(
     dvcfile: &str,
     section: &Node,
     out: &mut Vec<DeclaredArtifact>,

@@ -200,6 +200,21 @@ pub fn create_tag(
     }
 }
 
+/// Who git says is committing now, with the time: `Name <email> 1796414021 +0000`.
+fn committer_ident(root: &Path) -> Result<String, GitError> {
+    let ident = git_output(root, &["var", "GIT_COMMITTER_IDENT"])?;
+    Ok(String::from_utf8_lossy(&ident).trim().to_owned())
+}
+
+/// Who tags now, as `Name <email>`: the author of a registry action.
+pub fn tagger(root: &Path) -> Result<String, GitError> {
+    let ident = committer_ident(root)?;
+    Ok(match ident.rfind('>') {
+        Some(end) => ident[..=end].to_owned(),
+        None => ident,
+    })
+}
+
 /// Whether the tag `name` exists (annotated or not).
 pub fn tag_exists(root: &Path, name: &str) -> Result<bool, GitError> {
     let reference = format!("refs/tags/{name}");

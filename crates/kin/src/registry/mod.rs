@@ -7,9 +7,14 @@ pub mod events;
 pub mod git_tags;
 pub mod gto_json;
 pub mod names;
+pub mod policy;
+pub mod promote;
+pub mod promotion;
+pub mod resolve;
 pub mod semver;
 pub mod state;
 pub mod tag_name;
+pub mod verdict;
 
 use std::path::{Path, PathBuf};
 

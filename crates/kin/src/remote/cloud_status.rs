@@ -5,7 +5,7 @@ use std::path::Path;
 use kin_format::repo_path::RepoPath;
 
 use super::error::RemoteOpError;
-use super::objects::Wanted;
+use super::objects::{Wanted, manifest_files};
 use super::transfer::{
     TransferOptions, by_hash_name, jobs_for, objects_of, outs_by_remote, remote_has,
 };
@@ -96,18 +96,11 @@ fn compare(
         }
     }
     for (dir, bytes) in manifests {
-        let text = String::from_utf8_lossy(&bytes);
-        let manifest = kin_format::manifest::Manifest::from_json(&text).map_err(|e| {
-            RemoteOpError::BadManifest {
-                path: dir.path.to_string(),
-                id: dir.id.to_string(),
-                reason: e.to_string(),
-            }
-        })?;
-        wanted.extend(manifest.entries().iter().map(|entry| Wanted {
-            id: kin_format::md5::ObjectId::file(entry.md5),
-            path: dir.path.child(&entry.relpath),
-        }));
+        wanted.extend(manifest_files(
+            &String::from_utf8_lossy(&bytes),
+            &dir.path,
+            &dir.id,
+        )?);
         unknown.retain(|u| u.id != dir.id);
     }
     let ids: Vec<_> = wanted.iter().map(|w| w.id).collect();

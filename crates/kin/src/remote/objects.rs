@@ -74,21 +74,28 @@ pub fn manifest_entries(
             });
         }
     };
-    let manifest = Manifest::from_json(&text).map_err(|e| RemoteOpError::BadManifest {
+    manifest_files(&text, path, id).map(Some)
+}
+
+/// The files a directory manifest's text lists, as objects wanted under `path`.
+pub fn manifest_files(
+    text: &str,
+    path: &RepoPath,
+    id: &ObjectId,
+) -> Result<Vec<Wanted>, RemoteOpError> {
+    let manifest = Manifest::from_json(text).map_err(|e| RemoteOpError::BadManifest {
         path: path.to_string(),
         id: id.to_string(),
         reason: e.to_string(),
     })?;
-    Ok(Some(
-        manifest
-            .entries()
-            .iter()
-            .map(|entry| Wanted {
-                id: ObjectId::file(entry.md5),
-                path: path.child(&entry.relpath),
-            })
-            .collect(),
-    ))
+    Ok(manifest
+        .entries()
+        .iter()
+        .map(|entry| Wanted {
+            id: ObjectId::file(entry.md5),
+            path: path.child(&entry.relpath),
+        })
+        .collect())
 }
 
 #[cfg(test)]

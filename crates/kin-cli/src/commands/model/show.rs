@@ -6,6 +6,7 @@ use std::path::Path;
 
 use clap::Args;
 use kin::registry::gto_json::{Selector, registry_json, versions_json};
+use kin::registry::promote::unchecked_assignments;
 use kin::registry::{ArtifactName, Registry, SemVer, StageName};
 use serde_json::Value;
 
@@ -46,6 +47,7 @@ pub fn parse_target(text: &str) -> Result<(ArtifactName, Selector), CommandError
 
 pub fn cmd_show(printer: Printer, cwd: &Path, args: &ShowArgs) -> Result<(), CommandError> {
     let registry = Registry::open(cwd)?;
+    warn_unchecked(printer, &registry)?;
     let Some(target) = &args.target else {
         let stages = registry.stages();
         let doc = registry_json(&registry.state, &stages);
@@ -64,6 +66,28 @@ pub fn cmd_show(printer: Printer, cwd: &Path, args: &ShowArgs) -> Result<(), Com
         return Ok(printer.json(&Value::Array(versions), JsonStyle::Gto)?);
     }
     print_versions(printer, &versions)
+}
+
+/// Warns (on stderr, so `--json` stays gto's) of assignments made outside kin that the
+/// stage's policy would refuse.
+fn warn_unchecked(printer: Printer, registry: &Registry) -> Result<(), CommandError> {
+    let Ok(repo) = kin::Repo::discover(&registry.root) else {
+        return Ok(());
+    };
+    let unchecked =
+        unchecked_assignments(&repo, registry).map_err(|e| CommandError::failure(e.to_string()))?;
+    let mut err = printer.stderr();
+    for found in unchecked {
+        writeln!(
+            err,
+            "warning: {} {} is in `{}` by tag `{}` ({}), assigned outside kin; its policy would refuse it:",
+            found.artifact, found.version, found.stage, found.tag, found.author
+        )?;
+        for line in found.unmet {
+            writeln!(err, "  - {line}")?;
+        }
+    }
+    Ok(())
 }
 
 fn text(value: &Value) -> String {

@@ -14,11 +14,10 @@ use values::{environment_changes, param_changes};
 
 use super::context::git;
 use super::error::LineageError;
-use super::git_records::{Record, record_files, records_in};
-use super::target::{current_version, version_by_prefix};
+use super::target::{current_version, model_version, version_at_rev, version_by_prefix};
 use crate::Repo;
-use crate::git::GitObjects;
-use crate::paths::{repo_relative, wdir_join};
+
+use crate::paths::repo_relative;
 
 /// Files of a directory that differ between two of its versions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -135,36 +134,18 @@ fn endpoint(
             run: format!("{} (no version of `{path}`)", run.id),
         });
     }
-    let mut objects = GitObjects::open(repo.root())?;
-    for file in record_files(repo.root(), spec)? {
-        for record in records_in(&mut objects, spec, &file)? {
-            let found = match record {
-                Record::Stage { wdir, entry, .. } => entry
-                    .outs
-                    .iter()
-                    .find(|o| wdir_join(&wdir, &o.path) == path)
-                    .and_then(|o| o.id)
-                    .map(|id| id.to_string()),
-                Record::Data { versions, .. } => versions
-                    .into_iter()
-                    .find(|v| v.path == path)
-                    .map(|v| v.hash.to_string()),
-            };
-            if let Some(hash) = found {
-                let hash: ArtifactHash = hash.parse()?;
-                return store
-                    .version(path, &hash)?
-                    .ok_or_else(|| LineageError::NotRecorded {
-                        path: path.to_owned(),
-                        hash: hash.to_string(),
-                    });
-            }
+    if let Some(model) = spec.strip_prefix("model:") {
+        let version = model_version(repo, store, model)?;
+        if version.path != path {
+            return Err(LineageError::ModelElsewhere {
+                model: model.to_owned(),
+                path: version.path,
+                expected: path.to_owned(),
+            });
         }
+        return Ok(version);
     }
-    Err(LineageError::NotTrackedAt {
-        path: path.to_owned(),
-        rev: spec.to_owned(),
-    })
+    version_at_rev(repo, store, path, spec)
 }
 
 /// Compares two versions of `target` (a path or `path@HASHPREFIX` typed in `cwd`).
@@ -180,12 +161,22 @@ pub fn why(
         Some((p, h)) if !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()) => (p, Some(h)),
         _ => (target, None),
     };
-    let path = repo_relative(repo.root(), cwd, Path::new(typed_path))
-        .map_or_else(|_| typed_path.to_owned(), String::from);
-    let new = match (to, prefix) {
-        (Some(spec), _) => endpoint(repo, store, &path, spec)?,
-        (None, Some(prefix)) => version_by_prefix(store, &path, &prefix.to_ascii_lowercase())?,
-        (None, None) => current_version(repo, store, &path)?
+    let model_target = match target.strip_prefix("model:") {
+        Some(model) => Some(model_version(repo, store, model)?),
+        None => None,
+    };
+    let path = match &model_target {
+        Some(version) => version.path.clone(),
+        None => repo_relative(repo.root(), cwd, Path::new(typed_path))
+            .map_or_else(|_| typed_path.to_owned(), String::from),
+    };
+    let new = match (to, prefix, model_target) {
+        (None, _, Some(version)) => version,
+        (Some(spec), _, _) => endpoint(repo, store, &path, spec)?,
+        (None, Some(prefix), None) => {
+            version_by_prefix(store, &path, &prefix.to_ascii_lowercase())?
+        }
+        (None, None, None) => current_version(repo, store, &path)?
             .ok_or_else(|| LineageError::UnknownPath { path: path.clone() })?,
     };
     let old = match from {
