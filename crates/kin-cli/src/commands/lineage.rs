@@ -26,7 +26,8 @@ pub enum LineageDirection {
 
 #[derive(Debug, Args)]
 pub struct LineageQueryArgs {
-    /// A path (its current version), `path@HASHPREFIX`, `run:ID` or a stage (its latest run).
+    /// A path (its current version), `path@HASHPREFIX`, `run:ID`, a stage (its latest run), or a
+    /// registered model: `model:NAME@vX.Y.Z`, `model:NAME#STAGE`, `model:NAME@latest`.
     pub target: String,
     /// Follow at most N runs away from the target.
     #[arg(long, value_name = "N")]

@@ -13,6 +13,7 @@ mod lineage;
 mod metrics;
 mod output;
 mod processes;
+mod promotion;
 mod registry;
 mod reliability;
 mod remote;

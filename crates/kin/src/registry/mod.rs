@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod artifacts;
+pub mod card;
 pub mod events;
 pub mod git_tags;
 pub mod gto_json;

@@ -1,6 +1,7 @@
 //! `kin model`: the model registry, in GTO's git tags (what `gto` and DVC Studio read).
 
 mod assign;
+mod card;
 mod check_ref;
 mod deprecate;
 mod history;
@@ -48,6 +49,8 @@ pub enum ModelCommand {
     Stages(stages::StagesArgs),
     /// Say what a registry tag did.
     CheckRef(check_ref::CheckRefArgs),
+    /// Write a model card for a version from recorded facts (Markdown, HTML or JSON).
+    Card(card::CardArgs),
 }
 
 pub fn cmd_model(printer: Printer, cwd: &Path, args: &ModelArgs) -> Result<(), CommandError> {
@@ -60,6 +63,7 @@ pub fn cmd_model(printer: Printer, cwd: &Path, args: &ModelArgs) -> Result<(), C
         ModelCommand::History(args) => history::cmd_history(printer, cwd, args),
         ModelCommand::Stages(args) => stages::cmd_stages(printer, cwd, args),
         ModelCommand::CheckRef(args) => check_ref::cmd_check_ref(printer, cwd, args),
+        ModelCommand::Card(args) => card::cmd_card(printer, cwd, args),
     }
 }
 

@@ -4,8 +4,11 @@ use std::io::Write;
 use std::path::Path;
 
 use clap::Args;
-use kin::registry::actions::{VersionChoice, plan_register, write_tags};
-use kin::registry::{Bump, Registry};
+use kin::lineage::kin_store::LineageStore;
+use kin::registry::actions::{NewTag, VersionChoice, plan_register, write_tags};
+use kin::registry::promotion::version_content;
+use kin::registry::resolve::ResolvedVersion;
+use kin::registry::{ArtifactName, Bump, Registry};
 
 use super::{artifact_name, report_created};
 use crate::command_error::CommandError;
@@ -72,5 +75,48 @@ pub fn cmd_register(printer: Printer, cwd: &Path, args: &RegisterArgs) -> Result
     }
     let tags = [tag];
     write_tags(&registry, &tags)?;
-    report_created(printer, &registry, &tags)
+    report_created(printer, &registry, &tags)?;
+    note_lineage(printer, &registry, &tags[0])
+}
+
+/// Says when the new version's artifact has no recorded run: its lineage (and any gate on
+/// it) is unknown until one is recorded.
+fn note_lineage(printer: Printer, registry: &Registry, tag: &NewTag) -> Result<(), CommandError> {
+    let Ok(repo) = kin::Repo::discover(&registry.root) else {
+        return Ok(());
+    };
+    let Ok(artifact) = ArtifactName::parse(&tag.artifact) else {
+        return Ok(());
+    };
+    let version = ResolvedVersion {
+        artifact,
+        version: tag.version.clone(),
+        commit: tag.commit.clone(),
+    };
+    let store = kin::lineage::open_store(&repo)?;
+    let problem = match version_content(&repo, &store, &version) {
+        Err(problem) => problem,
+        Ok(content) => match store.generators(content.id) {
+            Ok(runs) if runs.is_empty() => format!(
+                "no recorded run generated {}@{}",
+                content.path,
+                content
+                    .hash
+                    .as_str()
+                    .get(..8)
+                    .unwrap_or(content.hash.as_str())
+            ),
+            Ok(_) => return Ok(()),
+            Err(e) => e.to_string(),
+        },
+    };
+    writeln!(
+        printer.stderr(),
+        "note: {} {} has no recorded lineage: {problem}\nhint: `kin history import` records the runs of past commits; then `kin model show {}@{} --lineage`",
+        tag.artifact,
+        tag.version,
+        tag.artifact,
+        tag.version
+    )?;
+    Ok(())
 }

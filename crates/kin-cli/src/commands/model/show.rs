@@ -11,13 +11,19 @@ use kin::registry::{ArtifactName, Registry, SemVer, StageName};
 use serde_json::Value;
 
 use crate::command_error::CommandError;
+use crate::lineage_view;
 use crate::printer::{JsonStyle, Printer};
 use crate::tabulate;
+use kin::lineage::kin_store::Direction;
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// `NAME`, `NAME@vX.Y.Z`, `NAME@latest` or `NAME#STAGE`; the whole registry if omitted.
     pub target: Option<String>,
+    /// Also show each version's lineage: its content and what produced it (kin only; under a
+    /// `kin` key in each version with --json).
+    #[arg(long, requires = "target")]
+    pub lineage: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -61,11 +67,50 @@ pub fn cmd_show(printer: Printer, cwd: &Path, args: &ShowArgs) -> Result<(), Com
         CommandError::failure(format!("the registry has no artifact `{name}`"))
             .with_hint("`kin model show` lists the registry; `kin model register NAME` starts one")
     })?;
-    let versions = versions_json(artifact, &selector);
+    let mut versions = versions_json(artifact, &selector);
+    let lineages = if args.lineage {
+        lineage_of(cwd, &name, &versions)?
+    } else {
+        Vec::new()
+    };
     if args.json {
+        for (version, (_, view)) in versions.iter_mut().zip(&lineages) {
+            if let Some(entry) = version.as_object_mut() {
+                let graph = lineage_view::to_json(view, Direction::Up);
+                entry.insert("kin".to_owned(), serde_json::json!({ "lineage": graph }));
+            }
+        }
         return Ok(printer.json(&Value::Array(versions), JsonStyle::Gto)?);
     }
-    print_versions(printer, &versions)
+    print_versions(printer, &versions)?;
+    for (label, view) in &lineages {
+        writeln!(printer.stdout(), "\n{label}:")?;
+        write!(
+            printer.stdout(),
+            "{}",
+            lineage_view::text::render(view, Direction::Up)
+        )?;
+    }
+    Ok(())
+}
+
+/// The upstream lineage of each listed version (`model:NAME@VERSION` as a lineage target).
+fn lineage_of(
+    cwd: &Path,
+    name: &ArtifactName,
+    versions: &[Value],
+) -> Result<Vec<(String, kin::lineage::LineageView)>, CommandError> {
+    let repo = kin::Repo::discover(cwd)?;
+    let mut views = Vec::new();
+    for version in versions {
+        let Some(label) = version["version"].as_str() else {
+            continue;
+        };
+        let target = format!("model:{name}@{label}");
+        let view = kin::lineage::lineage(&repo, cwd, &target, Direction::Up, usize::MAX)?;
+        views.push((format!("{name} {label}"), view));
+    }
+    Ok(views)
 }
 
 /// Warns (on stderr, so `--json` stays gto's) of assignments made outside kin that the
