@@ -129,7 +129,7 @@ pub fn cmd_assign(printer: Printer, cwd: &Path, args: &AssignArgs) -> Result<(),
             writeln!(err, "  - {line}")?;
         }
     }
-    report_created(printer, &registry, &tags)
+    report_created(printer, &tags)
 }
 
 fn promote_error(error: kin::registry::promote::PromoteError) -> CommandError {

@@ -46,5 +46,5 @@ pub fn cmd_deprecate(
     };
     let tags = [tag];
     write_tags(&registry, &tags)?;
-    report_created(printer, &registry, &tags)
+    report_created(printer, &tags)
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use clap::{Args, Subcommand};
 use kin::registry::actions::NewTag;
-use kin::registry::{ArtifactName, Registry};
+use kin::registry::{ArtifactName, EventKind};
 
 use crate::command_error::CommandError;
 use crate::printer::Printer;
@@ -73,34 +73,23 @@ fn artifact_name(text: &str) -> Result<ArtifactName, CommandError> {
 }
 
 /// Reports the tags an action created, and how to share them.
-fn report_created(
-    printer: Printer,
-    registry: &Registry,
-    tags: &[NewTag],
-) -> Result<(), CommandError> {
+fn report_created(printer: Printer, tags: &[NewTag]) -> Result<(), CommandError> {
     let mut out = printer.status();
     for tag in tags {
         let short = tag.commit.get(..7).unwrap_or(&tag.commit);
-        let what = match (&tag.kind, &tag.stage) {
-            (kin::registry::EventKind::Registration, _) => {
-                format!("registered {} {}", tag.artifact, tag.version)
-            }
-            (kin::registry::EventKind::Deregistration, _) => {
-                format!("deregistered {} {}", tag.artifact, tag.version)
-            }
-            (kin::registry::EventKind::Assignment, Some(stage)) => {
-                format!("assigned {stage} to {} {}", tag.artifact, tag.version)
-            }
-            (kin::registry::EventKind::Unassignment, Some(stage)) => {
-                format!("unassigned {stage} from {} {}", tag.artifact, tag.version)
-            }
-            (kin::registry::EventKind::Deprecation, _) => format!("deprecated {}", tag.artifact),
-            _ => format!("tagged {}", tag.artifact),
+        let stage = tag.stage.as_deref().unwrap_or("?");
+        let (artifact, version) = (&tag.artifact, &tag.version);
+        let what = match tag.kind {
+            EventKind::Registration => format!("registered {artifact} {version}"),
+            EventKind::Deregistration => format!("deregistered {artifact} {version}"),
+            EventKind::Assignment => format!("assigned {stage} to {artifact} {version}"),
+            EventKind::Unassignment => format!("unassigned {stage} from {artifact} {version}"),
+            EventKind::Deprecation => format!("deprecated {artifact}"),
+            EventKind::Commit => format!("tagged {artifact}"),
         };
         writeln!(out, "{what} at {short} (tag {})", tag.name)?;
     }
     if let Some(last) = tags.last() {
-        let _ = registry;
         writeln!(
             out,
             "hint: share it with `git push origin {}`",
