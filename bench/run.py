@@ -12,6 +12,10 @@ docs/benchmarks.md together with the machine it ran on.
 DVC is looked up as --dvc, then $KIN_DVC_PYTHON's sibling `dvc`, then target/dvc-venv
 (scripts/test creates it). Without DVC only kin's column is filled.
 
+`model-*` compare kin's model registry with GTO's own CLI instead of DVC: `gto` (1.10.1, which
+DVC 3 installs) is looked up as --gto, then next to DVC's Python as `dvc` is. Their data is a
+registry of GTO git tags: see bench/registry_workloads.py.
+
 `drift-1m` times `kin drift` (no DVC equivalent); with --evidently PYTHON (or
 $KIN_EVIDENTLY_PYTHON), a Python with evidently==0.7.23, Evidently's DataDriftTable runs
 once on the same files as the baseline (bench/gates.py has the data and the runner).
@@ -195,12 +199,15 @@ def reset_cache(repo):
 class Workload:
     """Data generated once per workload; each tool gets its own fresh copy of the repo."""
 
-    def __init__(self, note, generate, kin_args, dvc_args, setup=None, before_each=None, baseline=None,
-                 baseline_runs=None):
+    def __init__(self, note, generate, kin_args, versus_args, setup=None, before_each=None, baseline=None,
+                 baseline_runs=None, versus="dvc"):
         self.note = note
         self.generate = generate
         self.kin_args = kin_args
-        self.dvc_args = dvc_args
+        # The tool kin is compared with: "dvc", or "gto" for the registry, whose reference
+        # implementation is GTO's CLI, not DVC. It fills the second column with versus_args.
+        self.versus = versus
+        self.versus_args = versus_args  # None: kin only
         self.setup = setup  # (tool_cmd, repo) -> None, untimed, once per tool
         self.before_each = before_each  # repo -> callable
         # (label, argv or args -> argv or None) timed on the same data
@@ -246,16 +253,31 @@ from remote_workloads import workloads as remote_workloads  # noqa: E402
 
 WORKLOADS.update(remote_workloads(Workload, gen_small_files, gen_big_file, set_aside))
 
+from registry_workloads import workloads as registry_workloads  # noqa: E402
 
-def find_dvc(explicit):
+WORKLOADS.update(registry_workloads(Workload))
+
+# How each comparison tool is named in the table and in its Machine line.
+TOOL_LABELS = {"dvc": "DVC", "gto": "gto"}
+
+
+def find_tool(name, explicit):
+    """`name` ("dvc" or "gto") as `explicit`, else next to $KIN_DVC_PYTHON, else in
+    target/dvc-venv: gto comes with DVC 3, so both live in the same venv."""
     candidates = [explicit]
     if os.environ.get("KIN_DVC_PYTHON"):
-        candidates.append(os.path.join(os.path.dirname(os.environ["KIN_DVC_PYTHON"]), "dvc"))
-    candidates.append(os.path.join(ROOT, "target", "dvc-venv", "bin", "dvc"))
+        candidates.append(os.path.join(os.path.dirname(os.environ["KIN_DVC_PYTHON"]), name))
+    candidates.append(os.path.join(ROOT, "target", "dvc-venv", "bin", name))
     for c in candidates:
         if c and os.access(c, os.X_OK):
             return c
     return None
+
+
+def tool_version(binary):
+    """`dvc --version` prints the bare version; gto prints "🪴  GTO Version: 1.10.1"."""
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.split()
+    return out[-1] if out else None
 
 
 def machine():
@@ -273,6 +295,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--dvc")
+    parser.add_argument("--gto", help="GTO's CLI, for the model-* workloads")
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--tmp", help="where to generate data (default: the system temp dir)")
     parser.add_argument("--evidently", default=os.environ.get("KIN_EVIDENTLY_PYTHON"),
@@ -288,8 +311,12 @@ def main():
 
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "kin-cli"], cwd=ROOT, check=True)
     kin = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "kin")
-    dvc = find_dvc(args.dvc)
-    dvc_version = subprocess.run([dvc, "--version"], capture_output=True, text=True).stdout.strip() if dvc else None
+    dvc = find_tool("dvc", args.dvc)
+    binaries = {"dvc": dvc, "gto": find_tool("gto", args.gto)}
+    # The versions of DVC and of the tools the chosen workloads compare with (a gto start-up
+    # costs a second); write_table keeps the others' from the table.
+    used = {"dvc"} | {WORKLOADS[n].versus for n in args.workloads}
+    versions = {t: tool_version(b) for t, b in binaries.items() if b and t in used}
 
     rows = []
     for name in args.workloads:
@@ -302,8 +329,8 @@ def main():
         os.makedirs(pristine)
         w.generate(pristine)
         tools = [("kin", [kin], w.kin_args)]
-        if dvc and w.dvc_args is not None:
-            tools.append(("dvc", [dvc], w.dvc_args))
+        if binaries[w.versus] and w.versus_args is not None:
+            tools.append((w.versus, [binaries[w.versus]], w.versus_args))
         subjects, labels = [], []
         for label, tool, tool_args in tools:
             repo = os.path.join(scratch, label)
@@ -323,41 +350,61 @@ def main():
         if argv and w.baseline_runs == 1:
             results["baseline"] = measure(argv, kin_repo, 1, warmup=False)
         kin_t, kin_rss = results["kin"]
-        dvc_t, dvc_rss = results.get("dvc", (None, None))
+        other_t, other_rss = results.get(w.versus, (None, None))
         base = results.get("baseline")
         baseline = f"{w.baseline[0]} {base[0] * 1000:.0f} ms (kin {kin_t / base[0]:.2f}x)" if base else ""
-        rows.append((name, w.note, kin_t, kin_rss, dvc_t, dvc_rss, baseline))
-        ratio = f"{dvc_t / kin_t:.1f}x" if dvc_t else "n/a"
-        dvc_ms = f"{dvc_t * 1000:.0f} ms" if dvc_t else "n/a"
-        print(f"{name:14} kin {kin_t * 1000:8.1f} ms ({kin_rss / 1024:.0f} MiB)   dvc {dvc_ms:>9}   dvc/kin {ratio}  {baseline}", flush=True)
+        rows.append((name, w.note, kin_t, kin_rss, w.versus, other_t, other_rss, baseline))
+        ratio = f"{other_t / kin_t:.1f}x" if other_t else "n/a"
+        other_ms = f"{other_t * 1000:.0f} ms" if other_t else "n/a"
+        print(f"{name:18} kin {kin_t * 1000:8.1f} ms ({kin_rss / 1024:.0f} MiB)   {w.versus} {other_ms:>9}   "
+              f"{w.versus}/kin {ratio}  {baseline}", flush=True)
 
     if args.write:
-        write_table(rows, args.runs, dvc_version)
+        write_table(rows, args.runs, versions)
 
 
-def write_table(rows, runs, dvc_version):
+def write_table(rows, runs, versions):
     """Updates docs/benchmarks.md: rows for the workloads just run replace their old rows;
-    rows of workloads not run this time are kept."""
+    rows of workloads not run this time are kept.
+
+    The comparison columns are DVC's; a row compared with another tool (gto for the registry)
+    names it in its time cell, and the header then says the column holds either."""
     path = os.path.join(ROOT, "docs", "benchmarks.md")
     kept = {}
+    versions = dict(versions)
     if os.path.exists(path):
         for line in open(path):
             if line.startswith("## "):
                 break  # the notes and the lineage tables below are kept as they are
             if line.startswith("| `"):
                 kept[line.split("`")[1]] = line.rstrip("\n")
-            elif line.startswith("Machine:") and not dvc_version and "DVC: " in line:
-                # A run without DVC (e.g. drift-1m alone) keeps the version the kept rows used.
-                dvc_version = line.rsplit("DVC: ", 1)[1].rstrip(".\n")
-    for name, note, kin_t, kin_rss, dvc_t, dvc_rss, baseline in rows:
-        dvc_cell = f"{dvc_t * 1000:.0f} ms" if dvc_t else "n/a"
-        dvc_rss_cell = f"{dvc_rss / 1024:.0f} MiB" if dvc_rss else "n/a"
-        ratio = f"{dvc_t / kin_t:.1f}x faster" if dvc_t else "n/a"
+            elif line.startswith("Machine:"):
+                # A run without a tool (e.g. drift-1m alone, no DVC installed) keeps the
+                # version the kept rows used.
+                for tool, label in TOOL_LABELS.items():
+                    if not versions.get(tool) and f" {label}: " in line:
+                        versions[tool] = line.split(f" {label}: ", 1)[1].split(". ", 1)[0].rstrip(".\n")
+    for name, note, kin_t, kin_rss, versus, other_t, other_rss, baseline in rows:
+        named = "" if versus == "dvc" else f"{TOOL_LABELS[versus]} "
+        other_cell = f"{named}{other_t * 1000:.0f} ms" if other_t else "n/a"
+        other_rss_cell = f"{other_rss / 1024:.0f} MiB" if other_rss else "n/a"
+        ratio = f"{other_t / kin_t:.1f}x faster" if other_t else "n/a"
         kept[name] = (
             f"| `{name}` | {note} | {kin_t * 1000:.1f} ms | {kin_rss / 1024:.0f} MiB "
-            f"| {dvc_cell} | {dvc_rss_cell} | {ratio} | {baseline} |"
+            f"| {other_cell} | {other_rss_cell} | {ratio} | {baseline} |"
         )
     order = [n for n in WORKLOADS if n in kept] + [n for n in kept if n not in WORKLOADS]
+    # The tools the kept rows compare with, DVC first; a row of a workload no longer in
+    # WORKLOADS counts as DVC's.
+    tools = sorted({WORKLOADS[n].versus if n in WORKLOADS else "dvc" for n in order} | {"dvc"},
+                   key=list(TOOL_LABELS).index)
+    other = " or ".join(TOOL_LABELS[t] for t in tools)
+    others = [f"`{n}`" for n in order if n in WORKLOADS and WORKLOADS[n].versus != "dvc"]
+    compared = (
+        [f"{', '.join(others)} compare kin with {' and '.join(TOOL_LABELS[t] for t in tools[1:])} "
+         "instead of DVC, named in their rows."] if others else []
+    )
+    tool_versions = " ".join(f"{TOOL_LABELS[t]}: {versions.get(t) or 'not installed'}." for t in tools)
     lines = [
         "# Benchmarks",
         "",
@@ -365,10 +412,11 @@ def write_table(rows, runs, dvc_version):
         f"replaces the rows of the workloads it ran). Each number is the median of {runs} runs after",
         "one warm-up, the tools' runs taken in turn (kin, DVC, baseline, kin, …) so that both see the",
         "same machine; RSS is the peak over those runs.",
+        *compared,
         "",
-        f"Machine: {machine()}. kin: release build. DVC: {dvc_version or 'not installed'}.",
+        f"Machine: {machine()}. kin: release build. {tool_versions}",
         "",
-        "| workload | what | kin | kin peak RSS | DVC | DVC peak RSS | DVC / kin | baseline |",
+        f"| workload | what | kin | kin peak RSS | {other} | {other} peak RSS | {other} / kin | baseline |",
         "|---|---|---|---|---|---|---|---|",
         *[kept[n] for n in order],
     ]
