@@ -1,8 +1,8 @@
 //! The SQLite lineage store: recording, lookups, traversal and reopening.
 
 use kin_store::{
-    ArtifactHash, Direction, Environment, LineageStore, NewRun, NewVersion, RunFilter, RunId,
-    RunStatus, SqliteStore, Start, StoreError, Timestamp, traverse,
+    ArtifactHash, Direction, Environment, LineageStore, NewRun, NewVersion, Promotion, RunFilter,
+    RunId, RunStatus, SqliteStore, Start, StoreError, Timestamp, traverse,
 };
 
 fn hash(n: u32) -> ArtifactHash {
@@ -335,9 +335,9 @@ fn a_store_from_before_tags_is_upgraded_in_place() {
         let mut store = SqliteStore::open(&path).expect("open");
         two_generations(&mut store)
     };
-    // What kin wrote before tags existed: the same schema without its second migration.
+    // What kin wrote before tags existed: the same schema without its later migrations.
     let conn = rusqlite::Connection::open(&path).expect("sqlite");
-    conn.execute_batch("DROP TABLE run_tag; PRAGMA user_version = 1;")
+    conn.execute_batch("DROP TABLE run_tag; DROP TABLE promotion; PRAGMA user_version = 1;")
         .expect("downgrade");
     drop(conn);
 
@@ -354,5 +354,48 @@ fn a_store_from_before_tags_is_upgraded_in_place() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .expect("version");
-    assert_eq!(version, 2);
+    assert_eq!(version, 3, "upgraded through every migration");
+}
+
+#[test]
+fn promotions_are_kept_per_artifact_in_order() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = SqliteStore::open(&dir.path().join("lineage.db")).expect("open");
+    let promotion = |artifact: &str, tag: &str, at: i64, overridden: bool| Promotion {
+        artifact: artifact.to_owned(),
+        version: "v1.0.0".to_owned(),
+        stage: "prod".to_owned(),
+        tag: tag.to_owned(),
+        git_commit: "c0ffee".to_owned(),
+        author: "Ana <ana@example.invalid>".to_owned(),
+        approver: Some("Bob".to_owned()),
+        reason: overridden.then(|| "hotfix".to_owned()),
+        overridden,
+        evidence: serde_json::json!({"gates": [{"gate": "fairness", "verdict": "passed"}]}),
+        at: Timestamp::from_secs(at),
+    };
+    store
+        .record_promotion(&promotion("churn", "churn#prod#2", 20, true))
+        .expect("record");
+    store
+        .record_promotion(&promotion("churn", "churn#prod#1", 10, false))
+        .expect("record");
+    store
+        .record_promotion(&promotion("fraud", "fraud#prod#1", 15, false))
+        .expect("record");
+    let churn = store.promotions(Some("churn")).expect("read");
+    assert_eq!(
+        churn,
+        vec![
+            promotion("churn", "churn#prod#1", 10, false),
+            promotion("churn", "churn#prod#2", 20, true)
+        ]
+    );
+    assert_eq!(store.promotions(None).expect("read").len(), 3);
+    // A tag is promoted once.
+    assert!(
+        store
+            .record_promotion(&promotion("churn", "churn#prod#1", 30, false))
+            .is_err()
+    );
 }

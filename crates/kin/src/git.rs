@@ -43,6 +43,48 @@ pub fn git_output(root: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
     Ok(output.stdout)
 }
 
+/// The commit `rev` names, or `None` when it names none. `--end-of-options` keeps a
+/// revision that starts with `-` from being read as an option.
+pub fn resolve_commit(root: &Path, rev: &str) -> Result<Option<String>, GitError> {
+    let spec = format!("{rev}^{{commit}}");
+    let args = [
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        &spec,
+    ];
+    let out = git_command(root, &args)?;
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    Ok((out.status.success() && !id.is_empty()).then_some(id))
+}
+
+/// Runs `git ARGS` in `root` with `input` on its stdin and returns its stdout; a non-zero
+/// exit is an error carrying git's message.
+pub fn pipe_to_git(root: &Path, args: &[&str], input: &[u8]) -> Result<String, GitError> {
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| GitError::Spawn { source })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(input)
+            .map_err(|source| GitError::Broken { source })?;
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|source| GitError::Broken { source })?;
+    if !output.status.success() {
+        return Err(GitError::failed(args, &output));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
 impl GitError {
     /// `git ARGS` exited non-zero with `output`.
     pub fn failed(args: &[&str], output: &Output) -> GitError {

@@ -94,6 +94,34 @@ pub fn run_ok(cmd: &mut Command) -> String {
     String::from_utf8(output.stdout).expect("utf-8 output")
 }
 
+/// What a command printed on stdout and on stderr, as text.
+pub fn stdout_text(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr_text(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Every tag of the repository in `dir`: name, kind, the commit it points at and its whole
+/// message — what the registry's tags must match between tools.
+pub fn tag_listing(dir: &Path) -> String {
+    let format = "--format=%(refname) %(objecttype) %(*objectname) %(contents)|";
+    let out = Command::new("git")
+        .args(["for-each-ref", "refs/tags", format])
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    stdout_text(&out)
+}
+
+/// `cmd` tagging as Ana (a registry action's author), without the user's git config.
+pub fn tagging_as_ana(cmd: &mut Command) -> &mut Command {
+    cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_COMMITTER_NAME", "Ana")
+        .env("GIT_COMMITTER_EMAIL", "ana@example.invalid")
+}
+
 pub fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("command starts")
 }

@@ -5,7 +5,10 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::{TEST_NOW, commit_all, git_repo, kin, name_run_ids, run, run_ok};
+use crate::common::{
+    TEST_NOW, commit_all, git_repo, kin, name_run_ids, run, run_ok, stderr_text as stderr,
+    tag_listing as tags, tagging_as_ana,
+};
 
 /// A model whose quality comes from params, its predictions, and a fairness gate that fails
 /// unless the quality is good; `model.bin` is the registry's `churn`.
@@ -40,27 +43,11 @@ const POLICY: &str = "[registry.stages.prod]\ngates = [\"fairness\"]\napproval =
 
 /// kin as the tagger Ana, tags dated like the commits (so tag objects are the same each run).
 fn as_ana(cmd: &mut Command) -> &mut Command {
-    cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_COMMITTER_NAME", "Ana")
-        .env("GIT_COMMITTER_EMAIL", "ana@example.invalid")
-        .env("GIT_COMMITTER_DATE", TEST_NOW)
+    tagging_as_ana(cmd).env("GIT_COMMITTER_DATE", TEST_NOW)
 }
 
 fn model(dir: &Path, args: &[&str]) -> Output {
     run(as_ana(kin(dir).arg("model").args(args)))
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn tags(dir: &Path) -> String {
-    let out = Command::new("git")
-        .args(["tag", "-l", "-n9"])
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// v0.0.1 trained on good params (its gate passed), v0.0.2 on bad ones (its gate failed).
@@ -221,7 +208,26 @@ fn an_assignment_made_with_gto_that_the_policy_refuses_is_flagged() {
     let repo = two_versions();
     let dir = repo.path();
     let gto = python.with_file_name("gto");
-    let out = run(Command::new(gto)
+    // A promotion through kin, its approval in the tag message: gto still reads it as its own.
+    run_ok(as_ana(kin(dir).args([
+        "model",
+        "assign",
+        "churn",
+        "--version",
+        "v0.0.1",
+        "--stage",
+        "prod",
+        "--approver",
+        "Bob",
+    ])));
+    let theirs = run(Command::new(&gto)
+        .args(["show", "churn", "--json"])
+        .current_dir(dir));
+    assert!(theirs.status.success(), "{}", stderr(&theirs));
+    let ours = model(dir, &["show", "churn", "--json"]);
+    assert_eq!(ours.stdout, theirs.stdout);
+    assert!(String::from_utf8_lossy(&ours.stdout).contains("kin-approver: Bob"));
+    let out = run(Command::new(&gto)
         .args(["assign", "churn", "--version", "v0.0.2", "--stage", "prod"])
         .current_dir(dir)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -232,7 +238,7 @@ fn an_assignment_made_with_gto_that_the_policy_refuses_is_flagged() {
     let text = stderr(&shown);
     assert!(shown.status.success());
     assert!(
-        text.contains("warning: churn v0.0.2 is in `prod` by tag `churn#prod#1`"),
+        text.contains("warning: churn v0.0.2 is in `prod` by tag `churn#prod#2`"),
         "{text}"
     );
     assert!(

@@ -5,7 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::{commit_all, dvc_python, git, git_repo, kin, run, run_ok};
+use crate::common::{
+    commit_all, dvc_python, git, git_repo, kin, run, run_ok, stdout_text as stdout,
+    tag_listing as tags, tagging_as_ana as tagger,
+};
 
 /// The `gto` next to the DVC interpreter (DVC 3 depends on it).
 fn gto_binary() -> Option<PathBuf> {
@@ -15,37 +18,12 @@ fn gto_binary() -> Option<PathBuf> {
     Some(gto)
 }
 
-/// Who tags, for kin and gto alike.
-fn tagger(cmd: &mut Command) -> &mut Command {
-    cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_COMMITTER_NAME", "Ana")
-        .env("GIT_COMMITTER_EMAIL", "ana@example.invalid")
-}
-
 fn gto(gto: &Path, dir: &Path, args: &[&str]) -> Output {
     run(tagger(Command::new(gto).args(args).current_dir(dir)))
 }
 
 fn kin_model(dir: &Path, args: &[&str]) -> Output {
     run(tagger(kin(dir).arg("model").args(args)))
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// Every tag with what it points at and its message: what must match between the tools.
-fn tags(dir: &Path) -> String {
-    let out = Command::new("git")
-        .args([
-            "for-each-ref",
-            "refs/tags",
-            "--format=%(refname) %(objecttype) %(*objectname) %(contents)|",
-        ])
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Two commits of a model, with the same ids in every repository (pinned dates).

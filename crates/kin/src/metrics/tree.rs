@@ -193,26 +193,14 @@ fn resolve(root: &Path, rev: &str) -> Result<String, MetricsError> {
             root: root.to_path_buf(),
         });
     }
-    // `--end-of-options` keeps a revision that starts with `-` from being read as an option.
-    let spec = format!("{rev}^{{commit}}");
-    let output = git(
-        root,
-        rev,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            &spec,
-        ],
-    )?;
-    let commit = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    if !output.status.success() || commit.is_empty() {
-        return Err(MetricsError::UnknownRevision {
+    crate::git::resolve_commit(root, rev)
+        .map_err(|source| MetricsError::Git {
             rev: rev.to_owned(),
-        });
-    }
-    Ok(commit)
+            source,
+        })?
+        .ok_or_else(|| MetricsError::UnknownRevision {
+            rev: rev.to_owned(),
+        })
 }
 
 fn open_revision(root: &Path, rev: &str) -> Result<Tree, MetricsError> {

@@ -3,12 +3,13 @@
 
 use super::Registry;
 use super::events::EventKind;
-use super::git_tags::{TagWriteError, create_tag, resolve_commit};
+use super::git_tags::{TagWriteError, create_tag};
 use super::names::{ArtifactName, NameError, StageName};
 use super::semver::{Bump, SemVer, VersionError};
 use super::state::{Artifact, StateError, Version};
 use super::tag_name::{RegistryTag, deprecate_tag, deregister_tag, register_tag, stage_tag};
 use crate::git::GitError;
+use crate::git::resolve_commit;
 
 /// Why an action was refused. Nothing is written when one is returned.
 #[derive(Debug, thiserror::Error)]

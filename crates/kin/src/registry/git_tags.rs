@@ -2,13 +2,11 @@
 //! message, the commits they point at, and new tags created atomically.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use kin_store::Timestamp;
 
-use crate::git::{GitError, git_command, git_output};
+use crate::git::{GitError, git_command, git_output, pipe_to_git};
 
 /// A moment as git records it: seconds since the epoch and the writer's UTC offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,23 +144,6 @@ pub fn read_commits(root: &Path, ids: &[&str]) -> Result<HashMap<String, CommitR
     Ok(commits)
 }
 
-/// The commit `rev` names, or `None` when it names none.
-pub fn resolve_commit(root: &Path, rev: &str) -> Result<Option<String>, GitError> {
-    let spec = format!("{rev}^{{commit}}");
-    let out = git_command(
-        root,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            &spec,
-        ],
-    )?;
-    let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    Ok((out.status.success() && !id.is_empty()).then_some(id))
-}
-
 /// Why a tag could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum TagWriteError {
@@ -220,31 +201,6 @@ pub fn tag_exists(root: &Path, name: &str) -> Result<bool, GitError> {
     let reference = format!("refs/tags/{name}");
     let out = git_command(root, &["show-ref", "--verify", "--quiet", &reference])?;
     Ok(out.status.success())
-}
-
-/// Runs `git ARGS` with `input` on its stdin and returns its stdout.
-fn pipe_to_git(root: &Path, args: &[&str], input: &[u8]) -> Result<String, GitError> {
-    let mut child = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|source| GitError::Spawn { source })?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(input)
-            .map_err(|source| GitError::Broken { source })?;
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|source| GitError::Broken { source })?;
-    if !output.status.success() {
-        return Err(GitError::failed(args, &output));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 #[cfg(test)]

@@ -165,6 +165,15 @@ pub fn unchecked_assignments(
     repo: &Repo,
     registry: &super::Registry,
 ) -> Result<Vec<UncheckedAssignment>, PromoteError> {
+    let mut policies: std::collections::HashMap<String, Option<super::policy::StagePolicy>> =
+        std::collections::HashMap::new();
+    for stage in registry.state.used_stages() {
+        let policy = stage_policy(repo.root(), &stage)?;
+        policies.insert(stage, policy);
+    }
+    if policies.values().all(Option::is_none) {
+        return Ok(Vec::new());
+    }
     let store = crate::lineage::open_store(repo)?;
     let recorded: std::collections::HashSet<String> = store
         .promotions(None)
@@ -178,7 +187,7 @@ pub fn unchecked_assignments(
             continue;
         }
         for (stage, held) in artifact.stages(Some(1), super::state::VersionOrder::Timestamp) {
-            let Some(policy) = stage_policy(repo.root(), &stage)? else {
+            let Some(Some(policy)) = policies.get(&stage) else {
                 continue;
             };
             for assignment in held {
@@ -197,7 +206,7 @@ pub fn unchecked_assignments(
                     commit: assignment.commit.clone(),
                 };
                 let author = format!("{} <{}>", event.author, event.author_email);
-                let check = check_promotion(repo, &store, &version, &policy, None, &author)?;
+                let check = check_promotion(repo, &store, &version, policy, None, &author)?;
                 let unmet = check.unmet();
                 if !unmet.is_empty() {
                     found.push(UncheckedAssignment {

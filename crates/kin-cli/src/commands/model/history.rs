@@ -1,7 +1,6 @@
 //! `kin model history`: every registration, assignment and deprecation, newest first;
 //! `--json` as `gto history --json` prints it.
 
-use std::io::Write;
 use std::path::Path;
 
 use clap::Args;
@@ -9,10 +8,9 @@ use kin::registry::Registry;
 use kin::registry::gto_json::history_json;
 use serde_json::Value;
 
-use super::artifact_name;
+use super::{artifact_name, cell, print_table};
 use crate::command_error::CommandError;
 use crate::printer::{JsonStyle, Printer};
-use crate::tabulate;
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -36,25 +34,6 @@ pub fn cmd_history(printer: Printer, cwd: &Path, args: &HistoryArgs) -> Result<(
     if args.json {
         return Ok(printer.json(&Value::Array(events), JsonStyle::Gto)?);
     }
-    if events.is_empty() {
-        writeln!(printer.status(), "No registry events.")?;
-        return Ok(());
-    }
-    let headers: Vec<String> = [
-        "timestamp",
-        "artifact",
-        "event",
-        "version",
-        "stage",
-        "commit",
-        "ref",
-    ]
-    .map(str::to_owned)
-    .to_vec();
-    let cell = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        _ => "-".to_owned(),
-    };
     let rows: Vec<Vec<String>> = events
         .iter()
         .map(|e| {
@@ -70,10 +49,14 @@ pub fn cmd_history(printer: Printer, cwd: &Path, args: &HistoryArgs) -> Result<(
             ]
         })
         .collect();
-    writeln!(
-        printer.stdout(),
-        "{}",
-        tabulate::render(&headers, &rows, false)
-    )?;
-    Ok(())
+    let headers = [
+        "timestamp",
+        "artifact",
+        "event",
+        "version",
+        "stage",
+        "commit",
+        "ref",
+    ];
+    print_table(printer, &headers, &rows, "No registry events.")
 }

@@ -7,9 +7,9 @@ use clap::Args;
 use kin::registry::artifacts::declared_artifacts;
 use serde_json::Value;
 
+use super::print_table;
 use crate::command_error::CommandError;
 use crate::printer::{JsonStyle, Printer};
-use crate::tabulate;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -34,11 +34,6 @@ pub fn cmd_list(printer: Printer, cwd: &Path, args: &ListArgs) -> Result<(), Com
         let doc = Value::Array(artifacts.iter().map(|a| a.to_json()).collect());
         return Ok(printer.json(&doc, JsonStyle::Pretty)?);
     }
-    if artifacts.is_empty() {
-        writeln!(printer.status(), "No artifacts are declared.")?;
-        return Ok(());
-    }
-    let headers: Vec<String> = ["name", "type", "path", "desc"].map(str::to_owned).to_vec();
     let rows: Vec<Vec<String>> = artifacts
         .iter()
         .map(|a| {
@@ -50,10 +45,10 @@ pub fn cmd_list(printer: Printer, cwd: &Path, args: &ListArgs) -> Result<(), Com
             ]
         })
         .collect();
-    writeln!(
-        printer.stdout(),
-        "{}",
-        tabulate::render(&headers, &rows, false)
-    )?;
-    Ok(())
+    print_table(
+        printer,
+        &["name", "type", "path", "desc"],
+        &rows,
+        "No artifacts are declared.",
+    )
 }

@@ -16,9 +16,11 @@ use std::path::Path;
 use clap::{Args, Subcommand};
 use kin::registry::actions::NewTag;
 use kin::registry::{ArtifactName, EventKind};
+use serde_json::Value;
 
 use crate::command_error::CommandError;
 use crate::printer::Printer;
+use crate::tabulate;
 
 #[derive(Debug, Args)]
 pub struct ModelArgs {
@@ -65,6 +67,35 @@ pub fn cmd_model(printer: Printer, cwd: &Path, args: &ModelArgs) -> Result<(), C
         ModelCommand::CheckRef(args) => check_ref::cmd_check_ref(printer, cwd, args),
         ModelCommand::Card(args) => card::cmd_card(printer, cwd, args),
     }
+}
+
+/// A JSON value as a table cell: text as it is, a missing value as `-`.
+fn cell(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Prints a table, or the status line `empty` when it has no rows.
+fn print_table(
+    printer: Printer,
+    headers: &[&str],
+    rows: &[Vec<String>],
+    empty: &str,
+) -> Result<(), CommandError> {
+    if rows.is_empty() {
+        writeln!(printer.status(), "{empty}")?;
+        return Ok(());
+    }
+    let headers: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
+    writeln!(
+        printer.stdout(),
+        "{}",
+        tabulate::render(&headers, rows, false)
+    )?;
+    Ok(())
 }
 
 /// An artifact name from the command line.

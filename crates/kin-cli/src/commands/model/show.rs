@@ -10,10 +10,10 @@ use kin::registry::promote::unchecked_assignments;
 use kin::registry::{ArtifactName, Registry, SemVer, StageName};
 use serde_json::Value;
 
+use super::{cell, print_table};
 use crate::command_error::CommandError;
 use crate::lineage_view;
 use crate::printer::{JsonStyle, Printer};
-use crate::tabulate;
 use kin::lineage::kin_store::Direction;
 
 #[derive(Debug, Args)]
@@ -135,24 +135,13 @@ fn warn_unchecked(printer: Printer, registry: &Registry) -> Result<(), CommandEr
     Ok(())
 }
 
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".to_owned(),
-        other => other.to_string(),
-    }
-}
-
 fn print_registry(printer: Printer, doc: &Value, stages: &[String]) -> Result<(), CommandError> {
     let Some(artifacts) = doc.as_object() else {
         return Ok(());
     };
-    if artifacts.is_empty() {
-        writeln!(printer.status(), "The registry is empty.")?;
-        return Ok(());
-    }
-    let mut headers = vec!["name".to_owned(), "latest".to_owned()];
-    headers.extend(stages.iter().map(|s| format!("#{s}")));
+    let stage_headers: Vec<String> = stages.iter().map(|s| format!("#{s}")).collect();
+    let mut headers = vec!["name", "latest"];
+    headers.extend(stage_headers.iter().map(String::as_str));
     let mut names: Vec<&String> = artifacts.keys().collect();
     names.sort();
     let rows: Vec<Vec<String>> = names
@@ -160,54 +149,36 @@ fn print_registry(printer: Printer, doc: &Value, stages: &[String]) -> Result<()
         .map(|name| {
             let entry = &artifacts[name];
             let registered = entry["registered"].as_bool().unwrap_or(true);
-            let mut row = vec![
-                if registered {
-                    name.clone()
-                } else {
-                    format!("*{name}")
-                },
-                text(&entry["version"]),
-            ];
-            row.extend(stages.iter().map(|s| text(&entry["stage"][s])));
+            let shown = if registered {
+                name.clone()
+            } else {
+                format!("*{name}")
+            };
+            let mut row = vec![shown, cell(&entry["version"])];
+            row.extend(stages.iter().map(|s| cell(&entry["stage"][s])));
             row
         })
         .collect();
-    writeln!(
-        printer.stdout(),
-        "{}",
-        tabulate::render(&headers, &rows, false)
-    )?;
-    Ok(())
+    print_table(printer, &headers, &rows, "The registry is empty.")
 }
 
 fn print_versions(printer: Printer, versions: &[Value]) -> Result<(), CommandError> {
-    if versions.is_empty() {
-        writeln!(printer.status(), "No versions.")?;
-        return Ok(());
-    }
-    let headers: Vec<String> = ["artifact", "version", "stage", "created_at", "ref"]
-        .map(str::to_owned)
-        .to_vec();
     let rows: Vec<Vec<String>> = versions
         .iter()
         .map(|v| {
             let stages: Vec<String> = v["stages"]
                 .as_array()
-                .map(|s| s.iter().map(|s| text(&s["stage"])).collect())
+                .map(|s| s.iter().map(|s| cell(&s["stage"])).collect())
                 .unwrap_or_default();
             vec![
-                text(&v["artifact"]),
-                text(&v["version"]),
+                cell(&v["artifact"]),
+                cell(&v["version"]),
                 stages.join(", "),
-                text(&v["created_at"]),
-                text(&v["ref"]),
+                cell(&v["created_at"]),
+                cell(&v["ref"]),
             ]
         })
         .collect();
-    writeln!(
-        printer.stdout(),
-        "{}",
-        tabulate::render(&headers, &rows, false)
-    )?;
-    Ok(())
+    let headers = ["artifact", "version", "stage", "created_at", "ref"];
+    print_table(printer, &headers, &rows, "No versions.")
 }

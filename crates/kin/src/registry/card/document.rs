@@ -58,21 +58,11 @@ fn missing_or(blocks: Vec<Block>, what: &str) -> Vec<Block> {
     }
 }
 
-/// Numeric and text leaves of `value`, `a.b` → text.
-fn leaves(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map {
-                let path = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                leaves(&path, inner, out);
-            }
-        }
-        other => out.push((prefix.to_owned(), cell(other))),
-    }
+/// The leaves of `value` as `(a.b, cell text)`.
+fn leaf_cells(value: &Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    super::leaves("", value, &mut found);
+    found.into_iter().map(|(key, v)| (key, cell(v))).collect()
 }
 
 /// The card's sections, from its JSON.
@@ -105,8 +95,7 @@ pub fn sections(card: &Value) -> Vec<Section> {
                 labels.join(", ")
             },
         ));
-        let mut meta = Vec::new();
-        leaves("", &declaration["meta"], &mut meta);
+        let meta = leaf_cells(&declaration["meta"]);
         details.extend(
             meta.into_iter()
                 .filter(|(k, _)| !k.is_empty())
@@ -239,8 +228,7 @@ pub fn sections(card: &Value) -> Vec<Section> {
     let mut params = Vec::new();
     if let Some(stages) = card["training"]["params"].as_object() {
         for (stage, values) in stages {
-            let mut flat = Vec::new();
-            leaves("", values, &mut flat);
+            let flat = leaf_cells(values);
             params.push(table(
                 &["stage", "param", "value"],
                 flat.into_iter()
@@ -257,8 +245,7 @@ pub fn sections(card: &Value) -> Vec<Section> {
     let mut metrics = Vec::new();
     if let Some(stages) = card["metrics"].as_object() {
         for (stage, values) in stages {
-            let mut flat = Vec::new();
-            leaves("", values, &mut flat);
+            let flat = leaf_cells(values);
             metrics.push(table(
                 &["stage", "metric", "value"],
                 flat.into_iter()
@@ -319,8 +306,7 @@ pub fn sections(card: &Value) -> Vec<Section> {
             ));
         }
         for fairness in gate["fairness"].as_array().into_iter().flatten() {
-            let mut flat = Vec::new();
-            leaves("", &fairness["metrics"], &mut flat);
+            let flat = leaf_cells(&fairness["metrics"]);
             gates.push(table(
                 &["fairness metric", "value"],
                 flat.into_iter().map(|(k, v)| vec![k, v]).collect(),

@@ -209,10 +209,9 @@ fn gate_json(run: &Run) -> Option<Value> {
     }))
 }
 
-/// Numeric leaves of a metrics document, `key.sub` → value.
-fn flatten_numbers(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
+/// The leaves of a JSON document (anything but a mapping), keyed `a.b.c`.
+fn leaves<'v>(prefix: &str, value: &'v Value, out: &mut Vec<(String, &'v Value)>) {
     match value {
-        Value::Number(_) => out.push((prefix.to_owned(), value.clone())),
         Value::Object(map) => {
             for (key, inner) in map {
                 let path = if prefix.is_empty() {
@@ -220,10 +219,10 @@ fn flatten_numbers(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) 
                 } else {
                     format!("{prefix}.{key}")
                 };
-                flatten_numbers(&path, inner, out);
+                leaves(&path, inner, out);
             }
         }
-        _ => {}
+        other => out.push((prefix.to_owned(), other)),
     }
 }
 
@@ -351,12 +350,13 @@ pub fn metric_rows(card: &Value) -> Vec<(String, String, Value)> {
     let mut rows = Vec::new();
     if let Some(stages) = card["metrics"].as_object() {
         for (stage, files) in stages {
-            let mut leaves = Vec::new();
-            flatten_numbers("", files, &mut leaves);
+            let mut found = Vec::new();
+            leaves("", files, &mut found);
             rows.extend(
-                leaves
+                found
                     .into_iter()
-                    .map(|(key, value)| (stage.clone(), key, value)),
+                    .filter(|(_, value)| value.is_number())
+                    .map(|(key, value)| (stage.clone(), key, value.clone())),
             );
         }
     }
