@@ -11,6 +11,7 @@ on the commit the version was registered on. Tagger times are one second apart, 
 both tools sort events by is never a tie.
 """
 
+import os
 import subprocess
 
 ARTIFACTS = 50
@@ -89,6 +90,70 @@ def gen_registry(path):
     git("reset", "-q", "--hard", "main")
 
 
+CARD_PIPELINE = """\
+params:
+  - params.yaml
+stages:
+  prepare:
+    cmd: sort data.csv > prepared.csv
+    deps: [data.csv]
+    outs: [prepared.csv]
+  train:
+    cmd: cat prepared.csv > model.bin && echo "depth=${train.depth}" >> model.bin
+    deps: [prepared.csv]
+    params: [train]
+    outs: [model.bin]
+  evaluate:
+    cmd: >-
+      echo '{"auc": 0.91, "rows": 5000}' > metrics.json
+    deps: [model.bin]
+    metrics:
+      - metrics.json:
+          cache: false
+  fairness:
+    cmd: >-
+      echo '{"checks": [{"metric": "gap", "bound": "max", "limit": 0.1, "value": 0.02, "passed": true}]}'
+      > fairness.json
+    deps: [model.bin]
+    metrics:
+      - fairness.json:
+          cache: false
+artifacts:
+  churn:
+    path: model.bin
+    type: model
+    desc: Churn classifier
+    labels: [tabular]
+    meta: {framework: scikit-learn, task: tabular-classification}
+"""
+
+
+def gen_card_repo(path):
+    """The 1,000-version registry plus a four-stage pipeline whose model is artifact `churn`
+    (run and registered by `card_setup`, once the harness has initialised the repository)."""
+    gen_registry(path)
+    with open(f"{path}/dvc.yaml", "w") as f:
+        f.write(CARD_PIPELINE)
+    with open(f"{path}/params.yaml", "w") as f:
+        f.write("train:\n  depth: 6\n")
+    with open(f"{path}/data.csv", "w") as f:
+        f.write("id,x,churned\n" + "".join(f"{i},{i * 7 % 101},{i % 2}\n" for i in range(5000)))
+
+
+def card_setup(tool, repo):
+    """Untimed: track the data, run the pipeline (recording its lineage), commit, register."""
+    env = dict(os.environ, GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.invalid",
+               GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.invalid")
+
+    def run(*cmd):
+        subprocess.run(cmd, cwd=repo, check=True, stdout=subprocess.DEVNULL, env=env)
+    run(*tool, "add", "-q", "data.csv")
+    run(*tool, "repro", "-q")
+    run("git", "add", "-A")
+    run("git", "commit", "-q", "-m", "train")
+    run(*tool, "model", "register", "churn", "--version", "v1.0.0")
+
+
 def workloads(Workload):
     return {
         "model-show-1000": Workload(
@@ -102,6 +167,10 @@ def workloads(Workload):
             "`model show model-07 --json` vs `gto show model-07 --json` (one artifact's 20 "
             "versions, same registry)", gen_registry,
             ["model", "show", "model-07", "--json"], ["show", "model-07", "--json"], versus="gto"),
+        "model-card": Workload(
+            "`model card churn@v1.0.0` (Markdown) of a model trained by a 4-stage pipeline, in "
+            "that registry (kin only: GTO writes no cards)", gen_card_repo,
+            ["model", "card", "churn@v1.0.0", "-o", "card.md"], None, setup=card_setup),
     }
 
 
