@@ -172,6 +172,8 @@ fn refused_actions_say_why_and_write_no_tag() {
     let repo = model_repo();
     let dir = repo.path();
     run_ok(tagger(kin(dir).args(["model", "register", "churn"])));
+    // A plain tag that happens to have the name the next registration would take.
+    git(dir, &["tag", "churn@v0.0.2", "HEAD~1"]);
     let before = tags(dir);
     let cases: &[(&[&str], &str)] = &[
         (&["register", "churn-"], "is not a valid artifact name"),
@@ -199,6 +201,10 @@ fn refused_actions_say_why_and_write_no_tag() {
         (
             &["register", "fresh", "--bump-minor"],
             "has no registered version yet",
+        ),
+        (
+            &["register", "churn", "HEAD~1"],
+            "tag `churn@v0.0.2` already exists",
         ),
         (
             &["assign", "churn", "--version", "v9.9.9", "--stage", "prod"],

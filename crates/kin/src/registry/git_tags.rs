@@ -207,6 +207,48 @@ pub fn tag_exists(root: &Path, name: &str) -> Result<bool, GitError> {
 mod tests {
     use super::*;
 
+    fn git(dir: &Path, args: &[&str]) {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "Ana")
+            .env("GIT_AUTHOR_EMAIL", "ana@example.invalid")
+            .env("GIT_COMMITTER_NAME", "Ana")
+            .env("GIT_COMMITTER_EMAIL", "ana@example.invalid")
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    }
+
+    #[test]
+    fn a_tag_is_created_once_and_read_back_as_written() {
+        let dir = tempfile::tempdir().expect("tmp");
+        git(dir.path(), &["init", "-q"]);
+        git(
+            dir.path(),
+            &["commit", "-q", "--allow-empty", "-m", "first"],
+        );
+        let head = crate::git::resolve_commit(dir.path(), "HEAD")
+            .expect("git")
+            .expect("a commit");
+        // The tagger comes from the repository's own config here.
+        git(dir.path(), &["config", "user.name", "Ana"]);
+        git(dir.path(), &["config", "user.email", "ana@example.invalid"]);
+        let message = "Registering artifact churn version v0.0.1";
+        create_tag(dir.path(), "churn@v0.0.1", &head, message).expect("created");
+        let again = create_tag(dir.path(), "churn@v0.0.1", &head, "other");
+        assert!(
+            matches!(again, Err(TagWriteError::Exists { .. })),
+            "{again:?}"
+        );
+        let (names, tags) = read_tags(dir.path()).expect("read");
+        assert_eq!(names, ["churn@v0.0.1"]);
+        assert_eq!(tags[0].message, message);
+        assert_eq!(tags[0].target, head);
+        assert_eq!(tags[0].tagger_name, "Ana");
+    }
+
     #[test]
     fn raw_times_read_with_their_offset() {
         let t = GitTime::parse_raw("1700000000 -0530").expect("valid");
