@@ -134,6 +134,9 @@ impl From<RegistryError> for CommandError {
             RegistryError::NotGit { .. } => {
                 Some("the registry lives in git tags: run kin inside a git repository")
             }
+            RegistryError::Annotations(_) => {
+                Some("fix GTO's artifacts.yaml (kin reads it as gto does), or remove it")
+            }
             RegistryError::Git(_) | RegistryError::State(_) | RegistryError::Config { .. } => None,
         };
         CommandError::failure(error.to_string()).with_optional_hint(hint)

@@ -338,3 +338,51 @@ fn artifacts_are_read_from_every_dvc_yaml_and_named_as_gto_names_them() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn gtos_artifacts_yaml_enriches_versions_and_lists_annotated_artifacts() {
+    let Some(gto_bin) = gto_binary() else { return };
+    let repo = git_repo(None);
+    let dir = repo.path();
+    std::fs::write(
+        dir.join("artifacts.yaml"),
+        "churn:\n  type: model\n  path: models/churn.pkl\n  labels: [tabular]\n  description: Churn model\nscorer:\n  path: scorer.bin\n  custom: {owner: ana, threshold: 0.5}\n",
+    )
+    .expect("write");
+    commit_all(dir, "annotate");
+    run_ok(tagger(kin(dir).args(["model", "register", "churn"])));
+    std::fs::write(
+        dir.join("artifacts.yaml"),
+        "churn:\n  type: model\n  path: models/churn.pkl\n  description: Churn model, retrained\nnew-one:\n  virtual: false\n",
+    )
+    .expect("write");
+    commit_all(dir, "annotate again");
+    run_ok(tagger(
+        kin(dir).args(["model", "assign", "churn", "--stage", "dev"]),
+    ));
+    let queries: &[&[&str]] = &[
+        &["show", "--json"],
+        &["show", "churn", "--json"],
+        &["show", "new-one", "--json"],
+        &["history", "--json"],
+        &["stages", "--json"],
+    ];
+    for query in queries {
+        let theirs = gto(&gto_bin, dir, query);
+        assert!(theirs.status.success(), "gto {query:?}");
+        assert_eq!(
+            stdout(&kin_model(dir, query)),
+            stdout(&theirs),
+            "`{}` differs",
+            query.join(" ")
+        );
+    }
+    std::fs::write(dir.join("artifacts.yaml"), "bad name:\n  path: x\n").expect("write");
+    commit_all(dir, "break the index");
+    let out = kin_model(dir, &["show"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("artifacts.yaml at commit"),
+        "{out:?}"
+    );
+}

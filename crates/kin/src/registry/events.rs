@@ -67,6 +67,8 @@ pub struct Event {
     pub stage: Option<String>,
     /// The committer, for a commit event.
     pub committer: Option<(String, String)>,
+    /// What GTO's `artifacts.yaml` says of the artifact at this commit, for a commit event.
+    pub enrichments: Vec<serde_json::Value>,
 }
 
 impl Event {

@@ -37,7 +37,7 @@ pub fn event_json(event: &Event, with_kind: bool, bare: bool) -> Value {
     match event.kind {
         EventKind::Commit => {
             map.insert("version".into(), json!(event.version));
-            map.insert("enrichments".into(), json!([]));
+            map.insert("enrichments".into(), json!(event.enrichments));
             let (name, email) = event.committer.clone().unwrap_or_default();
             map.insert("committer".into(), json!(name));
             map.insert("committer_email".into(), json!(email));

@@ -2,6 +2,7 @@
 //! `gto` and DVC Studio read kin's registry and kin reads theirs.
 
 pub mod actions;
+pub mod annotations;
 pub mod artifacts;
 pub mod card;
 pub mod events;
@@ -37,6 +38,8 @@ pub enum RegistryError {
     Git(#[from] GitError),
     #[error(transparent)]
     State(#[from] StateError),
+    #[error(transparent)]
+    Annotations(#[from] annotations::AnnotationError),
     #[error("cannot read `.gto`: {message}")]
     Config { message: String },
 }
@@ -119,19 +122,30 @@ fn build_state(root: &Path, tags: &[TagRecord]) -> Result<RegistryState, Registr
             state.add_tag_event(tag_event(tag, meaning))?;
         }
     }
-    let commits: Vec<&str> = {
-        let mut ids: Vec<&str> = state
+    // GTO also reads its `artifacts.yaml`, at each version's commit (a version's enrichment)
+    // and at HEAD (artifacts annotated there, registered or not).
+    let head = crate::git::resolve_commit(root, "HEAD")?;
+    let commits: Vec<String> = {
+        let mut ids: Vec<String> = state
             .artifacts
             .iter()
-            .flat_map(|a| a.versions.iter().map(|v| v.commit.as_str()))
+            .flat_map(|a| a.versions.iter().map(|v| v.commit.clone()))
+            .chain(head.clone())
             .collect();
         ids.sort_unstable();
         ids.dedup();
         ids
     };
-    let records = read_commits(root, &commits)?;
-    state.add_commit_events(|artifact, version, commit| {
+    let ids: Vec<&str> = commits.iter().map(String::as_str).collect();
+    let records = read_commits(root, &ids)?;
+    let indexes = annotations::indexes_at(root, &ids)?;
+    let commit_event = |artifact: &str, version: &str, commit: &str| -> Option<Event> {
         let record = records.get(commit)?;
+        let enrichments = indexes
+            .get(commit)
+            .and_then(|index| index.iter().find(|(name, _)| name == artifact))
+            .map(|(_, info)| vec![info.clone()])
+            .unwrap_or_default();
         Some(Event {
             kind: EventKind::Commit,
             artifact: artifact.to_owned(),
@@ -147,8 +161,17 @@ fn build_state(root: &Path, tags: &[TagRecord]) -> Result<RegistryState, Registr
                 record.committer_name.clone(),
                 record.committer_email.clone(),
             )),
+            enrichments,
         })
-    });
+    };
+    state.add_commit_events(commit_event);
+    if let Some(head) = &head
+        && let Some(index) = indexes.get(head)
+    {
+        for (name, _) in index {
+            state.add_annotated(name, head, |version| commit_event(name, version, head))?;
+        }
+    }
     Ok(state)
 }
 
@@ -172,6 +195,7 @@ fn tag_event(tag: &TagRecord, meaning: &RegistryTag) -> Event {
         version,
         stage,
         committer: None,
+        enrichments: Vec::new(),
     }
 }
 

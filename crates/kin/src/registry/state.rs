@@ -472,6 +472,23 @@ impl RegistryState {
         }
     }
 
+    /// An artifact `artifacts.yaml` lists at HEAD: its version at that commit (the one
+    /// registered there, or one named by the commit) gets the commit's event.
+    pub fn add_annotated(
+        &mut self,
+        name: &str,
+        head: &str,
+        commit_event: impl FnOnce(&str) -> Option<Event>,
+    ) -> Result<(), StateError> {
+        let at = self.artifact_index(name);
+        let artifact = &mut self.artifacts[at];
+        let version = artifact.find_or_create_version(None, Some(head))?;
+        if let Some(event) = commit_event(&artifact.versions[version].version.clone()) {
+            artifact.versions[version].add_event(event);
+        }
+        Ok(())
+    }
+
     /// Every stage name in use, sorted.
     pub fn used_stages(&self) -> Vec<String> {
         let mut stages: Vec<String> = self
