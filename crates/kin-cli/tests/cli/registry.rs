@@ -84,6 +84,10 @@ const QUERIES: &[&[&str]] = &[
     &["check-ref", "churn#prod#3", "--json"],
     &["check-ref", "churn@v0.1.0", "--json"],
     &["check-ref", "old@deprecated", "--json"],
+    &["show", "-d", "--json"],
+    &["show", "fraud", "-d", "--json"],
+    &["show", "churn", "--vs", "-1", "--sort", "semver", "--json"],
+    &["show", "--ro", "--av", "1", "--json"],
 ];
 
 fn assert_same_answers(gto_bin: &Path, dir: &Path, context: &str) {

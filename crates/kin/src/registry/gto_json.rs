@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::events::{Event, EventKind};
-use super::state::{Artifact, RegistryState, Version, VersionOrder, VersionStage};
+use super::state::{Artifact, RegistryState, StageQuery, Version, VersionOrder, VersionStage};
 
 /// `value` as `gto --json` prints it: Python's `json.dumps(value, indent=4)`.
 pub fn dumps(value: &Value) -> String {
@@ -133,14 +133,37 @@ pub enum Selector {
     Stage(String),
 }
 
+/// What `gto show` is asked to include.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShowOptions {
+    pub stages: StageQuery,
+    /// Deprecated artifacts and inactive versions too (`-d`).
+    pub deprecated: bool,
+}
+
+impl ShowOptions {
+    pub const DEFAULT: ShowOptions = ShowOptions {
+        stages: StageQuery::DEFAULT,
+        deprecated: false,
+    };
+}
+
 /// `gto show NAME --json`: the artifact's versions, highest first, each with its stages.
-pub fn versions_json(artifact: &Artifact, selector: &Selector) -> Vec<Value> {
-    if !artifact.is_active() {
+pub fn versions_json(
+    artifact: &Artifact,
+    selector: &Selector,
+    options: &ShowOptions,
+) -> Vec<Value> {
+    if !artifact.is_active() && !options.deprecated {
         return Vec::new();
     }
-    let stages = artifact.stages(Some(1), VersionOrder::Timestamp);
-    let mut versions: Vec<(&Version, Vec<&VersionStage>)> = artifact
-        .versions(true, true, VersionOrder::SemVer)
+    let stages = artifact.stages(&options.stages);
+    let listed = if options.deprecated {
+        artifact.all_versions(VersionOrder::SemVer)
+    } else {
+        artifact.versions(!options.stages.registered_only, true, VersionOrder::SemVer)
+    };
+    let mut versions: Vec<(&Version, Vec<&VersionStage>)> = listed
         .into_iter()
         .map(|v| {
             let in_stages = stages
@@ -174,10 +197,18 @@ pub fn versions_json(artifact: &Artifact, selector: &Selector) -> Vec<Value> {
 
 /// `gto show --json`: each active artifact's highest registered version and what each stage
 /// holds.
-pub fn registry_json(state: &RegistryState, stage_names: &[String]) -> Value {
+pub fn registry_json(
+    state: &RegistryState,
+    stage_names: &[String],
+    options: &ShowOptions,
+) -> Value {
     let mut out = Map::new();
-    for artifact in state.artifacts.iter().filter(|a| a.is_active()) {
-        let stages = artifact.stages(Some(1), VersionOrder::Timestamp);
+    for artifact in state
+        .artifacts
+        .iter()
+        .filter(|a| a.is_active() || options.deprecated)
+    {
+        let stages = artifact.stages(&options.stages);
         let mut stage_map = Map::new();
         for name in stage_names {
             let held: Vec<&str> = stages

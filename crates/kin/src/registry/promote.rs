@@ -186,7 +186,7 @@ pub fn unchecked_assignments(
         if !artifact.is_active() {
             continue;
         }
-        for (stage, held) in artifact.stages(Some(1), super::state::VersionOrder::Timestamp) {
+        for (stage, held) in artifact.stages(&super::state::StageQuery::DEFAULT) {
             let Some(Some(policy)) = policies.get(&stage) else {
                 continue;
             };

@@ -124,7 +124,7 @@ pub fn resolve_version(
             (found.version.clone(), found.commit.clone())
         }
         VersionSelector::Stage(stage) => {
-            let stages = artifact.stages(Some(1), VersionOrder::Timestamp);
+            let stages = artifact.stages(&super::state::StageQuery::DEFAULT);
             let held = stages
                 .iter()
                 .find(|(s, _)| s == stage)

@@ -187,6 +187,28 @@ fn authoring<'a>(
         .or_else(|| indirect().into_iter().next())
 }
 
+/// Which stage assignments a query keeps (GTO's `--ro`, `--av`, `--vs` and `--sort`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageQuery {
+    /// Only registered versions' assignments.
+    pub registered_only: bool,
+    /// The last N assignments of each version (`None`: all).
+    pub per_version: Option<usize>,
+    /// The last N versions in each stage (`None`: all).
+    pub per_stage: Option<usize>,
+    pub order: VersionOrder,
+}
+
+impl StageQuery {
+    /// What `gto show` shows by default: the latest version in each stage, by time.
+    pub const DEFAULT: StageQuery = StageQuery {
+        registered_only: false,
+        per_version: None,
+        per_stage: Some(1),
+        order: VersionOrder::Timestamp,
+    };
+}
+
 /// How versions are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionOrder {
@@ -272,6 +294,11 @@ impl Artifact {
         sort_versions(versions.collect(), order)
     }
 
+    /// Every version, active or not (GTO's `get_versions(active_only=False)`), in `order`.
+    pub fn all_versions(&self, order: VersionOrder) -> Vec<&Version> {
+        sort_versions(self.versions.iter().collect(), order)
+    }
+
     /// The highest version, registered ones only if `registered_only`.
     pub fn latest_version(&self, registered_only: bool) -> Option<&Version> {
         self.versions(!registered_only, false, VersionOrder::SemVer)
@@ -279,23 +306,25 @@ impl Artifact {
             .next()
     }
 
-    /// GTO's `get_vstages` with one assignment per version kept in full and `per_stage`
-    /// versions per stage (`None` for all): each stage and the versions in it, the stages in
-    /// the order first met.
-    pub fn stages(
-        &self,
-        per_stage: Option<usize>,
-        order: VersionOrder,
-    ) -> Vec<(String, Vec<&VersionStage>)> {
-        let versions = self.versions(true, false, order);
+    /// GTO's `get_vstages`: each stage and the versions in it (the stages in the order first
+    /// met), as `query` selects them.
+    pub fn stages(&self, query: &StageQuery) -> Vec<(String, Vec<&VersionStage>)> {
+        let versions = self.versions(!query.registered_only, false, query.order);
         let mut assignments: Vec<&VersionStage> = versions
             .iter()
-            .flat_map(|v| v.active_stages(true))
+            .flat_map(|v| {
+                let mut held = v.active_stages(true);
+                if let Some(n) = query.per_version {
+                    held.truncate(n);
+                }
+                held
+            })
             .collect();
-        if order == VersionOrder::Timestamp {
+        if query.order == VersionOrder::Timestamp {
             assignments.sort_by_key(|a| a.authoring_event().map(|e| e.created_at.secs));
             assignments.reverse();
         }
+        let per_stage = query.per_stage;
         let mut stages: Vec<(String, Vec<&VersionStage>)> = Vec::new();
         for assignment in assignments {
             let at = match stages
@@ -494,7 +523,12 @@ impl RegistryState {
         let mut stages: Vec<String> = self
             .artifacts
             .iter()
-            .flat_map(|a| a.stages(Some(1), VersionOrder::SemVer))
+            .flat_map(|a| {
+                a.stages(&StageQuery {
+                    order: VersionOrder::SemVer,
+                    ..StageQuery::DEFAULT
+                })
+            })
             .map(|(stage, _)| stage)
             .collect();
         stages.sort();

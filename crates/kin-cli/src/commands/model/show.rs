@@ -5,8 +5,9 @@ use std::io::Write;
 use std::path::Path;
 
 use clap::Args;
-use kin::registry::gto_json::{Selector, registry_json, versions_json};
+use kin::registry::gto_json::{Selector, ShowOptions, registry_json, versions_json};
 use kin::registry::promote::unchecked_assignments;
+use kin::registry::state::{StageQuery, VersionOrder};
 use kin::registry::{ArtifactName, Registry, SemVer, StageName};
 use serde_json::Value;
 
@@ -20,6 +21,27 @@ use kin::lineage::kin_store::Direction;
 pub struct ShowArgs {
     /// `NAME`, `NAME@vX.Y.Z`, `NAME@latest` or `NAME#STAGE`; the whole registry if omitted.
     pub target: Option<String>,
+    /// Only registered versions' assignments (gto's `--ro`).
+    #[arg(long = "registered-only", visible_alias = "ro")]
+    pub registered_only: bool,
+    /// Include deprecated artifacts and inactive versions.
+    #[arg(short, long)]
+    pub deprecated: bool,
+    /// Show the last N assignments of each version; -1 for all (gto's `--av`).
+    #[arg(long = "assignments-per-version", visible_alias = "av", default_value_t = -1, allow_negative_numbers = true, value_name = "N")]
+    pub assignments_per_version: i64,
+    /// Show the last N versions in each stage; -1 for all (gto's `--vs`).
+    #[arg(
+        long = "versions-per-stage",
+        visible_alias = "vs",
+        default_value_t = 1,
+        allow_negative_numbers = true,
+        value_name = "N"
+    )]
+    pub versions_per_stage: i64,
+    /// Order assignments by `timestamp` or `semver`.
+    #[arg(long, default_value = "timestamp", value_parser = ["timestamp", "semver"])]
+    pub sort: String,
     /// Also show each version's lineage: its content and what produced it (kin only; under a
     /// `kin` key in each version with --json).
     #[arg(long, requires = "target")]
@@ -51,12 +73,39 @@ pub fn parse_target(text: &str) -> Result<(ArtifactName, Selector), CommandError
     Ok((name, Selector::All))
 }
 
+/// `-1` (all) or a count, as gto takes `--av` and `--vs`.
+fn count(flag: &str, n: i64) -> Result<Option<usize>, CommandError> {
+    match n {
+        -1 => Ok(None),
+        n => usize::try_from(n).map(Some).map_err(|_| {
+            CommandError::usage(format!("{flag} must be -1 (all) or a count, not {n}"))
+        }),
+    }
+}
+
+fn show_options(args: &ShowArgs) -> Result<ShowOptions, CommandError> {
+    Ok(ShowOptions {
+        stages: StageQuery {
+            registered_only: args.registered_only,
+            per_version: count("--assignments-per-version", args.assignments_per_version)?,
+            per_stage: count("--versions-per-stage", args.versions_per_stage)?,
+            order: if args.sort == "semver" {
+                VersionOrder::SemVer
+            } else {
+                VersionOrder::Timestamp
+            },
+        },
+        deprecated: args.deprecated,
+    })
+}
+
 pub fn cmd_show(printer: Printer, cwd: &Path, args: &ShowArgs) -> Result<(), CommandError> {
+    let options = show_options(args)?;
     let registry = Registry::open(cwd)?;
     warn_unchecked(printer, &registry)?;
     let Some(target) = &args.target else {
         let stages = registry.stages();
-        let doc = registry_json(&registry.state, &stages);
+        let doc = registry_json(&registry.state, &stages, &options);
         if args.json {
             return Ok(printer.json(&doc, JsonStyle::Gto)?);
         }
@@ -67,7 +116,7 @@ pub fn cmd_show(printer: Printer, cwd: &Path, args: &ShowArgs) -> Result<(), Com
         CommandError::failure(format!("the registry has no artifact `{name}`"))
             .with_hint("`kin model show` lists the registry; `kin model register NAME` starts one")
     })?;
-    let mut versions = versions_json(artifact, &selector);
+    let mut versions = versions_json(artifact, &selector, &options);
     let lineages = if args.lineage {
         lineage_of(cwd, &name, &versions)?
     } else {
