@@ -374,3 +374,25 @@ fn a_policy_remote_must_hold_the_versions_bytes() {
     );
     assert!(pushed.status.success(), "{}", stderr(&pushed));
 }
+
+#[test]
+fn registering_a_version_without_recorded_lineage_says_so() {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "artifacts:\n  churn:\n    path: model.bin\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("model.bin"), "weights").expect("write");
+    commit_all(dir, "a model nobody recorded");
+    let out = model(dir, &["register", "churn"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("note: churn v0.0.1 has no recorded lineage"),
+        "{text}"
+    );
+    assert!(text.contains("`kin history import`"), "{text}");
+}
