@@ -1,6 +1,7 @@
 //! The lineage store: which runs used and generated which artifact versions, under which
 //! params, code and environment — kept across all history and queried in both directions.
 
+pub mod audit;
 mod error;
 mod ids;
 mod model;

@@ -337,7 +337,7 @@ fn a_store_from_before_tags_is_upgraded_in_place() {
     };
     // What kin wrote before tags existed: the same schema without its later migrations.
     let conn = rusqlite::Connection::open(&path).expect("sqlite");
-    conn.execute_batch("DROP TABLE run_tag; DROP TABLE promotion; PRAGMA user_version = 1;")
+    conn.execute_batch("DROP TABLE run_tag; DROP TABLE promotion; DROP TABLE audit_entry; PRAGMA user_version = 1;")
         .expect("downgrade");
     drop(conn);
 
@@ -354,7 +354,7 @@ fn a_store_from_before_tags_is_upgraded_in_place() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .expect("version");
-    assert_eq!(version, 3, "upgraded through every migration");
+    assert_eq!(version, 4, "upgraded through every migration");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The SQLite backend (`.kin/lineage.db`): WAL journal, numbered migrations, one transaction
 //! per recorded run.
 
+mod audit;
 mod read;
 mod schema;
 
@@ -99,6 +100,47 @@ impl SqliteStore {
             }
         }
         tx.pragma_update(None, "user_version", known)?;
+        // A store written before the audit log is chained from a genesis entry.
+        audit::genesis_if_needed(&tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The audit entries, oldest first, of `action` (all if `None`) since `since`.
+    pub fn audit_entries(
+        &self,
+        action: Option<&str>,
+        since: Option<Timestamp>,
+    ) -> Result<Vec<crate::audit::AuditEntry>, StoreError> {
+        audit::entries(&self.conn, action, since)
+    }
+
+    /// Recomputes the audit chain and compares it with the rows it describes: what was
+    /// edited, deleted, inserted or reordered, and the chain's last entry.
+    pub fn audit_verify(
+        &self,
+    ) -> Result<
+        (
+            Vec<crate::audit::AuditFinding>,
+            Option<crate::audit::AuditEntry>,
+        ),
+        StoreError,
+    > {
+        audit::verify(&self.conn)
+    }
+
+    /// Appends an entry for a write that lives outside the store (a registry tag).
+    pub fn audit_note(
+        &mut self,
+        actor: &crate::audit::Actor,
+        action: &str,
+        subject: &str,
+        payload: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        audit::append(&tx, Timestamp::now(), actor, action, subject, payload)?;
         tx.commit()?;
         Ok(())
     }
@@ -210,6 +252,14 @@ fn insert_run(conn: &Connection, run: &NewRun) -> Result<RunKey, StoreError> {
             ))?
             .execute(params![key, id])?;
         }
+    }
+    // The audit entry holds the rows as they now read, in the same transaction.
+    if let Some((id, payload)) = audit::run_payload(conn, key)? {
+        let actor = crate::audit::Actor {
+            user: run.user.clone(),
+            host: run.host.clone(),
+        };
+        audit::append(conn, Timestamp::now(), &actor, "run", &id, &payload)?;
     }
     Ok(RunKey(key))
 }

@@ -320,34 +320,67 @@ impl LineageStore for SqliteStore {
 
     fn mark_imported(&mut self, commits: &[String]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
+        let mut marked = Vec::new();
         for commit in commits {
-            tx.prepare_cached("INSERT OR IGNORE INTO imported_commit (sha) VALUES (?1)")?
+            let added = tx
+                .prepare_cached("INSERT OR IGNORE INTO imported_commit (sha) VALUES (?1)")?
                 .execute([commit])?;
+            if added > 0 {
+                marked.push(commit.clone());
+            }
+        }
+        if !marked.is_empty() {
+            marked.sort();
+            let payload = serde_json::json!({ "commits": marked });
+            let subject = format!("{} commit(s)", marked.len());
+            super::audit::append(
+                &tx,
+                Timestamp::now(),
+                &crate::audit::Actor::default(),
+                "import-marks",
+                &subject,
+                &payload,
+            )?;
         }
         tx.commit()?;
         Ok(())
     }
 
     fn record_promotion(&mut self, promotion: &Promotion) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO promotion (artifact, version, stage, tag, git_commit, author, approver,
+        let tx = self.conn.transaction()?;
+        tx.prepare_cached(
+            "INSERT INTO promotion (artifact, version, stage, tag, git_commit, author, approver,
                                         reason, override, evidence, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?
-            .execute(params![
-                promotion.artifact,
-                promotion.version,
-                promotion.stage,
-                promotion.tag,
-                promotion.git_commit,
-                promotion.author,
-                promotion.approver,
-                promotion.reason,
-                promotion.overridden,
-                promotion.evidence.to_string(),
-                promotion.at.millis(),
-            ])?;
+        )?
+        .execute(params![
+            promotion.artifact,
+            promotion.version,
+            promotion.stage,
+            promotion.tag,
+            promotion.git_commit,
+            promotion.author,
+            promotion.approver,
+            promotion.reason,
+            promotion.overridden,
+            promotion.evidence.to_string(),
+            promotion.at.millis(),
+        ])?;
+        if let Some(payload) = super::audit::promotion_payload(&tx, &promotion.tag)? {
+            let actor = crate::audit::Actor {
+                user: Some(promotion.author.clone()),
+                host: None,
+            };
+            super::audit::append(
+                &tx,
+                Timestamp::now(),
+                &actor,
+                "promotion",
+                &promotion.tag,
+                &payload,
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 

@@ -91,4 +91,19 @@ CREATE TABLE promotion (
 );
 CREATE INDEX promotion_by_artifact ON promotion (artifact, version);
 "#,
+    // 4: the audit log, a SHA-256 hash chain with one entry per write (see `audit.rs`).
+    r#"
+CREATE TABLE audit_entry (
+    seq     INTEGER PRIMARY KEY,
+    at      INTEGER NOT NULL,
+    user    TEXT,
+    host    TEXT,
+    action  TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    prev    TEXT NOT NULL,
+    hash    TEXT NOT NULL
+);
+CREATE INDEX audit_entry_by_action ON audit_entry (action, at);
+"#,
 ];

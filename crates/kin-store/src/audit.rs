@@ -1,0 +1,209 @@
+//! The audit log's model: entries chained by SHA-256, and the canonical JSON they hash.
+//!
+//! Canonical JSON (what a third party re-verifies with): keys sorted by code point at every
+//! level, no whitespace between tokens, strings as UTF-8 with only `"`, `\` and control
+//! characters escaped — Python's `json.dumps(v, sort_keys=True, separators=(",", ":"),
+//! ensure_ascii=False)`. Payloads hold integers and strings only, never floats.
+//!
+//! An entry's hash is the SHA-256 (lower-case hex) of the canonical JSON of
+//! `{"seq", "at", "actor", "action", "subject", "payload_sha256", "prev"}`, where `at` is
+//! milliseconds since the epoch, `actor` is `{"user", "host"}`, `payload_sha256` the SHA-256
+//! of the canonical payload, and `prev` the previous entry's hash (64 zeros for the first).
+
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::timestamp::Timestamp;
+
+/// The `prev` of the first entry.
+pub const CHAIN_START: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who wrote an entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub user: Option<String>,
+    pub host: Option<String>,
+}
+
+/// One link of the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: Timestamp,
+    pub actor: Actor,
+    /// `genesis`, `run`, `promotion`, `import-marks` or `registry`.
+    pub action: String,
+    /// What it is about: a run id, a tag, …
+    pub subject: String,
+    /// The canonical JSON of what was written.
+    pub payload: String,
+    pub prev: String,
+    pub hash: String,
+}
+
+impl AuditEntry {
+    /// The hash this entry's fields give (equal to `hash` unless something was edited).
+    pub fn computed_hash(&self) -> String {
+        entry_hash(
+            self.seq,
+            self.at,
+            &self.actor,
+            &self.action,
+            &self.subject,
+            &sha256_hex(&self.payload),
+            &self.prev,
+        )
+    }
+}
+
+/// The hash of an entry with these fields.
+pub fn entry_hash(
+    seq: i64,
+    at: Timestamp,
+    actor: &Actor,
+    action: &str,
+    subject: &str,
+    payload_sha256: &str,
+    prev: &str,
+) -> String {
+    let fields = json!({
+        "seq": seq,
+        "at": at.millis(),
+        "actor": {"user": actor.user, "host": actor.host},
+        "action": action,
+        "subject": subject,
+        "payload_sha256": payload_sha256,
+        "prev": prev,
+    });
+    sha256_hex(&canonical(&fields))
+}
+
+/// SHA-256 of `text`, lower-case hex.
+pub fn sha256_hex(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `value` as canonical JSON (see the module's header).
+pub fn canonical(value: &Value) -> String {
+    sorted(value).to_string()
+}
+
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let mut out = Map::new();
+            for key in keys {
+                out.insert(key.clone(), sorted(&map[key]));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+/// What `kin audit verify` found wrong, the first problem first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditFinding {
+    /// An entry's own fields no longer give its hash.
+    EntryEdited { seq: i64 },
+    /// The chain skips or repeats a number: entries were deleted, inserted or reordered.
+    Sequence { expected: i64, found: i64 },
+    /// An entry does not point at the one before it.
+    BrokenLink { seq: i64 },
+    /// A row an entry describes now differs from what was written; `field` names what.
+    RowEdited {
+        seq: i64,
+        subject: String,
+        what: String,
+        field: String,
+        recorded: String,
+        now: String,
+    },
+    /// A row an entry describes is gone.
+    RowDeleted {
+        seq: i64,
+        subject: String,
+        what: String,
+    },
+    /// A row no entry describes (written outside kin).
+    RowInserted { subject: String, what: String },
+    /// An anchor names an entry the chain no longer has, or with another hash.
+    AnchorMismatch {
+        seq: i64,
+        anchored: String,
+        found: Option<String>,
+        source: String,
+    },
+}
+
+impl AuditFinding {
+    /// The finding in words.
+    pub fn describe(&self) -> String {
+        match self {
+            AuditFinding::EntryEdited { seq } => {
+                format!("entry {seq} was edited: its fields no longer give its hash")
+            }
+            AuditFinding::Sequence { expected, found } => format!(
+                "entry {expected} is missing (the next is {found}): entries were deleted, inserted or reordered"
+            ),
+            AuditFinding::BrokenLink { seq } => {
+                format!(
+                    "entry {seq} does not follow the entry before it: the chain was reordered or rewritten"
+                )
+            }
+            AuditFinding::RowEdited {
+                seq,
+                subject,
+                what,
+                field,
+                recorded,
+                now,
+            } => format!(
+                "{what} {subject} (entry {seq}) was edited: `{field}` was {recorded}, is now {now}"
+            ),
+            AuditFinding::RowDeleted { seq, subject, what } => {
+                format!("{what} {subject} (entry {seq}) was deleted")
+            }
+            AuditFinding::RowInserted { subject, what } => {
+                format!("{what} {subject} has no audit entry: it was written outside kin")
+            }
+            AuditFinding::AnchorMismatch {
+                seq,
+                anchored,
+                found,
+                source,
+            } => match found {
+                Some(found) => format!(
+                    "the anchor in {source} says entry {seq} is {anchored}, the chain has {found}: the log was rewritten"
+                ),
+                None => format!(
+                    "the anchor in {source} names entry {seq} ({anchored}), which the chain no longer has: the log was truncated"
+                ),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_json_is_pythons_sorted_compact_form() {
+        // json.dumps({"b": [1, {"d": None, "c": "é\n"}], "a": True}, sort_keys=True,
+        //            separators=(",", ":"), ensure_ascii=False)
+        let value = json!({"b": [1, {"d": null, "c": "é\n"}], "a": true});
+        assert_eq!(
+            canonical(&value),
+            "{\"a\":true,\"b\":[1,{\"c\":\"é\\n\",\"d\":null}]}"
+        );
+        assert_eq!(
+            sha256_hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}
