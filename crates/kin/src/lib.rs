@@ -1,5 +1,6 @@
 //! The kin repository facade: finding and initialising repositories and loading their pipelines.
 
+pub mod audit;
 pub mod data;
 mod digest;
 mod dvc_config;

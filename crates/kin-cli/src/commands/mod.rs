@@ -1,6 +1,7 @@
 //! The command line: global arguments, one subcommand per module, and the dispatch.
 
 mod add;
+mod audit;
 mod checkout;
 mod commit;
 mod dag;
@@ -93,6 +94,8 @@ pub enum Command {
     Pull(transfer::PullArgs),
     /// The model registry: versions and stages in GTO's git tags, read by `gto` and DVC Studio.
     Model(model::ModelArgs),
+    /// The tamper-evident audit log of the lineage store: list, verify, anchor.
+    Audit(audit::AuditArgs),
 }
 
 /// Runs the chosen command in `-C DIR` or the current directory.
@@ -127,5 +130,6 @@ pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
         Command::Fetch(args) => transfer::fetch::cmd_fetch(printer, &cwd, &args),
         Command::Pull(args) => transfer::pull::cmd_pull(printer, &cwd, &args),
         Command::Model(args) => model::cmd_model(printer, &cwd, &args),
+        Command::Audit(args) => audit::cmd_audit(printer, &cwd, &args),
     }
 }

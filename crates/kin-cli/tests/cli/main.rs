@@ -1,5 +1,6 @@
 //! End-to-end tests of the `kin` binary: one test binary, one module per area.
 
+mod audit;
 mod capture;
 mod common;
 mod corpus;

@@ -223,3 +223,29 @@ pub fn unchecked_assignments(
     }
     Ok(found)
 }
+
+/// Records registry tags written through kin in the audit log, so that `kin audit verify`
+/// notices a tag deleted or moved afterwards.
+pub fn audit_tags(
+    store: &mut kin_store::SqliteStore,
+    tags: &[NewTag],
+    author: &str,
+) -> Result<(), kin_store::StoreError> {
+    let actor = kin_store::audit::Actor {
+        user: Some(author.to_owned()),
+        host: None,
+    };
+    for tag in tags {
+        let payload = serde_json::json!({
+            "tag": tag.name,
+            "commit": tag.commit,
+            "message": tag.message,
+            "event": tag.kind.as_str(),
+            "artifact": tag.artifact,
+            "version": tag.version,
+            "stage": tag.stage,
+        });
+        store.audit_note(&actor, "registry", &tag.name, &payload)?;
+    }
+    Ok(())
+}

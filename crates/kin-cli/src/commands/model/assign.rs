@@ -108,6 +108,7 @@ pub fn cmd_assign(printer: Printer, cwd: &Path, args: &AssignArgs) -> Result<(),
         .message
         .push_str(&message_trailers(&approval, &decision));
     write_tags(&registry, &tags)?;
+    super::audit_created(&registry.root, &tags)?;
     if let Some(repo) = &repo {
         let mut store = kin::lineage::open_store(repo)?;
         record_promotion(&mut store, &tags[assignment], &author, &approval, &decision).map_err(

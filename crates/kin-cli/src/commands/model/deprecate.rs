@@ -46,5 +46,6 @@ pub fn cmd_deprecate(
     };
     let tags = [tag];
     write_tags(&registry, &tags)?;
+    super::audit_created(&registry.root, &tags)?;
     report_created(printer, &tags)
 }

@@ -103,6 +103,22 @@ fn artifact_name(text: &str) -> Result<ArtifactName, CommandError> {
     ArtifactName::parse(text).map_err(|e| CommandError::usage(e.to_string()))
 }
 
+/// Records the tags an action created in the audit log of the kin repository holding them
+/// (a plain git repository keeps no log).
+fn audit_created(root: &Path, tags: &[NewTag]) -> Result<(), CommandError> {
+    let Ok(repo) = kin::Repo::discover(root) else {
+        return Ok(());
+    };
+    let author =
+        kin::registry::git_tags::tagger(root).map_err(|e| CommandError::failure(e.to_string()))?;
+    let mut store = kin::lineage::open_store(&repo)?;
+    kin::registry::promote::audit_tags(&mut store, tags, &author).map_err(|e| {
+        CommandError::failure(format!(
+            "the tags were written, but recording them in the audit log failed: {e}"
+        ))
+    })
+}
+
 /// Reports the tags an action created, and how to share them.
 fn report_created(printer: Printer, tags: &[NewTag]) -> Result<(), CommandError> {
     let mut out = printer.status();

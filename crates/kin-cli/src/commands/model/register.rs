@@ -75,6 +75,7 @@ pub fn cmd_register(printer: Printer, cwd: &Path, args: &RegisterArgs) -> Result
     }
     let tags = [tag];
     write_tags(&registry, &tags)?;
+    super::audit_created(&registry.root, &tags)?;
     report_created(printer, &tags)?;
     note_lineage(printer, &registry, &tags[0])
 }

@@ -1,0 +1,50 @@
+//! `kin audit`: the tamper-evident log of every write to the lineage store.
+
+mod anchor;
+mod log;
+mod verify;
+
+use std::path::Path;
+
+use clap::{Args, Subcommand};
+
+use crate::command_error::CommandError;
+use crate::printer::Printer;
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: AuditCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List the audit log's entries, oldest first.
+    Log(log::LogArgs),
+    /// Recompute the chain and compare it with the rows, tags and anchors it describes.
+    Verify(verify::VerifyArgs),
+    /// Record the chain's head in a git note on HEAD (refs/notes/kin-audit).
+    Anchor(anchor::AnchorArgs),
+}
+
+pub fn cmd_audit(printer: Printer, cwd: &Path, args: &AuditArgs) -> Result<(), CommandError> {
+    match &args.command {
+        AuditCommand::Log(args) => log::cmd_log(printer, cwd, args),
+        AuditCommand::Verify(args) => verify::cmd_verify(printer, cwd, args),
+        AuditCommand::Anchor(args) => anchor::cmd_anchor(printer, cwd, args),
+    }
+}
+
+/// An audit error as a command error.
+fn audit_error(error: kin::audit::AuditError) -> CommandError {
+    use kin::audit::AuditError as E;
+    match error {
+        E::Lineage(e) => e.into(),
+        E::EmptyLog => CommandError::failure(error.to_string())
+            .with_hint("the log grows with every run, promotion and import kin records"),
+        E::NoCommit => {
+            CommandError::failure(error.to_string()).with_hint("commit once, then anchor")
+        }
+        E::Store(_) | E::Git(_) | E::BadAnchor { .. } => CommandError::failure(error.to_string()),
+    }
+}

@@ -1,0 +1,199 @@
+//! The audit log from the command line, against a store tampered with through `sqlite3`:
+//! a clean store verifies, an edited row is named, a truncated log is caught by its anchor in
+//! git notes, and a moved registry tag is noticed.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::{commit_all, kin, pipeline_repo, run, run_ok, stderr_text, tagging_as_ana};
+
+const PIPELINE: &str = "stages:\n  prepare:\n    cmd: echo raw > clean.txt\n    outs: [clean.txt]\n  train:\n    cmd: cat clean.txt > model.bin\n    deps: [clean.txt]\n    params: [train]\n    outs: [model.bin]\nartifacts:\n  churn:\n    path: model.bin\n";
+
+/// Runs SQL on the store with the real `sqlite3`; `None` (skip) off CI when it is missing.
+fn sqlite3(dir: &Path, sql: &str) -> Option<()> {
+    let out = Command::new("sqlite3")
+        .arg(dir.join(".kin/lineage.db"))
+        .arg(sql)
+        .output();
+    match out {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "sqlite3 failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(())
+        }
+        Err(e) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "sqlite3 is missing: {e}"
+            );
+            eprintln!("skipping: sqlite3 is not installed ({e})");
+            None
+        }
+    }
+}
+
+fn trained() -> tempfile::TempDir {
+    let repo = pipeline_repo(PIPELINE);
+    std::fs::write(repo.path().join("params.yaml"), "train:\n  epochs: 3\n").expect("write");
+    run_ok(kin(repo.path()).args(["repro", "-q"]));
+    commit_all(repo.path(), "trained");
+    repo
+}
+
+fn verify_fails_with(dir: &Path, expected: &str) {
+    let out = run(kin(dir).args(["audit", "verify"]));
+    let text = stderr_text(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
+}
+
+#[test]
+fn a_clean_log_verifies_and_an_edited_run_is_named() {
+    let repo = trained();
+    let dir = repo.path();
+    let clean = run_ok(kin(dir).args(["audit", "verify"]));
+    assert!(
+        clean.starts_with("audit log verified: 2 entries"),
+        "{clean}"
+    );
+    let log: serde_json::Value =
+        serde_json::from_str(&run_ok(kin(dir).args(["audit", "log", "--json"]))).expect("json");
+    assert_eq!(log[0]["action"], "run");
+    assert_eq!(log[0]["payload"]["run"]["stage"], "prepare");
+    assert_eq!(log[1]["prev"], log[0]["hash"]);
+    let runs = run_ok(kin(dir).args(["audit", "log", "--action", "run"]));
+    assert_eq!(runs.lines().count(), 2, "{runs}");
+    // The documented canonical form: a third party's short script verifies the same chain.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/audit-chain.py");
+    let python = |db: &Path| {
+        let out = Command::new("python3")
+            .arg(&script)
+            .arg(db)
+            .output()
+            .expect("python3 runs");
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (ok, text) = python(&dir.join(".kin/lineage.db"));
+    assert!(
+        ok && text.starts_with("chain verified: 2 entries, head "),
+        "{text}"
+    );
+    let head = log[1]["hash"].as_str().expect("hash");
+    assert!(text.contains(head), "{text}");
+
+    let Some(()) = sqlite3(
+        dir,
+        "UPDATE run SET params = '{\"params.yaml\":{\"train\":{\"epochs\":30}}}' WHERE stage = 'train';",
+    ) else {
+        return;
+    };
+    verify_fails_with(dir, "(stage train) (entry 2) was edited: `run.params`");
+}
+
+#[test]
+fn a_truncated_log_is_caught_by_its_anchor_in_git() {
+    let repo = trained();
+    let dir = repo.path();
+    let anchored = run_ok(kin(dir).args(["audit", "anchor"]));
+    assert!(anchored.contains("anchored entry 2"), "{anchored}");
+    let note = Command::new("git")
+        .args(["notes", "--ref", "refs/notes/kin-audit", "show", "HEAD"])
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(String::from_utf8_lossy(&note.stdout).starts_with("kin-audit-anchor seq=2 hash="));
+    // The last run and its entry removed together: a log that is consistent in itself.
+    let Some(()) = sqlite3(
+        dir,
+        "DELETE FROM used WHERE run_id = 2; DELETE FROM generated WHERE run_id = 2; DELETE FROM run_tag WHERE run_id = 2; DELETE FROM run WHERE id = 2; DELETE FROM audit_entry WHERE seq = 2;",
+    ) else {
+        return;
+    };
+    verify_fails_with(dir, "names entry 2");
+    verify_fails_with(dir, "which the chain no longer has: the log was truncated");
+}
+
+#[test]
+fn a_moved_registry_tag_and_a_broken_anchor_are_reported() {
+    let repo = trained();
+    let dir = repo.path();
+    run_ok(tagging_as_ana(
+        kin(dir).args(["model", "register", "churn"]),
+    ));
+    std::fs::write(dir.join("extra.txt"), "x").expect("write");
+    commit_all(dir, "later");
+    let moved = Command::new("git")
+        .args([
+            "tag",
+            "-f",
+            "-a",
+            "-m",
+            "Registering artifact churn version v0.0.1",
+            "churn@v0.0.1",
+            "HEAD",
+        ])
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_COMMITTER_NAME", "Mallory")
+        .env("GIT_COMMITTER_EMAIL", "m@example.invalid")
+        .status()
+        .expect("git");
+    assert!(moved.success());
+    verify_fails_with(
+        dir,
+        "registry tag churn@v0.0.1 (entry 3) was edited: `commit`",
+    );
+
+    let broken = Command::new("git")
+        .args([
+            "notes",
+            "--ref",
+            "refs/notes/kin-audit",
+            "add",
+            "-m",
+            "kin-audit-anchor seq=x",
+            "HEAD",
+        ])
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Ana")
+        .env("GIT_AUTHOR_EMAIL", "ana@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Ana")
+        .env("GIT_COMMITTER_EMAIL", "ana@example.invalid")
+        .status()
+        .expect("git");
+    assert!(broken.success());
+    let out = run(kin(dir).args(["audit", "verify"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_text(&out).contains("is malformed: \"kin-audit-anchor seq=x\""),
+        "{}",
+        stderr_text(&out)
+    );
+}
+
+#[test]
+fn a_store_that_is_not_kins_is_a_clear_error() {
+    let repo = pipeline_repo(PIPELINE);
+    let dir = repo.path();
+    std::fs::create_dir_all(dir.join(".kin")).expect("mkdir");
+    std::fs::write(
+        dir.join(".kin/lineage.db"),
+        "not a database at all, just text",
+    )
+    .expect("write");
+    let out = run(kin(dir).args(["audit", "verify"]));
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr_text(&out);
+    assert!(text.contains("lineage.db"), "{text}");
+}
