@@ -10,7 +10,9 @@
 //! milliseconds since the epoch, `actor` is `{"user", "host"}`, `payload_sha256` the SHA-256
 //! of the canonical payload, and `prev` the previous entry's hash (64 zeros for the first).
 
-use serde_json::{Map, Value, json};
+#[cfg(test)]
+use serde_json::json;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::timestamp::Timestamp;
@@ -56,7 +58,9 @@ impl AuditEntry {
     }
 }
 
-/// The hash of an entry with these fields.
+/// The hash of an entry with these fields: SHA-256 of the canonical JSON of
+/// `{"action","actor":{"host","user"},"at","payload_sha256","prev","seq","subject"}`, written
+/// here directly in that (sorted) key order.
 pub fn entry_hash(
     seq: i64,
     at: Timestamp,
@@ -66,16 +70,19 @@ pub fn entry_hash(
     payload_sha256: &str,
     prev: &str,
 ) -> String {
-    let fields = json!({
-        "seq": seq,
-        "at": at.millis(),
-        "actor": {"user": actor.user, "host": actor.host},
-        "action": action,
-        "subject": subject,
-        "payload_sha256": payload_sha256,
-        "prev": prev,
-    });
-    sha256_hex(&canonical(&fields))
+    let string = |s: &str| Value::from(s).to_string();
+    let optional = |s: &Option<String>| s.as_deref().map_or_else(|| "null".to_owned(), string);
+    let fields = format!(
+        "{{\"action\":{},\"actor\":{{\"host\":{},\"user\":{}}},\"at\":{},\"payload_sha256\":{},\"prev\":{},\"seq\":{seq},\"subject\":{}}}",
+        string(action),
+        optional(&actor.host),
+        optional(&actor.user),
+        at.millis(),
+        string(payload_sha256),
+        string(prev),
+        string(subject),
+    );
+    sha256_hex(&fields)
 }
 
 /// SHA-256 of `text`, lower-case hex.
@@ -103,6 +110,17 @@ fn sorted(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
         other => other.clone(),
     }
+}
+
+/// The outcome of verifying a store's chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditCheck {
+    /// Every problem, the chain's first break first.
+    pub findings: Vec<AuditFinding>,
+    /// The chain's last entry.
+    pub head: Option<AuditEntry>,
+    /// How many entries the chain has.
+    pub entries: i64,
 }
 
 /// What `kin audit verify` found wrong, the first problem first.
@@ -191,6 +209,30 @@ impl AuditFinding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entry_hashes_are_of_the_canonical_fields() {
+        let actor = Actor {
+            user: Some("ana".to_owned()),
+            host: None,
+        };
+        let fields = json!({
+            "seq": 3, "at": 1_000, "actor": {"user": "ana", "host": null}, "action": "run",
+            "subject": "x\"y", "payload_sha256": "ab", "prev": CHAIN_START,
+        });
+        assert_eq!(
+            entry_hash(
+                3,
+                Timestamp::from_millis(1_000),
+                &actor,
+                "run",
+                "x\"y",
+                "ab",
+                CHAIN_START
+            ),
+            sha256_hex(&canonical(&fields))
+        );
+    }
 
     #[test]
     fn canonical_json_is_pythons_sorted_compact_form() {

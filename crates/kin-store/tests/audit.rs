@@ -93,7 +93,7 @@ fn findings(path: &std::path::Path) -> Vec<AuditFinding> {
         .expect("open")
         .audit_verify()
         .expect("verify")
-        .0
+        .findings
 }
 
 fn described(path: &std::path::Path) -> String {
@@ -108,9 +108,10 @@ fn described(path: &std::path::Path) -> String {
 fn an_untouched_store_verifies_clean_and_lists_its_entries() {
     let (_dir, path, ids) = store();
     let store = SqliteStore::open(&path).expect("open");
-    let (found, head) = store.audit_verify().expect("verify");
-    assert_eq!(found, Vec::new());
-    assert_eq!(head.map(|h| h.seq), Some(4));
+    let check = store.audit_verify().expect("verify");
+    assert_eq!(check.findings, Vec::new());
+    assert_eq!(check.head.map(|h| h.seq), Some(4));
+    assert_eq!(check.entries, 4);
     let entries = store.audit_entries(None, None).expect("entries");
     let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["run", "run", "promotion", "import-marks"]);
@@ -305,7 +306,7 @@ fn a_store_from_before_the_audit_log_is_chained_from_a_genesis_entry() {
     let entries = store.audit_entries(None, None).expect("entries");
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].action, "genesis");
-    assert_eq!(store.audit_verify().expect("verify").0, Vec::new());
+    assert_eq!(store.audit_verify().expect("verify").findings, Vec::new());
     drop(store);
     tamper(
         &path,

@@ -117,16 +117,13 @@ impl SqliteStore {
 
     /// Recomputes the audit chain and compares it with the rows it describes: what was
     /// edited, deleted, inserted or reordered, and the chain's last entry.
-    pub fn audit_verify(
-        &self,
-    ) -> Result<
-        (
-            Vec<crate::audit::AuditFinding>,
-            Option<crate::audit::AuditEntry>,
-        ),
-        StoreError,
-    > {
+    pub fn audit_verify(&self) -> Result<crate::audit::AuditCheck, StoreError> {
         audit::verify(&self.conn)
+    }
+
+    /// The audit entry numbered `seq`, if the chain has it.
+    pub fn audit_entry(&self, seq: i64) -> Result<Option<crate::audit::AuditEntry>, StoreError> {
+        audit::entry(&self.conn, seq)
     }
 
     /// Appends an entry for a write that lives outside the store (a registry tag).
@@ -254,12 +251,10 @@ fn insert_run(conn: &Connection, run: &NewRun) -> Result<RunKey, StoreError> {
         }
     }
     // The audit entry holds the rows as they now read, in the same transaction.
-    if let Some((id, payload)) = audit::run_payload(conn, key)? {
-        let actor = crate::audit::Actor {
-            user: run.user.clone(),
-            host: run.host.clone(),
-        };
-        audit::append(conn, Timestamp::now(), &actor, "run", &id, &payload)?;
-    }
+    let actor = crate::audit::Actor {
+        user: run.user.clone(),
+        host: run.host.clone(),
+    };
+    audit::append_run(conn, key, &actor)?;
     Ok(RunKey(key))
 }

@@ -105,5 +105,6 @@ CREATE TABLE audit_entry (
     hash    TEXT NOT NULL
 );
 CREATE INDEX audit_entry_by_action ON audit_entry (action, at);
+CREATE INDEX audit_entry_by_subject ON audit_entry (action, subject);
 "#,
 ];

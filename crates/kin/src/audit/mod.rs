@@ -56,15 +56,15 @@ pub fn verify(repo: &Repo) -> Result<AuditReport, AuditError> {
 }
 
 fn verify_store(root: &Path, store: &SqliteStore) -> Result<AuditReport, AuditError> {
-    let (mut findings, head) = store.audit_verify()?;
-    let entries = store.audit_entries(None, None)?;
-    findings.extend(registry_findings(root, &entries)?);
+    let check = store.audit_verify()?;
+    let mut findings = check.findings;
+    findings.extend(registry_findings(
+        root,
+        &store.audit_entries(Some("registry"), None)?,
+    )?);
     let anchors = read_anchors(root)?;
     for anchor in &anchors {
-        let found = entries
-            .iter()
-            .find(|e| e.seq == anchor.seq)
-            .map(|e| e.hash.clone());
+        let found = store.audit_entry(anchor.seq)?.map(|e| e.hash);
         if found.as_deref() != Some(anchor.hash.as_str()) {
             findings.push(AuditFinding::AnchorMismatch {
                 seq: anchor.seq,
@@ -76,8 +76,8 @@ fn verify_store(root: &Path, store: &SqliteStore) -> Result<AuditReport, AuditEr
     }
     Ok(AuditReport {
         findings,
-        head,
-        entries: entries.len(),
+        head: check.head,
+        entries: usize::try_from(check.entries).unwrap_or(usize::MAX),
         anchors,
     })
 }
