@@ -37,6 +37,9 @@ pub trait LineageStore {
     /// Runs matching `filter`, newest first.
     fn runs(&self, filter: &RunFilter) -> Result<Vec<Run>, StoreError>;
 
+    /// Every recorded version of every path, by path then as first seen.
+    fn all_versions(&self) -> Result<Vec<ArtifactVersion>, StoreError>;
+
     /// Every recorded version of `path`, oldest first.
     fn versions_of(&self, path: &str) -> Result<Vec<ArtifactVersion>, StoreError>;
 

@@ -18,6 +18,7 @@ pub mod repo_lock;
 pub mod repro;
 pub mod rwlock;
 pub mod tracked;
+pub mod verify;
 
 pub use dvc_config::{DvcConfig, DvcConfigError};
 pub use init::{InitError, InitOptions, InitReport, init};

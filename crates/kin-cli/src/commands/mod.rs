@@ -23,6 +23,7 @@ mod runs;
 mod stages;
 mod status;
 mod transfer;
+mod verify;
 mod why;
 
 use std::path::PathBuf;
@@ -96,6 +97,8 @@ pub enum Command {
     Model(model::ModelArgs),
     /// The tamper-evident audit log of the lineage store: list, verify, anchor.
     Audit(audit::AuditArgs),
+    /// Check that the bytes behind recorded hashes are in the cache (or a remote) and intact.
+    Verify(verify::VerifyArgs),
 }
 
 /// Runs the chosen command in `-C DIR` or the current directory.
@@ -131,5 +134,6 @@ pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
         Command::Pull(args) => transfer::pull::cmd_pull(printer, &cwd, &args),
         Command::Model(args) => model::cmd_model(printer, &cwd, &args),
         Command::Audit(args) => audit::cmd_audit(printer, &cwd, &args),
+        Command::Verify(args) => verify::cmd_verify(printer, &cwd, &args),
     }
 }

@@ -21,3 +21,4 @@ mod remote;
 mod repro;
 mod safety;
 mod tags;
+mod verify_bytes;

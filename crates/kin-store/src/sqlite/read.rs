@@ -223,6 +223,14 @@ impl LineageStore for SqliteStore {
         rows.collect::<Result<_, _>>().map_err(lift)
     }
 
+    fn all_versions(&self) -> Result<Vec<ArtifactVersion>, StoreError> {
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {VERSION_COLUMNS} ORDER BY a.path, v.first_seen, v.id"
+        ))?;
+        let rows = statement.query_map([], version_from_row)?;
+        rows.collect::<Result<_, _>>().map_err(lift)
+    }
+
     fn versions_of(&self, path: &str) -> Result<Vec<ArtifactVersion>, StoreError> {
         let mut statement = self.conn.prepare_cached(&format!(
             "SELECT {VERSION_COLUMNS} WHERE a.path = ?1 ORDER BY v.first_seen, v.id"
