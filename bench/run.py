@@ -215,6 +215,9 @@ class Workload:
         self.baseline_runs = baseline_runs  # a single run, no warm-up, when 1
 
 
+VERIFY_BASELINE = ["sh", "-c", "find .dvc/cache/files -type f -print0 | xargs -0 -P \"$(nproc)\" -n 1000 md5sum >/dev/null"]
+
+
 def add_data(tool, repo):
     sh([*tool, "add", "-q", "data"], repo)
 
@@ -236,6 +239,15 @@ WORKLOADS = {
                        ["add", "-q", "big.bin"], before_each=reset_cache, baseline=("md5sum", ["md5sum", "big.bin"])),
     "status-200k": Workload("no-op `status` on 200,000 files (kin only: DVC takes minutes)",
                             lambda p: gen_small_files(p, 200_000, 64, dirs=1000), ["status"], None, setup=add_data),
+    # `kin verify` re-hashes every cached object of the recorded versions; the baseline is
+    # md5sum over the same cache files, on as many processes as kin has cores.
+    "verify-20k": Workload("`kin verify` of the 20,000 × 1 KiB files `add` cached (kin only); "
+                           "baseline: md5sum over the same cache objects, one process per core",
+                           lambda p: gen_small_files(p, 20_000, 1024), ["verify"], None, setup=add_data,
+                           baseline=("md5sum", VERIFY_BASELINE)),
+    "verify-1g": Workload("`kin verify` of one 1 GiB cached file (kin only); baseline: md5sum of it",
+                          gen_big_file, ["verify"], None, setup=lambda tool, repo: sh([*tool, "add", "-q", "big.bin"], repo),
+                          baseline=("md5sum", VERIFY_BASELINE)),
     "drift-1m": Workload("`kin drift` on 1,000,000 rows × 20 columns (15 numerical, 5 categorical), CSV; "
                          "baseline: one run of Evidently's DataDriftTable",
                          gates.link_data, gates.KIN_ARGS, None,
