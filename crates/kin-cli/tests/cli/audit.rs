@@ -197,3 +197,79 @@ fn a_store_that_is_not_kins_is_a_clear_error() {
     let text = stderr_text(&out);
     assert!(text.contains("lineage.db"), "{text}");
 }
+
+#[test]
+fn an_evidence_bundle_verifies_offline_and_an_edit_fails_it() {
+    let repo = trained();
+    let dir = repo.path();
+    run_ok(tagging_as_ana(
+        kin(dir).args(["model", "register", "churn"]),
+    ));
+    let out = tempfile::tempdir().expect("tmp");
+    let bundle = out.path().join("churn");
+    let tar = out.path().join("churn.tar");
+    run_ok(
+        kin(dir)
+            .args(["audit", "export", "churn@v0.0.1", "-o"])
+            .arg(&bundle),
+    );
+    run_ok(
+        kin(dir)
+            .args(["audit", "export", "churn@v0.0.1", "-o"])
+            .arg(&tar),
+    );
+    for file in [
+        "MANIFEST.json",
+        "card.md",
+        "card.html",
+        "card.json",
+        "lineage/up.json",
+        "lineage/up.dot",
+        "audit/entries.json",
+    ] {
+        assert!(bundle.join(file).is_file(), "{file} is missing");
+    }
+    let runs = std::fs::read_dir(bundle.join("runs"))
+        .expect("runs")
+        .count();
+    assert_eq!(runs, 2, "both runs of the model's lineage");
+    let entries: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(bundle.join("audit/entries.json")).expect("read"),
+    )
+    .expect("json");
+    let actions: Vec<&str> = entries
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["run", "run", "registry"], "{entries}");
+    // Checked without the repository.
+    let elsewhere = tempfile::tempdir().expect("tmp");
+    for path in [&bundle, &tar] {
+        let ok = run_ok(
+            kin(elsewhere.path())
+                .args(["audit", "verify-bundle"])
+                .arg(path),
+        );
+        assert!(ok.starts_with("bundle verified"), "{ok}");
+    }
+    std::fs::write(bundle.join("lineage/up.json"), "{}").expect("edit");
+    let out = run(kin(elsewhere.path())
+        .args(["audit", "verify-bundle"])
+        .arg(&bundle));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_text(&out).contains("lineage/up.json was modified"),
+        "{}",
+        stderr_text(&out)
+    );
+    let not = run(kin(elsewhere.path())
+        .args(["audit", "verify-bundle"])
+        .arg(dir.join("dvc.yaml")));
+    assert!(
+        stderr_text(&not).contains("is not a kin evidence bundle"),
+        "{}",
+        stderr_text(&not)
+    );
+}

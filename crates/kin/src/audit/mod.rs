@@ -3,6 +3,7 @@
 //! store rewritten consistently from scratch is still caught against git history.
 
 mod anchors;
+pub mod bundle;
 
 use std::path::Path;
 

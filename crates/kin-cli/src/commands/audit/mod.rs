@@ -1,6 +1,7 @@
 //! `kin audit`: the tamper-evident log of every write to the lineage store.
 
 mod anchor;
+mod export;
 mod log;
 mod verify;
 
@@ -25,6 +26,10 @@ pub enum AuditCommand {
     Verify(verify::VerifyArgs),
     /// Record the chain's head in a git note on HEAD (refs/notes/kin-audit).
     Anchor(anchor::AnchorArgs),
+    /// Write an evidence bundle (directory or .tar) for a model version or an artifact.
+    Export(export::ExportArgs),
+    /// Check an evidence bundle offline against its manifest of digests.
+    VerifyBundle(export::VerifyBundleArgs),
 }
 
 pub fn cmd_audit(printer: Printer, cwd: &Path, args: &AuditArgs) -> Result<(), CommandError> {
@@ -32,6 +37,8 @@ pub fn cmd_audit(printer: Printer, cwd: &Path, args: &AuditArgs) -> Result<(), C
         AuditCommand::Log(args) => log::cmd_log(printer, cwd, args),
         AuditCommand::Verify(args) => verify::cmd_verify(printer, cwd, args),
         AuditCommand::Anchor(args) => anchor::cmd_anchor(printer, cwd, args),
+        AuditCommand::Export(args) => export::cmd_export(printer, cwd, args),
+        AuditCommand::VerifyBundle(args) => export::cmd_verify_bundle(printer, cwd, args),
     }
 }
 
