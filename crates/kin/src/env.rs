@@ -19,6 +19,9 @@ pub const KIN_NOW: &str = "KIN_NOW";
 /// Tags for the runs this command records: `key=value` pairs separated by commas.
 pub const KIN_TAGS: &str = "KIN_TAGS";
 
+/// An Ed25519 signing key for audit anchors: the 32-byte secret seed as 64 hex digits.
+pub const KIN_AUDIT_SIGNING_KEY: &str = "KIN_AUDIT_SIGNING_KEY";
+
 /// The login name as shells and login managers set it, tried in this order when `KIN_USER`
 /// is unset, before asking the OS.
 pub const LOGIN_NAME_VARS: [&str; 3] = ["USER", "LOGNAME", "USERNAME"];

@@ -273,3 +273,72 @@ fn an_evidence_bundle_verifies_offline_and_an_edit_fails_it() {
         stderr_text(&not)
     );
 }
+
+#[test]
+fn a_signed_anchor_names_its_signer_and_a_missing_key_is_a_clear_error() {
+    let repo = trained();
+    let dir = repo.path();
+    let missing = run(kin(dir)
+        .args(["audit", "anchor", "--sign"])
+        .env_remove("KIN_AUDIT_SIGNING_KEY"));
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr_text(&missing)
+            .contains("no signing key: pass --key FILE or set KIN_AUDIT_SIGNING_KEY"),
+        "{}",
+        stderr_text(&missing)
+    );
+    let bad = run(kin(dir)
+        .args(["audit", "anchor", "--sign"])
+        .env("KIN_AUDIT_SIGNING_KEY", "not-hex"));
+    assert!(
+        stderr_text(&bad).contains("must be 64 hex digits"),
+        "{}",
+        stderr_text(&bad)
+    );
+
+    let seed = "07".repeat(32);
+    let signed = run_ok(
+        kin(dir)
+            .args(["audit", "anchor", "--sign"])
+            .env("KIN_AUDIT_SIGNING_KEY", &seed),
+    );
+    assert!(signed.contains("signed by key "), "{signed}");
+    let verified = run_ok(kin(dir).args(["audit", "verify"]));
+    assert!(
+        verified.contains("1 anchor(s) match (signed by key "),
+        "{verified}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&run_ok(kin(dir).args(["audit", "verify", "--json"]))).expect("json");
+    assert_eq!(report["anchors"][0]["signature_valid"], true);
+
+    // A note whose signature is not for its line (here: its seq changed) is caught.
+    let note = Command::new("git")
+        .args(["notes", "--ref", "refs/notes/kin-audit", "show", "HEAD"])
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    let forged = String::from_utf8_lossy(&note.stdout).replace("seq=2 ", "seq=1 ");
+    let rewritten = Command::new("git")
+        .args([
+            "notes",
+            "--ref",
+            "refs/notes/kin-audit",
+            "add",
+            "-f",
+            "-m",
+            forged.trim(),
+            "HEAD",
+        ])
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Mallory")
+        .env("GIT_AUTHOR_EMAIL", "m@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Mallory")
+        .env("GIT_COMMITTER_EMAIL", "m@example.invalid")
+        .status()
+        .expect("git");
+    assert!(rewritten.success());
+    verify_fails_with(dir, "did not make");
+}

@@ -1,6 +1,7 @@
 //! Anchors: the audit chain's head written into a git note (`refs/notes/kin-audit`) on the
-//! current commit, one line per anchor: `kin-audit-anchor seq=N hash=HEX`. Notes travel with
-//! `git push origin refs/notes/kin-audit`, and a store rewritten from scratch no longer
+//! current commit, one line per anchor: `kin-audit-anchor seq=N hash=HEX`, followed by
+//! ` key=PUBLIC sig=SIGNATURE` when signed (Ed25519 over the text before them). Notes travel
+//! with `git push origin refs/notes/kin-audit`, and a store rewritten from scratch no longer
 //! matches them.
 
 use std::path::Path;
@@ -20,12 +21,29 @@ pub struct Anchor {
     pub commit: String,
     pub seq: i64,
     pub hash: String,
+    /// For a signed anchor: the signer's public key (hex) and whether the signature holds.
+    pub signed: Option<(String, bool)>,
 }
 
-/// Appends an anchor of `seq`/`hash` to the note of HEAD.
-pub fn anchor_head(root: &Path, seq: i64, hash: &str) -> Result<Anchor, AuditError> {
+/// The text an anchor's signature covers.
+fn signed_text(seq: i64, hash: &str) -> String {
+    format!("{PREFIX} seq={seq} hash={hash}")
+}
+
+/// Appends an anchor of `seq`/`hash` to the note of HEAD, signed with `key` if given.
+pub fn anchor_head(
+    root: &Path,
+    seq: i64,
+    hash: &str,
+    key: Option<&ed25519_dalek::SigningKey>,
+) -> Result<Anchor, AuditError> {
     let commit = crate::git::resolve_commit(root, "HEAD")?.ok_or(AuditError::NoCommit)?;
-    let line = format!("{PREFIX} seq={seq} hash={hash}");
+    let mut line = signed_text(seq, hash);
+    let signed = key.map(|key| {
+        let (public, signature) = super::signing::sign(key, &line);
+        line.push_str(&format!(" key={public} sig={signature}"));
+        (public, true)
+    });
     git_output(
         root,
         &["notes", "--ref", ANCHOR_REF, "append", "-m", &line, &commit],
@@ -34,6 +52,7 @@ pub fn anchor_head(root: &Path, seq: i64, hash: &str) -> Result<Anchor, AuditErr
         commit,
         seq,
         hash: hash.to_owned(),
+        signed,
     })
 }
 
@@ -68,6 +87,8 @@ pub fn read_anchors(root: &Path) -> Result<Vec<Anchor>, AuditError> {
 fn parse_fields(commit: &str, fields: &str) -> Option<Anchor> {
     let mut seq = None;
     let mut hash = None;
+    let mut key = None;
+    let mut signature = None;
     for field in fields.split_whitespace() {
         match field.split_once('=')? {
             ("seq", value) => seq = value.parse().ok(),
@@ -76,13 +97,25 @@ fn parse_fields(commit: &str, fields: &str) -> Option<Anchor> {
             {
                 hash = Some(value.to_owned())
             }
+            ("key", value) => key = Some(value.to_owned()),
+            ("sig", value) => signature = Some(value.to_owned()),
             _ => return None,
         }
     }
+    let (seq, hash): (i64, String) = (seq?, hash?);
+    let signed = match (key, signature) {
+        (None, None) => None,
+        (Some(key), Some(signature)) => {
+            let valid = super::signing::verify(&key, &signature, &signed_text(seq, &hash));
+            Some((key, valid))
+        }
+        _ => return None,
+    };
     Some(Anchor {
         commit: commit.to_owned(),
-        seq: seq?,
-        hash: hash?,
+        seq,
+        hash,
+        signed,
     })
 }
 
@@ -94,8 +127,34 @@ mod tests {
     fn anchor_lines_read_back_and_malformed_ones_are_refused() {
         let hash = "a".repeat(64);
         let anchor = parse_fields("c0ffee", &format!(" seq=12 hash={hash}")).expect("valid");
-        assert_eq!((anchor.seq, anchor.hash.as_str()), (12, hash.as_str()));
+        assert_eq!(
+            (anchor.seq, anchor.hash.as_str(), anchor.signed),
+            (12, hash.as_str(), None)
+        );
         assert_eq!(parse_fields("c0ffee", " seq=12 hash=xyz"), None);
         assert_eq!(parse_fields("c0ffee", " seq=twelve"), None);
+        assert_eq!(
+            parse_fields("c0ffee", &format!(" seq=1 hash={hash} key=ab")),
+            None
+        );
+    }
+
+    #[test]
+    fn a_signed_anchor_reads_back_valid_and_a_forged_one_invalid() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]);
+        let hash = "b".repeat(64);
+        let (public, signature) = super::super::signing::sign(&key, &signed_text(5, &hash));
+        let anchor = parse_fields(
+            "c0ffee",
+            &format!(" seq=5 hash={hash} key={public} sig={signature}"),
+        )
+        .expect("valid");
+        assert_eq!(anchor.signed, Some((public.clone(), true)));
+        let forged = parse_fields(
+            "c0ffee",
+            &format!(" seq=6 hash={hash} key={public} sig={signature}"),
+        )
+        .expect("parses");
+        assert_eq!(forged.signed, Some((public, false)));
     }
 }

@@ -4,6 +4,7 @@
 
 mod anchors;
 pub mod bundle;
+pub mod signing;
 
 use std::path::Path;
 
@@ -29,6 +30,8 @@ pub enum AuditError {
     EmptyLog,
     #[error("the repository has no commit to attach the anchor to")]
     NoCommit,
+    #[error(transparent)]
+    Key(#[from] signing::KeyError),
     #[error("anchor note on commit {commit} is malformed: {line:?}")]
     BadAnchor { commit: String, line: String },
 }
@@ -66,6 +69,17 @@ fn verify_store(root: &Path, store: &SqliteStore) -> Result<AuditReport, AuditEr
     let anchors = read_anchors(root)?;
     for anchor in &anchors {
         let found = store.audit_entry(anchor.seq)?.map(|e| e.hash);
+        if let Some((key, false)) = &anchor.signed {
+            findings.push(AuditFinding::AnchorMismatch {
+                seq: anchor.seq,
+                anchored: anchor.hash.clone(),
+                found: Some(format!(
+                    "a signature that key {} did not make",
+                    short_key(key)
+                )),
+                source: format!("the git note on commit {}", short(&anchor.commit)),
+            });
+        }
         if found.as_deref() != Some(anchor.hash.as_str()) {
             findings.push(AuditFinding::AnchorMismatch {
                 seq: anchor.seq,
@@ -81,6 +95,11 @@ fn verify_store(root: &Path, store: &SqliteStore) -> Result<AuditReport, AuditEr
         entries: usize::try_from(check.entries).unwrap_or(usize::MAX),
         anchors,
     })
+}
+
+/// A public key's first 16 hex digits, as verification names signers.
+pub fn short_key(key: &str) -> &str {
+    key.get(..16).unwrap_or(key)
 }
 
 fn short(commit: &str) -> &str {

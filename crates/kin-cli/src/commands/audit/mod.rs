@@ -52,6 +52,8 @@ fn audit_error(error: kin::audit::AuditError) -> CommandError {
         E::NoCommit => {
             CommandError::failure(error.to_string()).with_hint("commit once, then anchor")
         }
+        E::Key(_) => CommandError::usage(error.to_string())
+            .with_hint("a key is 64 hex digits, e.g. from `head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n'`"),
         E::Store(_) | E::Git(_) | E::BadAnchor { .. } => CommandError::failure(error.to_string()),
     }
 }

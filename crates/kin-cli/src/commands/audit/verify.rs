@@ -27,7 +27,11 @@ pub fn cmd_verify(printer: Printer, cwd: &Path, args: &VerifyArgs) -> Result<(),
             "ok": report.is_clean(),
             "entries": report.entries,
             "head": report.head.as_ref().map(|h| json!({"seq": h.seq, "hash": h.hash})),
-            "anchors": report.anchors.iter().map(|a| json!({"commit": a.commit, "seq": a.seq, "hash": a.hash})).collect::<Vec<_>>(),
+            "anchors": report.anchors.iter().map(|a| json!({
+                "commit": a.commit, "seq": a.seq, "hash": a.hash,
+                "signed_by": a.signed.as_ref().map(|(key, _)| key),
+                "signature_valid": a.signed.as_ref().map(|(_, valid)| valid),
+            })).collect::<Vec<_>>(),
             "problems": problems,
         });
         printer.json(&doc, JsonStyle::Pretty)?;
@@ -36,9 +40,21 @@ pub fn cmd_verify(printer: Printer, cwd: &Path, args: &VerifyArgs) -> Result<(),
             || "empty".to_owned(),
             |h| format!("head {} {}", h.seq, h.hash),
         );
+        let mut signers: Vec<&str> = report
+            .anchors
+            .iter()
+            .filter_map(|a| a.signed.as_ref().map(|(key, _)| kin::audit::short_key(key)))
+            .collect();
+        signers.sort_unstable();
+        signers.dedup();
+        let signed = if signers.is_empty() {
+            String::new()
+        } else {
+            format!(" (signed by key {})", signers.join(", "))
+        };
         writeln!(
             printer.stdout(),
-            "audit log verified: {} entries, {head}; {} anchor(s) match",
+            "audit log verified: {} entries, {head}; {} anchor(s) match{signed}",
             report.entries,
             report.anchors.len()
         )?;
