@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use clap::Args;
-use kin::lineage::kin_store::{LineageStore, RunFilter, RunStatus, Timestamp};
+use kin::lineage::kin_store::{LineageStore, RunFilter, RunStatus};
 use serde_json::Value;
 
 use crate::command_error::CommandError;
@@ -43,13 +43,7 @@ pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), Com
     let since = args
         .since
         .as_deref()
-        .map(|text| {
-            Timestamp::parse(text, kin::lineage::now()).ok_or_else(|| {
-                CommandError::usage(format!("`{text}` is not a date or a span")).with_hint(
-                    "use a date like 2026-11-01 or 2026-11-01T09:30, or a span like 3d, 12h, 2w",
-                )
-            })
-        })
+        .map(crate::lineage_view::since_arg)
         .transpose()?;
     let store = kin::lineage::open_store(&repo)?;
     let runs = store.runs(&RunFilter {

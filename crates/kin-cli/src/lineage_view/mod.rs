@@ -68,6 +68,16 @@ pub fn run_json(run: &Run) -> Value {
     })
 }
 
+/// `--since DATE|SPAN` (`2026-11-01`, `2026-11-01T09:30`, `3d`, `12h`): a point in time.
+pub fn since_arg(
+    text: &str,
+) -> Result<kin::lineage::kin_store::Timestamp, crate::command_error::CommandError> {
+    kin::lineage::kin_store::Timestamp::parse(text, kin::lineage::now()).ok_or_else(|| {
+        crate::command_error::CommandError::usage(format!("`{text}` is not a date or a span"))
+            .with_hint("use a date like 2026-11-01 or 2026-11-01T09:30, or a span like 3d, 12h, 2w")
+    })
+}
+
 /// `--tag KEY=VALUE`, checked as the library checks every tag (clap turns an error into a
 /// usage error, exit 2).
 pub fn tag_arg(text: &str) -> Result<(String, String), String> {

@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::Path;
 
 use clap::Args;
-use kin::lineage::kin_store::Timestamp;
 use serde_json::{Value, json};
 
 use crate::command_error::CommandError;
@@ -26,13 +25,7 @@ pub fn cmd_log(printer: Printer, cwd: &Path, args: &LogArgs) -> Result<(), Comma
     let since = args
         .since
         .as_deref()
-        .map(|text| {
-            Timestamp::parse(text, kin::lineage::now()).ok_or_else(|| {
-                CommandError::usage(format!("`{text}` is not a date or a span")).with_hint(
-                    "use a date like 2026-11-01 or 2026-11-01T09:30, or a span like 3d, 12h, 2w",
-                )
-            })
-        })
+        .map(crate::lineage_view::since_arg)
         .transpose()?;
     let repo = kin::Repo::discover(cwd)?;
     let store = kin::lineage::open_store(&repo)?;
