@@ -2,7 +2,8 @@
 //! lineage (or every recorded one) — what a run or `kin add` generated, less `cache: false`
 //! outputs — must be in the cache, a directory's manifest and each of its files, and re-hash
 //! to what was recorded; or, with a remote, be there. What is missing or corrupt is reported
-//! with the runs and registered model versions that depend on it.
+//! with the runs and registered model versions that depend on it. With a remote, objects not
+//! cached are read back from it and re-hashed.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -39,6 +40,13 @@ pub enum ObjectProblem {
         id: String,
         found: String,
     },
+    /// Not cached, and the remote's copy hashes to something else.
+    CorruptOnRemote {
+        path: String,
+        id: String,
+        found: String,
+        remote: String,
+    },
 }
 
 /// A version whose bytes are not all there and intact.
@@ -61,7 +69,7 @@ pub struct VerifyReport {
     pub not_cached: usize,
     pub objects: usize,
     pub bytes: u64,
-    /// Versions found only on the remote (present there; not re-hashed).
+    /// Versions not cached whose objects the remote holds and that re-hash there.
     pub on_remote: usize,
     pub bad: Vec<BadVersion>,
 }
@@ -162,7 +170,7 @@ pub fn verify(
         if found.is_empty() {
             continue;
         }
-        // Missing locally: a remote that holds every object counts.
+        // Missing locally: the remote's copies, read back and re-hashed, count.
         if let Some(name) = remote
             && found
                 .iter()
@@ -171,11 +179,33 @@ pub fn verify(
                 version.hash.as_str().parse::<ObjectId>(),
                 RepoPath::parse(&version.path),
             )
-            && crate::remote::missing_on_remote(repo, name, &path, &id)?.is_empty()
         {
-            report.on_remote += 1;
-            found.clear();
-            continue;
+            let states = crate::remote::rehash_on_remote(repo, name, &path, &id)?;
+            if states
+                .iter()
+                .all(|(_, _, state)| *state == crate::remote::RemoteObject::Intact)
+            {
+                report.on_remote += 1;
+                continue;
+            }
+            found = states
+                .into_iter()
+                .filter_map(|(path, id, state)| match state {
+                    crate::remote::RemoteObject::Intact => None,
+                    crate::remote::RemoteObject::Missing => Some(ObjectProblem::Missing {
+                        path: path.to_string(),
+                        id: id.to_string(),
+                    }),
+                    crate::remote::RemoteObject::Corrupt(md5) => {
+                        Some(ObjectProblem::CorruptOnRemote {
+                            path: path.to_string(),
+                            id: id.to_string(),
+                            found: md5.to_string(),
+                            remote: name.to_owned(),
+                        })
+                    }
+                })
+                .collect();
         }
         report.bad.push(dependents(repo, &store, version, found)?);
     }

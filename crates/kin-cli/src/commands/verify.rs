@@ -15,7 +15,7 @@ pub struct VerifyArgs {
     /// Check the versions in the lineage (up and down) of these targets — paths,
     /// `path@HASHPREFIX`, `run:ID`, stages, `model:NAME@V` — instead of every recorded one.
     pub targets: Vec<String>,
-    /// Count a version whose objects are not cached as present when this remote holds them.
+    /// Read the objects the cache lacks back from this remote and re-hash them there.
     #[arg(short, long, value_name = "NAME")]
     pub remote: Option<String>,
     #[arg(long)]
@@ -29,6 +29,14 @@ fn problem_json(problem: &ObjectProblem) -> Value {
         }
         ObjectProblem::Corrupt { path, id, found } => {
             json!({"problem": "corrupt", "path": path, "object": id, "found": found})
+        }
+        ObjectProblem::CorruptOnRemote {
+            path,
+            id,
+            found,
+            remote,
+        } => {
+            json!({"problem": "corrupt", "path": path, "object": id, "found": found, "remote": remote})
         }
     }
 }
@@ -76,7 +84,10 @@ pub fn cmd_verify(printer: Printer, cwd: &Path, args: &VerifyArgs) -> Result<(),
             report.bytes,
             report.not_cached,
             if report.on_remote > 0 {
-                format!("; {} version(s) are on the remote only", report.on_remote)
+                format!(
+                    "; {} version(s) re-hash on the remote only",
+                    report.on_remote
+                )
             } else {
                 String::new()
             }
@@ -101,6 +112,16 @@ pub fn cmd_verify(printer: Printer, cwd: &Path, args: &VerifyArgs) -> Result<(),
                 ObjectProblem::Missing { path, id } => format!("missing: {path} ({id})"),
                 ObjectProblem::Corrupt { path, id, found } => {
                     format!("corrupt: {path} should hash to {id}, hashes to {found}")
+                }
+                ObjectProblem::CorruptOnRemote {
+                    path,
+                    id,
+                    found,
+                    remote,
+                } => {
+                    format!(
+                        "corrupt on remote {remote}: {path} should hash to {id}, hashes to {found}"
+                    )
                 }
             };
             message.push_str(&format!("\n    {line}"));

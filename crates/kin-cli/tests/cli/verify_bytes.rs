@@ -124,11 +124,28 @@ fn objects_a_remote_holds_count_with_remote() {
     std::fs::remove_file(object(dir, &model)).expect("delete");
     fails_with(dir, &[], &[&format!("missing: model.bin ({model})")]);
     let out = run_ok(kin(dir).args(["verify", "--remote", "storage"]));
-    assert!(out.contains("1 version(s) are on the remote only"), "{out}");
+    assert!(
+        out.contains("1 version(s) re-hash on the remote only"),
+        "{out}"
+    );
     let json: serde_json::Value = serde_json::from_str(&run_ok(
         kin(dir).args(["verify", "-r", "storage", "--json"]),
     ))
     .expect("json");
     assert_eq!(json["ok"], true);
     assert_eq!(json["on_remote"], 1);
+    // The remote's copy is read back: a flipped byte there is caught too.
+    let on_remote = storage
+        .path()
+        .join("files/md5")
+        .join(&model[..2])
+        .join(&model[2..]);
+    overwrite(&on_remote, b"rotted");
+    fails_with(
+        dir,
+        &["--remote", "storage"],
+        &[&format!(
+            "corrupt on remote storage: model.bin should hash to {model}"
+        )],
+    );
 }

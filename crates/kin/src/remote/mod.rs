@@ -15,6 +15,6 @@ pub use cloud_status::{CloudState, CloudStatus, cloud_status};
 pub use config::{NamedRemote, default_name, remotes, resolve};
 pub use error::RemoteOpError;
 pub use objects::{Wanted, remote_key};
-pub use presence::missing_on_remote;
+pub use presence::{RemoteObject, missing_on_remote, rehash_on_remote};
 pub use settings::{ConfigLevel, add_remote, modify_remote, remove_remote, set_default};
 pub use transfer::{TransferOptions, TransferReport, fetch, push};
