@@ -390,3 +390,137 @@ fn gtos_artifacts_yaml_enriches_versions_and_lists_annotated_artifacts() {
         "{out:?}"
     );
 }
+
+#[test]
+fn gtos_corner_cases_are_kept() {
+    let repo = model_repo();
+    let dir = repo.path();
+    let head = String::from_utf8_lossy(
+        &std::process::Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(dir)
+            .output()
+            .expect("git")
+            .stdout,
+    )
+    .trim()
+    .to_owned();
+    // A stage assigned without registration (`gto assign --sr`) on HEAD: registering HEAD's
+    // version now puts it in that stage, so assigning the stage again is refused, as gto does.
+    let sr = format!("Assigning stage prod to artifact churn version {head}");
+    git(
+        dir,
+        &[
+            "-c",
+            "user.name=Gus",
+            "-c",
+            "user.email=g@x",
+            "tag",
+            "-a",
+            "churn#prod#1",
+            "-m",
+            &sr,
+            "HEAD",
+        ],
+    );
+    let before = tags(dir);
+    let out = kin_model(dir, &["assign", "churn", "HEAD", "--stage", "prod"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is already in stage `prod`"));
+    assert_eq!(tags(dir), before, "nothing written");
+    // Empty strings are "not given", as gto reads them.
+    run_ok(tagger(kin(dir).args([
+        "model",
+        "register",
+        "churn",
+        "first",
+        "--version",
+        "",
+        "-m",
+        "",
+    ])));
+    assert!(tags(dir).contains("churn@v0.0.1 tag"), "{}", tags(dir));
+    assert!(
+        tags(dir).contains("Registering artifact churn version v0.0.1|"),
+        "{}",
+        tags(dir)
+    );
+    // Counters beyond 64 bits number on.
+    git(
+        dir,
+        &[
+            "-c",
+            "user.name=Gus",
+            "-c",
+            "user.email=g@x",
+            "tag",
+            "-a",
+            "churn#qa#18446744073709551615",
+            "-m",
+            "x",
+            "first",
+        ],
+    );
+    run_ok(tagger(kin(dir).args([
+        "model",
+        "assign",
+        "churn",
+        "--version",
+        "v0.0.1",
+        "--stage",
+        "dev",
+    ])));
+    assert!(
+        tags(dir).contains("churn#dev#18446744073709551616"),
+        "{}",
+        tags(dir)
+    );
+    // `.gto` is read as GTO's settings model reads it.
+    std::fs::write(dir.join(".gto"), "STAGES: [dev]\n").expect("write");
+    assert_eq!(
+        stdout(&kin_model(dir, &["stages", "--json"])),
+        "[\n    \"dev\"\n]\n"
+    );
+    for bad in [
+        "stages: [dev, \"bad stage\"]\n",
+        "stages: [dev, 1]\n",
+        "foo: 1\n",
+    ] {
+        std::fs::write(dir.join(".gto"), bad).expect("write");
+        let out = kin_model(dir, &["show"]);
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("is not a valid GTO config file"),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn the_tagger_is_user_name_and_email_as_gto_signs() {
+    let repo = model_repo();
+    let dir = repo.path();
+    git(dir, &["config", "user.name", "Ursula"]);
+    git(dir, &["config", "user.email", "u@example.invalid"]);
+    git(dir, &["config", "committer.name", "Carl"]);
+    run_ok(
+        kin(dir)
+            .args(["model", "register", "churn"])
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env_remove("GIT_COMMITTER_NAME")
+            .env_remove("GIT_COMMITTER_EMAIL"),
+    );
+    let out = std::process::Command::new("git")
+        .args([
+            "for-each-ref",
+            "refs/tags/churn@v0.0.1",
+            "--format=%(taggername) %(taggeremail)",
+        ])
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Ursula <u@example.invalid>\n"
+    );
+}

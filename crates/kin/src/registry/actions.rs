@@ -56,6 +56,8 @@ pub enum ActionError {
     AlreadyDeprecated { artifact: String },
     #[error("tag `{name}` already exists")]
     TagExists { name: String },
+    #[error("the tags of `{artifact}` carry a counter too large to number another one")]
+    CounterOverflow { artifact: String },
     #[error(transparent)]
     State(#[from] StateError),
     #[error(transparent)]
@@ -261,20 +263,30 @@ pub fn plan_assign(
             }
         }
     };
-    if !force
-        && let Some(found) = stages_of_found
-        && found
+    // A version registered by this action takes over the assignments already made on its
+    // commit (with `gto assign --sr`), as GTO sees them once it re-reads the tags.
+    let already_in_stage = match stages_of_found {
+        Some(found) => found
             .active_stages(false)
             .iter()
-            .any(|s| s.stage == stage.as_str())
-    {
+            .any(|s| s.stage == stage.as_str()),
+        None => artifact
+            .find_versions(None, Some(&commit), true)
+            .iter()
+            .any(|v| {
+                v.active_stages(false)
+                    .iter()
+                    .any(|s| s.stage == stage.as_str())
+            }),
+    };
+    if !force && already_in_stage {
         return Err(ActionError::AlreadyInStage {
             artifact: name.to_string(),
             version,
             stage: stage.to_string(),
         });
     }
-    let tag = stage_tag(name, stage, false, next_counter(registry, name));
+    let tag = stage_tag(name, stage, false, next_counter(registry, name)?);
     refuse_existing(registry, &tag)?;
     tags.push(NewTag {
         message: message.map_or_else(
@@ -373,7 +385,7 @@ pub fn plan_unassign(
             stage: stage.to_string(),
         });
     }
-    let tag = stage_tag(name, stage, true, next_counter(registry, name));
+    let tag = stage_tag(name, stage, true, next_counter(registry, name)?);
     refuse_existing(registry, &tag)?;
     Ok(NewTag {
         message: message.map_or_else(
@@ -417,7 +429,7 @@ pub fn plan_deprecate(
     };
     // A forced deprecation is numbered, so it can repeat one already made.
     let tag = if force {
-        format!("{}#{}", deprecate_tag(name), next_counter(registry, name))
+        format!("{}#{}", deprecate_tag(name), next_counter(registry, name)?)
     } else {
         deprecate_tag(name)
     };
@@ -443,16 +455,20 @@ pub fn write_tags(registry: &Registry, tags: &[NewTag]) -> Result<(), ActionErro
 
 /// One more than the highest `#N` among the artifact's tags (lightweight ones too), as GTO
 /// numbers them.
-fn next_counter(registry: &Registry, name: &ArtifactName) -> u64 {
-    registry
+fn next_counter(registry: &Registry, name: &ArtifactName) -> Result<u128, ActionError> {
+    let highest = registry
         .tag_names
         .iter()
         .filter_map(|t| RegistryTag::parse(t))
         .filter(|t| t.artifact == *name)
         .filter_map(|t| t.counter)
         .max()
-        .unwrap_or(0)
-        + 1
+        .unwrap_or(0);
+    highest
+        .checked_add(1)
+        .ok_or_else(|| ActionError::CounterOverflow {
+            artifact: name.to_string(),
+        })
 }
 
 fn refuse_existing(registry: &Registry, tag: &str) -> Result<(), ActionError> {

@@ -17,8 +17,12 @@ pub const INDEX_FILE: &str = "artifacts.yaml";
 /// Why an `artifacts.yaml` was refused (GTO refuses it too).
 #[derive(Debug, thiserror::Error)]
 pub enum AnnotationError {
-    #[error("{INDEX_FILE} at commit {commit} is not valid: {problem}")]
-    Invalid { commit: String, problem: String },
+    #[error("{file} at commit {commit} is not valid: {problem}")]
+    Invalid {
+        file: String,
+        commit: String,
+        problem: String,
+    },
     #[error(transparent)]
     Git(#[from] GitError),
 }
@@ -31,10 +35,11 @@ pub type Index = Vec<(String, Json)>;
 pub fn indexes_at(
     root: &Path,
     commits: &[&str],
+    index_file: &str,
 ) -> Result<HashMap<String, Index>, AnnotationError> {
     let specs: Vec<String> = commits
         .iter()
-        .map(|c| format!("{c}:{INDEX_FILE}"))
+        .map(|c| format!("{c}:{index_file}"))
         .collect();
     let blobs = GitObjects::open(root)?.blobs(&specs)?;
     let mut out = HashMap::new();
@@ -44,6 +49,7 @@ pub fn indexes_at(
         };
         let index = parse_index(&String::from_utf8_lossy(&bytes)).map_err(|problem| {
             AnnotationError::Invalid {
+                file: index_file.to_owned(),
                 commit: commit.get(..7).unwrap_or(commit).to_owned(),
                 problem,
             }
@@ -91,9 +97,18 @@ fn artifact_json(name: &str, node: &Node) -> Result<Json, String> {
     {
         return Err(format!("`{kind}` is not a valid type name"));
     }
+    // pydantic's lax booleans: 1/0 and the words it accepts in any case.
+    let lax = |text: &str| match text.to_ascii_lowercase().as_str() {
+        "1" | "on" | "t" | "true" | "y" | "yes" => Some(true),
+        "0" | "off" | "f" | "false" | "n" | "no" => Some(false),
+        _ => None,
+    };
     let virtual_ = match fields.get("virtual").map(|n| &n.value) {
         None => true,
         Some(Value::Bool(b)) => *b,
+        Some(Value::Int(1)) => true,
+        Some(Value::Int(0)) => false,
+        Some(Value::Str(text)) if lax(text).is_some() => lax(text).unwrap_or(true),
         Some(_) => {
             return Err(format!(
                 "`virtual` of artifact `{name}` must be true or false"

@@ -62,7 +62,7 @@ pub struct CommitRecord {
     pub message: String,
 }
 
-const TAG_FIELDS: usize = 8;
+const TAG_FIELDS: usize = 9;
 
 /// Every tag's name, and every annotated tag on a commit, sorted by name (as GTO lists them);
 /// lightweight tags are not the registry's, but their names still count.
@@ -74,7 +74,7 @@ pub fn read_tags(root: &Path) -> Result<(Vec<String>, Vec<TagRecord>), GitError>
         "%(*objectname)",
         "%(taggername)",
         "%(taggeremail:trim)",
-        "%(taggerdate:raw)%00%(contents)",
+        "%(taggerdate:raw)%00%(contents)%00%(contents:signature)",
     ]
     .join("%00");
     let out = git_output(
@@ -106,7 +106,11 @@ pub fn read_tags(root: &Path) -> Result<(Vec<String>, Vec<TagRecord>), GitError>
             tagger_name: record[4].to_owned(),
             tagger_email: record[5].to_owned(),
             time,
-            message: record[7].to_owned(),
+            // GTO reads a signed tag's message without its signature block.
+            message: record[7]
+                .strip_suffix(record[8])
+                .unwrap_or(record[7])
+                .to_owned(),
         });
     }
     Ok((names, tags))
@@ -137,7 +141,8 @@ pub fn read_commits(root: &Path, ids: &[&str]) -> Result<HashMap<String, CommitR
                 committer_name: record[3].to_owned(),
                 committer_email: record[4].to_owned(),
                 time,
-                message: record[6].to_owned(),
+                // As libgit2 reads a commit message: without leading newlines.
+                message: record[6].trim_start_matches('\n').to_owned(),
             },
         );
     }
@@ -163,8 +168,7 @@ pub fn create_tag(
     commit: &str,
     message: &str,
 ) -> Result<(), TagWriteError> {
-    let ident = git_output(root, &["var", "GIT_COMMITTER_IDENT"])?;
-    let ident = String::from_utf8_lossy(&ident).trim().to_owned();
+    let ident = committer_ident(root)?;
     let object = format!("object {commit}\ntype commit\ntag {name}\ntagger {ident}\n\n{message}");
     let tag_id = pipe_to_git(root, &["mktag"], object.as_bytes())?;
     let reference = format!("refs/tags/{name}");
@@ -181,10 +185,40 @@ pub fn create_tag(
     }
 }
 
-/// Who git says is committing now, with the time: `Name <email> 1796414021 +0000`.
+/// Who tags, with the time — `Name <email> 1796414021 +0000` — as GTO signs: the name and
+/// email from `GIT_COMMITTER_NAME` and `GIT_COMMITTER_EMAIL` when both are set, else
+/// `user.name` and `user.email` (not `committer.*` or `EMAIL`); the time from git
+/// (`GIT_COMMITTER_DATE` pins it).
 fn committer_ident(root: &Path) -> Result<String, GitError> {
+    let config = |key: &str| -> Result<Option<String>, GitError> {
+        let out = git_command(root, &["config", "--get", key])?;
+        let value = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        Ok((out.status.success() && !value.is_empty()).then_some(value))
+    };
+    let from_env = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+    // Both from the environment, or else both from the config (as libgit2's default).
+    let (name, email) = match (
+        from_env("GIT_COMMITTER_NAME"),
+        from_env("GIT_COMMITTER_EMAIL"),
+    ) {
+        (Some(name), Some(email)) => (Some(name), Some(email)),
+        _ => (config("user.name")?, config("user.email")?),
+    };
+    let (Some(name), Some(email)) = (name, email) else {
+        return Err(GitError::Failed {
+            args: "config user.name / user.email".to_owned(),
+            stderr: "git user name and email must be configured to tag (`git config user.name`, `git config user.email`)".to_owned(),
+        });
+    };
+    // The time, as git would stamp a commit now.
     let ident = git_output(root, &["var", "GIT_COMMITTER_IDENT"])?;
-    Ok(String::from_utf8_lossy(&ident).trim().to_owned())
+    let ident = String::from_utf8_lossy(&ident).trim().to_owned();
+    let when = ident.rsplitn(3, ' ').take(2).collect::<Vec<_>>();
+    let when = match when.as_slice() {
+        [zone, secs] => format!("{secs} {zone}"),
+        _ => ident,
+    };
+    Ok(format!("{} <{}> {when}", name.trim(), email.trim()))
 }
 
 /// Who tags now, as `Name <email>`: the author of a registry action.

@@ -40,7 +40,7 @@ pub enum RegistryError {
     State(#[from] StateError),
     #[error(transparent)]
     Annotations(#[from] annotations::AnnotationError),
-    #[error("cannot read `.gto`: {message}")]
+    #[error("`.gto` is not a valid GTO config file: {message}")]
     Config { message: String },
 }
 
@@ -60,8 +60,9 @@ impl Registry {
     pub fn open(start: &Path) -> Result<Registry, RegistryError> {
         let root = git_root(start)?;
         let (tag_names, tags) = read_tags(&root)?;
-        let state = build_state(&root, &tags)?;
-        let allowed_stages = read_allowed_stages(&root)?;
+        let config = read_config(&root)?;
+        let state = build_state(&root, &tags, &config.index)?;
+        let allowed_stages = config.stages;
         Ok(Registry {
             tag_names,
             root,
@@ -101,7 +102,11 @@ pub fn git_root(start: &Path) -> Result<PathBuf, RegistryError> {
 
 /// GTO's order: deprecations, then registrations and deregistrations, then assignments and
 /// unassignments, each group by tag time (ties by tag name); then each version's commit.
-fn build_state(root: &Path, tags: &[TagRecord]) -> Result<RegistryState, RegistryError> {
+fn build_state(
+    root: &Path,
+    tags: &[TagRecord],
+    index_file: &str,
+) -> Result<RegistryState, RegistryError> {
     let parsed: Vec<(&TagRecord, RegistryTag)> = tags
         .iter()
         .filter_map(|t| RegistryTag::parse(&t.name).map(|p| (t, p)))
@@ -138,7 +143,7 @@ fn build_state(root: &Path, tags: &[TagRecord]) -> Result<RegistryState, Registr
     };
     let ids: Vec<&str> = commits.iter().map(String::as_str).collect();
     let records = read_commits(root, &ids)?;
-    let indexes = annotations::indexes_at(root, &ids)?;
+    let indexes = annotations::indexes_at(root, &ids, index_file)?;
     let commit_event = |artifact: &str, version: &str, commit: &str| -> Option<Event> {
         let record = records.get(commit)?;
         let enrichments = indexes
@@ -189,7 +194,7 @@ fn tag_event(tag: &TagRecord, meaning: &RegistryTag) -> Event {
         created_at: tag.time,
         author: tag.tagger_name.clone(),
         author_email: tag.tagger_email.clone(),
-        message: tag.message.trim().to_owned(),
+        message: python_strip(&tag.message).to_owned(),
         commit: tag.target.clone(),
         tag: Some(tag.name.clone()),
         version,
@@ -199,40 +204,71 @@ fn tag_event(tag: &TagRecord, meaning: &RegistryTag) -> Event {
     }
 }
 
-/// The `stages:` list of GTO's `.gto` file, if the file exists and has one.
-fn read_allowed_stages(root: &Path) -> Result<Option<Vec<String>>, RegistryError> {
-    let path = root.join(".gto");
-    let text = match std::fs::read_to_string(&path) {
+/// `text` without the leading and trailing characters Python's `str.strip()` removes: Unicode
+/// whitespace and the separators U+001C to U+001F.
+fn python_strip(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+}
+
+/// What GTO's `.gto` file configures that kin uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct GtoConfig {
+    /// The stages allowed, if it lists them.
+    stages: Option<Vec<String>>,
+    /// GTO's artifact index file (`INDEX`, default `artifacts.yaml`).
+    index: String,
+}
+
+/// Reads `.gto` as GTO's settings model does: keys in any case, only the settings GTO knows,
+/// `stages` and `types` lists of valid names; anything else is a wrong config file.
+fn read_config(root: &Path) -> Result<GtoConfig, RegistryError> {
+    use kin_format::yaml::Value;
+    let mut config = GtoConfig {
+        stages: None,
+        index: annotations::INDEX_FILE.to_owned(),
+    };
+    let wrong = |message: String| RegistryError::Config { message };
+    let text = match std::fs::read_to_string(root.join(".gto")) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(RegistryError::Config {
-                message: e.to_string(),
-            });
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(config),
+        Err(e) => return Err(wrong(e.to_string())),
+    };
+    let doc = kin_format::yaml::parse_yaml(&text).map_err(|e| wrong(e.to_string()))?;
+    let map = match &doc.value {
+        Value::Map(map) => map,
+        Value::Null => return Ok(config),
+        _ => return Err(wrong("it must be a mapping of settings".to_owned())),
+    };
+    let names =
+        |key: &str, node: &kin_format::yaml::Node| -> Result<Option<Vec<String>>, RegistryError> {
+            match &node.value {
+                Value::Null => Ok(None),
+                Value::List(items) => items
+                    .iter()
+                    .map(|item| match &item.value {
+                        Value::Str(name) if names::is_simple_name(name) => Ok(name.clone()),
+                        _ => Err(wrong(format!(
+                            "`{key}` must list valid names (letters, digits, `-`, `_`, `/`)"
+                        ))),
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Some),
+                _ => Err(wrong(format!("`{key}` must be a list of names"))),
+            }
+        };
+    for entry in map.iter() {
+        match entry.key.to_ascii_lowercase().as_str() {
+            "stages" => config.stages = names("stages", &entry.value)?,
+            "types" => {
+                names("types", &entry.value)?;
+            }
+            "index" => match &entry.value.value {
+                Value::Str(index) => config.index = index.clone(),
+                _ => return Err(wrong("`INDEX` must be a file name".to_owned())),
+            },
+            "enrichments" | "autoload_enrichments" => {}
+            other => return Err(wrong(format!("`{other}` is not a GTO setting"))),
         }
-    };
-    let doc = kin_format::yaml::parse_yaml(&text).map_err(|e| RegistryError::Config {
-        message: e.to_string(),
-    })?;
-    let kin_format::yaml::Value::Map(map) = &doc.value else {
-        return Ok(None);
-    };
-    let Some(node) = map.get("stages") else {
-        return Ok(None);
-    };
-    match &node.value {
-        kin_format::yaml::Value::Null => Ok(None),
-        kin_format::yaml::Value::List(items) => Ok(Some(
-            items
-                .iter()
-                .filter_map(|i| match &i.value {
-                    kin_format::yaml::Value::Str(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .collect(),
-        )),
-        _ => Err(RegistryError::Config {
-            message: "`stages` must be a list of names".to_owned(),
-        }),
     }
+    Ok(config)
 }

@@ -20,7 +20,8 @@ pub enum TagAction {
 pub struct RegistryTag {
     pub artifact: ArtifactName,
     pub action: TagAction,
-    pub counter: Option<u64>,
+    /// `#N`; `None` without one, or when N is beyond what kin counts (2^128).
+    pub counter: Option<u128>,
 }
 
 impl RegistryTag {
@@ -36,7 +37,7 @@ impl RegistryTag {
                 if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
                     return None;
                 }
-                (&rest[..at + 1], Some(digits.parse().ok()?))
+                (&rest[..at + 1], digits.parse().ok())
             }
             None => (rest, None),
         };
@@ -98,7 +99,7 @@ pub fn stage_tag(
     artifact: &ArtifactName,
     stage: &StageName,
     unassign: bool,
-    counter: u64,
+    counter: u128,
 ) -> String {
     let cancel = if unassign { "!" } else { "" };
     format!("{}#{stage}{cancel}#{counter}", artifact.in_tag())
@@ -108,7 +109,7 @@ pub fn stage_tag(
 mod tests {
     use super::*;
 
-    fn parsed(tag: &str) -> (String, TagAction, Option<u64>) {
+    fn parsed(tag: &str) -> (String, TagAction, Option<u128>) {
         let t = RegistryTag::parse(tag).unwrap_or_else(|| panic!("{tag} should parse"));
         (t.artifact.to_string(), t.action, t.counter)
     }

@@ -47,12 +47,13 @@ pub fn cmd_assign(printer: Printer, cwd: &Path, args: &AssignArgs) -> Result<(),
     let name = artifact_name(&args.name)?;
     let stage = StageName::parse(&args.stage).map_err(|e| CommandError::usage(e.to_string()))?;
     let registry = Registry::open(cwd)?;
-    let target = match (&args.rev, &args.version) {
+    let version = super::given(args.version.as_deref()).map(str::to_owned);
+    let target = match (super::given(args.rev.as_deref()), version) {
         (Some(rev), name_version) => AssignTarget::Ref {
-            rev: rev.clone(),
-            name_version: name_version.clone(),
+            rev: rev.to_owned(),
+            name_version,
         },
-        (None, Some(version)) => AssignTarget::Version(version.clone()),
+        (None, Some(version)) => AssignTarget::Version(version),
         (None, None) => AssignTarget::Ref {
             rev: "HEAD".to_owned(),
             name_version: None,
@@ -63,7 +64,7 @@ pub fn cmd_assign(printer: Printer, cwd: &Path, args: &AssignArgs) -> Result<(),
         &name,
         &stage,
         &target,
-        args.message.as_deref(),
+        super::given(args.message.as_deref()),
         args.force,
     )?;
     let Some(assignment) = tags.iter().rposition(|t| t.kind == EventKind::Assignment) else {

@@ -35,8 +35,10 @@ pub fn cmd_deprecate(
 ) -> Result<(), CommandError> {
     let name = artifact_name(&args.name)?;
     let registry = Registry::open(cwd)?;
-    let message = args.message.as_deref();
-    let tag = match (&args.version, &args.stage) {
+    let message = super::given(args.message.as_deref());
+    let version = super::given(args.version.as_deref()).map(str::to_owned);
+    let stage = super::given(args.stage.as_deref()).map(str::to_owned);
+    let tag = match (&version, &stage) {
         (Some(version), Some(stage)) => {
             let stage = StageName::parse(stage).map_err(|e| CommandError::usage(e.to_string()))?;
             plan_unassign(&registry, &name, version, &stage, message, args.force)?

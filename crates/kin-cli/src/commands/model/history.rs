@@ -8,7 +8,7 @@ use kin::registry::Registry;
 use kin::registry::gto_json::history_json;
 use serde_json::Value;
 
-use super::{artifact_name, cell, print_table};
+use super::{cell, print_table};
 use crate::command_error::CommandError;
 use crate::printer::{JsonStyle, Printer};
 
@@ -24,13 +24,9 @@ pub struct HistoryArgs {
 }
 
 pub fn cmd_history(printer: Printer, cwd: &Path, args: &HistoryArgs) -> Result<(), CommandError> {
-    let name = args.name.as_deref().map(artifact_name).transpose()?;
+    // As gto: a name that is no artifact's (even one it would not accept) has no events.
     let registry = Registry::open(cwd)?;
-    let events = history_json(
-        &registry.state,
-        name.as_ref().map(|n| n.as_str()),
-        args.ascending,
-    );
+    let events = history_json(&registry.state, args.name.as_deref(), args.ascending);
     if args.json {
         return Ok(printer.json(&Value::Array(events), JsonStyle::Gto)?);
     }

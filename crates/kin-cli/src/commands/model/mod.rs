@@ -98,6 +98,11 @@ fn print_table(
     Ok(())
 }
 
+/// An optional argument as gto reads it: an empty string is not given.
+fn given(text: Option<&str>) -> Option<&str> {
+    text.filter(|t| !t.is_empty())
+}
+
 /// An artifact name from the command line.
 fn artifact_name(text: &str) -> Result<ArtifactName, CommandError> {
     ArtifactName::parse(text).map_err(|e| CommandError::usage(e.to_string()))

@@ -46,13 +46,9 @@ pub struct RegisterArgs {
 pub fn cmd_register(printer: Printer, cwd: &Path, args: &RegisterArgs) -> Result<(), CommandError> {
     let name = artifact_name(&args.name)?;
     let registry = Registry::open(cwd)?;
-    let choice = match (
-        &args.version,
-        args.bump_major,
-        args.bump_minor,
-        args.bump_patch,
-    ) {
-        (Some(version), ..) => VersionChoice::Exactly(version.clone()),
+    let version = super::given(args.version.as_deref());
+    let choice = match (version, args.bump_major, args.bump_minor, args.bump_patch) {
+        (Some(version), ..) => VersionChoice::Exactly(version.to_owned()),
         (None, true, _, _) => VersionChoice::Bump(Bump::Major),
         (None, _, true, _) => VersionChoice::Bump(Bump::Minor),
         (None, _, _, true) => VersionChoice::Bump(Bump::Patch),
@@ -63,7 +59,7 @@ pub fn cmd_register(printer: Printer, cwd: &Path, args: &RegisterArgs) -> Result
         &name,
         &args.rev,
         &choice,
-        args.message.as_deref(),
+        super::given(args.message.as_deref()),
         args.force,
     )?;
     if args.rev == "HEAD" && registry.worktree_dirty()? {
