@@ -115,6 +115,7 @@ pub fn verify(
         ..VerifyReport::default()
     };
     let mut problems: Vec<Vec<ObjectProblem>> = vec![Vec::new(); versions.len()];
+    let mut model_contents: Option<Vec<(String, (String, String))>> = None;
     for (index, version) in versions.iter().enumerate() {
         let Ok(id) = version.hash.as_str().parse::<ObjectId>() else {
             continue;
@@ -207,7 +208,9 @@ pub fn verify(
                 })
                 .collect();
         }
-        report.bad.push(dependents(repo, &store, version, found)?);
+        // The registry's model contents are read once, on the first bad version.
+        let models = model_contents.get_or_insert_with(|| registered_model_contents(repo, &store));
+        report.bad.push(dependents(&store, version, found, models)?);
     }
     Ok(report)
 }
@@ -283,10 +286,10 @@ fn rehash(caches: &kin_cache::caches::Caches, id: &ObjectId) -> Outcome {
 
 /// The runs and registered model versions that depend on a bad version.
 fn dependents(
-    repo: &Repo,
     store: &dyn LineageStore,
     version: ArtifactVersion,
     problems: Vec<ObjectProblem>,
+    model_contents: &[(String, (String, String))],
 ) -> Result<BadVersion, VerifyError> {
     let mut keys = store.generators(version.id)?;
     keys.extend(store.consumers(version.id)?);
@@ -307,7 +310,11 @@ fn dependents(
         .iter()
         .map(|(v, _)| (v.path.clone(), v.hash.to_string()))
         .collect();
-    let models = registered_models_among(repo, store, &reached);
+    let models = model_contents
+        .iter()
+        .filter(|(_, content)| reached.contains(content))
+        .map(|(model, _)| model.clone())
+        .collect();
     Ok(BadVersion {
         version,
         problems,
@@ -316,13 +323,12 @@ fn dependents(
     })
 }
 
-/// Registered model versions whose recorded content is one of `reached`. A repository
-/// without a registry (or git) has none.
-fn registered_models_among(
+/// Every registered model version (`NAME@vX.Y.Z`) with its recorded content
+/// `(path, hash)`. A repository without a registry (or git) has none.
+fn registered_model_contents(
     repo: &Repo,
     store: &dyn LineageStore,
-    reached: &HashSet<(String, String)>,
-) -> Vec<String> {
+) -> Vec<(String, (String, String))> {
     let Ok(registry) = crate::registry::Registry::open(repo.root()) else {
         return Vec::new();
     };
@@ -339,9 +345,11 @@ fn registered_models_among(
                 commit: version.commit.clone(),
             };
             if let Ok(content) = crate::registry::promotion::version_content(repo, store, &resolved)
-                && reached.contains(&(content.path.clone(), content.hash.to_string()))
             {
-                models.push(format!("{}@{}", artifact.name, version.version));
+                models.push((
+                    format!("{}@{}", artifact.name, version.version),
+                    (content.path.clone(), content.hash.to_string()),
+                ));
             }
         }
     }
