@@ -13,7 +13,9 @@ use crate::git::GitObjects;
 use crate::paths::repo_relative;
 use crate::paths::wdir_join;
 use crate::registry::Registry;
-use crate::registry::resolve::{ModelRef, ModelRefError, declaration_at, resolve_version};
+use crate::registry::resolve::{
+    ModelRef, ModelRefError, ResolvedVersion, declaration_at, resolve_version,
+};
 use crate::tracked::tracked_outs;
 
 /// A resolved query target.
@@ -133,8 +135,18 @@ pub(crate) fn model_version(
     let model = ModelRef::parse(text)?;
     let registry = Registry::open(repo.root()).map_err(ModelRefError::from)?;
     let resolved = resolve_version(&registry, &model)?;
-    let declared = declaration_at(repo.root(), &model.artifact, &resolved.commit)?;
-    version_at_rev(repo, store, &declared.path, &resolved.commit)
+    registered_content(repo, store, &resolved)
+}
+
+/// A registered version's recorded content: its artifact's path as declared at the
+/// version's commit, and the version `dvc.lock` or a `.dvc` file records for it there.
+pub(crate) fn registered_content(
+    repo: &Repo,
+    store: &dyn LineageStore,
+    version: &ResolvedVersion,
+) -> Result<ArtifactVersion, LineageError> {
+    let declared = declaration_at(repo.root(), &version.artifact, &version.commit)?;
+    version_at_rev(repo, store, &declared.path, &version.commit)
 }
 
 /// The version of `path` that `dvc.lock` or a `.dvc` file records at the git revision `rev`.

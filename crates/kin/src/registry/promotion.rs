@@ -12,11 +12,11 @@ use kin_store::{
 use serde_json::{Value, json};
 
 use super::policy::StagePolicy;
-use super::resolve::{ResolvedVersion, declaration_at};
+use super::resolve::ResolvedVersion;
 use super::verdict::verdict_summary;
 use crate::Repo;
 use crate::lineage::LineageError;
-use crate::lineage::target::version_at_rev;
+use crate::lineage::target::registered_content;
 
 /// Why the requirements could not be checked at all.
 #[derive(Debug, thiserror::Error)]
@@ -149,9 +149,7 @@ pub fn version_content(
     store: &dyn LineageStore,
     version: &ResolvedVersion,
 ) -> Result<ArtifactVersion, String> {
-    let declared = declaration_at(repo.root(), &version.artifact, &version.commit)
-        .map_err(|e| e.to_string())?;
-    version_at_rev(repo, store, &declared.path, &version.commit).map_err(|e| e.to_string())
+    registered_content(repo, store, version).map_err(|e| e.to_string())
 }
 
 /// Checks `policy` for `version`, assigned by `author` with `approver`.

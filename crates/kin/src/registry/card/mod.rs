@@ -15,9 +15,10 @@ use serde_json::{Map, Value, json};
 use super::Registry;
 use super::artifacts::DeclaredArtifact;
 use super::events::{Event, EventKind};
-use super::promotion::{PromotionError, version_content};
+use super::promotion::PromotionError;
 use super::resolve::{ResolvedVersion, declaration_at};
 use crate::Repo;
+use crate::lineage::target::version_at_rev;
 use crate::lineage::why::is_code;
 
 pub use html::to_html;
@@ -53,7 +54,11 @@ pub fn gather(
 ) -> Result<ModelCard, PromotionError> {
     let declared =
         declaration_at(repo.root(), &version.artifact, &version.commit).map_err(|e| e.to_string());
-    let content = version_content(repo, store, version);
+    // The declaration read once serves the card and the content lookup.
+    let content = match &declared {
+        Ok(d) => version_at_rev(repo, store, &d.path, &version.commit).map_err(|e| e.to_string()),
+        Err(problem) => Err(problem.clone()),
+    };
     let events = registry
         .state
         .artifact(version.artifact.as_str())
