@@ -185,35 +185,45 @@ pub(super) fn append_run(conn: &Connection, key: i64, actor: &Actor) -> Result<(
     Ok(())
 }
 
+/// A promotion row's columns, as stored (evidence as its text).
+const PROMOTION_COLUMNS: &str = "artifact, version, stage, tag, git_commit, author, approver,
+    reason, override, evidence, at";
+
+/// `(tag, document)` of a row of [`PROMOTION_COLUMNS`].
+fn promotion_doc(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, Value)> {
+    let tag: String = row.get(3)?;
+    let document = json!({
+        "artifact": row.get::<_, String>(0)?,
+        "version": row.get::<_, String>(1)?,
+        "stage": row.get::<_, String>(2)?,
+        "tag": tag,
+        "git_commit": row.get::<_, String>(4)?,
+        "author": row.get::<_, String>(5)?,
+        "approver": row.get::<_, Option<String>>(6)?,
+        "reason": row.get::<_, Option<String>>(7)?,
+        "override": row.get::<_, bool>(8)?,
+        "evidence": row.get::<_, String>(9)?,
+        "at": row.get::<_, i64>(10)?,
+    });
+    Ok((tag, document))
+}
+
 /// Every promotion's row as a document, by tag.
 fn all_promotion_payloads(conn: &Connection) -> Result<HashMap<String, Value>, StoreError> {
-    let mut statement = conn.prepare(
-        "SELECT artifact, version, stage, tag, git_commit, author, approver, reason, override,
-                evidence, at FROM promotion",
-    )?;
-    let rows = statement.query_map([], |row| {
-        let tag: String = row.get(3)?;
-        let document = json!({
-            "artifact": row.get::<_, String>(0)?,
-            "version": row.get::<_, String>(1)?,
-            "stage": row.get::<_, String>(2)?,
-            "tag": tag,
-            "git_commit": row.get::<_, String>(4)?,
-            "author": row.get::<_, String>(5)?,
-            "approver": row.get::<_, Option<String>>(6)?,
-            "reason": row.get::<_, Option<String>>(7)?,
-            "override": row.get::<_, bool>(8)?,
-            "evidence": row.get::<_, String>(9)?,
-            "at": row.get::<_, i64>(10)?,
-        });
-        Ok((tag, document))
-    })?;
+    let mut statement = conn.prepare(&format!("SELECT {PROMOTION_COLUMNS} FROM promotion"))?;
+    let rows = statement.query_map([], promotion_doc)?;
     rows.collect::<Result<_, _>>().map_err(StoreError::from)
 }
 
 /// The promotion row with `tag`, as a document.
 pub(super) fn promotion_payload(conn: &Connection, tag: &str) -> Result<Option<Value>, StoreError> {
-    Ok(all_promotion_payloads(conn)?.remove(tag))
+    let found = conn
+        .prepare_cached(&format!(
+            "SELECT {PROMOTION_COLUMNS} FROM promotion WHERE tag = ?1"
+        ))?
+        .query_row([tag], promotion_doc)
+        .optional()?;
+    Ok(found.map(|(_, document)| document))
 }
 
 fn imported_commits(conn: &Connection) -> Result<HashSet<String>, StoreError> {
