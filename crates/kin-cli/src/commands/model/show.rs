@@ -7,12 +7,13 @@ use std::path::Path;
 use clap::Args;
 use kin::registry::gto_json::{Selector, ShowOptions, registry_json, versions_json};
 use kin::registry::promote::unchecked_assignments;
+use kin::registry::resolve::{ModelRef, VersionSelector};
 use kin::registry::state::{StageQuery, VersionOrder};
-use kin::registry::{ArtifactName, Registry, SemVer, StageName};
+use kin::registry::{ArtifactName, Registry};
 use serde_json::Value;
 
 use super::{cell, print_table};
-use crate::command_error::CommandError;
+use crate::command_error::{CommandError, model_ref_error};
 use crate::lineage_view;
 use crate::printer::{JsonStyle, Printer};
 use kin::lineage::kin_store::Direction;
@@ -50,27 +51,20 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
-/// What `NAME@...`/`NAME#...` asks for, as GTO reads its shortcuts.
-pub fn parse_target(text: &str) -> Result<(ArtifactName, Selector), CommandError> {
-    let usage = |e: &dyn std::fmt::Display| CommandError::usage(e.to_string());
-    if let Some((name, stage)) = text.split_once('#') {
-        let stage = StageName::parse(stage).map_err(|e| usage(&e))?;
-        let name = ArtifactName::parse(name).map_err(|e| usage(&e))?;
-        return Ok((name, Selector::Stage(stage.to_string())));
+/// What `NAME`, `NAME@vX.Y.Z`, `NAME@latest` or `NAME#STAGE` asks for: a model reference as
+/// everywhere else (GTO's shortcuts), or a plain name for all its versions.
+fn parse_target(text: &str) -> Result<(ArtifactName, Selector), CommandError> {
+    if !text.contains(['@', '#']) {
+        let name = ArtifactName::parse(text).map_err(|e| CommandError::usage(e.to_string()))?;
+        return Ok((name, Selector::All));
     }
-    if let Some((name, version)) = text.split_once('@') {
-        let name = ArtifactName::parse(name).map_err(|e| usage(&e))?;
-        let selector = match version {
-            "latest" | "greatest" => Selector::Latest,
-            version => {
-                SemVer::parse(version).map_err(|e| usage(&e))?;
-                Selector::Version(version.to_owned())
-            }
-        };
-        return Ok((name, selector));
-    }
-    let name = ArtifactName::parse(text).map_err(|e| usage(&e))?;
-    Ok((name, Selector::All))
+    let model = ModelRef::parse(text).map_err(model_ref_error)?;
+    let selector = match model.selector {
+        VersionSelector::Version(version) => Selector::Version(version),
+        VersionSelector::Stage(stage) => Selector::Stage(stage),
+        VersionSelector::Latest => Selector::Latest,
+    };
+    Ok((model.artifact, selector))
 }
 
 /// `-1` (all) or a count, as gto takes `--av` and `--vs`.
