@@ -1,45 +1,13 @@
 //! The audit chain against a store tampered with through SQL: every edit, deletion,
 //! insertion and reordering is found and named; an untouched store verifies clean.
 
+// Shared with the store's tests, which use all of it.
+#[allow(dead_code)]
+mod fixtures;
+
+use fixtures::{run, version};
 use kin_store::audit::{AuditFinding, canonical, entry_hash, sha256_hex};
-use kin_store::{
-    ArtifactHash, LineageStore, NewRun, NewVersion, Promotion, RunId, RunStatus, SqliteStore,
-    Timestamp,
-};
-
-fn version(path: &str, n: u32) -> NewVersion {
-    NewVersion {
-        path: path.to_owned(),
-        hash: format!("{n:032x}").parse::<ArtifactHash>().expect("hash"),
-        size: Some(u64::from(n)),
-        nfiles: None,
-    }
-}
-
-fn run(stage: &str, at: i64, used: Vec<NewVersion>, generated: Vec<NewVersion>) -> NewRun {
-    let started = Timestamp::from_millis(at);
-    NewRun {
-        id: RunId::new_v7(started),
-        stage: stage.to_owned(),
-        cmd: format!("python {stage}.py"),
-        status: RunStatus::Succeeded,
-        exit_code: Some(0),
-        started,
-        ended: Some(Timestamp::from_millis(at + 5)),
-        user: Some("ana".to_owned()),
-        host: Some("box".to_owned()),
-        git_commit: Some("abc123".to_owned()),
-        git_dirty: Some(false),
-        params: serde_json::json!({"params.yaml": {"lr": 0.1}}),
-        metrics: serde_json::json!({"metrics.json": {"auc": 0.9}}),
-        environment: None,
-        log_object: None,
-        fingerprint: None,
-        tags: Default::default(),
-        used,
-        generated,
-    }
-}
+use kin_store::{LineageStore, Promotion, RunId, SqliteStore, Timestamp};
 
 /// A store with two runs, a promotion and imported commits; its path and the runs' ids.
 fn store() -> (tempfile::TempDir, std::path::PathBuf, Vec<RunId>) {

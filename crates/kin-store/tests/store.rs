@@ -1,50 +1,13 @@
 //! The SQLite lineage store: recording, lookups, traversal and reopening.
 
+mod fixtures;
+
+use fixtures::{hash, run, version};
+
 use kin_store::{
-    ArtifactHash, Direction, Environment, LineageStore, NewRun, NewVersion, Promotion, RunFilter,
-    RunId, RunStatus, SqliteStore, Start, StoreError, Timestamp, traverse,
+    Direction, LineageStore, NewRun, Promotion, RunFilter, RunId, RunStatus, SqliteStore, Start,
+    StoreError, Timestamp, traverse,
 };
-
-fn hash(n: u32) -> ArtifactHash {
-    format!("{n:032x}").parse().expect("hash")
-}
-
-fn version(path: &str, n: u32) -> NewVersion {
-    NewVersion {
-        path: path.to_owned(),
-        hash: hash(n),
-        size: Some(u64::from(n)),
-        nfiles: None,
-    }
-}
-
-fn run(stage: &str, at: i64, used: Vec<NewVersion>, generated: Vec<NewVersion>) -> NewRun {
-    let started = Timestamp::from_millis(at);
-    NewRun {
-        id: RunId::new_v7(started),
-        stage: stage.to_owned(),
-        cmd: format!("python {stage}.py"),
-        status: RunStatus::Succeeded,
-        exit_code: Some(0),
-        started,
-        ended: Some(Timestamp::from_millis(at + 5)),
-        user: Some("ana".to_owned()),
-        host: Some("box".to_owned()),
-        git_commit: Some("abc123".to_owned()),
-        git_dirty: Some(false),
-        params: serde_json::json!({"params.yaml": {"lr": 0.1}}),
-        metrics: serde_json::json!({}),
-        environment: Some(Environment {
-            hash: "env1".to_owned(),
-            body: serde_json::json!({"os": "linux"}),
-        }),
-        log_object: None,
-        fingerprint: Some(format!("fp-{stage}-{at}")),
-        tags: Default::default(),
-        used,
-        generated,
-    }
-}
 
 /// raw@1 -> prepare -> clean@2 -> train -> model@3; then raw@4 -> prepare -> clean@5 -> train -> model@6.
 fn two_generations(store: &mut SqliteStore) -> Vec<RunId> {
