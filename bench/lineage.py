@@ -23,7 +23,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import machine  # noqa: E402
+from run import machine, write_section  # noqa: E402
 
 
 def target_dir():
@@ -169,26 +169,14 @@ def main():
     text = "\n".join(table)
     print(text)
     if args.write:
-        section = (
-            "## Lineage store\n\n"
+        write_section("Lineage store", (
             f"`python3 bench/lineage.py --runs {args.runs} --pipelines {args.pipelines} --stages {args.stages} --commits {args.commits} --write`. "
             f"Machine: {machine()}. Query times are whole `kin` processes (start-up included).\n\n"
             + text + "\n\n"
             "\"Record one run\" is the store's insert. Once per `kin repro` (not per run) kin also "
             "asks git for the commit and dirty flag and, per Python interpreter the stages use, "
             "lists its packages (one `python -c` call, about 0.1 s); a no-op repro does neither.\n"
-        )
-        path = os.path.join(ROOT, "docs", "benchmarks.md")
-        with open(path) as f:
-            doc = f.read()
-        start = doc.find("## Lineage store")
-        if start >= 0:
-            end = doc.find("\n## ", start + 1)
-            doc = doc[:start] + section + (doc[end + 1:] if end >= 0 else "")
-        else:
-            doc = doc.rstrip("\n") + "\n\n" + section
-        with open(path, "w") as f:
-            f.write(doc)
+        ))
 
 
 if __name__ == "__main__":

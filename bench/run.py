@@ -292,6 +292,24 @@ def tool_version(binary):
     return out[-1] if out else None
 
 
+def write_section(heading, body):
+    """Puts `body` under `## heading` in docs/benchmarks.md, replacing that section if there
+    is one and appending it otherwise."""
+    section = f"## {heading}\n\n{body}"
+    path = os.path.join(ROOT, "docs", "benchmarks.md")
+    with open(path) as f:
+        doc = f.read()
+    start = doc.find(f"## {heading}\n")
+    if start >= 0:
+        end = doc.find("\n## ", start + 1)
+        doc = doc[:start] + section + (doc[end + 1:] if end >= 0 else "")
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + section
+    with open(path, "w") as f:
+        f.write(doc)
+    print(f"wrote section {heading!r} of docs/benchmarks.md")
+
+
 def machine():
     cpu = "unknown CPU"
     try:

@@ -33,7 +33,7 @@ pub struct AuditEntry {
     pub seq: i64,
     pub at: Timestamp,
     pub actor: Actor,
-    /// `genesis`, `run`, `promotion`, `import-marks` or `registry`.
+    /// `genesis`, `run`, `promotion`, `import-marks`, `lineage-merge` or `registry`.
     pub action: String,
     /// What it is about: a run id, a tag, …
     pub subject: String,
@@ -59,8 +59,7 @@ impl AuditEntry {
 }
 
 /// The hash of an entry with these fields: SHA-256 of the canonical JSON of
-/// `{"action","actor":{"host","user"},"at","payload_sha256","prev","seq","subject"}`, written
-/// here directly in that (sorted) key order.
+/// `{"action","actor":{"host","user"},"at","payload_sha256","prev","seq","subject"}`.
 pub fn entry_hash(
     seq: i64,
     at: Timestamp,
@@ -70,20 +69,111 @@ pub fn entry_hash(
     payload_sha256: &str,
     prev: &str,
 ) -> String {
-    let string = |s: &str| Value::from(s).to_string();
-    let optional = |s: &Option<String>| s.as_deref().map_or_else(|| "null".to_owned(), string);
-    let fields = format!(
-        "{{\"action\":{},\"actor\":{{\"host\":{},\"user\":{}}},\"at\":{},\"payload_sha256\":{},\"prev\":{},\"seq\":{seq},\"subject\":{}}}",
-        string(action),
-        optional(&actor.host),
-        optional(&actor.user),
-        at.millis(),
-        string(payload_sha256),
-        string(prev),
-        string(subject),
-    );
-    sha256_hex(&fields)
+    let mut fields = Vec::with_capacity(256);
+    EntryFields {
+        seq,
+        at_millis: at.millis(),
+        user: actor.user.as_deref(),
+        host: actor.host.as_deref(),
+        action,
+        subject,
+        payload_sha256,
+        prev,
+    }
+    .write_canonical(&mut fields);
+    sha256_hex_bytes(&fields)
 }
+
+/// The fields of an entry its hash covers, borrowed.
+pub(crate) struct EntryFields<'a> {
+    pub seq: i64,
+    pub at_millis: i64,
+    pub user: Option<&'a str>,
+    pub host: Option<&'a str>,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub payload_sha256: &'a str,
+    pub prev: &'a str,
+}
+
+impl EntryFields<'_> {
+    /// Appends their canonical JSON to `out`, written directly in sorted key order.
+    pub(crate) fn write_canonical(&self, out: &mut Vec<u8>) {
+        let optional = |out: &mut Vec<u8>, text: Option<&str>| match text {
+            Some(text) => write_json_string(out, text),
+            None => out.extend_from_slice(b"null"),
+        };
+        out.extend_from_slice(b"{\"action\":");
+        write_json_string(out, self.action);
+        out.extend_from_slice(b",\"actor\":{\"host\":");
+        optional(out, self.host);
+        out.extend_from_slice(b",\"user\":");
+        optional(out, self.user);
+        out.extend_from_slice(b"},\"at\":");
+        write_integer(out, self.at_millis);
+        out.extend_from_slice(b",\"payload_sha256\":");
+        write_json_string(out, self.payload_sha256);
+        out.extend_from_slice(b",\"prev\":");
+        write_json_string(out, self.prev);
+        out.extend_from_slice(b",\"seq\":");
+        write_integer(out, self.seq);
+        out.extend_from_slice(b",\"subject\":");
+        write_json_string(out, self.subject);
+        out.push(b'}');
+    }
+}
+
+/// Lower-case hex digits, by value.
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends `value` in decimal.
+pub(crate) fn write_integer(out: &mut Vec<u8>, value: i64) {
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+}
+
+/// Appends `text` as a canonical JSON string: quoted, with `"`, `\` and the control
+/// characters escaped (`\n`, `\r`, `\t`, `\b`, `\f`, else `\u00xx`), all else as is.
+pub(crate) fn write_json_string(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    out.push(b'"');
+    let mut start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escape = ESCAPES[usize::from(byte)];
+        if escape == 0 {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        if escape == b'u' {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(byte >> 4)]);
+            out.push(HEX[usize::from(byte & 0xf)]);
+        } else {
+            out.extend_from_slice(&[b'\\', escape]);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// By byte: 0 if it stands for itself in a JSON string, else the letter after the backslash
+/// that escapes it (`u` for `\u00xx`).
+const ESCAPES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = b'u';
+        byte += 1;
+    }
+    table[0x08] = b'b';
+    table[0x0c] = b'f';
+    table[b'\n' as usize] = b'n';
+    table[b'\r' as usize] = b'r';
+    table[b'\t' as usize] = b't';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
 
 /// SHA-256 of `text`, lower-case hex.
 pub fn sha256_hex(text: &str) -> String {
@@ -92,8 +182,23 @@ pub fn sha256_hex(text: &str) -> String {
 
 /// SHA-256 of `bytes`, lower-case hex.
 pub fn sha256_hex_bytes(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let hex = hex_digest(&sha256(bytes));
+    String::from_utf8_lossy(&hex).into_owned()
+}
+
+/// SHA-256 of `bytes`.
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// A digest in lower-case hex.
+pub(crate) fn hex_digest(digest: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    for (i, byte) in digest.iter().enumerate() {
+        out[2 * i] = HEX[usize::from(byte >> 4)];
+        out[2 * i + 1] = HEX[usize::from(byte & 0xf)];
+    }
+    out
 }
 
 /// `value` as canonical JSON (see the module's header).
@@ -237,6 +342,23 @@ mod tests {
             ),
             sha256_hex(&canonical(&fields))
         );
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_and_python_escape_them() {
+        let mut samples: Vec<String> = (0u32..0x80)
+            .filter_map(char::from_u32)
+            .map(|c| format!("a{c}b"))
+            .collect();
+        samples.extend(["", "é\u{2028}\u{10ffff}", "\\\"\\", "\u{7f}x\u{1f}"].map(str::to_owned));
+        for sample in samples {
+            let mut ours = Vec::new();
+            write_json_string(&mut ours, &sample);
+            assert_eq!(
+                String::from_utf8(ours).expect("utf-8"),
+                Value::from(sample.as_str()).to_string()
+            );
+        }
     }
 
     #[test]

@@ -24,7 +24,13 @@ impl RunId {
 
     /// The id as 32 lowercase hex digits without dashes (how prefixes are matched).
     pub fn to_simple(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = String::with_capacity(32);
+        for byte in self.0 {
+            hex.push(char::from(HEX[usize::from(byte >> 4)]));
+            hex.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        hex
     }
 }
 

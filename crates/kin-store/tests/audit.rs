@@ -283,3 +283,32 @@ fn a_store_from_before_the_audit_log_is_chained_from_a_genesis_entry() {
     let text = described(&path);
     assert!(text.contains("(entry 1) was edited"), "{text}");
 }
+
+#[test]
+fn a_version_seen_again_with_its_size_leaves_earlier_runs_as_recorded() {
+    // History imports record versions from old lock files without sizes; a later run of the
+    // same bytes knows the size. The earlier run must still read as its entry recorded it.
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("lineage.db");
+    let mut store = SqliteStore::open(&path).expect("open");
+    let mut sizeless = version("data.csv", 7);
+    sizeless.size = None;
+    store
+        .record_run(&run(
+            "old",
+            1_000,
+            vec![sizeless],
+            vec![version("m.pkl", 8)],
+        ))
+        .expect("record");
+    store
+        .record_run(&run(
+            "new",
+            2_000,
+            vec![version("data.csv", 7)],
+            vec![version("m.pkl", 9)],
+        ))
+        .expect("record");
+    drop(store);
+    assert_eq!(findings(&path), Vec::new());
+}

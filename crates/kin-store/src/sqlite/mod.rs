@@ -68,6 +68,10 @@ impl SqliteStore {
             .map_err(open_error)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_error)?;
+        // Recording a run uses about twenty distinct statements (its rows, its audit entry and
+        // the document the entry holds); rusqlite's default cache of 16 would re-parse some on
+        // every run.
+        conn.set_prepared_statement_cache_capacity(64);
         let mut store = SqliteStore { conn };
         store.migrate(&path)?;
         Ok(store)
@@ -165,6 +169,9 @@ impl SqliteStore {
     }
 }
 
+/// The id of a version, inserted if new. A version's row never changes once written (only
+/// when it was first seen moves earlier): every run's audit entry recorded its size and file
+/// count as they were, so a size learned later must not rewrite them.
 fn insert_version(
     conn: &Connection,
     version: &NewVersion,
@@ -183,8 +190,6 @@ fn insert_version(
             "INSERT INTO artifact_version (artifact_id, hash, size, nfiles, first_seen)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (artifact_id, hash) DO UPDATE SET
-                 size = coalesce(artifact_version.size, excluded.size),
-                 nfiles = coalesce(artifact_version.nfiles, excluded.nfiles),
                  first_seen = min(artifact_version.first_seen, excluded.first_seen)
              RETURNING id",
         )?
