@@ -480,6 +480,31 @@ fn s3_remote_round_trips_with_dvc_and_lineage_travels() {
         .filter_map(|n| n["stage"].as_str())
         .collect();
     assert!(stages.contains(&"train"), "{up}");
+    // The merge is audited: one entry names the remote, the records and the runs, by the
+    // teammate; their store verifies.
+    let merges: Value = serde_json::from_str(&run_ok(kin(teammate.path()).args([
+        "audit",
+        "log",
+        "--action",
+        "lineage-merge",
+        "--json",
+    ])))
+    .expect("json");
+    let merges = merges.as_array().expect("entries");
+    assert_eq!(merges.len(), 1, "{merges:?}");
+    assert_eq!(merges[0]["subject"], "s3");
+    let payload = &merges[0]["payload"];
+    assert_eq!(
+        payload["runs"].as_array().map(Vec::len),
+        Some(3),
+        "{payload}"
+    );
+    assert_eq!(
+        payload["records"].as_array().map(Vec::len),
+        Some(3),
+        "{payload}"
+    );
+    run_ok(kin(teammate.path()).args(["audit", "verify"]));
     // Importing again adds nothing.
     let again = run_ok(kin(teammate.path()).envs(S3_ENV).args(["fetch"]));
     assert_eq!(again, "Everything is up to date.\n");

@@ -157,6 +157,37 @@ impl SqliteStore {
         Ok(keys)
     }
 
+    /// Records runs that came from elsewhere — lineage fetched from remote `source`, read from
+    /// its `records` — in one transaction: each run with its own entry, then one
+    /// `lineage-merge` entry by `actor` naming the source, the records and the runs.
+    pub fn record_merged_runs(
+        &mut self,
+        runs: &[NewRun],
+        actor: &crate::audit::Actor,
+        source: &str,
+        records: &[String],
+    ) -> Result<Vec<RunKey>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let keys = runs
+            .iter()
+            .map(|run| insert_run(&tx, run))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut records = records.to_vec();
+        records.sort();
+        let ids: Vec<String> = runs.iter().map(|run| run.id.to_string()).collect();
+        let payload = serde_json::json!({"source": source, "records": records, "runs": ids});
+        audit::append(
+            &tx,
+            Timestamp::now(),
+            actor,
+            "lineage-merge",
+            source,
+            &payload,
+        )?;
+        tx.commit()?;
+        Ok(keys)
+    }
+
     /// The database's size on disk in bytes (pages in use and free).
     pub fn size_bytes(&self) -> Result<u64, StoreError> {
         let pages: i64 = self

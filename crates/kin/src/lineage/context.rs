@@ -33,6 +33,14 @@ impl RunContext {
     }
 }
 
+/// Who is running this kin command, as the audit log names the author of an entry.
+pub(crate) fn actor() -> kin_store::audit::Actor {
+    kin_store::audit::Actor {
+        user: user_name(),
+        host: host_name(),
+    }
+}
+
 /// The current time as kin records it: `KIN_NOW` when set to a date, else the system clock.
 pub fn now() -> Timestamp {
     let system = Timestamp::now();

@@ -14,6 +14,7 @@ pub mod why;
 
 use std::path::{Path, PathBuf};
 
+pub(crate) use context::actor;
 pub use context::now;
 pub use error::LineageError;
 pub use events::LineageEvents;

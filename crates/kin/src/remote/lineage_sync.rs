@@ -54,7 +54,11 @@ pub(crate) fn export(
 /// Imports the records on the remote that this store has not seen; returns how many runs
 /// were added. Records already read are remembered per repository, so a second fetch only
 /// downloads new ones.
-pub(crate) fn import(repo: &Repo, remote: &dyn Remote) -> Result<usize, RemoteOpError> {
+pub(crate) fn import(
+    repo: &Repo,
+    remote_name: &str,
+    remote: &dyn Remote,
+) -> Result<usize, RemoteOpError> {
     let keys = remote.list(PREFIX)?;
     let seen_path = seen_file(repo);
     let mut seen: HashSet<String> = std::fs::read_to_string(&seen_path)
@@ -65,7 +69,9 @@ pub(crate) fn import(repo: &Repo, remote: &dyn Remote) -> Result<usize, RemoteOp
         return Ok(0);
     }
     let mut store = open_store(repo)?;
-    let mut added = 0;
+    let mut runs = Vec::new();
+    let mut ids = HashSet::new();
+    let mut records = Vec::new();
     for key in fresh {
         let mut bytes = Vec::new();
         remote.get(key, &mut bytes)?;
@@ -82,15 +88,22 @@ pub(crate) fn import(repo: &Repo, remote: &dyn Remote) -> Result<usize, RemoteOp
         match store.run(run.id) {
             Ok(_) => {}
             Err(StoreError::NoSuchRun { .. }) => {
-                store
-                    .record_run(&run)
-                    .map_err(crate::lineage::LineageError::from)?;
-                added += 1;
+                if ids.insert(run.id) {
+                    records.push(key.clone());
+                    runs.push(run);
+                }
             }
             Err(e) => return Err(crate::lineage::LineageError::from(e).into()),
         }
         seen.insert(key.clone());
     }
+    if !runs.is_empty() {
+        // All or nothing, with an audit entry saying where these runs came from.
+        store
+            .record_merged_runs(&runs, &crate::lineage::actor(), remote_name, &records)
+            .map_err(crate::lineage::LineageError::from)?;
+    }
+    let added = runs.len();
     let mut lines: Vec<&String> = seen.iter().collect();
     lines.sort();
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();

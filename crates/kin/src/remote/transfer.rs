@@ -370,7 +370,8 @@ pub fn fetch(
         for (name, outs) in by_hash_name(&outs) {
             fetch_objects(&side, caches.for_hash(name), &outs, progress, &mut report)?;
         }
-        report.lineage_records = super::lineage_sync::import(repo, side.remote())?;
+        report.lineage_records =
+            super::lineage_sync::import(repo, &side.named.name, side.remote())?;
         reports.push(report);
     }
     Ok(reports)

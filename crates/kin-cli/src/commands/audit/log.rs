@@ -14,7 +14,8 @@ pub struct LogArgs {
     /// Only entries since: a date (`2026-11-01`, `2026-11-01T09:30`) or a span (`3d`, `12h`).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
-    /// Only entries of this action: run, promotion, registry, import-marks or genesis.
+    /// Only entries of this action: run, promotion, registry, import-marks, lineage-merge or
+    /// genesis.
     #[arg(long)]
     pub action: Option<String>,
     #[arg(long)]
