@@ -222,6 +222,23 @@ fn sorted(value: &Value) -> Value {
     }
 }
 
+/// The `import-marks` entry's subject and payload for commits newly marked as imported.
+pub(crate) fn import_marks(marked: &mut [String]) -> (String, Value) {
+    marked.sort();
+    (
+        format!("{} commit(s)", marked.len()),
+        serde_json::json!({ "commits": marked }),
+    )
+}
+
+/// The `lineage-merge` entry's payload: where the runs came from, the records read, the runs.
+pub(crate) fn lineage_merge(runs: &[crate::NewRun], source: &str, records: &[String]) -> Value {
+    let mut records = records.to_vec();
+    records.sort();
+    let ids: Vec<String> = runs.iter().map(|run| run.id.to_string()).collect();
+    serde_json::json!({"source": source, "records": records, "runs": ids})
+}
+
 /// The outcome of verifying a store's chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditCheck {

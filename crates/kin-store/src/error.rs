@@ -14,11 +14,32 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the lineage store {path} has schema version {found}; this kin knows up to {known}")]
+    #[error("the lineage store {store} has schema version {found}; this kin knows up to {known}")]
     TooNew {
-        path: PathBuf,
+        /// The store's path or URL (without its password).
+        store: String,
         found: i64,
         known: i64,
+    },
+    #[error(
+        "cannot connect to the lineage store {url}: {}",
+        postgres_reason(source)
+    )]
+    Connect {
+        /// Without its password.
+        url: String,
+        source: postgres::Error,
+    },
+    #[error("lineage store query failed: {}", postgres_reason(.0))]
+    Postgres(#[from] postgres::Error),
+    #[error(
+        "`{url}` is not a lineage store: give a file path, `sqlite:PATH` or `postgres://USER@HOST/DB`"
+    )]
+    UnsupportedUrl { url: String },
+    #[error("{what} is not supported on {backend} stores yet")]
+    Unsupported {
+        what: &'static str,
+        backend: &'static str,
     },
     #[error("lineage store query failed: {0}")]
     Sql(#[from] rusqlite::Error),
@@ -34,4 +55,23 @@ pub enum StoreError {
     Corrupt { what: &'static str, value: String },
     #[error("no artifact version with id {0}")]
     NoSuchVersion(i64),
+}
+
+/// What went wrong with PostgreSQL in words: the server's own message (`password
+/// authentication failed for user "kin"`), or the client's with its cause (`error connecting
+/// to server: Connection refused`), where `postgres::Error` alone says only `db error`.
+fn postgres_reason(error: &postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return match db.hint() {
+            Some(hint) => format!("{} ({hint})", db.message()),
+            None => db.message().to_owned(),
+        };
+    }
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    text
 }

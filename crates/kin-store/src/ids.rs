@@ -112,6 +112,22 @@ pub(crate) fn run_prefix(text: &str) -> Option<String> {
         .then_some(hex)
 }
 
+/// The smallest and largest run ids starting with `prefix` (hex digits, dashes ignored): the
+/// ids sharing a prefix form one range of the big-endian uuid column.
+pub(crate) fn prefix_bounds(prefix: &str) -> Result<(RunId, RunId), StoreError> {
+    let Some(hex) = run_prefix(prefix) else {
+        return Err(StoreError::BadRunId {
+            text: prefix.to_owned(),
+        });
+    };
+    let bound = |fill: char| -> Result<RunId, StoreError> {
+        let mut text = hex.clone();
+        text.extend(std::iter::repeat_n(fill, 32 - hex.len()));
+        text.parse()
+    };
+    Ok((bound('0')?, bound('f')?))
+}
+
 /// An artifact version's content hash as DVC names it: a file's md5, or a directory
 /// manifest's md5 followed by `.dir`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]

@@ -5,7 +5,9 @@ pub mod audit;
 mod error;
 mod ids;
 mod model;
+pub mod postgres;
 pub mod sqlite;
+mod store;
 mod timestamp;
 mod traverse;
 
@@ -15,11 +17,13 @@ pub use model::{
     ArtifactVersion, Direction, Edge, EdgeKind, Environment, NewRun, NewVersion, Promotion, Run,
     RunFilter, RunKey, RunStatus, Subgraph, Tags, VersionId,
 };
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use store::{Store, StoreCounts, StoreLocation};
 pub use timestamp::Timestamp;
 pub use traverse::{Start, traverse};
 
-/// What a lineage backend offers. SQLite implements it; the queries above it (traversal,
+/// What a lineage backend offers. SQLite and PostgreSQL implement it; the queries above it (traversal,
 /// `why`) are written against this trait only.
 pub trait LineageStore {
     /// Records one run with its inputs and outputs, atomically. Returns the run's id.

@@ -250,3 +250,66 @@ pub struct Promotion {
     pub evidence: serde_json::Value,
     pub at: Timestamp,
 }
+
+/// A JSON column's text as both backends store it: an empty object and null as NULL.
+pub(crate) fn json_column(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::Object(map) if map.is_empty() => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// A value a [`RunFilter`] compares a column with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FilterValue {
+    Text(String),
+    Integer(i64),
+}
+
+impl RunFilter {
+    /// The SQL conditions on run `r` this filter sets, each value's placeholder written by
+    /// `placeholder(n)` (n from 1), and the values in order: one query for both backends.
+    pub(crate) fn conditions(
+        &self,
+        placeholder: impl Fn(usize) -> String,
+    ) -> (Vec<String>, Vec<FilterValue>) {
+        let mut conditions = Vec::new();
+        let mut values = Vec::new();
+        if let Some(stage) = &self.stage {
+            values.push(FilterValue::Text(stage.clone()));
+            conditions.push(format!("r.stage = {}", placeholder(values.len())));
+        }
+        if let Some(status) = self.status {
+            values.push(FilterValue::Text(status.as_str().to_owned()));
+            conditions.push(format!("r.status = {}", placeholder(values.len())));
+        }
+        if let Some(since) = self.since {
+            values.push(FilterValue::Integer(since.millis()));
+            conditions.push(format!("r.started_at >= {}", placeholder(values.len())));
+        }
+        for (key, value) in &self.tags {
+            values.push(FilterValue::Text(key.clone()));
+            values.push(FilterValue::Text(value.clone()));
+            let (k, v) = (placeholder(values.len() - 1), placeholder(values.len()));
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM run_tag t WHERE t.run_id = r.id AND t.key = {k} AND t.value = {v})"
+            ));
+        }
+        (conditions, values)
+    }
+
+    /// The whole query for `columns` of the runs this filter selects, newest first.
+    pub(crate) fn select(&self, columns: &str, conditions: &[String]) -> String {
+        let mut sql = format!("SELECT {columns} FROM run r");
+        if !conditions.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conditions.join(" AND "));
+        }
+        sql.push_str(" ORDER BY r.started_at DESC, r.id DESC");
+        if let Some(limit) = self.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        sql
+    }
+}

@@ -1,16 +1,57 @@
-//! The SQLite lineage store: recording, lookups, traversal and reopening.
+//! The lineage store's conformance suite: recording, lookups, traversal, tags, promotions,
+//! reopening and refusing a newer schema, each test run unchanged against SQLite and against
+//! PostgreSQL (see `fixtures/backends.rs`); then what is SQLite's own (its upgrades).
 
 mod fixtures;
 
+use fixtures::backends::TestStore;
 use fixtures::{hash, run, version};
 
 use kin_store::{
     Direction, LineageStore, NewRun, Promotion, RunFilter, RunId, RunStatus, SqliteStore, Start,
-    StoreError, Timestamp, traverse,
+    Store, StoreError, Timestamp, traverse,
 };
 
+/// Generates, for each test function taking a `&TestStore`, one test per backend.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(&super::fixtures::backends::sqlite());
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(store) = super::fixtures::backends::postgres() {
+                        super::$name(&store);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    records_and_reads_back_a_run,
+    ambiguous_and_unknown_prefixes_are_errors,
+    versions_of_a_path_are_in_order_seen,
+    upstream_walks_back_to_the_raw_data,
+    downstream_of_old_data_reaches_only_the_old_model,
+    filters_runs_newest_first,
+    a_store_survives_reopening_and_tracks_imports,
+    a_store_from_a_newer_kin_is_refused,
+    tags_are_kept_and_every_tag_asked_for_must_match,
+    promotions_are_kept_per_artifact_in_order,
+    audit_entries_chain_every_write,
+);
+
 /// raw@1 -> prepare -> clean@2 -> train -> model@3; then raw@4 -> prepare -> clean@5 -> train -> model@6.
-fn two_generations(store: &mut SqliteStore) -> Vec<RunId> {
+fn two_generations(store: &mut Store) -> Vec<RunId> {
     let runs = [
         run(
             "prepare",
@@ -42,9 +83,8 @@ fn two_generations(store: &mut SqliteStore) -> Vec<RunId> {
         .collect()
 }
 
-#[test]
-fn records_and_reads_back_a_run() {
-    let mut store = SqliteStore::in_memory().expect("open");
+fn records_and_reads_back_a_run(at: &TestStore) {
+    let mut store = at.open();
     let ids = two_generations(&mut store);
     let first = store.run(ids[0]).expect("run");
     assert_eq!(first.stage, "prepare");
@@ -64,9 +104,8 @@ fn records_and_reads_back_a_run() {
     assert!(!store.has_fingerprint("fp-nope").expect("fp"));
 }
 
-#[test]
-fn ambiguous_and_unknown_prefixes_are_errors() {
-    let mut store = SqliteStore::in_memory().expect("open");
+fn ambiguous_and_unknown_prefixes_are_errors(at: &TestStore) {
+    let mut store = at.open();
     two_generations(&mut store);
     // All four ids were made within the same second: their first 8 digits agree.
     assert!(matches!(
@@ -83,9 +122,8 @@ fn ambiguous_and_unknown_prefixes_are_errors() {
     ));
 }
 
-#[test]
-fn versions_of_a_path_are_in_order_seen() {
-    let mut store = SqliteStore::in_memory().expect("open");
+fn versions_of_a_path_are_in_order_seen(at: &TestStore) {
+    let mut store = at.open();
     two_generations(&mut store);
     let models = store.versions_of("model.pkl").expect("versions");
     assert_eq!(
@@ -96,9 +134,8 @@ fn versions_of_a_path_are_in_order_seen() {
     assert!(store.versions_of("nothing").expect("versions").is_empty());
 }
 
-#[test]
-fn upstream_walks_back_to_the_raw_data() {
-    let mut store = SqliteStore::in_memory().expect("open");
+fn upstream_walks_back_to_the_raw_data(at: &TestStore) {
+    let mut store = at.open();
     two_generations(&mut store);
     let model = store.version("model.pkl", &hash(6)).expect("q").expect("v");
     let up = traverse(&store, &Start::Versions(vec![model.id]), Direction::Up, 10).expect("up");
@@ -126,9 +163,8 @@ fn upstream_walks_back_to_the_raw_data() {
     assert_eq!(shallow.versions.len(), 3);
 }
 
-#[test]
-fn downstream_of_old_data_reaches_only_the_old_model() {
-    let mut store = SqliteStore::in_memory().expect("open");
+fn downstream_of_old_data_reaches_only_the_old_model(at: &TestStore) {
+    let mut store = at.open();
     two_generations(&mut store);
     let old_raw = store.version("raw.csv", &hash(1)).expect("q").expect("v");
     let down = traverse(
@@ -152,9 +188,8 @@ fn downstream_of_old_data_reaches_only_the_old_model() {
     assert_eq!(down.runs.len(), 2);
 }
 
-#[test]
-fn filters_runs_newest_first() {
-    let mut store = SqliteStore::in_memory().expect("open");
+fn filters_runs_newest_first(at: &TestStore) {
+    let mut store = at.open();
     two_generations(&mut store);
     let mut failed = run("train", 5_000, vec![version("clean.csv", 5)], vec![]);
     failed.status = RunStatus::Failed;
@@ -191,48 +226,91 @@ fn filters_runs_newest_first() {
     assert_eq!(recent.len(), 2);
 }
 
-#[test]
-fn a_file_store_survives_reopening_and_tracks_imports() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join(".kin/lineage.db");
+fn a_store_survives_reopening_and_tracks_imports(at: &TestStore) {
     let ids = {
-        let mut store = SqliteStore::open(&path).expect("open");
+        let mut store = at.open();
         store.mark_imported(&["c1".to_owned()]).expect("mark");
         two_generations(&mut store)
     };
-    let store = SqliteStore::open(&path).expect("reopen");
+    let store = at.open();
     assert_eq!(store.run(ids[3]).expect("run").stage, "train");
     assert!(store.is_imported("c1").expect("q"));
     assert!(!store.is_imported("c2").expect("q"));
+    let (found, known) = store.schema_versions().expect("versions");
+    assert_eq!(found, known);
+}
+
+fn a_store_from_a_newer_kin_is_refused(at: &TestStore) {
+    drop(at.open());
+    at.set_schema_version(99);
+    let refused = Store::open(&at.location);
+    assert!(
+        matches!(refused, Err(StoreError::TooNew { found: 99, .. })),
+        "{:?}",
+        refused.err()
+    );
+}
+
+fn audit_entries_chain_every_write(at: &TestStore) {
+    let mut store = at.open();
+    two_generations(&mut store);
+    store.mark_imported(&["c1".to_owned()]).expect("mark");
+    let entries = store.audit_entries(None, None).expect("entries");
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["run", "run", "run", "run", "import-marks"]);
+    let mut prev = kin_store::audit::CHAIN_START.to_owned();
+    for (i, entry) in entries.iter().enumerate() {
+        assert_eq!(entry.seq, i as i64 + 1);
+        assert_eq!(entry.prev, prev);
+        assert_eq!(entry.computed_hash(), entry.hash);
+        // Payloads are canonical JSON, whichever backend wrote them.
+        let parsed: serde_json::Value = serde_json::from_str(&entry.payload).expect("json");
+        assert_eq!(kin_store::audit::canonical(&parsed), entry.payload);
+        prev = entry.hash.clone();
+    }
+    assert_eq!(
+        store
+            .audit_entries(Some("import-marks"), None)
+            .expect("entries")
+            .len(),
+        1
+    );
 }
 
 #[test]
-fn a_store_from_a_newer_kin_is_refused() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("lineage.db");
-    drop(SqliteStore::open(&path).expect("open"));
-    set_user_version(&path);
-    assert!(matches!(
-        SqliteStore::open(&path),
-        Err(StoreError::TooNew { .. })
-    ));
-}
-
-fn set_user_version(path: &std::path::Path) {
-    let status = std::process::Command::new("sqlite3")
-        .arg(path)
-        .arg("PRAGMA user_version = 99;")
-        .status();
-    match status {
-        Ok(s) if s.success() => {}
-        // Without the sqlite3 shell, write the header field directly: user_version is the
-        // big-endian u32 at byte 60 of the database header.
-        _ => {
-            let mut bytes = std::fs::read(path).expect("read");
-            bytes[60..64].copy_from_slice(&99u32.to_be_bytes());
-            std::fs::write(path, bytes).expect("write");
+fn both_backends_record_the_same_audit_documents() {
+    let Some(postgres) = fixtures::backends::postgres() else {
+        return;
+    };
+    let sqlite = fixtures::backends::sqlite();
+    let mut tagged_run = run("train", 5_000, vec![version("clean.csv", 2)], vec![]);
+    tagged_run.tags = [("team", "pricing \"core\""), ("a", "é\n")]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    tagged_run.git_dirty = Some(true);
+    let runs = [
+        run(
+            "prepare",
+            1_000,
+            vec![version("raw.csv", 1)],
+            vec![version("clean.csv", 2)],
+        ),
+        tagged_run,
+    ];
+    let payloads = |at: &TestStore| -> Vec<(String, String)> {
+        let mut store = at.open();
+        for run in &runs {
+            store.record_run(run).expect("record");
         }
-    }
+        store
+            .audit_entries(None, None)
+            .expect("entries")
+            .into_iter()
+            .map(|e| (e.subject, e.payload))
+            .collect()
+    };
+    assert_eq!(payloads(&sqlite), payloads(&postgres));
 }
 
 fn tagged(stage: &str, at: i64, tags: &[(&str, &str)]) -> NewRun {
@@ -254,14 +332,13 @@ fn filter(tags: &[(&str, &str)]) -> RunFilter {
     }
 }
 
-fn stages(store: &SqliteStore, tags: &[(&str, &str)]) -> Vec<String> {
+fn stages(store: &impl LineageStore, tags: &[(&str, &str)]) -> Vec<String> {
     let runs = store.runs(&filter(tags)).expect("runs");
     runs.into_iter().map(|r| r.stage).collect()
 }
 
-#[test]
-fn tags_are_kept_and_every_tag_asked_for_must_match() {
-    let mut store = SqliteStore::in_memory().expect("store");
+fn tags_are_kept_and_every_tag_asked_for_must_match(at: &TestStore) {
+    let mut store = at.open();
     for run in [
         tagged("a", 1, &[("project", "pricing"), ("regulatory", "gdpr")]),
         tagged("b", 2, &[("project", "pricing")]),
@@ -295,7 +372,7 @@ fn a_store_from_before_tags_is_upgraded_in_place() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("lineage.db");
     let ids = {
-        let mut store = SqliteStore::open(&path).expect("open");
+        let mut store = Store::Sqlite(SqliteStore::open(&path).expect("open"));
         two_generations(&mut store)
     };
     // What kin wrote before tags existed: the same schema without its later migrations.
@@ -320,10 +397,8 @@ fn a_store_from_before_tags_is_upgraded_in_place() {
     assert_eq!(version, 4, "upgraded through every migration");
 }
 
-#[test]
-fn promotions_are_kept_per_artifact_in_order() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut store = SqliteStore::open(&dir.path().join("lineage.db")).expect("open");
+fn promotions_are_kept_per_artifact_in_order(at: &TestStore) {
+    let mut store = at.open();
     let promotion = |artifact: &str, tag: &str, at: i64, overridden: bool| Promotion {
         artifact: artifact.to_owned(),
         version: "v1.0.0".to_owned(),

@@ -19,6 +19,10 @@ pub const KIN_NOW: &str = "KIN_NOW";
 /// Tags for the runs this command records: `key=value` pairs separated by commas.
 pub const KIN_TAGS: &str = "KIN_TAGS";
 
+/// Where the lineage store lives (a path, `sqlite:PATH` or `postgres://…`), overriding
+/// `[store] url` in `.kin/config.toml`.
+pub const KIN_STORE_URL: &str = "KIN_STORE_URL";
+
 /// An Ed25519 signing key for audit anchors: the 32-byte secret seed as 64 hex digits.
 pub const KIN_AUDIT_SIGNING_KEY: &str = "KIN_AUDIT_SIGNING_KEY";
 

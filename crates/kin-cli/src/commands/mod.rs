@@ -22,6 +22,7 @@ mod run;
 mod runs;
 mod stages;
 mod status;
+mod store;
 mod transfer;
 mod verify;
 mod why;
@@ -99,6 +100,8 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Check that the bytes behind recorded hashes are in the cache (or a remote) and intact.
     Verify(verify::VerifyArgs),
+    /// The lineage store: which one (SQLite file or PostgreSQL server), its schema, its size.
+    Store(store::StoreArgs),
 }
 
 /// Runs the chosen command in `-C DIR` or the current directory.
@@ -135,5 +138,6 @@ pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
         Command::Model(args) => model::cmd_model(printer, &cwd, &args),
         Command::Audit(args) => audit::cmd_audit(printer, &cwd, &args),
         Command::Verify(args) => verify::cmd_verify(printer, &cwd, &args),
+        Command::Store(args) => store::cmd_store(printer, &cwd, &args),
     }
 }

@@ -1,7 +1,32 @@
 //! Shared test helpers: temp repos, running kin, locating the corpus and the real DVC.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// Fresh stores of each backend (`KIN_TEST_POSTGRES_URL` names the PostgreSQL server), shared
+/// with the store's own conformance suite.
+#[allow(dead_code)]
+#[path = "../../../kin-store/tests/fixtures/backends.rs"]
+pub mod backends;
+
+thread_local! {
+    /// The lineage store every `kin` of the current test uses (see [`with_store`]).
+    static STORE_URL: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Runs `body` with every [`kin`] command it starts pointed at the store `location`
+/// (through `KIN_STORE_URL`); tests run one per thread, so others are unaffected.
+pub fn with_store<T>(location: &kin_store::StoreLocation, body: impl FnOnce() -> T) -> T {
+    let url = match location {
+        kin_store::StoreLocation::Sqlite(path) => path.display().to_string(),
+        kin_store::StoreLocation::Postgres(url) => url.clone(),
+    };
+    STORE_URL.with(|cell| *cell.borrow_mut() = Some(url));
+    let result = body();
+    STORE_URL.with(|cell| *cell.borrow_mut() = None);
+    result
+}
 
 /// The repository's `tests/` directory.
 pub fn tests_dir() -> PathBuf {
@@ -35,6 +60,11 @@ pub fn kin(dir: &Path) -> Command {
         .env(kin::env::KIN_HOST, TEST_HOST)
         .env(kin::env::KIN_NOW, TEST_NOW)
         .env_remove(kin::env::KIN_TAGS);
+    // The store is the repository's own unless the test chose one: never the caller's.
+    match STORE_URL.with(|cell| cell.borrow().clone()) {
+        Some(url) => cmd.env(kin::env::KIN_STORE_URL, url),
+        None => cmd.env_remove(kin::env::KIN_STORE_URL),
+    };
     cmd
 }
 

@@ -82,6 +82,18 @@ fn hash_of(dir: &Path, path: &str) -> String {
 
 #[test]
 fn why_names_each_change_first_and_down_stays_in_its_generation() {
+    why_and_down_after_each_change();
+}
+
+#[test]
+fn why_and_down_answer_the_same_on_a_postgres_store() {
+    let Some(store) = crate::common::backends::postgres() else {
+        return;
+    };
+    crate::common::with_store(&store.location, why_and_down_after_each_change);
+}
+
+fn why_and_down_after_each_change() {
     let repo = four_stage_repo();
     let dir = repo.path();
     let old_raw = hash_of(dir, "data/raw.csv");

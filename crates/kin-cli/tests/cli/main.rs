@@ -20,5 +20,6 @@ mod reliability;
 mod remote;
 mod repro;
 mod safety;
+mod store;
 mod tags;
 mod verify_bytes;

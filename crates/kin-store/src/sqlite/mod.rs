@@ -18,15 +18,6 @@ pub struct SqliteStore {
     conn: Connection,
 }
 
-/// JSON text for a column, `NULL` for nothing worth keeping.
-fn json_column(value: &serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::Null => None,
-        serde_json::Value::Object(map) if map.is_empty() => None,
-        other => Some(other.to_string()),
-    }
-}
-
 impl SqliteStore {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
@@ -84,7 +75,7 @@ impl SqliteStore {
             .pragma_query_value(None, "user_version", |row| row.get(0))?;
         if found > known {
             return Err(StoreError::TooNew {
-                path: path.to_path_buf(),
+                store: path.display().to_string(),
                 found,
                 known,
             });
@@ -146,6 +137,41 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// How much the store holds.
+    pub fn counts(&self) -> Result<crate::StoreCounts, StoreError> {
+        let mut counts = [0; 5];
+        for (count, table) in counts.iter_mut().zip(crate::store::COUNTED_TABLES) {
+            *count = self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+                    row.get(0)
+                })?;
+        }
+        Ok(crate::StoreCounts::from_counts(counts))
+    }
+
+    /// The file the store lives in (`:memory:` for one in memory).
+    pub fn path(&self) -> &Path {
+        Path::new(
+            self.conn
+                .path()
+                .filter(|p| !p.is_empty())
+                .unwrap_or(":memory:"),
+        )
+    }
+
+    /// The schema version this kin writes.
+    pub fn known_schema_version() -> i64 {
+        i64::try_from(schema::MIGRATIONS.len()).unwrap_or(i64::MAX)
+    }
+
+    /// The schema version the store is at.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))?)
+    }
+
     /// Records many runs in one transaction (history import, benchmarks).
     pub fn record_runs(&mut self, runs: &[NewRun]) -> Result<Vec<RunKey>, StoreError> {
         let tx = self.conn.transaction()?;
@@ -172,10 +198,7 @@ impl SqliteStore {
             .iter()
             .map(|run| insert_run(&tx, run))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut records = records.to_vec();
-        records.sort();
-        let ids: Vec<String> = runs.iter().map(|run| run.id.to_string()).collect();
-        let payload = serde_json::json!({"source": source, "records": records, "runs": ids});
+        let payload = crate::audit::lineage_merge(runs, source, records);
         audit::append(
             &tx,
             Timestamp::now(),
@@ -265,8 +288,8 @@ fn insert_run(conn: &Connection, run: &NewRun) -> Result<RunKey, StoreError> {
                 run.host,
                 run.git_commit,
                 run.git_dirty,
-                json_column(&run.params),
-                json_column(&run.metrics),
+                crate::model::json_column(&run.params),
+                crate::model::json_column(&run.metrics),
                 environment,
                 run.log_object,
                 run.fingerprint,

@@ -6,10 +6,10 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::{SqliteStore, insert_run};
 use crate::LineageStore;
 use crate::error::StoreError;
-use crate::ids::{ArtifactHash, RunId, run_prefix};
+use crate::ids::{ArtifactHash, RunId, prefix_bounds};
 use crate::model::{
-    ArtifactVersion, Environment, NewRun, Promotion, Run, RunFilter, RunKey, RunStatus, Tags,
-    VersionId,
+    ArtifactVersion, Environment, FilterValue, NewRun, Promotion, Run, RunFilter, RunKey,
+    RunStatus, Tags, VersionId,
 };
 use crate::timestamp::Timestamp;
 
@@ -148,18 +148,7 @@ impl LineageStore for SqliteStore {
     }
 
     fn run_by_prefix(&self, prefix: &str) -> Result<Run, StoreError> {
-        let Some(hex) = run_prefix(prefix) else {
-            return Err(StoreError::BadRunId {
-                text: prefix.to_owned(),
-            });
-        };
-        // The ids sharing a prefix form one range of the (big-endian) uuid column.
-        let bound = |fill: char| -> Result<RunId, StoreError> {
-            let mut text = hex.clone();
-            text.extend(std::iter::repeat_n(fill, 32 - hex.len()));
-            text.parse()
-        };
-        let (low, high) = (bound('0')?, bound('f')?);
+        let (low, high) = prefix_bounds(prefix)?;
         let mut statement = self.conn.prepare_cached(&format!(
             "SELECT {RUN_COLUMNS} FROM run r WHERE r.uuid BETWEEN ?1 AND ?2 LIMIT 2"
         ))?;
@@ -187,38 +176,14 @@ impl LineageStore for SqliteStore {
     }
 
     fn runs(&self, filter: &RunFilter) -> Result<Vec<Run>, StoreError> {
-        let mut conditions = Vec::new();
-        let mut values: Vec<SqlValue> = Vec::new();
-        if let Some(stage) = &filter.stage {
-            values.push(SqlValue::Text(stage.clone()));
-            conditions.push(format!("r.stage = ?{}", values.len()));
-        }
-        if let Some(status) = filter.status {
-            values.push(SqlValue::Text(status.as_str().to_owned()));
-            conditions.push(format!("r.status = ?{}", values.len()));
-        }
-        if let Some(since) = filter.since {
-            values.push(SqlValue::Integer(since.millis()));
-            conditions.push(format!("r.started_at >= ?{}", values.len()));
-        }
-        for (key, value) in &filter.tags {
-            values.push(SqlValue::Text(key.clone()));
-            values.push(SqlValue::Text(value.clone()));
-            let (k, v) = (values.len() - 1, values.len());
-            conditions.push(format!(
-                "EXISTS (SELECT 1 FROM run_tag t WHERE t.run_id = r.id AND t.key = ?{k} AND t.value = ?{v})"
-            ));
-        }
-        let mut sql = format!("SELECT {RUN_COLUMNS} FROM run r");
-        if !conditions.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&conditions.join(" AND "));
-        }
-        sql.push_str(" ORDER BY r.started_at DESC, r.id DESC");
-        if let Some(limit) = filter.limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
-        }
-        let mut statement = self.conn.prepare(&sql)?;
+        let (conditions, values) = filter.conditions(|n| format!("?{n}"));
+        let values = values.into_iter().map(|value| match value {
+            FilterValue::Text(text) => SqlValue::Text(text),
+            FilterValue::Integer(number) => SqlValue::Integer(number),
+        });
+        let mut statement = self
+            .conn
+            .prepare(&filter.select(RUN_COLUMNS, &conditions))?;
         let rows = statement.query_map(rusqlite::params_from_iter(values), run_from_row)?;
         rows.collect::<Result<_, _>>().map_err(lift)
     }
@@ -338,9 +303,7 @@ impl LineageStore for SqliteStore {
             }
         }
         if !marked.is_empty() {
-            marked.sort();
-            let payload = serde_json::json!({ "commits": marked });
-            let subject = format!("{} commit(s)", marked.len());
+            let (subject, payload) = crate::audit::import_marks(&mut marked);
             super::audit::append(
                 &tx,
                 Timestamp::now(),

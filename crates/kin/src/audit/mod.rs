@@ -8,7 +8,7 @@ pub mod signing;
 
 use std::path::Path;
 
-use kin_store::SqliteStore;
+use kin_store::Store;
 use kin_store::audit::{AuditEntry, AuditFinding};
 
 use crate::Repo;
@@ -59,7 +59,7 @@ pub fn verify(repo: &Repo) -> Result<AuditReport, AuditError> {
     verify_store(repo.root(), &store)
 }
 
-fn verify_store(root: &Path, store: &SqliteStore) -> Result<AuditReport, AuditError> {
+fn verify_store(root: &Path, store: &Store) -> Result<AuditReport, AuditError> {
     let check = store.audit_verify()?;
     let mut findings = check.findings;
     findings.extend(registry_findings(

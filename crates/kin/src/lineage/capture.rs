@@ -12,7 +12,7 @@ use kin_format::lock_file::{LockEntry, LockedPath};
 use kin_format::md5::{Md5, ObjectId};
 use kin_pipeline::{OutKind, Stage};
 use kin_store::{
-    ArtifactHash, LineageStore, NewRun, NewVersion, RunId, RunStatus, SqliteStore, Tags, Timestamp,
+    ArtifactHash, LineageStore, NewRun, NewVersion, RunId, RunStatus, Store, Tags, Timestamp,
 };
 use serde_json::{Map, Value};
 
@@ -45,7 +45,7 @@ pub(crate) struct Capture {
 /// when the first run is recorded, so a command that records nothing costs nothing.
 pub(crate) struct Recorder {
     root: PathBuf,
-    store: Mutex<Option<SqliteStore>>,
+    store: Mutex<Option<Store>>,
     context: OnceLock<RunContext>,
     machine: OnceLock<Map<String, Value>>,
     pythons: Mutex<HashMap<PathBuf, Option<Value>>>,
@@ -141,7 +141,7 @@ impl Recorder {
         let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
         let store = match guard.as_mut() {
             Some(store) => store,
-            None => guard.insert(SqliteStore::open(&super::store_path(&self.root))?),
+            None => guard.insert(Store::open(&super::store_location(&self.root)?)?),
         };
         Ok(store.record_run(run)?)
     }

@@ -6,6 +6,10 @@ use std::path::PathBuf;
 pub enum LineageError {
     #[error(transparent)]
     Store(#[from] kin_store::StoreError),
+    #[error(transparent)]
+    Config(#[from] crate::kin_config::KinConfigError),
+    #[error("`[store] url` in .kin/config.toml must be a string, not {found}")]
+    StoreUrlType { found: String },
     #[error("cannot keep the log {path}: {source}")]
     Log {
         path: PathBuf,

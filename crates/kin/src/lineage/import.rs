@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use kin_store::{LineageStore, NewRun, RunStatus, SqliteStore, Tags, Timestamp};
+use kin_store::{LineageStore, NewRun, RunStatus, Store, Tags, Timestamp};
 
 use super::capture::{add_fingerprint, command_text, fingerprint, params_json, version_of};
 use super::error::LineageError;
@@ -175,7 +175,7 @@ const BATCH: usize = 200;
 /// Imports the history `options` selects into `store`. Commits imported before are skipped.
 pub fn import_history(
     repo: &Repo,
-    store: &mut SqliteStore,
+    store: &mut Store,
     options: &ImportOptions,
 ) -> Result<ImportReport, LineageError> {
     let commits = commits(repo, options)?;
@@ -220,7 +220,7 @@ pub fn import_history(
 }
 
 fn flush(
-    store: &mut SqliteStore,
+    store: &mut Store,
     runs: &mut Vec<NewRun>,
     commits: &mut Vec<String>,
 ) -> Result<usize, LineageError> {

@@ -25,9 +25,42 @@ use kin_store::{Direction, LineageStore, Start, Subgraph};
 
 use crate::Repo;
 
-/// Where the lineage store lives in a repository.
+/// Where the lineage store lives in a repository by default.
 pub fn store_path(root: &Path) -> PathBuf {
     root.join(".kin").join("lineage.db")
+}
+
+/// Where this repository's lineage store lives: `KIN_STORE_URL`, else `[store] url` in
+/// `.kin/config.toml`, else `.kin/lineage.db`. A relative path is the repository's.
+pub fn store_location(root: &Path) -> Result<kin_store::StoreLocation, LineageError> {
+    let configured = match std::env::var(crate::env::KIN_STORE_URL) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => match crate::kin_config::load(root)?
+            .get("store")
+            .and_then(|store| store.get("url"))
+        {
+            None => None,
+            Some(toml::Value::String(url)) => Some(url.clone()),
+            Some(other) => {
+                return Err(LineageError::StoreUrlType {
+                    found: other.type_str().to_owned(),
+                });
+            }
+        },
+    };
+    Ok(match configured {
+        Some(url) => kin_store::StoreLocation::parse(&url, root)?,
+        None => kin_store::StoreLocation::Sqlite(store_path(root)),
+    })
+}
+
+/// Whether the repository has a lineage store to read: a configured server always does, a
+/// SQLite file once something was recorded.
+pub fn store_exists(root: &Path) -> Result<bool, LineageError> {
+    Ok(match store_location(root)? {
+        kin_store::StoreLocation::Sqlite(path) => path.is_file(),
+        kin_store::StoreLocation::Postgres(_) => true,
+    })
 }
 
 /// kin's own content-addressed objects (run logs), apart from DVC's cache.
@@ -36,8 +69,8 @@ pub fn objects_dir(root: &Path) -> PathBuf {
 }
 
 /// Opens the repository's lineage store, creating it if needed.
-pub fn open_store(repo: &Repo) -> Result<kin_store::SqliteStore, LineageError> {
-    Ok(kin_store::SqliteStore::open(&store_path(repo.root()))?)
+pub fn open_store(repo: &Repo) -> Result<kin_store::Store, LineageError> {
+    Ok(kin_store::Store::open(&store_location(repo.root())?)?)
 }
 
 /// The answer to `kin lineage up|down`.

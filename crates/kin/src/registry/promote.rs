@@ -227,7 +227,7 @@ pub fn unchecked_assignments(
 /// Records registry tags written through kin in the audit log, so that `kin audit verify`
 /// notices a tag deleted or moved afterwards.
 pub fn audit_tags(
-    store: &mut kin_store::SqliteStore,
+    store: &mut kin_store::Store,
     tags: &[NewTag],
     author: &str,
 ) -> Result<(), kin_store::StoreError> {

@@ -31,7 +31,7 @@ pub(crate) fn export(
     remote: &dyn Remote,
     versions: &[(String, String)],
 ) -> Result<usize, RemoteOpError> {
-    if !crate::lineage::store_path(repo.root()).is_file() {
+    if !crate::lineage::store_exists(repo.root())? {
         return Ok(0);
     }
     let store = open_store(repo)?;

@@ -1,0 +1,116 @@
+//! `kin store`: which lineage store this repository records into, and its schema.
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::{Args, Subcommand};
+use kin::lineage::kin_store::{LineageStore, Store};
+use serde_json::json;
+
+use crate::command_error::CommandError;
+use crate::printer::{JsonStyle, Printer};
+
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    #[command(subcommand)]
+    pub command: StoreCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// The store's backend, location, schema version and what it holds.
+    Info(InfoArgs),
+    /// Bring the store's schema up to this kin's version (kin also does it on first use).
+    Migrate(MigrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_store(printer: Printer, cwd: &Path, args: &StoreArgs) -> Result<(), CommandError> {
+    let repo = kin::Repo::discover(cwd)?;
+    // Opening the store migrates it: `migrate` is `info` said as an intent.
+    let store = kin::lineage::open_store(&repo)?;
+    let failure = |e: kin::lineage::kin_store::StoreError| CommandError::failure(e.to_string());
+    let (found, known) = store.schema_versions().map_err(failure)?;
+    match &args.command {
+        StoreCommand::Info(info) => {
+            let counts = store.counts().map_err(failure)?;
+            if info.json {
+                let doc = json!({
+                    "backend": store.backend(),
+                    "location": store.describe(),
+                    "schema_version": found,
+                    "known_schema_version": known,
+                    "runs": counts.runs,
+                    "artifacts": counts.artifacts,
+                    "versions": counts.versions,
+                    "promotions": counts.promotions,
+                    "audit_entries": counts.audit_entries,
+                });
+                printer.json(&doc, JsonStyle::Pretty)?;
+            } else {
+                let out = &mut printer.stdout();
+                writeln!(out, "backend:   {}", store.backend())?;
+                writeln!(out, "location:  {}", store.describe())?;
+                writeln!(out, "schema:    version {found} (this kin writes {known})")?;
+                writeln!(
+                    out,
+                    "holds:     {} runs, {} artifacts, {} versions, {} promotions, {} audit entries",
+                    counts.runs,
+                    counts.artifacts,
+                    counts.versions,
+                    counts.promotions,
+                    counts.audit_entries
+                )?;
+                latest_run_line(out, &store)?;
+            }
+        }
+        StoreCommand::Migrate(migrate) => {
+            if migrate.json {
+                let doc = json!({
+                    "backend": store.backend(),
+                    "location": store.describe(),
+                    "schema_version": found,
+                });
+                printer.json(&doc, JsonStyle::Pretty)?;
+            } else {
+                writeln!(
+                    printer.stdout(),
+                    "{} store {} is at schema version {found}",
+                    store.backend(),
+                    store.describe()
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The newest run, so a reader sees at a glance whether this is the store they expect.
+fn latest_run_line(out: &mut impl Write, store: &Store) -> Result<(), CommandError> {
+    let filter = kin::lineage::kin_store::RunFilter {
+        limit: Some(1),
+        ..Default::default()
+    };
+    let latest = store
+        .runs(&filter)
+        .map_err(|e| CommandError::failure(e.to_string()))?;
+    if let Some(run) = latest.first() {
+        writeln!(
+            out,
+            "latest:    {} ({}, {})",
+            run.stage, run.id, run.started
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! `kin store` and choosing the lineage store: the SQLite default, `[store] url`,
+//! `KIN_STORE_URL` (which wins), PostgreSQL end to end, and every way a store URL can be
+//! wrong, each named without its password.
+
+use std::path::Path;
+
+use kin::lineage::kin_store::StoreLocation;
+use serde_json::Value;
+
+use crate::common::{backends, kin, pipeline_repo, run, run_ok, stderr_text, with_store};
+
+const PIPELINE: &str = "\
+stages:
+  copy:
+    cmd: cp in.txt out.txt
+    deps: [in.txt]
+    outs: [out.txt]
+";
+
+fn repro_once() -> tempfile::TempDir {
+    let repo = pipeline_repo(PIPELINE);
+    std::fs::write(repo.path().join("in.txt"), "hello\n").expect("write");
+    run_ok(kin(repo.path()).args(["repro", "-q"]));
+    repo
+}
+
+/// `kin store info --json` with the location (a temp path or URL) replaced.
+fn info(dir: &Path) -> Value {
+    let mut doc: Value =
+        serde_json::from_str(&run_ok(kin(dir).args(["store", "info", "--json"]))).expect("json");
+    doc["location"] = Value::from("[location]");
+    doc
+}
+
+fn pretty(doc: &Value) -> String {
+    serde_json::to_string_pretty(doc).expect("json")
+}
+
+#[test]
+fn the_default_store_is_the_repositorys_sqlite_file() {
+    let repo = repro_once();
+    insta::assert_snapshot!("store-info-sqlite", pretty(&info(repo.path())));
+    let text = run_ok(kin(repo.path()).args(["store", "info"]));
+    assert!(text.contains("backend:   sqlite"), "{text}");
+    assert!(text.contains(".kin/lineage.db"), "{text}");
+    assert!(text.contains("latest:    copy"), "{text}");
+    let migrated = run_ok(kin(repo.path()).args(["store", "migrate"]));
+    assert!(migrated.contains("is at schema version 4"), "{migrated}");
+}
+
+#[test]
+fn the_configured_store_is_used_and_the_environment_wins() {
+    let repo = pipeline_repo(PIPELINE);
+    let dir = repo.path();
+    std::fs::write(dir.join("in.txt"), "hello\n").expect("write");
+    let config = std::fs::read_to_string(dir.join(".kin/config.toml")).unwrap_or_default();
+    std::fs::write(
+        dir.join(".kin/config.toml"),
+        format!("{config}\n[store]\nurl = \"shared/team.db\"\n"),
+    )
+    .expect("write config");
+    run_ok(kin(dir).args(["repro", "-q"]));
+    assert!(dir.join("shared/team.db").is_file());
+    assert!(!dir.join(".kin/lineage.db").exists());
+    assert_eq!(info(dir)["runs"], 1);
+
+    // KIN_STORE_URL wins over the file: that store has no runs yet.
+    let other = dir.join("other.db");
+    let location = StoreLocation::Sqlite(other.clone());
+    let runs = with_store(&location, || info(dir)["runs"].clone());
+    assert_eq!(runs, 0);
+    assert!(other.is_file());
+}
+
+#[test]
+fn bad_store_urls_fail_clearly_without_their_password() {
+    let repo = pipeline_repo(PIPELINE);
+    let dir = repo.path();
+    let fails_with = |url: &str, expected: &str| {
+        let location = StoreLocation::Postgres(url.to_owned());
+        let output = with_store(&location, || run(kin(dir).args(["runs"])));
+        let stderr = stderr_text(&output);
+        assert_eq!(output.status.code(), Some(1), "{url}: {stderr}");
+        assert!(stderr.contains(expected), "{url}: {stderr}");
+        assert!(!stderr.contains("s3cret"), "{url}: {stderr}");
+    };
+    fails_with(
+        "postgres://kin:s3cret@127.0.0.1:1/kin",
+        "cannot connect to the lineage store postgres://kin:***@127.0.0.1:1/kin",
+    );
+    fails_with(
+        "postgres://kin:s3cret@127.0.0.1:1/kin?sslmode=sideways",
+        "invalid value for option `sslmode`",
+    );
+    // Anything that is not a path, sqlite: or postgres:// is refused by name.
+    std::fs::write(
+        dir.join(".kin/config.toml"),
+        "[store]\nurl = \"mysql://kin:s3cret@db/kin\"\n",
+    )
+    .expect("write config");
+    let output = run(kin(dir).args(["runs"]));
+    let stderr = stderr_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("`mysql://kin:***@db/kin` is not a lineage store"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+    std::fs::write(dir.join(".kin/config.toml"), "[store]\nurl = 5\n").expect("write config");
+    let stderr = stderr_text(&run(kin(dir).args(["runs"])));
+    assert!(stderr.contains("`[store] url`"), "{stderr}");
+}
+
+#[test]
+fn a_postgres_store_records_reads_and_refuses_a_newer_schema() {
+    let Some(store) = backends::postgres() else {
+        return;
+    };
+    let repo = pipeline_repo(PIPELINE);
+    let dir = repo.path();
+    std::fs::write(dir.join("in.txt"), "hello\n").expect("write");
+    with_store(&store.location, || {
+        run_ok(kin(dir).args(["repro", "-q"]));
+        insta::assert_snapshot!("store-info-postgres", pretty(&info(dir)));
+        let runs = run_ok(kin(dir).args(["runs"]));
+        assert!(runs.contains("copy"), "{runs}");
+        let up = run_ok(kin(dir).args(["lineage", "up", "out.txt"]));
+        assert!(up.contains("in.txt"), "{up}");
+        // The password never shows.
+        let text = run_ok(kin(dir).args(["store", "info"]));
+        assert!(text.contains("backend:   postgres"), "{text}");
+        assert!(text.contains(":***@"), "{text}");
+    });
+    assert!(
+        !dir.join(".kin/lineage.db").exists(),
+        "nothing went to SQLite"
+    );
+
+    store.set_schema_version(99);
+    let output = with_store(&store.location, || run(kin(dir).args(["runs"])));
+    let stderr = stderr_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("has schema version 99; this kin knows up to 1"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(":***@"), "{stderr}");
+}
