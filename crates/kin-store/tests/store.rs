@@ -278,6 +278,30 @@ fn audit_entries_chain_every_write(at: &TestStore) {
 }
 
 #[test]
+fn a_dropped_postgres_connection_is_reopened_and_the_write_retried() {
+    let Some(at) = fixtures::backends::postgres() else {
+        return;
+    };
+    let mut store = at.open();
+    let first = store
+        .record_run(&run("prepare", 1_000, vec![version("raw.csv", 1)], vec![]))
+        .expect("record");
+    // The server ends every other session of this database (a restart, a failover).
+    at.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    let second = store
+        .record_run(&run("train", 2_000, vec![version("raw.csv", 1)], vec![]))
+        .expect("recorded after reconnecting");
+    let store = at.open();
+    assert_eq!(store.run(first).expect("first").stage, "prepare");
+    assert_eq!(store.run(second).expect("second").stage, "train");
+    assert_eq!(store.runs(&RunFilter::default()).expect("runs").len(), 2);
+    assert_eq!(store.audit_entries(None, None).expect("entries").len(), 2);
+}
+
+#[test]
 fn both_backends_record_the_same_audit_documents() {
     let Some(postgres) = fixtures::backends::postgres() else {
         return;

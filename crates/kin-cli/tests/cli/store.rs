@@ -146,3 +146,85 @@ fn a_postgres_store_records_reads_and_refuses_a_newer_schema() {
     );
     assert!(stderr.contains(":***@"), "{stderr}");
 }
+
+#[test]
+fn eight_clones_recording_at_once_lose_and_duplicate_nothing() {
+    let Some(store) = backends::postgres() else {
+        return;
+    };
+    const TWO_STAGES: &str = "\
+stages:
+  copy:
+    cmd: cp in.txt mid.txt
+    deps: [in.txt]
+    outs: [mid.txt]
+  count:
+    cmd: wc -c < mid.txt > out.txt
+    deps: [mid.txt]
+    outs: [out.txt]
+";
+    // Eight clones of one project, each with its own data, all recording into one database.
+    let clones: Vec<tempfile::TempDir> = (0..8)
+        .map(|i| {
+            let repo = pipeline_repo(TWO_STAGES);
+            std::fs::write(repo.path().join("in.txt"), format!("clone {i}\n")).expect("write");
+            repo
+        })
+        .collect();
+    let children: Vec<std::process::Child> = clones
+        .iter()
+        .map(|clone| {
+            with_store(&store.location, || {
+                kin(clone.path())
+                    .args(["repro", "-q"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawn kin")
+            })
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().expect("kin ran");
+        assert!(output.status.success(), "{}", stderr_text(&output));
+    }
+
+    let reader = store.open();
+    use kin::lineage::kin_store::LineageStore;
+    let runs = reader
+        .runs(&kin::lineage::kin_store::RunFilter::default())
+        .expect("runs");
+    assert_eq!(runs.len(), 16, "two runs per clone, each once");
+    let mut ids: Vec<_> = runs.iter().map(|run| run.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 16);
+    for run in &runs {
+        assert_eq!(
+            reader.inputs(run.key).expect("inputs").len(),
+            1,
+            "{}",
+            run.stage
+        );
+        assert_eq!(
+            reader.outputs(run.key).expect("outputs").len(),
+            1,
+            "{}",
+            run.stage
+        );
+    }
+    // One artifact per path; eight versions of in.txt and mid.txt, one of out.txt (every
+    // clone counted 8 bytes): each written once however many runs raced to write it.
+    let counts = reader.counts().expect("counts");
+    assert_eq!((counts.artifacts, counts.versions), (3, 17));
+    // One unbroken chain, an entry per run.
+    let entries = reader.audit_entries(None, None).expect("entries");
+    assert_eq!(entries.len(), 16);
+    let mut prev = kin::lineage::kin_store::audit::CHAIN_START.to_owned();
+    for (i, entry) in entries.iter().enumerate() {
+        assert_eq!(entry.seq, i as i64 + 1);
+        assert_eq!(entry.prev, prev);
+        assert_eq!(entry.computed_hash(), entry.hash);
+        prev = entry.hash.clone();
+    }
+}

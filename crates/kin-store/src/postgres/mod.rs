@@ -24,9 +24,16 @@ const AUDIT_LOCK: i64 = 0x6b69_6e5f_6175_6469;
 /// How long connecting may take unless the URL says (`?connect_timeout=SECONDS`).
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// How many times a write is tried when the connection drops or the server aborts it to
+/// break a deadlock, and how long to wait before the first retry (doubling after).
+const WRITE_ATTEMPTS: u32 = 5;
+const FIRST_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// A lineage store in a PostgreSQL database.
 pub struct PostgresStore {
     client: RefCell<Client>,
+    /// How to connect again after the connection dropped.
+    config: postgres::Config,
     /// The URL without its password, for messages.
     url: String,
 }
@@ -71,6 +78,7 @@ impl PostgresStore {
         let client = config.connect(NoTls).map_err(failed)?;
         let store = PostgresStore {
             client: RefCell::new(client),
+            config,
             url: redacted,
         };
         store.migrate()?;
@@ -91,6 +99,61 @@ impl PostgresStore {
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         let mut client = self.client.borrow_mut();
         schema_version(&mut *client)
+    }
+
+    /// Runs `write` in a transaction and commits it, trying again (on a new connection if the
+    /// old one dropped) when the connection fails or the server aborts the transaction to
+    /// break a deadlock or a serialization conflict: each try is all or nothing, so a retry
+    /// never records anything twice. `done` says whether an earlier try committed after all
+    /// (its acknowledgement lost with the connection). Any other error fails at once.
+    pub(crate) fn write<T>(
+        &self,
+        mut write: impl FnMut(&mut postgres::Transaction<'_>) -> Result<T, StoreError>,
+        mut done: impl FnMut(&mut Client) -> Result<Option<T>, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut delay = FIRST_RETRY_DELAY;
+        let mut attempt = 1;
+        loop {
+            let result = {
+                let mut client = self.client.borrow_mut();
+                if attempt > 1
+                    && let Some(value) = done(&mut client)?
+                {
+                    return Ok(value);
+                }
+                client
+                    .transaction()
+                    .map_err(StoreError::from)
+                    .and_then(|mut tx| {
+                        let value = write(&mut tx)?;
+                        tx.commit()?;
+                        Ok(value)
+                    })
+            };
+            let retry = match &result {
+                Err(StoreError::Postgres(error)) if attempt < WRITE_ATTEMPTS => retryable(error),
+                _ => Retry::No,
+            };
+            match retry {
+                Retry::No => return result,
+                Retry::Again => {}
+                Retry::Reconnect => {
+                    // A server restarting takes a moment to accept connections again.
+                    std::thread::sleep(delay);
+                    let client =
+                        self.config
+                            .connect(NoTls)
+                            .map_err(|source| StoreError::Connect {
+                                url: self.url.clone(),
+                                source,
+                            })?;
+                    *self.client.borrow_mut() = client;
+                }
+            }
+            std::thread::sleep(delay);
+            delay *= 2;
+            attempt += 1;
+        }
     }
 
     fn migrate(&self) -> Result<(), StoreError> {
@@ -139,14 +202,10 @@ impl PostgresStore {
 
     /// Records many runs in one transaction.
     pub fn record_runs(&mut self, runs: &[NewRun]) -> Result<Vec<RunKey>, StoreError> {
-        let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction()?;
-        let keys = runs
-            .iter()
-            .map(|run| insert_run(&mut tx, run))
-            .collect::<Result<Vec<_>, _>>()?;
-        tx.commit()?;
-        Ok(keys)
+        self.write(
+            |tx| runs.iter().map(|run| insert_run(tx, run)).collect(),
+            |client| all_recorded(client, runs),
+        )
     }
 
     /// See [`SqliteStore::record_merged_runs`](crate::SqliteStore::record_merged_runs).
@@ -157,22 +216,18 @@ impl PostgresStore {
         source: &str,
         records: &[String],
     ) -> Result<Vec<RunKey>, StoreError> {
-        let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction()?;
-        let keys = runs
-            .iter()
-            .map(|run| insert_run(&mut tx, run))
-            .collect::<Result<Vec<_>, _>>()?;
-        let payload = crate::audit::lineage_merge(runs, source, records);
-        append(
-            &mut tx,
-            actor,
-            "lineage-merge",
-            source,
-            &canonical(&payload),
-        )?;
-        tx.commit()?;
-        Ok(keys)
+        let payload = canonical(&crate::audit::lineage_merge(runs, source, records));
+        self.write(
+            |tx| {
+                let keys = runs
+                    .iter()
+                    .map(|run| insert_run(tx, run))
+                    .collect::<Result<Vec<_>, _>>()?;
+                append(tx, actor, "lineage-merge", source, &payload)?;
+                Ok(keys)
+            },
+            |client| all_recorded(client, runs),
+        )
     }
 
     /// Appends an entry for a write that lives outside the store (a registry tag).
@@ -183,11 +238,11 @@ impl PostgresStore {
         subject: &str,
         payload: &Value,
     ) -> Result<(), StoreError> {
-        let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction()?;
-        append(&mut tx, actor, action, subject, &canonical(payload))?;
-        tx.commit()?;
-        Ok(())
+        let payload = canonical(payload);
+        self.write(
+            |tx| append(tx, actor, action, subject, &payload),
+            |_| Ok(None),
+        )
     }
 
     /// The audit entries, oldest first, of `action` (all if `None`) since `since`.
@@ -217,6 +272,59 @@ impl PostgresStore {
         )?;
         Ok(row.as_ref().map(entry_from_row))
     }
+}
+
+/// What to do about a failed write.
+enum Retry {
+    No,
+    /// The server aborted the transaction (deadlock, serialization conflict): run it again.
+    Again,
+    /// The connection is gone: connect again, then run it again.
+    Reconnect,
+}
+
+fn retryable(error: &postgres::Error) -> Retry {
+    use postgres::error::SqlState;
+    if error.is_closed() {
+        return Retry::Reconnect;
+    }
+    match error.code() {
+        Some(code)
+            if *code == SqlState::T_R_DEADLOCK_DETECTED
+                || *code == SqlState::T_R_SERIALIZATION_FAILURE =>
+        {
+            Retry::Again
+        }
+        Some(code)
+            if *code == SqlState::ADMIN_SHUTDOWN
+                || *code == SqlState::CRASH_SHUTDOWN
+                || *code == SqlState::CANNOT_CONNECT_NOW =>
+        {
+            Retry::Reconnect
+        }
+        // An error with no SQL state is the connection's own (reset, broken pipe).
+        None => Retry::Reconnect,
+        Some(_) => Retry::No,
+    }
+}
+
+/// The keys of `runs` if every one is recorded (an earlier try committed them all).
+fn all_recorded(client: &mut Client, runs: &[NewRun]) -> Result<Option<Vec<RunKey>>, StoreError> {
+    let mut keys = Vec::with_capacity(runs.len());
+    for run in runs {
+        match run_recorded(client, &run.id)? {
+            Some(key) => keys.push(RunKey(key)),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(keys))
+}
+
+/// Whether run `id` is recorded (a retry's check that an earlier try did not commit).
+fn run_recorded(client: &mut Client, id: &RunId) -> Result<Option<i64>, StoreError> {
+    Ok(client
+        .query_opt("SELECT id FROM run WHERE uuid = $1", &[&&id.0[..]])?
+        .map(|row| row.get(0)))
 }
 
 fn schema_version(client: &mut impl GenericClient) -> Result<i64, StoreError> {
@@ -332,16 +440,23 @@ fn insert_run(tx: &mut impl GenericClient, run: &NewRun) -> Result<RunKey, Store
             &[&key, name, value],
         )?;
     }
-    for (table, versions) in [("used", &run.used), ("generated", &run.generated)] {
-        for version in versions {
-            let id = insert_version(tx, version, run.started)?;
-            tx.execute(
-                &format!(
-                    "INSERT INTO {table} (run_id, version_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-                ),
-                &[&key, &id],
-            )?;
-        }
+    // Versions are written in one global order (path, then hash), so that concurrent runs
+    // sharing artifacts wait for each other instead of deadlocking.
+    let mut edges: Vec<(&str, &NewVersion)> = run
+        .used
+        .iter()
+        .map(|version| ("used", version))
+        .chain(run.generated.iter().map(|version| ("generated", version)))
+        .collect();
+    edges.sort_by(|a, b| (&a.1.path, a.1.hash.as_str()).cmp(&(&b.1.path, b.1.hash.as_str())));
+    for (table, version) in edges {
+        let id = insert_version(tx, version, run.started)?;
+        tx.execute(
+            &format!(
+                "INSERT INTO {table} (run_id, version_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+            ),
+            &[&key, &id],
+        )?;
     }
     // The audit entry holds the rows as they now read, in the same transaction.
     let actor = Actor {

@@ -4,7 +4,7 @@
 use postgres::types::ToSql;
 use serde_json::Value;
 
-use super::{PostgresStore, append, insert_run};
+use super::{PostgresStore, append, insert_run, run_recorded};
 use crate::LineageStore;
 use crate::audit::{Actor, canonical};
 use crate::error::StoreError;
@@ -123,11 +123,10 @@ impl PostgresStore {
 
 impl LineageStore for PostgresStore {
     fn record_run(&mut self, run: &NewRun) -> Result<RunId, StoreError> {
-        let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction()?;
-        insert_run(&mut tx, run)?;
-        tx.commit()?;
-        Ok(run.id)
+        self.write(
+            |tx| insert_run(tx, run).map(|_| run.id),
+            |client| Ok(run_recorded(client, &run.id)?.map(|_| run.id)),
+        )
     }
 
     fn run(&self, id: RunId) -> Result<Run, StoreError> {
@@ -304,53 +303,35 @@ impl LineageStore for PostgresStore {
     }
 
     fn mark_imported(&mut self, commits: &[String]) -> Result<(), StoreError> {
-        let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction()?;
-        let mut marked = Vec::new();
-        for commit in commits {
-            let added = tx.execute(
-                "INSERT INTO imported_commit (sha) VALUES ($1) ON CONFLICT DO NOTHING",
-                &[commit],
-            )?;
-            if added > 0 {
-                marked.push(commit.clone());
-            }
-        }
-        if !marked.is_empty() {
-            let (subject, payload) = crate::audit::import_marks(&mut marked);
-            append(
-                &mut tx,
-                &Actor::default(),
-                "import-marks",
-                &subject,
-                &canonical(&payload),
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.write(
+            |tx| {
+                let mut marked = Vec::new();
+                for commit in commits {
+                    let added = tx.execute(
+                        "INSERT INTO imported_commit (sha) VALUES ($1) ON CONFLICT DO NOTHING",
+                        &[commit],
+                    )?;
+                    if added > 0 {
+                        marked.push(commit.clone());
+                    }
+                }
+                if !marked.is_empty() {
+                    let (subject, payload) = crate::audit::import_marks(&mut marked);
+                    append(
+                        tx,
+                        &Actor::default(),
+                        "import-marks",
+                        &subject,
+                        &canonical(&payload),
+                    )?;
+                }
+                Ok(())
+            },
+            |_| Ok(None),
+        )
     }
 
     fn record_promotion(&mut self, promotion: &Promotion) -> Result<(), StoreError> {
-        let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction()?;
-        tx.execute(
-            "INSERT INTO promotion (artifact, version, stage, tag, git_commit, author, approver,
-                                   reason, override, evidence, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            &[
-                &promotion.artifact,
-                &promotion.version,
-                &promotion.stage,
-                &promotion.tag,
-                &promotion.git_commit,
-                &promotion.author,
-                &promotion.approver,
-                &promotion.reason,
-                &promotion.overridden,
-                &promotion.evidence.to_string(),
-                &promotion.at.millis(),
-            ],
-        )?;
         // The same document the SQLite store records: the row as it reads back.
         let payload = serde_json::json!({
             "artifact": promotion.artifact,
@@ -369,15 +350,40 @@ impl LineageStore for PostgresStore {
             user: Some(promotion.author.clone()),
             host: None,
         };
-        append(
-            &mut tx,
-            &actor,
-            "promotion",
-            &promotion.tag,
-            &canonical(&payload),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(
+            |tx| {
+                tx.execute(
+                    "INSERT INTO promotion (artifact, version, stage, tag, git_commit, author,
+                                           approver, reason, override, evidence, at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    &[
+                        &promotion.artifact,
+                        &promotion.version,
+                        &promotion.stage,
+                        &promotion.tag,
+                        &promotion.git_commit,
+                        &promotion.author,
+                        &promotion.approver,
+                        &promotion.reason,
+                        &promotion.overridden,
+                        &promotion.evidence.to_string(),
+                        &promotion.at.millis(),
+                    ],
+                )?;
+                append(
+                    tx,
+                    &actor,
+                    "promotion",
+                    &promotion.tag,
+                    &canonical(&payload),
+                )
+            },
+            |client| {
+                let found = client
+                    .query_opt("SELECT 1 FROM promotion WHERE tag = $1", &[&promotion.tag])?;
+                Ok(found.map(|_| ()))
+            },
+        )
     }
 
     fn promotions(&self, artifact: Option<&str>) -> Result<Vec<Promotion>, StoreError> {
