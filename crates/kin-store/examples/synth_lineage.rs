@@ -85,6 +85,7 @@ fn stage_run(shape: &Shape, p: u64, i: u64, s: u64, at: i64) -> NewRun {
         log_object: None,
         fingerprint: Some(format!("{p}-{i}-{s}-{}", shape.stages)),
         tags: Default::default(),
+        project: None,
         used: vec![input, code],
         generated: vec![
             version(format!("{base}/s{s}/model.pkl"), hash([2, p, i, s]), 4096),

@@ -134,6 +134,8 @@ pub struct NewRun {
     /// skips records whose fingerprint is already known.
     pub fingerprint: Option<String>,
     pub tags: Tags,
+    /// The project (repository) the run belongs to, when a store holds several.
+    pub project: Option<String>,
     pub used: Vec<NewVersion>,
     pub generated: Vec<NewVersion>,
 }
@@ -159,6 +161,7 @@ impl NewRun {
             log_object: None,
             fingerprint: None,
             tags: Tags::new(),
+            project: None,
             used: Vec::new(),
             generated: Vec::new(),
         }
@@ -186,6 +189,7 @@ pub struct Run {
     pub environment: Option<String>,
     pub log_object: Option<String>,
     pub tags: Tags,
+    pub project: Option<String>,
 }
 
 /// Which runs `kin runs` lists.
@@ -196,6 +200,8 @@ pub struct RunFilter {
     pub since: Option<Timestamp>,
     /// Runs holding every one of these tags.
     pub tags: Vec<(String, String)>,
+    /// Runs of this project only.
+    pub project: Option<String>,
     pub limit: Option<usize>,
 }
 
@@ -287,6 +293,10 @@ impl RunFilter {
         if let Some(since) = self.since {
             values.push(FilterValue::Integer(since.millis()));
             conditions.push(format!("r.started_at >= {}", placeholder(values.len())));
+        }
+        if let Some(project) = &self.project {
+            values.push(FilterValue::Text(project.clone()));
+            conditions.push(format!("r.project = {}", placeholder(values.len())));
         }
         for (key, value) in &self.tags {
             values.push(FilterValue::Text(key.clone()));

@@ -269,7 +269,12 @@ fn a_consistently_rewritten_chain_passes_the_store_alone() {
 #[test]
 fn a_store_from_before_the_audit_log_is_chained_from_a_genesis_entry() {
     let (_dir, path, _) = store();
-    tamper(&path, "DROP TABLE audit_entry; PRAGMA user_version = 3;");
+    // What kin wrote before the audit log: no audit table, no project column.
+    tamper(
+        &path,
+        "DROP TABLE audit_entry; DROP INDEX run_by_project; ALTER TABLE run DROP COLUMN project;
+         PRAGMA user_version = 3;",
+    );
     let store = SqliteStore::open(&path).expect("upgrade");
     let entries = store.audit_entries(None, None).expect("entries");
     assert_eq!(entries.len(), 1);

@@ -48,6 +48,7 @@ conformance!(
     tags_are_kept_and_every_tag_asked_for_must_match,
     promotions_are_kept_per_artifact_in_order,
     audit_entries_chain_every_write,
+    runs_are_kept_per_project_and_queries_see_them_all,
 );
 
 /// raw@1 -> prepare -> clean@2 -> train -> model@3; then raw@4 -> prepare -> clean@5 -> train -> model@6.
@@ -277,6 +278,57 @@ fn audit_entries_chain_every_write(at: &TestStore) {
     );
 }
 
+fn runs_are_kept_per_project_and_queries_see_them_all(at: &TestStore) {
+    let mut store = at.open();
+    // The feature project makes the features; the training project trains on them.
+    let mut features = run(
+        "featurize",
+        1_000,
+        vec![version("raw.csv", 1)],
+        vec![version("features.csv", 2)],
+    );
+    features.project = Some("acme/features".to_owned());
+    let mut train = run(
+        "train",
+        2_000,
+        vec![version("features.csv", 2)],
+        vec![version("model.pkl", 3)],
+    );
+    train.project = Some("acme/training".to_owned());
+    let legacy = run("old", 500, vec![], vec![version("notes.txt", 4)]);
+    for run in [&features, &train, &legacy] {
+        store.record_run(run).expect("record");
+    }
+    let of = |project: Option<&str>| -> Vec<String> {
+        let filter = RunFilter {
+            project: project.map(str::to_owned),
+            ..RunFilter::default()
+        };
+        store
+            .runs(&filter)
+            .expect("runs")
+            .into_iter()
+            .map(|r| r.stage)
+            .collect()
+    };
+    assert_eq!(of(Some("acme/features")), ["featurize"]);
+    assert_eq!(of(Some("acme/training")), ["train"]);
+    assert_eq!(of(None), ["train", "featurize", "old"]);
+    assert_eq!(
+        store.run(train.id).expect("run").project.as_deref(),
+        Some("acme/training")
+    );
+    assert_eq!(store.run(legacy.id).expect("run").project, None);
+    // Lineage crosses from one project to the other through the shared version.
+    let model = store.version("model.pkl", &hash(3)).expect("q").expect("v");
+    let up = traverse(&store, &Start::Versions(vec![model.id]), Direction::Up, 10).expect("up");
+    let stages: Vec<&str> = up.runs.iter().map(|(run, _)| run.stage.as_str()).collect();
+    assert!(
+        stages.contains(&"featurize") && stages.contains(&"train"),
+        "{stages:?}"
+    );
+}
+
 #[test]
 fn a_dropped_postgres_connection_is_reopened_and_the_write_retried() {
     let Some(at) = fixtures::backends::postgres() else {
@@ -401,8 +453,11 @@ fn a_store_from_before_tags_is_upgraded_in_place() {
     };
     // What kin wrote before tags existed: the same schema without its later migrations.
     let conn = rusqlite::Connection::open(&path).expect("sqlite");
-    conn.execute_batch("DROP TABLE run_tag; DROP TABLE promotion; DROP TABLE audit_entry; PRAGMA user_version = 1;")
-        .expect("downgrade");
+    conn.execute_batch(
+        "DROP TABLE run_tag; DROP TABLE promotion; DROP TABLE audit_entry;
+         DROP INDEX run_by_project; ALTER TABLE run DROP COLUMN project; PRAGMA user_version = 1;",
+    )
+    .expect("downgrade");
     drop(conn);
 
     let mut store = SqliteStore::open(&path).expect("upgrade");
@@ -418,7 +473,7 @@ fn a_store_from_before_tags_is_upgraded_in_place() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .expect("version");
-    assert_eq!(version, 4, "upgraded through every migration");
+    assert_eq!(version, 5, "upgraded through every migration");
 }
 
 fn promotions_are_kept_per_artifact_in_order(at: &TestStore) {

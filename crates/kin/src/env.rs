@@ -23,6 +23,9 @@ pub const KIN_TAGS: &str = "KIN_TAGS";
 /// `[store] url` in `.kin/config.toml`.
 pub const KIN_STORE_URL: &str = "KIN_STORE_URL";
 
+/// The project the runs this command records belong to, overriding `[store] project`.
+pub const KIN_PROJECT: &str = "KIN_PROJECT";
+
 /// An Ed25519 signing key for audit anchors: the 32-byte secret seed as 64 hex digits.
 pub const KIN_AUDIT_SIGNING_KEY: &str = "KIN_AUDIT_SIGNING_KEY";
 

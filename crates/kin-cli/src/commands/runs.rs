@@ -25,6 +25,9 @@ pub struct RunsArgs {
     /// Only runs with this tag (repeatable: runs with every one).
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::lineage_view::tag_arg)]
     pub tags: Vec<(String, String)>,
+    /// Only runs of this project (a store several repositories share; see `kin store info`).
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
     /// Show at most N runs (newest first).
     #[arg(short = 'n', long, default_value_t = 50, value_name = "N")]
     pub limit: usize,
@@ -51,6 +54,7 @@ pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), Com
         status,
         since,
         tags: args.tags.clone(),
+        project: args.project.clone(),
         limit: Some(args.limit),
     })?;
     if args.json {
@@ -62,7 +66,11 @@ pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), Com
         writeln!(
             printer.stdout(),
             "No runs recorded{}.",
-            if args.stage.is_some() || status.is_some() || since.is_some() || !args.tags.is_empty()
+            if args.stage.is_some()
+                || status.is_some()
+                || since.is_some()
+                || !args.tags.is_empty()
+                || args.project.is_some()
             {
                 " that match"
             } else {

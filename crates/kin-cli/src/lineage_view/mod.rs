@@ -65,6 +65,7 @@ pub fn run_json(run: &Run) -> Value {
         "environment": run.environment,
         "log_object": run.log_object,
         "tags": run.tags,
+        "project": run.project,
     })
 }
 

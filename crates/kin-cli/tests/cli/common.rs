@@ -48,6 +48,7 @@ pub fn corpus_cases(kind: &str) -> Vec<PathBuf> {
 pub const TEST_USER: &str = "ana";
 pub const TEST_HOST: &str = "lab-1";
 pub const TEST_NOW: &str = "2026-01-02T03:04:05Z";
+pub const TEST_PROJECT: &str = "kin-tests";
 
 /// `kin` with a pinned environment, run in `dir`: no colour, the C locale, and identity and
 /// clock fixed, so that lineage output is the same on every machine and every run.
@@ -59,6 +60,7 @@ pub fn kin(dir: &Path) -> Command {
         .env(kin::env::KIN_USER, TEST_USER)
         .env(kin::env::KIN_HOST, TEST_HOST)
         .env(kin::env::KIN_NOW, TEST_NOW)
+        .env(kin::env::KIN_PROJECT, TEST_PROJECT)
         .env_remove(kin::env::KIN_TAGS);
     // The store is the repository's own unless the test chose one: never the caller's.
     match STORE_URL.with(|cell| cell.borrow().clone()) {

@@ -45,7 +45,7 @@ fn the_default_store_is_the_repositorys_sqlite_file() {
     assert!(text.contains(".kin/lineage.db"), "{text}");
     assert!(text.contains("latest:    copy"), "{text}");
     let migrated = run_ok(kin(repo.path()).args(["store", "migrate"]));
-    assert!(migrated.contains("is at schema version 4"), "{migrated}");
+    assert!(migrated.contains("is at schema version 5"), "{migrated}");
 }
 
 #[test]
@@ -141,7 +141,7 @@ fn a_postgres_store_records_reads_and_refuses_a_newer_schema() {
     let stderr = stderr_text(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("has schema version 99; this kin knows up to 1"),
+        stderr.contains("has schema version 99; this kin knows up to 2"),
         "{stderr}"
     );
     assert!(stderr.contains(":***@"), "{stderr}");
@@ -227,4 +227,91 @@ stages:
         assert_eq!(entry.computed_hash(), entry.hash);
         prev = entry.hash.clone();
     }
+}
+
+#[test]
+fn lineage_crosses_between_two_repositories_sharing_a_remote_and_a_store() {
+    let Some(store) = backends::postgres() else {
+        return;
+    };
+    let remote = tempfile::tempdir().expect("remote dir");
+    let remote_url = remote.path().display().to_string();
+    // The feature repository makes data/features.csv and pushes it.
+    let features = pipeline_repo(
+        "stages:\n  featurize:\n    cmd: tr a-z A-Z < raw.txt > data/features.csv\n    deps: [raw.txt]\n    outs: [data/features.csv]\n",
+    );
+    let a = features.path();
+    std::fs::create_dir_all(a.join("data")).expect("mkdir");
+    std::fs::write(a.join("raw.txt"), "shared features\n").expect("write");
+    // The training repository trains on those features, fetched from the same remote.
+    let training = pipeline_repo(
+        "stages:\n  train:\n    cmd: wc -c < data/features.csv > model.txt\n    deps: [data/features.csv]\n    outs: [model.txt]\n",
+    );
+    let b = training.path();
+    with_store(&store.location, || {
+        let as_project = |dir: &Path, project: &str, args: &[&str]| {
+            run_ok(kin(dir).env(kin::env::KIN_PROJECT, project).args(args))
+        };
+        as_project(
+            a,
+            "acme/features",
+            &["remote", "add", "-d", "shared", &remote_url],
+        );
+        as_project(a, "acme/features", &["repro", "-q"]);
+        as_project(a, "acme/features", &["push", "-q"]);
+        // The training repository tracks the published version (as `dvc import` would).
+        let lock = std::fs::read_to_string(a.join("dvc.lock")).expect("lock");
+        let md5 = lock
+            .lines()
+            .skip_while(|line| !line.contains("path: data/features.csv"))
+            .find_map(|line| line.trim().strip_prefix("md5: "))
+            .expect("the output's md5")
+            .to_owned();
+        std::fs::create_dir_all(b.join("data")).expect("mkdir");
+        std::fs::write(
+            b.join("data/features.csv.dvc"),
+            format!("outs:\n- md5: {md5}\n  size: 16\n  hash: md5\n  path: features.csv\n"),
+        )
+        .expect("write .dvc");
+        as_project(
+            b,
+            "acme/training",
+            &["remote", "add", "-d", "shared", &remote_url],
+        );
+        as_project(b, "acme/training", &["pull", "-q"]);
+        as_project(b, "acme/training", &["repro", "-q"]);
+
+        // From the training repository, the model's lineage reaches the feature run.
+        let up: Value = serde_json::from_str(&as_project(
+            b,
+            "acme/training",
+            &["lineage", "up", "model.txt", "--json"],
+        ))
+        .expect("json");
+        let runs: Vec<(&str, &str)> = up["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .filter(|node| node["type"] == "run")
+            .map(|node| {
+                (
+                    node["stage"].as_str().unwrap_or_default(),
+                    node["project"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert!(runs.contains(&("featurize", "acme/features")), "{up}");
+        assert!(runs.contains(&("train", "acme/training")), "{up}");
+        // And downstream of the raw data, from the feature repository, the model is reached.
+        let down = as_project(a, "acme/features", &["lineage", "down", "raw.txt"]);
+        assert!(down.contains("model.txt"), "{down}");
+        // `kin runs --project` keeps to one project; without it, all are listed.
+        let mine = as_project(b, "acme/training", &["runs", "--project", "acme/features"]);
+        assert!(
+            mine.contains("featurize") && !mine.contains("train "),
+            "{mine}"
+        );
+        let all = as_project(b, "acme/training", &["runs"]);
+        assert!(all.contains("featurize") && all.contains("train"), "{all}");
+    });
 }

@@ -411,8 +411,8 @@ fn insert_run(tx: &mut impl GenericClient, run: &NewRun) -> Result<RunKey, Store
         .query_one(
             "INSERT INTO run (uuid, stage, cmd, status, exit_code, started_at, ended_at, \"user\",
                               host, git_commit, git_dirty, params, metrics, environment_id,
-                              log_object, fingerprint)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                              log_object, fingerprint, project)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
              RETURNING id",
             &[
                 &&run.id.0[..],
@@ -431,6 +431,7 @@ fn insert_run(tx: &mut impl GenericClient, run: &NewRun) -> Result<RunKey, Store
                 &environment,
                 &run.log_object,
                 &run.fingerprint,
+                &run.project,
             ],
         )?
         .get(0);
@@ -479,7 +480,7 @@ pub(crate) fn run_document(
         "SELECT r.uuid, r.stage, r.cmd, r.status, r.exit_code, r.started_at, r.ended_at,
                 r.\"user\", r.host, r.git_commit, r.git_dirty, r.params, r.metrics,
                 (SELECT hash FROM environment e WHERE e.id = r.environment_id), r.log_object,
-                r.fingerprint
+                r.fingerprint, r.project
          FROM run r WHERE r.id = $1",
         &[&key],
     )?
@@ -528,7 +529,7 @@ pub(crate) fn run_document(
             )
         })
         .collect();
-    let document = json!({
+    let mut document = json!({
         "generated": generated,
         "used": used,
         "run": {
@@ -551,6 +552,11 @@ pub(crate) fn run_document(
             "tags": tags,
         },
     });
+    // Only runs with a project say so: documents of runs from before projects stay as
+    // their entries recorded them.
+    if let Some(project) = row.get::<_, Option<String>>(16) {
+        document["run"]["project"] = Value::from(project);
+    }
     Ok(Some((id, canonical(&document))))
 }
 

@@ -98,4 +98,9 @@ CREATE TABLE audit_entry (
 CREATE INDEX audit_entry_by_action ON audit_entry (action, at);
 CREATE INDEX audit_entry_by_subject ON audit_entry (action, subject);
 "#,
+    // 2: the project (repository) each run belongs to.
+    r#"
+ALTER TABLE run ADD COLUMN project TEXT;
+CREATE INDEX run_by_project ON run (project, started_at);
+"#,
 ];

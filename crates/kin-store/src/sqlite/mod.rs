@@ -271,8 +271,8 @@ fn insert_run(conn: &Connection, run: &NewRun) -> Result<RunKey, StoreError> {
         .prepare_cached(
             "INSERT INTO run (uuid, stage, cmd, status, exit_code, started_at, ended_at, user,
                               host, git_commit, git_dirty, params, metrics, environment_id,
-                              log_object, fingerprint)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                              log_object, fingerprint, project)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
              RETURNING id",
         )?
         .query_row(
@@ -293,6 +293,7 @@ fn insert_run(conn: &Connection, run: &NewRun) -> Result<RunKey, StoreError> {
                 environment,
                 run.log_object,
                 run.fingerprint,
+                run.project,
             ],
             |row| row.get(0),
         )?;

@@ -16,7 +16,7 @@ use crate::timestamp::Timestamp;
 const RUN_COLUMNS: &str = "r.id, r.uuid, r.stage, r.cmd, r.status, r.exit_code, r.started_at,
     r.ended_at, r.user, r.host, r.git_commit, r.git_dirty, r.params, r.metrics,
     (SELECT hash FROM environment e WHERE e.id = r.environment_id), r.log_object,
-    (SELECT json_group_object(t.key, t.value) FROM run_tag t WHERE t.run_id = r.id)";
+    (SELECT json_group_object(t.key, t.value) FROM run_tag t WHERE t.run_id = r.id), r.project";
 
 const VERSION_COLUMNS: &str = "v.id, a.path, v.hash, v.size, v.nfiles, v.first_seen FROM artifact_version v JOIN artifact a ON a.id = v.artifact_id";
 
@@ -75,6 +75,7 @@ fn run_from_row(row: &Row<'_>) -> rusqlite::Result<Run> {
         environment: row.get(14)?,
         log_object: row.get(15)?,
         tags: tags(row, 16)?,
+        project: row.get(17)?,
     })
 }
 

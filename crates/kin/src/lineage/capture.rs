@@ -206,6 +206,7 @@ impl Recorder {
             host: context.host.clone(),
             git_commit: context.git_commit.clone(),
             git_dirty: context.git_dirty,
+            project: context.project.clone(),
             tags: self.tags.clone(),
             ..NewRun::new(stage, cmd, status, started)
         }

@@ -15,6 +15,8 @@ pub(crate) struct RunContext {
     pub git_commit: Option<String>,
     /// Whether tracked files differed from the commit when the command started.
     pub git_dirty: Option<bool>,
+    /// The project runs are recorded under (see `project.rs`).
+    pub project: Option<String>,
 }
 
 impl RunContext {
@@ -29,6 +31,8 @@ impl RunContext {
             host: host_name(),
             git_commit,
             git_dirty,
+            // A malformed name was refused when the store was located; none is left here.
+            project: super::project::project_name(root).ok(),
         }
     }
 }

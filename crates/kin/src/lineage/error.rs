@@ -8,8 +8,12 @@ pub enum LineageError {
     Store(#[from] kin_store::StoreError),
     #[error(transparent)]
     Config(#[from] crate::kin_config::KinConfigError),
-    #[error("`[store] url` in .kin/config.toml must be a string, not {found}")]
-    StoreUrlType { found: String },
+    #[error("`[store] {key}` in .kin/config.toml must be {expected}, not {found}")]
+    StoreSetting {
+        key: &'static str,
+        expected: &'static str,
+        found: String,
+    },
     #[error("cannot keep the log {path}: {source}")]
     Log {
         path: PathBuf,

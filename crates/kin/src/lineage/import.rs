@@ -178,6 +178,7 @@ pub fn import_history(
     store: &mut Store,
     options: &ImportOptions,
 ) -> Result<ImportReport, LineageError> {
+    let project = super::project_name(repo.root())?;
     let commits = commits(repo, options)?;
     let mut report = ImportReport {
         commits: commits.len(),
@@ -207,6 +208,7 @@ pub fn import_history(
             let tags = tags_at(&mut objects, &commit.sha)?;
             for run in &mut runs {
                 run.tags = tags.clone();
+                run.project = Some(project.clone());
             }
         }
         pending_runs.extend(runs);

@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod git_records;
 pub mod import;
+mod project;
 pub mod tags;
 pub mod target;
 pub mod why;
@@ -19,6 +20,7 @@ pub use context::now;
 pub use error::LineageError;
 pub use events::LineageEvents;
 pub use kin_store;
+pub use project::project_name;
 pub use target::Target;
 
 use kin_store::{Direction, LineageStore, Start, Subgraph};
@@ -42,12 +44,16 @@ pub fn store_location(root: &Path) -> Result<kin_store::StoreLocation, LineageEr
             None => None,
             Some(toml::Value::String(url)) => Some(url.clone()),
             Some(other) => {
-                return Err(LineageError::StoreUrlType {
-                    found: other.type_str().to_owned(),
+                return Err(LineageError::StoreSetting {
+                    key: "url",
+                    expected: "a string",
+                    found: other.to_string(),
                 });
             }
         },
     };
+    // A malformed project name fails here, before anything is recorded under another name.
+    project::configured(root)?;
     Ok(match configured {
         Some(url) => kin_store::StoreLocation::parse(&url, root)?,
         None => kin_store::StoreLocation::Sqlite(store_path(root)),

@@ -209,6 +209,9 @@ fn record_of(store: &dyn LineageStore, key: RunKey) -> Result<Value, RemoteOpErr
     if !run.tags.is_empty() {
         record["tags"] = json!(run.tags);
     }
+    if let Some(project) = &run.project {
+        record["project"] = json!(project);
+    }
     Ok(record)
 }
 
@@ -286,6 +289,11 @@ fn new_run(record: &Value) -> Result<NewRun, String> {
             })
             .collect::<Result<_, String>>()?,
         other => return Err(format!("`tags` is not an object: {other}")),
+    };
+    run.project = match &record["project"] {
+        Value::Null => None,
+        Value::String(project) => Some(project.clone()),
+        other => return Err(format!("`project` is not a string: {other}")),
     };
     Ok(run)
 }

@@ -15,7 +15,7 @@ use crate::ids::RunId;
 /// environment's hash.
 const RUN_COLUMNS: &str = "r.id, r.uuid, r.stage, r.cmd, r.status, r.exit_code,
     r.started_at, r.ended_at, r.user, r.host, r.git_commit, r.git_dirty, r.params, r.metrics,
-    {environment}, r.log_object, r.fingerprint";
+    {environment}, r.log_object, r.fingerprint, r.project";
 
 /// The statement reading the [`RUN_COLUMNS`] of the runs `filter` selects. A scan of many runs
 /// (`joined`) reads environments through a join; one run's lookup through a correlated
@@ -51,6 +51,9 @@ enum Field {
     Column(usize),
     /// An integer column holding a flag, as `true`/`false`.
     Flag(usize),
+    /// A column left out of the document when NULL (added after documents were first
+    /// recorded: older runs' documents stay as their entries hold them).
+    Optional(usize),
     /// The run id, from the uuid column.
     Id,
     /// The run's tags, as an object.
@@ -58,7 +61,7 @@ enum Field {
 }
 
 /// The `run` object's fields, in canonical (sorted) order.
-const RUN_FIELDS: [(&str, Field); 17] = [
+const RUN_FIELDS: [(&str, Field); 18] = [
     ("cmd", Field::Column(3)),
     ("ended_at", Field::Column(7)),
     ("environment", Field::Column(14)),
@@ -71,6 +74,7 @@ const RUN_FIELDS: [(&str, Field); 17] = [
     ("log_object", Field::Column(15)),
     ("metrics", Field::Column(13)),
     ("params", Field::Column(12)),
+    ("project", Field::Optional(17)),
     ("stage", Field::Column(STAGE_COLUMN)),
     ("started_at", Field::Column(6)),
     ("status", Field::Column(4)),
@@ -259,6 +263,11 @@ impl RunDocumentWriter {
         self.generated.write_sorted(out);
         out.extend_from_slice(b",\"run\":{");
         for (i, (name, field)) in RUN_FIELDS.iter().enumerate() {
+            if let Field::Optional(column) = field
+                && run.get_ref(*column)? == ValueRef::Null
+            {
+                continue;
+            }
             if i > 0 {
                 out.push(b',');
             }
@@ -266,7 +275,9 @@ impl RunDocumentWriter {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b"\":");
             match field {
-                Field::Column(column) => write_value(out, run.get_ref(*column)?),
+                Field::Column(column) | Field::Optional(column) => {
+                    write_value(out, run.get_ref(*column)?)
+                }
                 Field::Flag(column) => match run.get_ref(*column)? {
                     ValueRef::Integer(flag) => {
                         out.extend_from_slice(if flag != 0 { b"true" } else { b"false" })
