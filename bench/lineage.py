@@ -4,11 +4,15 @@ then `kin lineage up|down --depth 10` from the CLI on sampled targets, the store
 the cost of recording one run.
 
     python3 bench/lineage.py [--runs 300000] [--pipelines 1000] [--stages 10] [--commits 250] [--write]
+    python3 bench/lineage.py --store-url postgres://USER:PASSWORD@HOST/EMPTY_DB [...]
 
 The generator is crates/kin-store/examples/synth_lineage.rs: PIPELINES pipelines of STAGES
 chained stages re-run over time; every run uses its input and a code file and generates a
 model, a metrics file and a plot. Query times are wall times of the whole `kin` process.
-With --write the table goes to docs/benchmarks.md (section "Lineage store").
+With --store-url the store is that PostgreSQL database (empty; `scripts/postgres start`
+gives a server) instead of the repository's SQLite file, and the section is "Lineage store
+(PostgreSQL)"; the history import stays on SQLite. With --write the table goes to
+docs/benchmarks.md (section "Lineage store").
 """
 
 import argparse
@@ -35,13 +39,13 @@ def percentile(samples, q):
     return ordered[min(len(ordered) - 1, round((len(ordered) - 1) * q))]
 
 
-def time_queries(kin, repo, direction, targets):
+def time_queries(kin, repo, direction, targets, env=None):
     samples = []
     reached = []
     for target in targets:
         cmd = [kin, "lineage", direction, target, "--depth", "10", "--json"]
         start = time.perf_counter()
-        out = subprocess.run(cmd, cwd=repo, check=True, capture_output=True).stdout
+        out = subprocess.run(cmd, cwd=repo, check=True, capture_output=True, env=env).stdout
         samples.append((time.perf_counter() - start) * 1000)
         reached.append(len(json.loads(out)["nodes"]))
     return samples, reached
@@ -123,8 +127,14 @@ def main():
     parser.add_argument("--pipelines", type=int, default=1000)
     parser.add_argument("--stages", type=int, default=10)
     parser.add_argument("--commits", type=int, default=250, help="commits for the history import")
+    parser.add_argument("--store-url", help="an empty PostgreSQL database to use as the store")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
+    env = dict(os.environ)
+    if args.store_url:
+        env["KIN_STORE_URL"] = args.store_url
+    else:
+        env.pop("KIN_STORE_URL", None)
 
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "kin-cli", "-p", "kin-store",
                     "--example", "synth_lineage"], cwd=ROOT, check=True)
@@ -135,23 +145,27 @@ def main():
     with tempfile.TemporaryDirectory(prefix="kin-lineage-bench-") as repo:
         os.makedirs(os.path.join(repo, ".dvc"))
         os.makedirs(os.path.join(repo, ".kin"))
-        db = os.path.join(repo, ".kin", "lineage.db")
+        db = args.store_url or os.path.join(repo, ".kin", "lineage.db")
         print(f"generating {args.runs} runs ...", file=sys.stderr)
         gen = json.loads(subprocess.run(
             [generator, db, str(args.runs), str(args.pipelines), str(args.stages)],
             check=True, capture_output=True, text=True).stdout)
-        with sqlite3.connect(db) as conn:
-            versions = conn.execute("SELECT count(*) FROM artifact_version").fetchone()[0]
-            runs = conn.execute("SELECT count(*) FROM run").fetchone()[0]
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        size = os.path.getsize(db)
+        info = json.loads(subprocess.run([kin, "store", "info", "--json"], cwd=repo, env=env,
+                                         check=True, capture_output=True, text=True).stdout)
+        versions, runs = info["versions"], info["runs"]
+        if args.store_url:
+            size_text = "(server)"
+        else:
+            with sqlite3.connect(db) as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            size_text = f"{os.path.getsize(db) / 2**20:.0f} MiB on disk"
         # One untimed query warms the page cache, as a user's second query would find it.
-        time_queries(kin, repo, "up", gen["up_targets"][:1])
-        up, up_reached = time_queries(kin, repo, "up", gen["up_targets"])
-        down, down_reached = time_queries(kin, repo, "down", gen["down_targets"])
+        time_queries(kin, repo, "up", gen["up_targets"][:1], env)
+        up, up_reached = time_queries(kin, repo, "up", gen["up_targets"], env)
+        down, down_reached = time_queries(kin, repo, "down", gen["down_targets"], env)
 
     rows = [
-        ("store", f"{runs:,} runs, {versions:,} artifact versions", f"{size / 2**20:.0f} MiB on disk", "≤ 1 GB"),
+        ("store", f"{runs:,} runs, {versions:,} artifact versions", size_text, "≤ 1 GB"),
         ("generate (bulk, 5,000 runs per transaction)", "", f"{gen['generate_seconds']:.1f} s", ""),
         ("record one run (own transaction)", "p50 / p95",
          f"{gen['record_ms_p50']:.2f} / {gen['record_ms_p95']:.2f} ms", "≤ 5 ms"),
@@ -160,17 +174,19 @@ def main():
         ("`kin lineage down RAW --depth 10 --json`", f"{len(down)} targets, {statistics.median(down_reached):.0f} nodes each",
          f"p50 {percentile(down, 0.5):.1f} ms, p95 {percentile(down, 0.95):.1f} ms", "≤ 50 ms p95"),
     ]
-    report, full, again = history_import(kin, args.commits)
-    rows.append((f"`kin history import` of {args.commits} commits changing dvc.lock",
-                 f"{report['runs']:,} runs recorded; `lineage up` reaches the raw data",
-                 f"{full:.2f} s; again (nothing new) {again:.2f} s", "seconds"))
+    if not args.store_url:
+        report, full, again = history_import(kin, args.commits)
+        rows.append((f"`kin history import` of {args.commits} commits changing dvc.lock",
+                     f"{report['runs']:,} runs recorded; `lineage up` reaches the raw data",
+                     f"{full:.2f} s; again (nothing new) {again:.2f} s", "seconds"))
     table = ["| measure | detail | kin | target |", "|---|---|---|---|"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     text = "\n".join(table)
     print(text)
     if args.write:
-        write_section("Lineage store", (
-            f"`python3 bench/lineage.py --runs {args.runs} --pipelines {args.pipelines} --stages {args.stages} --commits {args.commits} --write`. "
+        backend = " --store-url URL" if args.store_url else ""
+        write_section("Lineage store (PostgreSQL)" if args.store_url else "Lineage store", (
+            f"`python3 bench/lineage.py --runs {args.runs} --pipelines {args.pipelines} --stages {args.stages} --commits {args.commits}{backend} --write`. "
             f"Machine: {machine()}. Query times are whole `kin` processes (start-up included).\n\n"
             + text + "\n\n"
             "\"Record one run\" is the store's insert. Once per `kin repro` (not per run) kin also "

@@ -1,7 +1,9 @@
 //! Synthetic lineage for the benchmark harness (`bench/lineage.py`): many pipelines of chained
 //! stages re-run over time, then single-run recording timed on the grown store.
 //!
-//!     synth_lineage DB RUNS [PIPELINES] [STAGES]
+//!     synth_lineage STORE RUNS [PIPELINES] [STAGES]
+//!
+//! STORE is a SQLite path or a `postgres://` URL.
 //!
 //! Each pipeline iteration adds a raw data version, then runs every stage: stage 0 uses the
 //! raw data, stage i the model of stage i-1, each with its own code file (a new version every
@@ -11,7 +13,8 @@
 use std::time::Instant;
 
 use kin_store::{
-    ArtifactHash, LineageStore, NewRun, NewVersion, RunId, RunStatus, SqliteStore, Timestamp,
+    ArtifactHash, LineageStore, NewRun, NewVersion, RunId, RunStatus, Store, StoreLocation,
+    Timestamp,
 };
 use serde_json::json;
 
@@ -103,7 +106,7 @@ fn percentile(samples: &mut [f64], q: f64) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: synth_lineage DB RUNS [PIPELINES] [STAGES]";
+    let usage = "usage: synth_lineage STORE RUNS [PIPELINES] [STAGES]";
     let db = args.get(1).unwrap_or_else(|| panic!("{usage}"));
     let number = |i: usize, default: u64| -> u64 {
         args.get(i)
@@ -116,8 +119,9 @@ fn main() {
         stages: number(4, 10),
     };
     let iterations = runs.div_ceil(shape.pipelines * shape.stages);
-    let mut store = SqliteStore::open(std::path::Path::new(db))
-        .unwrap_or_else(|e| panic!("cannot open {db}: {e}"));
+    let location =
+        StoreLocation::parse(db, std::path::Path::new(".")).unwrap_or_else(|e| panic!("{e}"));
+    let mut store = Store::open(&location).unwrap_or_else(|e| panic!("cannot open {db}: {e}"));
     let start = Instant::now();
     let mut at: i64 = 1_700_000_000_000;
     let mut batch = Vec::new();
@@ -162,7 +166,10 @@ fn main() {
             .unwrap_or_else(|e| panic!("record: {e}"));
         record_ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    let size = store.size_bytes().unwrap_or(0);
+    let size = match &store {
+        Store::Sqlite(sqlite) => sqlite.size_bytes().unwrap_or(0),
+        Store::Postgres(_) => 0,
+    };
     // Query targets: final models (up) and raw data (down) of mid-history iterations.
     let last = shape.stages - 1;
     let mid = iterations / 2;

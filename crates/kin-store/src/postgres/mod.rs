@@ -4,22 +4,25 @@
 
 mod read;
 mod schema;
+mod session;
+mod write;
+
+use self::session::{Session, Statements};
+use self::write::{append, insert_run};
 
 use std::cell::RefCell;
 
 use postgres::{Client, GenericClient, NoTls};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::audit::{Actor, AuditEntry, CHAIN_START, canonical, entry_hash, sha256_hex};
+use crate::audit::{Actor, AuditEntry, canonical};
 use crate::error::StoreError;
 use crate::ids::RunId;
-use crate::model::{NewRun, NewVersion, RunKey};
+use crate::model::{NewRun, RunKey};
 use crate::timestamp::Timestamp;
 
 /// The advisory lock key that serializes schema migrations (any number, fixed forever).
 const MIGRATION_LOCK: i64 = 0x6b69_6e5f_6d69_6772;
-/// The advisory lock key that serializes appends to the audit chain.
-const AUDIT_LOCK: i64 = 0x6b69_6e5f_6175_6469;
 
 /// How long connecting may take unless the URL says (`?connect_timeout=SECONDS`).
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -32,6 +35,9 @@ const FIRST_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(
 /// A lineage store in a PostgreSQL database.
 pub struct PostgresStore {
     client: RefCell<Client>,
+    /// Read statements prepared on this connection, by their SQL: a query then costs one
+    /// round trip instead of two.
+    statements: Statements,
     /// How to connect again after the connection dropped.
     config: postgres::Config,
     /// The URL without its password, for messages.
@@ -78,6 +84,7 @@ impl PostgresStore {
         let client = config.connect(NoTls).map_err(failed)?;
         let store = PostgresStore {
             client: RefCell::new(client),
+            statements: RefCell::default(),
             config,
             url: redacted,
         };
@@ -106,9 +113,9 @@ impl PostgresStore {
     /// break a deadlock or a serialization conflict: each try is all or nothing, so a retry
     /// never records anything twice. `done` says whether an earlier try committed after all
     /// (its acknowledgement lost with the connection). Any other error fails at once.
-    pub(crate) fn write<T>(
+    fn write<T>(
         &self,
-        mut write: impl FnMut(&mut postgres::Transaction<'_>) -> Result<T, StoreError>,
+        mut write: impl FnMut(&mut Session<'_, postgres::Transaction<'_>>) -> Result<T, StoreError>,
         mut done: impl FnMut(&mut Client) -> Result<Option<T>, StoreError>,
     ) -> Result<T, StoreError> {
         let mut delay = FIRST_RETRY_DELAY;
@@ -125,7 +132,10 @@ impl PostgresStore {
                     .transaction()
                     .map_err(StoreError::from)
                     .and_then(|mut tx| {
-                        let value = write(&mut tx)?;
+                        let value = write(&mut Session {
+                            client: &mut tx,
+                            statements: &self.statements,
+                        })?;
                         tx.commit()?;
                         Ok(value)
                     })
@@ -148,6 +158,8 @@ impl PostgresStore {
                                 source,
                             })?;
                     *self.client.borrow_mut() = client;
+                    // Statements belong to the connection that prepared them.
+                    self.statements.borrow_mut().clear();
                 }
             }
             std::thread::sleep(delay);
@@ -357,243 +369,4 @@ fn entry_from_row(row: &postgres::Row) -> AuditEntry {
         prev: row.get(7),
         hash: row.get(8),
     }
-}
-
-/// The id of a version, inserted if new; an existing version's row is never changed (only
-/// when it was first seen moves earlier), as on SQLite.
-fn insert_version(
-    tx: &mut impl GenericClient,
-    version: &NewVersion,
-    seen: Timestamp,
-) -> Result<i64, StoreError> {
-    let artifact: i64 = tx
-        .query_one(
-            "INSERT INTO artifact (path) VALUES ($1)
-             ON CONFLICT (path) DO UPDATE SET path = excluded.path RETURNING id",
-            &[&version.path],
-        )?
-        .get(0);
-    let size = version.size.and_then(|s| i64::try_from(s).ok());
-    let nfiles = version.nfiles.and_then(|s| i64::try_from(s).ok());
-    let id: i64 = tx
-        .query_one(
-            "INSERT INTO artifact_version (artifact_id, hash, size, nfiles, first_seen)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (artifact_id, hash) DO UPDATE SET
-                 first_seen = least(artifact_version.first_seen, excluded.first_seen)
-             RETURNING id",
-            &[
-                &artifact,
-                &version.hash.as_str(),
-                &size,
-                &nfiles,
-                &seen.millis(),
-            ],
-        )?
-        .get(0);
-    Ok(id)
-}
-
-/// Inserts a run, its tags and edges, and its audit entry (inside the caller's transaction).
-fn insert_run(tx: &mut impl GenericClient, run: &NewRun) -> Result<RunKey, StoreError> {
-    let environment: Option<i64> = match &run.environment {
-        Some(env) => {
-            tx.execute(
-                "INSERT INTO environment (hash, body) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
-                &[&env.hash, &env.body.to_string()],
-            )?;
-            tx.query_opt("SELECT id FROM environment WHERE hash = $1", &[&env.hash])?
-                .map(|row| row.get(0))
-        }
-        None => None,
-    };
-    let key: i64 = tx
-        .query_one(
-            "INSERT INTO run (uuid, stage, cmd, status, exit_code, started_at, ended_at, \"user\",
-                              host, git_commit, git_dirty, params, metrics, environment_id,
-                              log_object, fingerprint, project)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-             RETURNING id",
-            &[
-                &&run.id.0[..],
-                &run.stage,
-                &run.cmd,
-                &run.status.as_str(),
-                &run.exit_code.map(i64::from),
-                &run.started.millis(),
-                &run.ended.map(Timestamp::millis),
-                &run.user,
-                &run.host,
-                &run.git_commit,
-                &run.git_dirty,
-                &crate::model::json_column(&run.params),
-                &crate::model::json_column(&run.metrics),
-                &environment,
-                &run.log_object,
-                &run.fingerprint,
-                &run.project,
-            ],
-        )?
-        .get(0);
-    for (name, value) in &run.tags {
-        tx.execute(
-            "INSERT INTO run_tag (run_id, key, value) VALUES ($1, $2, $3)",
-            &[&key, name, value],
-        )?;
-    }
-    // Versions are written in one global order (path, then hash), so that concurrent runs
-    // sharing artifacts wait for each other instead of deadlocking.
-    let mut edges: Vec<(&str, &NewVersion)> = run
-        .used
-        .iter()
-        .map(|version| ("used", version))
-        .chain(run.generated.iter().map(|version| ("generated", version)))
-        .collect();
-    edges.sort_by(|a, b| (&a.1.path, a.1.hash.as_str()).cmp(&(&b.1.path, b.1.hash.as_str())));
-    for (table, version) in edges {
-        let id = insert_version(tx, version, run.started)?;
-        tx.execute(
-            &format!(
-                "INSERT INTO {table} (run_id, version_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-            ),
-            &[&key, &id],
-        )?;
-    }
-    // The audit entry holds the rows as they now read, in the same transaction.
-    let actor = Actor {
-        user: run.user.clone(),
-        host: run.host.clone(),
-    };
-    if let Some((id, document)) = run_document(tx, key)? {
-        append(tx, &actor, "run", &id, &document)?;
-    }
-    Ok(RunKey(key))
-}
-
-/// The canonical document of run `key` as its rows read now: the same bytes the SQLite store
-/// records for the same run (`sqlite::audit::run_document`).
-pub(crate) fn run_document(
-    tx: &mut impl GenericClient,
-    key: i64,
-) -> Result<Option<(String, String)>, StoreError> {
-    let Some(row) = tx.query_opt(
-        "SELECT r.uuid, r.stage, r.cmd, r.status, r.exit_code, r.started_at, r.ended_at,
-                r.\"user\", r.host, r.git_commit, r.git_dirty, r.params, r.metrics,
-                (SELECT hash FROM environment e WHERE e.id = r.environment_id), r.log_object,
-                r.fingerprint, r.project
-         FROM run r WHERE r.id = $1",
-        &[&key],
-    )?
-    else {
-        return Ok(None);
-    };
-    let uuid: Vec<u8> = row.get(0);
-    let id = <[u8; 16]>::try_from(uuid.as_slice())
-        .map(|bytes| RunId(bytes).to_string())
-        .unwrap_or_else(|_| format!("(malformed id {uuid:?})"));
-    let mut edges = |table: &str| -> Result<Value, StoreError> {
-        let rows = tx.query(
-            &format!(
-                "SELECT a.path, v.hash, v.size, v.nfiles FROM {table} x
-                 JOIN artifact_version v ON v.id = x.version_id
-                 JOIN artifact a ON a.id = v.artifact_id WHERE x.run_id = $1"
-            ),
-            &[&key],
-        )?;
-        let mut items: Vec<(String, Value)> = rows
-            .iter()
-            .map(|row| {
-                let item = json!({
-                    "path": row.get::<_, String>(0),
-                    "hash": row.get::<_, String>(1),
-                    "size": row.get::<_, Option<i64>>(2),
-                    "nfiles": row.get::<_, Option<i64>>(3),
-                });
-                (canonical(&item), item)
-            })
-            .collect();
-        items.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(Value::Array(
-            items.into_iter().map(|(_, item)| item).collect(),
-        ))
-    };
-    let used = edges("used")?;
-    let generated = edges("generated")?;
-    let tags: serde_json::Map<String, Value> = tx
-        .query("SELECT key, value FROM run_tag WHERE run_id = $1", &[&key])?
-        .iter()
-        .map(|row| {
-            (
-                row.get::<_, String>(0),
-                Value::from(row.get::<_, String>(1)),
-            )
-        })
-        .collect();
-    let mut document = json!({
-        "generated": generated,
-        "used": used,
-        "run": {
-            "id": id,
-            "stage": row.get::<_, String>(1),
-            "cmd": row.get::<_, String>(2),
-            "status": row.get::<_, String>(3),
-            "exit_code": row.get::<_, Option<i64>>(4),
-            "started_at": row.get::<_, i64>(5),
-            "ended_at": row.get::<_, Option<i64>>(6),
-            "user": row.get::<_, Option<String>>(7),
-            "host": row.get::<_, Option<String>>(8),
-            "git_commit": row.get::<_, Option<String>>(9),
-            "git_dirty": row.get::<_, Option<bool>>(10),
-            "params": row.get::<_, Option<String>>(11),
-            "metrics": row.get::<_, Option<String>>(12),
-            "environment": row.get::<_, Option<String>>(13),
-            "log_object": row.get::<_, Option<String>>(14),
-            "fingerprint": row.get::<_, Option<String>>(15),
-            "tags": tags,
-        },
-    });
-    // Only runs with a project say so: documents of runs from before projects stay as
-    // their entries recorded them.
-    if let Some(project) = row.get::<_, Option<String>>(16) {
-        document["run"]["project"] = Value::from(project);
-    }
-    Ok(Some((id, canonical(&document))))
-}
-
-/// Appends an entry to the chain inside the caller's transaction; concurrent writers take
-/// turns (an advisory lock held until their commit), so the chain stays one line.
-fn append(
-    tx: &mut impl GenericClient,
-    actor: &Actor,
-    action: &str,
-    subject: &str,
-    payload: &str,
-) -> Result<(), StoreError> {
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK])?;
-    let last = tx.query_opt(
-        "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1",
-        &[],
-    )?;
-    let (seq, prev) = match last {
-        Some(row) => (row.get::<_, i64>(0) + 1, row.get::<_, String>(1)),
-        None => (1, CHAIN_START.to_owned()),
-    };
-    let at = Timestamp::now();
-    let hash = entry_hash(seq, at, actor, action, subject, &sha256_hex(payload), &prev);
-    tx.execute(
-        "INSERT INTO audit_entry (seq, at, \"user\", host, action, subject, payload, prev, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        &[
-            &seq,
-            &at.millis(),
-            &actor.user,
-            &actor.host,
-            &action,
-            &subject,
-            &payload,
-            &prev,
-            &hash,
-        ],
-    )?;
-    Ok(())
 }

@@ -4,7 +4,7 @@
 use postgres::types::ToSql;
 use serde_json::Value;
 
-use super::{PostgresStore, append, insert_run, run_recorded};
+use super::{PostgresStore, Session, append, insert_run, run_recorded};
 use crate::LineageStore;
 use crate::audit::{Actor, canonical};
 use crate::error::StoreError;
@@ -99,7 +99,12 @@ impl PostgresStore {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<postgres::Row>, StoreError> {
-        Ok(self.client.borrow_mut().query(sql, params)?)
+        let mut client = self.client.borrow_mut();
+        Session {
+            client: &mut *client,
+            statements: &self.statements,
+        }
+        .query(sql, params)
     }
 
     fn keys(&self, sql: &str, key: i64) -> Result<Vec<i64>, StoreError> {
