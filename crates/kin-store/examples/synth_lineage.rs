@@ -1,7 +1,7 @@
 //! Synthetic lineage for the benchmark harness (`bench/lineage.py`): many pipelines of chained
 //! stages re-run over time, then single-run recording timed on the grown store.
 //!
-//!     synth_lineage STORE RUNS [PIPELINES] [STAGES]
+//!     synth_lineage STORE RUNS [PIPELINES] [STAGES] [SINGLE_RUNS]
 //!
 //! STORE is a SQLite path or a `postgres://` URL.
 //!
@@ -106,7 +106,7 @@ fn percentile(samples: &mut [f64], q: f64) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: synth_lineage STORE RUNS [PIPELINES] [STAGES]";
+    let usage = "usage: synth_lineage STORE RUNS [PIPELINES] [STAGES] [SINGLE_RUNS]";
     let db = args.get(1).unwrap_or_else(|| panic!("{usage}"));
     let number = |i: usize, default: u64| -> u64 {
         args.get(i)
@@ -118,6 +118,7 @@ fn main() {
         pipelines: number(3, 1000),
         stages: number(4, 10),
     };
+    let singles = number(5, 500);
     let iterations = runs.div_ceil(shape.pipelines * shape.stages);
     let location =
         StoreLocation::parse(db, std::path::Path::new(".")).unwrap_or_else(|e| panic!("{e}"));
@@ -151,7 +152,7 @@ fn main() {
 
     // One run per transaction, as `kin repro` records them, on the grown store.
     let mut record_ms = Vec::new();
-    for k in 0..500 {
+    for k in 0..singles {
         at += 7;
         let run = stage_run(
             &shape,
@@ -188,7 +189,7 @@ fn main() {
     println!(
         "{}",
         json!({
-            "runs": recorded + 500,
+            "runs": recorded + singles,
             "generate_seconds": generate_seconds,
             "db_bytes": size,
             "record_ms_p50": percentile(&mut record_ms, 0.5),
