@@ -36,11 +36,6 @@ pub enum StoreError {
         "`{url}` is not a lineage store: give a file path, `sqlite:PATH` or `postgres://USER@HOST/DB`"
     )]
     UnsupportedUrl { url: String },
-    #[error("{what} is not supported on {backend} stores yet")]
-    Unsupported {
-        what: &'static str,
-        backend: &'static str,
-    },
     #[error("lineage store query failed: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("no recorded run has an id starting with `{prefix}`")]

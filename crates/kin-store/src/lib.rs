@@ -10,6 +10,7 @@ pub mod sqlite;
 mod store;
 mod timestamp;
 mod traverse;
+mod verification;
 
 pub use error::StoreError;
 pub use ids::{ArtifactHash, RunId};

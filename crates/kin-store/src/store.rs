@@ -190,13 +190,7 @@ impl Store {
 
     /// Verifies the audit chain against the rows it describes.
     pub fn audit_verify(&self) -> Result<AuditCheck, StoreError> {
-        match self {
-            Store::Sqlite(store) => store.audit_verify(),
-            Store::Postgres(_) => Err(StoreError::Unsupported {
-                what: "verifying the audit log",
-                backend: "PostgreSQL",
-            }),
-        }
+        each!(self, store => store.audit_verify())
     }
 }
 

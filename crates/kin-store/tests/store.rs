@@ -49,6 +49,7 @@ conformance!(
     promotions_are_kept_per_artifact_in_order,
     audit_entries_chain_every_write,
     runs_are_kept_per_project_and_queries_see_them_all,
+    the_audit_log_verifies_and_names_what_was_edited,
 );
 
 /// raw@1 -> prepare -> clean@2 -> train -> model@3; then raw@4 -> prepare -> clean@5 -> train -> model@6.
@@ -326,6 +327,67 @@ fn runs_are_kept_per_project_and_queries_see_them_all(at: &TestStore) {
     assert!(
         stages.contains(&"featurize") && stages.contains(&"train"),
         "{stages:?}"
+    );
+}
+
+fn the_audit_log_verifies_and_names_what_was_edited(at: &TestStore) {
+    let mut store = at.open();
+    let ids = two_generations(&mut store);
+    store.mark_imported(&["c0ffee".to_owned()]).expect("mark");
+    store
+        .record_promotion(&Promotion {
+            artifact: "churn".to_owned(),
+            version: "v1.0.0".to_owned(),
+            stage: "prod".to_owned(),
+            tag: "churn#prod#1".to_owned(),
+            git_commit: "abc123".to_owned(),
+            author: "Ana".to_owned(),
+            approver: Some("Bob".to_owned()),
+            reason: None,
+            overridden: false,
+            evidence: serde_json::json!({"gates": []}),
+            at: Timestamp::from_secs(10),
+        })
+        .expect("promote");
+    let check = store.audit_verify().expect("verify");
+    assert_eq!(check.findings, Vec::new());
+    assert_eq!(check.entries, 6);
+    assert_eq!(check.head.expect("head").seq, 6);
+    drop(store);
+
+    at.execute(
+        "UPDATE run SET cmd = 'rm -rf /' WHERE started_at = 2000;
+         UPDATE promotion SET approver = 'Mallory';
+         DELETE FROM imported_commit;
+         UPDATE audit_entry SET \"user\" = 'mallory' WHERE seq = 3;",
+    );
+    let findings = at.open().audit_verify().expect("verify").findings;
+    let text: Vec<String> = findings
+        .iter()
+        .map(kin_store::audit::AuditFinding::describe)
+        .collect();
+    let text = text.join("\n");
+    assert!(
+        matches!(
+            findings.first(),
+            Some(kin_store::audit::AuditFinding::EntryEdited { seq: 3 })
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "run {} (stage train) (entry 2) was edited: `run.cmd`",
+            ids[1]
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("promotion churn#prod#1 (entry 6) was edited: `approver`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("imported commit c0ffee (entry 5) was deleted"),
+        "{text}"
     );
 }
 

@@ -130,6 +130,12 @@ fn a_postgres_store_records_reads_and_refuses_a_newer_schema() {
         let text = run_ok(kin(dir).args(["store", "info"]));
         assert!(text.contains("backend:   postgres"), "{text}");
         assert!(text.contains(":***@"), "{text}");
+        // The audit chain is kept and verified on PostgreSQL too.
+        let verified = run_ok(kin(dir).args(["audit", "verify"]));
+        assert!(
+            verified.starts_with("audit log verified: 1 entries"),
+            "{verified}"
+        );
     });
     assert!(
         !dir.join(".kin/lineage.db").exists(),

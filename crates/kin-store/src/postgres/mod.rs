@@ -5,6 +5,7 @@
 mod read;
 mod schema;
 mod session;
+mod verify;
 mod write;
 
 use self::session::{Session, Statements};
@@ -273,6 +274,11 @@ impl PostgresStore {
             &[&action, &since.map(Timestamp::millis)],
         )?;
         Ok(rows.iter().map(entry_from_row).collect())
+    }
+
+    /// Verifies the audit chain against the rows it describes.
+    pub fn audit_verify(&self) -> Result<crate::audit::AuditCheck, StoreError> {
+        verify::verify(self)
     }
 
     /// The audit entry numbered `seq`, if the chain has it.

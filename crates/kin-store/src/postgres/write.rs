@@ -161,26 +161,34 @@ const EDGES: &str = "(SELECT coalesce(json_agg((
         FROM artifact_version v JOIN artifact a ON a.id = v.artifact_id WHERE v.id = x.version_id
     )), '[]')::TEXT FROM {table} x WHERE x.run_id = r.id)";
 
+/// The statement reading the documents of the runs `filter` selects (of run `r`), in
+/// [`document_from_row`]'s columns.
+pub(super) fn document_select(filter: &str) -> String {
+    format!(
+        "SELECT r.uuid, r.stage, r.cmd, r.status, r.exit_code, r.started_at, r.ended_at,
+                r.\"user\", r.host, r.git_commit, r.git_dirty, r.params, r.metrics,
+                (SELECT hash FROM environment e WHERE e.id = r.environment_id), r.log_object,
+                r.fingerprint, r.project, {}, {},
+                (SELECT coalesce(json_object_agg(t.key, t.value), '{{}}')::TEXT
+                 FROM run_tag t WHERE t.run_id = r.id), r.id
+         FROM run r WHERE {filter}",
+        EDGES.replace("{table}", "used"),
+        EDGES.replace("{table}", "generated"),
+    )
+}
+
 /// The canonical document of run `key` as its rows read now: the same bytes the SQLite store
 /// records for the same run (`sqlite::audit::run_document`).
 pub(super) fn run_document<C: GenericClient>(
     db: &mut Session<'_, C>,
     key: i64,
 ) -> Result<Option<(String, String)>, StoreError> {
-    let sql = format!(
-        "SELECT r.uuid, r.stage, r.cmd, r.status, r.exit_code, r.started_at, r.ended_at,
-                r.\"user\", r.host, r.git_commit, r.git_dirty, r.params, r.metrics,
-                (SELECT hash FROM environment e WHERE e.id = r.environment_id), r.log_object,
-                r.fingerprint, r.project, {}, {},
-                (SELECT coalesce(json_object_agg(t.key, t.value), '{{}}')::TEXT
-                 FROM run_tag t WHERE t.run_id = r.id)
-         FROM run r WHERE r.id = $1",
-        EDGES.replace("{table}", "used"),
-        EDGES.replace("{table}", "generated"),
-    );
-    let Some(row) = db.query_opt(&sql, &[&key])? else {
-        return Ok(None);
-    };
+    let row = db.query_opt(&document_select("r.id = $1 ORDER BY r.id"), &[&key])?;
+    Ok(row.as_ref().map(document_from_row))
+}
+
+/// A row of [`document_select`] as the run's id (as text) and canonical document.
+pub(super) fn document_from_row(row: &postgres::Row) -> (String, String) {
     let uuid: Vec<u8> = row.get(0);
     let id = <[u8; 16]>::try_from(uuid.as_slice())
         .map(|bytes| RunId(bytes).to_string())
@@ -227,7 +235,7 @@ pub(super) fn run_document<C: GenericClient>(
     if let Some(project) = row.get::<_, Option<String>>(16) {
         document["run"]["project"] = Value::from(project);
     }
-    Ok(Some((id, canonical(&document))))
+    (id, canonical(&document))
 }
 
 /// Appends an entry to the chain inside the caller's transaction; concurrent writers take

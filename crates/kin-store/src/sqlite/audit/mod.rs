@@ -15,11 +15,12 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
-use self::run_document::{RunDocumentWriter, hex_text, run_document, text_lossy};
+use self::run_document::{RunDocumentWriter, run_document, text_lossy};
 use crate::audit::{Actor, AuditEntry, CHAIN_START, canonical, entry_hash, sha256_hex};
 use crate::error::StoreError;
 use crate::ids::RunId;
 use crate::timestamp::Timestamp;
+use crate::verification::hex_text;
 
 pub(super) use self::verify::verify;
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row};
 
-use crate::audit::{hex_digest, write_integer, write_json_string};
+use crate::audit::{write_integer, write_json_string};
 use crate::error::StoreError;
 use crate::ids::RunId;
 
@@ -386,9 +386,4 @@ pub(super) fn run_document(
     let id = run_id_text(run.get_ref(UUID_COLUMN)?);
     let document = String::from_utf8_lossy(writer.finish(run)?).into_owned();
     Ok(Some((id, document)))
-}
-
-/// A digest's lower-case hex as a `String`.
-pub(super) fn hex_text(digest: &[u8; 32]) -> String {
-    String::from_utf8_lossy(&hex_digest(digest)).into_owned()
 }

@@ -13,9 +13,9 @@ use super::run_document::{
     EDGE_COLUMNS, KEY_COLUMN, RunDocumentWriter, Side, UUID_COLUMN, run_select, run_uuid,
 };
 use super::{ENTRY_COLUMNS, entry_from_row, text_of};
-use crate::audit::{AuditEntry, AuditFinding, EntryFields, hex_digest, sha256};
+use crate::audit::sha256;
 use crate::error::StoreError;
-use crate::ids::RunId;
+use crate::verification::{ChainReader, ChainSlice, RunDigest, StoredEntry};
 
 /// How finely the work is cut.
 #[derive(Clone, Copy, Debug)]
@@ -36,41 +36,6 @@ impl Slices {
 
 /// How much of the store a helper maps into memory (SQLite caps it at its build's limit).
 const MMAP_BYTES: i64 = 1 << 40;
-
-/// A run entry's payload digest, by the run id it names.
-#[derive(Clone, Debug)]
-pub(super) struct RunEntry {
-    pub uuid: [u8; 16],
-    pub seq: i64,
-    pub digest: [u8; 32],
-}
-
-/// A run's document digest as its rows read now; `uuid` is `None` if its id column was edited
-/// into something that is not an id.
-#[derive(Clone, Debug)]
-pub(super) struct RunDigest {
-    pub uuid: Option<[u8; 16]>,
-    pub key: i64,
-    pub digest: [u8; 32],
-}
-
-/// What a slice of the chain holds and where it breaks.
-#[derive(Debug, Default)]
-pub(super) struct ChainSlice {
-    /// The first entry's number and the hash it says precedes it.
-    pub first: Option<(i64, String)>,
-    /// The last entry's number and hash.
-    pub last: Option<(i64, String)>,
-    /// The slice's first break; one at its first entry can only be an edit (its number and
-    /// link are checked against the slice before).
-    pub broken: Option<AuditFinding>,
-    pub count: i64,
-    pub runs: Vec<RunEntry>,
-    /// The numbers of run entries whose subject is not a run id.
-    pub unnamed: Vec<i64>,
-    /// The entries that are not runs, whole.
-    pub others: Vec<AuditEntry>,
-}
 
 /// Everything read, in chain order and in run key order.
 #[derive(Debug, Default)]
@@ -241,88 +206,46 @@ fn work(
     }
 }
 
+/// A column that may be NULL, as text.
+fn optional_text(value: ValueRef<'_>) -> Option<std::borrow::Cow<'_, str>> {
+    match value {
+        ValueRef::Null => None,
+        other => Some(text_of(other)),
+    }
+}
+
 /// Entries numbered `first..=last`, checked against each other.
 fn chain_slice(conn: &Connection, first: i64, last: i64) -> Result<ChainSlice, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {ENTRY_COLUMNS} FROM audit_entry WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq"
     ))?;
     let mut rows = statement.query([first, last])?;
-    let mut slice = ChainSlice::default();
-    let mut fields = Vec::with_capacity(512);
-    let mut last_hash: Vec<u8> = Vec::with_capacity(64);
-    let mut last_seq = None;
+    let mut reader = ChainReader::default();
     while let Some(row) = rows.next()? {
-        let seq: i64 = row.get(0)?;
-        let action = text_of(row.get_ref(4)?);
-        let subject = text_of(row.get_ref(5)?);
-        let payload = row.get_ref(6)?;
-        let payload_digest = sha256(match payload {
+        let (user, host) = (
+            optional_text(row.get_ref(2)?),
+            optional_text(row.get_ref(3)?),
+        );
+        let (action, subject) = (text_of(row.get_ref(4)?), text_of(row.get_ref(5)?));
+        let (prev, hash) = (text_of(row.get_ref(7)?), text_of(row.get_ref(8)?));
+        let payload = match row.get_ref(6)? {
             ValueRef::Text(bytes) | ValueRef::Blob(bytes) => bytes,
             _ => b"",
-        });
-        let payload_hex = hex_digest(&payload_digest);
-        let prev = text_of(row.get_ref(7)?);
-        let stored = text_of(row.get_ref(8)?);
-        let optional = |value: ValueRef<'_>| match value {
-            ValueRef::Null => None,
-            other => Some(text_of(other).into_owned()),
         };
-        let (user, host) = (optional(row.get_ref(2)?), optional(row.get_ref(3)?));
-        fields.clear();
-        EntryFields {
-            seq,
+        let stored = StoredEntry {
+            seq: row.get(0)?,
             at_millis: row.get_ref(1)?.as_i64().unwrap_or(i64::MIN),
             user: user.as_deref(),
             host: host.as_deref(),
             action: &action,
             subject: &subject,
-            payload_sha256: std::str::from_utf8(&payload_hex).unwrap_or_default(),
+            payload,
             prev: &prev,
-        }
-        .write_canonical(&mut fields);
-        let edited = hex_digest(&sha256(&fields)) != stored.as_bytes();
-        slice.count += 1;
-        match last_seq {
-            None => {
-                slice.first = Some((seq, prev.clone().into_owned()));
-                if edited {
-                    slice.broken = Some(AuditFinding::EntryEdited { seq });
-                }
-            }
-            Some(before) if slice.broken.is_none() => {
-                slice.broken = if seq != before + 1 {
-                    Some(AuditFinding::Sequence {
-                        expected: before + 1,
-                        found: seq,
-                    })
-                } else if edited {
-                    Some(AuditFinding::EntryEdited { seq })
-                } else if prev.as_bytes() != last_hash.as_slice() {
-                    Some(AuditFinding::BrokenLink { seq })
-                } else {
-                    None
-                };
-            }
-            Some(_) => {}
-        }
-        last_seq = Some(seq);
-        last_hash.clear();
-        last_hash.extend_from_slice(stored.as_bytes());
-        if action == "run" {
-            match subject.parse::<RunId>() {
-                Ok(id) => slice.runs.push(RunEntry {
-                    uuid: id.0,
-                    seq,
-                    digest: payload_digest,
-                }),
-                Err(_) => slice.unnamed.push(seq),
-            }
-        } else {
-            slice.others.push(entry_from_row(row)?);
-        }
+            hash: &hash,
+        };
+        reader.push(&stored, || Ok(entry_from_row(row)?))?;
     }
-    slice.last = last_seq.map(|seq| (seq, String::from_utf8_lossy(&last_hash).into_owned()));
-    Ok(slice)
+    Ok(reader.finish())
 }
 
 /// Runs keyed `first..=last`, each its document's digest as its rows read now: the runs, their
