@@ -36,6 +36,10 @@ pub enum StoreError {
         "`{url}` is not a lineage store: give a file path, `sqlite:PATH` or `postgres://USER@HOST/DB`"
     )]
     UnsupportedUrl { url: String },
+    #[error(
+        "the target store has its own history (its audit entry {seq} is not the source's): copy into an empty store or an earlier copy of this one"
+    )]
+    CopyDiverged { seq: i64 },
     #[error("lineage store query failed: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("no recorded run has an id starting with `{prefix}`")]

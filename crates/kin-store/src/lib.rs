@@ -2,6 +2,7 @@
 //! params, code and environment — kept across all history and queried in both directions.
 
 pub mod audit;
+mod copy;
 mod error;
 mod ids;
 mod model;
@@ -12,6 +13,7 @@ mod timestamp;
 mod traverse;
 mod verification;
 
+pub use copy::{CopyReport, copy};
 pub use error::StoreError;
 pub use ids::{ArtifactHash, RunId};
 pub use model::{

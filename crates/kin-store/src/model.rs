@@ -190,6 +190,8 @@ pub struct Run {
     pub log_object: Option<String>,
     pub tags: Tags,
     pub project: Option<String>,
+    /// See [`NewRun::fingerprint`].
+    pub fingerprint: Option<String>,
 }
 
 /// Which runs `kin runs` lists.

@@ -578,3 +578,104 @@ fn promotions_are_kept_per_artifact_in_order(at: &TestStore) {
             .is_err()
     );
 }
+
+/// Every pair of backends at hand: SQLite to SQLite always; to and from PostgreSQL when a
+/// server is available.
+fn backend_pairs() -> Vec<(TestStore, TestStore)> {
+    let mut pairs = vec![(fixtures::backends::sqlite(), fixtures::backends::sqlite())];
+    if let (Some(to), Some(from)) = (
+        fixtures::backends::postgres(),
+        fixtures::backends::postgres(),
+    ) {
+        pairs.push((fixtures::backends::sqlite(), to));
+        pairs.push((from, fixtures::backends::sqlite()));
+    }
+    pairs
+}
+
+#[test]
+fn a_store_copies_losslessly_and_idempotently_between_backends() {
+    for (from, to) in backend_pairs() {
+        let what = format!("{:?} -> {:?}", from.location, to.location);
+        let mut source = from.open();
+        two_generations(&mut source);
+        let mut tagged = tagged("train", 9_000, &[("team", "pricing")]);
+        tagged.project = Some("acme/training".to_owned());
+        source.record_run(&tagged).expect("record");
+        source.mark_imported(&["c0ffee".to_owned()]).expect("mark");
+        source
+            .audit_note(
+                &kin_store::audit::Actor::default(),
+                "registry",
+                "churn@v1.0.0",
+                &serde_json::json!({"tag": "churn@v1.0.0"}),
+            )
+            .expect("note");
+
+        let mut target = to.open();
+        let report = kin_store::copy(&source, &mut target).expect("copy");
+        assert_eq!(
+            (report.entries, report.runs, report.imported_commits),
+            (7, 5, 1),
+            "{what}"
+        );
+        // The copy's chain is the source's, and it verifies against the copied rows.
+        let entries = |store: &Store| -> Vec<(i64, String)> {
+            let all = store.audit_entries(None, None).expect("entries");
+            all.into_iter().map(|e| (e.seq, e.hash)).collect()
+        };
+        assert_eq!(entries(&target), entries(&source), "{what}");
+        assert_eq!(
+            target.audit_verify().expect("verify").findings,
+            Vec::new(),
+            "{what}"
+        );
+        let copied = target.run(tagged.id).expect("copied run");
+        assert_eq!(copied.tags, tagged.tags, "{what}");
+        assert_eq!(copied.project.as_deref(), Some("acme/training"), "{what}");
+        assert!(target.is_imported("c0ffee").expect("q"), "{what}");
+
+        // Again: nothing to do. After more runs: only those.
+        assert_eq!(
+            kin_store::copy(&source, &mut target)
+                .expect("again")
+                .entries,
+            0,
+            "{what}"
+        );
+        source
+            .record_run(&run(
+                "evaluate",
+                10_000,
+                vec![version("model.pkl", 6)],
+                vec![],
+            ))
+            .expect("record");
+        let more = kin_store::copy(&source, &mut target).expect("more");
+        assert_eq!((more.entries, more.runs, more.already), (1, 1, 7), "{what}");
+        assert_eq!(
+            target.audit_verify().expect("verify").findings,
+            Vec::new(),
+            "{what}"
+        );
+
+        // A target with a history of its own is refused, untouched.
+        target
+            .record_run(&run("local", 11_000, vec![], vec![version("x", 9)]))
+            .expect("record");
+        source
+            .record_run(&run("later", 12_000, vec![], vec![version("y", 10)]))
+            .expect("record");
+        let refused = kin_store::copy(&source, &mut target);
+        assert!(
+            matches!(refused, Err(StoreError::CopyDiverged { seq: 9 })),
+            "{what}: {:?}",
+            refused.err()
+        );
+        assert_eq!(
+            target.runs(&RunFilter::default()).expect("runs").len(),
+            7,
+            "{what}"
+        );
+    }
+}

@@ -22,6 +22,22 @@ pub enum StoreCommand {
     Info(InfoArgs),
     /// Bring the store's schema up to this kin's version (kin also does it on first use).
     Migrate(MigrateArgs),
+    /// Copy a store into another (SQLite to PostgreSQL and back), audit chain included;
+    /// copying again adds only what is new.
+    Copy(CopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The store to copy: a path, `sqlite:PATH` or `postgres://…` (default: this
+    /// repository's store).
+    #[arg(long, value_name = "URL")]
+    pub from: Option<String>,
+    /// The store to copy into (created or migrated as needed).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -37,6 +53,9 @@ pub struct MigrateArgs {
 }
 
 pub fn cmd_store(printer: Printer, cwd: &Path, args: &StoreArgs) -> Result<(), CommandError> {
+    if let StoreCommand::Copy(copy) = &args.command {
+        return cmd_copy(printer, cwd, copy);
+    }
     let repo = kin::Repo::discover(cwd)?;
     // Opening the store migrates it: `migrate` is `info` said as an intent.
     let store = kin::lineage::open_store(&repo)?;
@@ -75,6 +94,7 @@ pub fn cmd_store(printer: Printer, cwd: &Path, args: &StoreArgs) -> Result<(), C
                 latest_run_line(out, &store)?;
             }
         }
+        StoreCommand::Copy(_) => {}
         StoreCommand::Migrate(migrate) => {
             if migrate.json {
                 let doc = json!({
@@ -110,6 +130,60 @@ fn latest_run_line(out: &mut impl Write, store: &Store) -> Result<(), CommandErr
             out,
             "latest:    {} ({}, {})",
             run.stage, run.id, run.started
+        )?;
+    }
+    Ok(())
+}
+
+/// `kin store copy`: paths are the current directory's; `--from` defaults to the repository's
+/// store.
+fn cmd_copy(printer: Printer, cwd: &Path, args: &CopyArgs) -> Result<(), CommandError> {
+    use kin::lineage::kin_store::{StoreLocation, copy};
+    let failure = |e: kin::lineage::kin_store::StoreError| CommandError::failure(e.to_string());
+    let from = match &args.from {
+        Some(url) => StoreLocation::parse(url, cwd).map_err(failure)?,
+        None => kin::lineage::store_location(kin::Repo::discover(cwd)?.root())?,
+    };
+    let to = StoreLocation::parse(&args.to, cwd).map_err(failure)?;
+    if from == to {
+        return Err(CommandError::usage(format!(
+            "`{}` is both the source and the target",
+            to.describe()
+        )));
+    }
+    let source = Store::open(&from).map_err(failure)?;
+    let mut target = Store::open(&to).map_err(failure)?;
+    let report = copy(&source, &mut target).map_err(|e| {
+        let diverged = matches!(e, kin::lineage::kin_store::StoreError::CopyDiverged { .. });
+        let error = CommandError::failure(e.to_string());
+        if diverged {
+            error.with_hint("`kin store info` on each shows what they hold; nothing was written")
+        } else {
+            error
+        }
+    })?;
+    if args.json {
+        let doc = json!({
+            "from": from.describe(),
+            "to": to.describe(),
+            "entries": report.entries,
+            "runs": report.runs,
+            "promotions": report.promotions,
+            "imported_commits": report.imported_commits,
+            "already": report.already,
+        });
+        printer.json(&doc, JsonStyle::Pretty)?;
+    } else {
+        writeln!(
+            printer.stdout(),
+            "copied {} audit entries ({} runs, {} promotions, {} imported commits) from {} to {}; {} were there already",
+            report.entries,
+            report.runs,
+            report.promotions,
+            report.imported_commits,
+            from.describe(),
+            to.describe(),
+            report.already
         )?;
     }
     Ok(())

@@ -321,3 +321,45 @@ fn lineage_crosses_between_two_repositories_sharing_a_remote_and_a_store() {
         assert!(all.contains("featurize") && all.contains("train"), "{all}");
     });
 }
+
+#[test]
+fn a_local_store_moves_to_postgres_and_back_with_its_audit_chain() {
+    let Some(team) = backends::postgres() else {
+        return;
+    };
+    let StoreLocation::Postgres(team_url) = &team.location else {
+        unreachable!("a PostgreSQL test store");
+    };
+    let repo = repro_once();
+    let dir = repo.path();
+    let copy = |args: &[&str]| -> Value {
+        let mut all = vec!["store", "copy", "--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&run_ok(kin(dir).args(&all))).expect("json")
+    };
+    let to_team = copy(&["--to", team_url]);
+    assert_eq!(
+        (to_team["entries"].clone(), to_team["runs"].clone()),
+        (1.into(), 1.into())
+    );
+    assert!(
+        !to_team.to_string().contains("kin-test-password"),
+        "{to_team}"
+    );
+    // Idempotent.
+    assert_eq!(copy(&["--to", team_url])["entries"], 0);
+    // The team store verifies and answers as the local one did.
+    with_store(&team.location, || {
+        run_ok(kin(dir).args(["audit", "verify"]));
+        let up = run_ok(kin(dir).args(["lineage", "up", "out.txt"]));
+        assert!(up.contains("in.txt"), "{up}");
+    });
+    // And back into a new SQLite file.
+    let back = copy(&["--from", team_url, "--to", "back.db"]);
+    assert_eq!(back["runs"], 1);
+    let location = StoreLocation::Sqlite(dir.join("back.db"));
+    with_store(&location, || run_ok(kin(dir).args(["audit", "verify"])));
+    // The same store twice is a usage error.
+    let output = run(kin(dir).args(["store", "copy", "--to", ".kin/lineage.db"]));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr_text(&output));
+}

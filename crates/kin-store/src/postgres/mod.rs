@@ -258,6 +258,39 @@ impl PostgresStore {
         )
     }
 
+    /// Writes what [`crate::copy`] replicates, in one transaction: rows as they were and
+    /// audit entries verbatim.
+    pub(crate) fn apply_replicas(
+        &mut self,
+        replicas: &[crate::copy::Replica],
+    ) -> Result<(), StoreError> {
+        use crate::copy::Replica;
+        self.write(
+            |db| {
+                for replica in replicas {
+                    match replica {
+                        Replica::Run(run) => {
+                            write::insert_run_rows(db, run)?;
+                        }
+                        Replica::Promotion(promotion) => {
+                            write::insert_promotion_row(db, promotion)?
+                        }
+                        Replica::Imported(commit) => {
+                            db.execute(
+                                "INSERT INTO imported_commit (sha) VALUES ($1)
+                                 ON CONFLICT DO NOTHING",
+                                &[commit],
+                            )?;
+                        }
+                        Replica::Entry(entry) => write::insert_entry(db, entry)?,
+                    }
+                }
+                Ok(())
+            },
+            |_| Ok(None),
+        )
+    }
+
     /// The audit entries, oldest first, of `action` (all if `None`) since `since`.
     pub fn audit_entries(
         &self,

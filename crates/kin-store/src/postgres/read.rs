@@ -4,6 +4,7 @@
 use postgres::types::ToSql;
 use serde_json::Value;
 
+use super::write::insert_promotion_row;
 use super::{PostgresStore, Session, append, insert_run, run_recorded};
 use crate::LineageStore;
 use crate::audit::{Actor, canonical};
@@ -18,7 +19,8 @@ use crate::timestamp::Timestamp;
 const RUN_COLUMNS: &str = "r.id, r.uuid, r.stage, r.cmd, r.status, r.exit_code, r.started_at,
     r.ended_at, r.\"user\", r.host, r.git_commit, r.git_dirty, r.params, r.metrics,
     (SELECT hash FROM environment e WHERE e.id = r.environment_id), r.log_object,
-    (SELECT json_object_agg(t.key, t.value)::TEXT FROM run_tag t WHERE t.run_id = r.id), r.project";
+    (SELECT json_object_agg(t.key, t.value)::TEXT FROM run_tag t WHERE t.run_id = r.id), r.project,
+    r.fingerprint";
 
 const VERSION_COLUMNS: &str = "v.id, a.path, v.hash, v.size, v.nfiles, v.first_seen
     FROM artifact_version v JOIN artifact a ON a.id = v.artifact_id";
@@ -74,6 +76,7 @@ fn run_from_row(row: &postgres::Row) -> Result<Run, StoreError> {
         log_object: row.try_get(15)?,
         tags,
         project: row.try_get(17)?,
+        fingerprint: row.try_get(18)?,
     })
 }
 
@@ -358,24 +361,7 @@ impl LineageStore for PostgresStore {
         };
         self.write(
             |tx| {
-                tx.execute(
-                    "INSERT INTO promotion (artifact, version, stage, tag, git_commit, author,
-                                           approver, reason, override, evidence, at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                    &[
-                        &promotion.artifact,
-                        &promotion.version,
-                        &promotion.stage,
-                        &promotion.tag,
-                        &promotion.git_commit,
-                        &promotion.author,
-                        &promotion.approver,
-                        &promotion.reason,
-                        &promotion.overridden,
-                        &promotion.evidence.to_string(),
-                        &promotion.at.millis(),
-                    ],
-                )?;
+                insert_promotion_row(tx, promotion)?;
                 append(
                     tx,
                     &actor,

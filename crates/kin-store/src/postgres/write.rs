@@ -20,6 +20,23 @@ pub(super) fn insert_run<C: GenericClient>(
     db: &mut Session<'_, C>,
     run: &NewRun,
 ) -> Result<RunKey, StoreError> {
+    let key = insert_run_rows(db, run)?;
+    // The audit entry holds the rows as they now read, in the same transaction.
+    let actor = Actor {
+        user: run.user.clone(),
+        host: run.host.clone(),
+    };
+    if let Some((id, document)) = run_document(db, key)? {
+        append(db, &actor, "run", &id, &document)?;
+    }
+    Ok(RunKey(key))
+}
+
+/// A run's rows (itself, its tags and edges), without its audit entry.
+pub(super) fn insert_run_rows<C: GenericClient>(
+    db: &mut Session<'_, C>,
+    run: &NewRun,
+) -> Result<i64, StoreError> {
     // Most runs share an environment already recorded: look it up, and only insert when it
     // is new. `DO UPDATE` rather than `DO NOTHING` on that rare path returns the id of a row
     // another transaction committed meanwhile.
@@ -84,15 +101,56 @@ pub(super) fn insert_run<C: GenericClient>(
     for (table, version) in edges {
         insert_edge(db, table, key, version, run.started)?;
     }
-    // The audit entry holds the rows as they now read, in the same transaction.
-    let actor = Actor {
-        user: run.user.clone(),
-        host: run.host.clone(),
-    };
-    if let Some((id, document)) = run_document(db, key)? {
-        append(db, &actor, "run", &id, &document)?;
-    }
-    Ok(RunKey(key))
+    Ok(key)
+}
+
+/// A promotion's row, without its audit entry.
+pub(super) fn insert_promotion_row<C: GenericClient>(
+    db: &mut Session<'_, C>,
+    promotion: &crate::model::Promotion,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO promotion (artifact, version, stage, tag, git_commit, author,
+                               approver, reason, override, evidence, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        &[
+            &promotion.artifact,
+            &promotion.version,
+            &promotion.stage,
+            &promotion.tag,
+            &promotion.git_commit,
+            &promotion.author,
+            &promotion.approver,
+            &promotion.reason,
+            &promotion.overridden,
+            &promotion.evidence.to_string(),
+            &promotion.at.millis(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes an entry as another store holds it (a copy), unchanged.
+pub(super) fn insert_entry<C: GenericClient>(
+    db: &mut Session<'_, C>,
+    entry: &crate::audit::AuditEntry,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO audit_entry (seq, at, \"user\", host, action, subject, payload, prev, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &[
+            &entry.seq,
+            &entry.at.millis(),
+            &entry.actor.user,
+            &entry.actor.host,
+            &entry.action,
+            &entry.subject,
+            &entry.payload,
+            &entry.prev,
+            &entry.hash,
+        ],
+    )?;
+    Ok(())
 }
 
 /// Inserts the run's edge to a version, and the version (with its artifact) if new. Most

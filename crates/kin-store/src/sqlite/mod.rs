@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::StoreError;
-use crate::model::{NewRun, NewVersion, RunKey};
+use crate::model::{NewRun, NewVersion, Promotion, RunKey};
 use crate::timestamp::Timestamp;
 
 /// A lineage store in one SQLite file.
@@ -211,6 +211,31 @@ impl SqliteStore {
         Ok(keys)
     }
 
+    /// Writes what [`crate::copy`] replicates, in one transaction: rows as they were and
+    /// audit entries verbatim.
+    pub(crate) fn apply_replicas(
+        &mut self,
+        replicas: &[crate::copy::Replica],
+    ) -> Result<(), StoreError> {
+        use crate::copy::Replica;
+        let tx = self.conn.transaction()?;
+        for replica in replicas {
+            match replica {
+                Replica::Run(run) => {
+                    insert_run_rows(&tx, run)?;
+                }
+                Replica::Promotion(promotion) => insert_promotion_row(&tx, promotion)?,
+                Replica::Imported(commit) => {
+                    tx.prepare_cached("INSERT OR IGNORE INTO imported_commit (sha) VALUES (?1)")?
+                        .execute([commit])?;
+                }
+                Replica::Entry(entry) => audit::insert_entry(&tx, entry)?,
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The database's size on disk in bytes (pages in use and free).
     pub fn size_bytes(&self) -> Result<u64, StoreError> {
         let pages: i64 = self
@@ -255,6 +280,18 @@ fn insert_version(
 }
 
 fn insert_run(conn: &Connection, run: &NewRun) -> Result<RunKey, StoreError> {
+    let key = insert_run_rows(conn, run)?;
+    // The audit entry holds the rows as they now read, in the same transaction.
+    let actor = crate::audit::Actor {
+        user: run.user.clone(),
+        host: run.host.clone(),
+    };
+    audit::append_run(conn, key, &actor)?;
+    Ok(RunKey(key))
+}
+
+/// A run's rows (itself, its tags and edges), without its audit entry.
+fn insert_run_rows(conn: &Connection, run: &NewRun) -> Result<i64, StoreError> {
     let environment: Option<i64> = match &run.environment {
         Some(env) => {
             conn.prepare_cached(
@@ -310,11 +347,28 @@ fn insert_run(conn: &Connection, run: &NewRun) -> Result<RunKey, StoreError> {
             .execute(params![key, id])?;
         }
     }
-    // The audit entry holds the rows as they now read, in the same transaction.
-    let actor = crate::audit::Actor {
-        user: run.user.clone(),
-        host: run.host.clone(),
-    };
-    audit::append_run(conn, key, &actor)?;
-    Ok(RunKey(key))
+    Ok(key)
+}
+
+/// A promotion's row, without its audit entry.
+fn insert_promotion_row(conn: &Connection, promotion: &Promotion) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO promotion (artifact, version, stage, tag, git_commit, author, approver,
+                               reason, override, evidence, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        promotion.artifact,
+        promotion.version,
+        promotion.stage,
+        promotion.tag,
+        promotion.git_commit,
+        promotion.author,
+        promotion.approver,
+        promotion.reason,
+        promotion.overridden,
+        promotion.evidence.to_string(),
+        promotion.at.millis(),
+    ])?;
+    Ok(())
 }

@@ -3,7 +3,7 @@
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{SqliteStore, insert_run};
+use super::{SqliteStore, insert_promotion_row, insert_run};
 use crate::LineageStore;
 use crate::error::StoreError;
 use crate::ids::{ArtifactHash, RunId, prefix_bounds};
@@ -16,7 +16,8 @@ use crate::timestamp::Timestamp;
 const RUN_COLUMNS: &str = "r.id, r.uuid, r.stage, r.cmd, r.status, r.exit_code, r.started_at,
     r.ended_at, r.user, r.host, r.git_commit, r.git_dirty, r.params, r.metrics,
     (SELECT hash FROM environment e WHERE e.id = r.environment_id), r.log_object,
-    (SELECT json_group_object(t.key, t.value) FROM run_tag t WHERE t.run_id = r.id), r.project";
+    (SELECT json_group_object(t.key, t.value) FROM run_tag t WHERE t.run_id = r.id), r.project,
+    r.fingerprint";
 
 const VERSION_COLUMNS: &str = "v.id, a.path, v.hash, v.size, v.nfiles, v.first_seen FROM artifact_version v JOIN artifact a ON a.id = v.artifact_id";
 
@@ -76,6 +77,7 @@ fn run_from_row(row: &Row<'_>) -> rusqlite::Result<Run> {
         log_object: row.get(15)?,
         tags: tags(row, 16)?,
         project: row.get(17)?,
+        fingerprint: row.get(18)?,
     })
 }
 
@@ -320,24 +322,7 @@ impl LineageStore for SqliteStore {
 
     fn record_promotion(&mut self, promotion: &Promotion) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        tx.prepare_cached(
-            "INSERT INTO promotion (artifact, version, stage, tag, git_commit, author, approver,
-                                        reason, override, evidence, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?
-        .execute(params![
-            promotion.artifact,
-            promotion.version,
-            promotion.stage,
-            promotion.tag,
-            promotion.git_commit,
-            promotion.author,
-            promotion.approver,
-            promotion.reason,
-            promotion.overridden,
-            promotion.evidence.to_string(),
-            promotion.at.millis(),
-        ])?;
+        insert_promotion_row(&tx, promotion)?;
         if let Some(payload) = super::audit::promotion_payload(&tx, &promotion.tag)? {
             let actor = crate::audit::Actor {
                 user: Some(promotion.author.clone()),

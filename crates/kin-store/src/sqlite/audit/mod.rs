@@ -72,6 +72,29 @@ fn append_text(
     Ok(())
 }
 
+/// Writes an entry as another store holds it (a copy), unchanged.
+pub(in crate::sqlite) fn insert_entry(
+    conn: &Connection,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO audit_entry (seq, at, user, host, action, subject, payload, prev, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        entry.seq,
+        entry.at.millis(),
+        entry.actor.user,
+        entry.actor.host,
+        entry.action,
+        entry.subject,
+        entry.payload,
+        entry.prev,
+        entry.hash
+    ])?;
+    Ok(())
+}
+
 /// Appends the entry of the run with store key `key` (just written, in this transaction).
 pub(super) fn append_run(conn: &Connection, key: i64, actor: &Actor) -> Result<(), StoreError> {
     if let Some((id, payload)) = run_document(conn, key)? {
