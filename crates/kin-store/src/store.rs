@@ -298,6 +298,15 @@ mod tests {
             location.describe(),
             "postgres://ana:***@db.example:5432/kin"
         );
+        let with_option = StoreLocation::parse(
+            "postgres://ana@db/kin?password=secret&sslmode=disable",
+            base,
+        )
+        .expect("postgres");
+        assert_eq!(
+            with_option.describe(),
+            "postgres://ana@db/kin?password=***&sslmode=disable"
+        );
         let error = StoreLocation::parse("mysql://ana:secret@db/kin", base)
             .expect_err("not a store")
             .to_string();

@@ -7,7 +7,7 @@ mod fixtures;
 
 use fixtures::{run, version};
 use kin_store::audit::{AuditFinding, canonical, entry_hash, sha256_hex};
-use kin_store::{LineageStore, Promotion, RunId, SqliteStore, Timestamp};
+use kin_store::{LineageStore, RunId, SqliteStore};
 
 /// A store with two runs, a promotion and imported commits; its path and the runs' ids.
 fn store() -> (tempfile::TempDir, std::path::PathBuf, Vec<RunId>) {
@@ -33,19 +33,7 @@ fn store() -> (tempfile::TempDir, std::path::PathBuf, Vec<RunId>) {
             .expect("record"),
     ];
     store
-        .record_promotion(&Promotion {
-            artifact: "churn".to_owned(),
-            version: "v1.0.0".to_owned(),
-            stage: "prod".to_owned(),
-            tag: "churn#prod#1".to_owned(),
-            git_commit: "abc123".to_owned(),
-            author: "Ana <ana@example.invalid>".to_owned(),
-            approver: Some("Bob".to_owned()),
-            reason: None,
-            overridden: false,
-            evidence: serde_json::json!({"gates": []}),
-            at: Timestamp::from_secs(10),
-        })
+        .record_promotion(&fixtures::promotion("churn#prod#1"))
         .expect("promote");
     store.mark_imported(&["c0ffee".to_owned()]).expect("mark");
     (dir, path, ids)

@@ -335,19 +335,7 @@ fn the_audit_log_verifies_and_names_what_was_edited(at: &TestStore) {
     let ids = two_generations(&mut store);
     store.mark_imported(&["c0ffee".to_owned()]).expect("mark");
     store
-        .record_promotion(&Promotion {
-            artifact: "churn".to_owned(),
-            version: "v1.0.0".to_owned(),
-            stage: "prod".to_owned(),
-            tag: "churn#prod#1".to_owned(),
-            git_commit: "abc123".to_owned(),
-            author: "Ana".to_owned(),
-            approver: Some("Bob".to_owned()),
-            reason: None,
-            overridden: false,
-            evidence: serde_json::json!({"gates": []}),
-            at: Timestamp::from_secs(10),
-        })
+        .record_promotion(&fixtures::promotion("churn#prod#1"))
         .expect("promote");
     let check = store.audit_verify().expect("verify");
     assert_eq!(check.findings, Vec::new());

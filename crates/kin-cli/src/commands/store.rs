@@ -53,65 +53,72 @@ pub struct MigrateArgs {
 }
 
 pub fn cmd_store(printer: Printer, cwd: &Path, args: &StoreArgs) -> Result<(), CommandError> {
-    if let StoreCommand::Copy(copy) = &args.command {
-        return cmd_copy(printer, cwd, copy);
-    }
-    let repo = kin::Repo::discover(cwd)?;
-    // Opening the store migrates it: `migrate` is `info` said as an intent.
-    let store = kin::lineage::open_store(&repo)?;
-    let failure = |e: kin::lineage::kin_store::StoreError| CommandError::failure(e.to_string());
-    let (found, known) = store.schema_versions().map_err(failure)?;
     match &args.command {
-        StoreCommand::Info(info) => {
-            let counts = store.counts().map_err(failure)?;
-            if info.json {
-                let doc = json!({
-                    "backend": store.backend(),
-                    "location": store.describe(),
-                    "schema_version": found,
-                    "known_schema_version": known,
-                    "runs": counts.runs,
-                    "artifacts": counts.artifacts,
-                    "versions": counts.versions,
-                    "promotions": counts.promotions,
-                    "audit_entries": counts.audit_entries,
-                });
-                printer.json(&doc, JsonStyle::Pretty)?;
-            } else {
-                let out = &mut printer.stdout();
-                writeln!(out, "backend:   {}", store.backend())?;
-                writeln!(out, "location:  {}", store.describe())?;
-                writeln!(out, "schema:    version {found} (this kin writes {known})")?;
-                writeln!(
-                    out,
-                    "holds:     {} runs, {} artifacts, {} versions, {} promotions, {} audit entries",
-                    counts.runs,
-                    counts.artifacts,
-                    counts.versions,
-                    counts.promotions,
-                    counts.audit_entries
-                )?;
-                latest_run_line(out, &store)?;
-            }
-        }
-        StoreCommand::Copy(_) => {}
-        StoreCommand::Migrate(migrate) => {
-            if migrate.json {
-                let doc = json!({
-                    "backend": store.backend(),
-                    "location": store.describe(),
-                    "schema_version": found,
-                });
-                printer.json(&doc, JsonStyle::Pretty)?;
-            } else {
-                writeln!(
-                    printer.stdout(),
-                    "{} store {} is at schema version {found}",
-                    store.backend(),
-                    store.describe()
-                )?;
-            }
-        }
+        StoreCommand::Info(info) => cmd_info(printer, cwd, info),
+        StoreCommand::Migrate(migrate) => cmd_migrate(printer, cwd, migrate),
+        StoreCommand::Copy(copy) => cmd_copy(printer, cwd, copy),
+    }
+}
+
+fn store_failure(error: kin::lineage::kin_store::StoreError) -> CommandError {
+    CommandError::failure(error.to_string())
+}
+
+/// The repository's store, opened (and so migrated), with its schema versions.
+fn open(cwd: &Path) -> Result<(Store, i64, i64), CommandError> {
+    let repo = kin::Repo::discover(cwd)?;
+    let store = kin::lineage::open_store(&repo)?;
+    let (found, known) = store.schema_versions().map_err(store_failure)?;
+    Ok((store, found, known))
+}
+
+fn cmd_info(printer: Printer, cwd: &Path, args: &InfoArgs) -> Result<(), CommandError> {
+    let (store, found, known) = open(cwd)?;
+    let counts = store.counts().map_err(store_failure)?;
+    if args.json {
+        let doc = json!({
+            "backend": store.backend(),
+            "location": store.describe(),
+            "schema_version": found,
+            "known_schema_version": known,
+            "runs": counts.runs,
+            "artifacts": counts.artifacts,
+            "versions": counts.versions,
+            "promotions": counts.promotions,
+            "audit_entries": counts.audit_entries,
+        });
+        printer.json(&doc, JsonStyle::Pretty)?;
+        return Ok(());
+    }
+    let out = &mut printer.stdout();
+    writeln!(out, "backend:   {}", store.backend())?;
+    writeln!(out, "location:  {}", store.describe())?;
+    writeln!(out, "schema:    version {found} (this kin writes {known})")?;
+    writeln!(
+        out,
+        "holds:     {} runs, {} artifacts, {} versions, {} promotions, {} audit entries",
+        counts.runs, counts.artifacts, counts.versions, counts.promotions, counts.audit_entries
+    )?;
+    latest_run_line(out, &store)
+}
+
+/// Opening the store migrates it: `migrate` says so, as an intent.
+fn cmd_migrate(printer: Printer, cwd: &Path, args: &MigrateArgs) -> Result<(), CommandError> {
+    let (store, found, _) = open(cwd)?;
+    if args.json {
+        let doc = json!({
+            "backend": store.backend(),
+            "location": store.describe(),
+            "schema_version": found,
+        });
+        printer.json(&doc, JsonStyle::Pretty)?;
+    } else {
+        writeln!(
+            printer.stdout(),
+            "{} store {} is at schema version {found}",
+            store.backend(),
+            store.describe()
+        )?;
     }
     Ok(())
 }
@@ -122,9 +129,7 @@ fn latest_run_line(out: &mut impl Write, store: &Store) -> Result<(), CommandErr
         limit: Some(1),
         ..Default::default()
     };
-    let latest = store
-        .runs(&filter)
-        .map_err(|e| CommandError::failure(e.to_string()))?;
+    let latest = store.runs(&filter).map_err(store_failure)?;
     if let Some(run) = latest.first() {
         writeln!(
             out,
@@ -139,7 +144,7 @@ fn latest_run_line(out: &mut impl Write, store: &Store) -> Result<(), CommandErr
 /// store.
 fn cmd_copy(printer: Printer, cwd: &Path, args: &CopyArgs) -> Result<(), CommandError> {
     use kin::lineage::kin_store::{StoreLocation, copy};
-    let failure = |e: kin::lineage::kin_store::StoreError| CommandError::failure(e.to_string());
+    let failure = store_failure;
     let from = match &args.from {
         Some(url) => StoreLocation::parse(url, cwd).map_err(failure)?,
         None => kin::lineage::store_location(kin::Repo::discover(cwd)?.root())?,

@@ -8,9 +8,6 @@ mod session;
 mod verify;
 mod write;
 
-use self::session::{Session, Statements};
-use self::write::{append, insert_run};
-
 use std::cell::RefCell;
 
 use postgres::{Client, GenericClient, NoTls};
@@ -21,6 +18,9 @@ use crate::error::StoreError;
 use crate::ids::RunId;
 use crate::model::{NewRun, RunKey};
 use crate::timestamp::Timestamp;
+
+use self::session::{Session, Statements};
+use self::write::{append, insert_run};
 
 /// The advisory lock key that serializes schema migrations (any number, fixed forever).
 const MIGRATION_LOCK: i64 = 0x6b69_6e5f_6d69_6772;
@@ -36,8 +36,8 @@ const FIRST_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(
 /// A lineage store in a PostgreSQL database.
 pub struct PostgresStore {
     client: RefCell<Client>,
-    /// Read statements prepared on this connection, by their SQL: a query then costs one
-    /// round trip instead of two.
+    /// Statements prepared on this connection, by their SQL: a query then costs one round
+    /// trip instead of two.
     statements: Statements,
     /// How to connect again after the connection dropped.
     config: postgres::Config,
@@ -45,13 +45,35 @@ pub struct PostgresStore {
     url: String,
 }
 
-/// `url` with its password replaced by `***`, for messages and logs.
+/// `url` with its password replaced by `***`, for messages and logs: the one after
+/// `user:` and a `password=` option.
 pub fn redact(url: &str) -> String {
+    let (url, options) = match url.split_once('?') {
+        Some((url, options)) => (url, Some(options)),
+        None => (url, None),
+    };
+    let mut redacted = redact_userinfo(url);
+    if let Some(options) = options {
+        let options: Vec<String> = options
+            .split('&')
+            .map(|option| match option.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => option.to_owned(),
+            })
+            .collect();
+        redacted.push('?');
+        redacted.push_str(&options.join("&"));
+    }
+    redacted
+}
+
+/// `scheme://user:PASSWORD@host…` with the password as `***`.
+fn redact_userinfo(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_owned();
     };
     let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority_end = rest.find('/').unwrap_or(rest.len());
     let authority = &rest[..authority_end];
     let Some(at) = authority.rfind('@') else {
         return url.to_owned();
