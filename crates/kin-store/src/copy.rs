@@ -36,95 +36,123 @@ pub struct CopyReport {
     pub already: usize,
 }
 
-/// Replicas written per transaction.
-const BATCH: usize = 2_000;
-
 /// Copies `source` into `target`.
 pub fn copy(source: &Store, target: &mut Store) -> Result<CopyReport, StoreError> {
-    let theirs = source.audit_entries(None, None)?;
-    let ours = target.audit_entries(None, None)?;
-    // The target must hold a beginning of the source's chain, entry for entry.
-    if let Some(index) = ours
-        .iter()
-        .zip(&theirs)
-        .position(|(a, b)| a.seq != b.seq || a.hash != b.hash)
-        .or_else(|| (ours.len() > theirs.len()).then_some(theirs.len()))
-    {
-        return Err(StoreError::CopyDiverged {
-            seq: ours.get(index).map_or(0, |entry| entry.seq),
-        });
-    }
-    let mut report = CopyReport {
-        already: ours.len(),
-        ..CopyReport::default()
-    };
-    let mut promotions: Option<HashMap<String, Promotion>> = None;
-    let mut batch = Vec::new();
-    for entry in theirs.into_iter().skip(ours.len()) {
-        let payload: Value = serde_json::from_str(&entry.payload).unwrap_or(Value::Null);
-        let mut promotion = |tag: &str| -> Result<Option<Promotion>, StoreError> {
-            let known = match &mut promotions {
-                Some(known) => known,
-                None => promotions.insert(
-                    source
-                        .promotions(None)?
-                        .into_iter()
-                        .map(|p| (p.tag.clone(), p))
-                        .collect(),
-                ),
-            };
-            Ok(known.remove(tag))
+    copy_in_pages(source, target, PAGE)
+}
+
+/// [`copy`], `page` entries at a time.
+fn copy_in_pages(
+    source: &Store,
+    target: &mut Store,
+    page: usize,
+) -> Result<CopyReport, StoreError> {
+    let mut report = CopyReport::default();
+    // The target must hold a beginning of the source's chain, entry for entry: compared a
+    // page at a time, as is the rest copied, so memory stays flat however long the chain.
+    let mut seq = 0;
+    loop {
+        let ours = target.audit_entries_after(seq, page)?;
+        let Some(last) = ours.last() else {
+            break;
         };
-        match entry.action.as_str() {
-            "run" => {
-                if let Some(run) = source_run(source, &entry.subject)? {
+        let next = last.seq;
+        let theirs = source.audit_entries_after(seq, ours.len())?;
+        if let Some((entry, _)) = ours
+            .iter()
+            .zip(theirs.iter().map(Some).chain(std::iter::repeat(None)))
+            .find(|(a, b)| b.is_none_or(|b| a.seq != b.seq || a.hash != b.hash))
+        {
+            return Err(StoreError::CopyDiverged { seq: entry.seq });
+        }
+        report.already += ours.len();
+        seq = next;
+    }
+    let mut promotions: Option<HashMap<String, Promotion>> = None;
+    loop {
+        let entries = source.audit_entries_after(seq, page)?;
+        let Some(last) = entries.last() else {
+            break;
+        };
+        seq = last.seq;
+        let mut batch = Vec::new();
+        for entry in entries {
+            replicate(source, entry, &mut promotions, &mut batch, &mut report)?;
+        }
+        apply(target, &batch)?;
+    }
+    Ok(report)
+}
+
+/// Entries read (and copied, in one transaction) at a time.
+const PAGE: usize = 2_000;
+
+/// Adds what `entry` needs written (its rows, then itself) to `batch`.
+fn replicate(
+    source: &Store,
+    entry: AuditEntry,
+    promotions: &mut Option<HashMap<String, Promotion>>,
+    batch: &mut Vec<Replica>,
+    report: &mut CopyReport,
+) -> Result<(), StoreError> {
+    let payload: Value = serde_json::from_str(&entry.payload).unwrap_or(Value::Null);
+    let mut promotion = |tag: &str| -> Result<Option<Promotion>, StoreError> {
+        let known = match promotions {
+            Some(known) => known,
+            None => promotions.insert(
+                source
+                    .promotions(None)?
+                    .into_iter()
+                    .map(|p| (p.tag.clone(), p))
+                    .collect(),
+            ),
+        };
+        Ok(known.remove(tag))
+    };
+    match entry.action.as_str() {
+        "run" => {
+            if let Some(run) = source_run(source, &entry.subject)? {
+                batch.push(Replica::Run(Box::new(run)));
+                report.runs += 1;
+            }
+        }
+        "promotion" => {
+            if let Some(found) = promotion(&entry.subject)? {
+                batch.push(Replica::Promotion(Box::new(found)));
+                report.promotions += 1;
+            }
+        }
+        "import-marks" => {
+            for commit in strings(&payload["commits"]) {
+                batch.push(Replica::Imported(commit));
+                report.imported_commits += 1;
+            }
+        }
+        "genesis" => {
+            // The rows a store from before the audit log held, vouched for by digest.
+            for (id, _) in payload["runs"].as_object().into_iter().flatten() {
+                if let Some(run) = source_run(source, id)? {
                     batch.push(Replica::Run(Box::new(run)));
                     report.runs += 1;
                 }
             }
-            "promotion" => {
-                if let Some(found) = promotion(&entry.subject)? {
+            for (tag, _) in payload["promotions"].as_object().into_iter().flatten() {
+                if let Some(found) = promotion(tag)? {
                     batch.push(Replica::Promotion(Box::new(found)));
                     report.promotions += 1;
                 }
             }
-            "import-marks" => {
-                for commit in strings(&payload["commits"]) {
-                    batch.push(Replica::Imported(commit));
-                    report.imported_commits += 1;
-                }
+            for commit in strings(&payload["imported"]) {
+                batch.push(Replica::Imported(commit));
+                report.imported_commits += 1;
             }
-            "genesis" => {
-                // The rows a store from before the audit log held, vouched for by digest.
-                for (id, _) in payload["runs"].as_object().into_iter().flatten() {
-                    if let Some(run) = source_run(source, id)? {
-                        batch.push(Replica::Run(Box::new(run)));
-                        report.runs += 1;
-                    }
-                }
-                for (tag, _) in payload["promotions"].as_object().into_iter().flatten() {
-                    if let Some(found) = promotion(tag)? {
-                        batch.push(Replica::Promotion(Box::new(found)));
-                        report.promotions += 1;
-                    }
-                }
-                for commit in strings(&payload["imported"]) {
-                    batch.push(Replica::Imported(commit));
-                    report.imported_commits += 1;
-                }
-            }
-            // Registry tags live in git; merged lineage's runs have entries of their own.
-            _ => {}
         }
-        batch.push(Replica::Entry(entry));
-        report.entries += 1;
-        if batch.len() >= BATCH {
-            apply(target, &batch)?;
-            batch.clear();
-        }
+        // Registry tags live in git; merged lineage's runs have entries of their own.
+        _ => {}
     }
-    apply(target, &batch)?;
-    Ok(report)
+    batch.push(Replica::Entry(entry));
+    report.entries += 1;
+    Ok(())
 }
 
 fn apply(target: &mut Store, replicas: &[Replica]) -> Result<(), StoreError> {
@@ -202,4 +230,53 @@ fn source_run(source: &Store, id: &str) -> Result<Option<NewRun>, StoreError> {
         used: versions(run.key, true)?,
         generated: versions(run.key, false)?,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RunStatus;
+    use crate::{SqliteStore, Timestamp};
+
+    fn store_of(runs: i64) -> Store {
+        let mut store = Store::Sqlite(SqliteStore::in_memory().expect("store"));
+        for i in 0..runs {
+            let mut run = NewRun::new(
+                format!("stage-{i}"),
+                "true".to_owned(),
+                RunStatus::Succeeded,
+                Timestamp::from_millis(1_000 + i),
+            );
+            run.generated = vec![NewVersion {
+                path: format!("out-{}", i % 3),
+                hash: format!("{i:032x}").parse().expect("hash"),
+                size: Some(1),
+                nfiles: None,
+            }];
+            store.record_run(&run).expect("record");
+        }
+        store
+    }
+
+    #[test]
+    fn pages_cover_the_whole_chain_and_resume_where_the_target_stops() {
+        let source = store_of(7);
+        let mut target = Store::Sqlite(SqliteStore::in_memory().expect("store"));
+        let first = copy_in_pages(&source, &mut target, 2).expect("copy");
+        assert_eq!((first.entries, first.runs, first.already), (7, 7, 0));
+        let entries = |store: &Store| -> Vec<(i64, String)> {
+            let all = store.audit_entries(None, None).expect("entries");
+            all.into_iter().map(|e| (e.seq, e.hash)).collect()
+        };
+        assert_eq!(entries(&target), entries(&source));
+        assert_eq!(target.audit_verify().expect("verify").findings, Vec::new());
+        let again = copy_in_pages(&source, &mut target, 3).expect("again");
+        assert_eq!((again.entries, again.already), (0, 7));
+        // A target longer than the source diverged at the source's end.
+        let short = store_of(0);
+        assert!(matches!(
+            copy_in_pages(&short, &mut target, 2),
+            Err(StoreError::CopyDiverged { seq: 1 })
+        ));
+    }
 }

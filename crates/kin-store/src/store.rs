@@ -183,6 +183,15 @@ impl Store {
         each!(self, store => store.audit_entries(action, since))
     }
 
+    /// Up to `limit` audit entries numbered after `seq`, in order.
+    pub fn audit_entries_after(
+        &self,
+        seq: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        each!(self, store => store.audit_entries_after(seq, limit))
+    }
+
     /// The audit entry numbered `seq`, if the chain has it.
     pub fn audit_entry(&self, seq: i64) -> Result<Option<AuditEntry>, StoreError> {
         each!(self, store => store.audit_entry(seq))

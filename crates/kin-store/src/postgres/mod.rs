@@ -336,6 +336,22 @@ impl PostgresStore {
         verify::verify(self)
     }
 
+    /// Up to `limit` audit entries numbered after `seq`, in order.
+    pub fn audit_entries_after(
+        &self,
+        seq: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut client = self.client.borrow_mut();
+        let rows = client.query(
+            &format!(
+                "SELECT {ENTRY_COLUMNS} FROM audit_entry WHERE seq > $1 ORDER BY seq LIMIT $2"
+            ),
+            &[&seq, &i64::try_from(limit).unwrap_or(i64::MAX)],
+        )?;
+        Ok(rows.iter().map(entry_from_row).collect())
+    }
+
     /// The audit entry numbered `seq`, if the chain has it.
     pub fn audit_entry(&self, seq: i64) -> Result<Option<AuditEntry>, StoreError> {
         let mut client = self.client.borrow_mut();

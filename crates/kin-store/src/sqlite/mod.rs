@@ -110,6 +110,15 @@ impl SqliteStore {
         audit::entries(&self.conn, action, since)
     }
 
+    /// Up to `limit` audit entries numbered after `seq`, in order.
+    pub fn audit_entries_after(
+        &self,
+        seq: i64,
+        limit: usize,
+    ) -> Result<Vec<crate::audit::AuditEntry>, StoreError> {
+        audit::entries_after(&self.conn, seq, limit)
+    }
+
     /// Recomputes the audit chain and compares it with the rows it describes: what was
     /// edited, deleted, inserted or reordered, and the chain's last entry.
     pub fn audit_verify(&self) -> Result<crate::audit::AuditCheck, StoreError> {

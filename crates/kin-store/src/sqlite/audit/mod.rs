@@ -247,6 +247,20 @@ pub(super) fn entries(
     rows.collect::<Result<_, _>>().map_err(StoreError::from)
 }
 
+/// Up to `limit` entries numbered after `seq`, in order.
+pub(super) fn entries_after(
+    conn: &Connection,
+    seq: i64,
+    limit: usize,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM audit_entry WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+    ))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = statement.query_map(params![seq, limit], entry_from_row)?;
+    rows.collect::<Result<_, _>>().map_err(StoreError::from)
+}
+
 /// The entry numbered `seq`, if the chain has it.
 pub(super) fn entry(conn: &Connection, seq: i64) -> Result<Option<AuditEntry>, StoreError> {
     Ok(conn

@@ -61,7 +61,13 @@ enum Done {
 /// holds a read transaction). Helpers on other cores read through their own connections;
 /// one that finds the store at another head (written to since) stays out of it.
 pub(super) fn scan(conn: &Connection, slices: Slices) -> Result<Scan, StoreError> {
-    let mapped: i64 = conn.pragma_query_value(None, "mmap_size", |row| row.get(0))?;
+    // A store in memory has no file to map (and no mmap_size to read).
+    let Some(mapped) = conn
+        .pragma_query_value(None, "mmap_size", |row| row.get::<_, i64>(0))
+        .optional()?
+    else {
+        return scan_mapped(conn, slices);
+    };
     conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     let scanned = scan_mapped(conn, slices);
     conn.pragma_update(None, "mmap_size", mapped)?;
