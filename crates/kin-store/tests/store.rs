@@ -380,7 +380,7 @@ fn the_audit_log_verifies_and_names_what_was_edited(at: &TestStore) {
 }
 
 #[test]
-fn a_dropped_postgres_connection_is_reopened_and_the_write_retried() {
+fn a_dropped_postgres_connection_is_reopened_for_reads_and_writes() {
     let Some(at) = fixtures::backends::postgres() else {
         return;
     };
@@ -389,6 +389,15 @@ fn a_dropped_postgres_connection_is_reopened_and_the_write_retried() {
         .record_run(&run("prepare", 1_000, vec![version("raw.csv", 1)], vec![]))
         .expect("record");
     // The server ends every other session of this database (a restart, a failover).
+    at.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    // A read after the connection was lost is asked again on a new one.
+    assert_eq!(
+        store.run(first).expect("read after reconnecting").stage,
+        "prepare"
+    );
     at.execute(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
          WHERE datname = current_database() AND pid <> pg_backend_pid()",

@@ -173,21 +173,51 @@ impl PostgresStore {
                 Retry::Reconnect => {
                     // A server restarting takes a moment to accept connections again.
                     std::thread::sleep(delay);
-                    let client =
-                        self.config
-                            .connect(NoTls)
-                            .map_err(|source| StoreError::Connect {
-                                url: self.url.clone(),
-                                source,
-                            })?;
-                    *self.client.borrow_mut() = client;
-                    // Statements belong to the connection that prepared them.
-                    self.statements.borrow_mut().clear();
+                    self.reconnect()?;
                 }
             }
             std::thread::sleep(delay);
             delay *= 2;
             attempt += 1;
+        }
+    }
+
+    /// Replaces a connection that is gone with a new one.
+    fn reconnect(&self) -> Result<(), StoreError> {
+        let client = self
+            .config
+            .connect(NoTls)
+            .map_err(|source| StoreError::Connect {
+                url: self.url.clone(),
+                source,
+            })?;
+        *self.client.borrow_mut() = client;
+        // Statements belong to the connection that prepared them.
+        self.statements.borrow_mut().clear();
+        Ok(())
+    }
+
+    /// Runs a read query; a connection the server ended (restart, failover) is replaced and
+    /// the query asked once more, as a read changes nothing.
+    fn read(
+        &self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>, StoreError> {
+        let query = || {
+            let mut client = self.client.borrow_mut();
+            Session {
+                client: &mut *client,
+                statements: &self.statements,
+            }
+            .query(sql, params)
+        };
+        match query() {
+            Err(StoreError::Postgres(error)) if matches!(retryable(&error), Retry::Reconnect) => {
+                self.reconnect()?;
+                query()
+            }
+            other => other,
         }
     }
 
@@ -319,8 +349,7 @@ impl PostgresStore {
         action: Option<&str>,
         since: Option<Timestamp>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut client = self.client.borrow_mut();
-        let rows = client.query(
+        let rows = self.read(
             &format!(
                 "SELECT {ENTRY_COLUMNS} FROM audit_entry
                  WHERE ($1::TEXT IS NULL OR action = $1) AND ($2::BIGINT IS NULL OR at >= $2)
@@ -342,8 +371,7 @@ impl PostgresStore {
         seq: i64,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut client = self.client.borrow_mut();
-        let rows = client.query(
+        let rows = self.read(
             &format!(
                 "SELECT {ENTRY_COLUMNS} FROM audit_entry WHERE seq > $1 ORDER BY seq LIMIT $2"
             ),
@@ -354,12 +382,11 @@ impl PostgresStore {
 
     /// The audit entry numbered `seq`, if the chain has it.
     pub fn audit_entry(&self, seq: i64) -> Result<Option<AuditEntry>, StoreError> {
-        let mut client = self.client.borrow_mut();
-        let row = client.query_opt(
+        let rows = self.read(
             &format!("SELECT {ENTRY_COLUMNS} FROM audit_entry WHERE seq = $1"),
             &[&seq],
         )?;
-        Ok(row.as_ref().map(entry_from_row))
+        Ok(rows.first().map(entry_from_row))
     }
 }
 

@@ -5,7 +5,7 @@ use postgres::types::ToSql;
 use serde_json::Value;
 
 use super::write::insert_promotion_row;
-use super::{PostgresStore, Session, append, insert_run, run_recorded};
+use super::{PostgresStore, append, insert_run, run_recorded};
 use crate::LineageStore;
 use crate::audit::{Actor, canonical};
 use crate::error::StoreError;
@@ -102,12 +102,7 @@ impl PostgresStore {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<postgres::Row>, StoreError> {
-        let mut client = self.client.borrow_mut();
-        Session {
-            client: &mut *client,
-            statements: &self.statements,
-        }
-        .query(sql, params)
+        self.read(sql, params)
     }
 
     fn keys(&self, sql: &str, key: i64) -> Result<Vec<i64>, StoreError> {
