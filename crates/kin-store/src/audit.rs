@@ -182,8 +182,12 @@ pub fn sha256_hex(text: &str) -> String {
 
 /// SHA-256 of `bytes`, lower-case hex.
 pub fn sha256_hex_bytes(bytes: &[u8]) -> String {
-    let hex = hex_digest(&sha256(bytes));
-    String::from_utf8_lossy(&hex).into_owned()
+    hex_text(&sha256(bytes))
+}
+
+/// A digest in lower-case hex, as a `String`.
+pub(crate) fn hex_text(digest: &[u8; 32]) -> String {
+    String::from_utf8_lossy(&hex_digest(digest)).into_owned()
 }
 
 /// SHA-256 of `bytes`.

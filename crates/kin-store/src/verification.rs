@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Value, json};
 
 use crate::audit::{
-    AuditCheck, AuditEntry, AuditFinding, CHAIN_START, EntryFields, canonical, hex_digest, sha256,
-    sha256_hex,
+    AuditCheck, AuditEntry, AuditFinding, CHAIN_START, EntryFields, canonical, hex_digest,
+    hex_text, sha256, sha256_hex,
 };
 use crate::error::StoreError;
 use crate::ids::RunId;
@@ -207,11 +207,6 @@ pub(crate) fn judge(
             .flatten(),
         entries: joined.count,
     })
-}
-
-/// A digest in lower-case hex, as a genesis entry records run digests.
-pub(crate) fn hex_text(digest: &[u8; 32]) -> String {
-    String::from_utf8_lossy(&hex_digest(digest)).into_owned()
 }
 
 /// The chain's slices as one chain.

@@ -4,7 +4,7 @@
 use postgres::types::ToSql;
 use serde_json::Value;
 
-use super::write::insert_promotion_row;
+use super::write::{PROMOTION_COLUMNS, insert_promotion_row, promotion_document};
 use super::{PostgresStore, append, insert_run, run_recorded};
 use crate::LineageStore;
 use crate::audit::{Actor, canonical};
@@ -336,20 +336,6 @@ impl LineageStore for PostgresStore {
     }
 
     fn record_promotion(&mut self, promotion: &Promotion) -> Result<(), StoreError> {
-        // The same document the SQLite store records: the row as it reads back.
-        let payload = serde_json::json!({
-            "artifact": promotion.artifact,
-            "version": promotion.version,
-            "stage": promotion.stage,
-            "tag": promotion.tag,
-            "git_commit": promotion.git_commit,
-            "author": promotion.author,
-            "approver": promotion.approver,
-            "reason": promotion.reason,
-            "override": promotion.overridden,
-            "evidence": promotion.evidence.to_string(),
-            "at": promotion.at.millis(),
-        });
         let actor = Actor {
             user: Some(promotion.author.clone()),
             host: None,
@@ -357,6 +343,12 @@ impl LineageStore for PostgresStore {
         self.write(
             |tx| {
                 insert_promotion_row(tx, promotion)?;
+                // The document the SQLite store records too: the row as it reads back.
+                let row = tx.query_one(
+                    &format!("SELECT {PROMOTION_COLUMNS} FROM promotion WHERE tag = $1"),
+                    &[&promotion.tag],
+                )?;
+                let (_, payload) = promotion_document(&row);
                 append(
                     tx,
                     &actor,

@@ -9,7 +9,9 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::{IsolationLevel, Transaction};
 use serde_json::Value;
 
-use super::write::{document_from_row, document_select};
+use super::write::{
+    PROMOTION_COLUMNS, document_from_row, document_select, promotion_document, run_id_text,
+};
 use super::{ENTRY_COLUMNS, PostgresStore, entry_from_row};
 use crate::audit::{AuditCheck, AuditEntry, sha256};
 use crate::error::StoreError;
@@ -94,39 +96,15 @@ impl AuditSource for PostgresSource<'_, '_> {
             .0
             .borrow_mut()
             .query_one("SELECT uuid, stage FROM run WHERE id = $1", &[&key])?;
-        let uuid: Vec<u8> = row.get(0);
-        let id = <[u8; 16]>::try_from(uuid.as_slice())
-            .map(|bytes| crate::ids::RunId(bytes).to_string())
-            .unwrap_or_else(|_| format!("(malformed id {uuid:?})"));
-        Ok((id, row.get(1)))
+        Ok((run_id_text(row.get(0)), row.get(1)))
     }
 
     fn promotion_documents(&self) -> Result<HashMap<String, Value>, StoreError> {
-        let rows = self.0.borrow_mut().query(
-            "SELECT artifact, version, stage, tag, git_commit, author, approver, reason,
-                    override, evidence, at FROM promotion",
-            &[],
-        )?;
-        Ok(rows
-            .iter()
-            .map(|row| {
-                let tag: String = row.get(3);
-                let document = serde_json::json!({
-                    "artifact": row.get::<_, String>(0),
-                    "version": row.get::<_, String>(1),
-                    "stage": row.get::<_, String>(2),
-                    "tag": tag,
-                    "git_commit": row.get::<_, String>(4),
-                    "author": row.get::<_, String>(5),
-                    "approver": row.get::<_, Option<String>>(6),
-                    "reason": row.get::<_, Option<String>>(7),
-                    "override": row.get::<_, bool>(8),
-                    "evidence": row.get::<_, String>(9),
-                    "at": row.get::<_, i64>(10),
-                });
-                (tag, document)
-            })
-            .collect())
+        let rows = self
+            .0
+            .borrow_mut()
+            .query(&format!("SELECT {PROMOTION_COLUMNS} FROM promotion"), &[])?;
+        Ok(rows.iter().map(promotion_document).collect())
     }
 
     fn imported_commits(&self) -> Result<HashSet<String>, StoreError> {

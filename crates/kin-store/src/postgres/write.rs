@@ -130,6 +130,38 @@ pub(super) fn insert_promotion_row<C: GenericClient>(
     Ok(())
 }
 
+/// A promotion row's columns, as stored (evidence as its text), in [`promotion_document`]'s
+/// order.
+pub(super) const PROMOTION_COLUMNS: &str =
+    "artifact, version, stage, tag, git_commit, author, approver, reason, override, evidence, at";
+
+/// `(tag, document)` of a row of [`PROMOTION_COLUMNS`]: a promotion's audit payload, the same
+/// document the SQLite store records (`sqlite::audit::promotion_doc`).
+pub(super) fn promotion_document(row: &postgres::Row) -> (String, Value) {
+    let tag: String = row.get(3);
+    let document = json!({
+        "artifact": row.get::<_, String>(0),
+        "version": row.get::<_, String>(1),
+        "stage": row.get::<_, String>(2),
+        "tag": tag,
+        "git_commit": row.get::<_, String>(4),
+        "author": row.get::<_, String>(5),
+        "approver": row.get::<_, Option<String>>(6),
+        "reason": row.get::<_, Option<String>>(7),
+        "override": row.get::<_, bool>(8),
+        "evidence": row.get::<_, String>(9),
+        "at": row.get::<_, i64>(10),
+    });
+    (tag, document)
+}
+
+/// A run's id as text from its uuid column; one that is not 16 bytes (edited) says so.
+pub(super) fn run_id_text(uuid: &[u8]) -> String {
+    <[u8; 16]>::try_from(uuid)
+        .map(|bytes| RunId(bytes).to_string())
+        .unwrap_or_else(|_| format!("(malformed id {uuid:?})"))
+}
+
 /// Writes an entry as another store holds it (a copy), unchanged.
 pub(super) fn insert_entry<C: GenericClient>(
     db: &mut Session<'_, C>,
@@ -241,16 +273,13 @@ pub(super) fn run_document<C: GenericClient>(
     db: &mut Session<'_, C>,
     key: i64,
 ) -> Result<Option<(String, String)>, StoreError> {
-    let row = db.query_opt(&document_select("r.id = $1 ORDER BY r.id"), &[&key])?;
+    let row = db.query_opt(&document_select("r.id = $1"), &[&key])?;
     Ok(row.as_ref().map(document_from_row))
 }
 
 /// A row of [`document_select`] as the run's id (as text) and canonical document.
 pub(super) fn document_from_row(row: &postgres::Row) -> (String, String) {
-    let uuid: Vec<u8> = row.get(0);
-    let id = <[u8; 16]>::try_from(uuid.as_slice())
-        .map(|bytes| RunId(bytes).to_string())
-        .unwrap_or_else(|_| format!("(malformed id {uuid:?})"));
+    let id = run_id_text(row.get(0));
     let edges = |column: usize| -> Value {
         let rows: Vec<(Value, Value, Value, Value)> =
             serde_json::from_str(row.get::<_, &str>(column)).unwrap_or_default();

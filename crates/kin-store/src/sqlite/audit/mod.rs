@@ -16,11 +16,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 use self::run_document::{RunDocumentWriter, run_document, text_lossy};
+use crate::audit::hex_text;
 use crate::audit::{Actor, AuditEntry, CHAIN_START, canonical, entry_hash, sha256_hex};
 use crate::error::StoreError;
 use crate::ids::RunId;
 use crate::timestamp::Timestamp;
-use crate::verification::hex_text;
 
 pub(super) use self::verify::verify;
 
