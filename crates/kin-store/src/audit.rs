@@ -235,6 +235,15 @@ pub(crate) fn import_marks(marked: &mut [String]) -> (String, Value) {
     )
 }
 
+/// The strings of a payload's array (`commits`, `imported`); nothing if it is not one.
+pub(crate) fn json_strings(value: &Value) -> impl Iterator<Item = &str> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
 /// The `lineage-merge` entry's payload: where the runs came from, the records read, the runs.
 pub(crate) fn lineage_merge(runs: &[crate::NewRun], source: &str, records: &[String]) -> Value {
     let mut records = records.to_vec();

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::LineageStore;
-use crate::audit::AuditEntry;
+use crate::audit::{AuditEntry, json_strings};
 use crate::error::StoreError;
 use crate::ids::RunId;
 use crate::model::{NewRun, NewVersion, Promotion, RunKey};
@@ -123,7 +123,7 @@ fn replicate(
             }
         }
         "import-marks" => {
-            for commit in strings(&payload["commits"]) {
+            for commit in json_strings(&payload["commits"]).map(str::to_owned) {
                 batch.push(Replica::Imported(commit));
                 report.imported_commits += 1;
             }
@@ -142,7 +142,7 @@ fn replicate(
                     report.promotions += 1;
                 }
             }
-            for commit in strings(&payload["imported"]) {
+            for commit in json_strings(&payload["imported"]).map(str::to_owned) {
                 batch.push(Replica::Imported(commit));
                 report.imported_commits += 1;
             }
@@ -163,16 +163,6 @@ fn apply(target: &mut Store, replicas: &[Replica]) -> Result<(), StoreError> {
         Store::Sqlite(store) => store.apply_replicas(replicas),
         Store::Postgres(store) => store.apply_replicas(replicas),
     }
-}
-
-fn strings(value: &Value) -> Vec<String> {
-    value
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect()
 }
 
 /// The run `id` names, as the source holds it, ready to be written again; `None` if the

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::audit::{
     AuditCheck, AuditEntry, AuditFinding, CHAIN_START, EntryFields, canonical, hex_digest,
-    hex_text, sha256, sha256_hex,
+    hex_text, json_strings, sha256, sha256_hex,
 };
 use crate::error::StoreError;
 use crate::ids::RunId;
@@ -400,12 +400,7 @@ fn verify_others(
                 ));
             }
             "import-marks" => {
-                for commit in recorded["commits"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                {
+                for commit in json_strings(&recorded["commits"]) {
                     if !imported.remove(commit) {
                         findings.push(AuditFinding::RowDeleted {
                             seq: entry.seq,
@@ -423,12 +418,7 @@ fn verify_others(
                     &mut promotions,
                     &mut vouched,
                 ));
-                for commit in recorded["imported"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                {
+                for commit in json_strings(&recorded["imported"]) {
                     imported.remove(commit);
                 }
             }

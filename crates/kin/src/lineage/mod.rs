@@ -35,12 +35,12 @@ pub fn store_path(root: &Path) -> PathBuf {
 /// Where this repository's lineage store lives: `KIN_STORE_URL`, else `[store] url` in
 /// `.kin/config.toml`, else `.kin/lineage.db`. A relative path is the repository's.
 pub fn store_location(root: &Path) -> Result<kin_store::StoreLocation, LineageError> {
+    let config = crate::kin_config::load(root)?;
+    // A malformed project name fails here, before anything is recorded under another name.
+    project::configured(&config)?;
     let configured = match std::env::var(crate::env::KIN_STORE_URL) {
         Ok(url) if !url.trim().is_empty() => Some(url),
-        _ => match crate::kin_config::load(root)?
-            .get("store")
-            .and_then(|store| store.get("url"))
-        {
+        _ => match config.get("store").and_then(|store| store.get("url")) {
             None => None,
             Some(toml::Value::String(url)) => Some(url.clone()),
             Some(other) => {
@@ -52,8 +52,6 @@ pub fn store_location(root: &Path) -> Result<kin_store::StoreLocation, LineageEr
             }
         },
     };
-    // A malformed project name fails here, before anything is recorded under another name.
-    project::configured(root)?;
     Ok(match configured {
         Some(url) => kin_store::StoreLocation::parse(&url, root)?,
         None => kin_store::StoreLocation::Sqlite(store_path(root)),

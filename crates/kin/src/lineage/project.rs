@@ -14,7 +14,7 @@ pub fn project_name(root: &Path) -> Result<String, LineageError> {
     {
         return Ok(name.trim().to_owned());
     }
-    if let Some(name) = configured(root)? {
+    if let Some(name) = configured(&crate::kin_config::load(root)?)? {
         return Ok(name);
     }
     if let Some(url) = super::context::git(root, &["remote", "get-url", "origin"])
@@ -28,12 +28,10 @@ pub fn project_name(root: &Path) -> Result<String, LineageError> {
     ))
 }
 
-/// `[store] project` in `.kin/config.toml`, which must be a non-empty string.
-pub(super) fn configured(root: &Path) -> Result<Option<String>, LineageError> {
-    match crate::kin_config::load(root)?
-        .get("store")
-        .and_then(|store| store.get("project"))
-    {
+/// `[store] project` in the settings of `.kin/config.toml`, which must be a non-empty
+/// string.
+pub(super) fn configured(config: &toml::Table) -> Result<Option<String>, LineageError> {
+    match config.get("store").and_then(|store| store.get("project")) {
         None => Ok(None),
         Some(toml::Value::String(name)) if !name.trim().is_empty() => {
             Ok(Some(name.trim().to_owned()))
