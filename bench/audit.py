@@ -26,7 +26,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lineage import target_dir  # noqa: E402
+from lineage import build_kin_and_generator  # noqa: E402
 from run import machine, run_timed, write_section  # noqa: E402
 
 
@@ -61,11 +61,7 @@ def main():
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
 
-    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "kin-store", "--example", "synth_lineage"],
-                   cwd=ROOT, check=True)
-    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "kin-cli"], cwd=ROOT, check=True)
-    kin = os.path.join(target_dir(), "release", "kin")
-    generator = os.path.join(target_dir(), "release", "examples", "synth_lineage")
+    kin, generator = build_kin_and_generator()
 
     repo = args.store or tempfile.mkdtemp(prefix="kin-audit-bench-")
     try:

@@ -34,6 +34,15 @@ def target_dir():
     return os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 
 
+def build_kin_and_generator():
+    """Builds kin and the synthetic-lineage generator in release mode; their paths."""
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "kin-store", "--example", "synth_lineage"],
+                   cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "kin-cli"], cwd=ROOT, check=True)
+    release = os.path.join(target_dir(), "release")
+    return os.path.join(release, "kin"), os.path.join(release, "examples", "synth_lineage")
+
+
 def percentile(samples, q):
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round((len(ordered) - 1) * q))]
@@ -136,11 +145,7 @@ def main():
     else:
         env.pop("KIN_STORE_URL", None)
 
-    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "kin-cli", "-p", "kin-store",
-                    "--example", "synth_lineage"], cwd=ROOT, check=True)
-    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "kin-cli"], cwd=ROOT, check=True)
-    kin = os.path.join(target_dir(), "release", "kin")
-    generator = os.path.join(target_dir(), "release", "examples", "synth_lineage")
+    kin, generator = build_kin_and_generator()
 
     with tempfile.TemporaryDirectory(prefix="kin-lineage-bench-") as repo:
         os.makedirs(os.path.join(repo, ".dvc"))
