@@ -12,7 +12,7 @@ use kin::repro::{
 use serde_json::{Value, json};
 
 use crate::command_error::CommandError;
-use crate::lineage_view::warnings::not_recorded;
+use crate::lineage_view::warnings::{Unrecorded, not_recorded};
 use crate::printer::{JsonStyle, Printer, Stream, write_json};
 use crate::stage_changes::{describe, to_json};
 
@@ -88,6 +88,7 @@ pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), C
         prefix: args.jobs > 1,
         stdout_failed: Mutex::new(None),
         stderr_failed: Mutex::new(None),
+        unrecorded: Unrecorded::default(),
     };
     let report = kin::repro::repro(&repo, cwd, &options, &view)?;
     if args.json {
@@ -128,6 +129,9 @@ pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), C
             ),
         );
     }
+    if let Some(error) = view.unrecorded.error() {
+        return Err(error);
+    }
     if !worked {
         view.say("Data and pipelines are up to date.");
     }
@@ -153,6 +157,7 @@ struct ReproView {
     prefix: bool,
     stdout_failed: Mutex<Option<io::Error>>,
     stderr_failed: Mutex<Option<io::Error>>,
+    unrecorded: Unrecorded,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -282,7 +287,9 @@ impl ReproEvents for ReproView {
 
 impl kin::lineage::LineageEvents for ReproView {
     fn lineage_failed(&self, stage: &str, error: &kin::lineage::LineageError) {
-        // A warning even under --quiet: the run happened but its lineage is missing.
+        // A warning even under --quiet: the run happened but its lineage is missing; the
+        // repro fails once it is over.
+        self.unrecorded.note(stage);
         self.emit(Target::Stderr, |err| {
             err.write_all(not_recorded(stage, error).as_bytes())
         });

@@ -121,7 +121,7 @@ fn a_stage_whose_command_succeeded_without_its_output_is_a_failed_run() {
 }
 
 #[test]
-fn runs_the_store_does_not_take_are_warned_about_by_repro_commit_and_add() {
+fn runs_the_store_does_not_take_fail_repro_commit_and_add_once_the_work_is_done() {
     let repo =
         pipeline_repo("stages:\n  make:\n    cmd: echo made > made.txt\n    outs: [made.txt]\n");
     let dir = repo.path();
@@ -131,10 +131,14 @@ fn runs_the_store_does_not_take_are_warned_about_by_repro_commit_and_add() {
     let warned = |args: &[&str], stage: &str| {
         let output = run(kin(dir).args(args));
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{args:?}: {stderr}");
+        // Loudly: a warning as it happens, and a failure at the end naming the run.
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
         let needle =
             format!("warning: the run of '{stage}' was not recorded in the lineage store: ");
         assert!(stderr.contains(&needle), "{args:?}: {stderr}");
+        let closing = format!("error: 1 run not recorded in the lineage store: '{stage}'");
+        assert!(stderr.contains(&closing), "{args:?}: {stderr}");
+        assert!(stderr.contains("kin history import"), "{args:?}: {stderr}");
     };
     warned(&["add", "-q", "raw.txt"], "raw.txt.dvc");
     warned(&["repro", "-q"], "make");
