@@ -5,13 +5,16 @@ the cost of recording one run.
 
     python3 bench/lineage.py [--runs 300000] [--pipelines 1000] [--stages 10] [--commits 250] [--write]
     python3 bench/lineage.py --store-url postgres://USER:PASSWORD@HOST/EMPTY_DB [...]
+    python3 bench/lineage.py --copy-to postgres://USER:PASSWORD@HOST/EMPTY_DB [...]
 
 The generator is crates/kin-store/examples/synth_lineage.rs: PIPELINES pipelines of STAGES
 chained stages re-run over time; every run uses its input and a code file and generates a
 model, a metrics file and a plot. Query times are wall times of the whole `kin` process.
 With --store-url the store is that PostgreSQL database (empty; `scripts/postgres start`
 gives a server) instead of the repository's SQLite file, and the section is "Lineage store
-(PostgreSQL)"; the history import stays on SQLite. With --write the table goes to
+(PostgreSQL)"; the history import stays on SQLite. `kin store copy` of the whole store is
+timed into --copy-to (SQLite to PostgreSQL) or, with --store-url, into a new SQLite file
+(PostgreSQL to SQLite), and the copy must pass `kin audit verify`. With --write the table goes to
 docs/benchmarks.md (section "Lineage store").
 """
 
@@ -58,6 +61,20 @@ def time_queries(kin, repo, direction, targets, env=None):
         samples.append((time.perf_counter() - start) * 1000)
         reached.append(len(json.loads(out)["nodes"]))
     return samples, reached
+
+
+def time_copy(kin, repo, env, target):
+    """Seconds `kin store copy` takes to copy the repository's store into `target`, which
+    must then verify."""
+    start = time.perf_counter()
+    subprocess.run([kin, "store", "copy", "--to", target], cwd=repo, env=env, check=True,
+                   capture_output=True)
+    seconds = time.perf_counter() - start
+    verify = subprocess.run([kin, "audit", "verify"], cwd=repo, env={**env, "KIN_STORE_URL": target},
+                            capture_output=True, text=True)
+    if verify.returncode != 0:
+        sys.exit(f"the copy does not verify:\n{verify.stdout}{verify.stderr}")
+    return seconds
 
 
 def md5_of(*parts):
@@ -137,6 +154,8 @@ def main():
     parser.add_argument("--stages", type=int, default=10)
     parser.add_argument("--commits", type=int, default=250, help="commits for the history import")
     parser.add_argument("--store-url", help="an empty PostgreSQL database to use as the store")
+    parser.add_argument("--copy-to", help="an empty PostgreSQL database to time `kin store copy` of the "
+                        "SQLite store into (with --store-url, the copy goes to a new SQLite file)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     env = dict(os.environ)
@@ -168,6 +187,8 @@ def main():
         time_queries(kin, repo, "up", gen["up_targets"][:1], env)
         up, up_reached = time_queries(kin, repo, "up", gen["up_targets"], env)
         down, down_reached = time_queries(kin, repo, "down", gen["down_targets"], env)
+        copy_to = os.path.join(repo, "copy.db") if args.store_url else args.copy_to
+        copied = time_copy(kin, repo, env, copy_to) if copy_to else None
 
     rows = [
         ("store", f"{runs:,} runs, {versions:,} artifact versions", size_text, "≤ 1 GB"),
@@ -179,6 +200,11 @@ def main():
         ("`kin lineage down RAW --depth 10 --json`", f"{len(down)} targets, {statistics.median(down_reached):.0f} nodes each",
          f"p50 {percentile(down, 0.5):.1f} ms, p95 {percentile(down, 0.95):.1f} ms", "≤ 50 ms p95"),
     ]
+    if copied is not None:
+        into = "a new SQLite file" if args.store_url else "an empty PostgreSQL database"
+        rows.append((f"`kin store copy` of the whole store into {into}",
+                     "audit chain copied verbatim; `kin audit verify` clean on the copy",
+                     f"{copied:.1f} s", "≤ 2 min"))
     if not args.store_url:
         report, full, again = history_import(kin, args.commits)
         rows.append((f"`kin history import` of {args.commits} commits changing dvc.lock",

@@ -40,6 +40,10 @@ pub enum StoreError {
         "the target store has its own history (its audit entry {seq} is not the source's): copy into an empty store or an earlier copy of this one"
     )]
     CopyDiverged { seq: i64 },
+    #[error("`{text}` is not a cursor of this store's run list")]
+    BadCursor { text: String },
+    #[error("copying into the store wrote no {what} row for {name}")]
+    CopyIncomplete { what: &'static str, name: String },
     #[error("lineage store query failed: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("no recorded run has an id starting with `{prefix}`")]

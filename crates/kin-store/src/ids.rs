@@ -141,6 +141,17 @@ impl ArtifactHash {
     pub fn is_dir(&self) -> bool {
         self.0.ends_with(".dir")
     }
+
+    /// A file's hash from its md5 digest.
+    pub fn from_md5(digest: [u8; 16]) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let text = digest
+            .iter()
+            .flat_map(|byte| [HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xf)]])
+            .map(char::from)
+            .collect();
+        ArtifactHash(text)
+    }
 }
 
 impl fmt::Display for ArtifactHash {

@@ -18,7 +18,7 @@ pub use error::StoreError;
 pub use ids::{ArtifactHash, RunId};
 pub use model::{
     ArtifactVersion, Direction, Edge, EdgeKind, Environment, NewRun, NewVersion, Promotion, Run,
-    RunFilter, RunKey, RunStatus, Subgraph, Tags, VersionId,
+    RunCursor, RunFilter, RunKey, RunStatus, Subgraph, Tags, Twins, VersionId,
 };
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -65,6 +65,14 @@ pub trait LineageStore {
 
     /// Runs that used this version (oldest first).
     fn consumers(&self, version: VersionId) -> Result<Vec<RunKey>, StoreError>;
+
+    /// Versions of other paths holding this version's content, that some run generated
+    /// ([`Twins::Generated`]) or that none did ([`Twins::External`]), and that no project
+    /// touching this version touches: the same data under another name in another project
+    /// (pulled from a shared remote, imported), where lineage crosses. Empty content (an
+    /// empty file or directory) has no twins: it says nothing about where data came from.
+    fn content_twins(&self, version: VersionId, twins: Twins)
+    -> Result<Vec<VersionId>, StoreError>;
 
     /// Versions this run used.
     fn inputs(&self, run: RunKey) -> Result<Vec<VersionId>, StoreError>;

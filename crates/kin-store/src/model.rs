@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+use crate::error::StoreError;
 use crate::ids::{ArtifactHash, RunId};
 use crate::timestamp::Timestamp;
 
@@ -204,7 +205,49 @@ pub struct RunFilter {
     pub tags: Vec<(String, String)>,
     /// Runs of this project only.
     pub project: Option<String>,
+    /// Only runs listed after this one, newest first: a page's last run continues the list
+    /// where it stopped, whatever was recorded meanwhile.
+    pub after: Option<RunCursor>,
     pub limit: Option<usize>,
+}
+
+/// Where a list of runs (newest first) stopped: the last run's start and store key.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RunCursor {
+    pub started: Timestamp,
+    pub key: RunKey,
+}
+
+impl RunCursor {
+    /// The cursor after `run`.
+    pub fn after(run: &Run) -> Self {
+        RunCursor {
+            started: run.started,
+            key: run.key,
+        }
+    }
+}
+
+/// `STARTED.KEY`: opaque to callers, stable for a store.
+impl fmt::Display for RunCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.started.millis(), self.key.0)
+    }
+}
+
+impl FromStr for RunCursor {
+    type Err = StoreError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || StoreError::BadCursor {
+            text: text.to_owned(),
+        };
+        let (started, key) = text.split_once('.').ok_or_else(bad)?;
+        Ok(RunCursor {
+            started: Timestamp::from_millis(started.parse().map_err(|_| bad())?),
+            key: RunKey(key.parse().map_err(|_| bad())?),
+        })
+    }
 }
 
 /// Which way a traversal goes.
@@ -215,6 +258,57 @@ pub enum Direction {
     /// Towards what the start reached: consuming runs, their outputs, recursively.
     Down,
 }
+
+/// Which content twins of a version ([`crate::LineageStore::content_twins`]) to find.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Twins {
+    /// Twins some run generated: where content that entered a project from outside was made.
+    Generated,
+    /// Twins no run generated: where content made (or held) elsewhere entered a project.
+    External,
+}
+
+impl Twins {
+    /// The statement finding a version's (`$1`) twins, in SQL both backends read (`$1` is
+    /// SQLite's first parameter too). It is written to be driven from the hash index and
+    /// per-row index lookups, whatever a planner estimates: twins are few, tables are not.
+    /// Projects compare with runs without one as one project, as in a store from before
+    /// projects.
+    pub(crate) fn select(self) -> String {
+        let generated = match self {
+            Twins::Generated => "EXISTS",
+            Twins::External => "NOT EXISTS",
+        };
+        // The projects of the runs touching version `{v}`, without a project as ''.
+        let projects = |v: &str| {
+            format!(
+                "SELECT coalesce(r.project, '') AS project FROM used u JOIN run r ON r.id = u.run_id
+                 WHERE u.version_id = {v}
+                 UNION SELECT coalesce(r.project, '') FROM generated g JOIN run r ON r.id = g.run_id
+                 WHERE g.version_id = {v}"
+            )
+        };
+        format!(
+            "SELECT twin.id FROM artifact_version twin
+             WHERE twin.hash = (
+                     SELECT v.hash FROM artifact_version v
+                     WHERE v.id = $1 AND v.hash NOT IN ('{EMPTY_FILE}', '{EMPTY_DIRECTORY}')
+                       AND coalesce(v.size, 1) <> 0 AND coalesce(v.nfiles, 1) <> 0)
+               AND twin.artifact_id <> (SELECT v.artifact_id FROM artifact_version v WHERE v.id = $1)
+               AND {generated} (SELECT 1 FROM generated g WHERE g.version_id = twin.id)
+               AND NOT EXISTS (
+                   SELECT 1 FROM ({twin_projects}) AS theirs
+                   WHERE theirs.project IN ({own_projects}))
+             ORDER BY twin.id",
+            twin_projects = projects("twin.id"),
+            own_projects = projects("$1"),
+        )
+    }
+}
+
+/// DVC's hash of an empty file, and of an empty directory's manifest (`[]`).
+const EMPTY_FILE: &str = "d41d8cd98f00b204e9800998ecf8427e";
+const EMPTY_DIRECTORY: &str = "d751713988987e9331980363e24189ce.dir";
 
 /// How a run relates to a version.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -237,6 +331,9 @@ pub struct Subgraph {
     pub versions: Vec<(ArtifactVersion, usize)>,
     pub runs: Vec<(Run, usize)>,
     pub edges: Vec<Edge>,
+    /// `(origin, twin)`: the same content under two paths in different projects, the origin
+    /// being upstream (see [`crate::LineageStore::content_twins`]).
+    pub same_content: Vec<(VersionId, VersionId)>,
 }
 
 /// A stage assignment made through kin, with its approval and the evidence it was checked on.
@@ -299,6 +396,14 @@ impl RunFilter {
         if let Some(project) = &self.project {
             values.push(FilterValue::Text(project.clone()));
             conditions.push(format!("r.project = {}", placeholder(values.len())));
+        }
+        if let Some(after) = self.after {
+            values.push(FilterValue::Integer(after.started.millis()));
+            values.push(FilterValue::Integer(after.key.0));
+            let (started, key) = (placeholder(values.len() - 1), placeholder(values.len()));
+            conditions.push(format!(
+                "(r.started_at < {started} OR (r.started_at = {started} AND r.id < {key}))"
+            ));
         }
         for (key, value) in &self.tags {
             values.push(FilterValue::Text(key.clone()));

@@ -8,7 +8,7 @@ use crate::audit::{Actor, AuditCheck, AuditEntry};
 use crate::error::StoreError;
 use crate::ids::{ArtifactHash, RunId};
 use crate::model::{
-    ArtifactVersion, Environment, NewRun, Promotion, Run, RunFilter, RunKey, VersionId,
+    ArtifactVersion, Environment, NewRun, Promotion, Run, RunFilter, RunKey, Twins, VersionId,
 };
 use crate::postgres::{PostgresStore, redact};
 use crate::sqlite::SqliteStore;
@@ -250,6 +250,14 @@ impl LineageStore for Store {
 
     fn consumers(&self, version: VersionId) -> Result<Vec<RunKey>, StoreError> {
         each!(self, store => store.consumers(version))
+    }
+
+    fn content_twins(
+        &self,
+        version: VersionId,
+        twins: Twins,
+    ) -> Result<Vec<VersionId>, StoreError> {
+        each!(self, store => store.content_twins(version, twins))
     }
 
     fn inputs(&self, run: RunKey) -> Result<Vec<VersionId>, StoreError> {

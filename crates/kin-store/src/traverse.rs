@@ -1,10 +1,10 @@
 //! Upstream and downstream traversal over any [`LineageStore`], breadth first by run hops.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use crate::LineageStore;
 use crate::error::StoreError;
-use crate::model::{Direction, Edge, EdgeKind, RunKey, Subgraph, VersionId};
+use crate::model::{Direction, Edge, EdgeKind, RunKey, Subgraph, Twins, VersionId};
 
 /// Where a traversal starts.
 #[derive(Clone, Debug)]
@@ -17,7 +17,9 @@ pub enum Start {
 
 /// Everything within `depth` runs of `start` in `direction`. Upstream: the runs that generated
 /// each version and the versions they used; downstream: the runs that used each version and
-/// the versions they generated. Distances count runs from the start (start versions are 0).
+/// the versions they generated; either way across to the same content held under another
+/// path in another project ([`LineageStore::content_twins`]). Distances count runs from the
+/// start (start versions are 0).
 pub fn traverse(
     store: &dyn LineageStore,
     start: &Start,
@@ -62,17 +64,41 @@ pub fn traverse(
             2
         }
     };
+    let mut same_content = Vec::new();
     let mut frontier = version_order.clone();
     for distance in first..=depth {
         if frontier.is_empty() {
             break;
         }
         let mut next = Vec::new();
-        for version in frontier {
+        let mut queue = VecDeque::from(frontier);
+        while let Some(version) = queue.pop_front() {
             let runs = match direction {
                 Direction::Up => store.generators(version)?,
                 Direction::Down => store.consumers(version)?,
             };
+            // Lineage crosses to the same content under another path in another project:
+            // upstream from content nobody here made to the runs that made it elsewhere,
+            // downstream to where it entered another project. A twin is as far from the
+            // start as its counterpart (no run lies between them).
+            let twins = match direction {
+                Direction::Up if runs.is_empty() => Some(Twins::Generated),
+                Direction::Up => None,
+                Direction::Down => Some(Twins::External),
+            };
+            if let Some(twins) = twins {
+                for twin in store.content_twins(version, twins)? {
+                    same_content.push(match direction {
+                        Direction::Up => (twin, version),
+                        Direction::Down => (version, twin),
+                    });
+                    if !version_depth.contains_key(&twin) {
+                        version_depth.insert(twin, version_depth[&version]);
+                        version_order.push(twin);
+                        queue.push_back(twin);
+                    }
+                }
+            }
             for run in runs {
                 edges.push(Edge {
                     run,
@@ -107,6 +133,8 @@ pub fn traverse(
     }
     edges.sort_by_key(|e| (e.run, e.version, e.kind == EdgeKind::Generated));
     edges.dedup();
+    same_content.sort();
+    same_content.dedup();
     let versions = version_order
         .into_iter()
         .map(|id| Ok((store.version_by_id(id)?, version_depth[&id])))
@@ -119,5 +147,6 @@ pub fn traverse(
         versions,
         runs,
         edges,
+        same_content,
     })
 }

@@ -8,8 +8,8 @@ use fixtures::backends::TestStore;
 use fixtures::{hash, run, version};
 
 use kin_store::{
-    Direction, LineageStore, NewRun, Promotion, RunFilter, RunId, RunStatus, SqliteStore, Start,
-    Store, StoreError, Timestamp, traverse,
+    Direction, LineageStore, NewRun, NewVersion, Promotion, RunFilter, RunId, RunStatus,
+    SqliteStore, Start, Store, StoreError, Timestamp, Twins, traverse,
 };
 
 /// Generates, for each test function taking a `&TestStore`, one test per backend.
@@ -49,6 +49,7 @@ conformance!(
     promotions_are_kept_per_artifact_in_order,
     audit_entries_chain_every_write,
     runs_are_kept_per_project_and_queries_see_them_all,
+    lineage_crosses_projects_through_the_same_content_under_another_path,
     the_audit_log_verifies_and_names_what_was_edited,
 );
 
@@ -276,6 +277,124 @@ fn audit_entries_chain_every_write(at: &TestStore) {
             .expect("entries")
             .len(),
         1
+    );
+}
+
+fn lineage_crosses_projects_through_the_same_content_under_another_path(at: &TestStore) {
+    let mut store = at.open();
+    let in_project = |mut run: NewRun, project: &str| {
+        run.project = Some(project.to_owned());
+        run
+    };
+    let empty = |path: &str| NewVersion {
+        size: Some(0),
+        hash: "d41d8cd98f00b204e9800998ecf8427e".parse().expect("hash"),
+        ..version(path, 0)
+    };
+    // The feature project publishes features (and an empty marker file); the training
+    // project pulled them under its own names, trains, and keeps a copy of its own.
+    let runs = [
+        in_project(
+            run(
+                "featurize",
+                1_000,
+                vec![version("raw.txt", 1)],
+                vec![version("data/features.csv", 10), empty("data/_SUCCESS")],
+            ),
+            "acme/features",
+        ),
+        in_project(
+            run(
+                "train",
+                2_000,
+                vec![version("inputs/train.csv", 10), empty("inputs/_READY")],
+                vec![version("model.txt", 11)],
+            ),
+            "acme/training",
+        ),
+        in_project(
+            run(
+                "backup",
+                3_000,
+                vec![version("inputs/train.csv", 10)],
+                vec![version("backup.csv", 10)],
+            ),
+            "acme/training",
+        ),
+    ];
+    for run in &runs {
+        store.record_run(run).expect("record");
+    }
+    let id = |path: &str, n: u32| store.version(path, &hash(n)).expect("q").expect("v").id;
+    let paths = |graph: &kin_store::Subgraph| -> Vec<String> {
+        let mut paths: Vec<String> = graph.versions.iter().map(|(v, _)| v.path.clone()).collect();
+        paths.sort();
+        paths
+    };
+
+    // Up from the model: the pulled features were made by the feature project's run.
+    let up = traverse(
+        &store,
+        &Start::Versions(vec![id("model.txt", 11)]),
+        Direction::Up,
+        10,
+    )
+    .expect("up");
+    let stages: Vec<&str> = up.runs.iter().map(|(r, _)| r.stage.as_str()).collect();
+    assert_eq!(stages, ["train", "featurize"]);
+    // Not the training project's own copy (same content, same project), nor the empty
+    // file both projects hold.
+    assert_eq!(
+        paths(&up),
+        [
+            "data/features.csv",
+            "inputs/_READY",
+            "inputs/train.csv",
+            "model.txt",
+            "raw.txt"
+        ]
+    );
+    assert_eq!(
+        up.same_content,
+        [(id("data/features.csv", 10), id("inputs/train.csv", 10))]
+    );
+    let depth = |graph: &kin_store::Subgraph, path: &str| {
+        graph
+            .versions
+            .iter()
+            .find(|(v, _)| v.path == path)
+            .map(|(_, d)| *d)
+    };
+    assert_eq!(depth(&up, "data/features.csv"), Some(1));
+    assert_eq!(depth(&up, "raw.txt"), Some(2));
+
+    // Down from the raw data: across into the training project, to its model and copy.
+    let down = traverse(
+        &store,
+        &Start::Versions(vec![id("raw.txt", 1)]),
+        Direction::Down,
+        10,
+    )
+    .expect("down");
+    let mut stages: Vec<&str> = down.runs.iter().map(|(r, _)| r.stage.as_str()).collect();
+    stages.sort();
+    assert_eq!(stages, ["backup", "featurize", "train"]);
+    assert!(paths(&down).contains(&"model.txt".to_owned()));
+    assert!(!paths(&down).contains(&"inputs/_READY".to_owned()));
+
+    // Within one project the same content under two paths is no crossing: up from the
+    // copy stops at its own input's generators, which are none but the feature run's twin.
+    assert_eq!(
+        store
+            .content_twins(id("backup.csv", 10), Twins::External)
+            .expect("twins"),
+        []
+    );
+    assert_eq!(
+        store
+            .content_twins(id("inputs/train.csv", 10), Twins::Generated)
+            .expect("twins"),
+        [id("data/features.csv", 10)]
     );
 }
 
@@ -514,7 +633,8 @@ fn a_store_from_before_tags_is_upgraded_in_place() {
     let conn = rusqlite::Connection::open(&path).expect("sqlite");
     conn.execute_batch(
         "DROP TABLE run_tag; DROP TABLE promotion; DROP TABLE audit_entry;
-         DROP INDEX run_by_project; ALTER TABLE run DROP COLUMN project; PRAGMA user_version = 1;",
+         DROP INDEX run_by_project; ALTER TABLE run DROP COLUMN project;
+         DROP INDEX artifact_version_by_hash; PRAGMA user_version = 1;",
     )
     .expect("downgrade");
     drop(conn);
@@ -532,7 +652,7 @@ fn a_store_from_before_tags_is_upgraded_in_place() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .expect("version");
-    assert_eq!(version, 5, "upgraded through every migration");
+    assert_eq!(version, 6, "upgraded through every migration");
 }
 
 fn promotions_are_kept_per_artifact_in_order(at: &TestStore) {
@@ -580,12 +700,15 @@ fn promotions_are_kept_per_artifact_in_order(at: &TestStore) {
 /// server is available.
 fn backend_pairs() -> Vec<(TestStore, TestStore)> {
     let mut pairs = vec![(fixtures::backends::sqlite(), fixtures::backends::sqlite())];
-    if let (Some(to), Some(from)) = (
+    if let (Some(to), Some(from), Some(a), Some(b)) = (
+        fixtures::backends::postgres(),
+        fixtures::backends::postgres(),
         fixtures::backends::postgres(),
         fixtures::backends::postgres(),
     ) {
         pairs.push((fixtures::backends::sqlite(), to));
         pairs.push((from, fixtures::backends::sqlite()));
+        pairs.push((a, b));
     }
     pairs
 }
@@ -629,6 +752,22 @@ fn a_store_copies_losslessly_and_idempotently_between_backends() {
         );
         let copied = target.run(tagged.id).expect("copied run");
         assert_eq!(copied.tags, tagged.tags, "{what}");
+        assert_eq!(
+            target.environment("env1").expect("env"),
+            source.environment("env1").expect("env"),
+            "{what}"
+        );
+        // Every version as the source holds it, first seen at the same time.
+        let versions = |store: &Store| -> Vec<_> {
+            let all = store.all_versions().expect("versions");
+            let mut all: Vec<_> = all
+                .into_iter()
+                .map(|v| (v.path, v.hash, v.size, v.nfiles, v.first_seen))
+                .collect();
+            all.sort();
+            all
+        };
+        assert_eq!(versions(&target), versions(&source), "{what}");
         assert_eq!(copied.project.as_deref(), Some("acme/training"), "{what}");
         assert!(target.is_imported("c0ffee").expect("q"), "{what}");
 

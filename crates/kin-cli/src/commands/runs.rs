@@ -55,6 +55,7 @@ pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), Com
         since,
         tags: args.tags.clone(),
         project: args.project.clone(),
+        after: None,
         limit: Some(args.limit),
     })?;
     if args.json {

@@ -59,6 +59,17 @@ pub fn render(view: &LineageView) -> String {
         };
         let _ = writeln!(out, "  {} -> {};", quoted(from), quoted(to));
     }
+    for (origin, twin) in &view.graph.same_content {
+        let (Some(from), Some(to)) = (ids.get(&("v", origin.0)), ids.get(&("v", twin.0))) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "  {} -> {} [style=dashed, label=\"same content\"];",
+            quoted(from),
+            quoted(to)
+        );
+    }
     out.push_str("}\n");
     out
 }

@@ -75,6 +75,8 @@ struct Tree<'a> {
     /// Version -> runs one step further from the target; run -> versions one step further.
     from_version: HashMap<VersionId, Vec<RunKey>>,
     from_run: HashMap<RunKey, Vec<VersionId>>,
+    /// Version -> the same content under another path, one step further from the target.
+    twins: HashMap<VersionId, Vec<VersionId>>,
     shown: HashSet<(bool, i64)>,
     out: String,
 }
@@ -90,10 +92,19 @@ impl Tree<'_> {
         if !first {
             return;
         }
+        let twins = self.twins.get(&id).cloned().unwrap_or_default();
         let runs = self.from_version.get(&id).cloned().unwrap_or_default();
-        self.children(indent, runs.len(), |tree, i, child_indent| {
-            tree.run(runs[i], child_indent);
-        });
+        self.children(
+            indent,
+            twins.len() + runs.len(),
+            |tree, i, child_indent| match twins.get(i) {
+                Some(twin) => {
+                    tree.out.push_str("same content: ");
+                    tree.version(*twin, child_indent);
+                }
+                None => tree.run(runs[i - twins.len()], child_indent),
+            },
+        );
     }
 
     fn run(&mut self, key: RunKey, indent: &str) {
@@ -148,6 +159,7 @@ pub fn render(view: &LineageView, direction: Direction) -> String {
         runs: graph.runs.iter().map(|(r, _)| (r.key, r)).collect(),
         from_version: HashMap::new(),
         from_run: HashMap::new(),
+        twins: HashMap::new(),
         shown: HashSet::new(),
         out: String::new(),
     };
@@ -169,6 +181,13 @@ pub fn render(view: &LineageView, direction: Direction) -> String {
                 .or_default()
                 .push(edge.version);
         }
+    }
+    for &(origin, twin) in &graph.same_content {
+        let (near, far) = match direction {
+            Direction::Up => (twin, origin),
+            Direction::Down => (origin, twin),
+        };
+        tree.twins.entry(near).or_default().push(far);
     }
     match &view.target {
         Target::Version(version) => tree.version(version.id, ""),

@@ -45,7 +45,11 @@ fn the_default_store_is_the_repositorys_sqlite_file() {
     assert!(text.contains(".kin/lineage.db"), "{text}");
     assert!(text.contains("latest:    copy"), "{text}");
     let migrated = run_ok(kin(repo.path()).args(["store", "migrate"]));
-    assert!(migrated.contains("is at schema version 5"), "{migrated}");
+    let known = kin::lineage::kin_store::SqliteStore::known_schema_version();
+    assert!(
+        migrated.contains(&format!("is at schema version {known}")),
+        "{migrated}"
+    );
 }
 
 #[test]
@@ -147,7 +151,10 @@ fn a_postgres_store_records_reads_and_refuses_a_newer_schema() {
     let stderr = stderr_text(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("has schema version 99; this kin knows up to 2"),
+        stderr.contains(&format!(
+            "has schema version 99; this kin knows up to {}",
+            kin::lineage::kin_store::PostgresStore::known_schema_version()
+        )),
         "{stderr}"
     );
     assert!(stderr.contains(":***@"), "{stderr}");
@@ -240,6 +247,19 @@ fn lineage_crosses_between_two_repositories_sharing_a_remote_and_a_store() {
     let Some(store) = backends::postgres() else {
         return;
     };
+    two_repositories_share_lineage(&store, "data/features.csv");
+}
+
+#[test]
+fn lineage_crosses_to_the_same_content_under_another_path() {
+    // One SQLite file both repositories point at is a shared store too.
+    two_repositories_share_lineage(&backends::sqlite(), "inputs/train.csv");
+}
+
+/// The feature repository makes and pushes features; the training repository pulls them
+/// (tracked at `tracked`) from the same remote and trains on them, both recording into
+/// `store`. Lineage runs from one repository's files into the other's.
+fn two_repositories_share_lineage(store: &backends::TestStore, tracked: &str) {
     let remote = tempfile::tempdir().expect("remote dir");
     let remote_url = remote.path().display().to_string();
     // The feature repository makes data/features.csv and pushes it.
@@ -250,9 +270,9 @@ fn lineage_crosses_between_two_repositories_sharing_a_remote_and_a_store() {
     std::fs::create_dir_all(a.join("data")).expect("mkdir");
     std::fs::write(a.join("raw.txt"), "shared features\n").expect("write");
     // The training repository trains on those features, fetched from the same remote.
-    let training = pipeline_repo(
-        "stages:\n  train:\n    cmd: wc -c < data/features.csv > model.txt\n    deps: [data/features.csv]\n    outs: [model.txt]\n",
-    );
+    let training = pipeline_repo(&format!(
+        "stages:\n  train:\n    cmd: wc -c < {tracked} > model.txt\n    deps: [{tracked}]\n    outs: [model.txt]\n",
+    ));
     let b = training.path();
     with_store(&store.location, || {
         let as_project = |dir: &Path, project: &str, args: &[&str]| {
@@ -273,10 +293,12 @@ fn lineage_crosses_between_two_repositories_sharing_a_remote_and_a_store() {
             .find_map(|line| line.trim().strip_prefix("md5: "))
             .expect("the output's md5")
             .to_owned();
-        std::fs::create_dir_all(b.join("data")).expect("mkdir");
+        let pulled = b.join(tracked);
+        std::fs::create_dir_all(pulled.parent().expect("parent")).expect("mkdir");
+        let name = pulled.file_name().expect("name").to_string_lossy();
         std::fs::write(
-            b.join("data/features.csv.dvc"),
-            format!("outs:\n- md5: {md5}\n  size: 16\n  hash: md5\n  path: features.csv\n"),
+            pulled.with_file_name(format!("{name}.dvc")),
+            format!("outs:\n- md5: {md5}\n  size: 16\n  hash: md5\n  path: {name}\n"),
         )
         .expect("write .dvc");
         as_project(
@@ -308,6 +330,24 @@ fn lineage_crosses_between_two_repositories_sharing_a_remote_and_a_store() {
             .collect();
         assert!(runs.contains(&("featurize", "acme/features")), "{up}");
         assert!(runs.contains(&("train", "acme/training")), "{up}");
+        // Under another path, the crossing is an edge of its own between the two.
+        let crossings: Vec<(&str, &str)> = up["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .filter(|edge| edge["type"] == "same-content")
+            .map(|edge| {
+                let end = |key: &str| edge[key].as_str().unwrap_or_default();
+                (end("from"), end("to"))
+            })
+            .collect();
+        if tracked == "data/features.csv" {
+            assert_eq!(crossings, [], "{up}");
+        } else {
+            assert_eq!(crossings.len(), 1, "{up}");
+            assert!(crossings[0].0.contains("data/features.csv"), "{up}");
+            assert!(crossings[0].1.contains(tracked), "{up}");
+        }
         // And downstream of the raw data, from the feature repository, the model is reached.
         let down = as_project(a, "acme/features", &["lineage", "down", "raw.txt"]);
         assert!(down.contains("model.txt"), "{down}");

@@ -3,6 +3,7 @@
 //! documents as on SQLite), PostgreSQL's types.
 
 mod read;
+mod replica;
 mod schema;
 mod session;
 mod verify;
@@ -306,39 +307,6 @@ impl PostgresStore {
         let payload = canonical(payload);
         self.write(
             |tx| append(tx, actor, action, subject, &payload),
-            |_| Ok(None),
-        )
-    }
-
-    /// Writes what [`crate::copy`] replicates, in one transaction: rows as they were and
-    /// audit entries verbatim.
-    pub(crate) fn apply_replicas(
-        &mut self,
-        replicas: &[crate::copy::Replica],
-    ) -> Result<(), StoreError> {
-        use crate::copy::Replica;
-        self.write(
-            |db| {
-                for replica in replicas {
-                    match replica {
-                        Replica::Run(run) => {
-                            write::insert_run_rows(db, run)?;
-                        }
-                        Replica::Promotion(promotion) => {
-                            write::insert_promotion_row(db, promotion)?
-                        }
-                        Replica::Imported(commit) => {
-                            db.execute(
-                                "INSERT INTO imported_commit (sha) VALUES ($1)
-                                 ON CONFLICT DO NOTHING",
-                                &[commit],
-                            )?;
-                        }
-                        Replica::Entry(entry) => write::insert_entry(db, entry)?,
-                    }
-                }
-                Ok(())
-            },
             |_| Ok(None),
         )
     }

@@ -12,11 +12,12 @@ use crate::error::StoreError;
 use crate::ids::{ArtifactHash, RunId, prefix_bounds};
 use crate::model::{
     ArtifactVersion, Environment, FilterValue, NewRun, Promotion, Run, RunFilter, RunKey,
-    RunStatus, Tags, VersionId,
+    RunStatus, Tags, Twins, VersionId,
 };
 use crate::timestamp::Timestamp;
 
-const RUN_COLUMNS: &str = "r.id, r.uuid, r.stage, r.cmd, r.status, r.exit_code, r.started_at,
+pub(super) const RUN_COLUMNS: &str =
+    "r.id, r.uuid, r.stage, r.cmd, r.status, r.exit_code, r.started_at,
     r.ended_at, r.\"user\", r.host, r.git_commit, r.git_dirty, r.params, r.metrics,
     (SELECT hash FROM environment e WHERE e.id = r.environment_id), r.log_object,
     (SELECT json_object_agg(t.key, t.value)::TEXT FROM run_tag t WHERE t.run_id = r.id), r.project,
@@ -25,7 +26,7 @@ const RUN_COLUMNS: &str = "r.id, r.uuid, r.stage, r.cmd, r.status, r.exit_code, 
 const VERSION_COLUMNS: &str = "v.id, a.path, v.hash, v.size, v.nfiles, v.first_seen
     FROM artifact_version v JOIN artifact a ON a.id = v.artifact_id";
 
-fn corrupt(what: &'static str, value: impl Into<String>) -> StoreError {
+pub(super) fn corrupt(what: &'static str, value: impl Into<String>) -> StoreError {
     StoreError::Corrupt {
         what,
         value: value.into(),
@@ -40,7 +41,7 @@ fn json(text: Option<String>) -> Result<Value, StoreError> {
     }
 }
 
-fn run_from_row(row: &postgres::Row) -> Result<Run, StoreError> {
+pub(super) fn run_from_row(row: &postgres::Row) -> Result<Run, StoreError> {
     let uuid: Vec<u8> = row.try_get(1)?;
     let id = <[u8; 16]>::try_from(uuid.as_slice())
         .map(RunId)
@@ -258,6 +259,15 @@ impl LineageStore for PostgresStore {
             version.0,
         )?;
         Ok(keys.into_iter().map(RunKey).collect())
+    }
+
+    fn content_twins(
+        &self,
+        version: VersionId,
+        twins: Twins,
+    ) -> Result<Vec<VersionId>, StoreError> {
+        let keys = self.keys(&twins.select(), version.0)?;
+        Ok(keys.into_iter().map(VersionId).collect())
     }
 
     fn inputs(&self, run: RunKey) -> Result<Vec<VersionId>, StoreError> {

@@ -103,4 +103,9 @@ CREATE INDEX audit_entry_by_subject ON audit_entry (action, subject);
 ALTER TABLE run ADD COLUMN project TEXT;
 CREATE INDEX run_by_project ON run (project, started_at);
 "#,
+    // 3: versions by content, for lineage crossing between projects that hold the same
+    // content under different paths.
+    r#"
+CREATE INDEX artifact_version_by_hash ON artifact_version (hash);
+"#,
 ];

@@ -162,29 +162,6 @@ pub(super) fn run_id_text(uuid: &[u8]) -> String {
         .unwrap_or_else(|_| format!("(malformed id {uuid:?})"))
 }
 
-/// Writes an entry as another store holds it (a copy), unchanged.
-pub(super) fn insert_entry<C: GenericClient>(
-    db: &mut Session<'_, C>,
-    entry: &crate::audit::AuditEntry,
-) -> Result<(), StoreError> {
-    db.execute(
-        "INSERT INTO audit_entry (seq, at, \"user\", host, action, subject, payload, prev, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        &[
-            &entry.seq,
-            &entry.at.millis(),
-            &entry.actor.user,
-            &entry.actor.host,
-            &entry.action,
-            &entry.subject,
-            &entry.payload,
-            &entry.prev,
-            &entry.hash,
-        ],
-    )?;
-    Ok(())
-}
-
 /// Inserts the run's edge to a version, and the version (with its artifact) if new. Most
 /// versions a run names are already recorded (its inputs): those take one statement that
 /// writes nothing but the edge (and moves `first_seen` earlier if this run is older), so
@@ -246,7 +223,7 @@ fn insert_edge<C: GenericClient>(
 /// One side's edges as `[[path, hash, size, nfiles], …]` JSON text. Each edge's version is
 /// a scalar subquery by primary key: as a join, a planner without statistics for a growing
 /// table (a fresh store) picks a hash join over every version, once per run.
-const EDGES: &str = "(SELECT coalesce(json_agg((
+pub(super) const EDGES: &str = "(SELECT coalesce(json_agg((
         SELECT json_build_array(a.path, v.hash, v.size, v.nfiles)
         FROM artifact_version v JOIN artifact a ON a.id = v.artifact_id WHERE v.id = x.version_id
     )), '[]')::TEXT FROM {table} x WHERE x.run_id = r.id)";

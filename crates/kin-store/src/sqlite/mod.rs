@@ -245,6 +245,18 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Runs `read` (queries on this store) in one read transaction: one snapshot, and the
+    /// file's lock taken once rather than per query.
+    pub(crate) fn in_one_read<T>(
+        &self,
+        read: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let snapshot = self.conn.unchecked_transaction()?;
+        let value = read()?;
+        snapshot.finish()?;
+        Ok(value)
+    }
+
     /// The database's size on disk in bytes (pages in use and free).
     pub fn size_bytes(&self) -> Result<u64, StoreError> {
         let pages: i64 = self

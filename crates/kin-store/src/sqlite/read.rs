@@ -9,7 +9,7 @@ use crate::error::StoreError;
 use crate::ids::{ArtifactHash, RunId, prefix_bounds};
 use crate::model::{
     ArtifactVersion, Environment, FilterValue, NewRun, Promotion, Run, RunFilter, RunKey,
-    RunStatus, Tags, VersionId,
+    RunStatus, Tags, Twins, VersionId,
 };
 use crate::timestamp::Timestamp;
 
@@ -244,6 +244,15 @@ impl LineageStore for SqliteStore {
             version.0,
         )?;
         Ok(keys.into_iter().map(RunKey).collect())
+    }
+
+    fn content_twins(
+        &self,
+        version: VersionId,
+        twins: Twins,
+    ) -> Result<Vec<VersionId>, StoreError> {
+        let keys = self.keys(&twins.select(), version.0)?;
+        Ok(keys.into_iter().map(VersionId).collect())
     }
 
     fn inputs(&self, run: RunKey) -> Result<Vec<VersionId>, StoreError> {
