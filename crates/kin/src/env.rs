@@ -26,6 +26,10 @@ pub const KIN_STORE_URL: &str = "KIN_STORE_URL";
 /// The project the runs this command records belong to, overriding `[store] project`.
 pub const KIN_PROJECT: &str = "KIN_PROJECT";
 
+/// The bearer token `kin serve` requires for writes (and, beyond loopback, for reads), when
+/// `--token-file` is not given.
+pub const KIN_SERVE_TOKEN: &str = "KIN_SERVE_TOKEN";
+
 /// An Ed25519 signing key for audit anchors: the 32-byte secret seed as 64 hex digits.
 pub const KIN_AUDIT_SIGNING_KEY: &str = "KIN_AUDIT_SIGNING_KEY";
 

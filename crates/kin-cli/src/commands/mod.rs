@@ -20,6 +20,7 @@ mod remote;
 mod repro;
 mod run;
 mod runs;
+mod serve;
 mod stages;
 mod status;
 mod store;
@@ -102,6 +103,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// The lineage store: which one (SQLite file or PostgreSQL server), its schema, its size.
     Store(store::StoreArgs),
+    /// Serve the lineage store over HTTP: the JSON API, Marquez-shaped lineage, OpenLineage in.
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the chosen command in `-C DIR` or the current directory.
@@ -139,5 +142,6 @@ pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
         Command::Audit(args) => audit::cmd_audit(printer, &cwd, &args),
         Command::Verify(args) => verify::cmd_verify(printer, &cwd, &args),
         Command::Store(args) => store::cmd_store(printer, &cwd, &args),
+        Command::Serve(args) => serve::cmd_serve(printer, &cwd, &args),
     }
 }

@@ -5,11 +5,10 @@ use std::path::Path;
 
 use clap::{Args, Subcommand};
 use kin::lineage::kin_store::LineageStore;
-use serde_json::json;
 
 use crate::command_error::CommandError;
 use crate::lineage_view::text::version_line;
-use crate::lineage_view::{format_duration, prefix, run_json, version_json};
+use crate::lineage_view::{format_duration, prefix};
 use crate::printer::{JsonStyle, Printer, Stream};
 
 #[derive(Debug, Args)]
@@ -81,13 +80,8 @@ pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), Comma
         None => None,
     };
     if show.json {
-        let mut value = run_json(&run);
-        value["inputs"] = inputs.iter().map(version_json).collect();
-        value["outputs"] = outputs.iter().map(version_json).collect();
-        value["environment"] = match &environment {
-            Some(env) => json!({"hash": env.hash, "body": env.body}),
-            None => serde_json::Value::Null,
-        };
+        let value =
+            kin::lineage::json::run_detail_json(&run, &inputs, &outputs, environment.as_ref());
         printer.json(&value, JsonStyle::Pretty)?;
         return Ok(());
     }

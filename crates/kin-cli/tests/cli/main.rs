@@ -20,6 +20,7 @@ mod reliability;
 mod remote;
 mod repro;
 mod safety;
+mod serve;
 mod store;
 mod tags;
 mod verify_bytes;

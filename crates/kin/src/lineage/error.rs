@@ -8,6 +8,10 @@ pub enum LineageError {
     Store(#[from] kin_store::StoreError),
     #[error(transparent)]
     Config(#[from] crate::kin_config::KinConfigError),
+    #[error(
+        "`[openlineage] namespace` in .kin/config.toml must be a non-empty string, not {found}"
+    )]
+    NamespaceSetting { found: String },
     #[error("`[store] {key}` in .kin/config.toml must be {expected}, not {found}")]
     StoreSetting {
         key: &'static str,

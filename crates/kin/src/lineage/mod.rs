@@ -8,6 +8,8 @@ mod error;
 mod events;
 mod git_records;
 pub mod import;
+pub mod json;
+mod namespace;
 mod project;
 pub mod tags;
 pub mod target;
@@ -20,6 +22,7 @@ pub use context::now;
 pub use error::LineageError;
 pub use events::LineageEvents;
 pub use kin_store;
+pub use namespace::openlineage_namespace;
 pub use project::project_name;
 pub use target::Target;
 

@@ -32,8 +32,8 @@ pub fn resolve(
     cwd: &Path,
     text: &str,
 ) -> Result<Target, LineageError> {
-    if let Some(id) = text.strip_prefix("run:") {
-        return Ok(Target::Run(Box::new(store.run_by_prefix(id)?)));
+    if let Some(target) = node_id(store, text)? {
+        return Ok(target);
     }
     if let Some(model) = text.strip_prefix("model:") {
         return model_version(repo, store, model).map(Target::Version);
@@ -49,6 +49,47 @@ pub fn resolve(
     if let Some(version) = current_version(repo, store, &path)? {
         return Ok(Target::Version(version));
     }
+    latest_run(store, text)
+}
+
+/// Resolves `text` with nothing but the store (a server given a store without its
+/// repository): `run:ID`, `artifact:PATH@HASH`, `PATH@HASHPREFIX`, a path (its latest
+/// recorded version) or a stage (its latest run).
+pub fn resolve_recorded(store: &dyn LineageStore, text: &str) -> Result<Target, LineageError> {
+    if let Some(target) = node_id(store, text)? {
+        return Ok(target);
+    }
+    if let Some((path, prefix)) = text.rsplit_once('@')
+        && !prefix.is_empty()
+        && prefix.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return version_by_prefix(store, path, &prefix.to_ascii_lowercase()).map(Target::Version);
+    }
+    if let Some(version) = store.versions_of(text.trim_end_matches('/'))?.pop() {
+        return Ok(Target::Version(version));
+    }
+    latest_run(store, text)
+}
+
+/// A node as the JSON answers name it: `run:ID` (or a unique prefix) or
+/// `artifact:PATH@HASH`.
+fn node_id(store: &dyn LineageStore, text: &str) -> Result<Option<Target>, LineageError> {
+    if let Some(id) = text.strip_prefix("run:") {
+        return Ok(Some(Target::Run(Box::new(store.run_by_prefix(id)?))));
+    }
+    if let Some(node) = text.strip_prefix("artifact:") {
+        let Some((path, hash)) = node.rsplit_once('@') else {
+            return Err(LineageError::UnknownTarget {
+                target: text.to_owned(),
+            });
+        };
+        return version_by_prefix(store, path, hash).map(|v| Some(Target::Version(v)));
+    }
+    Ok(None)
+}
+
+/// The latest run of stage `text`.
+fn latest_run(store: &dyn LineageStore, text: &str) -> Result<Target, LineageError> {
     let latest = store.runs(&RunFilter {
         stage: Some(text.to_owned()),
         limit: Some(1),

@@ -1,0 +1,86 @@
+//! `kin serve`: the lineage store over HTTP until stopped (docs/api.md).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use kin::lineage::kin_store::StoreLocation;
+
+use crate::command_error::CommandError;
+use crate::printer::Printer;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; beyond loopback every request needs the token.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: SocketAddr,
+    /// Serve this store (a SQLite path or a postgres:// URL) instead of the repository's.
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+    /// A file holding the bearer token writes need (default: $KIN_SERVE_TOKEN).
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+}
+
+pub fn cmd_serve(printer: Printer, cwd: &Path, args: &ServeArgs) -> Result<(), CommandError> {
+    // A store given by URL needs no repository; without one, the repository is required.
+    let (repo, store) = match (&args.store, kin::Repo::discover(cwd)) {
+        (Some(url), found) => (found.ok(), StoreLocation::parse(url, cwd)?),
+        (None, Ok(repo)) => {
+            let store = kin::lineage::store_location(repo.root())?;
+            (Some(repo), store)
+        }
+        (None, Err(error)) => return Err(error.into()),
+    };
+    let namespace = match &repo {
+        Some(repo) => kin::lineage::openlineage_namespace(repo.root())?,
+        None => "kin".to_owned(),
+    };
+    let token = match &args.token_file {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+            CommandError::failure(format!(
+                "cannot read the token file {}: {e}",
+                path.display()
+            ))
+        })?)
+        .filter(|text| !text.trim().is_empty())
+        .ok_or_else(|| CommandError::failure(format!("the token file {} is empty", path.display())))
+        .map(Some)?,
+        None => std::env::var(kin::env::KIN_SERVE_TOKEN)
+            .ok()
+            .filter(|text| !text.trim().is_empty()),
+    };
+    // One line per request on stderr, as the server logs them.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+    let location = store.describe();
+    let options = kin_server::ServeOptions {
+        addr: args.addr,
+        store,
+        repo,
+        token,
+        namespace,
+    };
+    let served = kin_server::serve(options, |bound| {
+        let mut out = printer.stdout();
+        let _ = writeln!(
+            out,
+            "kin serve: listening on http://{bound} (store: {location})"
+        );
+        let _ = out.flush();
+    })
+    .map_err(|e| {
+        let hint = matches!(e, kin_server::ServeError::TokenRequired { .. })
+            .then_some("give a token with --token-file or KIN_SERVE_TOKEN, or listen on 127.0.0.1");
+        CommandError::failure(e.to_string()).with_optional_hint(hint)
+    })?;
+    writeln!(
+        printer.stderr(),
+        "kin serve: stopped after {} requests",
+        served.requests
+    )?;
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! The routes under `/api/v1`, each file one resource; docs/api.md and `openapi.json`
+//! describe them.
+
+mod artifacts;
+mod lineage;
+mod marquez;
+mod openapi;
+mod query;
+mod runs;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+
+use crate::auth::require_token;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The largest request body taken (an OpenLineage event with many datasets and facets fits
+/// many times over).
+pub(crate) const MAX_BODY_BYTES: usize = 4 << 20;
+
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/api/v1/runs", get(runs::list))
+        .route("/api/v1/runs/{id}", get(runs::show))
+        .route("/api/v1/runs/{id}/log", get(runs::log))
+        .route(
+            "/api/v1/lineage",
+            get(marquez::lineage_graph).post(crate::openlineage::ingest),
+        )
+        .route("/api/v1/lineage/{direction}", get(lineage::query))
+        .route("/api/v1/artifacts/{*path}", get(artifacts::versions))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .fallback(|| async {
+            ApiError::NotFound {
+                what: "no such route; see /api/v1/openapi.json".to_owned(),
+            }
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            require_token,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
