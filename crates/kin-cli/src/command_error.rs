@@ -294,6 +294,15 @@ impl From<kin::metrics::MetricsError> for CommandError {
     }
 }
 
+impl From<kin::metrics::CompareError> for CommandError {
+    fn from(error: kin::metrics::CompareError) -> Self {
+        match error {
+            kin::metrics::CompareError::Metrics(error) => error.into(),
+            kin::metrics::CompareError::Lineage(error) => error.into(),
+        }
+    }
+}
+
 impl From<ReproError> for CommandError {
     fn from(error: ReproError) -> Self {
         let hint = match &error {

@@ -4,56 +4,27 @@
 use std::io::{self, Write};
 
 use kin::metrics::table::{DiffLayout, Table, diff_table};
-use kin::metrics::{
-    Collected, Collection, Diff, MetricsError, Recorded, Source, diff_tables, restrict_to, run_side,
-};
+use kin::metrics::{Collection, Diff, MetricsError, Recorded, Source};
 
 use crate::command_error::CommandError;
 use crate::paths::Paths;
 use crate::printer::{JsonStyle, Printer};
 
-/// Collects `a_rev` and `b_rev` and compares them. Without any commit there is nothing to
-/// compare (DVC prints an empty result); a revision whose pipelines cannot be read counts as
-/// empty, with a warning, as in DVC.
-///
-/// `run:ID` names a recorded run: its side is what the run recorded, and the other side is
-/// cut down to the same files and keys (a run holds only its own stage's).
+/// Compares `a_rev` and `b_rev` (see [`kin::metrics::compare`]), warning on stderr of what
+/// could not be read.
 pub fn compare(
     printer: Printer,
     repo: &kin::Repo,
-    (a_rev, b_rev): (&str, &str),
+    revs: (&str, &str),
     what: Recorded,
     all: bool,
     collect: impl Fn(&Source) -> Result<Collection, MetricsError>,
 ) -> Result<Diff, CommandError> {
-    let a_run = run_side(repo, a_rev, what)?;
-    let b_run = run_side(repo, b_rev, what)?;
-    if a_run.is_none() && b_run.is_none() && !kin::metrics::has_commits(repo) {
-        return Ok(Diff::default());
+    let comparison = kin::metrics::compare(repo, revs, what, all, collect)?;
+    for warning in &comparison.warnings {
+        writeln!(printer.stderr(), "warning: {warning}")?;
     }
-    let side = |rev: &str| -> Result<Collected, CommandError> {
-        match collect(&Source::named(rev)) {
-            Ok(collection) => {
-                warn_unreadable(printer, &collection, rev)?;
-                Ok(collection.data())
-            }
-            Err(error @ (MetricsError::Pipeline { .. } | MetricsError::Config(_))) => {
-                writeln!(printer.stderr(), "warning: {error}")?;
-                Ok(Collected::new())
-            }
-            Err(error) => Err(error.into()),
-        }
-    };
-    let (old, new) = match (a_run, b_run) {
-        (Some(old), Some(new)) => (old, new),
-        (Some(old), None) => {
-            let new = restrict_to(&side(b_rev)?, &old);
-            (old, new)
-        }
-        (None, Some(new)) => (restrict_to(&side(a_rev)?, &new), new),
-        (None, None) => (side(a_rev)?, side(b_rev)?),
-    };
-    Ok(diff_tables(&old, &new, all))
+    Ok(comparison.diff)
 }
 
 /// A file that could not be read shows as empty, as in DVC; say why on stderr.

@@ -512,3 +512,185 @@ fn events_from_the_openlineage_client_join_kins_lineage() {
     assert!(status.success(), "{stderr}");
     assert!(stderr.contains("POST /api/v1/lineage 201"), "{stderr}");
 }
+
+/// A trained model with params and metrics, two commits apart, a drift gate and a
+/// registered version: what `why`, the diffs, the audit log, the registry and the gates
+/// routes answer.
+#[test]
+fn why_diffs_audit_registry_and_gates_answer_as_the_cli_does() {
+    let drift = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../kin-gates/tests/fixtures/drift/small_num_shift");
+    let kin_bin = env!("CARGO_BIN_EXE_kin");
+    let repo = pipeline_repo(&format!(
+        "stages:
+  train:
+    cmd: >-
+      cat raw.txt > model.bin && echo '{{\"rows\": 2}}' > metrics.json
+    deps: [raw.txt]
+    params: [lr]
+    outs: [model.bin]
+    metrics: [{{metrics.json: {{cache: false}}}}]
+  drift_check:
+    cmd: {kin_bin} drift --reference reference.csv --current current.csv --out drift.json || true
+    deps: [reference.csv, current.csv]
+    metrics: [{{drift.json: {{cache: false}}}}]
+artifacts:
+  churn:
+    path: model.bin
+"
+    ));
+    let dir = repo.path();
+    for file in ["reference.csv", "current.csv"] {
+        std::fs::copy(drift.join(file), dir.join(file)).expect("copy");
+    }
+    std::fs::write(dir.join("raw.txt"), "a\n").expect("write");
+    std::fs::write(dir.join("params.yaml"), "lr: 0.1\n").expect("write");
+    run_ok(kin(dir).args(["repro", "-q"]));
+    crate::common::commit_all(dir, "first");
+    std::fs::write(dir.join("raw.txt"), "a\nb\n").expect("write");
+    std::fs::write(dir.join("params.yaml"), "lr: 0.2\n").expect("write");
+    run_ok(kin(dir).args(["repro", "-q"]));
+    crate::common::commit_all(dir, "second");
+    run_ok(crate::common::tagging_as_ana(
+        kin(dir).args(["model", "register", "churn"]),
+    ));
+
+    let server = Server::start(dir, &[], None);
+    let same = |route: &str, args: &[&str]| {
+        let response = server.get(route);
+        assert_eq!(
+            response.status,
+            200,
+            "{route}: {}",
+            String::from_utf8_lossy(&response.body)
+        );
+        assert_eq!(response.json(), json_of(dir, args), "{route}");
+        response.json()
+    };
+    let why = same(
+        "/api/v1/why?target=model.bin",
+        &["why", "model.bin", "--json"],
+    );
+    assert!(
+        !why["causes"].as_array().expect("causes").is_empty(),
+        "{why}"
+    );
+    same(
+        "/api/v1/metrics/diff?a=HEAD~1&b=HEAD",
+        &["metrics", "diff", "HEAD~1", "HEAD", "--json"],
+    );
+    let params = same(
+        "/api/v1/params/diff?a=HEAD~1&b=HEAD",
+        &["params", "diff", "HEAD~1", "HEAD", "--json"],
+    );
+    assert_eq!(params["params.yaml"]["lr"]["new"], 0.2, "{params}");
+    let audit = same("/api/v1/audit", &["audit", "log", "--json"]);
+    assert!(
+        audit.as_array().is_some_and(|entries| entries.len() >= 4),
+        "{audit}"
+    );
+    same(
+        "/api/v1/audit?action=run&since=2020-01-01",
+        &[
+            "audit",
+            "log",
+            "--action",
+            "run",
+            "--since",
+            "2020-01-01",
+            "--json",
+        ],
+    );
+    same("/api/v1/models", &["model", "show", "--json"]);
+    same(
+        "/api/v1/models/churn",
+        &["model", "show", "churn", "--json"],
+    );
+    same(
+        "/api/v1/cards?ref=churn@v0.0.1",
+        &["model", "card", "churn@v0.0.1", "--format", "json"],
+    );
+    let html = server.get("/api/v1/cards?ref=churn@v0.0.1&format=html");
+    assert_eq!(
+        html.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(String::from_utf8_lossy(&html.body).contains("churn"));
+
+    // The drift gate's runs, newest first, with their reports and verdicts.
+    let gates = server.get("/api/v1/gates").json();
+    let gates = gates.as_array().expect("gates");
+    assert!(!gates.is_empty());
+    assert_eq!(gates[0]["stage"], "drift_check");
+    assert_eq!(gates[0]["drift"][0]["file"], "drift.json");
+    assert!(gates[0]["drift"][0]["dataset_drift"].is_boolean());
+    assert_eq!(
+        server.get("/api/v1/gates?stage=train").json(),
+        serde_json::json!([])
+    );
+
+    for (path, status, reason) in [
+        ("/api/v1/why", 400, "needs `target`"),
+        ("/api/v1/metrics/diff?a=no-such-rev", 400, "no-such-rev"),
+        ("/api/v1/metrics/diff?all=maybe", 400, "`all` is `maybe`"),
+        ("/api/v1/models/nothing", 404, "no artifact `nothing`"),
+        ("/api/v1/cards?ref=churn", 400, "not a model reference"),
+        ("/api/v1/cards?ref=churn@v9.9.9", 404, "v9.9.9"),
+        (
+            "/api/v1/cards?ref=churn@v0.0.1&format=pdf",
+            400,
+            "`format` is `pdf`",
+        ),
+        ("/api/v1/audit?since=whenever", 400, "`since` is `whenever`"),
+    ] {
+        let response = server.get(path);
+        assert_eq!(response.status, status, "{path}: {}", response.error());
+        assert!(
+            response.error().contains(reason),
+            "{path}: {}",
+            response.error()
+        );
+    }
+}
+
+#[test]
+fn a_store_served_without_its_repository_answers_what_the_store_holds() {
+    let repo = pipeline_repo(PIPELINE);
+    let dir = repo.path();
+    std::fs::write(dir.join("raw.txt"), "b\na\n").expect("write");
+    run_ok(kin(dir).args(["repro", "-q"]));
+    let elsewhere = tempfile::tempdir().expect("tmp");
+    let store = dir.join(".kin/lineage.db");
+    let server = Server::start(
+        elsewhere.path(),
+        &["--store", store.to_str().expect("utf-8")],
+        None,
+    );
+    // Paths mean their latest recorded version; node ids and runs work as ever.
+    let up = server.get("/api/v1/lineage/up?target=model.txt").json();
+    let stages: Vec<&str> = up["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| n["stage"].as_str())
+        .collect();
+    assert_eq!(stages, ["train", "prepare"], "{up}");
+    assert_eq!(
+        server.get("/api/v1/runs").json().as_array().map(Vec::len),
+        Some(2)
+    );
+    // What lives only in the repository says so.
+    for path in [
+        "/api/v1/why?target=model.txt",
+        "/api/v1/models",
+        "/api/v1/metrics/diff",
+    ] {
+        let response = server.get(path);
+        assert_eq!(response.status, 404, "{path}");
+        assert!(
+            response.error().contains("serves none"),
+            "{path}: {}",
+            response.error()
+        );
+    }
+}

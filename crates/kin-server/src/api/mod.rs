@@ -2,11 +2,16 @@
 //! describe them.
 
 mod artifacts;
+mod audit;
+mod diff;
+mod gates;
 mod lineage;
 mod marquez;
+mod models;
 mod openapi;
 mod query;
 mod runs;
+mod why;
 
 use std::sync::Arc;
 
@@ -33,6 +38,14 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/lineage/{direction}", get(lineage::query))
         .route("/api/v1/artifacts/{*path}", get(artifacts::versions))
+        .route("/api/v1/why", get(why::why))
+        .route("/api/v1/audit", get(audit::entries))
+        .route("/api/v1/gates", get(gates::reports))
+        .route("/api/v1/metrics/diff", get(diff::metrics))
+        .route("/api/v1/params/diff", get(diff::params))
+        .route("/api/v1/models", get(models::list))
+        .route("/api/v1/models/{*name}", get(models::versions))
+        .route("/api/v1/cards", get(models::card))
         .route("/api/v1/openapi.json", get(openapi::document))
         .fallback(|| async {
             ApiError::NotFound {

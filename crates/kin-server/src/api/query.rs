@@ -42,6 +42,19 @@ impl Query {
             .transpose()
     }
 
+    /// `since`: a date (`2026-11-01`, `2026-11-01T09:30`) or a span back from now (`3d`).
+    pub fn since(&self) -> Result<Option<kin_store::Timestamp>, ApiError> {
+        self.get("since")
+            .map(|text| {
+                kin_store::Timestamp::parse(text, kin::lineage::now()).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "`since` is `{text}`; it must be a date (2026-11-01, 2026-11-01T09:30) or a span (3d, 12h)"
+                    ))
+                })
+            })
+            .transpose()
+    }
+
     /// `key`, which the route needs.
     pub fn required(&self, key: &str) -> Result<&str, ApiError> {
         self.get(key)

@@ -8,7 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use kin::lineage::json::{run_detail_json, run_json};
-use kin_store::{LineageStore, RunCursor, RunFilter, RunStatus, Timestamp};
+use kin_store::{LineageStore, RunCursor, RunFilter, RunStatus};
 use serde_json::Value;
 
 use super::query::Query;
@@ -30,16 +30,7 @@ pub(crate) async fn list(
         "status",
         "succeeded, failed, restored, committed or imported",
     )?;
-    let since = query
-        .get("since")
-        .map(|text| {
-            Timestamp::parse(text, kin::lineage::now()).ok_or_else(|| {
-                ApiError::bad_request(format!(
-                    "`since` is `{text}`; it must be a date (2026-11-01, 2026-11-01T09:30) or a span (3d, 12h)"
-                ))
-            })
-        })
-        .transpose()?;
+    let since = query.since()?;
     let tags = query
         .all("tag")
         .map(|text| {

@@ -4,6 +4,7 @@
 
 mod anchors;
 pub mod bundle;
+pub mod json;
 pub mod signing;
 
 use std::path::Path;

@@ -6,6 +6,7 @@
 //! into DVC's table cells.
 
 mod collect;
+mod compare;
 mod diff;
 mod error;
 pub mod python;
@@ -16,6 +17,7 @@ mod tree;
 pub use collect::{
     Collection, FileEntry, collect_metrics, collect_params, extract_metrics, parse, select_keys,
 };
+pub use compare::{CompareError, Comparison, compare};
 pub use diff::{Change, Diff, FileDiff, diff_tables};
 pub use error::{FileFormat, MetricsError};
 pub use recorded::{Recorded, restrict_to, run_side};

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::command_error::CommandError;
 use crate::printer::{JsonStyle, Printer};
@@ -34,22 +34,7 @@ pub fn cmd_log(printer: Printer, cwd: &Path, args: &LogArgs) -> Result<(), Comma
         .audit_entries(args.action.as_deref(), since)
         .map_err(|e| CommandError::failure(e.to_string()))?;
     if args.json {
-        let doc: Vec<Value> = entries
-            .iter()
-            .map(|e| {
-                json!({
-                    "seq": e.seq,
-                    "at": e.at.to_string(),
-                    "user": e.actor.user,
-                    "host": e.actor.host,
-                    "action": e.action,
-                    "subject": e.subject,
-                    "payload": serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::Null),
-                    "prev": e.prev,
-                    "hash": e.hash,
-                })
-            })
-            .collect();
+        let doc: Vec<Value> = entries.iter().map(kin::audit::json::entry_json).collect();
         return Ok(printer.json(&Value::Array(doc), JsonStyle::Pretty)?);
     }
     let mut out = printer.stdout();

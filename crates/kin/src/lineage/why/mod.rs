@@ -8,6 +8,7 @@ use kin_format::md5::ObjectId;
 use kin_store::{ArtifactHash, ArtifactVersion, LineageStore, Run, RunKey, RunStatus, VersionId};
 use serde_json::Value;
 
+pub mod json;
 mod values;
 
 use values::{environment_changes, param_changes};

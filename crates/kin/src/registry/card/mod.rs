@@ -158,8 +158,10 @@ fn run_json(run: &Run) -> Value {
     })
 }
 
-/// The gate documents a run's metrics hold: drift (`dataset_drift`) and fairness (`checks`).
-fn gate_json(run: &Run) -> Option<Value> {
+/// The gate documents a run's metrics hold: drift (`dataset_drift`) and fairness (`checks`),
+/// with the run's verdict; `None` for a run that is no gate. The card's `gates` and the HTTP
+/// API's gate reports.
+pub fn gate_json(run: &Run) -> Option<Value> {
     let files = run.metrics.as_object()?;
     let mut drift = Vec::new();
     let mut fairness = Vec::new();
