@@ -7,6 +7,7 @@ mod error;
 mod openlineage;
 mod serve;
 mod state;
+mod ui;
 
 pub use error::ServeError;
 pub use openlineage::event::{EventError, parse as parse_openlineage_event};

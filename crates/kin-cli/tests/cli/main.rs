@@ -23,4 +23,5 @@ mod safety;
 mod serve;
 mod store;
 mod tags;
+mod ui;
 mod verify_bytes;

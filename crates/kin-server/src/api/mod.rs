@@ -57,5 +57,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             require_token,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // The UI's own files need no token: they hold no data.
+        .merge(crate::ui::router())
         .with_state(state)
 }

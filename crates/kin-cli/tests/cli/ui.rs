@@ -1,0 +1,151 @@
+//! The web UI in a real headless Chromium (Debian's `chromium` and `chromium-driver`,
+//! driven by selenium from the test venv; tests/ui/check_ui.py does the driving): pages load
+//! without console errors, the graph draws what the API answers, foreach runs fold into a
+//! group, a click traces a node, a double click opens it, the depth control asks again.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::common::{kin, pipeline_repo, run_ok, tests_dir};
+
+const PIPELINE: &str = "stages:
+  prepare:
+    cmd: sort raw.txt > clean.txt
+    deps: [raw.txt]
+    outs: [clean.txt]
+  shard:
+    foreach: [a, b, c]
+    do:
+      cmd: grep -c ${item} clean.txt > shard-${item}.txt || true
+      deps: [clean.txt]
+      outs:
+        - shard-${item}.txt
+  combine:
+    cmd: cat shard-a.txt shard-b.txt shard-c.txt > model.txt
+    deps: [shard-a.txt, shard-b.txt, shard-c.txt]
+    outs: [model.txt]
+";
+
+/// Python with selenium, and Chromium with its driver; under CI their absence fails.
+fn browser() -> Option<PathBuf> {
+    let python = std::env::var_os("KIN_DVC_PYTHON").map(PathBuf::from);
+    let selenium = python.as_ref().is_some_and(|python| {
+        Command::new(python)
+            .args(["-c", "import selenium"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let chromium =
+        Path::new("/usr/bin/chromium").is_file() && Path::new("/usr/bin/chromedriver").is_file();
+    if selenium && chromium {
+        return python;
+    }
+    let reason = "the UI tests need selenium in KIN_DVC_PYTHON's venv (scripts/test installs it) and Debian's chromium and chromium-driver (.ci/run installs them)";
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{reason}");
+    eprintln!("skipping: {reason}");
+    None
+}
+
+#[test]
+fn the_ui_shows_runs_and_the_lineage_graph_in_chromium() {
+    let Some(python) = browser() else {
+        return;
+    };
+    let repo = pipeline_repo(PIPELINE);
+    let dir = repo.path();
+    std::fs::write(dir.join("raw.txt"), "b\na\nc\na\n").expect("write");
+    run_ok(kin(dir).args(["repro", "-q"]));
+
+    let mut server = kin(dir)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env_remove(kin::env::KIN_SERVE_TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kin serve starts");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
+        &mut line,
+    )
+    .expect("the listening line");
+    let url = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .expect("url")
+        .to_owned();
+    // Screenshots for the docs, when asked for: KIN_UI_SCREENSHOTS=docs/images.
+    let mut command = Command::new(&python);
+    command
+        .arg(tests_dir().join("ui/check_ui.py"))
+        .args([&url, "model.txt"]);
+    if let Some(shots) = std::env::var_os("KIN_UI_SCREENSHOTS") {
+        command.arg(shots);
+    }
+    let output = command.output().expect("python runs");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).expect("the report");
+
+    for (page, found) in report["pages"].as_object().expect("pages") {
+        assert_eq!(
+            found["errors"],
+            serde_json::json!([]),
+            "console errors on {page}"
+        );
+    }
+    assert!(report["runs_api"].as_u64() >= Some(5), "{report}");
+    assert_eq!(
+        report["runs_rows"], report["runs_api"],
+        "every run is a row"
+    );
+    let text = |page: &str| {
+        report["pages"][page]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(text("run").contains("Inputs"), "{report}");
+    assert!(text("artifact").contains("combine"), "{report}");
+    assert!(!text("artifact").contains(",http"), "{report}");
+    assert!(text("models").starts_with("Models"), "{report}");
+    assert!(text("gates").starts_with("Gates"), "{report}");
+
+    let graph = &report["graph"];
+    assert_eq!(graph["drawn_nodes"], graph["api_nodes"], "{report}");
+    assert_eq!(graph["drawn_edges"], graph["api_edges"], "{report}");
+    let api_nodes = graph["api_nodes"].as_array().map_or(0, Vec::len);
+    // model, combine, three shards and their runs, clean, prepare, raw.
+    assert_eq!(api_nodes, 11, "{report}");
+    // The three shard runs fold into one group.
+    assert_eq!(
+        report["folded"]["groups"],
+        serde_json::json!(["group:shard"]),
+        "{report}"
+    );
+    assert_eq!(report["folded"]["drawn"], api_nodes - 2, "{report}");
+    // The target selected: everything else is upstream of it.
+    assert_eq!(report["selection"]["selected"], 1, "{report}");
+    assert_eq!(report["selection"]["upstream"], api_nodes - 1, "{report}");
+    assert!(
+        report["selection"]["details"]
+            .as_str()
+            .is_some_and(|t| t.contains("model.txt")),
+        "{report}"
+    );
+    // Depth 1: the model, the run that made it and that run's inputs.
+    assert_eq!(report["depth_1_nodes"], 5, "{report}");
+    assert!(
+        report["opened"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("/runs/")),
+        "{report}"
+    );
+}
