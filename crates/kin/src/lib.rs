@@ -10,6 +10,7 @@ mod init;
 pub mod kin_config;
 pub mod lineage;
 pub mod metrics;
+pub mod openlineage;
 pub mod paths;
 pub mod registry;
 pub mod remote;

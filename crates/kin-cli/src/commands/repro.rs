@@ -91,6 +91,9 @@ pub fn cmd_repro(printer: Printer, cwd: &Path, args: &ReproArgs) -> Result<(), C
         unrecorded: Unrecorded::default(),
     };
     let report = kin::repro::repro(&repo, cwd, &options, &view)?;
+    for warning in &report.warnings {
+        view.emit(Target::Stderr, |err| writeln!(err, "warning: {warning}"));
+    }
     if args.json {
         let stages: Vec<Value> = report
             .stages

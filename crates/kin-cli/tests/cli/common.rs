@@ -61,7 +61,11 @@ pub fn kin(dir: &Path) -> Command {
         .env(kin::env::KIN_HOST, TEST_HOST)
         .env(kin::env::KIN_NOW, TEST_NOW)
         .env(kin::env::KIN_PROJECT, TEST_PROJECT)
-        .env_remove(kin::env::KIN_TAGS);
+        .env_remove(kin::env::KIN_TAGS)
+        // No OpenLineage events from the caller's settings; tests/cli/openlineage.rs asks.
+        .env("OPENLINEAGE_DISABLED", "true")
+        .env_remove("OPENLINEAGE_URL")
+        .env_remove("OPENLINEAGE_CONFIG");
     // The store is the repository's own unless the test chose one: never the caller's.
     match STORE_URL.with(|cell| cell.borrow().clone()) {
         Some(url) => cmd.env(kin::env::KIN_STORE_URL, url),

@@ -12,6 +12,7 @@ mod init;
 mod legacy;
 mod lineage;
 mod metrics;
+mod openlineage;
 mod output;
 mod processes;
 mod promotion;

@@ -51,6 +51,22 @@ pub(crate) struct Recorder {
     pythons: Mutex<HashMap<PathBuf, Option<Value>>>,
     /// Put on every run this command records.
     tags: Tags,
+    /// OpenLineage out, for `kin repro` (see [`Recorder::sending_openlineage`]).
+    openlineage: Mutex<Outgoing>,
+}
+
+/// Where this command stands with OpenLineage out.
+enum Outgoing {
+    /// Not asked for by the command.
+    Off,
+    /// Asked for; the settings are read when the first run is recorded.
+    Wanted,
+    /// Sending (or not configured: `None`), with the warnings so far.
+    Started {
+        sender: Option<(crate::openlineage::Emitter, crate::openlineage::RunContext)>,
+        warnings: Vec<String>,
+        failed: bool,
+    },
 }
 
 /// The commands of a stage as one text, one per line.
@@ -133,11 +149,91 @@ impl Recorder {
             machine: OnceLock::new(),
             pythons: Mutex::new(HashMap::new()),
             tags,
+            openlineage: Mutex::new(Outgoing::Off),
         }
     }
 
-    /// Records a run, opening the store on first use.
+    /// Sends every run this recorder records as OpenLineage events too, when the repository
+    /// or the environment configure a transport (`kin repro`).
+    pub fn sending_openlineage(self) -> Self {
+        *self.openlineage.lock().unwrap_or_else(|p| p.into_inner()) = Outgoing::Wanted;
+        self
+    }
+
+    /// Queues `run`'s events, starting the sender on first use.
+    fn send_openlineage(&self, run: &NewRun) {
+        let mut outgoing = self.openlineage.lock().unwrap_or_else(|p| p.into_inner());
+        if matches!(*outgoing, Outgoing::Off) {
+            return;
+        }
+        if matches!(*outgoing, Outgoing::Wanted) {
+            *outgoing = self.start_openlineage();
+        }
+        if let Outgoing::Started {
+            sender: Some((emitter, context)),
+            failed,
+            ..
+        } = &mut *outgoing
+        {
+            *failed |= run.status == RunStatus::Failed;
+            for event in crate::openlineage::run_events(run, context) {
+                emitter.emit(event);
+            }
+        }
+    }
+
+    fn start_openlineage(&self) -> Outgoing {
+        let mut warnings = Vec::new();
+        let transport = crate::openlineage::load(&self.root, |name| std::env::var(name).ok())
+            .unwrap_or_else(|e| {
+                warnings.push(format!("OpenLineage events are not sent: {e}"));
+                None
+            });
+        let sender = transport.and_then(|transport| {
+            let namespace = super::openlineage_namespace(&self.root)
+                .map_err(|e| warnings.push(format!("OpenLineage events are not sent: {e}")))
+                .ok()?;
+            let context = crate::openlineage::RunContext {
+                namespace,
+                parent: RunId::new_v7(now()),
+                source_url: super::context::git(&self.root, &["remote", "get-url", "origin"]),
+            };
+            let mut emitter = crate::openlineage::Emitter::start(transport);
+            emitter.emit(crate::openlineage::repro_event(&context, "START", now()));
+            Some((emitter, context))
+        });
+        Outgoing::Started {
+            sender,
+            warnings,
+            failed: false,
+        }
+    }
+
+    /// Ends OpenLineage out: the repro's own end event, then up to `grace` for what is queued
+    /// to go out. The warnings to show.
+    pub fn finish_openlineage(&self, grace: std::time::Duration) -> Vec<String> {
+        let mut outgoing = self.openlineage.lock().unwrap_or_else(|p| p.into_inner());
+        match std::mem::replace(&mut *outgoing, Outgoing::Off) {
+            Outgoing::Off | Outgoing::Wanted => Vec::new(),
+            Outgoing::Started {
+                sender,
+                mut warnings,
+                failed,
+            } => {
+                if let Some((mut emitter, context)) = sender {
+                    let end = if failed { "FAIL" } else { "COMPLETE" };
+                    emitter.emit(crate::openlineage::repro_event(&context, end, now()));
+                    warnings.extend(emitter.finish(grace));
+                }
+                warnings
+            }
+        }
+    }
+
+    /// Records a run, opening the store on first use (and sends it as OpenLineage events,
+    /// whether or not the store took it).
     fn record(&self, run: &NewRun) -> Result<RunId, LineageError> {
+        self.send_openlineage(run);
         let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
         let store = match guard.as_mut() {
             Some(store) => store,

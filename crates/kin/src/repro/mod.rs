@@ -80,6 +80,8 @@ pub struct ReproReport {
     pub stages: Vec<(String, Result<StageOutcome, ReproError>)>,
     /// The tags on every run this repro recorded.
     pub tags: Tags,
+    /// What went wrong on the side (OpenLineage events not sent), for the user to see.
+    pub warnings: Vec<String>,
 }
 
 impl ReproReport {
@@ -172,7 +174,7 @@ fn shared<'a>(
         link_types,
         run_cache: run_cache::RunCache::new(&repo.dvc_dir()),
         position,
-        recorder: crate::lineage::capture::Recorder::new(repo.root(), tags),
+        recorder: crate::lineage::capture::Recorder::new(repo.root(), tags).sending_openlineage(),
         lock,
     };
     (shared, plan)
@@ -197,14 +199,20 @@ pub fn repro(
         options.keep_going,
         &options.interrupted,
     );
+    let warnings = shared.recorder.finish_openlineage(OPENLINEAGE_GRACE);
     Ok(ReproReport {
         stages: outcomes
             .into_iter()
             .map(|(node, result)| (shared.project.graph.nodes[node].address.clone(), result))
             .collect(),
         tags,
+        warnings,
     })
 }
+
+/// How long a finished repro waits for its OpenLineage events to go out before dropping
+/// the rest (each request has its own timeout too).
+const OPENLINEAGE_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// `kin commit`: records the current deps, params and outputs of the selected stages in
 /// `dvc.lock` (caching the outputs) without running anything, as `dvc commit` does. With no
