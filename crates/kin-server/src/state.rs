@@ -2,7 +2,7 @@
 //! (if any), the access token and OpenLineage runs still in progress.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use kin_store::{RunId, Store, StoreLocation};
 
@@ -46,41 +46,65 @@ impl AppState {
     }
 }
 
-/// Open stores, one per request being served at a time: a store (a SQLite connection, a
-/// PostgreSQL session) is used by one thread at once, and opening one per request would cost
-/// more than most queries.
+/// Open stores, shared by the requests: a store (a SQLite connection, a PostgreSQL session)
+/// is used by one request at a time. A fixed number is opened as load needs them and kept
+/// open; a request finding none free waits for one rather than opening more, as opening a
+/// store costs more than most queries and more stores than cores would not answer faster.
 pub(crate) struct StorePool {
     location: StoreLocation,
-    idle: Mutex<Vec<Store>>,
+    state: Mutex<PoolState>,
+    freed: Condvar,
+    max: usize,
 }
 
-/// Idle stores kept open; more are opened under load and closed after.
-const MAX_IDLE: usize = 16;
+struct PoolState {
+    idle: Vec<Store>,
+    open: usize,
+}
 
 impl StorePool {
     pub fn new(location: StoreLocation, first: Store) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
         StorePool {
             location,
-            idle: Mutex::new(vec![first]),
+            state: Mutex::new(PoolState {
+                idle: vec![first],
+                open: 1,
+            }),
+            freed: Condvar::new(),
+            max: (cores * 4).clamp(4, 32),
         }
     }
 
     fn take(&self) -> Result<Store, ApiError> {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        match idle {
-            Some(store) => Ok(store),
-            None => Ok(Store::open(&self.location)?),
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(store) = state.idle.pop() {
+                return Ok(store);
+            }
+            if state.open < self.max {
+                state.open += 1;
+                drop(state);
+                return Store::open(&self.location).map_err(|error| {
+                    let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                    state.open -= 1;
+                    drop(state);
+                    // Another waiting request may open one in its place.
+                    self.freed.notify_one();
+                    ApiError::from(error)
+                });
+            }
+            state = self
+                .freed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
         }
     }
 
     fn give_back(&self, store: Store) {
-        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        if idle.len() < MAX_IDLE {
-            idle.push(store);
-        }
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.idle.push(store);
+        drop(state);
+        self.freed.notify_one();
     }
 }

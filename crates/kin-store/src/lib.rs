@@ -71,6 +71,11 @@ pub trait LineageStore {
     /// touching this version touches: the same data under another name in another project
     /// (pulled from a shared remote, imported), where lineage crosses. Empty content (an
     /// empty file or directory) has no twins: it says nothing about where data came from.
+    /// Whether runs of more than one project are recorded (runs without a project count as
+    /// one): lineage crosses by content only between projects, so a store of one project
+    /// never needs [`LineageStore::content_twins`].
+    fn holds_many_projects(&self) -> Result<bool, StoreError>;
+
     fn content_twins(&self, version: VersionId, twins: Twins)
     -> Result<Vec<VersionId>, StoreError>;
 

@@ -306,6 +306,12 @@ impl Twins {
     }
 }
 
+/// The first and last project in the run index's order (NULL first): two index lookups,
+/// equal when the store holds one project.
+pub(crate) const PROJECT_BOUNDS: &str = "SELECT
+    (SELECT coalesce(project, '') FROM run ORDER BY project LIMIT 1),
+    (SELECT coalesce(project, '') FROM run ORDER BY project DESC LIMIT 1)";
+
 /// DVC's hash of an empty file, and of an empty directory's manifest (`[]`).
 const EMPTY_FILE: &str = "d41d8cd98f00b204e9800998ecf8427e";
 const EMPTY_DIRECTORY: &str = "d751713988987e9331980363e24189ce.dir";

@@ -252,6 +252,10 @@ impl LineageStore for Store {
         each!(self, store => store.consumers(version))
     }
 
+    fn holds_many_projects(&self) -> Result<bool, StoreError> {
+        each!(self, store => store.holds_many_projects())
+    }
+
     fn content_twins(
         &self,
         version: VersionId,

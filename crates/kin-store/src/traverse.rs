@@ -65,6 +65,8 @@ pub fn traverse(
         }
     };
     let mut same_content = Vec::new();
+    // Crossings by content join projects: with one project there are none to look for.
+    let crossing = store.holds_many_projects()?;
     let mut frontier = version_order.clone();
     for distance in first..=depth {
         if frontier.is_empty() {
@@ -82,6 +84,7 @@ pub fn traverse(
             // downstream to where it entered another project. A twin is as far from the
             // start as its counterpart (no run lies between them).
             let twins = match direction {
+                _ if !crossing => None,
                 Direction::Up if runs.is_empty() => Some(Twins::Generated),
                 Direction::Up => None,
                 Direction::Down => Some(Twins::External),

@@ -50,6 +50,7 @@ conformance!(
     audit_entries_chain_every_write,
     runs_are_kept_per_project_and_queries_see_them_all,
     lineage_crosses_projects_through_the_same_content_under_another_path,
+    a_store_knows_whether_it_holds_more_than_one_project,
     the_audit_log_verifies_and_names_what_was_edited,
 );
 
@@ -396,6 +397,22 @@ fn lineage_crosses_projects_through_the_same_content_under_another_path(at: &Tes
             .expect("twins"),
         [id("data/features.csv", 10)]
     );
+}
+
+fn a_store_knows_whether_it_holds_more_than_one_project(at: &TestStore) {
+    let mut store = at.open();
+    assert!(!store.holds_many_projects().expect("empty"));
+    for (stage, at) in [("a", 1_000), ("b", 2_000)] {
+        let mut one = run(stage, at, vec![], vec![version(stage, 3)]);
+        one.project = Some("acme/one".to_owned());
+        store.record_run(&one).expect("record");
+    }
+    assert!(!store.holds_many_projects().expect("one project"));
+    // Runs from before projects count as a project of their own.
+    store
+        .record_run(&run("old", 500, vec![], vec![version("old", 1)]))
+        .expect("record");
+    assert!(store.holds_many_projects().expect("legacy and one"));
 }
 
 fn runs_are_kept_per_project_and_queries_see_them_all(at: &TestStore) {

@@ -261,6 +261,20 @@ impl LineageStore for PostgresStore {
         Ok(keys.into_iter().map(RunKey).collect())
     }
 
+    fn holds_many_projects(&self) -> Result<bool, StoreError> {
+        let rows = self.rows(crate::model::PROJECT_BOUNDS, &[])?;
+        let bounds = rows
+            .first()
+            .map(|row| -> Result<_, StoreError> {
+                Ok((
+                    row.try_get::<_, Option<String>>(0)?,
+                    row.try_get::<_, Option<String>>(1)?,
+                ))
+            })
+            .transpose()?;
+        Ok(bounds.is_some_and(|(first, last)| first != last))
+    }
+
     fn content_twins(
         &self,
         version: VersionId,

@@ -246,6 +246,14 @@ impl LineageStore for SqliteStore {
         Ok(keys.into_iter().map(RunKey).collect())
     }
 
+    fn holds_many_projects(&self) -> Result<bool, StoreError> {
+        let (first, last): (Option<String>, Option<String>) = self
+            .conn
+            .prepare_cached(crate::model::PROJECT_BOUNDS)?
+            .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(first != last)
+    }
+
     fn content_twins(
         &self,
         version: VersionId,
