@@ -65,9 +65,12 @@ pub fn serve(
         .enable_time()
         .build()
         .map_err(ServeError::Runtime)?;
+    // The last reference is dropped here, outside the runtime: a PostgreSQL store closes its
+    // connection on a runtime of its own, which cannot start inside another.
+    let last_reference = Arc::clone(&state);
     let requests = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let counted = Arc::clone(&requests);
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.addr)
             .await
             .map_err(|source| ServeError::Bind {
@@ -92,7 +95,10 @@ pub fn serve(
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(ServeError::Serve)
-    })?;
+    });
+    drop(runtime);
+    drop(last_reference);
+    served?;
     Ok(Served {
         requests: requests.load(std::sync::atomic::Ordering::Relaxed),
     })

@@ -694,3 +694,36 @@ fn a_store_served_without_its_repository_answers_what_the_store_holds() {
         );
     }
 }
+
+#[test]
+fn the_api_serves_a_postgres_store_as_the_cli_reads_it() {
+    let Some(store) = crate::common::backends::postgres() else {
+        return;
+    };
+    let repo = pipeline_repo(PIPELINE);
+    let dir = repo.path();
+    std::fs::write(dir.join("raw.txt"), "b\na\n").expect("write");
+    crate::common::with_store(&store.location, || {
+        run_ok(kin(dir).args(["repro", "-q"]));
+        // KIN_STORE_URL (set for every kin the test starts) points the server there too.
+        let server = Server::start(dir, &[], None);
+        assert_eq!(
+            server.get("/api/v1/runs").json(),
+            json_of(dir, &["runs", "--json"])
+        );
+        assert_eq!(
+            server.get("/api/v1/lineage/up?target=model.txt").json(),
+            json_of(dir, &["lineage", "up", "model.txt", "--json"])
+        );
+        assert_eq!(
+            server.get("/api/v1/audit").json(),
+            json_of(dir, &["audit", "log", "--json"])
+        );
+        let (status, stderr) = server.stop();
+        assert!(status.success(), "{stderr}");
+    });
+    assert!(
+        !dir.join(".kin/lineage.db").exists(),
+        "nothing went to SQLite"
+    );
+}
