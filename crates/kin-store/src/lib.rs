@@ -79,6 +79,28 @@ pub trait LineageStore {
     fn content_twins(&self, version: VersionId, twins: Twins)
     -> Result<Vec<VersionId>, StoreError>;
 
+    /// The edges of `kind` at `versions`, as `(version, run)`, ordered by version then run:
+    /// [`LineageStore::generators`] or [`LineageStore::consumers`] of many versions at once.
+    fn runs_at(
+        &self,
+        versions: &[VersionId],
+        kind: EdgeKind,
+    ) -> Result<Vec<(VersionId, RunKey)>, StoreError>;
+
+    /// The edges of `kind` at `runs`, as `(run, version)`, ordered by run then version:
+    /// [`LineageStore::inputs`] or [`LineageStore::outputs`] of many runs at once.
+    fn versions_at(
+        &self,
+        runs: &[RunKey],
+        kind: EdgeKind,
+    ) -> Result<Vec<(RunKey, VersionId)>, StoreError>;
+
+    /// The versions `ids` name, in any order (those the store lacks left out).
+    fn versions_by_ids(&self, ids: &[VersionId]) -> Result<Vec<ArtifactVersion>, StoreError>;
+
+    /// The runs `keys` name, in any order (those the store lacks left out).
+    fn runs_by_keys(&self, keys: &[RunKey]) -> Result<Vec<Run>, StoreError>;
+
     /// Versions this run used.
     fn inputs(&self, run: RunKey) -> Result<Vec<VersionId>, StoreError>;
 

@@ -316,6 +316,16 @@ pub(crate) const PROJECT_BOUNDS: &str = "SELECT
 const EMPTY_FILE: &str = "d41d8cd98f00b204e9800998ecf8427e";
 const EMPTY_DIRECTORY: &str = "d751713988987e9331980363e24189ce.dir";
 
+impl EdgeKind {
+    /// The table holding edges of this kind.
+    pub(crate) fn table(self) -> &'static str {
+        match self {
+            EdgeKind::Used => "used",
+            EdgeKind::Generated => "generated",
+        }
+    }
+}
+
 /// How a run relates to a version.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum EdgeKind {

@@ -8,7 +8,8 @@ use crate::audit::{Actor, AuditCheck, AuditEntry};
 use crate::error::StoreError;
 use crate::ids::{ArtifactHash, RunId};
 use crate::model::{
-    ArtifactVersion, Environment, NewRun, Promotion, Run, RunFilter, RunKey, Twins, VersionId,
+    ArtifactVersion, EdgeKind, Environment, NewRun, Promotion, Run, RunFilter, RunKey, Twins,
+    VersionId,
 };
 use crate::postgres::{PostgresStore, redact};
 use crate::sqlite::SqliteStore;
@@ -250,6 +251,30 @@ impl LineageStore for Store {
 
     fn consumers(&self, version: VersionId) -> Result<Vec<RunKey>, StoreError> {
         each!(self, store => store.consumers(version))
+    }
+
+    fn runs_at(
+        &self,
+        versions: &[VersionId],
+        kind: EdgeKind,
+    ) -> Result<Vec<(VersionId, RunKey)>, StoreError> {
+        each!(self, store => store.runs_at(versions, kind))
+    }
+
+    fn versions_at(
+        &self,
+        runs: &[RunKey],
+        kind: EdgeKind,
+    ) -> Result<Vec<(RunKey, VersionId)>, StoreError> {
+        each!(self, store => store.versions_at(runs, kind))
+    }
+
+    fn versions_by_ids(&self, ids: &[VersionId]) -> Result<Vec<ArtifactVersion>, StoreError> {
+        each!(self, store => store.versions_by_ids(ids))
+    }
+
+    fn runs_by_keys(&self, keys: &[RunKey]) -> Result<Vec<Run>, StoreError> {
+        each!(self, store => store.runs_by_keys(keys))
     }
 
     fn holds_many_projects(&self) -> Result<bool, StoreError> {

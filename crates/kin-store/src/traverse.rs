@@ -4,7 +4,9 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::LineageStore;
 use crate::error::StoreError;
-use crate::model::{Direction, Edge, EdgeKind, RunKey, Subgraph, Twins, VersionId};
+use crate::model::{
+    ArtifactVersion, Direction, Edge, EdgeKind, Run, RunKey, Subgraph, Twins, VersionId,
+};
 
 /// Where a traversal starts.
 #[derive(Clone, Debug)]
@@ -72,40 +74,45 @@ pub fn traverse(
         if frontier.is_empty() {
             break;
         }
-        let mut next = Vec::new();
-        let mut queue = VecDeque::from(frontier);
+        // Lineage crosses to the same content under another path in another project:
+        // upstream from content nobody here made to the runs that made it elsewhere,
+        // downstream to where it entered another project. A twin is as far from the start
+        // as its counterpart (no run lies between them), so it joins this frontier.
+        let mut queue = VecDeque::from(std::mem::take(&mut frontier));
         while let Some(version) = queue.pop_front() {
-            let runs = match direction {
-                Direction::Up => store.generators(version)?,
-                Direction::Down => store.consumers(version)?,
-            };
-            // Lineage crosses to the same content under another path in another project:
-            // upstream from content nobody here made to the runs that made it elsewhere,
-            // downstream to where it entered another project. A twin is as far from the
-            // start as its counterpart (no run lies between them).
+            frontier.push(version);
+            if !crossing {
+                continue;
+            }
             let twins = match direction {
-                _ if !crossing => None,
-                Direction::Up if runs.is_empty() => Some(Twins::Generated),
-                Direction::Up => None,
-                Direction::Down => Some(Twins::External),
+                Direction::Up if !store.generators(version)?.is_empty() => continue,
+                Direction::Up => Twins::Generated,
+                Direction::Down => Twins::External,
             };
-            if let Some(twins) = twins {
-                for twin in store.content_twins(version, twins)? {
-                    same_content.push(match direction {
-                        Direction::Up => (twin, version),
-                        Direction::Down => (version, twin),
-                    });
-                    if !version_depth.contains_key(&twin) {
-                        version_depth.insert(twin, version_depth[&version]);
-                        version_order.push(twin);
-                        queue.push_back(twin);
-                    }
+            for twin in store.content_twins(version, twins)? {
+                same_content.push(match direction {
+                    Direction::Up => (twin, version),
+                    Direction::Down => (version, twin),
+                });
+                if !version_depth.contains_key(&twin) {
+                    version_depth.insert(twin, version_depth[&version]);
+                    version_order.push(twin);
+                    queue.push_back(twin);
                 }
             }
-            for run in runs {
+        }
+        // One query for the runs at the whole frontier, one for what the new ones reached:
+        // the same graph, in the same order, as asking version by version.
+        let mut runs_of: HashMap<VersionId, Vec<RunKey>> = HashMap::new();
+        for (version, run) in store.runs_at(&frontier, toward_run)? {
+            runs_of.entry(version).or_default().push(run);
+        }
+        let mut new_runs = Vec::new();
+        for version in &frontier {
+            for &run in runs_of.get(version).into_iter().flatten() {
                 edges.push(Edge {
                     run,
-                    version,
+                    version: *version,
                     kind: toward_run,
                 });
                 if run_depth.contains_key(&run) {
@@ -113,23 +120,27 @@ pub fn traverse(
                 }
                 run_depth.insert(run, distance);
                 run_order.push(run);
-                let reached = match direction {
-                    Direction::Up => store.inputs(run)?,
-                    Direction::Down => store.outputs(run)?,
-                };
-                for other in reached {
-                    edges.push(Edge {
-                        run,
-                        version: other,
-                        kind: from_run,
-                    });
-                    if version_depth.contains_key(&other) {
-                        continue;
-                    }
-                    version_depth.insert(other, distance);
-                    version_order.push(other);
-                    next.push(other);
+                new_runs.push(run);
+            }
+        }
+        let mut reached_by: HashMap<RunKey, Vec<VersionId>> = HashMap::new();
+        for (run, version) in store.versions_at(&new_runs, from_run)? {
+            reached_by.entry(run).or_default().push(version);
+        }
+        let mut next = Vec::new();
+        for run in new_runs {
+            for &other in reached_by.get(&run).into_iter().flatten() {
+                edges.push(Edge {
+                    run,
+                    version: other,
+                    kind: from_run,
+                });
+                if version_depth.contains_key(&other) {
+                    continue;
                 }
+                version_depth.insert(other, distance);
+                version_order.push(other);
+                next.push(other);
             }
         }
         frontier = next;
@@ -138,13 +149,31 @@ pub fn traverse(
     edges.dedup();
     same_content.sort();
     same_content.dedup();
+    let mut found: HashMap<VersionId, ArtifactVersion> = store
+        .versions_by_ids(&version_order)?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
     let versions = version_order
         .into_iter()
-        .map(|id| Ok((store.version_by_id(id)?, version_depth[&id])))
+        .map(|id| {
+            let version = found.remove(&id).ok_or(StoreError::NoSuchVersion(id.0))?;
+            Ok((version, version_depth[&id]))
+        })
         .collect::<Result<_, StoreError>>()?;
+    let mut found: HashMap<RunKey, Run> = store
+        .runs_by_keys(&run_order)?
+        .into_iter()
+        .map(|r| (r.key, r))
+        .collect();
     let runs = run_order
         .into_iter()
-        .map(|key| Ok((store.run_by_key(key)?, run_depth[&key])))
+        .map(|key| {
+            let run = found.remove(&key).ok_or_else(|| StoreError::NoSuchRun {
+                prefix: format!("(store key {})", key.0),
+            })?;
+            Ok((run, run_depth[&key]))
+        })
         .collect::<Result<_, StoreError>>()?;
     Ok(Subgraph {
         versions,

@@ -11,7 +11,7 @@ use crate::audit::{Actor, canonical};
 use crate::error::StoreError;
 use crate::ids::{ArtifactHash, RunId, prefix_bounds};
 use crate::model::{
-    ArtifactVersion, Environment, FilterValue, NewRun, Promotion, Run, RunFilter, RunKey,
+    ArtifactVersion, EdgeKind, Environment, FilterValue, NewRun, Promotion, Run, RunFilter, RunKey,
     RunStatus, Tags, Twins, VersionId,
 };
 use crate::timestamp::Timestamp;
@@ -259,6 +259,60 @@ impl LineageStore for PostgresStore {
             version.0,
         )?;
         Ok(keys.into_iter().map(RunKey).collect())
+    }
+
+    fn runs_at(
+        &self,
+        versions: &[VersionId],
+        kind: EdgeKind,
+    ) -> Result<Vec<(VersionId, RunKey)>, StoreError> {
+        let ids: Vec<i64> = versions.iter().map(|v| v.0).collect();
+        let sql = format!(
+            "SELECT version_id, run_id FROM {} WHERE version_id = ANY($1) ORDER BY version_id, run_id",
+            kind.table()
+        );
+        self.rows(&sql, &[&ids])?
+            .iter()
+            .map(|row| Ok((VersionId(row.try_get(0)?), RunKey(row.try_get(1)?))))
+            .collect()
+    }
+
+    fn versions_at(
+        &self,
+        runs: &[RunKey],
+        kind: EdgeKind,
+    ) -> Result<Vec<(RunKey, VersionId)>, StoreError> {
+        let ids: Vec<i64> = runs.iter().map(|r| r.0).collect();
+        let sql = format!(
+            "SELECT run_id, version_id FROM {} WHERE run_id = ANY($1) ORDER BY run_id, version_id",
+            kind.table()
+        );
+        self.rows(&sql, &[&ids])?
+            .iter()
+            .map(|row| Ok((RunKey(row.try_get(0)?), VersionId(row.try_get(1)?))))
+            .collect()
+    }
+
+    fn versions_by_ids(&self, ids: &[VersionId]) -> Result<Vec<ArtifactVersion>, StoreError> {
+        let ids: Vec<i64> = ids.iter().map(|v| v.0).collect();
+        self.rows(
+            &format!("SELECT {VERSION_COLUMNS} WHERE v.id = ANY($1)"),
+            &[&ids],
+        )?
+        .iter()
+        .map(version_from_row)
+        .collect()
+    }
+
+    fn runs_by_keys(&self, keys: &[RunKey]) -> Result<Vec<Run>, StoreError> {
+        let keys: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        self.rows(
+            &format!("SELECT {RUN_COLUMNS} FROM run r WHERE r.id = ANY($1)"),
+            &[&keys],
+        )?
+        .iter()
+        .map(run_from_row)
+        .collect()
     }
 
     fn holds_many_projects(&self) -> Result<bool, StoreError> {

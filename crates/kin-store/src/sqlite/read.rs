@@ -8,7 +8,7 @@ use crate::LineageStore;
 use crate::error::StoreError;
 use crate::ids::{ArtifactHash, RunId, prefix_bounds};
 use crate::model::{
-    ArtifactVersion, Environment, FilterValue, NewRun, Promotion, Run, RunFilter, RunKey,
+    ArtifactVersion, EdgeKind, Environment, FilterValue, NewRun, Promotion, Run, RunFilter, RunKey,
     RunStatus, Tags, Twins, VersionId,
 };
 use crate::timestamp::Timestamp;
@@ -97,6 +97,19 @@ fn version_from_row(row: &Row<'_>) -> rusqlite::Result<ArtifactVersion> {
     })
 }
 
+/// Ids as a JSON list, the one parameter a statement reads many ids from (`json_each`).
+fn id_list(ids: impl Iterator<Item = i64>) -> String {
+    let mut text = String::from("[");
+    for (i, id) in ids.enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(itoa::Buffer::new().format(id));
+    }
+    text.push(']');
+    text
+}
+
 /// Unwraps the store error a row mapper smuggled through rusqlite.
 fn lift(error: rusqlite::Error) -> StoreError {
     match error {
@@ -115,6 +128,17 @@ fn lift(error: rusqlite::Error) -> StoreError {
 }
 
 impl SqliteStore {
+    /// The two-integer rows of `sql`, given a JSON list of `ids` as its parameter.
+    fn pairs(
+        &self,
+        sql: &str,
+        ids: impl Iterator<Item = i64>,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let mut statement = self.conn.prepare_cached(sql)?;
+        let rows = statement.query_map([id_list(ids)], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<Result<_, _>>().map_err(lift)
+    }
+
     fn keys(&self, sql: &str, key: i64) -> Result<Vec<i64>, StoreError> {
         let mut statement = self.conn.prepare_cached(sql)?;
         let rows = statement.query_map([key], |row| row.get(0))?;
@@ -244,6 +268,56 @@ impl LineageStore for SqliteStore {
             version.0,
         )?;
         Ok(keys.into_iter().map(RunKey).collect())
+    }
+
+    fn runs_at(
+        &self,
+        versions: &[VersionId],
+        kind: EdgeKind,
+    ) -> Result<Vec<(VersionId, RunKey)>, StoreError> {
+        let sql = format!(
+            "SELECT version_id, run_id FROM {} WHERE version_id IN (SELECT value FROM json_each(?1))
+             ORDER BY version_id, run_id",
+            kind.table()
+        );
+        let pairs = self.pairs(&sql, versions.iter().map(|v| v.0))?;
+        Ok(pairs
+            .into_iter()
+            .map(|(v, r)| (VersionId(v), RunKey(r)))
+            .collect())
+    }
+
+    fn versions_at(
+        &self,
+        runs: &[RunKey],
+        kind: EdgeKind,
+    ) -> Result<Vec<(RunKey, VersionId)>, StoreError> {
+        let sql = format!(
+            "SELECT run_id, version_id FROM {} WHERE run_id IN (SELECT value FROM json_each(?1))
+             ORDER BY run_id, version_id",
+            kind.table()
+        );
+        let pairs = self.pairs(&sql, runs.iter().map(|r| r.0))?;
+        Ok(pairs
+            .into_iter()
+            .map(|(r, v)| (RunKey(r), VersionId(v)))
+            .collect())
+    }
+
+    fn versions_by_ids(&self, ids: &[VersionId]) -> Result<Vec<ArtifactVersion>, StoreError> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {VERSION_COLUMNS} WHERE v.id IN (SELECT value FROM json_each(?1))"
+        ))?;
+        let rows = statement.query_map([id_list(ids.iter().map(|v| v.0))], version_from_row)?;
+        rows.collect::<Result<_, _>>().map_err(lift)
+    }
+
+    fn runs_by_keys(&self, keys: &[RunKey]) -> Result<Vec<Run>, StoreError> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM run r WHERE r.id IN (SELECT value FROM json_each(?1))"
+        ))?;
+        let rows = statement.query_map([id_list(keys.iter().map(|k| k.0))], run_from_row)?;
+        rows.collect::<Result<_, _>>().map_err(lift)
     }
 
     fn holds_many_projects(&self) -> Result<bool, StoreError> {
