@@ -379,11 +379,29 @@ fn writes_need_the_token_and_bad_events_store_nothing() {
         let accepted = server.request("POST", "/api/v1/lineage", Some("s3cret"), event);
         assert_eq!(accepted.status, 201);
     }
+    // The same end sent by eight clients at once: recorded once, every one answered 201.
+    let again = with(
+        "0190f1d2-3c4b-7a5e-9f00-112233445566",
+        "0190f1d2-3c4b-7a5e-9f00-aabbccddeeff",
+    );
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let posts: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    server
+                        .request("POST", "/api/v1/lineage", Some("s3cret"), &again)
+                        .status
+                })
+            })
+            .collect();
+        posts.into_iter().map(|p| p.join().expect("post")).collect()
+    });
+    assert_eq!(statuses, [201; 8]);
     let runs = server.get("/api/v1/runs").json();
-    assert_eq!(runs.as_array().map(Vec::len), Some(1), "{runs}");
+    assert_eq!(runs.as_array().map(Vec::len), Some(2), "{runs}");
+    let runs = server.get("/api/v1/runs?stage=extract&limit=1").json();
     assert_eq!(runs[0]["stage"], "extract");
     assert_eq!(runs[0]["project"], "airflow");
-    assert_eq!(runs[0]["run_id"], "0190f1d2-3c4b-7a5e-9f00-112233445566");
 }
 
 #[test]

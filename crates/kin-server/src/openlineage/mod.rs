@@ -72,8 +72,14 @@ async fn record(state: &Arc<AppState>, end: RunEvent) -> Result<Value, ApiError>
                 Err(StoreError::NoSuchRun { .. }) => {}
                 Err(other) => return Err(other.into()),
             }
-            store.record_run(&run)?;
-            Ok(true)
+            match store.record_run(&run) {
+                Ok(_) => Ok(true),
+                // The same end, sent twice at once, recorded by the other request.
+                Err(error) => match store.run(id) {
+                    Ok(_) => Ok(false),
+                    Err(_) => Err(error.into()),
+                },
+            }
         })
         .await?;
     Ok(json!({
