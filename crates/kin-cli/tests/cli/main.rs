@@ -22,6 +22,8 @@ mod remote;
 mod repro;
 mod safety;
 mod serve;
+mod serve_writes;
+mod served;
 mod store;
 mod tags;
 mod ui;

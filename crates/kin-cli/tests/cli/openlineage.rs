@@ -2,13 +2,12 @@
 //! the transport the environment or `openlineage.yml` names — accepted by `kin serve`,
 //! written to a file, and never failing or stalling the repro when the server is away.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Stdio;
 
 use serde_json::Value;
 
 use crate::common::{kin, pipeline_repo, run, run_ok};
+use crate::served::Server;
 
 const PIPELINE: &str = "stages:
   prepare:
@@ -149,22 +148,8 @@ fn a_failed_stage_is_a_fail_event_with_its_error() {
 fn kin_serve_takes_a_repros_events_and_an_absent_server_costs_a_warning() {
     // The team's lineage server: another repository's `kin serve`, with a token.
     let server_repo = pipeline_repo("stages: {}\n");
-    let mut server = kin(server_repo.path())
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env(kin::env::KIN_SERVE_TOKEN, "t0k3n")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kin serve");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("line");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("url")
-        .to_owned();
+    let server = Server::start(server_repo.path(), &[], Some("t0k3n"));
+    let url = server.url();
 
     let repo = pipeline_repo(PIPELINE);
     let dir = repo.path();
@@ -198,8 +183,7 @@ fn kin_serve_takes_a_repros_events_and_an_absent_server_costs_a_warning() {
         assert_eq!(ids(&served, stage), ids(&ours, stage), "{served}");
     }
     assert_eq!(ids(&served, "repro").len(), 1, "{served}");
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 
     // A server that is not there: the repro succeeds and says what was not sent.
     std::fs::write(dir.join("raw.txt"), "c\nb\na\n").expect("write");

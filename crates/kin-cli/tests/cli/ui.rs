@@ -4,11 +4,12 @@
 //! group, a click traces a node, a double click opens it, the depth control asks again.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
 use crate::common::{kin, pipeline_repo, run_ok, tests_dir};
+use crate::served::Server;
 
 const PIPELINE: &str = "stages:
   prepare:
@@ -58,24 +59,8 @@ fn the_ui_shows_runs_and_the_lineage_graph_in_chromium() {
     std::fs::write(dir.join("raw.txt"), "b\na\nc\na\n").expect("write");
     run_ok(kin(dir).args(["repro", "-q"]));
 
-    let mut server = kin(dir)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env_remove(kin::env::KIN_SERVE_TOKEN)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kin serve starts");
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
-        &mut line,
-    )
-    .expect("the listening line");
-    let url = line
-        .split_whitespace()
-        .find(|word| word.starts_with("http://"))
-        .expect("url")
-        .to_owned();
+    let server = Server::start(dir, &[], None);
+    let url = server.url();
     // Screenshots for the docs, when asked for: KIN_UI_SCREENSHOTS=docs/images.
     let mut command = Command::new(&python);
     command
@@ -85,8 +70,7 @@ fn the_ui_shows_runs_and_the_lineage_graph_in_chromium() {
         command.arg(shots);
     }
     let output = command.output().expect("python runs");
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert!(
         output.status.success(),
         "{}",
