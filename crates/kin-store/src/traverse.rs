@@ -1,6 +1,6 @@
 //! Upstream and downstream traversal over any [`LineageStore`], breadth first by run hops.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use crate::LineageStore;
 use crate::error::StoreError;
@@ -74,38 +74,41 @@ pub fn traverse(
         if frontier.is_empty() {
             break;
         }
+        // One query for the runs at the whole frontier, one for what the new ones reached:
+        // the same graph, in the same order, as asking version by version.
+        //
         // Lineage crosses to the same content under another path in another project:
         // upstream from content nobody here made to the runs that made it elsewhere,
         // downstream to where it entered another project. A twin is as far from the start
-        // as its counterpart (no run lies between them), so it joins this frontier.
-        let mut queue = VecDeque::from(std::mem::take(&mut frontier));
-        while let Some(version) = queue.pop_front() {
-            frontier.push(version);
-            if !crossing {
-                continue;
+        // as its counterpart (no run lies between them), so it joins this frontier, and its
+        // runs are asked for in a round of their own.
+        let mut runs_of: HashMap<VersionId, Vec<RunKey>> = HashMap::new();
+        let mut round = std::mem::take(&mut frontier);
+        while !round.is_empty() {
+            for (version, run) in store.runs_at(&round, toward_run)? {
+                runs_of.entry(version).or_default().push(run);
             }
-            let twins = match direction {
-                Direction::Up if !store.generators(version)?.is_empty() => continue,
-                Direction::Up => Twins::Generated,
-                Direction::Down => Twins::External,
-            };
-            for twin in store.content_twins(version, twins)? {
-                same_content.push(match direction {
-                    Direction::Up => (twin, version),
-                    Direction::Down => (version, twin),
-                });
-                if !version_depth.contains_key(&twin) {
-                    version_depth.insert(twin, version_depth[&version]);
-                    version_order.push(twin);
-                    queue.push_back(twin);
+            let mut found = Vec::new();
+            for &version in round.iter().filter(|_| crossing) {
+                let twins = match direction {
+                    Direction::Up if runs_of.contains_key(&version) => continue,
+                    Direction::Up => Twins::Generated,
+                    Direction::Down => Twins::External,
+                };
+                for twin in store.content_twins(version, twins)? {
+                    same_content.push(match direction {
+                        Direction::Up => (twin, version),
+                        Direction::Down => (version, twin),
+                    });
+                    if !version_depth.contains_key(&twin) {
+                        version_depth.insert(twin, version_depth[&version]);
+                        version_order.push(twin);
+                        found.push(twin);
+                    }
                 }
             }
-        }
-        // One query for the runs at the whole frontier, one for what the new ones reached:
-        // the same graph, in the same order, as asking version by version.
-        let mut runs_of: HashMap<VersionId, Vec<RunKey>> = HashMap::new();
-        for (version, run) in store.runs_at(&frontier, toward_run)? {
-            runs_of.entry(version).or_default().push(run);
+            frontier.append(&mut round);
+            round = found;
         }
         let mut new_runs = Vec::new();
         for version in &frontier {

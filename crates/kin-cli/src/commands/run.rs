@@ -66,22 +66,9 @@ pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), Comma
         printer.stdout().write_all(&bytes)?;
         return Ok(());
     }
-    let versions = |ids: Vec<_>| -> Result<Vec<_>, CommandError> {
-        ids.into_iter()
-            .map(|id| store.version_by_id(id).map_err(CommandError::from))
-            .collect()
-    };
-    let mut inputs = versions(store.inputs(run.key)?)?;
-    let mut outputs = versions(store.outputs(run.key)?)?;
-    inputs.sort_by(|a, b| a.path.cmp(&b.path));
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    let environment = match &run.environment {
-        Some(hash) => store.environment(hash)?,
-        None => None,
-    };
+    let detail = kin::lineage::RunDetail::read(&store, &run)?;
     if show.json {
-        let value =
-            kin::lineage::json::run_detail_json(&run, &inputs, &outputs, environment.as_ref());
+        let value = kin::lineage::json::run_detail_json(&run, &detail);
         printer.json(&value, JsonStyle::Pretty)?;
         return Ok(());
     }
@@ -122,7 +109,7 @@ pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), Comma
     }
     print_json_section(&mut out, "params", &run.params)?;
     print_json_section(&mut out, "metrics", &run.metrics)?;
-    for (title, list) in [("inputs", &inputs), ("outputs", &outputs)] {
+    for (title, list) in [("inputs", &detail.inputs), ("outputs", &detail.outputs)] {
         if !list.is_empty() {
             writeln!(out, "{title}:")?;
             for version in list {
@@ -130,7 +117,7 @@ pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), Comma
             }
         }
     }
-    if let Some(env) = &environment {
+    if let Some(env) = &detail.environment {
         let body = &env.body;
         writeln!(out, "environment: {}", prefix(&env.hash, 12))?;
         for key in ["os", "kernel", "cpu"] {

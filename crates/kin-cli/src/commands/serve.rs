@@ -38,15 +38,21 @@ pub fn cmd_serve(printer: Printer, cwd: &Path, args: &ServeArgs) -> Result<(), C
         None => "kin".to_owned(),
     };
     let token = match &args.token_file {
-        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-            CommandError::failure(format!(
-                "cannot read the token file {}: {e}",
-                path.display()
-            ))
-        })?)
-        .filter(|text| !text.trim().is_empty())
-        .ok_or_else(|| CommandError::failure(format!("the token file {} is empty", path.display())))
-        .map(Some)?,
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CommandError::failure(format!(
+                    "cannot read the token file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            if text.trim().is_empty() {
+                return Err(CommandError::failure(format!(
+                    "the token file {} is empty",
+                    path.display()
+                )));
+            }
+            Some(text)
+        }
         None => std::env::var(kin::env::KIN_SERVE_TOKEN)
             .ok()
             .filter(|text| !text.trim().is_empty()),

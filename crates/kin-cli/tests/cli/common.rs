@@ -225,19 +225,27 @@ pub fn copy_tree(from: &Path, to: &Path) {
 /// The Python interpreter that has DVC 3 installed (`KIN_DVC_PYTHON`, as `.ci/run` sets it).
 /// Under CI its absence is a failure; elsewhere the caller skips with the printed reason.
 pub fn dvc_python() -> Option<PathBuf> {
+    venv_python(
+        "import dvc",
+        "KIN_DVC_PYTHON does not point to a Python with DVC installed (run scripts/test, which sets it up)",
+    )
+}
+
+/// `KIN_DVC_PYTHON` (the test venv) if it runs `check`; else `None` with `reason` printed,
+/// or, under CI, where every component must be there, a failure.
+pub fn venv_python(check: &str, reason: &str) -> Option<PathBuf> {
     let candidate = std::env::var_os("KIN_DVC_PYTHON").map(PathBuf::from);
     let works = candidate.as_ref().is_some_and(|python| {
         Command::new(python)
-            .args(["-c", "import dvc"])
+            .args(["-c", check])
             .output()
             .is_ok_and(|o| o.status.success())
     });
     if works {
         return candidate;
     }
-    let reason = "KIN_DVC_PYTHON does not point to a Python with DVC installed (run scripts/test, which sets it up)";
     assert!(std::env::var("CI").as_deref() != Ok("true"), "{reason}");
-    eprintln!("skipping DVC differential test: {reason}");
+    eprintln!("skipping: {reason}");
     None
 }
 

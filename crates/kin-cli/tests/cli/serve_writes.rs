@@ -128,22 +128,12 @@ fn beyond_loopback_every_request_needs_the_token() {
 }
 
 /// The Python interpreter with `openlineage-python` installed (the venv `scripts/test`
-/// makes); under CI its absence fails the test.
+/// makes).
 fn openlineage_python() -> Option<std::path::PathBuf> {
-    let python = std::env::var_os("KIN_DVC_PYTHON").map(std::path::PathBuf::from);
-    let works = python.as_ref().is_some_and(|python| {
-        Command::new(python)
-            .args(["-c", "import openlineage.client"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if works {
-        return python;
-    }
-    let reason = "KIN_DVC_PYTHON has no openlineage-python (run scripts/test, which installs it)";
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{reason}");
-    eprintln!("skipping: {reason}");
-    None
+    crate::common::venv_python(
+        "import openlineage.client",
+        "KIN_DVC_PYTHON has no openlineage-python (run scripts/test, which installs it)",
+    )
 }
 
 #[test]

@@ -31,22 +31,15 @@ const PIPELINE: &str = "stages:
 
 /// Python with selenium, and Chromium with its driver; under CI their absence fails.
 fn browser() -> Option<PathBuf> {
-    let python = std::env::var_os("KIN_DVC_PYTHON").map(PathBuf::from);
-    let selenium = python.as_ref().is_some_and(|python| {
-        Command::new(python)
-            .args(["-c", "import selenium"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
+    let reason = "the UI tests need selenium in KIN_DVC_PYTHON's venv (scripts/test installs it) and Debian's chromium and chromium-driver (.ci/run installs them)";
     let chromium =
         Path::new("/usr/bin/chromium").is_file() && Path::new("/usr/bin/chromedriver").is_file();
-    if selenium && chromium {
-        return python;
+    if !chromium {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{reason}");
+        eprintln!("skipping: {reason}");
+        return None;
     }
-    let reason = "the UI tests need selenium in KIN_DVC_PYTHON's venv (scripts/test installs it) and Debian's chromium and chromium-driver (.ci/run installs them)";
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{reason}");
-    eprintln!("skipping: {reason}");
-    None
+    crate::common::venv_python("import selenium", reason)
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use kin::lineage::{LineageView, Target};
-use kin_store::{Direction, Start, Store};
+use kin_store::{Direction, Store};
 use serde_json::Value;
 
 use super::query::Query;
@@ -50,12 +50,7 @@ pub(crate) fn lineage(
     depth: usize,
 ) -> Result<LineageView, ApiError> {
     let target = resolve(state, store, target)?;
-    let start = match &target {
-        Target::Version(version) => Start::Versions(vec![version.id]),
-        Target::Run(run) => Start::Run(run.key),
-    };
-    let graph = kin_store::traverse(store, &start, direction, depth)?;
-    Ok(LineageView { target, graph })
+    Ok(kin::lineage::lineage_of(store, target, direction, depth)?)
 }
 
 pub(crate) fn resolve(state: &AppState, store: &Store, target: &str) -> Result<Target, ApiError> {

@@ -94,7 +94,7 @@ fn dataset_path(ours: &str, namespace: &str, name: &str) -> String {
     if namespace == ours {
         name.to_owned()
     } else {
-        format!("{}/{name}", namespace.trim_end_matches('/'))
+        crate::openlineage::record::external_path(namespace, name)
     }
 }
 

@@ -82,26 +82,8 @@ pub(crate) async fn show(
     state
         .with_store(move |_, store| {
             let run = store.run_by_prefix(id.strip_prefix("run:").unwrap_or(&id))?;
-            let versions = |ids: Vec<_>| -> Result<Vec<_>, ApiError> {
-                let mut versions = ids
-                    .into_iter()
-                    .map(|id| store.version_by_id(id).map_err(ApiError::from))
-                    .collect::<Result<Vec<_>, _>>()?;
-                versions.sort_by(|a, b| a.path.cmp(&b.path));
-                Ok(versions)
-            };
-            let inputs = versions(store.inputs(run.key)?)?;
-            let outputs = versions(store.outputs(run.key)?)?;
-            let environment = match &run.environment {
-                Some(hash) => store.environment(hash)?,
-                None => None,
-            };
-            Ok(Json(run_detail_json(
-                &run,
-                &inputs,
-                &outputs,
-                environment.as_ref(),
-            )))
+            let detail = kin::lineage::RunDetail::read(store, &run)?;
+            Ok(Json(run_detail_json(&run, &detail)))
         })
         .await
 }

@@ -143,7 +143,7 @@ pub fn version_of(dataset: &Dataset, naming: &Naming) -> Result<NewVersion, Reco
             .as_str()
             .to_owned()
     } else {
-        format!("{}/{}", name.namespace.trim_end_matches('/'), name.name)
+        external_path(&name.namespace, &name.name)
     };
     if ours
         && let Some((hash, size)) = naming
@@ -168,6 +168,11 @@ pub fn version_of(dataset: &Dataset, naming: &Naming) -> Result<NewVersion, Reco
         size: None,
         nfiles: None,
     })
+}
+
+/// The path a dataset of another namespace is recorded under: its URI, `NAMESPACE/NAME`.
+pub(crate) fn external_path(namespace: &str, name: &str) -> String {
+    format!("{}/{name}", namespace.trim_end_matches('/'))
 }
 
 /// The DVC hash and size of the regular file at `path` in the repository, if there is one

@@ -1,10 +1,10 @@
 //! The JSON documents lineage answers are given in: the same for the CLI's `--json` and the
 //! HTTP API, so a script can move from one to the other.
 
-use kin_store::{ArtifactVersion, Direction, EdgeKind, Environment, Run};
+use kin_store::{ArtifactVersion, Direction, EdgeKind, Run};
 use serde_json::{Value, json};
 
-use super::{LineageView, Target};
+use super::{LineageView, RunDetail, Target};
 
 /// The id of a version in JSON and DOT (`artifact:PATH@HASH`, as DESIGN.md names nodes).
 pub fn version_node_id(version: &ArtifactVersion) -> String {
@@ -53,16 +53,11 @@ pub fn run_json(run: &Run) -> Value {
 
 /// `kin run show --json`: a run with its inputs and outputs (sorted by path) and its
 /// environment (`{"hash", "body"}` or null).
-pub fn run_detail_json(
-    run: &Run,
-    inputs: &[ArtifactVersion],
-    outputs: &[ArtifactVersion],
-    environment: Option<&Environment>,
-) -> Value {
+pub fn run_detail_json(run: &Run, detail: &RunDetail) -> Value {
     let mut value = run_json(run);
-    value["inputs"] = inputs.iter().map(version_json).collect();
-    value["outputs"] = outputs.iter().map(version_json).collect();
-    value["environment"] = match environment {
+    value["inputs"] = detail.inputs.iter().map(version_json).collect();
+    value["outputs"] = detail.outputs.iter().map(version_json).collect();
+    value["environment"] = match &detail.environment {
         Some(env) => json!({"hash": env.hash, "body": env.body}),
         None => Value::Null,
     };

@@ -11,6 +11,7 @@ pub mod import;
 pub mod json;
 mod namespace;
 mod project;
+mod run_detail;
 pub mod tags;
 pub mod target;
 pub mod why;
@@ -24,6 +25,7 @@ pub use events::LineageEvents;
 pub use kin_store;
 pub use namespace::openlineage_namespace;
 pub use project::project_name;
+pub use run_detail::RunDetail;
 pub use target::Target;
 
 use kin_store::{Direction, LineageStore, Start, Subgraph};
@@ -109,6 +111,16 @@ pub fn lineage_in(
     depth: usize,
 ) -> Result<LineageView, LineageError> {
     let target = target::resolve(repo, store, cwd, target)?;
+    lineage_of(store, target, direction, depth)
+}
+
+/// Upstream or downstream of a resolved target, up to `depth` runs away.
+pub fn lineage_of(
+    store: &dyn LineageStore,
+    target: Target,
+    direction: Direction,
+    depth: usize,
+) -> Result<LineageView, LineageError> {
     let start = match &target {
         Target::Version(version) => Start::Versions(vec![version.id]),
         Target::Run(run) => Start::Run(run.key),

@@ -113,7 +113,11 @@ enum Sink {
         url: String,
         api_key: Option<String>,
     },
-    File(std::path::PathBuf),
+    /// The file, opened for appending at the first event.
+    File {
+        path: std::path::PathBuf,
+        file: Option<std::fs::File>,
+    },
     Console,
 }
 
@@ -132,7 +136,7 @@ impl Sink {
                 url,
                 api_key,
             },
-            Transport::File { path } => Sink::File(path),
+            Transport::File { path } => Sink::File { path, file: None },
             Transport::Console => Sink::Console,
         }
     }
@@ -165,15 +169,21 @@ impl Sink {
                     Err(format!("{url} answered {status}: {body}"))
                 }
             }
-            Sink::File(path) => {
-                let mut file = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&*path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
+            Sink::File { path, file } => {
+                let failed = |e: std::io::Error| format!("{}: {e}", path.display());
+                let file = match file {
+                    Some(file) => file,
+                    None => file.insert(
+                        std::fs::OpenOptions::new()
+                            .create(true)
+                            .append(true)
+                            .open(&*path)
+                            .map_err(failed)?,
+                    ),
+                };
                 // One write per line, so concurrent writers never interleave within one.
                 file.write_all(format!("{line}\n").as_bytes())
-                    .map_err(|e| format!("{}: {e}", path.display()))
+                    .map_err(failed)
             }
             // The console transport is a log sink: events on stderr, one JSON line each.
             Sink::Console => writeln!(std::io::stderr(), "{line}").map_err(|e| e.to_string()),
