@@ -5,7 +5,8 @@ lineage graph page in Chromium. The load generator runs on loopback on the same 
     python3 bench/server.py [--runs 300000] [--clients 50] [--seconds 20] [--interval 0.1] [--events 20000] [--write]
 
 1. A synthetic store (crates/kin-store/examples/synth_lineage.rs, as bench/lineage.py makes
-   it) is served by `kin serve`; CLIENTS threads, each on its own keep-alive connection, ask
+   it) is served by `kin serve`; CLIENTS clients (threads of the Rust load generator
+   crates/kin-server/examples/lineage_load.rs, each on its own keep-alive connection) ask
    `GET /api/v1/lineage/{up,down}?target=…&depth=10` over sampled targets for SECONDS, back to
    back (a closed loop: a client asks again as soon as it has its answer), then again with
    each client asking on a schedule (one query per INTERVAL). Latency is per request as the
@@ -33,7 +34,7 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lineage import build_kin_and_generator, percentile  # noqa: E402
+from lineage import ROOT, build_kin_and_generator, percentile  # noqa: E402
 from run import machine, write_section  # noqa: E402
 
 TOKEN = "bench-token"
@@ -60,53 +61,29 @@ def make_repo(generator, runs, pipelines, stages):
     return repo, json.loads(out)
 
 
-def query_load(addr, targets, clients, seconds, interval=None):
+def query_load(loader, addr, targets, clients, seconds, interval=None):
     """Latencies (ms) of lineage queries from `clients` clients: closed loop (each asks again
     as soon as answered), or with `interval` each asks on a fixed schedule, one query per
     `interval` seconds, and latency counts from when the query was due (a late query's wait
-    for an earlier one included)."""
+    for an earlier one included). The clients are threads of the Rust load generator
+    (crates/kin-server/examples/lineage_load.rs), which costs the shared cores little."""
     paths = []
     for direction, names in targets:
         for name in names:
             query = urllib.parse.urlencode({"target": name, "depth": 10})
             paths.append(f"/api/v1/lineage/{direction}?{query}")
-    host, port = addr.split(":")
-    latencies = [[] for _ in range(clients)]
-    errors = []
-    stop = time.perf_counter() + seconds
-
-    def client(n):
-        connection = http.client.HTTPConnection(host, int(port))
-        i = n
-        # Staggered, so scheduled clients do not all ask at the same instant.
-        due = time.perf_counter() + (interval or 0) * n / clients
-        while time.perf_counter() < stop:
-            path = paths[i % len(paths)]
-            i += clients
-            if interval:
-                pause = due - time.perf_counter()
-                if pause > 0:
-                    time.sleep(pause)
-                started = due
-                due += interval
-            else:
-                started = time.perf_counter()
-            connection.request("GET", path)
-            response = connection.getresponse()
-            response.read()
-            latencies[n].append((time.perf_counter() - started) * 1000)
-            if response.status != 200:
-                errors.append(response.status)
-        connection.close()
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        sys.exit(f"{len(errors)} queries failed: {sorted(set(errors))}")
-    return [x for per in latencies for x in per]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+        listing.write("\n".join(paths) + "\n")
+    try:
+        cmd = [loader, addr, listing.name, str(clients), str(seconds)]
+        if interval:
+            cmd.append(str(interval))
+        out = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    finally:
+        os.unlink(listing.name)
+    if out["errors"]:
+        sys.exit(f"{out['errors']} queries failed")
+    return out["latencies_ms"]
 
 
 def ingest_load(addr, events, senders=8):
@@ -215,6 +192,9 @@ def main():
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     kin, generator = build_kin_and_generator()
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "kin-server", "--example", "lineage_load"],
+                   cwd=ROOT, check=True)
+    loader = os.path.join(os.path.dirname(kin), "examples", "lineage_load")
 
     print(f"generating {args.runs} runs ...", file=sys.stderr)
     repo, gen = make_repo(generator, args.runs, 1000, 10)
@@ -225,9 +205,9 @@ def main():
         process, addr = serve(kin, repo)
         try:
             targets = [("up", gen["up_targets"]), ("down", gen["down_targets"])]
-            query_load(addr, targets, 4, 2)  # warm the page cache, as a running server has it
-            latencies = query_load(addr, targets, args.clients, args.seconds)
-            scheduled = query_load(addr, targets, args.clients, args.seconds, args.interval)
+            query_load(loader, addr, targets, 4, 2)  # warm the page cache, as a running server has it
+            latencies = query_load(loader, addr, targets, args.clients, args.seconds)
+            scheduled = query_load(loader, addr, targets, args.clients, args.seconds, args.interval)
             rate = ingest_load(addr, args.events)
         finally:
             process.terminate()
@@ -260,8 +240,8 @@ def main():
     if args.write:
         write_section("Server", (
             f"`python3 bench/server.py --runs {args.runs} --clients {args.clients} --seconds {args.seconds:.0f} --interval {args.interval} --events {args.events} --write`. "
-            f"Machine: {machine()}. The load generator (Python threads, one keep-alive connection "
-            "each) shares the machine's cores with the server.\n\n" + text + "\n"))
+            f"Machine: {machine()}. The load generator (crates/kin-server/examples/lineage_load.rs, one thread and "
+            "keep-alive connection per client) shares the machine's cores with the server.\n\n" + text + "\n"))
 
 
 if __name__ == "__main__":

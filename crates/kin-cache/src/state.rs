@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use std::collections::HashMap;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, params};
 
 use crate::walk::FileStat;
@@ -119,6 +120,11 @@ impl StateIndex {
             .map_err(error)?;
         connection
             .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+            .map_err(error)?;
+        // Stable plans: otherwise SQLite plans a cached `column = ?` statement again each
+        // time rusqlite hands it out with new values (see kin-store's SqliteStore::configure).
+        connection
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
             .map_err(error)?;
         connection.execute_batch(SCHEMA).map_err(error)?;
         Ok(StateIndex {

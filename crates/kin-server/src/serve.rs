@@ -61,6 +61,8 @@ pub fn serve(
         pending: Mutex::new(HashMap::new()),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        // Store work runs on blocking threads, one per pooled store: more would only wait.
+        .max_blocking_threads(state.stores.capacity())
         .enable_io()
         .enable_time()
         .build()

@@ -19,7 +19,19 @@ const RUN_COLUMNS: &str = "r.id, r.uuid, r.stage, r.cmd, r.status, r.exit_code, 
     (SELECT json_group_object(t.key, t.value) FROM run_tag t WHERE t.run_id = r.id), r.project,
     r.fingerprint";
 
-const VERSION_COLUMNS: &str = "v.id, a.path, v.hash, v.size, v.nfiles, v.first_seen FROM artifact_version v JOIN artifact a ON a.id = v.artifact_id";
+macro_rules! version_fields {
+    () => {
+        "v.id, a.path, v.hash, v.size, v.nfiles, v.first_seen"
+    };
+}
+
+/// What `version_from_row` reads.
+const VERSION_FIELDS: &str = version_fields!();
+
+const VERSION_COLUMNS: &str = concat!(
+    version_fields!(),
+    " FROM artifact_version v JOIN artifact a ON a.id = v.artifact_id"
+);
 
 fn corrupt(what: &'static str, value: impl Into<String>) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -97,10 +109,16 @@ fn version_from_row(row: &Row<'_>) -> rusqlite::Result<ArtifactVersion> {
     })
 }
 
-/// Ids as a JSON list, the one parameter a statement reads many ids from (`json_each`).
+/// Ids as a JSON list, ascending and each once: the one parameter a statement reads many ids
+/// from. The statements join `json_each(?1)` as the outer loop (`CROSS JOIN` fixes the order)
+/// rather than asking `id IN (SELECT value FROM json_each(?1))`, which has SQLite build a
+/// temporary b-tree of the ids on every call: a page cache's allocations per query.
 fn id_list(ids: impl Iterator<Item = i64>) -> String {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
     let mut text = String::from("[");
-    for (i, id) in ids.enumerate() {
+    for (i, id) in ids.into_iter().enumerate() {
         if i > 0 {
             text.push(',');
         }
@@ -128,7 +146,7 @@ fn lift(error: rusqlite::Error) -> StoreError {
 }
 
 impl SqliteStore {
-    /// The two-integer rows of `sql`, given a JSON list of `ids` as its parameter.
+    /// The two-integer rows of `sql`, given a JSON list of `ids` as its parameter, in order.
     fn pairs(
         &self,
         sql: &str,
@@ -136,7 +154,9 @@ impl SqliteStore {
     ) -> Result<Vec<(i64, i64)>, StoreError> {
         let mut statement = self.conn.prepare_cached(sql)?;
         let rows = statement.query_map([id_list(ids)], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<Result<_, _>>().map_err(lift)
+        let mut pairs: Vec<(i64, i64)> = rows.collect::<Result<_, _>>().map_err(lift)?;
+        pairs.sort_unstable();
+        Ok(pairs)
     }
 
     fn keys(&self, sql: &str, key: i64) -> Result<Vec<i64>, StoreError> {
@@ -276,8 +296,8 @@ impl LineageStore for SqliteStore {
         kind: EdgeKind,
     ) -> Result<Vec<(VersionId, RunKey)>, StoreError> {
         let sql = format!(
-            "SELECT version_id, run_id FROM {} WHERE version_id IN (SELECT value FROM json_each(?1))
-             ORDER BY version_id, run_id",
+            "SELECT t.version_id, t.run_id FROM json_each(?1) j CROSS JOIN {} t
+             ON t.version_id = j.value",
             kind.table()
         );
         let pairs = self.pairs(&sql, versions.iter().map(|v| v.0))?;
@@ -293,8 +313,8 @@ impl LineageStore for SqliteStore {
         kind: EdgeKind,
     ) -> Result<Vec<(RunKey, VersionId)>, StoreError> {
         let sql = format!(
-            "SELECT run_id, version_id FROM {} WHERE run_id IN (SELECT value FROM json_each(?1))
-             ORDER BY run_id, version_id",
+            "SELECT t.run_id, t.version_id FROM json_each(?1) j CROSS JOIN {} t
+             ON t.run_id = j.value",
             kind.table()
         );
         let pairs = self.pairs(&sql, runs.iter().map(|r| r.0))?;
@@ -306,7 +326,8 @@ impl LineageStore for SqliteStore {
 
     fn versions_by_ids(&self, ids: &[VersionId]) -> Result<Vec<ArtifactVersion>, StoreError> {
         let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {VERSION_COLUMNS} WHERE v.id IN (SELECT value FROM json_each(?1))"
+            "SELECT {VERSION_FIELDS} FROM json_each(?1) j CROSS JOIN artifact_version v
+             ON v.id = j.value JOIN artifact a ON a.id = v.artifact_id"
         ))?;
         let rows = statement.query_map([id_list(ids.iter().map(|v| v.0))], version_from_row)?;
         rows.collect::<Result<_, _>>().map_err(lift)
@@ -314,7 +335,7 @@ impl LineageStore for SqliteStore {
 
     fn runs_by_keys(&self, keys: &[RunKey]) -> Result<Vec<Run>, StoreError> {
         let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {RUN_COLUMNS} FROM run r WHERE r.id IN (SELECT value FROM json_each(?1))"
+            "SELECT {RUN_COLUMNS} FROM json_each(?1) j CROSS JOIN run r ON r.id = j.value"
         ))?;
         let rows = statement.query_map([id_list(keys.iter().map(|k| k.0))], run_from_row)?;
         rows.collect::<Result<_, _>>().map_err(lift)

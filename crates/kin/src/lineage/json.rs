@@ -16,39 +16,56 @@ pub fn run_node_id(run: &Run) -> String {
 }
 
 pub fn version_json(version: &ArtifactVersion) -> Value {
-    json!({
-        "id": version_node_id(version),
-        "type": "artifact",
-        "path": version.path,
-        "hash": version.hash.as_str(),
-        "size": version.size,
-        "nfiles": version.nfiles,
-        "first_seen": version.first_seen.to_string(),
-    })
+    object([
+        ("id", version_node_id(version).into()),
+        ("type", "artifact".into()),
+        ("path", version.path.as_str().into()),
+        ("hash", version.hash.as_str().into()),
+        ("size", version.size.into()),
+        ("nfiles", version.nfiles.into()),
+        ("first_seen", version.first_seen.to_string().into()),
+    ])
 }
 
 pub fn run_json(run: &Run) -> Value {
-    json!({
-        "id": run_node_id(run),
-        "type": "run",
-        "run_id": run.id.to_string(),
-        "stage": run.stage,
-        "status": run.status.as_str(),
-        "cmd": run.cmd,
-        "exit_code": run.exit_code,
-        "started": run.started.to_string(),
-        "ended": run.ended.map(|t| t.to_string()),
-        "user": run.user,
-        "host": run.host,
-        "git_commit": run.git_commit,
-        "git_dirty": run.git_dirty,
-        "params": run.params,
-        "metrics": run.metrics,
-        "environment": run.environment,
-        "log_object": run.log_object,
-        "tags": run.tags,
-        "project": run.project,
-    })
+    let tags = run
+        .tags
+        .iter()
+        .map(|(key, value)| (key.clone(), Value::from(value.as_str())))
+        .collect();
+    object([
+        ("id", run_node_id(run).into()),
+        ("type", "run".into()),
+        ("run_id", run.id.to_string().into()),
+        ("stage", run.stage.as_str().into()),
+        ("status", run.status.as_str().into()),
+        ("cmd", run.cmd.as_str().into()),
+        ("exit_code", run.exit_code.into()),
+        ("started", run.started.to_string().into()),
+        ("ended", run.ended.map(|t| t.to_string()).into()),
+        ("user", run.user.as_deref().into()),
+        ("host", run.host.as_deref().into()),
+        ("git_commit", run.git_commit.as_deref().into()),
+        ("git_dirty", run.git_dirty.into()),
+        ("params", run.params.clone()),
+        ("metrics", run.metrics.clone()),
+        ("environment", run.environment.as_deref().into()),
+        ("log_object", run.log_object.as_deref().into()),
+        ("tags", Value::Object(tags)),
+        ("project", run.project.as_deref().into()),
+    ])
+}
+
+/// A JSON object of `fields` in this order. Built directly rather than with `json!`, which
+/// writes every field (the params and metrics documents too) through a serializer: the bulk
+/// of a served lineage answer's cost.
+fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value))
+            .collect(),
+    )
 }
 
 /// `kin run show --json`: a run with its inputs and outputs (sorted by path) and its
@@ -89,14 +106,10 @@ pub fn lineage_json(view: &LineageView, direction: Direction) -> Value {
         .collect();
     let mut nodes = Vec::new();
     for (version, depth) in &view.graph.versions {
-        let mut node = version_json(version);
-        node["depth"] = json!(depth);
-        nodes.push(node);
+        nodes.push(with_depth(version_json(version), *depth));
     }
     for (run, depth) in &view.graph.runs {
-        let mut node = run_json(run);
-        node["depth"] = json!(depth);
-        nodes.push(node);
+        nodes.push(with_depth(run_json(run), *depth));
     }
     let edges: Vec<Value> = view
         .graph
@@ -106,14 +119,14 @@ pub fn lineage_json(view: &LineageView, direction: Direction) -> Value {
             let artifact = version_ids.get(&edge.version)?;
             let run = run_ids.get(&edge.run)?;
             Some(match edge.kind {
-                EdgeKind::Used => json!({"from": artifact, "to": run, "type": "used"}),
-                EdgeKind::Generated => json!({"from": run, "to": artifact, "type": "generated"}),
+                EdgeKind::Used => edge_json(artifact, run, "used"),
+                EdgeKind::Generated => edge_json(run, artifact, "generated"),
             })
         })
         .chain(view.graph.same_content.iter().filter_map(|(origin, twin)| {
             let from = version_ids.get(origin)?;
             let to = version_ids.get(twin)?;
-            Some(json!({"from": from, "to": to, "type": "same-content"}))
+            Some(edge_json(from, to, "same-content"))
         }))
         .collect();
     let target = match &view.target {
@@ -126,4 +139,19 @@ pub fn lineage_json(view: &LineageView, direction: Direction) -> Value {
         "nodes": nodes,
         "edges": edges,
     })
+}
+
+fn with_depth(mut node: Value, depth: usize) -> Value {
+    if let Value::Object(fields) = &mut node {
+        fields.insert("depth".to_owned(), depth.into());
+    }
+    node
+}
+
+fn edge_json(from: &str, to: &str, kind: &str) -> Value {
+    object([
+        ("from", from.into()),
+        ("to", to.into()),
+        ("type", kind.into()),
+    ])
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use kin_store::{ArtifactVersion, LineageStore, Run, RunFilter};
+use kin_store::{ArtifactHash, ArtifactVersion, LineageStore, Run, RunFilter};
 
 use super::error::LineageError;
 use super::git_records::{Record, record_files, records_in};
@@ -115,6 +115,9 @@ pub fn version_by_prefix(
     path: &str,
     prefix: &str,
 ) -> Result<ArtifactVersion, LineageError> {
+    if let Some(version) = exact_version(store, path, prefix)? {
+        return Ok(version);
+    }
     let versions = store.versions_of(path)?;
     if versions.is_empty() {
         return Err(LineageError::UnknownPath {
@@ -136,6 +139,29 @@ pub fn version_by_prefix(
             prefix: prefix.to_owned(),
             count,
         }),
+    }
+}
+
+/// The one version of `path` a whole hash names, found through the index rather than by
+/// listing every version of the path (a served graph asks this for every node it opens).
+/// `None` when `prefix` is not a whole hash, or when it leaves the choice open: no such
+/// version, or both a file and a directory version whose digests are `prefix`.
+fn exact_version(
+    store: &dyn LineageStore,
+    path: &str,
+    prefix: &str,
+) -> Result<Option<ArtifactVersion>, LineageError> {
+    let Ok(hash) = prefix.parse::<ArtifactHash>() else {
+        return Ok(None);
+    };
+    let found = store.version(path, &hash)?;
+    if hash.is_dir() || found.is_none() {
+        return Ok(found);
+    }
+    let dir_twin: ArtifactHash = format!("{prefix}.dir").parse()?;
+    match store.version(path, &dir_twin)? {
+        Some(_) => Ok(None),
+        None => Ok(found),
     }
 }
 
