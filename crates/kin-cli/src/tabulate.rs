@@ -73,6 +73,23 @@ fn char_width(c: char) -> usize {
     }
 }
 
+/// Prints a table, or the status line `empty` when it has no rows.
+pub fn print_table(
+    printer: crate::printer::Printer,
+    headers: &[&str],
+    rows: &[Vec<String>],
+    empty: &str,
+) -> Result<(), crate::command_error::CommandError> {
+    use std::io::Write;
+    if rows.is_empty() {
+        writeln!(printer.status(), "{empty}")?;
+        return Ok(());
+    }
+    let headers: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
+    writeln!(printer.stdout(), "{}", render(&headers, rows, false))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ mod error;
 mod ids;
 mod model;
 pub mod postgres;
+mod schedule;
 pub mod sqlite;
 mod store;
 mod timestamp;
@@ -21,6 +22,7 @@ pub use model::{
     RunCursor, RunFilter, RunKey, RunStatus, Subgraph, Tags, Twins, VersionId,
 };
 pub use postgres::PostgresStore;
+pub use schedule::{Attempt, AttemptOutcome};
 pub use sqlite::SqliteStore;
 pub use store::{Store, StoreCounts, StoreLocation};
 pub use timestamp::Timestamp;
@@ -124,4 +126,22 @@ pub trait LineageStore {
 
     /// The promotions of `artifact` (all artifacts if `None`), oldest first.
     fn promotions(&self, artifact: Option<&str>) -> Result<Vec<Promotion>, StoreError>;
+
+    /// Claims the firing of `schedule` at `fire_time` for `owner`: true for the first to
+    /// claim it, false for every other (another scheduler runs it, or ran it).
+    fn claim_firing(
+        &mut self,
+        schedule: &str,
+        fire_time: Timestamp,
+        owner: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// The latest firing of `schedule` claimed so far.
+    fn last_firing(&self, schedule: &str) -> Result<Option<Timestamp>, StoreError>;
+
+    /// Records one attempt of a scheduled run, with its audit entry.
+    fn record_attempt(&mut self, attempt: &Attempt) -> Result<(), StoreError>;
+
+    /// The attempts of `schedule`, newest first, at most `limit`.
+    fn attempts(&self, schedule: &str, limit: usize) -> Result<Vec<Attempt>, StoreError>;
 }

@@ -12,6 +12,7 @@ use crate::model::{
     VersionId,
 };
 use crate::postgres::{PostgresStore, redact};
+use crate::schedule::Attempt;
 use crate::sqlite::SqliteStore;
 use crate::timestamp::Timestamp;
 
@@ -315,6 +316,27 @@ impl LineageStore for Store {
 
     fn record_promotion(&mut self, promotion: &Promotion) -> Result<(), StoreError> {
         each!(self, store => store.record_promotion(promotion))
+    }
+
+    fn claim_firing(
+        &mut self,
+        schedule: &str,
+        fire_time: Timestamp,
+        owner: &str,
+    ) -> Result<bool, StoreError> {
+        each!(self, store => store.claim_firing(schedule, fire_time, owner))
+    }
+
+    fn last_firing(&self, schedule: &str) -> Result<Option<Timestamp>, StoreError> {
+        each!(self, store => store.last_firing(schedule))
+    }
+
+    fn record_attempt(&mut self, attempt: &Attempt) -> Result<(), StoreError> {
+        each!(self, store => store.record_attempt(attempt))
+    }
+
+    fn attempts(&self, schedule: &str, limit: usize) -> Result<Vec<Attempt>, StoreError> {
+        each!(self, store => store.attempts(schedule, limit))
     }
 
     fn promotions(&self, artifact: Option<&str>) -> Result<Vec<Promotion>, StoreError> {

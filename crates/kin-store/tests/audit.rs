@@ -261,7 +261,8 @@ fn a_store_from_before_the_audit_log_is_chained_from_a_genesis_entry() {
     tamper(
         &path,
         "DROP TABLE audit_entry; DROP INDEX run_by_project; ALTER TABLE run DROP COLUMN project;
-         DROP INDEX artifact_version_by_hash; PRAGMA user_version = 3;",
+         DROP INDEX artifact_version_by_hash; DROP TABLE schedule_firing;
+         DROP TABLE schedule_attempt; PRAGMA user_version = 3;",
     );
     let store = SqliteStore::open(&path).expect("upgrade");
     let entries = store.audit_entries(None, None).expect("entries");

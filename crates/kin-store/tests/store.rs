@@ -8,8 +8,8 @@ use fixtures::backends::TestStore;
 use fixtures::{hash, run, version};
 
 use kin_store::{
-    Direction, LineageStore, NewRun, NewVersion, Promotion, RunFilter, RunId, RunStatus,
-    SqliteStore, Start, Store, StoreError, Timestamp, Twins, traverse,
+    Attempt, AttemptOutcome, Direction, LineageStore, NewRun, NewVersion, Promotion, RunFilter,
+    RunId, RunStatus, SqliteStore, Start, Store, StoreError, Timestamp, Twins, traverse,
 };
 
 /// Generates, for each test function taking a `&TestStore`, one test per backend.
@@ -52,6 +52,7 @@ conformance!(
     lineage_crosses_projects_through_the_same_content_under_another_path,
     a_store_knows_whether_it_holds_more_than_one_project,
     the_audit_log_verifies_and_names_what_was_edited,
+    a_firing_is_claimed_once_and_attempts_are_kept_newest_first,
 );
 
 /// raw@1 -> prepare -> clean@2 -> train -> model@3; then raw@4 -> prepare -> clean@5 -> train -> model@6.
@@ -651,7 +652,8 @@ fn a_store_from_before_tags_is_upgraded_in_place() {
     conn.execute_batch(
         "DROP TABLE run_tag; DROP TABLE promotion; DROP TABLE audit_entry;
          DROP INDEX run_by_project; ALTER TABLE run DROP COLUMN project;
-         DROP INDEX artifact_version_by_hash; PRAGMA user_version = 1;",
+         DROP INDEX artifact_version_by_hash; DROP TABLE schedule_firing;
+         DROP TABLE schedule_attempt; PRAGMA user_version = 1;",
     )
     .expect("downgrade");
     drop(conn);
@@ -669,7 +671,7 @@ fn a_store_from_before_tags_is_upgraded_in_place() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .expect("version");
-    assert_eq!(version, 6, "upgraded through every migration");
+    assert_eq!(version, 7, "upgraded through every migration");
 }
 
 fn promotions_are_kept_per_artifact_in_order(at: &TestStore) {
@@ -711,6 +713,54 @@ fn promotions_are_kept_per_artifact_in_order(at: &TestStore) {
             .record_promotion(&promotion("churn", "churn#prod#1", 30, false))
             .is_err()
     );
+}
+
+fn a_firing_is_claimed_once_and_attempts_are_kept_newest_first(at: &TestStore) {
+    let mut first = at.open();
+    let mut second = at.open();
+    let fire = Timestamp::from_secs(1_800_000_000);
+    assert_eq!(first.last_firing("nightly").expect("read"), None);
+    assert!(first.claim_firing("nightly", fire, "a").expect("claim"));
+    // Another scheduler on the same store, and the first one again: both lose.
+    assert!(!second.claim_firing("nightly", fire, "b").expect("claim"));
+    assert!(!first.claim_firing("nightly", fire, "a").expect("claim"));
+    // Another schedule's firing at the same instant is its own.
+    assert!(second.claim_firing("weekly", fire, "b").expect("claim"));
+    let later = Timestamp::from_secs(1_800_003_600);
+    assert!(second.claim_firing("nightly", later, "b").expect("claim"));
+    assert_eq!(first.last_firing("nightly").expect("read"), Some(later));
+
+    let attempt = |number: u32, outcome: AttemptOutcome| Attempt {
+        schedule: "nightly".to_owned(),
+        fire_time: Some(fire),
+        number,
+        started: Timestamp::from_secs(1_800_000_000 + i64::from(number)),
+        ended: Timestamp::from_secs(1_800_000_010 + i64::from(number)),
+        outcome,
+        detail: format!("attempt {number}"),
+        runner: "ana@host pid 7".to_owned(),
+    };
+    first
+        .record_attempt(&attempt(1, AttemptOutcome::Retried))
+        .expect("record");
+    second
+        .record_attempt(&attempt(2, AttemptOutcome::Succeeded))
+        .expect("record");
+    let kept = first.attempts("nightly", 10).expect("read");
+    assert_eq!(
+        kept,
+        vec![
+            attempt(2, AttemptOutcome::Succeeded),
+            attempt(1, AttemptOutcome::Retried)
+        ]
+    );
+    assert_eq!(first.attempts("nightly", 1).expect("read").len(), 1);
+    assert!(first.attempts("weekly", 10).expect("read").is_empty());
+    // Each attempt is a write the audit log chains.
+    let entries = first
+        .audit_entries(Some("schedule-attempt"), None)
+        .expect("audit");
+    assert_eq!(entries.len(), 2);
 }
 
 /// Every pair of backends at hand: SQLite to SQLite always; to and from PostgreSQL when a

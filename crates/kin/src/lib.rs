@@ -18,6 +18,7 @@ mod repo;
 pub mod repo_lock;
 pub mod repro;
 pub mod rwlock;
+pub mod schedule;
 pub mod tracked;
 pub mod verify;
 

@@ -20,6 +20,8 @@ mod remote;
 mod repro;
 mod run;
 mod runs;
+mod schedule;
+mod scheduler;
 mod serve;
 mod stages;
 mod status;
@@ -105,6 +107,10 @@ pub enum Command {
     Store(store::StoreArgs),
     /// Serve the lineage store over HTTP: the JSON API, Marquez-shaped lineage, OpenLineage in.
     Serve(serve::ServeArgs),
+    /// Scheduled pipelines from `.kin/config.toml`: list, next fire times, run now, history.
+    Schedule(schedule::ScheduleArgs),
+    /// Run every schedule when it is due, in the foreground, until stopped.
+    Scheduler(scheduler::SchedulerArgs),
 }
 
 /// Runs the chosen command in `-C DIR` or the current directory.
@@ -143,5 +149,7 @@ pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
         Command::Verify(args) => verify::cmd_verify(printer, &cwd, &args),
         Command::Store(args) => store::cmd_store(printer, &cwd, &args),
         Command::Serve(args) => serve::cmd_serve(printer, &cwd, &args),
+        Command::Schedule(args) => schedule::cmd_schedule(printer, &cwd, &args),
+        Command::Scheduler(args) => scheduler::cmd_scheduler(printer, &cwd, &args),
     }
 }

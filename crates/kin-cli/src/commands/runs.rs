@@ -25,6 +25,9 @@ pub struct RunsArgs {
     /// Only runs with this tag (repeatable: runs with every one).
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::lineage_view::tag_arg)]
     pub tags: Vec<(String, String)>,
+    /// Only runs a schedule made (those tagged `schedule=NAME`).
+    #[arg(long, value_name = "NAME")]
+    pub schedule: Option<String>,
     /// Only runs of this project (a store several repositories share; see `kin store info`).
     #[arg(long, value_name = "NAME")]
     pub project: Option<String>,
@@ -49,11 +52,15 @@ pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), Com
         .map(crate::lineage_view::since_arg)
         .transpose()?;
     let store = kin::lineage::open_store(&repo)?;
+    let mut tags = args.tags.clone();
+    if let Some(schedule) = &args.schedule {
+        tags.push((kin::schedule::SCHEDULE_TAG.to_owned(), schedule.clone()));
+    }
     let runs = store.runs(&RunFilter {
         stage: args.stage.clone(),
         status,
         since,
-        tags: args.tags.clone(),
+        tags,
         project: args.project.clone(),
         after: None,
         limit: Some(args.limit),
@@ -71,6 +78,7 @@ pub fn cmd_runs(printer: Printer, cwd: &Path, args: &RunsArgs) -> Result<(), Com
                 || status.is_some()
                 || since.is_some()
                 || !args.tags.is_empty()
+                || args.schedule.is_some()
                 || args.project.is_some()
             {
                 " that match"

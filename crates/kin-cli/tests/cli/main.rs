@@ -21,6 +21,7 @@ mod reliability;
 mod remote;
 mod repro;
 mod safety;
+mod schedule;
 mod serve;
 mod serve_writes;
 mod served;

@@ -4,6 +4,7 @@
 
 mod read;
 mod replica;
+mod schedule;
 mod schema;
 mod session;
 mod verify;

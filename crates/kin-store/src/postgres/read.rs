@@ -14,6 +14,7 @@ use crate::model::{
     ArtifactVersion, EdgeKind, Environment, FilterValue, NewRun, Promotion, Run, RunFilter, RunKey,
     RunStatus, Tags, Twins, VersionId,
 };
+use crate::schedule::Attempt;
 use crate::timestamp::Timestamp;
 
 pub(super) const RUN_COLUMNS: &str =
@@ -441,6 +442,27 @@ impl LineageStore for PostgresStore {
                 Ok(found.map(|_| ()))
             },
         )
+    }
+
+    fn claim_firing(
+        &mut self,
+        schedule: &str,
+        fire_time: Timestamp,
+        owner: &str,
+    ) -> Result<bool, StoreError> {
+        self.claim_schedule_firing(schedule, fire_time, owner)
+    }
+
+    fn last_firing(&self, schedule: &str) -> Result<Option<Timestamp>, StoreError> {
+        self.last_schedule_firing(schedule)
+    }
+
+    fn record_attempt(&mut self, attempt: &Attempt) -> Result<(), StoreError> {
+        self.record_schedule_attempt(attempt)
+    }
+
+    fn attempts(&self, schedule: &str, limit: usize) -> Result<Vec<Attempt>, StoreError> {
+        self.schedule_attempts(schedule, limit)
     }
 
     fn promotions(&self, artifact: Option<&str>) -> Result<Vec<Promotion>, StoreError> {

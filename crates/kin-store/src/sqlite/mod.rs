@@ -3,6 +3,7 @@
 
 mod audit;
 mod read;
+mod schedule;
 mod schema;
 
 use std::path::{Path, PathBuf};

@@ -11,6 +11,7 @@ use crate::model::{
     ArtifactVersion, EdgeKind, Environment, FilterValue, NewRun, Promotion, Run, RunFilter, RunKey,
     RunStatus, Tags, Twins, VersionId,
 };
+use crate::schedule::Attempt;
 use crate::timestamp::Timestamp;
 
 const RUN_COLUMNS: &str = "r.id, r.uuid, r.stage, r.cmd, r.status, r.exit_code, r.started_at,
@@ -451,6 +452,27 @@ impl LineageStore for SqliteStore {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    fn claim_firing(
+        &mut self,
+        schedule: &str,
+        fire_time: Timestamp,
+        owner: &str,
+    ) -> Result<bool, StoreError> {
+        super::schedule::claim_firing(&self.conn, schedule, fire_time, owner)
+    }
+
+    fn last_firing(&self, schedule: &str) -> Result<Option<Timestamp>, StoreError> {
+        super::schedule::last_firing(&self.conn, schedule)
+    }
+
+    fn record_attempt(&mut self, attempt: &Attempt) -> Result<(), StoreError> {
+        super::schedule::record_attempt(&mut self.conn, attempt)
+    }
+
+    fn attempts(&self, schedule: &str, limit: usize) -> Result<Vec<Attempt>, StoreError> {
+        super::schedule::attempts(&self.conn, schedule, limit)
     }
 
     fn promotions(&self, artifact: Option<&str>) -> Result<Vec<Promotion>, StoreError> {

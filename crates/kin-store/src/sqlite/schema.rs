@@ -118,4 +118,26 @@ CREATE INDEX run_by_project ON run (project, started_at);
     r#"
 CREATE INDEX artifact_version_by_hash ON artifact_version (hash);
 "#,
+    // 7: schedules: each firing, claimed by the one scheduler that runs it, and each attempt.
+    r#"
+CREATE TABLE schedule_firing (
+    schedule   TEXT NOT NULL,
+    fire_time  INTEGER NOT NULL,
+    owner      TEXT NOT NULL,
+    claimed_at INTEGER NOT NULL,
+    PRIMARY KEY (schedule, fire_time)
+);
+CREATE TABLE schedule_attempt (
+    id        INTEGER PRIMARY KEY,
+    schedule  TEXT NOT NULL,
+    fire_time INTEGER,
+    number    INTEGER NOT NULL,
+    started   INTEGER NOT NULL,
+    ended     INTEGER NOT NULL,
+    outcome   TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    runner    TEXT NOT NULL
+);
+CREATE INDEX schedule_attempt_by_schedule ON schedule_attempt (schedule, id);
+"#,
 ];

@@ -2,7 +2,7 @@
 //! and answering upstream, downstream and "what changed" questions.
 
 pub(crate) mod capture;
-mod context;
+pub(crate) mod context;
 mod environment;
 mod error;
 mod events;

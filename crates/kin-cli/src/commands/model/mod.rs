@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::command_error::CommandError;
 use crate::printer::Printer;
-use crate::tabulate;
+use crate::tabulate::print_table;
 
 #[derive(Debug, Args)]
 pub struct ModelArgs {
@@ -76,26 +76,6 @@ fn cell(value: &Value) -> String {
         Value::Null => "-".to_owned(),
         other => other.to_string(),
     }
-}
-
-/// Prints a table, or the status line `empty` when it has no rows.
-fn print_table(
-    printer: Printer,
-    headers: &[&str],
-    rows: &[Vec<String>],
-    empty: &str,
-) -> Result<(), CommandError> {
-    if rows.is_empty() {
-        writeln!(printer.status(), "{empty}")?;
-        return Ok(());
-    }
-    let headers: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
-    writeln!(
-        printer.stdout(),
-        "{}",
-        tabulate::render(&headers, rows, false)
-    )?;
-    Ok(())
 }
 
 /// An optional argument as gto reads it: an empty string is not given.
