@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod error;
 mod openlineage;
+pub mod scheduler;
 mod serve;
 mod state;
 mod ui;

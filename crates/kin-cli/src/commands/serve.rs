@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 use kin::lineage::kin_store::StoreLocation;
@@ -21,6 +23,9 @@ pub struct ServeArgs {
     /// A file holding the bearer token writes need (default: $KIN_SERVE_TOKEN).
     #[arg(long, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
+    /// Also run the repository's schedules when due, as `kin scheduler` does.
+    #[arg(long)]
+    pub scheduler: bool,
 }
 
 pub fn cmd_serve(printer: Printer, cwd: &Path, args: &ServeArgs) -> Result<(), CommandError> {
@@ -63,6 +68,15 @@ pub fn cmd_serve(printer: Printer, cwd: &Path, args: &ServeArgs) -> Result<(), C
         .with_target(false)
         .try_init();
     let location = store.describe();
+    let scheduler = match (&repo, args.scheduler) {
+        (Some(repo), true) => Some(scheduler_options(printer, repo)?),
+        (None, true) => {
+            return Err(CommandError::usage(
+                "--scheduler runs a repository's schedules: run `kin serve` in one",
+            ));
+        }
+        (_, false) => None,
+    };
     let options = kin_server::ServeOptions {
         addr: args.addr,
         store,
@@ -70,6 +84,8 @@ pub fn cmd_serve(printer: Printer, cwd: &Path, args: &ServeArgs) -> Result<(), C
         token,
         namespace,
     };
+    let stop = scheduler.as_ref().map(|options| Arc::clone(&options.stop));
+    let mut running = None;
     let served = kin_server::serve(options, |bound| {
         let mut out = printer.stdout();
         let _ = writeln!(
@@ -77,8 +93,25 @@ pub fn cmd_serve(printer: Printer, cwd: &Path, args: &ServeArgs) -> Result<(), C
             "kin serve: listening on http://{bound} (store: {location})"
         );
         let _ = out.flush();
-    })
-    .map_err(|e| {
+        // The scheduler starts once the server listens: its first firing's output comes
+        // after the line that says where.
+        if let Some(options) = scheduler {
+            running = Some(std::thread::spawn(move || {
+                if let Err(e) = kin_server::scheduler::run_until_stopped(options) {
+                    let _ = writeln!(printer.stderr(), "kin serve: the scheduler stopped: {e}");
+                }
+            }));
+        }
+    });
+    // Stopped with the server: running firings are asked to stop, and killed after their
+    // grace period.
+    if let Some(stop) = stop {
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    if let Some(thread) = running {
+        let _ = thread.join();
+    }
+    let served = served.map_err(|e| {
         let hint = matches!(e, kin_server::ServeError::TokenRequired { .. })
             .then_some("give a token with --token-file or KIN_SERVE_TOKEN, or listen on 127.0.0.1");
         CommandError::failure(e.to_string()).with_optional_hint(hint)
@@ -89,4 +122,21 @@ pub fn cmd_serve(printer: Printer, cwd: &Path, args: &ServeArgs) -> Result<(), C
         served.requests
     )?;
     Ok(())
+}
+
+/// The scheduler's settings for the served repository; its lines go to stderr, beside the
+/// request log.
+fn scheduler_options(
+    printer: Printer,
+    repo: &kin::Repo,
+) -> Result<kin_server::scheduler::SchedulerOptions, CommandError> {
+    Ok(kin_server::scheduler::SchedulerOptions {
+        root: repo.root().to_path_buf(),
+        schedules: super::schedule::schedules(repo)?,
+        kin: super::schedule::kin_executable()?,
+        stop: Arc::new(AtomicBool::new(false)),
+        report: Arc::new(move |line: &str| {
+            let _ = writeln!(printer.stderr(), "{line}");
+        }),
+    })
 }

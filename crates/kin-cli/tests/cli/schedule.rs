@@ -528,3 +528,137 @@ fn bad_schedules_are_named_with_their_file_and_line() {
         stderr_text(&output)
     );
 }
+
+/// An RFC 3339 instant a second ago: an `every` schedule anchored there is due at once.
+fn a_second_ago() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+        - 1;
+    jiff_like_rfc3339(now)
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days).
+fn jiff_like_rfc3339(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).expect("days");
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
+}
+
+fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "waited {limit:?} for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn sigterm_stops_the_daemons_running_firing_and_records_it_cancelled() {
+    let repo = pipeline_repo(
+        "stages:\n  slow:\n    cmd: touch ../started && sleep 60\n    outs: []\n    always_changed: true\n",
+    );
+    let work = tempfile::tempdir().expect("tmp");
+    let inner = work.path().join("repo");
+    crate::common::copy_tree(repo.path(), &inner);
+    add_config(
+        &inner,
+        &format!(
+            "\n[[schedule]]\nname = \"slow\"\nevery = \"1h\"\nanchor = \"{}\"\nonly_if_changed = false\n",
+            a_second_ago()
+        ),
+    );
+    let mut daemon = kin(&inner)
+        .arg("scheduler")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("kin scheduler");
+    let started = work.path().join("started");
+    wait_for("the firing to start", Duration::from_secs(30), || {
+        started.exists()
+    });
+    let sent = Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let stopping = Instant::now();
+    let status = daemon.wait().expect("the daemon exits");
+    assert!(status.success(), "{status}");
+    assert!(
+        stopping.elapsed() < Duration::from_secs(20),
+        "took {:?} to stop",
+        stopping.elapsed()
+    );
+    assert_eq!(outcomes(&history(&inner, "slow")), ["cancelled"]);
+    // Nothing of the stage is left running in the repository.
+    let ps = Command::new("pgrep")
+        .args(["-f", "sleep 60"])
+        .output()
+        .expect("pgrep");
+    let inner = inner.canonicalize().expect("repo path");
+    for pid in String::from_utf8_lossy(&ps.stdout).split_whitespace() {
+        let cwd = std::fs::read_link(format!("/proc/{pid}/cwd"));
+        assert!(
+            cwd.map_or(true, |cwd| cwd != inner),
+            "the stage command (pid {pid}) survived"
+        );
+    }
+}
+
+#[test]
+fn kin_serve_runs_the_schedules_and_answers_for_them() {
+    let repo = pipeline_repo(
+        "stages:\n  stamp:\n    cmd: echo x >> ../stamps\n    outs: []\n    always_changed: true\n",
+    );
+    let work = tempfile::tempdir().expect("tmp");
+    let inner = work.path().join("repo");
+    crate::common::copy_tree(repo.path(), &inner);
+    add_config(
+        &inner,
+        &format!(
+            "\n[[schedule]]\nname = \"served\"\nevery = \"1h\"\nanchor = \"{}\"\nonly_if_changed = false\n",
+            a_second_ago()
+        ),
+    );
+    let server = crate::served::Server::start(&inner, &["--scheduler"], None);
+    wait_for("the served firing", Duration::from_secs(30), || {
+        server.get("/api/v1/schedules/served/attempts").json()[0]["outcome"] == "succeeded"
+    });
+    let schedules = server.get("/api/v1/schedules").json();
+    assert_eq!(schedules[0]["name"], "served");
+    assert_eq!(schedules[0]["timing"]["every"], "1h");
+    assert!(schedules[0]["next"].is_string());
+    // The same answers as the CLI's.
+    assert_eq!(
+        server.get("/api/v1/schedules/served/attempts").json(),
+        json(kin(&inner).args(["schedule", "history", "served", "--json"]))
+    );
+    let missing = server.get("/api/v1/schedules/nope/attempts");
+    assert_eq!(missing.status, 404);
+    let (status, _) = server.stop();
+    assert!(status.success());
+    assert_eq!(
+        std::fs::read_to_string(work.path().join("stamps"))
+            .expect("stamps")
+            .lines()
+            .count(),
+        1
+    );
+}

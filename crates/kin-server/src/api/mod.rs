@@ -11,6 +11,7 @@ mod models;
 mod openapi;
 mod query;
 mod runs;
+mod schedules;
 mod why;
 
 use std::sync::Arc;
@@ -46,6 +47,11 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/models", get(models::list))
         .route("/api/v1/models/{*name}", get(models::versions))
         .route("/api/v1/cards", get(models::card))
+        .route("/api/v1/schedules", get(schedules::list))
+        .route(
+            "/api/v1/schedules/{name}/attempts",
+            get(schedules::attempts),
+        )
         .route("/api/v1/openapi.json", get(openapi::document))
         .fallback(|| async {
             ApiError::NotFound {
