@@ -41,6 +41,17 @@ pub fn describe(change: &Change) -> String {
             recorded,
             current,
         } => path_line("dep", path, *kind, *recorded, *current),
+        Change::ExternalDep {
+            url,
+            kind,
+            recorded,
+            current,
+        } => match (kind, recorded, current) {
+            (ChangeKind::Modified, Some(recorded), Some(current)) => {
+                format!("dep {}: {url} ({recorded} -> {current})", kind.as_str())
+            }
+            _ => format!("dep {}: {url}", kind.as_str()),
+        },
         Change::Out {
             path,
             kind,
@@ -96,6 +107,13 @@ pub fn to_json(change: &Change) -> Json {
             recorded,
             current,
         } => path_json("dep", path, *kind, *recorded, *current),
+        Change::ExternalDep {
+            url,
+            kind,
+            recorded,
+            current,
+        } => json!({"type": "dep", "path": url, "change": kind.as_str(),
+            "old": recorded, "new": current}),
         Change::Out {
             path,
             kind,

@@ -15,13 +15,26 @@ pub use local::LocalRemote;
 pub use object::ObjectRemote;
 pub use spec::{RemoteSpec, Scheme};
 
+/// What the storage says of one object without reading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectHead {
+    pub size: u64,
+    /// The entity tag as the server sends it (S3: quoted); `None` for local files.
+    pub etag: Option<String>,
+}
+
 /// One remote's storage. Every method is safe to call from many threads at once.
 pub trait Remote: Send + Sync {
     /// Where the objects go, for messages (`s3://bucket/prefix`, `/mnt/remote`).
     fn describe(&self) -> String;
 
     /// Whether an object exists under `key`.
-    fn exists(&self, key: &str) -> Result<bool, RemoteError>;
+    fn exists(&self, key: &str) -> Result<bool, RemoteError> {
+        Ok(self.head(key)?.is_some())
+    }
+
+    /// What the storage says of the object under `key`; `None` if there is none.
+    fn head(&self, key: &str) -> Result<Option<ObjectHead>, RemoteError>;
 
     /// Every key below `prefix` (a directory-like key ending without `/`), relative to the
     /// remote's root.

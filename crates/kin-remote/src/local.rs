@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::{Remote, RemoteError};
+use crate::{ObjectHead, Remote, RemoteError};
 
 /// Objects as files under `root`; uploads land in a temp file beside their final name and
 /// are renamed into place, so a reader never sees half an object.
@@ -48,10 +48,14 @@ impl Remote for LocalRemote {
         self.root.display().to_string()
     }
 
-    fn exists(&self, key: &str) -> Result<bool, RemoteError> {
+    fn head(&self, key: &str) -> Result<Option<ObjectHead>, RemoteError> {
         match std::fs::metadata(self.path(key)) {
-            Ok(meta) => Ok(meta.is_file()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Ok(meta) if meta.is_file() => Ok(Some(ObjectHead {
+                size: meta.len(),
+                etag: None,
+            })),
+            Ok(_) => Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(source) => Err(RemoteError::ReadLocal {
                 path: self.path(key),
                 source,

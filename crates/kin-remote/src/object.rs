@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
-use crate::{Remote, RemoteError, RemoteSpec, Scheme};
+use crate::{ObjectHead, Remote, RemoteError, RemoteSpec, Scheme};
 
 mod builders;
 
@@ -151,14 +151,17 @@ impl Remote for ObjectRemote {
         self.url.clone()
     }
 
-    fn exists(&self, key: &str) -> Result<bool, RemoteError> {
+    fn head(&self, key: &str) -> Result<Option<ObjectHead>, RemoteError> {
         let location = self.location(key);
         match self.runtime.block_on(self.store.head(&location)) {
-            Ok(_) => Ok(true),
+            Ok(meta) => Ok(Some(ObjectHead {
+                size: meta.size,
+                etag: meta.e_tag,
+            })),
             Err(object_store::Error::NotFound { source, .. })
                 if !chain(&*source).contains("NoSuchBucket") =>
             {
-                Ok(false)
+                Ok(None)
             }
             Err(e) => Err(self.error(key, e)),
         }

@@ -5,6 +5,7 @@ pub mod data;
 mod digest;
 mod dvc_config;
 pub mod env;
+pub mod external;
 pub mod git;
 mod init;
 pub mod kin_config;

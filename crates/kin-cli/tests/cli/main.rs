@@ -6,6 +6,7 @@ mod common;
 mod corpus;
 mod dag;
 mod data;
+mod external;
 mod fidelity;
 mod gates;
 mod init;

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::common::{dvc, dvc_python, git_as_ana as git, git_repo, kin, run, run_ok};
 
-const S3_ENV: [(&str, &str); 3] = [
+pub(crate) const S3_ENV: [(&str, &str); 3] = [
     ("AWS_ACCESS_KEY_ID", "testing"),
     ("AWS_SECRET_ACCESS_KEY", "testing"),
     ("AWS_DEFAULT_REGION", "us-east-1"),
@@ -296,7 +296,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// A moto S3 server on a free loopback port, stopped when dropped.
-struct Moto {
+pub(crate) struct Moto {
     child: Child,
     port: u16,
     python: PathBuf,
@@ -304,7 +304,7 @@ struct Moto {
 
 impl Moto {
     /// Starts moto from the DVC venv (scripts/test installs it); `None` (skip) outside CI.
-    fn start() -> Option<Moto> {
+    pub(crate) fn start() -> Option<Moto> {
         let python = dvc_python()?;
         let has_moto = Command::new(&python)
             .args(["-c", "import moto.server, dvc_s3"])
@@ -345,11 +345,11 @@ impl Moto {
         }
     }
 
-    fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn create_bucket(&self, bucket: &str) {
+    pub(crate) fn create_bucket(&self, bucket: &str) {
         self.python_ok(&format!(
             "import boto3; boto3.client('s3', endpoint_url='{}').create_bucket(Bucket='{bucket}')",
             self.endpoint()
@@ -357,7 +357,7 @@ impl Moto {
     }
 
     /// Runs `script` in moto's Python with the test credentials; it must succeed.
-    fn python_ok(&self, script: &str) {
+    pub(crate) fn python_ok(&self, script: &str) {
         let status = Command::new(&self.python)
             .args(["-c", script])
             .envs(S3_ENV)
@@ -378,7 +378,7 @@ impl Drop for Moto {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

@@ -17,6 +17,33 @@ pub struct LockedPath {
     /// How `id` was computed: an entry DVC 2 wrote (no `hash: md5`) has DVC 2's hash, and
     /// keeps it, without the key, for as long as its content is unchanged.
     pub hash_name: HashName,
+    /// For a dependency outside the repository given by URL: the version its storage
+    /// reported (then `id` is `None`).
+    pub external: Option<ExternalVersion>,
+}
+
+/// How DVC records the version of data it does not hash itself: S3's entity tag
+/// (`etag:`), or an HTTP server's `ETag`/`Content-MD5` or a digest of what it said of the
+/// file (`checksum:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalVersion {
+    pub field: ExternalField,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExternalField {
+    Etag,
+    Checksum,
+}
+
+impl ExternalField {
+    pub fn key(self) -> &'static str {
+        match self {
+            ExternalField::Etag => "etag",
+            ExternalField::Checksum => "checksum",
+        }
+    }
 }
 
 /// A stage's entry under `stages:`.
@@ -48,6 +75,9 @@ impl LockedPath {
         put(&mut map, "path", str_node(&self.path));
         if !self.hash_name.is_legacy() {
             put(&mut map, "hash", str_node("md5"));
+        }
+        if let Some(external) = &self.external {
+            put(&mut map, external.field.key(), str_node(&external.value));
         }
         if let Some(id) = &self.id {
             put(&mut map, "md5", str_node(&id.to_string()));
@@ -95,7 +125,27 @@ impl LockedPath {
                 ));
             }
         };
+        let mut external = None;
+        for field in [ExternalField::Etag, ExternalField::Checksum] {
+            match map.get(field.key()).map(|n| &n.value) {
+                None | Some(Value::Null) => {}
+                Some(Value::Str(text)) => {
+                    external = Some(ExternalVersion {
+                        field,
+                        value: text.clone(),
+                    });
+                }
+                Some(other) => {
+                    return Err(format!(
+                        "`{}` of `{path}` is {}, expected a string",
+                        field.key(),
+                        other.kind_name()
+                    ));
+                }
+            }
+        }
         Ok(LockedPath {
+            external,
             id,
             size: number("size")?,
             nfiles: number("nfiles")?,

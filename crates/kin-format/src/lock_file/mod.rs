@@ -2,7 +2,7 @@
 
 mod entry;
 
-pub use entry::{LockEntry, LockedPath};
+pub use entry::{ExternalField, ExternalVersion, LockEntry, LockedPath};
 
 use crate::yaml::emit::to_yaml_document;
 use crate::yaml::{Map, Node, Value, parse_yaml};

@@ -48,6 +48,8 @@ pub enum DataError {
     #[error(transparent)]
     Hash(#[from] HashError),
     #[error(transparent)]
+    External(#[from] crate::external::ExternalError),
+    #[error(transparent)]
     Cache(#[from] CacheError),
     #[error(transparent)]
     State(#[from] StateError),

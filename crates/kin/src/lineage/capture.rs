@@ -79,6 +79,17 @@ pub(crate) fn command_text(cmd: &Command) -> String {
 
 /// A recorded path as an artifact version (repository-relative), if it has a hash.
 pub(crate) fn version_of(wdir: &str, locked: &LockedPath) -> Option<NewVersion> {
+    if let Some(external) = &locked.external {
+        // Data kin never hashes: its version is named by what its storage reported, so a new
+        // tag is a new version of the URL's node.
+        let token = format!("{}:{}", external.field.key(), external.value);
+        return Some(NewVersion {
+            path: locked.path.clone(),
+            hash: ArtifactHash::from_md5(kin_format::md5::Md5::of(token.as_bytes()).0),
+            size: locked.size,
+            nfiles: None,
+        });
+    }
     let hash: ArtifactHash = locked.id?.to_string().parse().ok()?;
     Some(NewVersion {
         path: wdir_join(wdir, &locked.path),
@@ -108,7 +119,11 @@ pub(crate) fn fingerprint(address: &str, wdir: &str, entry: &LockEntry) -> Strin
             .map(|p| {
                 Value::from(vec![
                     Value::from(wdir_join(wdir, &p.path)),
-                    Value::from(p.id.map(|id| id.to_string())),
+                    Value::from(p.id.map(|id| id.to_string()).or_else(|| {
+                        p.external
+                            .as_ref()
+                            .map(|v| format!("{}:{}", v.field.key(), v.value))
+                    })),
                 ])
             })
             .collect();

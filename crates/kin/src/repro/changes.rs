@@ -50,6 +50,14 @@ pub enum Change {
         recorded: Option<ObjectId>,
         current: Option<ObjectId>,
     },
+    /// A dependency given by URL (`s3://…`, `https://…`) differs from the version its
+    /// storage reported when recorded (an entity tag or checksum, see [`crate::external`]).
+    ExternalDep {
+        url: String,
+        kind: ChangeKind,
+        recorded: Option<String>,
+        current: Option<String>,
+    },
     /// A params file (named from the repository root) is missing, or was never recorded
     /// (`key: None`), or one key changed.
     Param {
@@ -73,7 +81,10 @@ pub enum Change {
 impl Change {
     /// True for reasons that concern deps or params (DVC's "changed deps").
     pub fn is_dep(&self) -> bool {
-        matches!(self, Change::Dep { .. } | Change::Param { .. })
+        matches!(
+            self,
+            Change::Dep { .. } | Change::ExternalDep { .. } | Change::Param { .. }
+        )
     }
 }
 
@@ -133,6 +144,24 @@ pub(crate) fn stage_changes(
     if !stage.frozen {
         for dep in &stage.deps {
             let locked = entry.and_then(|e| recorded_path(&e.deps, &dep.path));
+            if crate::external::is_url(&dep.path) {
+                let recorded = locked.and_then(|p| p.external.as_ref()).map(|v| &v.value);
+                let current = crate::external::current_state(&dep.path)?.map(|s| s.version.value);
+                let kind = match (recorded, &current) {
+                    (_, None) => Some(ChangeKind::Deleted),
+                    (Some(r), Some(c)) if r == c => None,
+                    (_, Some(_)) => Some(ChangeKind::Modified),
+                };
+                if let Some(kind) = kind {
+                    changes.push(Change::ExternalDep {
+                        url: dep.path.clone(),
+                        kind,
+                        recorded: recorded.cloned(),
+                        current,
+                    });
+                }
+                continue;
+            }
             let recorded = locked.and_then(|p| p.id);
             let current = workspace
                 .hash_as(&wdir_join(&stage.wdir, &dep.path), hash_name_of(locked))?

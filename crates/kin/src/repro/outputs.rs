@@ -92,6 +92,7 @@ fn locked(path: &str, hashed: &HashedPath, hash_name: HashName) -> LockedPath {
         nfiles: hashed.nfiles,
         is_exec: hashed.is_exec,
         hash_name,
+        external: None,
     }
 }
 
@@ -132,6 +133,24 @@ pub(crate) fn inputs_entry(
 ) -> Result<LockEntry, ReproError> {
     let mut deps = Vec::new();
     for dep in &stage.deps {
+        if crate::external::is_url(&dep.path) {
+            let state = crate::external::current_state(&dep.path)
+                .map_err(crate::data::DataError::from)?
+                .ok_or_else(|| ReproError::MissingDep {
+                    stage: stage.address(),
+                    path: dep.path.clone(),
+                })?;
+            deps.push(LockedPath {
+                path: dep.path.clone(),
+                id: None,
+                size: state.size,
+                nfiles: None,
+                is_exec: false,
+                hash_name: HashName::Md5,
+                external: Some(state.version),
+            });
+            continue;
+        }
         let rel = wdir_join(&stage.wdir, &dep.path);
         let was = recorded_path(recorded.map(|e| e.deps.as_slice()), &dep.path);
         let name = hash_name_to_record(workspace, &rel, was)?;
@@ -154,6 +173,7 @@ pub(crate) fn inputs_entry(
             nfiles: None,
             is_exec: false,
             hash_name: HashName::Md5,
+            external: None,
         })
         .collect();
     outs.sort_by(|a, b| a.path.cmp(&b.path));

@@ -120,7 +120,12 @@ impl Shared<'_> {
     /// the stage is being run and recorded.
     fn lock_paths(&self, stage: &Stage) -> Result<PathLocks, ReproError> {
         let absolute = |path: &str| self.root.join(wdir_join(&stage.wdir, path));
-        let read: Vec<PathBuf> = stage.deps.iter().map(|d| absolute(&d.path)).collect();
+        let read: Vec<PathBuf> = stage
+            .deps
+            .iter()
+            .filter(|d| !crate::external::is_url(&d.path))
+            .map(|d| absolute(&d.path))
+            .collect();
         let write: Vec<PathBuf> = stage.outs.iter().map(|o| absolute(&o.path)).collect();
         Ok(PathLocks::acquire(&self.root.join(".dvc"), &read, &write)?)
     }
@@ -363,10 +368,16 @@ fn process_stage(
     {
         let mut workspace = shared.workspace();
         for dep in &stage.deps {
-            if workspace
-                .hash(&wdir_join(&stage.wdir, &dep.path))?
-                .is_none()
-            {
+            let missing = if crate::external::is_url(&dep.path) {
+                crate::external::current_state(&dep.path)
+                    .map_err(crate::data::DataError::from)?
+                    .is_none()
+            } else {
+                workspace
+                    .hash(&wdir_join(&stage.wdir, &dep.path))?
+                    .is_none()
+            };
+            if missing {
                 return Err(ReproError::MissingDep {
                     stage: address,
                     path: dep.path.clone(),

@@ -44,6 +44,7 @@ fn reason(change: &Change) -> String {
     match change {
         Change::NotRecorded => "not recorded".to_owned(),
         Change::Dep { path, kind, .. } => format!("dep {path} {}", kind.as_str()),
+        Change::ExternalDep { url, kind, .. } => format!("dep {url} {}", kind.as_str()),
         Change::Param { key, kind, .. } => {
             format!("param {} {}", key.as_deref().unwrap_or("*"), kind.as_str())
         }

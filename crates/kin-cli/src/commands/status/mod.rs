@@ -127,6 +127,9 @@ fn entry_of(changes: &[Change], paths: &Paths) -> Entry {
             Change::Dep { path, kind, .. } => entry
                 .deps
                 .push((paths.display_any(path), DepStatus::Path(kind.as_str()))),
+            Change::ExternalDep { url, kind, .. } => entry
+                .deps
+                .push((url.clone(), DepStatus::Path(kind.as_str()))),
             Change::Param {
                 file,
                 key: None,

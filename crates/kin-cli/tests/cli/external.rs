@@ -1,0 +1,243 @@
+//! Dependencies outside the repository by URL — an object on a real S3-compatible server
+//! (moto) and a file on a local HTTP server — recorded in `dvc.lock` byte for byte as the
+//! real DVC records them, judged changed exactly when DVC judges them changed, shown as
+//! lineage nodes, and a schedule that runs only once the S3 object changed.
+
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::{copy_tree, dvc_python, git_repo, kin, run_ok};
+use crate::remote::{Moto, S3_ENV, free_port};
+
+/// `python3 -m http.server` serving `dir` on a free loopback port, stopped when dropped.
+struct FileServer {
+    child: Child,
+    port: u16,
+}
+
+impl FileServer {
+    fn start(dir: &Path) -> FileServer {
+        let port = free_port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 -m http.server");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the HTTP server did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        FileServer { child, port }
+    }
+
+    fn url(&self, name: &str) -> String {
+        format!("http://127.0.0.1:{}/{name}", self.port)
+    }
+}
+
+impl Drop for FileServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The environment both tools read S3 through: the test credentials and moto's address.
+fn s3_env(moto: &Moto) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = S3_ENV
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    env.push(("AWS_ENDPOINT_URL".to_owned(), moto.endpoint()));
+    env
+}
+
+fn put_object(moto: &Moto, bucket: &str, key: &str, body: &str) {
+    moto.python_ok(&format!(
+        "import boto3; boto3.client('s3', endpoint_url='{}').put_object(Bucket='{bucket}', Key='{key}', Body={body:?}.encode())",
+        moto.endpoint()
+    ));
+}
+
+fn dvc_with(python: &Path, dir: &Path, env: &[(String, String)], args: &[&str]) -> String {
+    let output = Command::new(python)
+        .args(["-m", "dvc"])
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("dvc runs");
+    assert!(
+        output.status.success(),
+        "dvc {args:?}: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn kin_with(dir: &Path, env: &[(String, String)], args: &[&str]) -> String {
+    run_ok(kin(dir).envs(env.iter().map(|(k, v)| (k, v))).args(args))
+}
+
+#[test]
+fn external_dependencies_lock_and_change_as_dvc_says() {
+    let Some(moto) = Moto::start() else { return };
+    let Some(python) = dvc_python() else { return };
+    let env = s3_env(&moto);
+    moto.create_bucket("raw");
+    put_object(&moto, "raw", "orders.csv", "id,qty\n1,3\n");
+    let served = tempfile::tempdir().expect("tmp");
+    std::fs::write(served.path().join("prices.csv"), "sku,price\na,1\n").expect("write");
+    let web = FileServer::start(served.path());
+    let pipeline = format!(
+        "stages:\n  count:\n    cmd: echo counted > n.txt\n    deps:\n    - s3://raw/orders.csv\n    - {}\n    outs:\n    - n.txt\n",
+        web.url("prices.csv")
+    );
+
+    // The same pipeline reproduced by kin and by DVC: the same dvc.lock, byte for byte.
+    let ours = git_repo(None);
+    run_ok(kin(ours.path()).args(["init", "-q"]));
+    std::fs::write(ours.path().join("dvc.yaml"), &pipeline).expect("dvc.yaml");
+    let theirs = tempfile::tempdir().expect("tmp");
+    copy_tree(ours.path(), theirs.path());
+    kin_with(ours.path(), &env, &["repro", "-q"]);
+    dvc_with(&python, theirs.path(), &env, &["repro", "-q"]);
+    let lock = std::fs::read_to_string(ours.path().join("dvc.lock")).expect("kin's lock");
+    assert_eq!(
+        lock,
+        std::fs::read_to_string(theirs.path().join("dvc.lock")).expect("dvc's lock")
+    );
+    assert!(lock.contains("etag: "), "{lock}");
+    assert!(lock.contains("checksum: '"), "{lock}");
+    // Each reads the other's record as up to date.
+    let clean = |text: &str| text.trim() == "{}";
+    assert!(clean(&dvc_with(
+        &python,
+        ours.path(),
+        &env,
+        &["status", "--json"]
+    )));
+    assert!(clean(&kin_with(theirs.path(), &env, &["status", "--json"])));
+
+    // Both sources change: both tools name both, in the same words.
+    put_object(&moto, "raw", "orders.csv", "id,qty\n1,3\n2,5\n");
+    std::thread::sleep(Duration::from_millis(1100)); // a new Last-Modified second
+    std::fs::write(served.path().join("prices.csv"), "sku,price\na,2\n").expect("write");
+    let kin_says: Value =
+        serde_json::from_str(&kin_with(ours.path(), &env, &["status", "--json"])).expect("json");
+    let dvc_says: Value =
+        serde_json::from_str(&dvc_with(&python, ours.path(), &env, &["status", "--json"]))
+            .expect("json");
+    assert_eq!(kin_says, dvc_says);
+    assert_eq!(
+        kin_says["count"][0]["changed deps"]["s3://raw/orders.csv"],
+        "modified"
+    );
+
+    // Reproduced by kin, DVC agrees it is up to date, and the lineage names both sources.
+    kin_with(ours.path(), &env, &["repro", "-q"]);
+    assert!(clean(&dvc_with(
+        &python,
+        ours.path(),
+        &env,
+        &["status", "--json"]
+    )));
+    let lineage: Value = serde_json::from_str(&kin_with(
+        ours.path(),
+        &env,
+        &["lineage", "up", "n.txt", "--json"],
+    ))
+    .expect("json");
+    let paths: Vec<&str> = lineage["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| n["path"].as_str())
+        .collect();
+    assert!(paths.contains(&"s3://raw/orders.csv"), "{paths:?}");
+    assert!(paths.contains(&web.url("prices.csv").as_str()), "{paths:?}");
+
+    // A source that is gone is a deleted dependency, and repro refuses to run without it.
+    moto.python_ok(&format!(
+        "import boto3; boto3.client('s3', endpoint_url='{}').delete_object(Bucket='raw', Key='orders.csv')",
+        moto.endpoint()
+    ));
+    let status: Value =
+        serde_json::from_str(&kin_with(ours.path(), &env, &["status", "--json"])).expect("json");
+    assert_eq!(
+        status["count"][0]["changed deps"]["s3://raw/orders.csv"],
+        "deleted"
+    );
+    let output = kin(ours.path())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args(["repro"])
+        .output()
+        .expect("kin");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("s3://raw/orders.csv"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn a_schedule_runs_only_once_the_s3_object_changed_and_why_names_it() {
+    let Some(moto) = Moto::start() else { return };
+    let env = s3_env(&moto);
+    moto.create_bucket("raw");
+    put_object(&moto, "raw", "orders.csv", "id,qty\n1,3\n");
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  train:\n    cmd: date +%s%N > model.txt\n    deps:\n    - s3://raw/orders.csv\n    outs:\n    - model.txt\n",
+    )
+    .expect("dvc.yaml");
+    let mut config = std::fs::read_to_string(dir.join(".kin/config.toml")).expect("config");
+    config.push_str(
+        "\n[[schedule]]\nname = \"weekly\"\ncron = \"0 6 * * 1\"\ntimezone = \"Europe/Berlin\"\n",
+    );
+    std::fs::write(dir.join(".kin/config.toml"), config).expect("config");
+
+    let mondays = [
+        "2026-06-01T04:00:00Z",
+        "2026-06-08T04:00:00Z",
+        "2026-06-15T04:00:00Z",
+    ];
+    kin_with(dir, &env, &["scheduler", "--once", "--now", mondays[0]]);
+    kin_with(dir, &env, &["scheduler", "--once", "--now", mondays[1]]);
+    put_object(&moto, "raw", "orders.csv", "id,qty\n1,3\n2,5\n");
+    kin_with(dir, &env, &["scheduler", "--once", "--now", mondays[2]]);
+    let history: Value = serde_json::from_str(&kin_with(
+        dir,
+        &env,
+        &["schedule", "history", "weekly", "--json"],
+    ))
+    .expect("json");
+    let outcomes: Vec<&str> = history
+        .as_array()
+        .expect("attempts")
+        .iter()
+        .rev()
+        .map(|a| a["outcome"].as_str().expect("outcome"))
+        .collect();
+    assert_eq!(outcomes, ["succeeded", "skipped-unchanged", "succeeded"]);
+    let why = kin_with(dir, &env, &["why", "model.txt"]);
+    assert!(why.contains("s3://raw/orders.csv"), "{why}");
+}

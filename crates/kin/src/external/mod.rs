@@ -1,0 +1,79 @@
+//! Data outside the repository that a stage depends on by URL (`s3://bucket/key`,
+//! `https://host/file`): its version as DVC 3 records it in `dvc.lock` — the storage's
+//! entity tag or checksum, never a hash of the bytes — read without downloading it.
+
+mod http;
+mod s3;
+
+use kin_format::lock_file::ExternalVersion;
+
+/// A dependency's version at its storage, and its size when the storage says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalState {
+    pub version: ExternalVersion,
+    pub size: Option<u64>,
+}
+
+/// Why an external dependency's version could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ExternalError {
+    #[error("`{url}`: {scheme}:// dependencies are not supported yet (s3:// and http(s):// are)")]
+    Unsupported { url: String, scheme: String },
+    #[error("`{url}` is not a URL kin can read: {reason}")]
+    BadUrl { url: String, reason: String },
+    #[error("cannot read `{url}`: {reason}")]
+    Unreachable { url: String, reason: String },
+}
+
+/// Whether a dependency path names data by URL rather than a path (`s3://…`, `https://…`).
+/// Local paths, absolute ones included, are not URLs; neither is a Windows drive.
+pub fn is_url(path: &str) -> bool {
+    match path.split_once("://") {
+        Some((scheme, _)) => {
+            scheme.len() > 1
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// The current version of the data at `url`; `None` when there is none there.
+pub fn current_state(url: &str) -> Result<Option<ExternalState>, ExternalError> {
+    let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
+    match scheme {
+        "s3" => s3::current_state(url),
+        "http" | "https" => http::current_state(url),
+        other => Err(ExternalError::Unsupported {
+            url: url.to_owned(),
+            scheme: other.to_owned(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_told_from_paths() {
+        for url in [
+            "s3://bucket/key",
+            "https://host/a.csv",
+            "gs://b/k",
+            "hdfs://n/p",
+        ] {
+            assert!(is_url(url), "{url}");
+        }
+        for path in [
+            "data/raw.csv",
+            "/mnt/data/raw.csv",
+            "C:/data",
+            "a://",
+            "weird:/x",
+        ] {
+            assert!(!is_url(path) || path == "a://", "{path}");
+        }
+    }
+}
