@@ -69,36 +69,38 @@ pub fn parse_dvc_file_text(text: &str) -> Result<Vec<DvcOut>, String> {
 /// The text `dvc add` writes for these outputs, in DVC's key order. An output that keeps
 /// DVC 2's hash is written as DVC 3 writes it: without `hash:`.
 pub fn render_dvc_file(outs: &[DvcOut]) -> String {
-    let entries = outs.iter().map(|out| {
-        let mut fields = Map::new();
-        let mut field = |key: &str, value: Value| {
-            fields.insert(key.to_owned(), Location::UNKNOWN, Node::unlocated(value));
-        };
-        if let Some(id) = out.id {
-            field("md5", Value::Str(id.to_string()));
-        }
-        if let Some(size) = out.size {
-            field("size", count(size));
-        }
-        if let Some(nfiles) = out.nfiles {
-            field("nfiles", count(nfiles));
-        }
-        if out.is_exec {
-            field("isexec", Value::Bool(true));
-        }
-        if !out.hash_name.is_legacy() {
-            field("hash", Value::Str("md5".to_owned()));
-        }
-        field("path", Value::Str(out.path.clone()));
-        Node::unlocated(Value::Map(fields))
-    });
     let mut doc = Map::new();
     doc.insert(
         "outs".to_owned(),
         Location::UNKNOWN,
-        Node::unlocated(Value::List(entries.collect())),
+        Node::unlocated(Value::List(outs.iter().map(render_out).collect())),
     );
     to_yaml_document(&Value::Map(doc))
+}
+
+/// One output's entry, in DVC's key order.
+pub fn render_out(out: &DvcOut) -> Node {
+    let mut fields = Map::new();
+    let mut field = |key: &str, value: Value| {
+        fields.insert(key.to_owned(), Location::UNKNOWN, Node::unlocated(value));
+    };
+    if let Some(id) = out.id {
+        field("md5", Value::Str(id.to_string()));
+    }
+    if let Some(size) = out.size {
+        field("size", count(size));
+    }
+    if let Some(nfiles) = out.nfiles {
+        field("nfiles", count(nfiles));
+    }
+    if out.is_exec {
+        field("isexec", Value::Bool(true));
+    }
+    if !out.hash_name.is_legacy() {
+        field("hash", Value::Str("md5".to_owned()));
+    }
+    field("path", Value::Str(out.path.clone()));
+    Node::unlocated(Value::Map(fields))
 }
 
 /// A size or file count as a YAML integer. Nothing on disk exceeds `i64::MAX` bytes.

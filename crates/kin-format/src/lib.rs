@@ -7,6 +7,7 @@ pub mod atomic_write;
 mod command;
 pub mod dvc_file;
 pub mod dvc_file_update;
+pub mod import_dvc_file;
 pub mod lock_file;
 pub mod manifest;
 pub mod md5;

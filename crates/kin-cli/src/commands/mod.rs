@@ -10,6 +10,7 @@ mod fairness;
 mod gate_io;
 mod gc;
 mod history;
+mod import_url;
 mod init;
 mod lineage;
 mod metrics;
@@ -61,6 +62,11 @@ pub enum Command {
     Dag(dag::DagArgs),
     /// Track files or directories: hash them into the cache and write `.dvc` files.
     Add(add::AddArgs),
+    /// Copy data from a URL (s3://, http(s)://) or an absolute path into the repository and
+    /// track it with an import `.dvc` file, as `dvc import-url` does.
+    ImportUrl(import_url::ImportUrlArgs),
+    /// Fetch imported data again where its source changed, as `dvc update` does.
+    Update(import_url::UpdateArgs),
     /// Restore tracked data in the workspace from the cache.
     Checkout(checkout::CheckoutArgs),
     /// Run the pipeline's stale stages, cache their outputs and record them in dvc.lock.
@@ -126,6 +132,8 @@ pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
         Command::Stages(args) => stages::cmd_stages(printer, &cwd, &args),
         Command::Dag(args) => dag::cmd_dag(printer, &cwd, &args),
         Command::Add(args) => add::cmd_add(printer, &cwd, &args),
+        Command::ImportUrl(args) => import_url::cmd_import_url(printer, &cwd, &args),
+        Command::Update(args) => import_url::cmd_update(printer, &cwd, &args),
         Command::Checkout(args) => checkout::cmd_checkout(printer, &cwd, &args),
         Command::Commit(args) => commit::cmd_commit(printer, &cwd, &args),
         Command::Repro(args) => repro::cmd_repro(printer, &cwd, &args),

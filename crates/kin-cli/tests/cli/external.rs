@@ -241,3 +241,192 @@ fn a_schedule_runs_only_once_the_s3_object_changed_and_why_names_it() {
     let why = kin_with(dir, &env, &["why", "model.txt"]);
     assert!(why.contains("s3://raw/orders.csv"), "{why}");
 }
+
+#[test]
+fn import_url_and_update_write_the_dvc_files_dvc_writes() {
+    let Some(moto) = Moto::start() else { return };
+    let Some(python) = dvc_python() else { return };
+    let env = s3_env(&moto);
+    moto.create_bucket("raw");
+    put_object(&moto, "raw", "orders.csv", "id,qty\n1,3\n");
+    let outside = tempfile::tempdir().expect("tmp");
+    std::fs::write(outside.path().join("prices.csv"), "sku,price\na,1\n").expect("write");
+    std::fs::write(outside.path().join("local.txt"), "local\n").expect("write");
+    let web = FileServer::start(outside.path());
+    let local = outside.path().join("local.txt").display().to_string();
+    let sources = [
+        ("s3://raw/orders.csv".to_owned(), "data/orders.csv"),
+        (web.url("prices.csv"), "data/prices.csv"),
+        (local.clone(), "data/"),
+    ];
+
+    let ours = git_repo(None);
+    run_ok(kin(ours.path()).args(["init", "-q"]));
+    let theirs = git_repo(None);
+    dvc_with(&python, theirs.path(), &env, &["init", "-q"]);
+    for dir in [ours.path(), theirs.path()] {
+        std::fs::create_dir_all(dir.join("data")).expect("mkdir");
+    }
+    for (source, out) in &sources {
+        kin_with(ours.path(), &env, &["import-url", "-q", source, out]);
+        dvc_with(
+            &python,
+            theirs.path(),
+            &env,
+            &["import-url", "-q", source, out],
+        );
+    }
+    let same = |name: &str| {
+        let read = |dir: &Path| std::fs::read_to_string(dir.join("data").join(name)).expect(name);
+        assert_eq!(read(ours.path()), read(theirs.path()), "{name}");
+    };
+    for name in [
+        "orders.csv.dvc",
+        "prices.csv.dvc",
+        "local.txt.dvc",
+        ".gitignore",
+        "orders.csv",
+        "prices.csv",
+        "local.txt",
+    ] {
+        same(name);
+    }
+    let clean = |text: &str| text.trim() == "{}";
+    assert!(clean(&dvc_with(
+        &python,
+        ours.path(),
+        &env,
+        &["status", "--json"]
+    )));
+
+    // The sources change: both update to the same files; an unchanged source is left be.
+    put_object(&moto, "raw", "orders.csv", "id,qty\n9,9\n");
+    std::fs::write(&local, "local, changed\n").expect("write");
+    let said = kin_with(
+        ours.path(),
+        &env,
+        &[
+            "update",
+            "data/orders.csv.dvc",
+            "data/prices.csv",
+            "data/local.txt.dvc",
+        ],
+    );
+    assert!(said.contains("did not change"), "{said}");
+    dvc_with(
+        &python,
+        theirs.path(),
+        &env,
+        &[
+            "update",
+            "-q",
+            "data/orders.csv.dvc",
+            "data/prices.csv.dvc",
+            "data/local.txt.dvc",
+        ],
+    );
+    for name in [
+        "orders.csv.dvc",
+        "prices.csv.dvc",
+        "local.txt.dvc",
+        "orders.csv",
+        "local.txt",
+    ] {
+        same(name);
+    }
+    assert!(clean(&dvc_with(
+        &python,
+        ours.path(),
+        &env,
+        &["status", "--json"]
+    )));
+
+    // The import's run in lineage used the source's version.
+    let lineage: Value = serde_json::from_str(&kin_with(
+        ours.path(),
+        &env,
+        &["lineage", "up", "data/orders.csv", "--json"],
+    ))
+    .expect("json");
+    assert!(
+        lineage["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .any(|n| n["path"] == "s3://raw/orders.csv"),
+        "{lineage}"
+    );
+
+    // Bad input: nothing at the URL, a relative path, a file that is no import.
+    for (args, expected) in [
+        (
+            vec!["import-url", "s3://raw/missing.csv"],
+            "there is nothing there",
+        ),
+        (vec!["import-url", "relative.txt"], "absolute path"),
+        (vec!["update", "data/nothing.dvc"], "does not exist"),
+    ] {
+        let output = kin(ours.path())
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .args(&args)
+            .output()
+            .expect("kin");
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_schedule_fetches_changed_imports_before_it_decides() {
+    let Some(moto) = Moto::start() else { return };
+    let env = s3_env(&moto);
+    moto.create_bucket("raw");
+    put_object(&moto, "raw", "orders.csv", "id,qty\n1,3\n");
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    kin_with(
+        dir,
+        &env,
+        &["import-url", "-q", "s3://raw/orders.csv", "orders.csv"],
+    );
+    std::fs::write(
+        dir.join("dvc.yaml"),
+        "stages:\n  count:\n    cmd: wc -l < orders.csv > count.txt\n    deps: [orders.csv]\n    outs: [count.txt]\n",
+    )
+    .expect("dvc.yaml");
+    let mut config = std::fs::read_to_string(dir.join(".kin/config.toml")).expect("config");
+    config.push_str("\n[[schedule]]\nname = \"daily\"\nevery = \"1d\"\n");
+    std::fs::write(dir.join(".kin/config.toml"), config).expect("config");
+    for (now, change) in [
+        ("2026-06-01T00:00:00Z", None),
+        ("2026-06-02T00:00:00Z", None),
+        ("2026-06-03T00:00:00Z", Some("id,qty\n1,3\n2,5\n3,1\n")),
+    ] {
+        if let Some(body) = change {
+            put_object(&moto, "raw", "orders.csv", body);
+        }
+        kin_with(dir, &env, &["scheduler", "--once", "--now", now]);
+    }
+    let history: Value = serde_json::from_str(&kin_with(
+        dir,
+        &env,
+        &["schedule", "history", "daily", "--json"],
+    ))
+    .expect("json");
+    let outcomes: Vec<&str> = history
+        .as_array()
+        .expect("attempts")
+        .iter()
+        .rev()
+        .map(|a| a["outcome"].as_str().expect("outcome"))
+        .collect();
+    assert_eq!(outcomes, ["succeeded", "skipped-unchanged", "succeeded"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("count.txt"))
+            .expect("count")
+            .trim(),
+        "4"
+    );
+}

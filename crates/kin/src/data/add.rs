@@ -73,34 +73,7 @@ pub fn add(
         refuse_symlinked_dirs(root, rel)?;
         refuse_symlinked_dir_output(root, rel)?;
         let dvc_file = format!("{rel}.dvc");
-        if let Some(stage) =
-            project.graph.nodes.iter().find(|n| {
-                n.stage.is_some() && n.outs.iter().any(|o| paths_overlap(o.as_str(), rel))
-            })
-        {
-            return Err(DataError::StageOutput {
-                path: rel.to_owned(),
-                stage: stage.address.clone(),
-            });
-        }
-        if let Some((node, other)) = project
-            .graph
-            .nodes
-            .iter()
-            .filter(|n| n.stage.is_none() && n.address != dvc_file)
-            .find_map(|n| {
-                n.outs
-                    .iter()
-                    .find(|o| paths_overlap(o.as_str(), rel))
-                    .map(|o| (n, o))
-            })
-        {
-            return Err(DataError::Overlap {
-                path: rel.to_owned(),
-                other: other.to_string(),
-                dvc_file: node.address.clone(),
-            });
-        }
+        check_new_data_path(&project, rel, &dvc_file)?;
         if std::fs::symlink_metadata(root.join(rel)).is_err() {
             return Err(DataError::NotFound {
                 path: target.clone(),
@@ -111,10 +84,50 @@ pub fn add(
             caches: &caches,
             link_types: &link_types,
             recorder: &recorder,
+            source: None,
         };
         added.push(data.record(&path, &dvc_file, &mut state, capture, progress, lineage)?);
     }
     Ok(added)
+}
+
+/// Refuses to track `rel` with `dvc_file` when a stage writes it or another `.dvc` file
+/// tracks it (or a path inside or around it).
+pub(crate) fn check_new_data_path(
+    project: &kin_pipeline::Project,
+    rel: &str,
+    dvc_file: &str,
+) -> Result<(), DataError> {
+    if let Some(stage) = project
+        .graph
+        .nodes
+        .iter()
+        .find(|n| n.stage.is_some() && n.outs.iter().any(|o| paths_overlap(o.as_str(), rel)))
+    {
+        return Err(DataError::StageOutput {
+            path: rel.to_owned(),
+            stage: stage.address.clone(),
+        });
+    }
+    if let Some((node, other)) = project
+        .graph
+        .nodes
+        .iter()
+        .filter(|n| n.stage.is_none() && n.address != dvc_file)
+        .find_map(|n| {
+            n.outs
+                .iter()
+                .find(|o| paths_overlap(o.as_str(), rel))
+                .map(|o| (n, o))
+        })
+    {
+        return Err(DataError::Overlap {
+            path: rel.to_owned(),
+            other: other.to_string(),
+            dvc_file: node.address.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// What recording data in a `.dvc` file needs: `kin add`, and `kin repro` when a data
@@ -124,6 +137,8 @@ pub(crate) struct Ingest<'a> {
     pub caches: &'a kin_cache::caches::Caches,
     pub link_types: &'a [LinkType],
     pub recorder: &'a Recorder,
+    /// For an import: what the data was fetched from (its run in lineage uses it).
+    pub source: Option<crate::lineage::capture::DataSource>,
 }
 
 impl Ingest<'_> {
@@ -171,7 +186,15 @@ impl Ingest<'_> {
         let gitignore = ignore_in_git(root, &path)?;
         // Re-adding unchanged data is not a new version: record only what changed.
         if before != std::fs::read(root.join(dvc_file)).ok() {
-            record_add(self.recorder, capture, dvc_file, rel, &hashed, lineage);
+            record_add(
+                self.recorder,
+                capture,
+                dvc_file,
+                rel,
+                &hashed,
+                self.source.as_ref(),
+                lineage,
+            );
         }
         Ok(Added {
             path: repo_path.clone(),
@@ -218,6 +241,7 @@ fn record_add(
     dvc_file: &str,
     path: &str,
     hashed: &super::workspace_hash::HashedPath,
+    source: Option<&crate::lineage::capture::DataSource>,
     lineage: &dyn LineageEvents,
 ) {
     let hash = match hashed.id.to_string().parse() {
@@ -233,7 +257,7 @@ fn record_add(
         size: Some(hashed.size),
         nfiles: hashed.nfiles,
     };
-    recorder.finish_add(capture, dvc_file, version, lineage);
+    recorder.finish_add(capture, dvc_file, version, source, lineage);
 }
 
 /// With `cache.type` hardlink or symlink, the workspace copy is replaced by a link to the cache.

@@ -49,6 +49,8 @@ pub enum DataError {
     Hash(#[from] HashError),
     #[error(transparent)]
     External(#[from] crate::external::ExternalError),
+    #[error("cannot import `{from}`: {reason}")]
+    Import { from: String, reason: String },
     #[error(transparent)]
     Cache(#[from] CacheError),
     #[error(transparent)]

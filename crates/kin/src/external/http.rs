@@ -49,6 +49,32 @@ pub(super) fn current_state(url: &str) -> Result<Option<ExternalState>, External
     Ok(Some(head.state()))
 }
 
+pub(super) fn download(url: &str, sink: &mut dyn std::io::Write) -> Result<u64, ExternalError> {
+    let unreachable = |reason: String| ExternalError::Unreachable {
+        url: url.to_owned(),
+        reason,
+    };
+    // No overall timeout: a large file takes as long as it takes; connecting does not.
+    let client = reqwest::blocking::Client::builder()
+        .connect_timeout(TIMEOUT)
+        .timeout(None)
+        .build()
+        .map_err(|e| unreachable(e.to_string()))?;
+    let mut response = client
+        .get(url)
+        .send()
+        .map_err(|e| unreachable(e.to_string()))?;
+    if !response.status().is_success() {
+        return Err(unreachable(format!(
+            "the server answered {}",
+            response.status()
+        )));
+    }
+    response
+        .copy_to(sink)
+        .map_err(|e| unreachable(e.to_string()))
+}
+
 /// A `HEAD` answer, as fsspec reads it into a file's info.
 struct Head<'a> {
     url: &'a str,

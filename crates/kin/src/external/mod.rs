@@ -52,6 +52,19 @@ pub fn current_state(url: &str) -> Result<Option<ExternalState>, ExternalError> 
     }
 }
 
+/// Streams the data at `url` into `sink`; its size.
+pub fn download(url: &str, sink: &mut dyn std::io::Write) -> Result<u64, ExternalError> {
+    let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
+    match scheme {
+        "s3" => s3::download(url, sink),
+        "http" | "https" => http::download(url, sink),
+        other => Err(ExternalError::Unsupported {
+            url: url.to_owned(),
+            scheme: other.to_owned(),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,8 @@ use kin_remote::RemoteSpec;
 
 use super::{ExternalError, ExternalState};
 
-pub(super) fn current_state(url: &str) -> Result<Option<ExternalState>, ExternalError> {
+/// The object's bucket storage and key.
+fn open(url: &str) -> Result<(Box<dyn kin_remote::Remote>, String), ExternalError> {
     let rest = url.strip_prefix("s3://").unwrap_or(url);
     let Some((bucket, key)) = rest
         .split_once('/')
@@ -31,12 +32,21 @@ pub(super) fn current_state(url: &str) -> Result<Option<ExternalState>, External
     {
         spec.options.push(("endpointurl".to_owned(), endpoint));
     }
-    let unreachable = |reason: String| ExternalError::Unreachable {
+    let remote = kin_remote::open(&spec).map_err(|e| unreachable(url, e.to_string()))?;
+    Ok((remote, key.to_owned()))
+}
+
+fn unreachable(url: &str, reason: String) -> ExternalError {
+    ExternalError::Unreachable {
         url: url.to_owned(),
         reason,
-    };
-    let remote = kin_remote::open(&spec).map_err(|e| unreachable(e.to_string()))?;
-    let Some(head) = remote.head(key).map_err(|e| unreachable(e.to_string()))? else {
+    }
+}
+
+pub(super) fn current_state(url: &str) -> Result<Option<ExternalState>, ExternalError> {
+    let (remote, key) = open(url)?;
+    let unreachable = |reason: String| unreachable(url, reason);
+    let Some(head) = remote.head(&key).map_err(|e| unreachable(e.to_string()))? else {
         return Ok(None);
     };
     let etag = head
@@ -49,4 +59,11 @@ pub(super) fn current_state(url: &str) -> Result<Option<ExternalState>, External
         },
         size: Some(head.size),
     }))
+}
+
+pub(super) fn download(url: &str, sink: &mut dyn std::io::Write) -> Result<u64, ExternalError> {
+    let (remote, key) = open(url)?;
+    remote
+        .get(&key, sink)
+        .map_err(|e| unreachable(url, e.to_string()))
 }

@@ -99,6 +99,14 @@ pub(crate) fn version_of(wdir: &str, locked: &LockedPath) -> Option<NewVersion> 
     })
 }
 
+/// Where imported data came from, for its run in lineage: the command that fetched it and
+/// the source's version (a URL's tag, or an outside file's md5).
+#[derive(Debug, Clone)]
+pub struct DataSource {
+    pub command: String,
+    pub version: LockedPath,
+}
+
 /// The params of an entry as `{"<repo-relative file>": {key: value}}`.
 pub(crate) fn params_json(wdir: &str, entry: &LockEntry) -> Value {
     Value::Object(
@@ -378,9 +386,10 @@ impl Recorder {
         capture: Capture,
         dvc_file: &str,
         version: NewVersion,
+        source: Option<&DataSource>,
         events: &dyn LineageEvents,
     ) {
-        if let Err(error) = self.record_add(capture.started, dvc_file, version) {
+        if let Err(error) = self.record_add(capture.started, dvc_file, version, source) {
             events.lineage_failed(dvc_file, &error);
         }
     }
@@ -390,9 +399,16 @@ impl Recorder {
         started: Timestamp,
         dvc_file: &str,
         version: NewVersion,
+        source: Option<&DataSource>,
     ) -> Result<RunId, LineageError> {
-        let command = format!("kin add {}", version.path);
+        let command = match source {
+            Some(source) => source.command.clone(),
+            None => format!("kin add {}", version.path),
+        };
         let mut run = self.new_run(dvc_file.to_owned(), command, RunStatus::Succeeded, started);
+        if let Some(source) = source {
+            run.used = version_of("", &source.version).into_iter().collect();
+        }
         run.exit_code = Some(0);
         run.ended = Some(now());
         run.environment = Some(environment(self.machine.get_or_init(machine), None));

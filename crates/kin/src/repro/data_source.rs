@@ -74,6 +74,7 @@ pub(crate) fn process_data_source(
         caches: &caches,
         link_types: &shared.link_types,
         recorder: &shared.recorder,
+        source: None,
     };
     for rel in &paths {
         refuse_symlinked_dirs(&shared.root, rel.as_str())?;

@@ -81,6 +81,7 @@ pub fn run_firing(
         Ok(())
     };
 
+    refresh_imports(firing)?;
     if schedule.only_if_changed {
         let started = Timestamp::now();
         match changes(schedule, firing)? {
@@ -141,6 +142,28 @@ pub fn run_firing(
         return Ok(outcome);
     }
     Ok(AttemptOutcome::Failed)
+}
+
+/// Fetches imported data again where its source changed (`kin update --all`): what the
+/// pipeline reads from outside is current before anything is decided or run.
+fn refresh_imports(firing: &Firing<'_>) -> Result<(), FiringError> {
+    let refreshed = kin_command(firing, &["update", "--all", "-q"], &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|source| FiringError::Spawn {
+            program: firing.kin.to_path_buf(),
+            source,
+        })?;
+    if !refreshed.status.success() {
+        return Err(FiringError::Status {
+            reason: format!(
+                "refreshing imports failed: {}",
+                String::from_utf8_lossy(&refreshed.stderr).trim()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The stages a repro of the schedule's targets would run (stale as `kin status` decides),
