@@ -147,7 +147,7 @@ impl Scheduler {
         background: bool,
     ) -> Result<Option<JoinHandle<()>>, SchedulerError> {
         let shared = &self.shared;
-        let busy = shared.running().contains(&schedule.name);
+        let busy = shared.running().contains(&schedule.name) || in_flight(store, schedule, now)?;
         if busy && schedule.concurrency == Concurrency::Queue {
             // It runs when the one going is over: its firing stays unclaimed until then.
             return Ok(None);
@@ -157,10 +157,21 @@ impl Scheduler {
             Due::Nothing => return Ok(None),
             Due::Missed { fire_time, missed } => {
                 if store.claim_firing(&schedule.name, to_store_time(fire_time), &shared.runner)? {
-                    shared.say(&format!(
-                        "{}: {missed} firing(s) missed while no scheduler ran, up to {fire_time}; not caught up (catch_up = false)",
-                        schedule.name
-                    ));
+                    let detail = format!(
+                        "{missed} firing(s) missed while no scheduler ran, up to this one; not caught up (catch_up = false)"
+                    );
+                    let at = Timestamp::now();
+                    store.record_attempt(&Attempt {
+                        schedule: schedule.name.clone(),
+                        fire_time: Some(to_store_time(fire_time)),
+                        number: 1,
+                        started: at,
+                        ended: at,
+                        outcome: AttemptOutcome::Cancelled,
+                        detail: detail.clone(),
+                        runner: shared.runner.clone(),
+                    })?;
+                    shared.say(&format!("{} at {fire_time}: {detail}", schedule.name));
                 }
                 return Ok(None);
             }
@@ -221,6 +232,55 @@ impl Scheduler {
         shared.running().remove(&schedule.name);
         Ok(None)
     }
+}
+
+/// Whether the schedule's last claimed firing is still being run (by this scheduler or any
+/// other on the store): claimed, its attempts not yet over, and not so old that its
+/// scheduler must have died with it.
+fn in_flight(
+    store: &Store,
+    schedule: &Schedule,
+    now: jiff::Timestamp,
+) -> Result<bool, SchedulerError> {
+    let Some(last) = store.last_firing(&schedule.name)? else {
+        return Ok(false);
+    };
+    let attempts = store.attempts(&schedule.name, 50)?;
+    let latest = attempts.iter().find(|a| a.fire_time == Some(last));
+    let over = latest.is_some_and(|attempt| match attempt.outcome {
+        AttemptOutcome::Retried => false,
+        AttemptOutcome::TimedOut => attempt.number > schedule.retries,
+        AttemptOutcome::SkippedUnchanged
+        | AttemptOutcome::SkippedBusy
+        | AttemptOutcome::Succeeded
+        | AttemptOutcome::Failed
+        | AttemptOutcome::Cancelled => true,
+    });
+    if over {
+        return Ok(false);
+    }
+    let claimed = from_store_time(last);
+    Ok(claimed
+        .checked_add(lease(schedule))
+        .is_ok_and(|until| until > now))
+}
+
+/// How long a claimed firing counts as running without an end recorded: every attempt up
+/// to its timeout and the waits between them, and an hour more; a day without a timeout.
+fn lease(schedule: &Schedule) -> jiff::SignedDuration {
+    let margin = jiff::SignedDuration::from_hours(1);
+    let Some(timeout) = schedule.timeout else {
+        return jiff::SignedDuration::from_hours(24);
+    };
+    let attempts = i32::try_from(schedule.retries.saturating_add(1)).unwrap_or(i32::MAX);
+    let waits: f64 = (1..=schedule.retries)
+        .map(|retry| schedule.retry_delay.base_seconds(retry) * (1.0 + schedule.retry_delay.jitter))
+        .sum();
+    timeout
+        .checked_mul(attempts)
+        .and_then(|t| t.checked_add(jiff::SignedDuration::from_secs_f64(waits)))
+        .and_then(|t| t.checked_add(margin))
+        .unwrap_or(jiff::SignedDuration::MAX)
 }
 
 /// Runs one firing; a failure to run it is reported, never fatal to the scheduler.

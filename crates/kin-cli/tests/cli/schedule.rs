@@ -464,12 +464,15 @@ fn firings_missed_while_down_run_once_or_not_at_all() {
     let caught = history(&inner, "caught");
     assert_eq!(outcomes(&caught), ["succeeded", "succeeded"]);
     assert_eq!(caught[0]["fire_time"], "2026-05-01T15:00:00Z");
-    assert_eq!(outcomes(&history(&inner, "dropped")), ["succeeded"]);
+    // The missed firings are recorded as not run, under the latest of them.
+    let dropped = history(&inner, "dropped");
+    assert_eq!(outcomes(&dropped), ["succeeded", "cancelled"]);
+    assert_eq!(dropped[0]["fire_time"], "2026-05-01T15:00:00Z");
     // The next on-time firing runs for both.
     run_ok(kin(&inner).args(["scheduler", "--once", "--now", "2026-05-01T16:00:00Z"]));
     assert_eq!(
         outcomes(&history(&inner, "dropped")),
-        ["succeeded", "succeeded"]
+        ["succeeded", "cancelled", "succeeded"]
     );
     assert_eq!(
         std::fs::read_to_string(work.path().join("stamps"))
@@ -516,11 +519,14 @@ fn bad_schedules_are_named_with_their_file_and_line() {
     );
     let output = run(kin(repo.path()).args(["schedule", "run", "typo"]));
     assert!(!output.status.success());
-    assert!(
-        stderr_text(&output).contains("`trian` is not a stage"),
-        "{}",
+    let said = format!(
+        "{}{}",
+        crate::common::stdout_text(&output),
         stderr_text(&output)
     );
+    assert!(said.contains("`trian` is not a stage"), "{said}");
+    // Recorded as a failed attempt, not left looking as if it still ran.
+    assert_eq!(outcomes(&history(repo.path(), "typo")), ["failed"]);
     let output = run(kin(repo.path()).args(["schedule", "next", "ok", "--from", "yesterday"]));
     assert!(
         stderr_text(&output).contains("is not a time"),
@@ -661,4 +667,96 @@ fn kin_serve_runs_the_schedules_and_answers_for_them() {
             .count(),
         1
     );
+}
+
+#[test]
+fn a_schedule_pulls_its_branch_before_it_decides() {
+    use crate::common::{commit_all, git};
+    let place = tempfile::tempdir().expect("tmp");
+    let origin = place.path().join("origin.git");
+    let ours = place.path().join("ours");
+    let theirs = place.path().join("theirs");
+    std::fs::create_dir_all(&ours).expect("mkdir");
+    git(
+        place.path(),
+        &["init", "-q", "--bare", "-b", "main", "origin.git"],
+    );
+    git(&ours, &["init", "-q", "-b", "main"]);
+    git(
+        &ours,
+        &["remote", "add", "origin", origin.to_str().expect("utf-8")],
+    );
+    run_ok(kin(&ours).args(["init", "-q"]));
+    std::fs::write(
+        ours.join("dvc.yaml"),
+        "stages:\n  copy:\n    cmd: cp in.txt out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n",
+    )
+    .expect("dvc.yaml");
+    std::fs::write(ours.join("in.txt"), "one\n").expect("in");
+    add_config(
+        &ours,
+        "\n[[schedule]]\nname = \"daily\"\nevery = \"1d\"\ngit_pull = \"main\"\n",
+    );
+    commit_all(&ours, "pipeline");
+    git(&ours, &["push", "-q", "origin", "main"]);
+
+    run_ok(kin(&ours).args(["scheduler", "--once", "--now", "2026-06-01T00:00:00Z"]));
+    // A colleague changes the input on the branch.
+    git(place.path(), &["clone", "-q", "origin.git", "theirs"]);
+    std::fs::write(theirs.join("in.txt"), "two\n").expect("in");
+    commit_all(&theirs, "new input");
+    git(&theirs, &["push", "-q", "origin", "main"]);
+    run_ok(kin(&ours).args(["scheduler", "--once", "--now", "2026-06-02T00:00:00Z"]));
+    run_ok(kin(&ours).args(["scheduler", "--once", "--now", "2026-06-03T00:00:00Z"]));
+    assert_eq!(
+        outcomes(&history(&ours, "daily")),
+        ["succeeded", "succeeded", "skipped-unchanged"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(ours.join("out.txt")).expect("out"),
+        "two\n"
+    );
+}
+
+#[test]
+fn a_firing_while_another_scheduler_still_runs_the_last_one_is_skipped_or_queued() {
+    for policy in ["skip", "queue"] {
+        let repo = pipeline_repo(
+            "stages:\n  slow:\n    cmd: touch ../started && sleep 4\n    outs: []\n    always_changed: true\n",
+        );
+        let work = tempfile::tempdir().expect("tmp");
+        let inner = work.path().join("repo");
+        crate::common::copy_tree(repo.path(), &inner);
+        add_config(
+            &inner,
+            &format!(
+                "\n[[schedule]]\nname = \"often\"\nevery = \"1m\"\nonly_if_changed = false\nconcurrency = \"{policy}\"\n"
+            ),
+        );
+        let mut first = kin(&inner)
+            .args(["scheduler", "--once", "--now", "2026-05-01T10:00:00Z"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("first scheduler");
+        wait_for("the first firing", Duration::from_secs(30), || {
+            work.path().join("started").exists()
+        });
+        // A second scheduler, a minute later, while the first still runs its firing.
+        run_ok(kin(&inner).args(["scheduler", "--once", "--now", "2026-05-01T10:01:00Z"]));
+        assert!(first.wait().expect("first").success());
+        let often = history(&inner, "often");
+        if policy == "skip" {
+            // Recorded while the first still ran, so before the first's own end.
+            assert_eq!(outcomes(&often), ["skipped-busy", "succeeded"]);
+            assert_eq!(often[1]["fire_time"], "2026-05-01T10:01:00Z");
+        } else {
+            // Left for later: it runs once the first is over.
+            assert_eq!(outcomes(&often), ["succeeded"]);
+            run_ok(kin(&inner).args(["scheduler", "--once", "--now", "2026-05-01T10:01:30Z"]));
+            let often = history(&inner, "often");
+            assert_eq!(outcomes(&often), ["succeeded", "succeeded"]);
+            assert_eq!(often[0]["fire_time"], "2026-05-01T10:01:00Z");
+        }
+    }
 }

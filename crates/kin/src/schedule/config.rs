@@ -31,6 +31,8 @@ pub struct Schedule {
     /// After downtime, run once for the firings missed (or not at all).
     pub catch_up: bool,
     pub on_failure: Option<OnFailure>,
+    /// A branch to bring up to date (`git pull --ff-only origin BRANCH`) before each firing.
+    pub git_pull: Option<String>,
 }
 
 /// How long to wait before each retry.
@@ -126,6 +128,7 @@ struct Entry {
     only_if_changed: Option<bool>,
     catch_up: Option<bool>,
     on_failure: Option<Spanned<String>>,
+    git_pull: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -319,7 +322,20 @@ fn read_entry(
             )
         }
     };
+    let git_pull = match entry.git_pull {
+        None => None,
+        Some(branch) => {
+            let span = branch.span();
+            let branch = branch.into_inner();
+            if branch.is_empty() || branch.starts_with('-') || branch.contains(char::is_whitespace)
+            {
+                return Err(at(span, format!("`{branch}` is not a branch name")));
+            }
+            Some(branch)
+        }
+    };
     Ok(Schedule {
+        git_pull,
         name,
         targets,
         timing,

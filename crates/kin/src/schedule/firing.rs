@@ -54,8 +54,37 @@ pub enum FiringError {
 }
 
 /// Runs `schedule` once (with its retries); the outcome of the last attempt. `report` hears
-/// a line for each step.
+/// a line for each step. A firing that cannot be run at all (its change check fails, `kin`
+/// cannot be started) is recorded as failed too, so it never looks as if still running.
 pub fn run_firing(
+    schedule: &Schedule,
+    firing: &Firing<'_>,
+    store: &mut Store,
+    report: &mut dyn FnMut(&str),
+) -> Result<AttemptOutcome, FiringError> {
+    let started = Timestamp::now();
+    match run_attempts(schedule, firing, store, report) {
+        Err(error @ (FiringError::Spawn { .. } | FiringError::Status { .. })) => {
+            let detail = error.to_string();
+            report(&format!("failed: {detail}"));
+            store.record_attempt(&Attempt {
+                schedule: schedule.name.clone(),
+                fire_time: firing.fire_time.map(to_store_time),
+                number: 1,
+                started,
+                ended: Timestamp::now(),
+                outcome: AttemptOutcome::Failed,
+                detail: detail.clone(),
+                runner: firing.runner.to_owned(),
+            })?;
+            notify_failure(schedule, firing, AttemptOutcome::Failed, 1, &detail, report);
+            Ok(AttemptOutcome::Failed)
+        }
+        other => other,
+    }
+}
+
+fn run_attempts(
     schedule: &Schedule,
     firing: &Firing<'_>,
     store: &mut Store,
@@ -81,6 +110,15 @@ pub fn run_firing(
         Ok(())
     };
 
+    if let Some(branch) = &schedule.git_pull {
+        let started = Timestamp::now();
+        if let Err(reason) = git_pull(firing.root, branch) {
+            report(&format!("failed: {reason}"));
+            record(store, 1, started, AttemptOutcome::Failed, reason.clone())?;
+            notify_failure(schedule, firing, AttemptOutcome::Failed, 1, &reason, report);
+            return Ok(AttemptOutcome::Failed);
+        }
+    }
     refresh_imports(firing)?;
     if schedule.only_if_changed {
         let started = Timestamp::now();
@@ -142,6 +180,25 @@ pub fn run_firing(
         return Ok(outcome);
     }
     Ok(AttemptOutcome::Failed)
+}
+
+/// `git pull --ff-only origin BRANCH`: the pipeline as its branch has it now. A pull that
+/// cannot fast-forward (local commits, conflicts) fails the firing rather than merge.
+fn git_pull(root: &Path, branch: &str) -> Result<(), String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["pull", "--ff-only", "--quiet", "origin", branch])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "git pull --ff-only origin {branch} failed: {}",
+        String::from_utf8_lossy(&output.stderr).trim()
+    ))
 }
 
 /// Fetches imported data again where its source changed (`kin update --all`): what the

@@ -40,6 +40,7 @@ pub fn schedule_json(schedule: &Schedule, next: Option<Timestamp>) -> Value {
         "only_if_changed": schedule.only_if_changed,
         "catch_up": schedule.catch_up,
         "on_failure": on_failure,
+        "git_pull": schedule.git_pull,
         "next": next.map(|t| t.to_string()),
     })
 }
