@@ -760,3 +760,43 @@ fn a_firing_while_another_scheduler_still_runs_the_last_one_is_skipped_or_queued
         }
     }
 }
+
+#[test]
+fn an_unreachable_webhook_is_a_warning_and_a_command_gets_the_payload() {
+    let repo = pipeline_repo("stages:\n  broken:\n    cmd: exit 3\n    outs: [never.txt]\n");
+    let closed = crate::remote::free_port();
+    add_config(
+        repo.path(),
+        &format!(
+            "\n[[schedule]]\nname = \"unheard\"\nevery = \"1h\"\non_failure = \"http://127.0.0.1:{closed}/hook\"\n\
+             \n[[schedule]]\nname = \"told\"\nevery = \"1h\"\non_failure = \"cat > payload.json\"\n"
+        ),
+    );
+    let output = run(kin(repo.path()).args(["schedule", "run", "unheard"]));
+    assert!(!output.status.success());
+    let said = format!(
+        "{}{}",
+        crate::common::stdout_text(&output),
+        stderr_text(&output)
+    );
+    assert!(
+        said.contains("warning: could not tell the failure webhook"),
+        "{said}"
+    );
+    assert_eq!(outcomes(&history(repo.path(), "unheard")), ["failed"]);
+
+    let output = run(kin(repo.path()).args(["schedule", "run", "told"]));
+    assert!(!output.status.success());
+    let payload: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.path().join("payload.json")).expect("payload"),
+    )
+    .expect("JSON on stdin");
+    assert_eq!(payload["schedule"], "told");
+    assert_eq!(payload["outcome"], "failed");
+    assert!(
+        payload["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("exited with 1")),
+        "{payload}"
+    );
+}

@@ -98,18 +98,6 @@ fn dataset_path(ours: &str, namespace: &str, name: &str) -> String {
     }
 }
 
-/// A recorded path as an OpenLineage dataset: a URI (`s3://bucket/key`) splits into its
-/// scheme and authority (the namespace) and the rest; any other path is kin's own.
-fn dataset_name<'a>(ours: &'a str, path: &'a str) -> (&'a str, &'a str) {
-    if let Some(scheme_end) = path.find("://") {
-        let after = scheme_end + 3;
-        if let Some(slash) = path[after..].find('/') {
-            return (&path[..after + slash], &path[after + slash + 1..]);
-        }
-    }
-    (ours, path)
-}
-
 #[derive(Default)]
 struct DatasetNode {
     namespace: String,
@@ -148,7 +136,7 @@ impl<'a> Graph<'a> {
     fn add(&mut self, graph: &kin_store::Subgraph) {
         let mut version_node = BTreeMap::new();
         for (version, _) in &graph.versions {
-            let (namespace, name) = dataset_name(self.namespace, &version.path);
+            let (namespace, name) = kin::openlineage::dataset_name(self.namespace, &version.path);
             let id = format!("dataset:{namespace}:{name}");
             version_node.insert(version.id, id.clone());
             let node = self.datasets.entry(id).or_insert_with(|| DatasetNode {

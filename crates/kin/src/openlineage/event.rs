@@ -47,10 +47,24 @@ fn facet(schema: &str, fields: Value) -> Value {
     Value::Object(facet)
 }
 
-fn dataset(namespace: &str, version: &NewVersion) -> Value {
+/// A recorded path as an OpenLineage dataset, as the naming spec names it: a URI
+/// (`s3://bucket/key`) splits into its scheme and authority (the namespace) and the rest;
+/// any other path is one of kin's, in kin's namespace `ours`.
+pub fn dataset_name<'a>(ours: &'a str, path: &'a str) -> (&'a str, &'a str) {
+    if let Some(scheme_end) = path.find("://") {
+        let after = scheme_end + 3;
+        if let Some(slash) = path[after..].find('/') {
+            return (&path[..after + slash], &path[after + slash + 1..]);
+        }
+    }
+    (ours, path)
+}
+
+fn dataset(ours: &str, version: &NewVersion) -> Value {
+    let (namespace, name) = dataset_name(ours, &version.path);
     json!({
         "namespace": namespace,
-        "name": version.path,
+        "name": name,
         "facets": {"version": facet(VERSION, json!({"datasetVersion": version.hash.as_str()}))},
     })
 }
@@ -150,4 +164,25 @@ pub fn repro_event(context: &RunContext, kind: &str, time: kin_store::Timestamp)
         "inputs": [],
         "outputs": [],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dataset_name;
+
+    #[test]
+    fn urls_keep_their_own_namespace_and_paths_are_kins() {
+        assert_eq!(
+            dataset_name("retail", "s3://raw/orders/2026.csv"),
+            ("s3://raw", "orders/2026.csv")
+        );
+        assert_eq!(
+            dataset_name("retail", "https://example.com:8443/x/prices.csv"),
+            ("https://example.com:8443", "x/prices.csv")
+        );
+        assert_eq!(
+            dataset_name("retail", "data/raw.csv"),
+            ("retail", "data/raw.csv")
+        );
+    }
 }

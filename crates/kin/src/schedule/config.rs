@@ -106,6 +106,14 @@ pub struct ScheduleConfigError {
 struct File {
     #[serde(default)]
     schedule: Vec<Spanned<Entry>>,
+    /// `[schedules] file = "PATH"`: more `[[schedule]]` tables in a file of their own.
+    schedules: Option<SchedulesTable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchedulesTable {
+    file: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -153,14 +161,65 @@ enum Delays {
     Many(Vec<f64>),
 }
 
-/// The schedules of the repository at `root`, in file order (none without a config file).
+/// The schedules of the repository at `root`: those of `.kin/config.toml`, then those of
+/// the file its `[schedules] file` names (relative to the root), each in file order.
 pub fn load(root: &Path) -> Result<Vec<Schedule>, ScheduleConfigError> {
-    let path = root.join(CONFIG_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => parse(&text, Path::new(CONFIG_FILE)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(ScheduleConfigError {
+    let Some(text) = read(root, Path::new(CONFIG_FILE))? else {
+        return Ok(Vec::new());
+    };
+    let (mut schedules, more) = parse_with_file(&text, Path::new(CONFIG_FILE))?;
+    if let Some((named, span)) = more {
+        let (line, column) = line_column(&text, span.start);
+        let missing = || ScheduleConfigError {
             file: PathBuf::from(CONFIG_FILE),
+            line,
+            column,
+            message: format!("the schedules file `{named}` does not exist"),
+        };
+        let relative = Path::new(&named);
+        if relative.is_absolute()
+            || relative
+                .components()
+                .any(|c| c == std::path::Component::ParentDir)
+        {
+            return Err(ScheduleConfigError {
+                message: format!(
+                    "the schedules file `{named}` must be a path inside the repository"
+                ),
+                ..missing()
+            });
+        }
+        let other = read(root, relative)?.ok_or_else(missing)?;
+        let (extra, _) = parse_with_file(&other, relative)?;
+        for schedule in extra {
+            if schedules.iter().any(|s| s.name == schedule.name) {
+                let quoted = format!("\"{}\"", schedule.name);
+                let (line, column) = other
+                    .find(&quoted)
+                    .map_or((0, 0), |at| line_column(&other, at));
+                return Err(ScheduleConfigError {
+                    file: relative.to_path_buf(),
+                    line,
+                    column,
+                    message: format!(
+                        "two schedules are named `{}` (one in {CONFIG_FILE})",
+                        schedule.name
+                    ),
+                });
+            }
+            schedules.push(schedule);
+        }
+    }
+    Ok(schedules)
+}
+
+/// A file's text; `None` if there is no such file.
+fn read(root: &Path, relative: &Path) -> Result<Option<String>, ScheduleConfigError> {
+    match std::fs::read_to_string(root.join(relative)) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ScheduleConfigError {
+            file: relative.to_path_buf(),
             line: 0,
             column: 0,
             message: format!("cannot read it: {e}"),
@@ -170,6 +229,17 @@ pub fn load(root: &Path) -> Result<Vec<Schedule>, ScheduleConfigError> {
 
 /// Reads the schedules in a config file's `text`; `file` names it in errors.
 pub fn parse(text: &str, file: &Path) -> Result<Vec<Schedule>, ScheduleConfigError> {
+    Ok(parse_with_file(text, file)?.0)
+}
+
+/// The schedules file a config names, and where in the config it is named.
+type NamedFile = Option<(String, Range<usize>)>;
+
+/// The schedules of `text`, and the schedules file it names.
+fn parse_with_file(
+    text: &str,
+    file: &Path,
+) -> Result<(Vec<Schedule>, NamedFile), ScheduleConfigError> {
     let at = |span: Range<usize>, message: String| {
         let (line, column) = line_column(text, span.start);
         ScheduleConfigError {
@@ -195,7 +265,11 @@ pub fn parse(text: &str, file: &Path) -> Result<Vec<Schedule>, ScheduleConfigErr
         }
         schedules.push(schedule);
     }
-    Ok(schedules)
+    let more = parsed.schedules.map(|table| {
+        let span = table.file.span();
+        (table.file.into_inner(), span)
+    });
+    Ok((schedules, more))
 }
 
 fn read_entry(
@@ -521,5 +595,46 @@ on_failure = "notify-send failed"
             let error = read(text).expect_err(text);
             assert!(error.contains(expected), "{error}\n  wanted: {expected}");
         }
+    }
+
+    #[test]
+    fn more_schedules_come_from_the_file_the_config_names() {
+        let root = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(root.path().join(".kin")).expect("mkdir");
+        std::fs::create_dir_all(root.path().join("ops")).expect("mkdir");
+        std::fs::write(
+            root.path().join(".kin/config.toml"),
+            "[schedules]\nfile = \"ops/schedules.toml\"\n\n[[schedule]]\nname = \"a\"\nevery = \"1h\"\n",
+        )
+        .expect("config");
+        std::fs::write(
+            root.path().join("ops/schedules.toml"),
+            "[[schedule]]\nname = \"b\"\ncron = \"0 6 * * 1\"\n",
+        )
+        .expect("schedules");
+        let names: Vec<String> = load(root.path())
+            .expect("loads")
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+
+        std::fs::write(
+            root.path().join("ops/schedules.toml"),
+            "\n[[schedule]]\nname = \"a\"\nevery = \"2h\"\n",
+        )
+        .expect("schedules");
+        let error = load(root.path()).expect_err("duplicate").to_string();
+        assert!(
+            error.starts_with("ops/schedules.toml:3:8: two schedules are named `a`"),
+            "{error}"
+        );
+
+        std::fs::remove_file(root.path().join("ops/schedules.toml")).expect("rm");
+        let error = load(root.path()).expect_err("missing").to_string();
+        assert!(
+            error.contains("the schedules file `ops/schedules.toml` does not exist"),
+            "{error}"
+        );
     }
 }
