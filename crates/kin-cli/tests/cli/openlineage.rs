@@ -198,3 +198,38 @@ fn kin_serve_takes_a_repros_events_and_an_absent_server_costs_a_warning() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_stages_start_goes_out_while_its_command_runs() {
+    // The command waits (up to 10 s) to see its own START in the events file.
+    let repo = pipeline_repo(
+        "stages:\n  slow:\n    cmd: for i in $(seq 100); do grep '\"START\"' events.jsonl 2>/dev/null | grep -q '\"slow\"' && echo seen > out.txt && exit 0; sleep 0.1; done; echo unseen > out.txt\n    outs: [out.txt]\n",
+    );
+    let dir = repo.path();
+    std::fs::write(
+        dir.join("openlineage.yml"),
+        "transport:\n  type: file\n  log_file_path: events.jsonl\n",
+    )
+    .expect("config");
+    run_ok(
+        kin(dir)
+            .args(["repro", "-q"])
+            .env_remove("OPENLINEAGE_DISABLED"),
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.txt")).expect("out"),
+        "seen\n"
+    );
+    let events = events_in(&dir.join("events.jsonl"));
+    let of_slow: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["job"]["name"] == "slow")
+        .collect();
+    assert_eq!(of_slow.len(), 2);
+    assert_eq!(of_slow[0]["eventType"], "START");
+    assert_eq!(of_slow[1]["eventType"], "COMPLETE");
+    assert_eq!(of_slow[0]["run"]["runId"], of_slow[1]["run"]["runId"]);
+    let runs: Value =
+        serde_json::from_str(&run_ok(kin(dir).args(["runs", "--json"]))).expect("json");
+    assert_eq!(runs[0]["run_id"], of_slow[0]["run"]["runId"]);
+}

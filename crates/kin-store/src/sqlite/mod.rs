@@ -57,8 +57,7 @@ impl SqliteStore {
         // WAL lets readers (`kin lineage`, the server) run while a repro records; NORMAL
         // syncs at checkpoints only, which WAL keeps crash-safe (a power cut may lose the
         // last transactions, never corrupt the file).
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(open_error)?;
+        switch_to_wal(&conn).map_err(open_error)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_error)?;
         // Recording a run uses about twenty distinct statements (its rows, its audit entry and
@@ -403,12 +402,57 @@ fn insert_promotion_row(conn: &Connection, promotion: &Promotion) -> Result<(), 
     Ok(())
 }
 
+/// Puts the database in WAL mode. A new database needs a moment alone for that, and when two
+/// processes open it at once SQLite refuses one of them at once, without waiting (the busy
+/// handler is skipped where waiting could deadlock): that one tries again, for as long as a
+/// busy store is waited for elsewhere.
+fn switch_to_wal(conn: &Connection) -> Result<(), rusqlite::Error> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(error, _))
+                if matches!(
+                    error.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::StatementStatus;
 
     use super::*;
     use crate::LineageStore;
+
+    /// Processes (here threads, each with its own connection) opening a new store at once
+    /// all get it: none is refused with "database is locked" while another switches it to WAL.
+    #[test]
+    fn a_new_store_opened_by_many_at_once_opens_for_all() {
+        for round in 0..5 {
+            let dir = tempfile::tempdir().expect("tmp");
+            let path = dir.path().join("lineage.db");
+            let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+            let openers: Vec<_> = (0..8)
+                .map(|_| {
+                    let (path, start) = (path.clone(), std::sync::Arc::clone(&start));
+                    std::thread::spawn(move || {
+                        start.wait();
+                        SqliteStore::open(&path).map(|_| ())
+                    })
+                })
+                .collect();
+            for opener in openers {
+                let opened = opener.join().expect("thread");
+                assert!(opened.is_ok(), "round {round}: {opened:?}");
+            }
+        }
+    }
 
     /// A cached statement is planned once, not again each time it is used with new values.
     #[test]

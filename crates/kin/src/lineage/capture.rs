@@ -39,6 +39,8 @@ pub(crate) struct StageExecution<'a> {
 #[must_use = "a capture records nothing until it is finished"]
 pub(crate) struct Capture {
     started: Timestamp,
+    /// The run's id, known from the start so that a START event can name it.
+    id: RunId,
 }
 
 /// Records runs for one kin command. The store, git state and environment are looked up only
@@ -56,6 +58,8 @@ pub(crate) struct Recorder {
 }
 
 /// Where this command stands with OpenLineage out.
+// One per command: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Outgoing {
     /// Not asked for by the command.
     Off,
@@ -66,6 +70,8 @@ enum Outgoing {
         sender: Option<(crate::openlineage::Emitter, crate::openlineage::RunContext)>,
         warnings: Vec<String>,
         failed: bool,
+        /// Runs whose START went out when their commands started.
+        announced: std::collections::HashSet<RunId>,
     },
 }
 
@@ -195,13 +201,16 @@ impl Recorder {
         if let Outgoing::Started {
             sender: Some((emitter, context)),
             failed,
+            announced,
             ..
         } = &mut *outgoing
         {
             *failed |= run.status == RunStatus::Failed;
-            for event in crate::openlineage::run_events(run, context) {
-                emitter.emit(event);
+            // A run announced when its commands started has had its START.
+            if !announced.remove(&run.id) {
+                emitter.emit(crate::openlineage::start_event(run, context));
             }
+            emitter.emit(crate::openlineage::end_event(run, context));
         }
     }
 
@@ -229,6 +238,7 @@ impl Recorder {
             sender,
             warnings,
             failed: false,
+            announced: std::collections::HashSet::new(),
         }
     }
 
@@ -242,6 +252,7 @@ impl Recorder {
                 sender,
                 mut warnings,
                 failed,
+                ..
             } => {
                 if let Some((mut emitter, context)) = sender {
                     let end = if failed { "FAIL" } else { "COMPLETE" };
@@ -267,7 +278,54 @@ impl Recorder {
 
     /// Starts capturing a run: notes the time. Nothing else is looked up yet.
     pub fn start(&self) -> Capture {
-        Capture { started: now() }
+        let started = now();
+        Capture {
+            started,
+            id: RunId::new_v7(started),
+        }
+    }
+
+    /// Whether this command sends OpenLineage events (asked for, and not found unconfigured).
+    pub fn sends_openlineage(&self) -> bool {
+        match &*self.openlineage.lock().unwrap_or_else(|p| p.into_inner()) {
+            Outgoing::Off => false,
+            Outgoing::Wanted => true,
+            Outgoing::Started { sender, .. } => sender.is_some(),
+        }
+    }
+
+    /// Sends the START event of a stage about to run its commands, reading `inputs` (as
+    /// they will be recorded); the run's end event follows when it is recorded. Nothing
+    /// without an OpenLineage transport.
+    pub fn announce_stage(&self, capture: &Capture, stage: &Stage, inputs: &LockEntry) {
+        let mut run = self.new_run(
+            stage.address(),
+            command_text(&inputs.cmd),
+            RunStatus::Succeeded,
+            capture.started,
+        );
+        run.id = capture.id;
+        run.used = inputs
+            .deps
+            .iter()
+            .filter_map(|d| version_of(&stage.wdir, d))
+            .collect();
+        let mut outgoing = self.openlineage.lock().unwrap_or_else(|p| p.into_inner());
+        if matches!(*outgoing, Outgoing::Off) {
+            return;
+        }
+        if matches!(*outgoing, Outgoing::Wanted) {
+            *outgoing = self.start_openlineage();
+        }
+        if let Outgoing::Started {
+            sender: Some((emitter, context)),
+            announced,
+            ..
+        } = &mut *outgoing
+        {
+            emitter.emit(crate::openlineage::start_event(&run, context));
+            announced.insert(run.id);
+        }
     }
 
     /// Reads the git commit and dirty flag now, before this command changes tracked files
@@ -338,21 +396,22 @@ impl Recorder {
         execution: &StageExecution<'_>,
         events: &dyn LineageEvents,
     ) {
-        if let Err(error) = self.record_stage(capture.started, execution) {
+        if let Err(error) = self.record_stage(&capture, execution) {
             events.lineage_failed(&execution.stage.address(), &error);
         }
     }
 
     fn record_stage(
         &self,
-        started: Timestamp,
+        capture: &Capture,
         execution: &StageExecution<'_>,
     ) -> Result<RunId, LineageError> {
         let stage = execution.stage;
         let address = stage.address();
         let entry = execution.entry;
         let cmd = command_text(&entry.cmd);
-        let mut run = self.new_run(address.clone(), cmd, execution.status, started);
+        let mut run = self.new_run(address.clone(), cmd, execution.status, capture.started);
+        run.id = capture.id;
         run.exit_code = execution.exit_code;
         run.ended = Some(now());
         run.params = params_json(&stage.wdir, entry);
@@ -389,14 +448,14 @@ impl Recorder {
         source: Option<&DataSource>,
         events: &dyn LineageEvents,
     ) {
-        if let Err(error) = self.record_add(capture.started, dvc_file, version, source) {
+        if let Err(error) = self.record_add(&capture, dvc_file, version, source) {
             events.lineage_failed(dvc_file, &error);
         }
     }
 
     fn record_add(
         &self,
-        started: Timestamp,
+        capture: &Capture,
         dvc_file: &str,
         version: NewVersion,
         source: Option<&DataSource>,
@@ -405,7 +464,13 @@ impl Recorder {
             Some(source) => source.command.clone(),
             None => format!("kin add {}", version.path),
         };
-        let mut run = self.new_run(dvc_file.to_owned(), command, RunStatus::Succeeded, started);
+        let mut run = self.new_run(
+            dvc_file.to_owned(),
+            command,
+            RunStatus::Succeeded,
+            capture.started,
+        );
+        run.id = capture.id;
         if let Some(source) = source {
             run.used = version_of("", &source.version).into_iter().collect();
         }

@@ -69,6 +69,18 @@ fn dataset(ours: &str, version: &NewVersion) -> Value {
     })
 }
 
+/// The START event of `run` (sent when its commands start, or with its end).
+pub fn start_event(run: &NewRun, context: &RunContext) -> Value {
+    let [start, _] = run_events(run, context);
+    start
+}
+
+/// The COMPLETE or FAIL event of `run`.
+pub fn end_event(run: &NewRun, context: &RunContext) -> Value {
+    let [_, end] = run_events(run, context);
+    end
+}
+
 /// `[START, COMPLETE|FAIL]` for `run` (inputs on both, outputs on the end).
 pub fn run_events(run: &NewRun, context: &RunContext) -> [Value; 2] {
     let mut job_facets = Map::new();

@@ -9,4 +9,6 @@ mod event;
 
 pub use config::{ConfigError, Transport, load};
 pub use emitter::Emitter;
-pub use event::{REPRO_JOB, RunContext, dataset_name, repro_event, run_events};
+pub use event::{
+    REPRO_JOB, RunContext, dataset_name, end_event, repro_event, run_events, start_event,
+};

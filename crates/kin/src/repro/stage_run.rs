@@ -23,7 +23,7 @@ use super::run_cache::{RunCache, applies_to};
 use super::stage_record::{Trace, finish};
 use super::workspace::Workspace;
 use super::{ReproError, ReproOptions, StageOutcome};
-use crate::lineage::capture::Recorder;
+use crate::lineage::capture::{Capture, Recorder};
 use crate::paths::wdir_join;
 use crate::repo_lock::{LockHold, RepoLock};
 use crate::rwlock::{PathLocks, RwLockError};
@@ -253,7 +253,7 @@ pub(crate) fn run_stage(
             let Claimed { judgement, locks } = *claimed;
             // About to change the workspace: git's state is read first (once per repro).
             shared.recorder.before_changes();
-            let result = process_stage(shared, index, judgement, interrupted, &mut trace);
+            let result = process_stage(shared, index, judgement, interrupted, &capture, &mut trace);
             (result, Some(locks))
         }
         Err(error) => (Err(error), None),
@@ -337,6 +337,7 @@ fn process_stage(
     index: usize,
     judgement: Judgement,
     interrupted: &AtomicBool,
+    capture: &Capture,
     trace: &mut Trace,
 ) -> Result<StageOutcome, ReproError> {
     let stage = &shared.project.stages[index];
@@ -385,6 +386,12 @@ fn process_stage(
             }
         }
         prepare_outputs(stage, &mut workspace)?;
+        // OpenLineage's START goes out as the commands start, naming the inputs as they
+        // will be recorded.
+        if shared.recorder.sends_openlineage() {
+            let inputs = inputs_entry(stage, recorded.as_ref(), params, &mut workspace)?;
+            shared.recorder.announce_stage(capture, stage, &inputs);
+        }
     }
     let spec = CommandSpec {
         stage: &address,
