@@ -117,6 +117,33 @@ impl Shared {
             .and_then(|at| Store::open(&at).map_err(|e| SchedulerError::Open(e.to_string())))
     }
 
+    /// Records a firing that is not run (missed, or another run still going) and says so.
+    fn not_run(
+        &self,
+        store: &mut Store,
+        schedule: &Schedule,
+        fire_time: jiff::Timestamp,
+        outcome: AttemptOutcome,
+        detail: &str,
+    ) -> Result<(), SchedulerError> {
+        let at = Timestamp::now();
+        store.record_attempt(&Attempt {
+            schedule: schedule.name.clone(),
+            fire_time: Some(to_store_time(fire_time)),
+            number: 1,
+            started: at,
+            ended: at,
+            outcome,
+            detail: detail.to_owned(),
+            runner: self.runner.clone(),
+        })?;
+        self.say(&format!(
+            "{} at {fire_time}: {outcome}: {detail}",
+            schedule.name
+        ));
+        Ok(())
+    }
+
     fn running(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
         self.running.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -160,18 +187,13 @@ impl Scheduler {
                     let detail = format!(
                         "{missed} firing(s) missed while no scheduler ran, up to this one; not caught up (catch_up = false)"
                     );
-                    let at = Timestamp::now();
-                    store.record_attempt(&Attempt {
-                        schedule: schedule.name.clone(),
-                        fire_time: Some(to_store_time(fire_time)),
-                        number: 1,
-                        started: at,
-                        ended: at,
-                        outcome: AttemptOutcome::Cancelled,
-                        detail: detail.clone(),
-                        runner: shared.runner.clone(),
-                    })?;
-                    shared.say(&format!("{} at {fire_time}: {detail}", schedule.name));
+                    shared.not_run(
+                        store,
+                        schedule,
+                        fire_time,
+                        AttemptOutcome::Cancelled,
+                        &detail,
+                    )?;
                 }
                 return Ok(None);
             }
@@ -198,21 +220,7 @@ impl Scheduler {
                     "the previous run was still going (concurrency = \"skip\")",
                 ),
             };
-            let at = Timestamp::now();
-            store.record_attempt(&Attempt {
-                schedule: schedule.name.clone(),
-                fire_time: Some(to_store_time(fire_time)),
-                number: 1,
-                started: at,
-                ended: at,
-                outcome,
-                detail: detail.to_owned(),
-                runner: shared.runner.clone(),
-            })?;
-            shared.say(&format!(
-                "{} at {fire_time}: {outcome}: {detail}",
-                schedule.name
-            ));
+            shared.not_run(store, schedule, fire_time, outcome, detail)?;
             return Ok(None);
         }
         shared.say(&format!("{}: firing for {fire_time}", schedule.name));

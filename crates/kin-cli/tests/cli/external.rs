@@ -89,6 +89,23 @@ fn dvc_with(python: &Path, dir: &Path, env: &[(String, String)], args: &[&str]) 
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// The outcomes of a schedule's attempts, oldest first.
+fn outcomes(dir: &Path, env: &[(String, String)], schedule: &str) -> Vec<String> {
+    let history: Value = serde_json::from_str(&kin_with(
+        dir,
+        env,
+        &["schedule", "history", schedule, "--json"],
+    ))
+    .expect("json");
+    history
+        .as_array()
+        .expect("attempts")
+        .iter()
+        .rev()
+        .map(|a| a["outcome"].as_str().expect("outcome").to_owned())
+        .collect()
+}
+
 fn kin_with(dir: &Path, env: &[(String, String)], args: &[&str]) -> String {
     run_ok(kin(dir).envs(env.iter().map(|(k, v)| (k, v))).args(args))
 }
@@ -224,20 +241,10 @@ fn a_schedule_runs_only_once_the_s3_object_changed_and_why_names_it() {
     kin_with(dir, &env, &["scheduler", "--once", "--now", mondays[1]]);
     put_object(&moto, "raw", "orders.csv", "id,qty\n1,3\n2,5\n");
     kin_with(dir, &env, &["scheduler", "--once", "--now", mondays[2]]);
-    let history: Value = serde_json::from_str(&kin_with(
-        dir,
-        &env,
-        &["schedule", "history", "weekly", "--json"],
-    ))
-    .expect("json");
-    let outcomes: Vec<&str> = history
-        .as_array()
-        .expect("attempts")
-        .iter()
-        .rev()
-        .map(|a| a["outcome"].as_str().expect("outcome"))
-        .collect();
-    assert_eq!(outcomes, ["succeeded", "skipped-unchanged", "succeeded"]);
+    assert_eq!(
+        outcomes(dir, &env, "weekly"),
+        ["succeeded", "skipped-unchanged", "succeeded"]
+    );
     let why = kin_with(dir, &env, &["why", "model.txt"]);
     assert!(why.contains("s3://raw/orders.csv"), "{why}");
 }
@@ -409,20 +416,10 @@ fn a_schedule_fetches_changed_imports_before_it_decides() {
         }
         kin_with(dir, &env, &["scheduler", "--once", "--now", now]);
     }
-    let history: Value = serde_json::from_str(&kin_with(
-        dir,
-        &env,
-        &["schedule", "history", "daily", "--json"],
-    ))
-    .expect("json");
-    let outcomes: Vec<&str> = history
-        .as_array()
-        .expect("attempts")
-        .iter()
-        .rev()
-        .map(|a| a["outcome"].as_str().expect("outcome"))
-        .collect();
-    assert_eq!(outcomes, ["succeeded", "skipped-unchanged", "succeeded"]);
+    assert_eq!(
+        outcomes(dir, &env, "daily"),
+        ["succeeded", "skipped-unchanged", "succeeded"]
+    );
     assert_eq!(
         std::fs::read_to_string(dir.join("count.txt"))
             .expect("count")

@@ -25,6 +25,16 @@ fn json(cmd: &mut Command) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("no JSON ({e}):\n{text}"))
 }
 
+/// A repository holding `pipeline`, at `repo` inside a scratch directory whose other files
+/// the stages write (`../stamps`): the scratch directory and the repository's path.
+fn repo_beside_scratch(pipeline: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let repo = pipeline_repo(pipeline);
+    let work = tempfile::tempdir().expect("tmp");
+    let inner = work.path().join("repo");
+    crate::common::copy_tree(repo.path(), &inner);
+    (work, inner)
+}
+
 fn history(dir: &Path, name: &str) -> Vec<Value> {
     match json(kin(dir).args(["schedule", "history", name, "--json"])) {
         Value::Array(attempts) => attempts,
@@ -413,12 +423,9 @@ fn one_request_body(listener: &TcpListener) -> String {
 
 #[test]
 fn two_schedulers_on_one_store_run_each_firing_once() {
-    let repo = pipeline_repo(
+    let (work, inner) = repo_beside_scratch(
         "stages:\n  stamp:\n    cmd: sleep 1 && date +%s%N >> ../stamps\n    outs: []\n    always_changed: true\n",
     );
-    let work = tempfile::tempdir().expect("tmp");
-    let inner = work.path().join("repo");
-    crate::common::copy_tree(repo.path(), &inner);
     add_config(
         &inner,
         "\n[[schedule]]\nname = \"often\"\nevery = \"15m\"\nonly_if_changed = false\n",
@@ -446,12 +453,9 @@ fn two_schedulers_on_one_store_run_each_firing_once() {
 
 #[test]
 fn firings_missed_while_down_run_once_or_not_at_all() {
-    let repo = pipeline_repo(
+    let (work, inner) = repo_beside_scratch(
         "stages:\n  stamp:\n    cmd: echo x >> ../stamps\n    outs: []\n    always_changed: true\n",
     );
-    let work = tempfile::tempdir().expect("tmp");
-    let inner = work.path().join("repo");
-    crate::common::copy_tree(repo.path(), &inner);
     add_config(
         &inner,
         "\n[[schedule]]\nname = \"caught\"\nevery = \"1h\"\nonly_if_changed = false\n\
@@ -537,33 +541,10 @@ fn bad_schedules_are_named_with_their_file_and_line() {
 
 /// An RFC 3339 instant a second ago: an `every` schedule anchored there is due at once.
 fn a_second_ago() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs()
-        - 1;
-    jiff_like_rfc3339(now)
-}
-
-/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days).
-fn jiff_like_rfc3339(secs: u64) -> String {
-    let days = i64::try_from(secs / 86_400).expect("days");
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3_600,
-        rem % 3_600 / 60,
-        rem % 60
-    )
+    let now = jiff::Timestamp::now().as_second();
+    jiff::Timestamp::from_second(now - 1)
+        .expect("a time")
+        .to_string()
 }
 
 fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
@@ -576,12 +557,9 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 
 #[test]
 fn sigterm_stops_the_daemons_running_firing_and_records_it_cancelled() {
-    let repo = pipeline_repo(
+    let (work, inner) = repo_beside_scratch(
         "stages:\n  slow:\n    cmd: touch ../started && sleep 60\n    outs: []\n    always_changed: true\n",
     );
-    let work = tempfile::tempdir().expect("tmp");
-    let inner = work.path().join("repo");
-    crate::common::copy_tree(repo.path(), &inner);
     add_config(
         &inner,
         &format!(
@@ -630,12 +608,9 @@ fn sigterm_stops_the_daemons_running_firing_and_records_it_cancelled() {
 
 #[test]
 fn kin_serve_runs_the_schedules_and_answers_for_them() {
-    let repo = pipeline_repo(
+    let (work, inner) = repo_beside_scratch(
         "stages:\n  stamp:\n    cmd: echo x >> ../stamps\n    outs: []\n    always_changed: true\n",
     );
-    let work = tempfile::tempdir().expect("tmp");
-    let inner = work.path().join("repo");
-    crate::common::copy_tree(repo.path(), &inner);
     add_config(
         &inner,
         &format!(

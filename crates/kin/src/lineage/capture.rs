@@ -192,12 +192,7 @@ impl Recorder {
     /// Queues `run`'s events, starting the sender on first use.
     fn send_openlineage(&self, run: &NewRun) {
         let mut outgoing = self.openlineage.lock().unwrap_or_else(|p| p.into_inner());
-        if matches!(*outgoing, Outgoing::Off) {
-            return;
-        }
-        if matches!(*outgoing, Outgoing::Wanted) {
-            *outgoing = self.start_openlineage();
-        }
+        self.start_if_wanted(&mut outgoing);
         if let Outgoing::Started {
             sender: Some((emitter, context)),
             failed,
@@ -211,6 +206,13 @@ impl Recorder {
                 emitter.emit(crate::openlineage::start_event(run, context));
             }
             emitter.emit(crate::openlineage::end_event(run, context));
+        }
+    }
+
+    /// Starts sending on first use, when the command asked for it.
+    fn start_if_wanted(&self, outgoing: &mut Outgoing) {
+        if matches!(*outgoing, Outgoing::Wanted) {
+            *outgoing = self.start_openlineage();
         }
     }
 
@@ -311,12 +313,7 @@ impl Recorder {
             .filter_map(|d| version_of(&stage.wdir, d))
             .collect();
         let mut outgoing = self.openlineage.lock().unwrap_or_else(|p| p.into_inner());
-        if matches!(*outgoing, Outgoing::Off) {
-            return;
-        }
-        if matches!(*outgoing, Outgoing::Wanted) {
-            *outgoing = self.start_openlineage();
-        }
+        self.start_if_wanted(&mut outgoing);
         if let Outgoing::Started {
             sender: Some((emitter, context)),
             announced,

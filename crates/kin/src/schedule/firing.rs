@@ -204,29 +204,24 @@ fn git_pull(root: &Path, branch: &str) -> Result<(), String> {
 /// Fetches imported data again where its source changed (`kin update --all`): what the
 /// pipeline reads from outside is current before anything is decided or run.
 fn refresh_imports(firing: &Firing<'_>) -> Result<(), FiringError> {
-    let refreshed = kin_command(firing, &["update", "--all", "-q"], &[])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|source| FiringError::Spawn {
-            program: firing.kin.to_path_buf(),
-            source,
-        })?;
-    if !refreshed.status.success() {
-        return Err(FiringError::Status {
-            reason: format!(
-                "refreshing imports failed: {}",
-                String::from_utf8_lossy(&refreshed.stderr).trim()
-            ),
-        });
-    }
-    Ok(())
+    kin_output(firing, &["update", "--all", "-q"], &[])
+        .map(|_| ())
+        .map_err(|error| match error {
+            FiringError::Status { reason } => FiringError::Status {
+                reason: format!("refreshing imports failed: {reason}"),
+            },
+            other => other,
+        })
 }
 
-/// The stages a repro of the schedule's targets would run (stale as `kin status` decides),
-/// in a line; `None` if none.
-fn changes(schedule: &Schedule, firing: &Firing<'_>) -> Result<Option<String>, FiringError> {
-    let output = kin_command(firing, &["repro", "--dry", "--json"], &schedule.targets)
+/// What a `kin` command the firing needs printed; its error output as the reason when it
+/// failed.
+fn kin_output(
+    firing: &Firing<'_>,
+    args: &[&str],
+    targets: &[String],
+) -> Result<Vec<u8>, FiringError> {
+    let output = kin_command(firing, args, targets)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
@@ -239,8 +234,15 @@ fn changes(schedule: &Schedule, firing: &Firing<'_>) -> Result<Option<String>, F
             reason: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
         });
     }
+    Ok(output.stdout)
+}
+
+/// The stages a repro of the schedule's targets would run (stale as `kin status` decides),
+/// in a line; `None` if none.
+fn changes(schedule: &Schedule, firing: &Firing<'_>) -> Result<Option<String>, FiringError> {
+    let output = kin_output(firing, &["repro", "--dry", "--json"], &schedule.targets)?;
     let report: serde_json::Value =
-        serde_json::from_slice(&output.stdout).map_err(|e| FiringError::Status {
+        serde_json::from_slice(&output).map_err(|e| FiringError::Status {
             reason: format!("unreadable answer: {e}"),
         })?;
     let stale: Vec<&str> = report["stages"]
