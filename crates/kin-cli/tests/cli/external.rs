@@ -106,6 +106,24 @@ fn outcomes(dir: &Path, env: &[(String, String)], schedule: &str) -> Vec<String>
         .collect()
 }
 
+/// Whether the real DVC finds nothing changed in `dir`.
+fn dvc_is_clean(python: &Path, dir: &Path, env: &[(String, String)]) -> bool {
+    dvc_with(python, dir, env, &["status", "--json"]).trim() == "{}"
+}
+
+/// The paths of every node upstream of `target`.
+fn lineage_paths(dir: &Path, env: &[(String, String)], target: &str) -> Vec<String> {
+    let lineage: Value =
+        serde_json::from_str(&kin_with(dir, env, &["lineage", "up", target, "--json"]))
+            .expect("json");
+    lineage["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| n["path"].as_str().map(str::to_owned))
+        .collect()
+}
+
 fn kin_with(dir: &Path, env: &[(String, String)], args: &[&str]) -> String {
     run_ok(kin(dir).envs(env.iter().map(|(k, v)| (k, v))).args(args))
 }
@@ -142,12 +160,7 @@ fn external_dependencies_lock_and_change_as_dvc_says() {
     assert!(lock.contains("checksum: '"), "{lock}");
     // Each reads the other's record as up to date.
     let clean = |text: &str| text.trim() == "{}";
-    assert!(clean(&dvc_with(
-        &python,
-        ours.path(),
-        &env,
-        &["status", "--json"]
-    )));
+    assert!(dvc_is_clean(&python, ours.path(), &env));
     assert!(clean(&kin_with(theirs.path(), &env, &["status", "--json"])));
 
     // Both sources change: both tools name both, in the same words.
@@ -167,26 +180,13 @@ fn external_dependencies_lock_and_change_as_dvc_says() {
 
     // Reproduced by kin, DVC agrees it is up to date, and the lineage names both sources.
     kin_with(ours.path(), &env, &["repro", "-q"]);
-    assert!(clean(&dvc_with(
-        &python,
-        ours.path(),
-        &env,
-        &["status", "--json"]
-    )));
-    let lineage: Value = serde_json::from_str(&kin_with(
-        ours.path(),
-        &env,
-        &["lineage", "up", "n.txt", "--json"],
-    ))
-    .expect("json");
-    let paths: Vec<&str> = lineage["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .filter_map(|n| n["path"].as_str())
-        .collect();
-    assert!(paths.contains(&"s3://raw/orders.csv"), "{paths:?}");
-    assert!(paths.contains(&web.url("prices.csv").as_str()), "{paths:?}");
+    assert!(dvc_is_clean(&python, ours.path(), &env));
+    let paths = lineage_paths(ours.path(), &env, "n.txt");
+    assert!(
+        paths.iter().any(|p| p == "s3://raw/orders.csv"),
+        "{paths:?}"
+    );
+    assert!(paths.contains(&web.url("prices.csv")), "{paths:?}");
 
     // A source that is gone is a deleted dependency, and repro refuses to run without it.
     moto.python_ok(&format!(
@@ -298,13 +298,7 @@ fn import_url_and_update_write_the_dvc_files_dvc_writes() {
     ] {
         same(name);
     }
-    let clean = |text: &str| text.trim() == "{}";
-    assert!(clean(&dvc_with(
-        &python,
-        ours.path(),
-        &env,
-        &["status", "--json"]
-    )));
+    assert!(dvc_is_clean(&python, ours.path(), &env));
 
     // The sources change: both update to the same files; an unchanged source is left be.
     put_object(&moto, "raw", "orders.csv", "id,qty\n9,9\n");
@@ -341,27 +335,13 @@ fn import_url_and_update_write_the_dvc_files_dvc_writes() {
     ] {
         same(name);
     }
-    assert!(clean(&dvc_with(
-        &python,
-        ours.path(),
-        &env,
-        &["status", "--json"]
-    )));
+    assert!(dvc_is_clean(&python, ours.path(), &env));
 
     // The import's run in lineage used the source's version.
-    let lineage: Value = serde_json::from_str(&kin_with(
-        ours.path(),
-        &env,
-        &["lineage", "up", "data/orders.csv", "--json"],
-    ))
-    .expect("json");
+    let paths = lineage_paths(ours.path(), &env, "data/orders.csv");
     assert!(
-        lineage["nodes"]
-            .as_array()
-            .expect("nodes")
-            .iter()
-            .any(|n| n["path"] == "s3://raw/orders.csv"),
-        "{lineage}"
+        paths.iter().any(|p| p == "s3://raw/orders.csv"),
+        "{paths:?}"
     );
 
     // Bad input: nothing at the URL, a relative path, a file that is no import.

@@ -35,6 +35,14 @@ fn repo_beside_scratch(pipeline: &str) -> (tempfile::TempDir, std::path::PathBuf
     (work, inner)
 }
 
+/// How many lines the stages under test appended to `stamps` in the scratch directory.
+fn stamp_count(scratch: &Path) -> usize {
+    std::fs::read_to_string(scratch.join("stamps"))
+        .expect("stamps")
+        .lines()
+        .count()
+}
+
 fn history(dir: &Path, name: &str) -> Vec<Value> {
     match json(kin(dir).args(["schedule", "history", name, "--json"])) {
         Value::Array(attempts) => attempts,
@@ -478,13 +486,7 @@ fn firings_missed_while_down_run_once_or_not_at_all() {
         outcomes(&history(&inner, "dropped")),
         ["succeeded", "cancelled", "succeeded"]
     );
-    assert_eq!(
-        std::fs::read_to_string(work.path().join("stamps"))
-            .expect("stamps")
-            .lines()
-            .count(),
-        5
-    );
+    assert_eq!(stamp_count(work.path()), 5);
 }
 
 #[test]
@@ -635,13 +637,7 @@ fn kin_serve_runs_the_schedules_and_answers_for_them() {
     assert_eq!(missing.status, 404);
     let (status, _) = server.stop();
     assert!(status.success());
-    assert_eq!(
-        std::fs::read_to_string(work.path().join("stamps"))
-            .expect("stamps")
-            .lines()
-            .count(),
-        1
-    );
+    assert_eq!(stamp_count(work.path()), 1);
 }
 
 #[test]
