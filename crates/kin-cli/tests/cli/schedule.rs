@@ -771,3 +771,56 @@ fn an_unreachable_webhook_is_a_warning_and_a_command_gets_the_payload() {
         "{payload}"
     );
 }
+
+/// `value` pretty-printed, with the fields that depend on the clock or the process replaced.
+fn stable_json(mut value: Value, volatile: &[&str]) -> String {
+    fn scrub(value: &mut Value, volatile: &[&str]) {
+        match value {
+            Value::Object(fields) => {
+                for (key, field) in fields.iter_mut() {
+                    if volatile.contains(&key.as_str()) {
+                        *field = Value::String(format!("<{key}>"));
+                    } else {
+                        scrub(field, volatile);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|item| scrub(item, volatile)),
+            _ => {}
+        }
+    }
+    scrub(&mut value, volatile);
+    serde_json::to_string_pretty(&value).expect("json")
+}
+
+#[test]
+fn schedule_json_keeps_its_shape() {
+    let repo = pipeline_repo("stages:\n  s:\n    cmd: echo x > x.txt\n    outs: [x.txt]\n");
+    add_config(
+        repo.path(),
+        "\n[[schedule]]\nname = \"weekly\"\ntargets = \"s\"\ncron = \"0 6 * * MON\"\ntimezone = \"Europe/Berlin\"\n\
+         push = \"storage\"\nretries = 2\nretry_delay = [60, 300]\nretry_backoff = 2\nretry_jitter = 0.1\n\
+         timeout = \"2h\"\nconcurrency = \"queue\"\non_failure = \"https://hooks.example.invalid/ml\"\ngit_pull = \"main\"\n\
+         \n[[schedule]]\nname = \"hourly\"\nevery = \"1h\"\nanchor = \"2026-01-01T00:30:00Z\"\n\
+         only_if_changed = false\ncatch_up = false\non_failure = \"echo failed\"\n",
+    );
+    let list = json(kin(repo.path()).args(["schedule", "list", "--json"]));
+    insta::assert_snapshot!("schedule-list-json", stable_json(list, &["next"]));
+    let next = json(kin(repo.path()).args([
+        "schedule",
+        "next",
+        "weekly",
+        "-n",
+        "2",
+        "--from",
+        "2026-03-28T00:00:00Z",
+        "--json",
+    ]));
+    insta::assert_snapshot!("schedule-next-json", stable_json(next, &[]));
+    run_ok(kin(repo.path()).args(["scheduler", "--once", "--now", "2026-01-01T10:30:00Z"]));
+    let history = json(kin(repo.path()).args(["schedule", "history", "hourly", "--json"]));
+    insta::assert_snapshot!(
+        "schedule-history-json",
+        stable_json(history, &["started", "ended", "runner"])
+    );
+}
