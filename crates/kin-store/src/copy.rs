@@ -22,6 +22,8 @@ pub(crate) enum Replica {
     Run(Box<NewRun>),
     Promotion(Box<Promotion>),
     Imported(String),
+    /// A schedule's attempt, rebuilt from its entry (which holds the whole row).
+    Attempt(Box<crate::schedule::Attempt>),
     Entry(AuditEntry),
 }
 
@@ -174,6 +176,11 @@ fn replicate(
             for commit in json_strings(&payload["imported"]).map(str::to_owned) {
                 batch.push(Replica::Imported(commit));
                 report.imported_commits += 1;
+            }
+        }
+        "schedule-attempt" => {
+            if let Some(attempt) = crate::schedule::Attempt::from_audit_payload(&payload()) {
+                batch.push(Replica::Attempt(Box::new(attempt)));
             }
         }
         // Registry tags live in git; merged lineage's runs have entries of their own.

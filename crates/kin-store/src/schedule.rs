@@ -88,17 +88,33 @@ pub struct Attempt {
 }
 
 impl Attempt {
-    /// The audit entry's payload for recording it.
+    /// The audit entry's payload for recording it: the whole row (times in milliseconds),
+    /// so that a copy of the store rebuilds the row from its entry.
     pub(crate) fn audit_payload(&self) -> Value {
         json!({
             "schedule": self.schedule,
-            "fire_time": self.fire_time.map(|t| t.to_string()),
+            "fire_time_ms": self.fire_time.map(Timestamp::millis),
             "attempt": self.number,
-            "started": self.started.to_string(),
-            "ended": self.ended.to_string(),
+            "started_ms": self.started.millis(),
+            "ended_ms": self.ended.millis(),
             "outcome": self.outcome.as_str(),
             "detail": self.detail,
             "runner": self.runner,
+        })
+    }
+
+    /// The attempt an audit entry's payload records (see [`Attempt::audit_payload`]).
+    pub(crate) fn from_audit_payload(payload: &Value) -> Option<Attempt> {
+        let millis = |key: &str| payload[key].as_i64().map(Timestamp::from_millis);
+        Some(Attempt {
+            schedule: payload["schedule"].as_str()?.to_owned(),
+            fire_time: millis("fire_time_ms"),
+            number: u32::try_from(payload["attempt"].as_u64()?).ok()?,
+            started: millis("started_ms")?,
+            ended: millis("ended_ms")?,
+            outcome: payload["outcome"].as_str()?.parse().ok()?,
+            detail: payload["detail"].as_str()?.to_owned(),
+            runner: payload["runner"].as_str()?.to_owned(),
         })
     }
 

@@ -798,12 +798,41 @@ fn a_store_copies_losslessly_and_idempotently_between_backends() {
                 &serde_json::json!({"tag": "churn@v1.0.0"}),
             )
             .expect("note");
+        let fired = Timestamp::from_millis(1_800_000_000_123);
+        assert!(
+            source
+                .claim_firing("nightly", fired, "ana@lab pid 1")
+                .expect("claim")
+        );
+        source
+            .record_attempt(&Attempt {
+                schedule: "nightly".to_owned(),
+                fire_time: Some(fired),
+                number: 1,
+                started: Timestamp::from_millis(1_800_000_000_456),
+                ended: Timestamp::from_millis(1_800_000_009_789),
+                outcome: AttemptOutcome::Succeeded,
+                detail: "reproduced".to_owned(),
+                runner: "ana@lab pid 1".to_owned(),
+            })
+            .expect("attempt");
 
         let mut target = to.open();
         let report = kin_store::copy(&source, &mut target).expect("copy");
         assert_eq!(
             (report.entries, report.runs, report.imported_commits),
-            (7, 5, 1),
+            (8, 5, 1),
+            "{what}"
+        );
+        // The schedule's attempts and its last firing, to the millisecond.
+        assert_eq!(
+            target.attempts("nightly", 10).expect("attempts"),
+            source.attempts("nightly", 10).expect("attempts"),
+            "{what}"
+        );
+        assert_eq!(
+            target.last_firing("nightly").expect("last"),
+            Some(fired),
             "{what}"
         );
         // The copy's chain is the source's, and it verifies against the copied rows.
@@ -855,7 +884,7 @@ fn a_store_copies_losslessly_and_idempotently_between_backends() {
             ))
             .expect("record");
         let more = kin_store::copy(&source, &mut target).expect("more");
-        assert_eq!((more.entries, more.runs, more.already), (1, 1, 7), "{what}");
+        assert_eq!((more.entries, more.runs, more.already), (1, 1, 8), "{what}");
         assert_eq!(
             target.audit_verify().expect("verify").findings,
             Vec::new(),
@@ -871,7 +900,7 @@ fn a_store_copies_losslessly_and_idempotently_between_backends() {
             .expect("record");
         let refused = kin_store::copy(&source, &mut target);
         assert!(
-            matches!(refused, Err(StoreError::CopyDiverged { seq: 9 })),
+            matches!(refused, Err(StoreError::CopyDiverged { seq: 10 })),
             "{what}: {:?}",
             refused.err()
         );

@@ -80,7 +80,10 @@ impl PostgresStore {
     pub(crate) fn apply_replicas(&mut self, replicas: &[Replica]) -> Result<(), StoreError> {
         let last = replicas.iter().rev().find_map(|replica| match replica {
             Replica::Entry(entry) => Some((entry.seq, entry.hash.as_str())),
-            Replica::Run(_) | Replica::Promotion(_) | Replica::Imported(_) => None,
+            Replica::Run(_)
+            | Replica::Promotion(_)
+            | Replica::Imported(_)
+            | Replica::Attempt(_) => None,
         });
         self.write(
             |db| write_replicas(db, replicas),
@@ -132,6 +135,7 @@ fn write_replicas<C: GenericClient>(
             Replica::Run(run) => runs.push(&**run),
             Replica::Promotion(promotion) => insert_promotion_row(db, promotion)?,
             Replica::Imported(commit) => imported.push(commit.as_str()),
+            Replica::Attempt(attempt) => super::schedule::replicate_attempt(db, attempt)?,
             Replica::Entry(entry) => entries.push(entry),
         }
     }

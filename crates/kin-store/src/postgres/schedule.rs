@@ -1,5 +1,8 @@
 //! Schedule firings and attempts in PostgreSQL.
 
+use postgres::GenericClient;
+
+use super::session::Session;
 use super::{PostgresStore, append};
 use crate::audit::{Actor, canonical};
 use crate::error::StoreError;
@@ -49,27 +52,12 @@ impl PostgresStore {
     }
 
     pub(super) fn record_schedule_attempt(&self, attempt: &Attempt) -> Result<(), StoreError> {
-        let fire_time = attempt.fire_time.map(Timestamp::millis);
         let number = i32::try_from(attempt.number).unwrap_or(i32::MAX);
-        let (started, ended) = (attempt.started.millis(), attempt.ended.millis());
+        let started = attempt.started.millis();
         let payload = canonical(&attempt.audit_payload());
         self.write(
             |tx| {
-                tx.execute(
-                    "INSERT INTO schedule_attempt
-                         (schedule, fire_time, number, started, ended, outcome, detail, runner)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    &[
-                        &attempt.schedule,
-                        &fire_time,
-                        &number,
-                        &started,
-                        &ended,
-                        &attempt.outcome.as_str(),
-                        &attempt.detail,
-                        &attempt.runner,
-                    ],
-                )?;
+                insert_attempt_row(tx, attempt)?;
                 append(
                     tx,
                     &Actor::default(),
@@ -116,4 +104,50 @@ impl PostgresStore {
             })
             .collect()
     }
+}
+
+/// An attempt's row, without an audit entry.
+fn insert_attempt_row<C: GenericClient>(
+    db: &mut Session<'_, C>,
+    attempt: &Attempt,
+) -> Result<(), StoreError> {
+    let number = i32::try_from(attempt.number).unwrap_or(i32::MAX);
+    db.execute(
+        "INSERT INTO schedule_attempt
+             (schedule, fire_time, number, started, ended, outcome, detail, runner)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &attempt.schedule,
+            &attempt.fire_time.map(Timestamp::millis),
+            &number,
+            &attempt.started.millis(),
+            &attempt.ended.millis(),
+            &attempt.outcome.as_str(),
+            &attempt.detail,
+            &attempt.runner,
+        ],
+    )?;
+    Ok(())
+}
+
+/// What a copy writes for an attempt: its row, and the claim of its firing as its runner
+/// made it (unless the target has it).
+pub(super) fn replicate_attempt<C: GenericClient>(
+    db: &mut Session<'_, C>,
+    attempt: &Attempt,
+) -> Result<(), StoreError> {
+    insert_attempt_row(db, attempt)?;
+    if let Some(fire_time) = attempt.fire_time {
+        db.execute(
+            "INSERT INTO schedule_firing (schedule, fire_time, owner, claimed_at)
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[
+                &attempt.schedule,
+                &fire_time.millis(),
+                &attempt.runner,
+                &attempt.started.millis(),
+            ],
+        )?;
+    }
+    Ok(())
 }

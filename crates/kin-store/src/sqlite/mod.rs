@@ -246,6 +246,7 @@ impl SqliteStore {
                     tx.prepare_cached("INSERT OR IGNORE INTO imported_commit (sha) VALUES (?1)")?
                         .execute([commit])?;
                 }
+                Replica::Attempt(attempt) => schedule::replicate_attempt(&tx, attempt)?,
                 Replica::Entry(entry) => audit::insert_entry(&tx, entry)?,
             }
         }

@@ -42,7 +42,22 @@ pub(super) fn last_firing(
 
 pub(super) fn record_attempt(conn: &mut Connection, attempt: &Attempt) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
-    tx.prepare_cached(
+    insert_attempt_row(&tx, attempt)?;
+    audit::append(
+        &tx,
+        Timestamp::now(),
+        &Actor::default(),
+        "schedule-attempt",
+        &attempt.audit_subject(),
+        &attempt.audit_payload(),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// An attempt's row (and, for a copy, the claim of its firing), without an audit entry.
+pub(super) fn insert_attempt_row(conn: &Connection, attempt: &Attempt) -> Result<(), StoreError> {
+    conn.prepare_cached(
         "INSERT INTO schedule_attempt
              (schedule, fire_time, number, started, ended, outcome, detail, runner)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -57,15 +72,25 @@ pub(super) fn record_attempt(conn: &mut Connection, attempt: &Attempt) -> Result
         attempt.detail,
         attempt.runner,
     ])?;
-    audit::append(
-        &tx,
-        Timestamp::now(),
-        &Actor::default(),
-        "schedule-attempt",
-        &attempt.audit_subject(),
-        &attempt.audit_payload(),
-    )?;
-    tx.commit()?;
+    Ok(())
+}
+
+/// What a copy writes for an attempt: its row, and the claim of its firing as its runner
+/// made it (unless the target has it).
+pub(super) fn replicate_attempt(conn: &Connection, attempt: &Attempt) -> Result<(), StoreError> {
+    insert_attempt_row(conn, attempt)?;
+    if let Some(fire_time) = attempt.fire_time {
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO schedule_firing (schedule, fire_time, owner, claimed_at)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            attempt.schedule,
+            fire_time.millis(),
+            attempt.runner,
+            attempt.started.millis()
+        ])?;
+    }
     Ok(())
 }
 
