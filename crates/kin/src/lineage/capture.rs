@@ -288,12 +288,18 @@ impl Recorder {
     }
 
     /// Whether this command sends OpenLineage events (asked for, and not found unconfigured).
+    /// The settings are read now, on first use, so a command without a transport does no
+    /// OpenLineage work at all.
     pub fn sends_openlineage(&self) -> bool {
-        match &*self.openlineage.lock().unwrap_or_else(|p| p.into_inner()) {
-            Outgoing::Off => false,
-            Outgoing::Wanted => true,
-            Outgoing::Started { sender, .. } => sender.is_some(),
-        }
+        let mut outgoing = self.openlineage.lock().unwrap_or_else(|p| p.into_inner());
+        self.start_if_wanted(&mut outgoing);
+        matches!(
+            &*outgoing,
+            Outgoing::Started {
+                sender: Some(_),
+                ..
+            }
+        )
     }
 
     /// Sends the START event of a stage about to run its commands, reading `inputs` (as
