@@ -44,6 +44,13 @@ pub fn render_import_dvc_file(source: &ImportSource, out: &DvcOut) -> String {
     if let Some(size) = source.size {
         field("size", Value::Int(i64::try_from(size).unwrap_or(i64::MAX)));
     }
+    if let SourceVersion::External(ExternalVersion {
+        version_id: Some(version_id),
+        ..
+    }) = &source.version
+    {
+        field("version_id", Value::Str(version_id.clone()));
+    }
     field("hash", Value::Str("md5".to_owned()));
     field("path", Value::Str(source.path.clone()));
     let list = |node: Node| Node::unlocated(Value::List(vec![node]));
@@ -97,6 +104,7 @@ pub fn parse_import_source(text: &str) -> Option<ImportSource> {
         SourceVersion::External(ExternalVersion {
             field,
             value: dep.get(field.key())?.as_str()?.to_owned(),
+            version_id: crate::lock_file::version_id(dep, &path).ok()?,
         })
     };
     let size = match dep.get("size").map(|n| &n.value) {
@@ -137,6 +145,7 @@ mod tests {
             version: SourceVersion::External(ExternalVersion {
                 field: ExternalField::Checksum,
                 value: "107456954541127641011355267383915709404".to_owned(),
+                version_id: None,
             }),
             size: Some(11),
         };
@@ -152,6 +161,28 @@ mod tests {
              - md5: 9cc7c6aede6a8f6e74b420df863dd5ea\n  size: 11\n  hash: md5\n  path: web.csv\n"
         );
         assert_eq!(parse_import_source(&text), Some(web));
+
+        // A GCS object: its generation is recorded as `version_id`, quoted.
+        let gcs = ImportSource {
+            path: "gs://raw/orders.csv".to_owned(),
+            version: SourceVersion::External(ExternalVersion {
+                field: ExternalField::Etag,
+                value: "9cc7c6aede6a8f6e74b420df863dd5ea".to_owned(),
+                version_id: Some("1796451758295268876".to_owned()),
+            }),
+            size: Some(11),
+        };
+        let text =
+            render_import_dvc_file(&gcs, &out("9cc7c6aede6a8f6e74b420df863dd5ea", 11, "o.csv"));
+        assert_eq!(
+            text,
+            "md5: 4bdf554b037aa3101ea3723e8f494541\nfrozen: true\ndeps:\n\
+             - etag: 9cc7c6aede6a8f6e74b420df863dd5ea\n  size: 11\n  \
+             version_id: '1796451758295268876'\n  hash: md5\n  path: gs://raw/orders.csv\n\
+             outs:\n- md5: 9cc7c6aede6a8f6e74b420df863dd5ea\n  size: 11\n  hash: md5\n  \
+             path: o.csv\n"
+        );
+        assert_eq!(parse_import_source(&text), Some(gcs));
 
         let local = ImportSource {
             path: "/tmp/ext/local.txt".to_owned(),

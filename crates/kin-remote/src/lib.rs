@@ -12,7 +12,7 @@ use std::path::Path;
 
 pub use error::RemoteError;
 pub use local::LocalRemote;
-pub use object::ObjectRemote;
+pub use object::{ObjectRemote, gcs_bearer_token};
 pub use spec::{RemoteSpec, Scheme};
 
 /// What the storage says of one object without reading it.
@@ -21,6 +21,9 @@ pub struct ObjectHead {
     pub size: u64,
     /// The entity tag as the server sends it (S3: quoted); `None` for local files.
     pub etag: Option<String>,
+    /// The object's version where the store keeps versions (a versioned bucket's
+    /// `x-amz-version-id`, Azure's `x-ms-version-id`).
+    pub version: Option<String>,
 }
 
 /// One remote's storage. Every method is safe to call from many threads at once.

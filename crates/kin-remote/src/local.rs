@@ -53,6 +53,7 @@ impl Remote for LocalRemote {
             Ok(meta) if meta.is_file() => Ok(Some(ObjectHead {
                 size: meta.len(),
                 etag: None,
+                version: None,
             })),
             Ok(_) => Ok(None),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),

@@ -13,6 +13,9 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 use crate::{ObjectHead, Remote, RemoteError, RemoteSpec, Scheme};
 
 mod builders;
+mod connection_string;
+
+pub use builders::gcs_bearer_token;
 
 /// Files up to this size are uploaded in one request; larger ones in parts of this size, so
 /// no whole file is held in memory and the object appears only when the last part lands.
@@ -157,6 +160,7 @@ impl Remote for ObjectRemote {
             Ok(meta) => Ok(Some(ObjectHead {
                 size: meta.size,
                 etag: meta.e_tag,
+                version: meta.version,
             })),
             Err(object_store::Error::NotFound { source, .. })
                 if !chain(&*source).contains("NoSuchBucket") =>

@@ -72,7 +72,12 @@ fn put_object(moto: &Moto, bucket: &str, key: &str, body: &str) {
     ));
 }
 
-fn dvc_with(python: &Path, dir: &Path, env: &[(String, String)], args: &[&str]) -> String {
+pub(crate) fn dvc_with(
+    python: &Path,
+    dir: &Path,
+    env: &[(String, String)],
+    args: &[&str],
+) -> String {
     let output = Command::new(python)
         .args(["-m", "dvc"])
         .args(args)
@@ -107,12 +112,12 @@ fn outcomes(dir: &Path, env: &[(String, String)], schedule: &str) -> Vec<String>
 }
 
 /// Whether the real DVC finds nothing changed in `dir`.
-fn dvc_is_clean(python: &Path, dir: &Path, env: &[(String, String)]) -> bool {
+pub(crate) fn dvc_is_clean(python: &Path, dir: &Path, env: &[(String, String)]) -> bool {
     dvc_with(python, dir, env, &["status", "--json"]).trim() == "{}"
 }
 
 /// The paths of every node upstream of `target`.
-fn lineage_paths(dir: &Path, env: &[(String, String)], target: &str) -> Vec<String> {
+pub(crate) fn lineage_paths(dir: &Path, env: &[(String, String)], target: &str) -> Vec<String> {
     let lineage: Value =
         serde_json::from_str(&kin_with(dir, env, &["lineage", "up", target, "--json"]))
             .expect("json");
@@ -124,7 +129,7 @@ fn lineage_paths(dir: &Path, env: &[(String, String)], target: &str) -> Vec<Stri
         .collect()
 }
 
-fn kin_with(dir: &Path, env: &[(String, String)], args: &[&str]) -> String {
+pub(crate) fn kin_with(dir: &Path, env: &[(String, String)], args: &[&str]) -> String {
     run_ok(kin(dir).envs(env.iter().map(|(k, v)| (k, v))).args(args))
 }
 
@@ -135,11 +140,18 @@ fn external_dependencies_lock_and_change_as_dvc_says() {
     let env = s3_env(&moto);
     moto.create_bucket("raw");
     put_object(&moto, "raw", "orders.csv", "id,qty\n1,3\n");
+    // A bucket that keeps versions: DVC records the object's version beside its etag.
+    moto.create_bucket("versioned");
+    moto.python_ok(&format!(
+        "import boto3; boto3.client('s3', endpoint_url='{}').put_bucket_versioning(Bucket='versioned', VersioningConfiguration={{'Status': 'Enabled'}})",
+        moto.endpoint()
+    ));
+    put_object(&moto, "versioned", "stores.csv", "store\n1\n");
     let served = tempfile::tempdir().expect("tmp");
     std::fs::write(served.path().join("prices.csv"), "sku,price\na,1\n").expect("write");
     let web = FileServer::start(served.path());
     let pipeline = format!(
-        "stages:\n  count:\n    cmd: echo counted > n.txt\n    deps:\n    - s3://raw/orders.csv\n    - {}\n    outs:\n    - n.txt\n",
+        "stages:\n  count:\n    cmd: echo counted > n.txt\n    deps:\n    - s3://raw/orders.csv\n    - s3://versioned/stores.csv\n    - {}\n    outs:\n    - n.txt\n",
         web.url("prices.csv")
     );
 
@@ -158,6 +170,7 @@ fn external_dependencies_lock_and_change_as_dvc_says() {
     );
     assert!(lock.contains("etag: "), "{lock}");
     assert!(lock.contains("checksum: '"), "{lock}");
+    assert_eq!(lock.matches("version_id: ").count(), 1, "{lock}");
     // Each reads the other's record as up to date.
     let clean = |text: &str| text.trim() == "{}";
     assert!(dvc_is_clean(&python, ours.path(), &env));

@@ -7,6 +7,7 @@ mod corpus;
 mod dag;
 mod data;
 mod external;
+mod external_clouds;
 mod fidelity;
 mod gates;
 mod init;

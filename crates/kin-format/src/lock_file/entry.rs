@@ -22,13 +22,15 @@ pub struct LockedPath {
     pub external: Option<ExternalVersion>,
 }
 
-/// How DVC records the version of data it does not hash itself: S3's entity tag
-/// (`etag:`), or an HTTP server's `ETag`/`Content-MD5` or a digest of what it said of the
-/// file (`checksum:`).
+/// How DVC records the version of data it does not hash itself: the object store's entity
+/// tag (`etag:`), or an HTTP server's `ETag`/`Content-MD5` or a digest of what it said of the
+/// file (`checksum:`); and the object's version where the store keeps versions (`version_id:`:
+/// a versioned S3 bucket's or Azure container's version, a GCS object's generation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalVersion {
     pub field: ExternalField,
     pub value: String,
+    pub version_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +93,10 @@ impl LockedPath {
         if self.is_exec {
             put(&mut map, "isexec", Node::unlocated(Value::Bool(true)));
         }
+        // DVC writes the object's version after the other facts of its metadata.
+        if let Some(version_id) = self.external.as_ref().and_then(|e| e.version_id.as_ref()) {
+            put(&mut map, "version_id", str_node(version_id));
+        }
         Value::Map(map)
     }
 
@@ -133,6 +139,7 @@ impl LockedPath {
                     external = Some(ExternalVersion {
                         field,
                         value: text.clone(),
+                        version_id: None,
                     });
                 }
                 Some(other) => {
@@ -144,6 +151,9 @@ impl LockedPath {
                 }
             }
         }
+        if let Some(external) = &mut external {
+            external.version_id = version_id(map, &path)?;
+        }
         Ok(LockedPath {
             external,
             id,
@@ -153,6 +163,20 @@ impl LockedPath {
             hash_name: HashName::of_entry(map.get("hash").and_then(Node::as_str)),
             path,
         })
+    }
+}
+
+/// A dependency's `version_id:`, which DVC writes as a string (quoted when it looks like a
+/// number, as a GCS generation does) but a hand-edited file may hold as a number.
+pub(crate) fn version_id(map: &Map, path: &str) -> Result<Option<String>, String> {
+    match map.get("version_id").map(|n| &n.value) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Str(text)) => Ok(Some(text.clone())),
+        Some(Value::Int(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err(format!(
+            "`version_id` of `{path}` is {}, expected a string",
+            other.kind_name()
+        )),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod entry;
 
+pub(crate) use entry::version_id;
 pub use entry::{ExternalField, ExternalVersion, LockEntry, LockedPath};
 
 use crate::yaml::emit::to_yaml_document;

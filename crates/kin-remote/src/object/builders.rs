@@ -84,13 +84,8 @@ pub(super) fn build(
             Ok((Arc::new(store), prefix))
         }
         Scheme::Gcs { bucket, prefix } => {
-            let mut builder = GoogleCloudStorageBuilder::from_env()
-                .with_bucket_name(bucket)
-                .with_retry(retry);
-            if let Some(path) = spec.option("credentialpath") {
-                builder = builder.with_service_account_path(path);
-            }
-            let store = builder
+            let store = gcs_builder(spec, bucket)
+                .with_retry(retry)
                 .with_client_options(client)
                 .build()
                 .map_err(failed)?;
@@ -100,6 +95,26 @@ pub(super) fn build(
             let mut builder = MicrosoftAzureBuilder::from_env()
                 .with_container_name(container)
                 .with_retry(retry);
+            // A connection string (the remote's option, else DVC's environment variable)
+            // names the account, its key or SAS and the endpoint — Azurite's, for one.
+            let connection_string = spec
+                .option("connection_string")
+                .map(str::to_owned)
+                .or_else(|| std::env::var("AZURE_STORAGE_CONNECTION_STRING").ok())
+                .filter(|text| !text.trim().is_empty());
+            if let Some(text) = connection_string {
+                let parts = super::connection_string::parse(&text).map_err(|reason| {
+                    RemoteError::BadOption {
+                        option: "connection_string".to_owned(),
+                        value: "(hidden)".to_owned(),
+                        reason,
+                    }
+                })?;
+                if parts.allow_http {
+                    client = client.with_allow_http(true);
+                }
+                builder = parts.apply(builder);
+            }
             if let Some(account) = spec.option("account_name") {
                 builder = builder.with_account(account);
             }
@@ -133,6 +148,45 @@ pub(super) fn build(
             reason: "a local path is not object storage".to_owned(),
         }),
     }
+}
+
+/// A GCS client for `bucket` with the remote's credentials: the service account file of
+/// `credentialpath`, else what the environment provides (`GOOGLE_APPLICATION_CREDENTIALS`,
+/// application default credentials, the instance's metadata server).
+fn gcs_builder(spec: &RemoteSpec, bucket: String) -> GoogleCloudStorageBuilder {
+    let mut builder = GoogleCloudStorageBuilder::from_env().with_bucket_name(bucket);
+    if let Some(path) = spec.option("credentialpath") {
+        builder = builder.with_service_account_path(path);
+    }
+    builder
+}
+
+/// An OAuth bearer token for GCS's JSON API, from the credentials a `gs://` remote with
+/// these options would use. The JSON API is where an object's `etag` and generation, as
+/// DVC records them, are read.
+pub fn gcs_bearer_token(spec: &RemoteSpec) -> Result<String, RemoteError> {
+    let Scheme::Gcs { bucket, .. } = spec.scheme()? else {
+        return Err(RemoteError::BadUrl {
+            url: spec.url.clone(),
+            reason: "not a gs:// URL".to_owned(),
+        });
+    };
+    let failed = |error: object_store::Error| RemoteError::Storage {
+        remote: spec.url.clone(),
+        key: String::new(),
+        message: error.to_string(),
+    };
+    let store = gcs_builder(spec, bucket).build().map_err(failed)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| RemoteError::Runtime { source })?;
+    let credential = runtime
+        .block_on(store.credentials().get_credential())
+        .map_err(|_| RemoteError::NoCredentials {
+            remote: spec.url.clone(),
+        })?;
+    Ok(credential.bearer.clone())
 }
 
 /// Keys of one profile in the AWS shared credentials file.

@@ -115,6 +115,7 @@ impl Head<'_> {
             version: ExternalVersion {
                 field: ExternalField::Checksum,
                 value,
+                version_id: None,
             },
             size: self.size(),
         }

@@ -1,9 +1,13 @@
 //! Data outside the repository that a stage depends on by URL (`s3://bucket/key`,
-//! `https://host/file`): its version as DVC 3 records it in `dvc.lock` — the storage's
-//! entity tag or checksum, never a hash of the bytes — read without downloading it.
+//! `gs://…`, `azure://container/key`, `https://host/file`): its version as DVC 3 records it
+//! in `dvc.lock` — the storage's entity tag or checksum, never a hash of the bytes — read
+//! without downloading it.
 
+mod bucket;
+mod gs;
 mod http;
-mod s3;
+
+use bucket::Cloud;
 
 use kin_format::lock_file::ExternalVersion;
 
@@ -17,7 +21,9 @@ pub struct ExternalState {
 /// Why an external dependency's version could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ExternalError {
-    #[error("`{url}`: {scheme}:// dependencies are not supported yet (s3:// and http(s):// are)")]
+    #[error(
+        "`{url}`: {scheme}:// dependencies are not supported yet (s3://, gs://, azure:// and http(s):// are)"
+    )]
     Unsupported { url: String, scheme: String },
     #[error("`{url}` is not a URL kin can read: {reason}")]
     BadUrl { url: String, reason: String },
@@ -43,7 +49,9 @@ pub fn is_url(path: &str) -> bool {
 pub fn current_state(url: &str) -> Result<Option<ExternalState>, ExternalError> {
     let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
     match scheme {
-        "s3" => s3::current_state(url),
+        "s3" => bucket::current_state(Cloud::S3, url),
+        "azure" => bucket::current_state(Cloud::Azure, url),
+        "gs" => gs::current_state(url),
         "http" | "https" => http::current_state(url),
         other => Err(ExternalError::Unsupported {
             url: url.to_owned(),
@@ -56,7 +64,9 @@ pub fn current_state(url: &str) -> Result<Option<ExternalState>, ExternalError> 
 pub fn download(url: &str, sink: &mut dyn std::io::Write) -> Result<u64, ExternalError> {
     let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
     match scheme {
-        "s3" => s3::download(url, sink),
+        "s3" => bucket::download(Cloud::S3, url, sink),
+        "azure" => bucket::download(Cloud::Azure, url, sink),
+        "gs" => gs::download(url, sink),
         "http" | "https" => http::download(url, sink),
         other => Err(ExternalError::Unsupported {
             url: url.to_owned(),
