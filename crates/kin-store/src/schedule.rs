@@ -91,16 +91,17 @@ impl Attempt {
     /// The audit entry's payload for recording it: the whole row (times in milliseconds),
     /// so that a copy of the store rebuilds the row from its entry.
     pub(crate) fn audit_payload(&self) -> Value {
-        json!({
-            "schedule": self.schedule,
-            "fire_time_ms": self.fire_time.map(Timestamp::millis),
-            "attempt": self.number,
-            "started_ms": self.started.millis(),
-            "ended_ms": self.ended.millis(),
-            "outcome": self.outcome.as_str(),
-            "detail": self.detail,
-            "runner": self.runner,
-        })
+        AttemptColumns {
+            schedule: &self.schedule,
+            fire_time_ms: self.fire_time.map(Timestamp::millis),
+            number: i64::from(self.number),
+            started_ms: self.started.millis(),
+            ended_ms: self.ended.millis(),
+            outcome: self.outcome.as_str(),
+            detail: &self.detail,
+            runner: &self.runner,
+        }
+        .document()
     }
 
     /// The attempt an audit entry's payload records (see [`Attempt::audit_payload`]).
@@ -121,4 +122,44 @@ impl Attempt {
     pub(crate) fn audit_subject(&self) -> String {
         format!("{} attempt {}", self.schedule, self.number)
     }
+}
+
+/// An attempt's columns as stored, whatever they hold: what `kin audit verify` compares
+/// with the attempt's entry (an edited outcome need not be one kin knows).
+pub(crate) struct AttemptColumns<'a> {
+    pub schedule: &'a str,
+    pub fire_time_ms: Option<i64>,
+    pub number: i64,
+    pub started_ms: i64,
+    pub ended_ms: i64,
+    pub outcome: &'a str,
+    pub detail: &'a str,
+    pub runner: &'a str,
+}
+
+impl AttemptColumns<'_> {
+    /// The row as its audit entry's payload records it.
+    pub(crate) fn document(&self) -> Value {
+        json!({
+            "schedule": self.schedule,
+            "fire_time_ms": self.fire_time_ms,
+            "attempt": self.number,
+            "started_ms": self.started_ms,
+            "ended_ms": self.ended_ms,
+            "outcome": self.outcome,
+            "detail": self.detail,
+            "runner": self.runner,
+        })
+    }
+}
+
+/// What tells one attempt's row from another's in `kin audit verify`'s words: its schedule,
+/// number and start (a schedule's attempts share numbers across firings).
+pub(crate) fn attempt_key(document: &Value) -> String {
+    format!(
+        "{} attempt {} started {}",
+        document["schedule"].as_str().unwrap_or("?"),
+        document["attempt"],
+        Timestamp::from_millis(document["started_ms"].as_i64().unwrap_or(0))
+    )
 }

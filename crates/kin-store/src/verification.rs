@@ -13,6 +13,7 @@ use crate::audit::{
 };
 use crate::error::StoreError;
 use crate::ids::RunId;
+use crate::schedule::attempt_key;
 
 /// A run entry's payload digest, by the run id it names.
 #[derive(Clone, Debug)]
@@ -161,6 +162,8 @@ pub(crate) trait AuditSource {
     fn promotion_documents(&self) -> Result<HashMap<String, Value>, StoreError>;
     /// The commits marked as imported.
     fn imported_commits(&self) -> Result<HashSet<String>, StoreError>;
+    /// Every schedule attempt's row as a document (`AttemptColumns::document`).
+    fn schedule_attempt_documents(&self) -> Result<Vec<Value>, StoreError>;
 }
 
 /// Judges a chain read in `chain` slices (in number order) against the runs' digests (in any
@@ -374,9 +377,9 @@ fn row_finding(
     }
 }
 
-/// The entries that are not runs — promotions, import marks, a genesis — against their rows,
-/// and the promotions and imported commits no entry names; with the runs a genesis vouches
-/// for.
+/// The entries that are not runs — promotions, schedule attempts, import marks, a genesis —
+/// against their rows, and the promotions, attempts and imported commits no entry names; with
+/// the runs a genesis vouches for.
 fn verify_others(
     source: &dyn AuditSource,
     others: &[AuditEntry],
@@ -385,6 +388,13 @@ fn verify_others(
     let mut findings = Vec::new();
     let mut promotions = source.promotion_documents()?;
     let mut imported = source.imported_commits()?;
+    let mut attempts: HashMap<String, Vec<Value>> = HashMap::new();
+    for document in source.schedule_attempt_documents()? {
+        attempts
+            .entry(attempt_key(&document))
+            .or_default()
+            .push(document);
+    }
     let mut vouched = HashSet::new();
     for entry in others {
         let recorded: Value = serde_json::from_str(&entry.payload).unwrap_or(Value::Null);
@@ -396,6 +406,20 @@ fn verify_others(
                     "promotion",
                     &entry.subject,
                     &entry.payload,
+                    now.as_deref(),
+                ));
+            }
+            "schedule-attempt" => {
+                let key = attempt_key(&recorded);
+                let now = attempts
+                    .get_mut(&key)
+                    .and_then(Vec::pop)
+                    .map(|document| canonical(&document));
+                findings.extend(row_finding(
+                    entry.seq,
+                    "schedule attempt",
+                    &key,
+                    &canonical(&recorded),
                     now.as_deref(),
                 ));
             }
@@ -432,6 +456,17 @@ fn verify_others(
         findings.push(AuditFinding::RowInserted {
             subject: tag,
             what: "promotion".to_owned(),
+        });
+    }
+    let mut unrecorded: Vec<String> = attempts
+        .into_iter()
+        .flat_map(|(key, rows)| std::iter::repeat_n(key, rows.len()))
+        .collect();
+    unrecorded.sort();
+    for key in unrecorded {
+        findings.push(AuditFinding::RowInserted {
+            subject: key,
+            what: "schedule attempt".to_owned(),
         });
     }
     let mut commits: Vec<String> = imported.into_iter().collect();

@@ -756,11 +756,28 @@ fn a_firing_is_claimed_once_and_attempts_are_kept_newest_first(at: &TestStore) {
     );
     assert_eq!(first.attempts("nightly", 1).expect("read").len(), 1);
     assert!(first.attempts("weekly", 10).expect("read").is_empty());
-    // Each attempt is a write the audit log chains.
+    // Each attempt is a write the audit log chains, and its row is checked against it.
     let entries = first
         .audit_entries(Some("schedule-attempt"), None)
         .expect("audit");
     assert_eq!(entries.len(), 2);
+    assert_eq!(first.audit_verify().expect("verify").findings, Vec::new());
+    drop((first, second));
+    at.execute("UPDATE schedule_attempt SET outcome = 'succeeded' WHERE number = 1;");
+    let findings: Vec<String> = at
+        .open()
+        .audit_verify()
+        .expect("verify")
+        .findings
+        .iter()
+        .map(kin_store::audit::AuditFinding::describe)
+        .collect();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(
+        findings[0].starts_with("schedule attempt nightly attempt 1 started 2027-01-15T08:00:01Z")
+            && findings[0].contains("was edited: `outcome`"),
+        "{findings:?}"
+    );
 }
 
 /// Every pair of backends at hand: SQLite to SQLite always; to and from PostgreSQL when a

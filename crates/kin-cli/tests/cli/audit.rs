@@ -399,3 +399,44 @@ fn a_consistently_rewritten_store_is_caught_by_its_anchor() {
     verify_fails_with(dir, "the audit log does not verify: 1 problem(s)");
     verify_fails_with(dir, "the log was rewritten");
 }
+
+#[test]
+fn a_schedule_attempt_edited_inserted_or_deleted_is_named() {
+    let repo = trained();
+    let dir = repo.path();
+    let mut config = std::fs::read_to_string(dir.join(".kin/config.toml")).expect("config");
+    config.push_str("\n[[schedule]]\nname = \"nightly\"\nevery = \"1d\"\n");
+    std::fs::write(dir.join(".kin/config.toml"), config).expect("config");
+    // Nothing changed since the repro: the attempt is skipped, and its entry recorded.
+    run_ok(kin(dir).args(["schedule", "run", "nightly"]));
+    let clean = run_ok(kin(dir).args(["audit", "verify"]));
+    assert!(
+        clean.starts_with("audit log verified: 3 entries"),
+        "{clean}"
+    );
+
+    let Some(()) = sqlite3(
+        dir,
+        "UPDATE schedule_attempt SET outcome = 'succeeded' WHERE schedule = 'nightly';",
+    ) else {
+        return;
+    };
+    verify_fails_with(dir, "schedule attempt nightly attempt 1 started");
+    verify_fails_with(dir, "was edited: `outcome`");
+
+    let Some(()) = sqlite3(
+        dir,
+        "UPDATE schedule_attempt SET outcome = 'skipped-unchanged';
+         INSERT INTO schedule_attempt (schedule, fire_time, number, started, ended, outcome, detail, runner)
+         SELECT schedule, fire_time, 2, started + 1, ended + 1, 'succeeded', detail, runner FROM schedule_attempt;",
+    ) else {
+        return;
+    };
+    verify_fails_with(dir, "nightly attempt 2 started");
+    verify_fails_with(dir, "has no audit entry");
+
+    let Some(()) = sqlite3(dir, "DELETE FROM schedule_attempt;") else {
+        return;
+    };
+    verify_fails_with(dir, "schedule attempt nightly attempt 1 started");
+}

@@ -15,6 +15,7 @@ use super::write::{
 use super::{ENTRY_COLUMNS, PostgresStore, entry_from_row};
 use crate::audit::{AuditCheck, AuditEntry, sha256};
 use crate::error::StoreError;
+use crate::schedule::AttemptColumns;
 use crate::verification::{AuditSource, ChainReader, RunDigest, StoredEntry, judge};
 
 /// No parameters, for streamed queries.
@@ -113,5 +114,29 @@ impl AuditSource for PostgresSource<'_, '_> {
             .borrow_mut()
             .query("SELECT sha FROM imported_commit", &[])?;
         Ok(rows.iter().map(|row| row.get(0)).collect())
+    }
+
+    fn schedule_attempt_documents(&self) -> Result<Vec<Value>, StoreError> {
+        let rows = self.0.borrow_mut().query(
+            "SELECT schedule, fire_time, number, started, ended, outcome, detail, runner
+             FROM schedule_attempt",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                AttemptColumns {
+                    schedule: row.get(0),
+                    fire_time_ms: row.get(1),
+                    number: i64::from(row.get::<_, i32>(2)),
+                    started_ms: row.get(3),
+                    ended_ms: row.get(4),
+                    outcome: row.get(5),
+                    detail: row.get(6),
+                    runner: row.get(7),
+                }
+                .document()
+            })
+            .collect())
     }
 }

@@ -11,6 +11,7 @@ use super::scan::{Scan, Slices, scan};
 use super::{all_promotion_payloads, entry, imported_commits};
 use crate::audit::{AuditCheck, AuditEntry};
 use crate::error::StoreError;
+use crate::schedule::AttemptColumns;
 use crate::verification::{AuditSource, judge};
 
 /// Checks the chain and the rows it describes: every problem found, in chain order, and the
@@ -53,5 +54,26 @@ impl AuditSource for SqliteSource<'_> {
 
     fn imported_commits(&self) -> Result<HashSet<String>, StoreError> {
         imported_commits(self.0)
+    }
+
+    fn schedule_attempt_documents(&self) -> Result<Vec<Value>, StoreError> {
+        let mut statement = self.0.prepare(
+            "SELECT schedule, fire_time, number, started, ended, outcome, detail, runner
+             FROM schedule_attempt",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(AttemptColumns {
+                schedule: &row.get::<_, String>(0)?,
+                fire_time_ms: row.get(1)?,
+                number: row.get(2)?,
+                started_ms: row.get(3)?,
+                ended_ms: row.get(4)?,
+                outcome: &row.get::<_, String>(5)?,
+                detail: &row.get::<_, String>(6)?,
+                runner: &row.get::<_, String>(7)?,
+            }
+            .document())
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
