@@ -150,9 +150,16 @@ fn external_dependencies_lock_and_change_as_dvc_says() {
     let served = tempfile::tempdir().expect("tmp");
     std::fs::write(served.path().join("prices.csv"), "sku,price\na,1\n").expect("write");
     let web = FileServer::start(served.path());
+    // Absolute local paths outside the repository, a file and a directory: hashed as data.
+    let outside = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(outside.path().join("shards")).expect("mkdir");
+    std::fs::write(outside.path().join("shards/a.csv"), "a\n").expect("write");
+    std::fs::write(outside.path().join("calendar.csv"), "day\n1\n").expect("write");
     let pipeline = format!(
-        "stages:\n  count:\n    cmd: echo counted > n.txt\n    deps:\n    - s3://raw/orders.csv\n    - s3://versioned/stores.csv\n    - {}\n    outs:\n    - n.txt\n",
-        web.url("prices.csv")
+        "stages:\n  count:\n    cmd: echo counted > n.txt\n    deps:\n    - s3://raw/orders.csv\n    - s3://versioned/stores.csv\n    - {}\n    - {}\n    - {}\n    outs:\n    - n.txt\n",
+        web.url("prices.csv"),
+        outside.path().join("calendar.csv").display(),
+        outside.path().join("shards").display(),
     );
 
     // The same pipeline reproduced by kin and by DVC: the same dvc.lock, byte for byte.
@@ -180,6 +187,7 @@ fn external_dependencies_lock_and_change_as_dvc_says() {
     put_object(&moto, "raw", "orders.csv", "id,qty\n1,3\n2,5\n");
     std::thread::sleep(Duration::from_millis(1100)); // a new Last-Modified second
     std::fs::write(served.path().join("prices.csv"), "sku,price\na,2\n").expect("write");
+    std::fs::write(outside.path().join("shards/b.csv"), "b\n").expect("write");
     let kin_says: Value =
         serde_json::from_str(&kin_with(ours.path(), &env, &["status", "--json"])).expect("json");
     let dvc_says: Value =
@@ -190,6 +198,8 @@ fn external_dependencies_lock_and_change_as_dvc_says() {
         kin_says["count"][0]["changed deps"]["s3://raw/orders.csv"],
         "modified"
     );
+    let shards = outside.path().join("shards").display().to_string();
+    assert_eq!(kin_says["count"][0]["changed deps"][&shards], "modified");
 
     // Reproduced by kin, DVC agrees it is up to date, and the lineage names both sources.
     kin_with(ours.path(), &env, &["repro", "-q"]);
