@@ -294,6 +294,20 @@ impl From<kin::metrics::MetricsError> for CommandError {
     }
 }
 
+impl From<kin::diff::DiffError> for CommandError {
+    fn from(error: kin::diff::DiffError) -> Self {
+        use kin::diff::DiffError as E;
+        match error {
+            E::Revision(error) => error.into(),
+            E::Data(error) => error.into(),
+            E::State(error) => CommandError::failure(error.to_string()),
+            E::UnknownTarget { .. } => CommandError::usage(error.to_string()).with_hint(
+                "give paths that dvc.lock or a .dvc file tracks, as `kin status` lists them",
+            ),
+        }
+    }
+}
+
 impl From<kin::metrics::CompareError> for CommandError {
     fn from(error: kin::metrics::CompareError) -> Self {
         match error {

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod data;
+pub mod diff;
 mod digest;
 mod dvc_config;
 pub mod env;

@@ -5,6 +5,7 @@ mod audit;
 mod checkout;
 mod commit;
 mod dag;
+mod diff;
 mod drift;
 mod fairness;
 mod gate_io;
@@ -93,6 +94,9 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Show metrics, or compare them between git revisions and the workspace (as `dvc metrics`).
     Metrics(metrics::MetricsArgs),
+    /// Show the tracked data added, deleted, modified or renamed between two revisions, or
+    /// between a revision and the workspace (`dvc diff`).
+    Diff(diff::DiffArgs),
     /// Compare params between git revisions and the workspace (as `dvc params diff`).
     Params(params::ParamsArgs),
     /// Configure remotes in `.dvc/config`, as `dvc remote` does.
@@ -147,6 +151,7 @@ pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
         Command::Why(args) => why::cmd_why(printer, &cwd, &args),
         Command::History(args) => history::cmd_history(printer, &cwd, &args),
         Command::Metrics(args) => metrics::cmd_metrics(printer, &cwd, &args),
+        Command::Diff(args) => diff::cmd_diff(printer, &cwd, &args),
         Command::Params(args) => params::cmd_params(printer, &cwd, &args),
         Command::Remote(args) => remote::cmd_remote(printer, &cwd, &args),
         Command::Push(args) => transfer::push::cmd_push(printer, &cwd, &args),

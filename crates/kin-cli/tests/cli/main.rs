@@ -6,6 +6,7 @@ mod common;
 mod corpus;
 mod dag;
 mod data;
+mod diff;
 mod external;
 mod external_clouds;
 mod fidelity;

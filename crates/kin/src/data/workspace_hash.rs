@@ -48,6 +48,31 @@ pub(crate) fn hash_workspace_path(
     ingest: Option<&ObjectDb>,
     progress: &dyn Progress,
 ) -> Result<HashedPath, DataError> {
+    hash_path(root, rel, name, state, ingest, false, progress)
+}
+
+/// [`hash_workspace_path`] without ingesting, always with a directory's manifest (its files'
+/// hashes come from the stat index where fresh): what comparing directories file by file
+/// needs.
+pub(crate) fn hash_workspace_tree(
+    root: &Path,
+    rel: &str,
+    name: HashName,
+    state: &mut StateIndex,
+    progress: &dyn Progress,
+) -> Result<HashedPath, DataError> {
+    hash_path(root, rel, name, state, None, true, progress)
+}
+
+fn hash_path(
+    root: &Path,
+    rel: &str,
+    name: HashName,
+    state: &mut StateIndex,
+    ingest: Option<&ObjectDb>,
+    want_manifest: bool,
+    progress: &dyn Progress,
+) -> Result<HashedPath, DataError> {
     debug_assert!(ingest.is_none_or(|cache| cache.hash_name() == name));
     let legacy_cache = (name.is_legacy() && ingest.is_none())
         .then(|| ObjectDb::legacy_in_dvc_dir(&root.join(".dvc")));
@@ -64,7 +89,7 @@ pub(crate) fn hash_workspace_path(
     // Hashing without ingesting needs only the directory's hash: when its listing is as
     // recorded, that is known without a per-file lookup.
     let listing = is_dir.then(|| Listing::of(&walked));
-    if let (Some(listing), None) = (&listing, ingest)
+    if let (Some(listing), None, false) = (&listing, ingest, want_manifest)
         && let Some(md5) = state.dir_md5(name, rel, listing)?
         && manifest_cache.is_none_or(|cache| cache.contains(&ObjectId::dir(md5)))
     {
