@@ -215,6 +215,20 @@ class Workload:
         self.baseline_runs = baseline_runs  # a single run, no warm-up, when 1
 
 
+def commit_then_change(tool, repo):
+    """`add` the data, commit it, then change 200 of the files and add 100 new ones: what
+    `diff` against HEAD then finds."""
+    add_data(tool, repo)
+    sh(["git", "add", "-A"], repo)
+    sh(["git", "-c", "user.name=bench", "-c", "user.email=bench@kin.invalid", "commit", "-q", "-m", "data"], repo)
+    for i in range(0, 20_000, 100):
+        with open(os.path.join(repo, "data", f"d{i % 100:03d}", f"f{i:06d}.bin"), "ab") as f:
+            f.write(b"changed")
+    for i in range(100):
+        with open(os.path.join(repo, "data", "d000", f"new{i:03d}.bin"), "wb") as f:
+            f.write(i.to_bytes(8, "little") * 128)
+
+
 VERIFY_BASELINE = ["sh", "-c", "find .dvc/cache/files -type f -print0 | xargs -0 -P \"$(nproc)\" -n 1000 md5sum >/dev/null"]
 
 
@@ -235,6 +249,9 @@ WORKLOADS = {
     "checkout-20k": Workload("`checkout` of the 20,000 files after deleting them",
                              lambda p: gen_small_files(p, 20_000, 1024), ["checkout", "-q"], ["checkout", "-q"],
                              setup=add_data, before_each=lambda repo: (lambda: set_aside(repo, "data"))),
+    "diff-20k": Workload("`diff --json` of those 20,000 files against HEAD after 200 changed and 100 added",
+                         lambda p: gen_small_files(p, 20_000, 1024), ["diff", "--json"], ["diff", "--json"],
+                         setup=commit_then_change),
     "add-1g": Workload("`add` of one 1 GiB file, cold cache", gen_big_file, ["add", "-q", "big.bin"],
                        ["add", "-q", "big.bin"], before_each=reset_cache, baseline=("md5sum", ["md5sum", "big.bin"])),
     "status-200k": Workload("no-op `status` on 200,000 files (kin only: DVC takes minutes)",

@@ -48,6 +48,11 @@ impl Paths {
         Ok(rel.to_string_lossy().replace('\\', "/"))
     }
 
+    /// [`Paths::target`] of each of `targets`.
+    pub fn targets(&self, targets: &[PathBuf]) -> Result<Vec<String>, CommandError> {
+        targets.iter().map(|t| self.target(t)).collect()
+    }
+
     /// A repo-relative path as seen from the current directory (`../m.json` from `sub/`).
     pub fn display(&self, path: &str) -> String {
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();

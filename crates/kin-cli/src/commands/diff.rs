@@ -204,11 +204,7 @@ fn markdown(diff: &DataDiff, with_missing: bool, show_hash: bool) -> String {
 pub fn cmd_diff(printer: Printer, cwd: &Path, args: &DiffArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let paths = Paths::new(&repo, cwd);
-    let targets = args
-        .targets
-        .iter()
-        .map(|t| paths.target(t))
-        .collect::<Result<Vec<_>, _>>()?;
+    let targets = paths.targets(&args.targets)?;
     let request = DiffRequest {
         a_rev: args.a_rev.clone(),
         b_rev: args.b_rev.clone(),

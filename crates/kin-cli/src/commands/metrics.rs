@@ -92,11 +92,7 @@ fn cmd_metrics_show(
 ) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let paths = Paths::new(&repo, cwd);
-    let targets = args
-        .targets
-        .iter()
-        .map(|t| paths.target(t))
-        .collect::<Result<Vec<_>, _>>()?;
+    let targets = paths.targets(&args.targets)?;
     let collection = kin::metrics::collect_metrics(&repo, &Source::Workspace, &targets)?;
     warn_unreadable(printer, &collection, "workspace")?;
     if args.json {
@@ -129,11 +125,7 @@ fn cmd_metrics_diff(
 ) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
     let paths = Paths::new(&repo, cwd);
-    let targets = args
-        .targets
-        .iter()
-        .map(|t| paths.target(t))
-        .collect::<Result<Vec<_>, _>>()?;
+    let targets = paths.targets(&args.targets)?;
     let collect = |source: &Source| kin::metrics::collect_metrics(&repo, source, &targets);
     let revs = (args.a_rev.as_str(), args.b_rev.as_str());
     let diff = compare(printer, &repo, revs, Recorded::Metrics, args.all, collect)?;

@@ -3,15 +3,14 @@
 //! real DVC records them, judged changed exactly when DVC judges them changed, shown as
 //! lineage nodes, and a schedule that runs only once the S3 object changed.
 
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::common::{copy_tree, dvc_python, git_repo, kin, run_ok};
-use crate::remote::{Moto, S3_ENV, free_port};
+use crate::remote::{Moto, S3_ENV, free_port, wait_for_port};
 
 /// `python3 -m http.server` serving `dir` on a free loopback port, stopped when dropped.
 struct FileServer {
@@ -35,11 +34,7 @@ impl FileServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 -m http.server");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the HTTP server did not listen");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_for_port(port, Duration::from_secs(20), "the HTTP server");
         FileServer { child, port }
     }
 

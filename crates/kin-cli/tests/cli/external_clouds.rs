@@ -3,16 +3,15 @@
 //! kin's `dvc.lock` and import `.dvc` files are the real DVC's byte for byte, both tools agree
 //! on what changed, and the data's URL is a node in kin's lineage.
 
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::common::{copy_tree, git_repo, kin, run_ok, venv_python};
 use crate::external::{dvc_is_clean, dvc_with, kin_with, lineage_paths};
-use crate::remote::free_port;
+use crate::remote::{free_port, wait_for_port};
 
 /// Azurite's well-known development account key (public: it is in Microsoft's docs).
 const AZURITE_KEY: &str =
@@ -93,11 +92,7 @@ impl Emulator {
             .stderr(Stdio::null())
             .spawn()
             .expect("the emulator starts");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the emulator did not listen");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for_port(port, Duration::from_secs(60), "the emulator");
         Some(Emulator {
             child,
             cloud,

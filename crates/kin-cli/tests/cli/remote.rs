@@ -333,11 +333,7 @@ impl Moto {
             .stderr(Stdio::null())
             .spawn()
             .expect("moto starts");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto did not listen on {port}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for_port(port, Duration::from_secs(30), "moto");
         Moto {
             child,
             port,
@@ -375,6 +371,15 @@ impl Moto {
 impl Drop for Moto {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Waits until something listens on loopback `port`, for at most `limit`; `what` names it.
+pub(crate) fn wait_for_port(port: u16, limit: Duration, what: &str) {
+    let deadline = Instant::now() + limit;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
