@@ -294,6 +294,31 @@ impl From<kin::metrics::MetricsError> for CommandError {
     }
 }
 
+impl From<kin::experiments::ExpError> for CommandError {
+    fn from(error: kin::experiments::ExpError) -> Self {
+        use kin::experiments::ExpError as E;
+        let message = error.to_string();
+        match error {
+            E::Metrics(error) => error.into(),
+            E::Lineage(error) => error.into(),
+            E::BadSet { .. } => CommandError::usage(message)
+                .with_hint("`-S [FILE:]KEY=VALUE`; sweeps: `KEY=1,2,3`, `KEY=range(START, STOP, STEP)`, `KEY=choice(A, B)`"),
+            E::UnknownParam { .. } | E::NoParamsFile { .. } => CommandError::usage(message)
+                .with_hint("`kin params show` lists the params the pipeline reads"),
+            E::BadName { .. } | E::NameTaken { .. } | E::NameForSweep { .. } => {
+                CommandError::usage(message)
+            }
+            E::UnknownExperiment { .. } => {
+                CommandError::usage(message).with_hint("`kin exp list` names the experiments")
+            }
+            E::NoBaseline => CommandError::failure(message).with_hint("commit the pipeline first"),
+            E::BadParamsFile { .. } | E::Failed { .. } | E::Io { .. } | E::Git(_) => {
+                CommandError::failure(message)
+            }
+        }
+    }
+}
+
 impl From<kin::diff::DiffError> for CommandError {
     fn from(error: kin::diff::DiffError) -> Self {
         use kin::diff::DiffError as E;

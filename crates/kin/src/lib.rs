@@ -6,6 +6,7 @@ pub mod diff;
 mod digest;
 mod dvc_config;
 pub mod env;
+pub mod experiments;
 pub mod external;
 pub mod git;
 mod init;

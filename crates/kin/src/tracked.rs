@@ -39,6 +39,9 @@ pub struct TrackedOut {
     pub path: RepoPath,
     /// `None` when nothing was recorded yet.
     pub id: Option<ObjectId>,
+    /// The recorded size (of all files, for a directory) and number of files.
+    pub size: Option<u64>,
+    pub nfiles: Option<u64>,
     pub is_exec: bool,
     /// False for `cache: false` stage outputs: hashed but never in the cache.
     pub cached: bool,
@@ -61,6 +64,8 @@ pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, T
                 owner: data.path.clone(),
                 path: out_path(dir, &out.path, &data.path)?,
                 id: out.id,
+                size: out.size,
+                nfiles: out.nfiles,
                 is_exec: out.is_exec,
                 cached: true,
                 push: out.push,
@@ -85,6 +90,8 @@ pub fn tracked_outs(root: &Path, project: &Project) -> Result<Vec<TrackedOut>, T
                     owner: stage.address(),
                     path: out_path(&stage.wdir, &out.path, &stage.address())?,
                     id: recorded.and_then(|r| r.id),
+                    size: recorded.and_then(|r| r.size),
+                    nfiles: recorded.and_then(|r| r.nfiles),
                     is_exec: recorded.is_some_and(|r| r.is_exec),
                     cached: out.cache,
                     push: out.push,
@@ -146,6 +153,8 @@ struct LockedOut {
     /// As written in dvc.yaml (relative to the stage's wdir).
     path: String,
     id: Option<ObjectId>,
+    size: Option<u64>,
+    nfiles: Option<u64>,
     is_exec: bool,
     hash_name: HashName,
 }
@@ -166,6 +175,8 @@ fn read_lock_outs(path: &Path) -> Result<Vec<LockedOut>, TrackedError> {
                 stage: name.to_owned(),
                 path: out.path,
                 id: out.id,
+                size: out.size,
+                nfiles: out.nfiles,
                 is_exec: out.is_exec,
                 hash_name: out.hash_name,
             });

@@ -7,6 +7,7 @@ mod commit;
 mod dag;
 mod diff;
 mod drift;
+mod exp;
 mod fairness;
 mod gate_io;
 mod gc;
@@ -97,6 +98,8 @@ pub enum Command {
     /// Show the tracked data added, deleted, modified or renamed between two revisions, or
     /// between a revision and the workspace (`dvc diff`).
     Diff(diff::DiffArgs),
+    /// Experiments in DVC's format: run (sweeps in parallel), show, list, apply, branch, remove.
+    Exp(exp::ExpArgs),
     /// Compare params between git revisions and the workspace (as `dvc params diff`).
     Params(params::ParamsArgs),
     /// Configure remotes in `.dvc/config`, as `dvc remote` does.
@@ -152,6 +155,7 @@ pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
         Command::History(args) => history::cmd_history(printer, &cwd, &args),
         Command::Metrics(args) => metrics::cmd_metrics(printer, &cwd, &args),
         Command::Diff(args) => diff::cmd_diff(printer, &cwd, &args),
+        Command::Exp(args) => exp::cmd_exp(printer, &cwd, &args),
         Command::Params(args) => params::cmd_params(printer, &cwd, &args),
         Command::Remote(args) => remote::cmd_remote(printer, &cwd, &args),
         Command::Push(args) => transfer::push::cmd_push(printer, &cwd, &args),

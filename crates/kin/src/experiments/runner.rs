@@ -1,0 +1,327 @@
+//! Running experiments: each in its own git worktree of the baseline under
+//! `.kin/tmp/exps/NAME`, with the workspace's uncommitted changes carried over, the params
+//! set, the repository's cache shared (a symlink), and `kin repro` recording its runs in the
+//! repository's lineage store tagged `exp=NAME`. The result is committed on top of the
+//! baseline under the experiment's ref; the worktree goes. The user's working tree is never
+//! touched. Several experiments run at once, one worktree each.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::ExpError;
+use super::params_edit::set_param;
+use super::refs::{ExpRef, refname};
+use super::sweep::Assignment;
+use crate::Repo;
+use crate::git::{git_command, git_output};
+
+/// What every experiment of one `kin exp run` shares.
+pub struct Executor {
+    root: PathBuf,
+    baseline: String,
+    /// The `kin` binary to run `checkout` and `repro` with.
+    kin: PathBuf,
+    targets: Vec<String>,
+    /// The environment that sends runs to the repository's store under its project.
+    env: Vec<(String, String)>,
+    /// Workspace files that differ from the baseline (`None`: deleted there).
+    carried: Vec<(String, bool)>,
+}
+
+/// One experiment to run.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub name: String,
+    pub assignment: Assignment,
+}
+
+/// How one experiment went.
+#[derive(Debug)]
+pub struct Outcome {
+    pub planned: Planned,
+    pub result: Result<ExpRef, ExpError>,
+}
+
+fn git_in(dir: &Path, args: &[&str]) -> Result<Vec<u8>, ExpError> {
+    Ok(git_output(dir, args)?)
+}
+
+/// Paths from NUL-separated git output.
+fn paths(bytes: &[u8]) -> Vec<String> {
+    bytes
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect()
+}
+
+impl Executor {
+    pub fn new(
+        repo: &Repo,
+        baseline: String,
+        kin: PathBuf,
+        targets: Vec<String>,
+    ) -> Result<Executor, ExpError> {
+        let root = repo.root().to_path_buf();
+        let store = crate::lineage::store_location(&root)?;
+        let project = crate::lineage::project_name(&root)?;
+        let store_url = match store {
+            kin_store::StoreLocation::Sqlite(path) => path.display().to_string(),
+            kin_store::StoreLocation::Postgres(url) => url,
+        };
+        let env = vec![
+            (crate::env::KIN_STORE_URL.to_owned(), store_url),
+            (crate::env::KIN_PROJECT.to_owned(), project),
+        ];
+        let mut carried: Vec<(String, bool)> = Vec::new();
+        let changed = git_in(
+            &root,
+            &[
+                "diff",
+                "--name-only",
+                "-z",
+                "--no-renames",
+                "HEAD",
+                "--",
+                ".",
+            ],
+        )?;
+        let untracked = git_in(
+            &root,
+            &[
+                "ls-files",
+                "-z",
+                "--others",
+                "--exclude-standard",
+                "--",
+                ".",
+            ],
+        )?;
+        let prefix = String::from_utf8_lossy(&git_in(&root, &["rev-parse", "--show-prefix"])?)
+            .trim()
+            .to_owned();
+        for path in paths(&changed).into_iter().chain(paths(&untracked)) {
+            // `git diff` names paths from the top of the git repository.
+            let rel = path.strip_prefix(&prefix).unwrap_or(&path).to_owned();
+            let exists = root.join(&rel).exists();
+            carried.push((rel, exists));
+        }
+        Ok(Executor {
+            root,
+            baseline,
+            kin,
+            targets,
+            env,
+            carried,
+        })
+    }
+
+    /// Runs `planned` with up to `jobs` at once, in order of completion.
+    pub fn run_all(
+        &self,
+        planned: Vec<Planned>,
+        jobs: usize,
+        report: &(dyn Fn(&Outcome) + Sync),
+    ) -> Vec<Outcome> {
+        let next = AtomicUsize::new(0);
+        let outcomes = Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            for _ in 0..jobs.max(1).min(planned.len().max(1)) {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(one) = planned.get(i) else { break };
+                        let outcome = Outcome {
+                            result: self.run_one(one),
+                            planned: one.clone(),
+                        };
+                        report(&outcome);
+                        outcomes
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(outcome);
+                    }
+                });
+            }
+        });
+        outcomes.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn run_one(&self, planned: &Planned) -> Result<ExpRef, ExpError> {
+        let dir = self
+            .root
+            .join(".kin")
+            .join("tmp")
+            .join("exps")
+            .join(&planned.name);
+        let worktree = Worktree::add(&self.root, &dir, &self.baseline)?;
+        self.prepare(&worktree.dir, planned)?;
+        self.kin(&worktree.dir, &["checkout", "-q"], &planned.name)?;
+        let mut repro = vec!["repro", "-q"];
+        repro.extend(self.targets.iter().map(String::as_str));
+        self.kin(&worktree.dir, &repro, &planned.name)?;
+        git_in(&worktree.dir, &["add", "-A", "--", "."])?;
+        let message = format!("kin: experiment {}", planned.name);
+        let mut commit = Command::new("git");
+        commit.arg("-C").arg(&worktree.dir).args([
+            "commit",
+            "-q",
+            "--allow-empty",
+            "--no-verify",
+            "-m",
+            &message,
+        ]);
+        if git_command(&self.root, &["config", "user.email"])?
+            .stdout
+            .is_empty()
+        {
+            commit.envs([
+                ("GIT_AUTHOR_NAME", "kin"),
+                ("GIT_AUTHOR_EMAIL", "kin@localhost"),
+                ("GIT_COMMITTER_NAME", "kin"),
+                ("GIT_COMMITTER_EMAIL", "kin@localhost"),
+            ]);
+        }
+        let out = commit
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|source| ExpError::Io {
+                path: worktree.dir.clone(),
+                source,
+            })?;
+        if !out.status.success() {
+            return Err(ExpError::Failed {
+                name: planned.name.clone(),
+                step: "git commit".to_owned(),
+                output: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        let commit = String::from_utf8_lossy(&git_in(&worktree.dir, &["rev-parse", "HEAD"])?)
+            .trim()
+            .to_owned();
+        let exp = ExpRef {
+            baseline: self.baseline.clone(),
+            name: planned.name.clone(),
+            commit,
+        };
+        // The ref is created only if no other experiment took the name meanwhile.
+        git_in(
+            &self.root,
+            &[
+                "update-ref",
+                &refname(&exp.baseline, &exp.name),
+                &exp.commit,
+                "",
+            ],
+        )?;
+        Ok(exp)
+    }
+
+    /// The workspace's changes, the shared cache and the experiment's params.
+    fn prepare(&self, dir: &Path, planned: &Planned) -> Result<(), ExpError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ExpError::Io { path, source }
+        };
+        for (rel, exists) in &self.carried {
+            let to = dir.join(rel);
+            if *exists {
+                if let Some(parent) = to.parent() {
+                    std::fs::create_dir_all(parent).map_err(io(parent))?;
+                }
+                std::fs::copy(self.root.join(rel), &to).map_err(io(&to))?;
+            } else if to.exists() {
+                std::fs::remove_file(&to).map_err(io(&to))?;
+            }
+        }
+        let cache = self.root.join(".dvc").join("cache");
+        std::fs::create_dir_all(&cache).map_err(io(&cache))?;
+        let link = dir.join(".dvc").join("cache");
+        if !link.exists() {
+            std::os::unix::fs::symlink(&cache, &link).map_err(io(&link))?;
+        }
+        for (file, key, value) in &planned.assignment {
+            set_param(&dir.join(file), file, key, value)?;
+        }
+        Ok(())
+    }
+
+    fn kin(&self, dir: &Path, args: &[&str], name: &str) -> Result<(), ExpError> {
+        let mut tags = format!("exp={name}");
+        if let Ok(more) = std::env::var(crate::env::KIN_TAGS)
+            && !more.trim().is_empty()
+        {
+            tags = format!("{more},{tags}");
+        }
+        let out = Command::new(&self.kin)
+            .args(args)
+            .current_dir(dir)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env(crate::env::KIN_TAGS, tags)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|source| ExpError::Io {
+                path: self.kin.clone(),
+                source,
+            })?;
+        if out.status.success() {
+            return Ok(());
+        }
+        Err(ExpError::Failed {
+            name: name.to_owned(),
+            step: format!("kin {}", args.join(" ")),
+            output: format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        })
+    }
+}
+
+/// A git worktree, removed again when dropped.
+struct Worktree {
+    root: PathBuf,
+    dir: PathBuf,
+}
+
+impl Worktree {
+    fn add(root: &Path, dir: &Path, commit: &str) -> Result<Worktree, ExpError> {
+        if dir.exists() {
+            // Left by a run that was killed: not the user's, and in the way.
+            let _ = git_command(
+                root,
+                &["worktree", "remove", "--force", &dir.to_string_lossy()],
+            );
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        let _ = git_command(root, &["worktree", "prune"]);
+        git_in(
+            root,
+            &[
+                "worktree",
+                "add",
+                "--quiet",
+                "--detach",
+                &dir.to_string_lossy(),
+                commit,
+            ],
+        )?;
+        Ok(Worktree {
+            root: root.to_path_buf(),
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for Worktree {
+    fn drop(&mut self) {
+        let _ = git_command(
+            &self.root,
+            &["worktree", "remove", "--force", &self.dir.to_string_lossy()],
+        );
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

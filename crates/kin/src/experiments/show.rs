@@ -1,0 +1,166 @@
+//! What `kin exp show` shows, in DVC's shape: the workspace, then each baseline commit with
+//! its experiments, each with its params, metrics, deps and outs as that commit has them.
+
+use serde_json::{Map, Value, json};
+
+use super::ExpError;
+use super::refs::ExpRef;
+use crate::Repo;
+use crate::metrics::{Source, Tree, collect_metrics, collect_params};
+
+/// One row's data: `rev` is a commit or `workspace`.
+pub fn rev_data(repo: &Repo, rev: &str) -> Result<Value, ExpError> {
+    let source = if rev == "workspace" {
+        Source::Workspace
+    } else {
+        Source::Rev(rev.to_owned())
+    };
+    let files = |collected: crate::metrics::Collected| -> Value {
+        collected
+            .into_iter()
+            .map(|(path, data)| (path, json!({ "data": data })))
+            .collect::<Map<_, _>>()
+            .into()
+    };
+    let params = files(collect_params(repo, &source, &[], false)?.data());
+    let metrics = files(collect_metrics(repo, &source, &[])?.data());
+    let (deps, outs) = deps_and_outs(repo, &source)?;
+    let timestamp = if rev == "workspace" {
+        Value::Null
+    } else {
+        commit_time(repo, rev)?.map_or(Value::Null, Value::from)
+    };
+    Ok(json!({
+        "rev": rev,
+        "timestamp": timestamp,
+        "params": params,
+        "metrics": metrics,
+        "deps": deps,
+        "outs": outs,
+        "meta": {},
+    }))
+}
+
+/// The commit's time as DVC prints it: local time, to the second, without a zone.
+fn commit_time(repo: &Repo, rev: &str) -> Result<Option<String>, ExpError> {
+    let out = crate::git::git_output(repo.root(), &["log", "-1", "--format=%ct", rev])?;
+    let Ok(seconds) = String::from_utf8_lossy(&out).trim().parse::<i64>() else {
+        return Ok(None);
+    };
+    let Ok(instant) = jiff::Timestamp::from_second(seconds) else {
+        return Ok(None);
+    };
+    let local = instant.to_zoned(jiff::tz::TimeZone::system());
+    Ok(Some(local.strftime("%Y-%m-%dT%H:%M:%S").to_string()))
+}
+
+/// Stage deps (not params) and outputs (not metrics or plots) with their recorded hashes.
+fn deps_and_outs(repo: &Repo, source: &Source) -> Result<(Value, Value), ExpError> {
+    let tree = Tree::open(repo, source)?;
+    let project = tree.project(repo)?;
+    let mut deps = Map::new();
+    let mut outs = Map::new();
+    let hashed = |id: Option<String>, size: Option<u64>, nfiles: Option<u64>| json!({"hash": id, "size": size, "nfiles": nfiles});
+    let tracked = tree.tracked(&project);
+    // A stage's outputs are listed in its declared order: pair them up to know which are
+    // metrics or plots, which DVC leaves out here.
+    let mut kinds = Vec::new();
+    for stage in &project.stages {
+        let address = stage.address();
+        let mine = tracked.iter().filter(|t| t.owner == address);
+        kinds.extend(mine.zip(&stage.outs).map(|(t, o)| (t, o.kind)));
+    }
+    let data_sources = tracked.iter().filter(|t| t.owner.ends_with(".dvc"));
+    let listed = data_sources
+        .map(|t| (t, kin_pipeline::OutKind::Out))
+        .chain(kinds);
+    for (out, kind) in listed {
+        if kind != kin_pipeline::OutKind::Out {
+            continue;
+        }
+        let mut entry = hashed(out.id.map(|id| id.to_string()), out.size, out.nfiles);
+        entry["use_cache"] = json!(out.cached);
+        entry["is_data_source"] = json!(out.owner.ends_with(".dvc"));
+        outs.insert(out.path.as_str().to_owned(), entry);
+    }
+    for stage in &project.stages {
+        let lock_path = if stage.dvcfile.ends_with(".dvc") {
+            continue;
+        } else {
+            stage.dvcfile.replace("dvc.yaml", "dvc.lock")
+        };
+        let Some(bytes) = tree.read(&lock_path)? else {
+            continue;
+        };
+        let Ok(lock) = kin_format::lock_file::LockFile::parse(&String::from_utf8_lossy(&bytes))
+        else {
+            continue;
+        };
+        let Ok(Some(entry)) = lock.entry(&stage.name) else {
+            continue;
+        };
+        for dep in &entry.deps {
+            let prefix = lock_path
+                .rsplit_once('/')
+                .map_or(String::new(), |(d, _)| format!("{d}/"));
+            let path = if crate::external::is_url(&dep.path) || dep.path.starts_with('/') {
+                dep.path.clone()
+            } else {
+                format!("{prefix}{}", dep.path)
+            };
+            deps.insert(
+                path,
+                hashed(
+                    dep.id
+                        .map(|id| id.to_string())
+                        .or_else(|| dep.external.as_ref().map(|e| e.value.clone())),
+                    dep.size,
+                    dep.nfiles,
+                ),
+            );
+        }
+    }
+    Ok((deps.into(), outs.into()))
+}
+
+/// `kin exp show --json`: the workspace, then each baseline with its experiments.
+pub fn show_json(
+    repo: &Repo,
+    baselines: &[(String, Option<String>)],
+    exps: &[ExpRef],
+) -> Result<Value, ExpError> {
+    let mut rows = vec![json!({
+        "rev": "workspace",
+        "name": null,
+        "data": rev_data(repo, "workspace")?,
+        "error": null,
+        "experiments": null,
+    })];
+    for (baseline, name) in baselines {
+        let experiments: Vec<Value> = exps
+            .iter()
+            .filter(|e| &e.baseline == baseline)
+            .map(|e| {
+                Ok(json!({
+                    "revs": [{
+                        "rev": e.commit,
+                        "name": e.name,
+                        "data": rev_data(repo, &e.commit)?,
+                        "error": null,
+                        "experiments": null,
+                    }],
+                    "executor": null,
+                    "name": e.name,
+                }))
+            })
+            .collect::<Result<_, ExpError>>()?;
+        rows.push(json!({
+            "rev": baseline,
+            "name": name,
+            "data": rev_data(repo, baseline)?,
+            "error": null,
+            "experiments": if experiments.is_empty() { Value::Null } else { Value::Array(experiments) },
+        }));
+    }
+    Ok(Value::Array(rows))
+}
