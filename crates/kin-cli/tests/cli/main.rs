@@ -7,6 +7,7 @@ mod corpus;
 mod dag;
 mod data;
 mod diff;
+mod exp;
 mod external;
 mod external_clouds;
 mod fidelity;

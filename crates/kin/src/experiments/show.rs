@@ -71,9 +71,10 @@ fn deps_and_outs(repo: &Repo, source: &Source) -> Result<(Value, Value), ExpErro
         kinds.extend(mine.zip(&stage.outs).map(|(t, o)| (t, o.kind)));
     }
     let data_sources = tracked.iter().filter(|t| t.owner.ends_with(".dvc"));
-    let listed = data_sources
-        .map(|t| (t, kin_pipeline::OutKind::Out))
-        .chain(kinds);
+    // Stages' outputs first, then the data `.dvc` files track, as DVC lists them.
+    let listed = kinds
+        .into_iter()
+        .chain(data_sources.map(|t| (t, kin_pipeline::OutKind::Out)));
     for (out, kind) in listed {
         if kind != kin_pipeline::OutKind::Out {
             continue;

@@ -1,0 +1,354 @@
+//! `kin exp` against the real `dvc exp`: a sweep kin runs in parallel is listed by
+//! `dvc exp show` with the same names, params and metrics as `kin exp show`, an experiment
+//! DVC made is listed by kin the same way, `dvc exp apply` of kin's experiment and
+//! `kin exp apply` of DVC's reproduce their files, and the user's working tree is left
+//! alone while experiments run.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::common::{commit_all, dvc_python, git_repo, kin, run, run_ok, stderr_text, write_file};
+
+const PIPELINE: &str = "stages:\n  train:\n    cmd: python3 train.py\n    deps: [data/raw.csv, train.py]\n    params: [train]\n    outs: [model.txt]\n    metrics:\n    - metrics.json:\n        cache: false\n";
+
+const TRAIN: &str = "import json\n\
+text = open('params.yaml').read()\n\
+lr = float(text.split('lr:')[1].split()[0])\n\
+epochs = int(text.split('epochs:')[1].split()[0])\n\
+json.dump({'acc': lr * epochs, 'loss': 1 - lr}, open('metrics.json', 'w'))\n\
+open('model.txt', 'w').write(str(len(open('data/raw.csv').readlines()) * epochs))\n";
+
+/// A committed pipeline with tracked data, reproduced once.
+fn project() -> tempfile::TempDir {
+    let repo = git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    write_file(dir, "data/raw.csv", "1\n2\n3\n");
+    run_ok(kin(dir).args(["add", "-q", "data/raw.csv"]));
+    write_file(
+        dir,
+        "params.yaml",
+        "train:\n  lr: 0.1  # learning rate\n  epochs: 3\n",
+    );
+    write_file(dir, "train.py", TRAIN);
+    write_file(dir, "dvc.yaml", PIPELINE);
+    run_ok(kin(dir).args(["repro", "-q"]));
+    commit_all(dir, "baseline");
+    repo
+}
+
+fn dvc_json(python: &Path, dir: &Path, args: &[&str]) -> Value {
+    let out = Command::new(python)
+        .args(["-m", "dvc"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("dvc runs");
+    assert!(out.status.success(), "dvc {args:?}: {}", stderr_text(&out));
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// Each row of `exp show --json`, with its experiments in name order, keys sorted: what
+/// both tools must agree on.
+fn canonical(shown: &Value) -> Vec<String> {
+    let mut rows = Vec::new();
+    for entry in shown.as_array().expect("rows") {
+        rows.push(format!("{} {}", entry["rev"], entry["data"]));
+        let mut exps: Vec<String> = entry["experiments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| format!("{} {}", e["name"], e["revs"][0]["data"]))
+            .collect();
+        exps.sort();
+        rows.extend(exps);
+    }
+    rows
+}
+
+/// Commit ids and times, which differ from run to run, replaced by their keys' names.
+fn scrub(value: &mut Value) {
+    match value {
+        Value::Object(fields) => {
+            for (key, field) in fields.iter_mut() {
+                if matches!(key.as_str(), "rev" | "timestamp")
+                    && !field.is_null()
+                    && field != "workspace"
+                {
+                    *field = Value::String(format!("<{key}>"));
+                } else {
+                    scrub(field);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(scrub),
+        _ => {}
+    }
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    run_ok(kin(dir).args(["exp", "list", "--name-only"]))
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_parallel_sweep_is_what_dvc_lists_and_dvcs_experiments_are_kins() {
+    let Some(python) = dvc_python() else { return };
+    let repo = project();
+    let dir = repo.path();
+    let status_before = run_ok(
+        Command::new("git")
+            .args(["status", "--porcelain"])
+            .current_dir(dir),
+    );
+
+    let said = run_ok(kin(dir).args([
+        "exp",
+        "run",
+        "-S",
+        "train.lr=0.2,0.3",
+        "-S",
+        "train.epochs=range(3, 5)",
+        "-j",
+        "2",
+    ]));
+    assert_eq!(said.matches("Ran experiment").count(), 4, "{said}");
+    // The user's working tree is as it was: nothing changed, no worktree left behind.
+    let status_after = run_ok(
+        Command::new("git")
+            .args(["status", "--porcelain"])
+            .current_dir(dir),
+    );
+    assert_eq!(status_before, status_after);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("metrics.json")).expect("metrics"),
+        "{\"acc\": 0.30000000000000004, \"loss\": 0.9}"
+    );
+    let worktrees = run_ok(
+        Command::new("git")
+            .args(["worktree", "list"])
+            .current_dir(dir),
+    );
+    assert_eq!(worktrees.lines().count(), 1, "{worktrees}");
+
+    // DVC and kin show the same experiments with the same data.
+    let ours: Value =
+        serde_json::from_str(&run_ok(kin(dir).args(["exp", "show", "--json"]))).expect("json");
+    let theirs = dvc_json(&python, dir, &["exp", "show", "--json"]);
+    assert_eq!(canonical(&ours), canonical(&theirs));
+    let accs: Vec<f64> = ours[1]["experiments"]
+        .as_array()
+        .expect("experiments")
+        .iter()
+        .map(|e| {
+            e["revs"][0]["data"]["metrics"]["metrics.json"]["data"]["acc"]
+                .as_f64()
+                .expect("acc")
+        })
+        .collect();
+    assert_eq!(accs.len(), 4);
+
+    // An experiment DVC ran: kin lists it with the same data.
+    let out = Command::new(&python)
+        .args([
+            "-m",
+            "dvc",
+            "exp",
+            "run",
+            "--temp",
+            "-q",
+            "-n",
+            "by-dvc",
+            "-S",
+            "train.lr=0.5",
+        ])
+        .current_dir(dir)
+        .output()
+        .expect("dvc");
+    assert!(out.status.success(), "{}", stderr_text(&out));
+    assert!(names(dir).contains(&"by-dvc".to_owned()));
+    let ours: Value =
+        serde_json::from_str(&run_ok(kin(dir).args(["exp", "show", "--json"]))).expect("json");
+    assert_eq!(
+        canonical(&ours),
+        canonical(&dvc_json(&python, dir, &["exp", "show", "--json"]))
+    );
+
+    // `dvc exp apply` of kin's experiment, `kin exp apply` of DVC's.
+    let kins = names(dir)
+        .into_iter()
+        .find(|n| n != "by-dvc")
+        .expect("a kin experiment");
+    let out = Command::new(&python)
+        .args(["-m", "dvc", "exp", "apply", &kins])
+        .current_dir(dir)
+        .output()
+        .expect("dvc");
+    assert!(out.status.success(), "{}", stderr_text(&out));
+    let committed = |name: &str, path: &str| {
+        let refname = run_ok(
+            Command::new("git")
+                .args([
+                    "for-each-ref",
+                    "--format=%(refname)",
+                    &format!("refs/exps/*/*/{name}"),
+                ])
+                .current_dir(dir),
+        );
+        run_ok(
+            Command::new("git")
+                .args(["show", &format!("{}:{path}", refname.trim())])
+                .current_dir(dir),
+        )
+    };
+    for path in ["params.yaml", "metrics.json", "dvc.lock"] {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(path)).expect(path),
+            committed(&kins, path),
+            "{path}"
+        );
+    }
+    run_ok(
+        Command::new("git")
+            .args(["checkout", "-q", "--", "."])
+            .current_dir(dir),
+    );
+    run_ok(kin(dir).args(["exp", "apply", "by-dvc"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("params.yaml")).expect("params"),
+        committed("by-dvc", "params.yaml")
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("params.yaml"))
+            .expect("params")
+            .contains("lr: 0.5  # learning rate")
+    );
+    assert_eq!(run_ok(kin(dir).args(["status", "--json"])).trim(), "{}");
+}
+
+#[test]
+fn experiments_are_recorded_kept_and_removed_by_name() {
+    let repo = project();
+    let dir = repo.path();
+    run_ok(kin(dir).args(["exp", "run", "-S", "train.lr=0.25", "--name", "quarter"]));
+    // The run is in lineage with the experiment's name.
+    let runs: Value = serde_json::from_str(&run_ok(kin(dir).args([
+        "runs",
+        "--tag",
+        "exp=quarter",
+        "--json",
+    ])))
+    .expect("json");
+    assert_eq!(runs.as_array().expect("runs").len(), 1, "{runs}");
+    assert_eq!(runs[0]["stage"], "train");
+
+    let mut shown: Value =
+        serde_json::from_str(&run_ok(kin(dir).args(["exp", "show", "--json"]))).expect("json");
+    scrub(&mut shown);
+    insta::assert_snapshot!(
+        "exp-show-json",
+        serde_json::to_string_pretty(&shown).expect("json")
+    );
+
+    let table = run_ok(kin(dir).args(["exp", "show", "--only-changed", "--md"]));
+    assert!(table.contains("quarter"), "{table}");
+    assert!(table.contains("train.lr"), "{table}");
+    assert!(
+        !table.contains("train.epochs"),
+        "unchanged params are left out: {table}"
+    );
+    let csv = run_ok(kin(dir).args(["exp", "show", "--csv", "--sort-by", "acc"]));
+    assert!(
+        csv.starts_with("Experiment,Created,acc,loss,train.lr,train.epochs\n"),
+        "{csv}"
+    );
+
+    run_ok(kin(dir).args(["exp", "branch", "quarter", "try-quarter"]));
+    let branch_params = run_ok(
+        Command::new("git")
+            .args(["show", "try-quarter:params.yaml"])
+            .current_dir(dir),
+    );
+    assert!(branch_params.contains("lr: 0.25"), "{branch_params}");
+
+    run_ok(kin(dir).args(["exp", "run", "-S", "train.epochs=4"]));
+    assert_eq!(names(dir).len(), 2);
+    run_ok(kin(dir).args(["exp", "remove", "quarter"]));
+    assert_eq!(names(dir).len(), 1);
+    run_ok(kin(dir).args(["exp", "remove", "--all"]));
+    assert!(names(dir).is_empty());
+}
+
+#[test]
+fn bad_experiments_are_refused_before_anything_runs() {
+    let repo = project();
+    let dir = repo.path();
+    run_ok(kin(dir).args(["exp", "run", "-S", "train.lr=0.2", "-n", "taken"]));
+    for (args, expected) in [
+        (
+            &["exp", "run", "-S", "train.nope=1"][..],
+            "`train.nope` is not a param in `params.yaml`",
+        ),
+        (
+            &["exp", "run", "-S", "other.yaml:lr=1"],
+            "the params file `other.yaml` does not exist",
+        ),
+        (
+            &["exp", "run", "-S", "train.lr=range(1, 2, 0)"],
+            "the step of `range()` is 0",
+        ),
+        (
+            &["exp", "run", "-S", "train.lr=[1, 2"],
+            "an unclosed bracket",
+        ),
+        (
+            &["exp", "run", "-S", "train.lr=1,2", "-n", "two"],
+            "`--name` names one experiment, but the sweep makes 2",
+        ),
+        (
+            &["exp", "run", "-S", "train.lr=0.3", "-n", "taken"],
+            "an experiment named `taken` already exists",
+        ),
+        (
+            &["exp", "run", "-n", "bad name"],
+            "`bad name` is not a valid experiment name",
+        ),
+        (
+            &["exp", "apply", "nothing"],
+            "no experiment is named `nothing`",
+        ),
+    ] {
+        let out = run(kin(dir).args(args));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr_text(&out)
+        );
+        assert!(
+            stderr_text(&out).contains(expected),
+            "{args:?}: {}",
+            stderr_text(&out)
+        );
+    }
+    assert_eq!(names(dir), ["taken"]);
+    // A failing stage fails its experiment, which leaves no ref and no worktree.
+    write_file(dir, "train.py", "raise SystemExit(3)\n");
+    let out = run(kin(dir).args(["exp", "run", "-S", "train.lr=0.4"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_text(&out));
+    assert!(
+        stderr_text(&out).contains("1 of 1 experiments failed"),
+        "{}",
+        stderr_text(&out)
+    );
+    assert_eq!(names(dir), ["taken"]);
+    assert!(
+        !dir.join(".kin/tmp/exps")
+            .read_dir()
+            .is_ok_and(|mut d| d.next().is_some())
+    );
+}
