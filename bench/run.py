@@ -278,6 +278,10 @@ from repro_workloads import workloads as repro_workloads  # noqa: E402
 
 WORKLOADS.update(repro_workloads(Workload))
 
+from exp_workloads import workloads as exp_workloads  # noqa: E402
+
+WORKLOADS.update(exp_workloads(Workload))
+
 from remote_workloads import workloads as remote_workloads  # noqa: E402
 
 WORKLOADS.update(remote_workloads(Workload, gen_small_files, gen_big_file, set_aside))

@@ -6,10 +6,45 @@ use serde_json::{Map, Value, json};
 use super::ExpError;
 use super::refs::ExpRef;
 use crate::Repo;
-use crate::metrics::{Source, Tree, collect_metrics, collect_params};
+use crate::metrics::{Source, Tree, collect_metrics_in, collect_params_in};
 
-/// One row's data: `rev` is a commit or `workspace`.
+/// Where a commit's row is kept once computed: a commit never changes, nor do the cached
+/// metrics its `dvc.lock` names, so its row is computed once (DVC keeps such a cache too).
+/// The directory's version changes whenever the row's shape does.
+fn cached_row_path(repo: &Repo, commit: &str) -> std::path::PathBuf {
+    repo.root()
+        .join(".kin")
+        .join("cache")
+        .join("exp-show-v1")
+        .join(format!("{commit}.json"))
+}
+
+/// One row's data: `rev` is a commit (read from the row cache when there) or `workspace`.
 pub fn rev_data(repo: &Repo, rev: &str) -> Result<Value, ExpError> {
+    if rev == "workspace" {
+        return Ok(compute_rev_data(repo, rev)?.0);
+    }
+    let cached = cached_row_path(repo, rev);
+    if let Ok(bytes) = std::fs::read(&cached)
+        && let Ok(row) = serde_json::from_slice::<Value>(&bytes)
+        && row["rev"] == rev
+    {
+        return Ok(row);
+    }
+    let (row, complete) = compute_rev_data(repo, rev)?;
+    // A row missing a file (a metric not in the cache yet) may read otherwise later; a row
+    // that cannot be kept is computed again next time: neither is worth failing for.
+    if complete
+        && let Some(dir) = cached.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+    {
+        let _ = kin_format::atomic_write::write_atomic(&cached, row.to_string().as_bytes());
+    }
+    Ok(row)
+}
+
+/// The row, and whether every params and metrics file could be read.
+fn compute_rev_data(repo: &Repo, rev: &str) -> Result<(Value, bool), ExpError> {
     let source = if rev == "workspace" {
         Source::Workspace
     } else {
@@ -22,15 +57,19 @@ pub fn rev_data(repo: &Repo, rev: &str) -> Result<Value, ExpError> {
             .collect::<Map<_, _>>()
             .into()
     };
-    let params = files(collect_params(repo, &source, &[], false)?.data());
-    let metrics = files(collect_metrics(repo, &source, &[])?.data());
-    let (deps, outs) = deps_and_outs(repo, &source)?;
+    // One copy of the revision's files serves params, metrics, deps and outs.
+    let tree = Tree::open(repo, &source)?;
+    let params = collect_params_in(repo, &tree, &[], false)?;
+    let metrics = collect_metrics_in(repo, &tree, &[])?;
+    let complete = params.errors().next().is_none() && metrics.errors().next().is_none();
+    let (params, metrics) = (files(params.data()), files(metrics.data()));
+    let (deps, outs) = deps_and_outs(repo, &tree)?;
     let timestamp = if rev == "workspace" {
         Value::Null
     } else {
         commit_time(repo, rev)?.map_or(Value::Null, Value::from)
     };
-    Ok(json!({
+    let row = json!({
         "rev": rev,
         "timestamp": timestamp,
         "params": params,
@@ -38,7 +77,8 @@ pub fn rev_data(repo: &Repo, rev: &str) -> Result<Value, ExpError> {
         "deps": deps,
         "outs": outs,
         "meta": {},
-    }))
+    });
+    Ok((row, complete))
 }
 
 /// The commit's time as DVC prints it: local time, to the second, without a zone.
@@ -55,8 +95,7 @@ fn commit_time(repo: &Repo, rev: &str) -> Result<Option<String>, ExpError> {
 }
 
 /// Stage deps (not params) and outputs (not metrics or plots) with their recorded hashes.
-fn deps_and_outs(repo: &Repo, source: &Source) -> Result<(Value, Value), ExpError> {
-    let tree = Tree::open(repo, source)?;
+fn deps_and_outs(repo: &Repo, tree: &Tree) -> Result<(Value, Value), ExpError> {
     let project = tree.project(repo)?;
     let mut deps = Map::new();
     let mut outs = Map::new();

@@ -59,7 +59,15 @@ pub fn collect_metrics(
     source: &Source,
     targets: &[String],
 ) -> Result<Collection, MetricsError> {
-    let tree = Tree::open(repo, source)?;
+    collect_metrics_in(repo, &Tree::open(repo, source)?, targets)
+}
+
+/// [`collect_metrics`] from a source's files already opened.
+pub(crate) fn collect_metrics_in(
+    repo: &Repo,
+    tree: &Tree,
+    targets: &[String],
+) -> Result<Collection, MetricsError> {
     let (paths, tracked) = if targets.is_empty() {
         let project = tree.project(repo)?;
         let mut paths = Vec::new();
@@ -86,8 +94,8 @@ pub fn collect_metrics(
         (targets.to_vec(), tracked)
     };
     let mut files = Vec::new();
-    for path in distinct(expand(&tree, paths)) {
-        let content = read_parsed(repo, &tree, &tracked, &path).map(|v| {
+    for path in distinct(expand(tree, paths)) {
+        let content = read_parsed(repo, tree, &tracked, &path).map(|v| {
             let extracted = extract_metrics(&v.to_json()).unwrap_or(Value::Null);
             if py_truthy(&extracted) {
                 extracted
@@ -111,7 +119,16 @@ pub fn collect_params(
     targets: &[String],
     deps_only: bool,
 ) -> Result<Collection, MetricsError> {
-    let tree = Tree::open(repo, source)?;
+    collect_params_in(repo, &Tree::open(repo, source)?, targets, deps_only)
+}
+
+/// [`collect_params`] from a source's files already opened.
+pub(crate) fn collect_params_in(
+    repo: &Repo,
+    tree: &Tree,
+    targets: &[String],
+    deps_only: bool,
+) -> Result<Collection, MetricsError> {
     let mut wanted: Vec<(String, Vec<String>)> = Vec::new();
     let mut interpolated = Vec::new();
     let tracked = if targets.is_empty() {
@@ -146,11 +163,11 @@ pub fn collect_params(
     };
     let mut files: Vec<FileEntry> = Vec::new();
     for (file, keys) in merge_params(wanted) {
-        for path in expand(&tree, vec![file]) {
+        for path in expand(tree, vec![file]) {
             if files.iter().any(|f| f.path == path) {
                 continue;
             }
-            let content = read_parsed(repo, &tree, &tracked, &path).map(|v| {
+            let content = read_parsed(repo, tree, &tracked, &path).map(|v| {
                 let v = params_json(&v);
                 if keys.is_empty() {
                     v
