@@ -51,8 +51,8 @@ fn flatten(section: &Value, prefix_files: bool, into: &mut Vec<(String, Value)>)
         match value {
             Value::Object(map) => {
                 for (k, v) in map {
-                    let next = if key.is_empty() {
-                        k.clone()
+                    let next = if key.is_empty() || key.ends_with(':') {
+                        format!("{key}{k}")
                     } else {
                         format!("{key}.{k}")
                     };
