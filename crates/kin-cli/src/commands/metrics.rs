@@ -136,6 +136,7 @@ fn cmd_metrics_diff(
         no_path: args.no_path,
         show_change: true,
         precision: Some(precision(args.precision)),
+        significant: false,
     };
     print_diff(
         printer,

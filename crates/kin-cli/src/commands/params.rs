@@ -85,6 +85,7 @@ fn cmd_params_diff(
         no_path: args.no_path,
         show_change: false,
         precision: None,
+        significant: false,
     };
     print_diff(
         printer,

@@ -152,6 +152,39 @@ fn a_parallel_sweep_is_what_dvc_lists_and_dvcs_experiments_are_kins() {
         .collect();
     assert_eq!(accs.len(), 4);
 
+    // `exp diff` of two of them: DVC's tables and JSON.
+    let swept = names(dir);
+    for args in [
+        vec![swept[0].as_str(), swept[3].as_str()],
+        vec![swept[1].as_str(), swept[2].as_str(), "--all", "--md"],
+        vec![swept[0].as_str()],
+    ] {
+        let dvc_text = Command::new(&python)
+            .args(["-m", "dvc", "exp", "diff"])
+            .args(&args)
+            .current_dir(dir)
+            .output()
+            .expect("dvc");
+        assert_eq!(
+            run_ok(kin(dir).args(["exp", "diff"]).args(&args)),
+            String::from_utf8_lossy(&dvc_text.stdout),
+            "exp diff {args:?}"
+        );
+        let mut json_args = args.clone();
+        json_args.retain(|a| *a != "--md");
+        json_args.push("--json");
+        let ours: Value =
+            serde_json::from_str(&run_ok(kin(dir).args(["exp", "diff"]).args(&json_args)))
+                .expect("json");
+        let mut dvc_args = vec!["exp", "diff"];
+        dvc_args.extend(&json_args);
+        assert_eq!(
+            ours,
+            dvc_json(&python, dir, &dvc_args),
+            "exp diff {json_args:?}"
+        );
+    }
+
     // An experiment DVC ran: kin lists it with the same data.
     let out = Command::new(&python)
         .args([

@@ -29,6 +29,40 @@ pub fn cell(value: &Value, precision: Option<u32>) -> String {
     }
 }
 
+/// A float with `precision` significant digits, as Python's `f"{f:.{precision}g}"`.
+pub fn significant(f: f64, precision: usize) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.to_owned();
+    }
+    if !f.is_finite() {
+        return py_str(&serde_json::json!(f));
+    }
+    let precision = precision.max(1) as i32;
+    // The exponent after rounding to `precision` digits decides the notation, as in C.
+    let rounded = format!("{:.*e}", (precision - 1) as usize, f);
+    let (mantissa, exp) = rounded.split_once('e').unwrap_or((&rounded, "0"));
+    let exponent: i32 = exp.parse().unwrap_or(0);
+    if exponent < -4 || exponent >= precision {
+        format!(
+            "{}e{}{:02}",
+            trim_zeros(mantissa),
+            if exponent < 0 { '-' } else { '+' },
+            exponent.abs()
+        )
+    } else {
+        let decimals = (precision - 1 - exponent).max(0) as usize;
+        trim_zeros(&format!("{f:.decimals$}")).to_owned()
+    }
+}
+
+fn trim_zeros(text: &str) -> &str {
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        text
+    }
+}
+
 /// `metrics show`: a `Path` column, then one column per dotted metric key (sorted), one row
 /// per file in collection order. A file that could not be read (`None`) has only its path.
 pub fn show_table(files: &[(String, Option<&Value>)], precision: Option<u32>) -> Table {
@@ -80,8 +114,10 @@ pub struct DiffLayout<'a> {
     pub no_path: bool,
     /// The `Change` column (metrics have it, params do not).
     pub show_change: bool,
-    /// Round floats to this many digits after the point.
+    /// Round floats to this many digits after the point; or, with `significant`, write
+    /// them with this many significant digits (Python's `%g`, as `dvc exp diff` does).
     pub precision: Option<u32>,
+    pub significant: bool,
 }
 
 /// `metrics diff` / `params diff`: `Path`, the key, old, new and `Change` columns, one row per
@@ -107,20 +143,42 @@ pub fn diff_table(diff: &Diff, layout: &DiffLayout<'_>) -> Table {
                 row.push(file.path.clone());
             }
             row.push(key.clone());
-            row.push(cell(&change.old, layout.precision));
-            row.push(cell(&change.new, layout.precision));
+            let format = |value: &Value| match (value, layout.precision) {
+                (Value::Number(n), Some(digits)) if layout.significant && n.is_f64() => {
+                    significant(n.as_f64().unwrap_or(f64::NAN), digits as usize)
+                }
+                _ => cell(value, layout.precision),
+            };
+            row.push(format(&change.old));
+            row.push(format(&change.new));
             if layout.show_change {
                 row.push(
                     change
                         .diff
                         .as_ref()
-                        .map_or_else(|| MISSING.to_owned(), |d| cell(d, layout.precision)),
+                        .map_or_else(|| MISSING.to_owned(), format),
                 );
             }
             rows.push(row);
         }
     }
     Table { headers, rows }
+}
+
+#[cfg(test)]
+mod significant_tests {
+    use super::significant;
+
+    #[test]
+    fn floats_have_pythons_g_form() {
+        assert_eq!(significant(0.30000000000000004, 5), "0.3");
+        assert_eq!(significant(1.0, 5), "1");
+        assert_eq!(significant(0.0, 5), "0");
+        assert_eq!(significant(123456.7, 5), "1.2346e+05");
+        assert_eq!(significant(99999.9, 5), "1e+05");
+        assert_eq!(significant(0.0000123, 5), "1.23e-05");
+        assert_eq!(significant(2.5, 5), "2.5");
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! `kin exp`: experiments in DVC's format — run (sweeps in parallel), show, list, apply,
 //! branch, remove.
 
+mod diff;
 mod manage;
 mod run;
 mod show;
@@ -24,6 +25,8 @@ pub enum ExpCommand {
     Run(run::RunArgs),
     /// Compare the experiments of HEAD (or every commit's with `-A`): params and metrics.
     Show(show::ShowArgs),
+    /// Compare the params and metrics of two experiments (or commits, or the workspace).
+    Diff(diff::DiffArgs),
     /// List the experiments by baseline commit.
     List(manage::ListArgs),
     /// Bring an experiment's files and data into the workspace.
@@ -39,6 +42,7 @@ pub fn cmd_exp(printer: Printer, cwd: &Path, args: &ExpArgs) -> Result<(), Comma
     match &args.command {
         ExpCommand::Run(args) => run::cmd_run(printer, cwd, args),
         ExpCommand::Show(args) => show::cmd_show(printer, cwd, args),
+        ExpCommand::Diff(args) => diff::cmd_diff(printer, cwd, args),
         ExpCommand::List(args) => manage::cmd_list(printer, cwd, args),
         ExpCommand::Apply(args) => manage::cmd_apply(printer, cwd, args),
         ExpCommand::Branch(args) => manage::cmd_branch(printer, cwd, args),

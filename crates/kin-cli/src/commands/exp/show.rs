@@ -85,42 +85,11 @@ fn row(label: String, data: &Value, prefix_files: bool) -> Row {
     }
 }
 
-/// A float to `precision` significant digits, as Python's `%g` writes it.
-fn significant(f: f64, precision: usize) -> String {
-    if f == 0.0 || !f.is_finite() {
-        return f.to_string();
-    }
-    let exponent = f.abs().log10().floor() as i32;
-    let precision = precision.max(1) as i32;
-    if exponent < -4 || exponent >= precision {
-        let text = format!("{:.*e}", (precision - 1) as usize, f);
-        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
-        let mantissa = trim_zeros(mantissa);
-        let exp: i32 = exp.parse().unwrap_or(0);
-        format!(
-            "{mantissa}e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        )
-    } else {
-        let decimals = (precision - 1 - exponent).max(0) as usize;
-        trim_zeros(&format!("{f:.decimals$}")).to_owned()
-    }
-}
-
-fn trim_zeros(text: &str) -> &str {
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        text
-    }
-}
-
 fn cell(value: Option<&Value>, precision: usize) -> String {
     match value {
         None | Some(Value::Null) => "-".to_owned(),
         Some(Value::Number(n)) if n.is_f64() => {
-            significant(n.as_f64().unwrap_or_default(), precision)
+            kin::metrics::table::significant(n.as_f64().unwrap_or_default(), precision)
         }
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
@@ -285,17 +254,4 @@ pub fn cmd_show(printer: Printer, cwd: &Path, args: &ShowArgs) -> Result<(), Com
         writeln!(out, "{text}")?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::significant;
-
-    #[test]
-    fn floats_have_pythons_g_form() {
-        assert_eq!(significant(0.30000000000000004, 5), "0.3");
-        assert_eq!(significant(123456.7, 5), "1.2346e+05");
-        assert_eq!(significant(0.0000123, 5), "1.23e-05");
-        assert_eq!(significant(2.5, 5), "2.5");
-    }
 }
