@@ -301,6 +301,7 @@ impl From<kin::experiments::ExpError> for CommandError {
         match error {
             E::Metrics(error) => error.into(),
             E::Lineage(error) => error.into(),
+            E::Remote(error) => error.into(),
             E::BadSet { .. } => CommandError::usage(message)
                 .with_hint("`-S [FILE:]KEY=VALUE`; sweeps: `KEY=1,2,3`, `KEY=range(START, STOP, STEP)`, `KEY=choice(A, B)`"),
             E::UnknownParam { .. } | E::NoParamsFile { .. } => CommandError::usage(message)

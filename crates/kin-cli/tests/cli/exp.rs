@@ -385,3 +385,91 @@ fn bad_experiments_are_refused_before_anything_runs() {
             .is_ok_and(|mut d| d.next().is_some())
     );
 }
+
+#[test]
+fn experiments_travel_through_git_and_the_dvc_remote() {
+    let repo = project();
+    let dir = repo.path();
+    let scratch = tempfile::tempdir().expect("tmp");
+    let origin = scratch.path().join("origin.git");
+    let storage = scratch.path().join("storage");
+    run_ok(
+        Command::new("git")
+            .args(["init", "-q", "--bare"])
+            .arg(&origin),
+    );
+    run_ok(
+        kin(dir)
+            .args(["remote", "add", "-d", "storage"])
+            .arg(&storage),
+    );
+    commit_all(dir, "storage remote");
+    run_ok(
+        Command::new("git")
+            .args(["remote", "add", "origin"])
+            .arg(&origin)
+            .current_dir(dir),
+    );
+    let branch = run_ok(
+        Command::new("git")
+            .args(["branch", "--show-current"])
+            .current_dir(dir),
+    );
+    let branch = branch.trim();
+    run_ok(
+        Command::new("git")
+            .args(["push", "-q", "origin", "HEAD"])
+            .current_dir(dir),
+    );
+    run_ok(kin(dir).args(["exp", "run", "-S", "train.epochs=5", "-n", "five"]));
+    let said = run_ok(kin(dir).args(["exp", "push", "origin", "five"]));
+    assert!(said.contains("pushed 1 experiment(s)"), "{said}");
+    let model = std::fs::read_to_string(dir.join("model.txt")).expect("model");
+
+    // A clone pulls the experiment and its data, and applies it.
+    let clone = scratch.path().join("clone");
+    run_ok(
+        Command::new("git")
+            .args(["clone", "-q", "-b", branch])
+            .arg(&origin)
+            .arg(&clone),
+    );
+    run_ok(kin(&clone).args(["exp", "pull", "origin", "five"]));
+    assert_eq!(names(&clone), ["five"]);
+    run_ok(kin(&clone).args(["exp", "apply", "five"]));
+    let applied = std::fs::read_to_string(clone.join("model.txt")).expect("model of five");
+    assert_eq!(applied, "15", "3 rows x 5 epochs");
+    assert_ne!(applied, model);
+
+    // DVC pulls kin's experiment and its data from the same remotes.
+    let Some(python) = dvc_python() else { return };
+    let theirs = scratch.path().join("theirs");
+    run_ok(
+        Command::new("git")
+            .args(["clone", "-q", "-b", branch])
+            .arg(&origin)
+            .arg(&theirs),
+    );
+    for args in [
+        &["exp", "pull", "origin", "five"][..],
+        &["exp", "apply", "five"],
+        &["checkout"],
+    ] {
+        let out = Command::new(&python)
+            .args(["-m", "dvc"])
+            .args(args)
+            .current_dir(&theirs)
+            .output()
+            .expect("dvc");
+        assert!(out.status.success(), "dvc {args:?}: {}", stderr_text(&out));
+    }
+    assert_eq!(
+        std::fs::read_to_string(theirs.join("model.txt")).expect("model"),
+        "15"
+    );
+
+    // Bad input: an experiment the remote does not have.
+    let out = run(kin(&clone).args(["exp", "pull", "origin", "nothing"]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_text(&out));
+    assert!(stderr_text(&out).contains("no experiment is named `nothing`"));
+}

@@ -8,6 +8,7 @@ mod names;
 mod params_edit;
 mod refs;
 mod runner;
+mod share;
 mod show;
 pub mod sweep;
 
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 
 pub use refs::ExpRef;
 pub use runner::{Outcome, Planned};
+pub use share::{ShareRequest, Shared, pull, push};
 pub use sweep::{Assignment, ParamSet};
 
 use crate::Repo;
@@ -59,6 +61,8 @@ pub enum ExpError {
     Metrics(#[from] crate::metrics::MetricsError),
     #[error(transparent)]
     Lineage(#[from] crate::lineage::LineageError),
+    #[error(transparent)]
+    Remote(#[from] crate::remote::RemoteOpError),
 }
 
 /// What `kin exp run` is asked.

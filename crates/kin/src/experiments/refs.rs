@@ -43,6 +43,29 @@ pub fn check_name(name: &str) -> Result<(), ExpError> {
     Ok(())
 }
 
+/// The experiment a ref names: `refs/exps/ab/<38 hex>/<name>`; DVC's own bookkeeping refs
+/// (`exec/`, `celery/`) are none.
+pub fn parse_refname(refname: &str, commit: &str) -> Option<ExpRef> {
+    let parts: Vec<&str> = refname.split('/').collect();
+    match parts.as_slice() {
+        ["refs", "exps", head, tail, name]
+            if head.len() == 2
+                && tail.len() == 38
+                && head
+                    .chars()
+                    .chain(tail.chars())
+                    .all(|c| c.is_ascii_hexdigit()) =>
+        {
+            Some(ExpRef {
+                baseline: format!("{head}{tail}"),
+                name: (*name).to_owned(),
+                commit: commit.to_owned(),
+            })
+        }
+        _ => None,
+    }
+}
+
 /// Every experiment in the repository, by baseline then name.
 pub fn list(root: &Path) -> Result<Vec<ExpRef>, ExpError> {
     let out = git_output(
@@ -58,22 +81,7 @@ pub fn list(root: &Path) -> Result<Vec<ExpRef>, ExpError> {
         let Some((commit, refname)) = line.split_once(' ') else {
             continue;
         };
-        let parts: Vec<&str> = refname.split('/').collect();
-        // refs/exps/ab/<38 hex>/<name>; DVC's own bookkeeping refs (exec/, celery/) differ.
-        if let ["refs", "exps", head, tail, name] = parts.as_slice()
-            && head.len() == 2
-            && tail.len() == 38
-            && head
-                .chars()
-                .chain(tail.chars())
-                .all(|c| c.is_ascii_hexdigit())
-        {
-            found.push(ExpRef {
-                baseline: format!("{head}{tail}"),
-                name: (*name).to_owned(),
-                commit: commit.to_owned(),
-            });
-        }
+        found.extend(parse_refname(refname, commit));
     }
     found.sort_by(|a, b| (&a.baseline, &a.name).cmp(&(&b.baseline, &b.name)));
     Ok(found)

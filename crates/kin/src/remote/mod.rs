@@ -9,7 +9,7 @@ mod lineage_sync;
 mod objects;
 mod presence;
 mod settings;
-mod transfer;
+pub(crate) mod transfer;
 
 pub use cloud_status::{CloudState, CloudStatus, cloud_status};
 pub use config::{NamedRemote, default_name, remotes, resolve};

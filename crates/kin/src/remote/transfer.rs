@@ -229,9 +229,21 @@ pub fn push(
 ) -> Result<Vec<TransferReport>, RemoteOpError> {
     let _lock = repo.lock().map_err(DataError::from)?;
     let all = tracked_outs(repo.root(), &repo.project()?)?;
+    push_outs(repo, cwd, options, &all, progress)
+}
+
+/// [`push`] of the given outputs (an experiment's, say) rather than the workspace's; the
+/// caller holds the repository lock.
+pub fn push_outs(
+    repo: &Repo,
+    cwd: &Path,
+    options: &TransferOptions,
+    all: &[TrackedOut],
+    progress: &dyn Progress,
+) -> Result<Vec<TransferReport>, RemoteOpError> {
     let caches = repo.caches();
     let mut reports = Vec::new();
-    for (named, outs) in outs_by_remote(repo, cwd, options, &all)? {
+    for (named, outs) in outs_by_remote(repo, cwd, options, all)? {
         let outs: Vec<&TrackedOut> = outs.into_iter().filter(|o| o.push).collect();
         let side = Side::open(&named, options.jobs)?;
         let mut report = side.report();
@@ -362,9 +374,21 @@ pub fn fetch(
 ) -> Result<Vec<TransferReport>, RemoteOpError> {
     let _lock = repo.lock().map_err(DataError::from)?;
     let all = tracked_outs(repo.root(), &repo.project()?)?;
+    fetch_outs(repo, cwd, options, &all, progress)
+}
+
+/// [`fetch`] of the given outputs (an experiment's, say) rather than the workspace's; the
+/// caller holds the repository lock.
+pub fn fetch_outs(
+    repo: &Repo,
+    cwd: &Path,
+    options: &TransferOptions,
+    all: &[TrackedOut],
+    progress: &dyn Progress,
+) -> Result<Vec<TransferReport>, RemoteOpError> {
     let caches = repo.caches();
     let mut reports = Vec::new();
-    for (named, outs) in outs_by_remote(repo, cwd, options, &all)? {
+    for (named, outs) in outs_by_remote(repo, cwd, options, all)? {
         let side = Side::open(&named, options.jobs)?;
         let mut report = side.report();
         for (name, outs) in by_hash_name(&outs) {

@@ -4,6 +4,7 @@
 mod diff;
 mod manage;
 mod run;
+mod share;
 mod show;
 
 use std::path::Path;
@@ -33,6 +34,10 @@ pub enum ExpCommand {
     Apply(manage::ApplyArgs),
     /// Make a git branch of an experiment.
     Branch(manage::BranchArgs),
+    /// Push experiments to a git remote, and their data to the DVC remote.
+    Push(share::ShareArgs),
+    /// Pull experiments from a git remote, and their data from the DVC remote.
+    Pull(share::ShareArgs),
     /// Remove experiments.
     #[command(alias = "rm")]
     Remove(manage::RemoveArgs),
@@ -47,5 +52,7 @@ pub fn cmd_exp(printer: Printer, cwd: &Path, args: &ExpArgs) -> Result<(), Comma
         ExpCommand::Apply(args) => manage::cmd_apply(printer, cwd, args),
         ExpCommand::Branch(args) => manage::cmd_branch(printer, cwd, args),
         ExpCommand::Remove(args) => manage::cmd_remove(printer, cwd, args),
+        ExpCommand::Push(args) => share::cmd_push(printer, cwd, args),
+        ExpCommand::Pull(args) => share::cmd_pull(printer, cwd, args),
     }
 }
