@@ -309,6 +309,8 @@ impl From<kin::experiments::ExpError> for CommandError {
             E::BadName { .. } | E::NameTaken { .. } | E::NameForSweep { .. } => {
                 CommandError::usage(message)
             }
+            E::Unsaved { .. } => CommandError::failure(message)
+                .with_hint("commit or stash them first, or give --force to overwrite them"),
             E::UnknownExperiment { .. } => {
                 CommandError::usage(message).with_hint("`kin exp list` names the experiments")
             }

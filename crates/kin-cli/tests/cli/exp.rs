@@ -300,6 +300,35 @@ fn experiments_are_recorded_kept_and_removed_by_name() {
         "{csv}"
     );
 
+    // Applying it over an uncommitted edit is refused, and nothing is written; --force
+    // overwrites.
+    write_file(
+        dir,
+        "params.yaml",
+        "train:\n  lr: 0.7  # learning rate\n  epochs: 3\n",
+    );
+    let out = run(kin(dir).args(["exp", "apply", "quarter"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_text(&out));
+    assert!(
+        stderr_text(&out)
+            .contains("uncommitted changes to a file would be overwritten: params.yaml"),
+        "{}",
+        stderr_text(&out)
+    );
+    let params = || std::fs::read_to_string(dir.join("params.yaml")).expect("params");
+    assert!(params().contains("lr: 0.7"));
+    run_ok(kin(dir).args(["exp", "apply", "quarter", "--force"]));
+    assert!(
+        params().contains("lr: 0.25  # learning rate"),
+        "{}",
+        params()
+    );
+    run_ok(
+        Command::new("git")
+            .args(["checkout", "-q", "--", "."])
+            .current_dir(dir),
+    );
+
     run_ok(kin(dir).args(["exp", "branch", "quarter", "try-quarter"]));
     let branch_params = run_ok(
         Command::new("git")

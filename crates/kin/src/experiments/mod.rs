@@ -42,6 +42,8 @@ pub enum ExpError {
     NameForSweep { count: usize },
     #[error("experiments need a git commit to start from; this repository has none")]
     NoBaseline,
+    #[error("uncommitted changes to {} would be overwritten: {}", if paths.len() == 1 { "a file" } else { "files" }, paths.join(", "))]
+    Unsaved { paths: Vec<String> },
     #[error("no experiment is named `{name}`")]
     UnknownExperiment { name: String },
     #[error("experiment `{name}` failed at `{step}`:\n{output}")]
@@ -213,13 +215,19 @@ pub fn show_json(repo: &Repo, all: bool) -> Result<serde_json::Value, ExpError> 
     show::show_json(repo, &named, &exps)
 }
 
-/// Brings an experiment's files into the workspace: the files it changed from its baseline,
-/// then its data from the cache (`kin checkout`, which the caller runs).
-pub fn apply(repo: &Repo, name: &str) -> Result<ExpRef, ExpError> {
+/// Brings an experiment's files into the workspace: the files it changed from its baseline
+/// (left unstaged, as DVC leaves them), then its data from the cache (`kin checkout`, which
+/// the caller runs). Files among them with uncommitted changes are not overwritten unless
+/// `force`: an edit is not lost silently.
+pub fn apply(repo: &Repo, name: &str, force: bool) -> Result<ExpRef, ExpError> {
     let head = resolve_commit(repo.root(), "HEAD")?;
     let exp = refs::find(repo.root(), name, head.as_deref())?;
+    let top = PathBuf::from(
+        String::from_utf8_lossy(&git_output(repo.root(), &["rev-parse", "--show-toplevel"])?)
+            .trim(),
+    );
     let changed = git_output(
-        repo.root(),
+        &top,
         &[
             "diff",
             "--name-only",
@@ -229,24 +237,41 @@ pub fn apply(repo: &Repo, name: &str) -> Result<ExpRef, ExpError> {
             &exp.commit,
         ],
     )?;
-    let top = String::from_utf8_lossy(&git_output(repo.root(), &["rev-parse", "--show-toplevel"])?)
-        .trim()
-        .to_owned();
-    for path in changed.split(|b| *b == 0).filter(|p| !p.is_empty()) {
-        let path = String::from_utf8_lossy(path).into_owned();
-        let in_exp = git_output(
-            repo.root(),
-            &["cat-file", "-e", &format!("{}:{path}", exp.commit)],
-        )
-        .is_ok();
-        let full = PathBuf::from(&top).join(&path);
-        if in_exp {
-            git_output(
-                std::path::Path::new(&top),
-                &["checkout", &exp.commit, "--", &path],
-            )?;
+    let paths: Vec<String> = changed
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    if paths.is_empty() {
+        return Ok(exp);
+    }
+    if !force {
+        let mut args = vec!["status", "--porcelain", "--untracked-files=all", "--"];
+        args.extend(paths.iter().map(String::as_str));
+        let dirty = String::from_utf8_lossy(&git_output(&top, &args)?).into_owned();
+        let dirty: Vec<String> = dirty
+            .lines()
+            .filter_map(|line| line.get(3..).map(str::to_owned))
+            .collect();
+        if !dirty.is_empty() {
+            return Err(ExpError::Unsaved { paths: dirty });
+        }
+    }
+    for path in paths {
+        let full = top.join(&path);
+        let io = |source| ExpError::Io {
+            path: full.clone(),
+            source,
+        };
+        let spec = format!("{}:{path}", exp.commit);
+        if git_output(&top, &["cat-file", "-e", &spec]).is_ok() {
+            let bytes = git_output(&top, &["cat-file", "blob", &spec])?;
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent).map_err(io)?;
+            }
+            kin_format::atomic_write::write_atomic(&full, &bytes).map_err(io)?;
         } else if full.exists() {
-            std::fs::remove_file(&full).map_err(|source| ExpError::Io { path: full, source })?;
+            std::fs::remove_file(&full).map_err(io)?;
         }
     }
     Ok(exp)

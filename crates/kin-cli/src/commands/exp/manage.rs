@@ -22,6 +22,9 @@ pub struct ListArgs {
 pub struct ApplyArgs {
     /// The experiment's name.
     pub name: String,
+    /// Overwrite files with uncommitted changes.
+    #[arg(short = 'f', long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -62,7 +65,7 @@ pub fn cmd_list(printer: Printer, cwd: &Path, args: &ListArgs) -> Result<(), Com
 
 pub fn cmd_apply(printer: Printer, cwd: &Path, args: &ApplyArgs) -> Result<(), CommandError> {
     let repo = kin::Repo::discover(cwd)?;
-    let exp = kin::experiments::apply(&repo, &args.name)?;
+    let exp = kin::experiments::apply(&repo, &args.name, args.force)?;
     // Unsaved data in the workspace is not overwritten: checkout refuses, naming it.
     let report = kin::data::checkout(
         &repo,
