@@ -79,32 +79,7 @@ pub fn push(
             .map(|name| refs::find(repo.root(), name, head.as_deref()))
             .collect::<Result<_, _>>()?
     };
-    if experiments.is_empty() {
-        return Ok(Shared {
-            experiments,
-            data: Vec::new(),
-        });
-    }
-    let mut args = vec![
-        "push".to_owned(),
-        "--quiet".to_owned(),
-        request.git_remote.clone(),
-    ];
-    args.extend(refspecs(&experiments, request.force));
-    git_output(
-        repo.root(),
-        &args.iter().map(String::as_str).collect::<Vec<_>>(),
-    )?;
-    let data = if request.no_cache {
-        Vec::new()
-    } else {
-        let outs = outs_of(repo, &experiments)?;
-        let _lock = repo
-            .lock()
-            .map_err(|e| crate::remote::RemoteOpError::from(DataError::from(e)))?;
-        crate::remote::transfer::push_outs(repo, cwd, &request.transfer, &outs, progress)?
-    };
-    Ok(Shared { experiments, data })
+    share(repo, cwd, request, experiments, Direction::Push, progress)
 }
 
 pub fn pull(
@@ -144,14 +119,36 @@ pub fn pull(
             })
             .collect::<Result<_, _>>()?
     };
+    share(repo, cwd, request, experiments, Direction::Pull, progress)
+}
+
+#[derive(Clone, Copy)]
+enum Direction {
+    Push,
+    Pull,
+}
+
+/// Moves the experiments' refs (`git push` or `git fetch`), then their data.
+fn share(
+    repo: &Repo,
+    cwd: &Path,
+    request: &ShareRequest,
+    experiments: Vec<ExpRef>,
+    direction: Direction,
+    progress: &dyn Progress,
+) -> Result<Shared, ExpError> {
     if experiments.is_empty() {
         return Ok(Shared {
             experiments,
             data: Vec::new(),
         });
     }
+    let verb = match direction {
+        Direction::Push => "push",
+        Direction::Pull => "fetch",
+    };
     let mut args = vec![
-        "fetch".to_owned(),
+        verb.to_owned(),
         "--quiet".to_owned(),
         request.git_remote.clone(),
     ];
@@ -160,14 +157,23 @@ pub fn pull(
         repo.root(),
         &args.iter().map(String::as_str).collect::<Vec<_>>(),
     )?;
-    let data = if request.no_cache {
-        Vec::new()
-    } else {
-        let outs = outs_of(repo, &experiments)?;
-        let _lock = repo
-            .lock()
-            .map_err(|e| crate::remote::RemoteOpError::from(DataError::from(e)))?;
-        crate::remote::transfer::fetch_outs(repo, cwd, &request.transfer, &outs, progress)?
+    if request.no_cache {
+        return Ok(Shared {
+            experiments,
+            data: Vec::new(),
+        });
+    }
+    let outs = outs_of(repo, &experiments)?;
+    let _lock = repo
+        .lock()
+        .map_err(|e| crate::remote::RemoteOpError::from(DataError::from(e)))?;
+    let data = match direction {
+        Direction::Push => {
+            crate::remote::transfer::push_outs(repo, cwd, &request.transfer, &outs, progress)?
+        }
+        Direction::Pull => {
+            crate::remote::transfer::fetch_outs(repo, cwd, &request.transfer, &outs, progress)?
+        }
     };
     Ok(Shared { experiments, data })
 }
