@@ -7,7 +7,7 @@ mod commit;
 mod dag;
 mod diff;
 mod drift;
-mod exp;
+pub(crate) mod exp;
 mod fairness;
 mod gate_io;
 mod gc;
@@ -19,6 +19,7 @@ mod metrics;
 mod metrics_io;
 mod model;
 mod params;
+mod queue;
 mod remote;
 mod repro;
 mod run;
@@ -100,6 +101,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Experiments in DVC's format: run (sweeps in parallel), show, list, apply, branch, remove.
     Exp(exp::ExpArgs),
+    /// Experiments queued by `kin exp run --queue`: start, status, remove.
+    Queue(queue::QueueArgs),
     /// Compare params between git revisions and the workspace (as `dvc params diff`).
     Params(params::ParamsArgs),
     /// Configure remotes in `.dvc/config`, as `dvc remote` does.
@@ -156,6 +159,7 @@ pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
         Command::Metrics(args) => metrics::cmd_metrics(printer, &cwd, &args),
         Command::Diff(args) => diff::cmd_diff(printer, &cwd, &args),
         Command::Exp(args) => exp::cmd_exp(printer, &cwd, &args),
+        Command::Queue(args) => queue::cmd_queue(printer, &cwd, &args),
         Command::Params(args) => params::cmd_params(printer, &cwd, &args),
         Command::Remote(args) => remote::cmd_remote(printer, &cwd, &args),
         Command::Push(args) => transfer::push::cmd_push(printer, &cwd, &args),

@@ -502,3 +502,66 @@ fn experiments_travel_through_git_and_the_dvc_remote() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr_text(&out));
     assert!(stderr_text(&out).contains("no experiment is named `nothing`"));
 }
+
+#[test]
+fn queued_experiments_run_later_with_the_workspace_they_were_queued_with() {
+    let repo = project();
+    let dir = repo.path();
+    let said = run_ok(kin(dir).args(["exp", "run", "--queue", "-S", "train.lr=0.2,0.4"]));
+    assert_eq!(said.matches("Queued experiment").count(), 2, "{said}");
+    // An uncommitted change queued with a third one travels with it, not with the others.
+    write_file(
+        dir,
+        "params.yaml",
+        "train:\n  lr: 0.1  # learning rate\n  epochs: 9\n",
+    );
+    run_ok(kin(dir).args(["exp", "run", "--queue", "-n", "nine"]));
+    run_ok(
+        Command::new("git")
+            .args(["checkout", "-q", "--", "."])
+            .current_dir(dir),
+    );
+    run_ok(kin(dir).args(["exp", "run", "--queue", "-n", "dropped"]));
+
+    let status: Value =
+        serde_json::from_str(&run_ok(kin(dir).args(["queue", "status", "--json"]))).expect("json");
+    assert_eq!(status.as_array().expect("queue").len(), 4, "{status}");
+    assert!(
+        status
+            .as_array()
+            .expect("queue")
+            .iter()
+            .all(|q| q["status"] == "queued")
+    );
+    assert!(names(dir).is_empty(), "nothing ran yet");
+    // A queued name is taken.
+    let out = run(kin(dir).args(["exp", "run", "-n", "nine"]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_text(&out));
+
+    run_ok(kin(dir).args(["queue", "remove", "dropped"]));
+    let ran = run_ok(kin(dir).args(["queue", "start", "-j", "2"]));
+    assert_eq!(ran.matches("Ran experiment").count(), 3, "{ran}");
+    assert_eq!(run_ok(kin(dir).args(["queue", "status"])), "");
+    let mut listed = names(dir);
+    listed.sort();
+    assert_eq!(listed.len(), 3);
+    assert!(listed.contains(&"nine".to_owned()));
+    let shown: Value =
+        serde_json::from_str(&run_ok(kin(dir).args(["exp", "show", "--json"]))).expect("json");
+    let nine = shown[1]["experiments"]
+        .as_array()
+        .expect("experiments")
+        .iter()
+        .find(|e| e["name"] == "nine")
+        .expect("nine");
+    assert_eq!(
+        nine["revs"][0]["data"]["params"]["params.yaml"]["data"]["train"]["epochs"],
+        9
+    );
+    // The workspace is as it was: epochs 3.
+    assert!(
+        std::fs::read_to_string(dir.join("params.yaml"))
+            .expect("params")
+            .contains("epochs: 3")
+    );
+}

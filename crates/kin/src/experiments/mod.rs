@@ -6,6 +6,7 @@
 
 mod names;
 mod params_edit;
+pub mod queue;
 mod refs;
 mod runner;
 mod share;
@@ -101,6 +102,7 @@ pub fn plan(repo: &Repo, request: &RunRequest) -> Result<Vec<Planned>, ExpError>
         .into_iter()
         .filter(|e| e.baseline == baseline)
         .map(|e| e.name)
+        .chain(queue::list(repo)?.into_iter().map(|q| q.name))
         .collect();
     assignments
         .into_iter()
@@ -153,20 +155,28 @@ fn tempfile_copy(repo: &Repo, file: &str) -> Result<(PathBuf, PathBuf), ExpError
     Ok((dir, copy))
 }
 
-/// Runs the planned experiments, `report` hearing of each as it ends.
+/// Runs the planned experiments from the workspace as it is, `report` hearing of each as it
+/// ends.
 pub fn run(
     repo: &Repo,
     request: &RunRequest,
     planned: Vec<Planned>,
     report: &(dyn Fn(&Outcome) + Sync),
 ) -> Result<Vec<Outcome>, ExpError> {
-    let executor = runner::Executor::new(
+    let snapshot = std::sync::Arc::new(runner::Snapshot::of_workspace(
         repo,
         baseline(repo)?,
-        request.kin.clone(),
         request.targets.clone(),
-    )?;
-    Ok(executor.run_all(planned, request.jobs, report))
+    )?);
+    let jobs = planned
+        .into_iter()
+        .map(|planned| runner::Job {
+            snapshot: snapshot.clone(),
+            planned,
+        })
+        .collect();
+    let executor = runner::Executor::new(repo, request.kin.clone())?;
+    Ok(executor.run_all(jobs, request.jobs, report))
 }
 
 /// Experiments of HEAD's baseline, or of every baseline with `all`.

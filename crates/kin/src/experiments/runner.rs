@@ -7,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::ExpError;
 use super::params_edit::set_param;
@@ -17,17 +17,82 @@ use super::sweep::Assignment;
 use crate::Repo;
 use crate::git::{git_command, git_output};
 
-/// What every experiment of one `kin exp run` shares.
+/// How experiments run in this repository: the `kin` binary and the environment that sends
+/// their runs to the repository's store under its project.
 pub struct Executor {
     root: PathBuf,
-    baseline: String,
     /// The `kin` binary to run `checkout` and `repro` with.
     kin: PathBuf,
-    targets: Vec<String>,
-    /// The environment that sends runs to the repository's store under its project.
     env: Vec<(String, String)>,
-    /// Workspace files that differ from the baseline (`None`: deleted there).
-    carried: Vec<(String, bool)>,
+}
+
+/// The workspace as an experiment starts from it: the baseline commit, and the files that
+/// differed from it, copied from `carried_root` (`false`: deleted there).
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub baseline: String,
+    /// Stages or `dvc.yaml` files to reproduce (all when empty).
+    pub targets: Vec<String>,
+    pub carried_root: PathBuf,
+    pub carried: Vec<(String, bool)>,
+}
+
+impl Snapshot {
+    /// The workspace now: HEAD, its uncommitted changes, and the files git does not track
+    /// and does not ignore.
+    pub fn of_workspace(
+        repo: &Repo,
+        baseline: String,
+        targets: Vec<String>,
+    ) -> Result<Snapshot, ExpError> {
+        let root = repo.root().to_path_buf();
+        let changed = git_in(
+            &root,
+            &[
+                "diff",
+                "--name-only",
+                "-z",
+                "--no-renames",
+                "HEAD",
+                "--",
+                ".",
+            ],
+        )?;
+        let untracked = git_in(
+            &root,
+            &[
+                "ls-files",
+                "-z",
+                "--others",
+                "--exclude-standard",
+                "--",
+                ".",
+            ],
+        )?;
+        let prefix = String::from_utf8_lossy(&git_in(&root, &["rev-parse", "--show-prefix"])?)
+            .trim()
+            .to_owned();
+        let mut carried = Vec::new();
+        for path in paths(&changed).into_iter().chain(paths(&untracked)) {
+            // `git diff` names paths from the top of the git repository.
+            let rel = path.strip_prefix(&prefix).unwrap_or(&path).to_owned();
+            let exists = root.join(&rel).exists();
+            carried.push((rel, exists));
+        }
+        Ok(Snapshot {
+            baseline,
+            targets,
+            carried_root: root,
+            carried,
+        })
+    }
+}
+
+/// One experiment to run, from its snapshot.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub snapshot: Arc<Snapshot>,
+    pub planned: Planned,
 }
 
 /// One experiment to run.
@@ -58,12 +123,7 @@ fn paths(bytes: &[u8]) -> Vec<String> {
 }
 
 impl Executor {
-    pub fn new(
-        repo: &Repo,
-        baseline: String,
-        kin: PathBuf,
-        targets: Vec<String>,
-    ) -> Result<Executor, ExpError> {
+    pub fn new(repo: &Repo, kin: PathBuf) -> Result<Executor, ExpError> {
         let root = repo.root().to_path_buf();
         let store = crate::lineage::store_location(&root)?;
         let project = crate::lineage::project_name(&root)?;
@@ -75,53 +135,13 @@ impl Executor {
             (crate::env::KIN_STORE_URL.to_owned(), store_url),
             (crate::env::KIN_PROJECT.to_owned(), project),
         ];
-        let mut carried: Vec<(String, bool)> = Vec::new();
-        let changed = git_in(
-            &root,
-            &[
-                "diff",
-                "--name-only",
-                "-z",
-                "--no-renames",
-                "HEAD",
-                "--",
-                ".",
-            ],
-        )?;
-        let untracked = git_in(
-            &root,
-            &[
-                "ls-files",
-                "-z",
-                "--others",
-                "--exclude-standard",
-                "--",
-                ".",
-            ],
-        )?;
-        let prefix = String::from_utf8_lossy(&git_in(&root, &["rev-parse", "--show-prefix"])?)
-            .trim()
-            .to_owned();
-        for path in paths(&changed).into_iter().chain(paths(&untracked)) {
-            // `git diff` names paths from the top of the git repository.
-            let rel = path.strip_prefix(&prefix).unwrap_or(&path).to_owned();
-            let exists = root.join(&rel).exists();
-            carried.push((rel, exists));
-        }
-        Ok(Executor {
-            root,
-            baseline,
-            kin,
-            targets,
-            env,
-            carried,
-        })
+        Ok(Executor { root, kin, env })
     }
 
     /// Runs `planned` with up to `jobs` at once, in order of completion.
     pub fn run_all(
         &self,
-        planned: Vec<Planned>,
+        planned: Vec<Job>,
         jobs: usize,
         report: &(dyn Fn(&Outcome) + Sync),
     ) -> Vec<Outcome> {
@@ -134,8 +154,8 @@ impl Executor {
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(one) = planned.get(i) else { break };
                         let outcome = Outcome {
-                            result: self.run_one(one),
-                            planned: one.clone(),
+                            result: self.run_one(&one.snapshot, &one.planned),
+                            planned: one.planned.clone(),
                         };
                         report(&outcome);
                         outcomes
@@ -149,18 +169,18 @@ impl Executor {
         outcomes.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn run_one(&self, planned: &Planned) -> Result<ExpRef, ExpError> {
+    fn run_one(&self, snapshot: &Snapshot, planned: &Planned) -> Result<ExpRef, ExpError> {
         let dir = self
             .root
             .join(".kin")
             .join("tmp")
             .join("exps")
             .join(&planned.name);
-        let worktree = Worktree::add(&self.root, &dir, &self.baseline)?;
-        self.prepare(&worktree.dir, planned)?;
+        let worktree = Worktree::add(&self.root, &dir, &snapshot.baseline)?;
+        self.prepare(&worktree.dir, snapshot, planned)?;
         self.kin(&worktree.dir, &["checkout", "-q"], &planned.name)?;
         let mut repro = vec!["repro", "-q"];
-        repro.extend(self.targets.iter().map(String::as_str));
+        repro.extend(snapshot.targets.iter().map(String::as_str));
         self.kin(&worktree.dir, &repro, &planned.name)?;
         git_in(&worktree.dir, &["add", "-A", "--", "."])?;
         let message = format!("kin: experiment {}", planned.name);
@@ -202,7 +222,7 @@ impl Executor {
             .trim()
             .to_owned();
         let exp = ExpRef {
-            baseline: self.baseline.clone(),
+            baseline: snapshot.baseline.clone(),
             name: planned.name.clone(),
             commit,
         };
@@ -220,18 +240,18 @@ impl Executor {
     }
 
     /// The workspace's changes, the shared cache and the experiment's params.
-    fn prepare(&self, dir: &Path, planned: &Planned) -> Result<(), ExpError> {
+    fn prepare(&self, dir: &Path, snapshot: &Snapshot, planned: &Planned) -> Result<(), ExpError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| ExpError::Io { path, source }
         };
-        for (rel, exists) in &self.carried {
+        for (rel, exists) in &snapshot.carried {
             let to = dir.join(rel);
             if *exists {
                 if let Some(parent) = to.parent() {
                     std::fs::create_dir_all(parent).map_err(io(parent))?;
                 }
-                std::fs::copy(self.root.join(rel), &to).map_err(io(&to))?;
+                std::fs::copy(snapshot.carried_root.join(rel), &to).map_err(io(&to))?;
             } else if to.exists() {
                 std::fs::remove_file(&to).map_err(io(&to))?;
             }

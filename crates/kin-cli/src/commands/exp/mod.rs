@@ -3,7 +3,7 @@
 
 mod diff;
 mod manage;
-mod run;
+pub(crate) mod run;
 mod share;
 mod show;
 

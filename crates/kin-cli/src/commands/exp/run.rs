@@ -23,6 +23,9 @@ pub struct RunArgs {
     /// How many experiments run at once.
     #[arg(short = 'j', long, default_value_t = 1)]
     pub jobs: usize,
+    /// Queue the experiments instead of running them; `kin queue start` runs them later.
+    #[arg(long)]
+    pub queue: bool,
 }
 
 pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), CommandError> {
@@ -41,6 +44,19 @@ pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), Comma
     };
     // Every name, file and key is checked before anything runs.
     let planned = kin::experiments::plan(&repo, &request)?;
+    if args.queue {
+        kin::experiments::queue::enqueue(&repo, &request, &planned)?;
+        for one in &planned {
+            writeln!(
+                printer.stdout(),
+                "Queued experiment `{}`{}",
+                one.name,
+                describe(&one.assignment)
+            )?;
+        }
+        writeln!(printer.status(), "run them with `kin queue start [-j N]`")?;
+        return Ok(());
+    }
     if planned.len() > 1 {
         writeln!(
             printer.status(),
@@ -49,32 +65,48 @@ pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), Comma
             request.jobs.min(planned.len())
         )?;
     }
-    let report = |outcome: &Outcome| {
-        let values: Vec<String> = outcome
-            .planned
-            .assignment
-            .iter()
-            .map(|(_, key, value)| format!("{key}={value}"))
-            .collect();
-        let shown = if values.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", values.join(", "))
-        };
-        let _ = match &outcome.result {
-            Ok(_) => writeln!(
-                printer.stdout(),
-                "Ran experiment `{}`{shown}",
-                outcome.planned.name
-            ),
-            Err(e) => writeln!(
-                printer.stderr(),
-                "error: experiment `{}`{shown}: {e}",
-                outcome.planned.name
-            ),
-        };
-    };
+    let report = |outcome: &Outcome| report_outcome(printer, outcome);
     let outcomes = kin::experiments::run(&repo, &request, planned, &report)?;
+    failures(&outcomes)?;
+    writeln!(
+        printer.status(),
+        "see them with `kin exp show`; `kin exp apply NAME` brings one into the workspace"
+    )?;
+    Ok(())
+}
+
+/// ` (train.lr=0.1, …)`: the params an experiment sets.
+pub(crate) fn describe(assignment: &kin::experiments::Assignment) -> String {
+    let values: Vec<String> = assignment
+        .iter()
+        .map(|(_, key, value)| format!("{key}={value}"))
+        .collect();
+    if values.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", values.join(", "))
+    }
+}
+
+/// Reports each outcome as it ends.
+pub(crate) fn report_outcome(printer: Printer, outcome: &Outcome) {
+    let shown = describe(&outcome.planned.assignment);
+    let _ = match &outcome.result {
+        Ok(_) => writeln!(
+            printer.stdout(),
+            "Ran experiment `{}`{shown}",
+            outcome.planned.name
+        ),
+        Err(e) => writeln!(
+            printer.stderr(),
+            "error: experiment `{}`{shown}: {e}",
+            outcome.planned.name
+        ),
+    };
+}
+
+/// Exit 1 when any experiment failed.
+pub(crate) fn failures(outcomes: &[Outcome]) -> Result<(), CommandError> {
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     if failed > 0 {
         return Err(CommandError::failure(format!(
@@ -83,9 +115,5 @@ pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), Comma
         ))
         .with_hint("the errors above say where; the experiments that ran are kept"));
     }
-    writeln!(
-        printer.status(),
-        "see them with `kin exp show`; `kin exp apply NAME` brings one into the workspace"
-    )?;
     Ok(())
 }
