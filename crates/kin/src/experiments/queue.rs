@@ -92,7 +92,7 @@ pub fn enqueue(repo: &Repo, request: &RunRequest, planned: &[Planned]) -> Result
     Ok(())
 }
 
-fn read_entry(dir: &Path) -> Option<(Value, Vec<(String, String, Value)>)> {
+fn read_entry(dir: &Path) -> Option<(Value, super::Assignment)> {
     let entry: Value = serde_json::from_slice(&std::fs::read(dir.join("entry.json")).ok()?).ok()?;
     let assignment = entry["assignment"]
         .as_array()?
