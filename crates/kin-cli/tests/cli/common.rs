@@ -331,3 +331,14 @@ pub fn both_json(
         serde_json::from_str(&theirs).unwrap_or_else(|e| panic!("dvc {args:?}: {e}: {theirs}")),
     )
 }
+
+/// Runs `cmd`, which must exit with `code` and say `expected` on standard error.
+pub fn fails_saying(cmd: &mut Command, code: i32, expected: &str) {
+    let out = run(cmd);
+    let stderr = stderr_text(&out);
+    assert_eq!(out.status.code(), Some(code), "{cmd:?}: {stderr}");
+    assert!(
+        stderr.contains(expected),
+        "{cmd:?}: expected `{expected}` in {stderr}"
+    );
+}

@@ -5,7 +5,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{commit_all, dvc_python, git, kin, run, run_ok, stderr_text, write_file};
+use crate::common::{
+    commit_all, dvc_python, fails_saying, git, kin, run_ok, stderr_text, write_file,
+};
 
 /// Runs `dvc diff ARGS` and `kin diff ARGS` in `dir`: the same standard output.
 fn same_as_dvc(python: &Path, dir: &Path, args: &[&str]) -> String {
@@ -179,18 +181,7 @@ fn diff_json_keeps_its_shape_and_bad_input_is_refused() {
             "`nothing.txt` is not tracked data",
         ),
     ] {
-        let out = run(kin(dir).args(args));
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            stderr_text(&out)
-        );
-        assert!(
-            stderr_text(&out).contains(expected),
-            "{}",
-            stderr_text(&out)
-        );
+        fails_saying(kin(dir).args(args), 2, expected);
     }
 
     // Without any commit there is nothing to compare with.

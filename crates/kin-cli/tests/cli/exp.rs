@@ -9,7 +9,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{commit_all, dvc_python, git_repo, kin, run, run_ok, stderr_text, write_file};
+use crate::common::{
+    commit_all, dvc_python, fails_saying, git_repo, kin, run, run_ok, stderr_text, write_file,
+};
 
 const PIPELINE: &str = "stages:\n  train:\n    cmd: python3 train.py\n    deps: [data/raw.csv, train.py]\n    params: [train]\n    outs: [model.txt]\n    metrics:\n    - metrics.json:\n        cache: false\n";
 
@@ -384,18 +386,7 @@ fn bad_experiments_are_refused_before_anything_runs() {
             "no experiment is named `nothing`",
         ),
     ] {
-        let out = run(kin(dir).args(args));
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            stderr_text(&out)
-        );
-        assert!(
-            stderr_text(&out).contains(expected),
-            "{args:?}: {}",
-            stderr_text(&out)
-        );
+        fails_saying(kin(dir).args(args), 2, expected);
     }
     assert_eq!(names(dir), ["taken"]);
     // A failing stage fails its experiment, which leaves no ref and no worktree.
