@@ -556,3 +556,42 @@ fn queued_experiments_run_later_with_the_workspace_they_were_queued_with() {
             .contains("epochs: 3")
     );
 }
+
+#[test]
+fn a_repository_in_a_subdirectory_of_git_runs_and_shows_experiments() {
+    let Some(python) = dvc_python() else { return };
+    let top = git_repo(None);
+    let dir = top.path().join("project");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let out = Command::new(&python)
+        .args(["-m", "dvc", "init", "-q", "--subdir"])
+        .current_dir(&dir)
+        .output()
+        .expect("dvc");
+    assert!(out.status.success(), "{}", stderr_text(&out));
+    write_file(&dir, "params.yaml", "x: 1\n");
+    write_file(
+        &dir,
+        "dvc.yaml",
+        "stages:\n  s:\n    cmd: cp params.yaml m.yaml\n    params: [x]\n    metrics:\n    - m.yaml:\n        cache: false\n",
+    );
+    run_ok(kin(&dir).args(["repro", "-q"]));
+    commit_all(top.path(), "baseline");
+    // A revision's params are read from the subdirectory's tree.
+    let diff = run_ok(kin(&dir).args(["params", "diff", "HEAD", "--all", "--json"]));
+    assert_eq!(
+        diff.trim(),
+        r#"{"params.yaml": {"x": {"old": 1, "new": 1, "diff": 0}}}"#
+    );
+    run_ok(kin(&dir).args(["exp", "run", "-S", "x=2", "-n", "two"]));
+    let ours: Value =
+        serde_json::from_str(&run_ok(kin(&dir).args(["exp", "show", "--json"]))).expect("json");
+    assert_eq!(
+        ours[1]["experiments"][0]["revs"][0]["data"]["metrics"]["m.yaml"]["data"]["x"],
+        2
+    );
+    assert_eq!(
+        canonical(&ours),
+        canonical(&dvc_json(&python, &dir, &["exp", "show", "--json"]))
+    );
+}

@@ -21,6 +21,9 @@ use crate::git::{git_command, git_output};
 /// their runs to the repository's store under its project.
 pub struct Executor {
     root: PathBuf,
+    /// The repository's directory inside its git worktree (`` or `sub/dir/`): a worktree
+    /// holds the whole git tree, the repository is there.
+    prefix: String,
     /// The `kin` binary to run `checkout` and `repro` with.
     kin: PathBuf,
     env: Vec<(String, String)>,
@@ -135,7 +138,15 @@ impl Executor {
             (crate::env::KIN_STORE_URL.to_owned(), store_url),
             (crate::env::KIN_PROJECT.to_owned(), project),
         ];
-        Ok(Executor { root, kin, env })
+        let prefix = String::from_utf8_lossy(&git_in(&root, &["rev-parse", "--show-prefix"])?)
+            .trim()
+            .to_owned();
+        Ok(Executor {
+            root,
+            prefix,
+            kin,
+            env,
+        })
     }
 
     /// Runs `planned` with up to `jobs` at once, in order of completion.
@@ -177,11 +188,12 @@ impl Executor {
             .join("exps")
             .join(&planned.name);
         let worktree = Worktree::add(&self.root, &dir, &snapshot.baseline)?;
-        self.prepare(&worktree.dir, snapshot, planned)?;
-        self.kin(&worktree.dir, &["checkout", "-q"], &planned.name)?;
+        let work = worktree.dir.join(&self.prefix);
+        self.prepare(&work, snapshot, planned)?;
+        self.kin(&work, &["checkout", "-q"], &planned.name)?;
         let mut repro = vec!["repro", "-q"];
         repro.extend(snapshot.targets.iter().map(String::as_str));
-        self.kin(&worktree.dir, &repro, &planned.name)?;
+        self.kin(&work, &repro, &planned.name)?;
         git_in(&worktree.dir, &["add", "-A", "--", "."])?;
         let message = format!("kin: experiment {}", planned.name);
         let mut commit = Command::new("git");

@@ -218,7 +218,9 @@ fn open_revision(root: &Path, rev: &str) -> Result<Tree, MetricsError> {
     } else {
         format!("{commit}:{}", prefix.trim_end_matches('/'))
     };
-    let listing_args = ["ls-tree", "-r", "-l", "-z", &treeish];
+    // `--full-tree`: run from a subdirectory, ls-tree would also keep only the paths below it
+    // inside the tree it lists (the repository of a `dvc init --subdir` is such a subdirectory).
+    let listing_args = ["ls-tree", "--full-tree", "-r", "-l", "-z", &treeish];
     let listing = git(root, rev, &listing_args)?;
     if !listing.status.success() {
         // The repo root did not exist in that commit: nothing to read there.
