@@ -197,7 +197,11 @@ impl Executor {
         git_in(&worktree.dir, &["add", "-A", "--", "."])?;
         let message = format!("kin: experiment {}", planned.name);
         let mut commit = Command::new("git");
+        // The repository's hooks (`dvc install`'s among them) are the user's workflow, not
+        // kin's bookkeeping: they do not run for experiment worktrees and commits.
         commit.arg("-C").arg(&worktree.dir).args([
+            "-c",
+            NO_HOOKS,
             "commit",
             "-q",
             "--allow-empty",
@@ -313,6 +317,9 @@ impl Executor {
     }
 }
 
+/// Turns the repository's git hooks off for one command.
+const NO_HOOKS: &str = "core.hooksPath=/dev/null";
+
 /// A git worktree, removed again when dropped.
 struct Worktree {
     root: PathBuf,
@@ -333,6 +340,8 @@ impl Worktree {
         git_in(
             root,
             &[
+                "-c",
+                NO_HOOKS,
                 "worktree",
                 "add",
                 "--quiet",

@@ -48,7 +48,7 @@ pub fn cmd_run(printer: Printer, cwd: &Path, args: &RunArgs) -> Result<(), Comma
         kin::experiments::queue::enqueue(&repo, &request, &planned)?;
         for one in &planned {
             writeln!(
-                printer.stdout(),
+                printer.status(),
                 "Queued experiment `{}`{}",
                 one.name,
                 describe(&one.assignment)
@@ -93,7 +93,7 @@ pub(crate) fn report_outcome(printer: Printer, outcome: &Outcome) {
     let shown = describe(&outcome.planned.assignment);
     let _ = match &outcome.result {
         Ok(_) => writeln!(
-            printer.stdout(),
+            printer.status(),
             "Ran experiment `{}`{shown}",
             outcome.planned.name
         ),
