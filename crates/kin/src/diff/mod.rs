@@ -92,10 +92,15 @@ pub fn diff(repo: &Repo, request: &DiffRequest) -> Result<DataDiff, DiffError> {
         return Ok(DataDiff::default());
     }
     let old_source = Source::Rev(request.a_rev.clone());
-    let new_source = request.b_rev.clone().map_or(Source::Workspace, Source::Rev);
+    // `workspace` named as the new side is the workspace too, as in DVC (which then does not
+    // report what the cache lacks: only an omitted side does).
+    let new_source = match request.b_rev.as_deref() {
+        None | Some("workspace") => Source::Workspace,
+        Some(rev) => Source::Rev(rev.to_owned()),
+    };
     let old_commit = side::commit_of(repo, &request.a_rev)?;
     // The same commit twice: nothing to compare, as DVC answers.
-    if let Some(b_rev) = &request.b_rev
+    if let Source::Rev(b_rev) = &new_source
         && side::commit_of(repo, b_rev)? == old_commit
     {
         return Ok(DataDiff::default());
