@@ -154,7 +154,11 @@ fn diff_answers_as_dvc_does() {
     );
     same_as_dvc(&python, dir, &["HEAD~2"]);
     // The workspace named as the new side: compared, without "not in cache", as DVC does.
-    same_as_dvc(&python, dir, &["HEAD~2", "workspace", "--json", "--show-hash"]);
+    same_as_dvc(
+        &python,
+        dir,
+        &["HEAD~2", "workspace", "--json", "--show-hash"],
+    );
 }
 
 #[test]
