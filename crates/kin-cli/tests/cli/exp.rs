@@ -583,7 +583,23 @@ fn a_repository_in_a_subdirectory_of_git_runs_and_shows_experiments() {
         diff.trim(),
         r#"{"params.yaml": {"x": {"old": 1, "new": 1, "diff": 0}}}"#
     );
+    // An untracked file in a directory named like the repository's own: carried as it is.
+    write_file(&dir, "project/notes.txt", "kept\n");
     run_ok(kin(&dir).args(["exp", "run", "-S", "x=2", "-n", "two"]));
+    let refname = run_ok(
+        Command::new("git")
+            .args(["for-each-ref", "--format=%(refname)", "refs/exps/*/*/two"])
+            .current_dir(top.path()),
+    );
+    let carried = run_ok(
+        Command::new("git")
+            .args([
+                "show",
+                &format!("{}:project/project/notes.txt", refname.trim()),
+            ])
+            .current_dir(top.path()),
+    );
+    assert_eq!(carried, "kept\n");
     let ours: Value =
         serde_json::from_str(&run_ok(kin(&dir).args(["exp", "show", "--json"]))).expect("json");
     assert_eq!(

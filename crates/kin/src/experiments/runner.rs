@@ -49,11 +49,14 @@ impl Snapshot {
         targets: Vec<String>,
     ) -> Result<Snapshot, ExpError> {
         let root = repo.root().to_path_buf();
+        // Both name paths from the repository's directory: `--relative` makes `git diff` do
+        // so (it would name them from the top of the git tree), `ls-files` always does.
         let changed = git_in(
             &root,
             &[
                 "diff",
                 "--name-only",
+                "--relative",
                 "-z",
                 "--no-renames",
                 "HEAD",
@@ -72,16 +75,14 @@ impl Snapshot {
                 ".",
             ],
         )?;
-        let prefix = String::from_utf8_lossy(&git_in(&root, &["rev-parse", "--show-prefix"])?)
-            .trim()
-            .to_owned();
-        let mut carried = Vec::new();
-        for path in paths(&changed).into_iter().chain(paths(&untracked)) {
-            // `git diff` names paths from the top of the git repository.
-            let rel = path.strip_prefix(&prefix).unwrap_or(&path).to_owned();
-            let exists = root.join(&rel).exists();
-            carried.push((rel, exists));
-        }
+        let carried = paths(&changed)
+            .into_iter()
+            .chain(paths(&untracked))
+            .map(|rel| {
+                let exists = root.join(&rel).exists();
+                (rel, exists)
+            })
+            .collect();
         Ok(Snapshot {
             baseline,
             targets,
