@@ -124,35 +124,14 @@ pub fn plan(repo: &Repo, request: &RunRequest) -> Result<Vec<Planned>, ExpError>
 
 /// A `-S` key must be in its file already, as DVC requires of a params file it knows.
 fn check_key(repo: &Repo, set: &ParamSet) -> Result<(), ExpError> {
-    let scratch = tempfile_copy(repo, &set.file)?;
-    let first = set.values.first().cloned().unwrap_or_default();
-    let result = params_edit::set_param(&scratch.1, &set.file, &set.key, &first);
-    let _ = std::fs::remove_dir_all(&scratch.0);
-    result
-}
-
-/// A copy of a params file in a scratch directory under `.kin/tmp`, to try an edit on.
-fn tempfile_copy(repo: &Repo, file: &str) -> Result<(PathBuf, PathBuf), ExpError> {
-    let source = repo.root().join(file);
-    if !source.is_file() {
+    let path = repo.root().join(&set.file);
+    if !path.is_file() {
         return Err(ExpError::NoParamsFile {
-            file: file.to_owned(),
+            file: set.file.clone(),
         });
     }
-    let dir = repo
-        .root()
-        .join(".kin")
-        .join("tmp")
-        .join(format!("check-{}", std::process::id()));
-    let io = |source| ExpError::Io {
-        path: dir.clone(),
-        source,
-    };
-    std::fs::create_dir_all(&dir).map_err(io)?;
-    let name = source.file_name().map(PathBuf::from).unwrap_or_default();
-    let copy = dir.join(name);
-    std::fs::copy(&source, &copy).map_err(io)?;
-    Ok((dir, copy))
+    let first = set.values.first().cloned().unwrap_or_default();
+    params_edit::edited_params(&path, &set.file, &set.key, &first).map(drop)
 }
 
 /// Runs the planned experiments from the workspace as it is, `report` hearing of each as it

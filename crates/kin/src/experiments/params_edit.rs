@@ -15,6 +15,21 @@ use super::sweep::scalar;
 /// Sets `key` (dotted) in the params file `path` (shown as `file`) to `value`. The key must
 /// already be there: a misspelled key is an error, not a new param.
 pub fn set_param(path: &Path, file: &str, key: &str, value: &Value) -> Result<(), ExpError> {
+    let edited = edited_params(path, file, key, value)?;
+    write_atomic(path, edited.as_bytes()).map_err(|source| ExpError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The text the params file `path` would have with `key` set to `value`, without writing
+/// it: what checking a `-S` before anything runs needs.
+pub fn edited_params(
+    path: &Path,
+    file: &str,
+    key: &str,
+    value: &Value,
+) -> Result<String, ExpError> {
     let io = |source: std::io::Error| ExpError::Io {
         path: path.to_path_buf(),
         source,
@@ -68,7 +83,7 @@ pub fn set_param(path: &Path, file: &str, key: &str, value: &Value) -> Result<()
             });
         }
     };
-    write_atomic(path, edited.as_bytes()).map_err(io)
+    Ok(edited)
 }
 
 fn json_slot<'a>(doc: &'a mut Value, key: &str) -> Option<&'a mut Value> {
