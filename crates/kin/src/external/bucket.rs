@@ -9,7 +9,7 @@
 use kin_format::lock_file::{ExternalField, ExternalVersion};
 use kin_remote::RemoteSpec;
 
-use super::{ExternalError, ExternalState};
+use super::{ExternalError, ExternalState, unreachable};
 
 /// The clouds whose objects are read here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,13 +68,6 @@ fn open(cloud: Cloud, url: &str) -> Result<(Box<dyn kin_remote::Remote>, String)
     }
     let remote = kin_remote::open(&spec).map_err(|e| unreachable(url, e.to_string()))?;
     Ok((remote, key.to_owned()))
-}
-
-fn unreachable(url: &str, reason: String) -> ExternalError {
-    ExternalError::Unreachable {
-        url: url.to_owned(),
-        reason,
-    }
 }
 
 pub(super) fn current_state(

@@ -15,7 +15,7 @@ use kin_remote::RemoteSpec;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 
-use super::{ExternalError, ExternalState};
+use super::{ExternalError, ExternalState, unreachable};
 
 const GCS_ENDPOINT: &str = "https://storage.googleapis.com";
 /// How long GCS may take to answer a metadata request, or to start a download.
@@ -52,13 +52,6 @@ fn split(url: &str) -> Result<(&str, &str), ExternalError> {
             url: url.to_owned(),
             reason: "a dependency in gs is `gs://BUCKET/KEY`".to_owned(),
         }),
-    }
-}
-
-fn unreachable(url: &str, reason: String) -> ExternalError {
-    ExternalError::Unreachable {
-        url: url.to_owned(),
-        reason,
     }
 }
 

@@ -12,10 +12,7 @@ use super::{ExternalError, ExternalState};
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(super) fn current_state(url: &str) -> Result<Option<ExternalState>, ExternalError> {
-    let unreachable = |reason: String| ExternalError::Unreachable {
-        url: url.to_owned(),
-        reason,
-    };
+    let unreachable = |reason: String| super::unreachable(url, reason);
     let client = reqwest::blocking::Client::builder()
         .timeout(TIMEOUT)
         .build()
@@ -50,10 +47,7 @@ pub(super) fn current_state(url: &str) -> Result<Option<ExternalState>, External
 }
 
 pub(super) fn download(url: &str, sink: &mut dyn std::io::Write) -> Result<u64, ExternalError> {
-    let unreachable = |reason: String| ExternalError::Unreachable {
-        url: url.to_owned(),
-        reason,
-    };
+    let unreachable = |reason: String| super::unreachable(url, reason);
     // No overall timeout: a large file takes as long as it takes; connecting does not.
     let client = reqwest::blocking::Client::builder()
         .connect_timeout(TIMEOUT)

@@ -31,6 +31,14 @@ pub enum ExternalError {
     Unreachable { url: String, reason: String },
 }
 
+/// The storage at `url` could not answer, for `reason`.
+fn unreachable(url: &str, reason: String) -> ExternalError {
+    ExternalError::Unreachable {
+        url: url.to_owned(),
+        reason,
+    }
+}
+
 /// Whether a dependency path names data by URL rather than a path (`s3://…`, `https://…`).
 /// Local paths, absolute ones included, are not URLs; neither is a Windows drive.
 pub fn is_url(path: &str) -> bool {
