@@ -17,6 +17,8 @@ use crate::Repo;
 #[derive(Debug, Clone)]
 pub struct Queued {
     pub name: String,
+    /// Where it waits: `.kin/queue/NAME`, or `.kin/queue/.running-NAME-PID` once claimed.
+    pub dir: PathBuf,
     pub baseline: String,
     pub assignment: super::Assignment,
     pub queued_at: String,
@@ -139,10 +141,12 @@ pub fn list(repo: &Repo) -> Result<Vec<Queued>, ExpError> {
         } else {
             QueueState::Queued
         };
-        let Some((entry, assignment)) = read_entry(&entry.path()) else {
+        let dir = entry.path();
+        let Some((entry, assignment)) = read_entry(&dir) else {
             continue;
         };
         found.push(Queued {
+            dir,
             name: entry["name"].as_str().unwrap_or_default().to_owned(),
             baseline: entry["baseline"].as_str().unwrap_or_default().to_owned(),
             assignment,
@@ -156,7 +160,6 @@ pub fn list(repo: &Repo) -> Result<Vec<Queued>, ExpError> {
 
 /// Removes queued (or interrupted) experiments by name, or all of them; running ones stay.
 pub fn remove(repo: &Repo, names: &[String], all: bool) -> Result<Vec<String>, ExpError> {
-    let dir = queue_dir(repo);
     let mut removed = Vec::new();
     for queued in list(repo)? {
         if matches!(queued.state, QueueState::Running(_)) {
@@ -165,23 +168,7 @@ pub fn remove(repo: &Repo, names: &[String], all: bool) -> Result<Vec<String>, E
         if !all && !names.contains(&queued.name) {
             continue;
         }
-        let path = match queued.state {
-            QueueState::Queued => dir.join(&queued.name),
-            _ => {
-                let Ok(entries) = std::fs::read_dir(&dir) else {
-                    continue;
-                };
-                let prefix = format!(".running-{}-", queued.name);
-                match entries
-                    .flatten()
-                    .find(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-                {
-                    Some(e) => e.path(),
-                    None => continue,
-                }
-            }
-        };
-        std::fs::remove_dir_all(&path).map_err(io(&path))?;
+        std::fs::remove_dir_all(&queued.dir).map_err(io(&queued.dir))?;
         removed.push(queued.name);
     }
     for name in names {
@@ -207,10 +194,9 @@ pub fn start(
         .into_iter()
         .filter(|q| q.state == QueueState::Queued)
     {
-        let from = dir.join(&queued.name);
         let to = dir.join(running_name(&queued.name, pid));
         // Another runner took it first: it is theirs.
-        if std::fs::rename(&from, &to).is_err() {
+        if std::fs::rename(&queued.dir, &to).is_err() {
             continue;
         }
         let Some((entry, assignment)) = read_entry(&to) else {
