@@ -27,6 +27,8 @@ pub struct Executor {
     /// The `kin` binary to run `checkout` and `repro` with.
     kin: PathBuf,
     env: Vec<(String, String)>,
+    /// Whether git knows who commits (else experiments are committed as `kin`).
+    has_identity: bool,
 }
 
 /// The workspace as an experiment starts from it: the baseline commit, and the files that
@@ -142,11 +144,15 @@ impl Executor {
         let prefix = String::from_utf8_lossy(&git_in(&root, &["rev-parse", "--show-prefix"])?)
             .trim()
             .to_owned();
+        let has_identity = !git_command(&root, &["config", "user.email"])?
+            .stdout
+            .is_empty();
         Ok(Executor {
             root,
             prefix,
             kin,
             env,
+            has_identity,
         })
     }
 
@@ -210,10 +216,7 @@ impl Executor {
             "-m",
             &message,
         ]);
-        if git_command(&self.root, &["config", "user.email"])?
-            .stdout
-            .is_empty()
-        {
+        if !self.has_identity {
             commit.envs([
                 ("GIT_AUTHOR_NAME", "kin"),
                 ("GIT_AUTHOR_EMAIL", "kin@localhost"),
