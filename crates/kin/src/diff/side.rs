@@ -12,7 +12,7 @@ use super::DiffError;
 use crate::Repo;
 use crate::data::NoProgress;
 use crate::data::workspace_hash::hash_workspace_tree;
-use crate::metrics::{MetricsError, Source, Tree};
+use crate::metrics::{Source, Tree};
 
 /// A tracked output as one side has it.
 #[derive(Debug, Clone)]
@@ -31,17 +31,7 @@ pub(super) struct Side {
 
 /// The commit `rev` names, or a clear error for a revision git does not know.
 pub(super) fn commit_of(repo: &Repo, rev: &str) -> Result<String, DiffError> {
-    crate::git::resolve_commit(repo.root(), rev)
-        .map_err(|source| MetricsError::Git {
-            rev: rev.to_owned(),
-            source,
-        })?
-        .ok_or_else(|| {
-            MetricsError::UnknownRevision {
-                rev: rev.to_owned(),
-            }
-            .into()
-        })
+    Ok(crate::metrics::resolve(repo.root(), rev)?)
 }
 
 impl Side {

@@ -22,7 +22,7 @@ pub use compare::{CompareError, Comparison, compare};
 pub use diff::{Change, Diff, FileDiff, diff_tables};
 pub use error::{FileFormat, MetricsError};
 pub use recorded::{Recorded, restrict_to, run_side};
-pub(crate) use tree::Tree;
+pub(crate) use tree::{Tree, resolve};
 
 use crate::Repo;
 

@@ -185,7 +185,7 @@ pub(crate) fn has_commits(root: &Path) -> bool {
 }
 
 /// Resolves `rev` to a commit id.
-fn resolve(root: &Path, rev: &str) -> Result<String, MetricsError> {
+pub(crate) fn resolve(root: &Path, rev: &str) -> Result<String, MetricsError> {
     let inside = git(root, rev, &["rev-parse", "--is-inside-work-tree"])?;
     if !inside.status.success() {
         return Err(MetricsError::NoGit {
