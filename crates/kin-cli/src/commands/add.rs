@@ -44,20 +44,29 @@ pub fn cmd_add(printer: Printer, cwd: &Path, args: &AddArgs) -> Result<(), Comma
             entry.path, entry.size, entry.dvc_file
         )?;
     }
-    if !added.is_empty() {
-        // Each `.dvc` file and the `.gitignore` beside it (where the entry was written).
-        let mut files: Vec<String> = Vec::new();
-        for entry in &added {
-            let gitignore = match entry.dvc_file.rsplit_once('/') {
-                Some((dir, _)) => format!("{dir}/.gitignore"),
-                None => ".gitignore".to_owned(),
-            };
-            for file in [entry.dvc_file.clone(), gitignore] {
-                if !files.contains(&file) {
-                    files.push(file);
-                }
+    git_add_hint(&mut out, added.iter().map(|entry| entry.dvc_file.as_str()))?;
+    Ok(())
+}
+
+/// DVC's hint after writing `.dvc` files: `git add` each and the `.gitignore` beside it
+/// (where the entry was written). Nothing when no file was written.
+pub(crate) fn git_add_hint<'a>(
+    out: &mut impl Write,
+    dvc_files: impl IntoIterator<Item = &'a str>,
+) -> std::io::Result<()> {
+    let mut files: Vec<String> = Vec::new();
+    for dvc_file in dvc_files {
+        let gitignore = match dvc_file.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/.gitignore"),
+            None => ".gitignore".to_owned(),
+        };
+        for file in [dvc_file.to_owned(), gitignore] {
+            if !files.contains(&file) {
+                files.push(file);
             }
         }
+    }
+    if !files.is_empty() {
         writeln!(
             out,
             "\nTo track the changes with git, run:\n\n\tgit add {}",

@@ -57,18 +57,9 @@ pub fn cmd_update(printer: Printer, cwd: &Path, args: &UpdateArgs) -> Result<(),
 
 fn report(printer: Printer, imports: &[Imported]) -> Result<(), CommandError> {
     let mut out = printer.status();
-    let mut files = Vec::new();
     for import in imports {
         if import.changed {
             writeln!(out, "imported {} -> {}", import.source, import.path)?;
-            let gitignore = match import.dvc_file.rsplit_once('/') {
-                Some((dir, _)) => format!("{dir}/.gitignore"),
-                None => ".gitignore".to_owned(),
-            };
-            files.push(import.dvc_file.clone());
-            if !files.contains(&gitignore) {
-                files.push(gitignore);
-            }
         } else {
             writeln!(
                 out,
@@ -77,12 +68,12 @@ fn report(printer: Printer, imports: &[Imported]) -> Result<(), CommandError> {
             )?;
         }
     }
-    if !files.is_empty() {
-        writeln!(
-            out,
-            "\nTo track the changes with git, run:\n\n\tgit add {}",
-            files.join(" ")
-        )?;
-    }
+    super::add::git_add_hint(
+        &mut out,
+        imports
+            .iter()
+            .filter(|import| import.changed)
+            .map(|import| import.dvc_file.as_str()),
+    )?;
     Ok(())
 }
