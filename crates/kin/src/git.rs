@@ -59,6 +59,12 @@ pub fn resolve_commit(root: &Path, rev: &str) -> Result<Option<String>, GitError
     Ok((out.status.success() && !id.is_empty()).then_some(id))
 }
 
+/// Whether tracked files differ from `HEAD`, staged or not (untracked files do not count).
+pub fn is_dirty(root: &Path) -> Result<bool, GitError> {
+    let out = git_output(root, &["status", "--porcelain", "--untracked-files=no"])?;
+    Ok(!out.is_empty())
+}
+
 /// Runs `git ARGS` in `root` with `input` on its stdin and returns its stdout; a non-zero
 /// exit is an error carrying git's message.
 pub fn pipe_to_git(root: &Path, args: &[&str], input: &[u8]) -> Result<String, GitError> {

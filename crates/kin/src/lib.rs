@@ -15,6 +15,7 @@ pub mod lineage;
 pub mod metrics;
 pub mod openlineage;
 pub mod paths;
+pub mod plots;
 pub mod registry;
 pub mod remote;
 mod repo;

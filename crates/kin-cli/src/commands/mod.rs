@@ -19,6 +19,7 @@ mod metrics;
 mod metrics_io;
 mod model;
 mod params;
+mod plots;
 mod queue;
 mod remote;
 mod repro;
@@ -105,6 +106,8 @@ pub enum Command {
     Queue(queue::QueueArgs),
     /// Compare params between git revisions and the workspace (as `dvc params diff`).
     Params(params::ParamsArgs),
+    /// Plots as DVC defines them, drawn into one HTML page that opens offline: show, diff, templates.
+    Plots(plots::PlotsArgs),
     /// Configure remotes in `.dvc/config`, as `dvc remote` does.
     Remote(remote::RemoteArgs),
     /// Upload tracked data (and its lineage) that a remote lacks.
@@ -161,6 +164,7 @@ pub fn run_command(printer: Printer, cli: Cli) -> Result<(), CommandError> {
         Command::Exp(args) => exp::cmd_exp(printer, &cwd, &args),
         Command::Queue(args) => queue::cmd_queue(printer, &cwd, &args),
         Command::Params(args) => params::cmd_params(printer, &cwd, &args),
+        Command::Plots(args) => plots::cmd_plots(printer, &cwd, &args),
         Command::Remote(args) => remote::cmd_remote(printer, &cwd, &args),
         Command::Push(args) => transfer::push::cmd_push(printer, &cwd, &args),
         Command::Fetch(args) => transfer::fetch::cmd_fetch(printer, &cwd, &args),

@@ -424,11 +424,21 @@ fn read_parsed(
     tracked: &[TrackedOut],
     path: &str,
 ) -> Result<Yaml, MetricsError> {
-    let bytes = match tree.read(path)? {
-        Some(bytes) => bytes,
-        None => read_cached(repo, tracked, path)?,
-    };
-    parse(path, &bytes)
+    parse(path, &read_bytes(repo, tree, tracked, path)?)
+}
+
+/// The bytes of one file of a source; where the source lacks it, from the cache by the
+/// version its `dvc.lock` or `.dvc` file records.
+pub(crate) fn read_bytes(
+    repo: &Repo,
+    tree: &Tree,
+    tracked: &[TrackedOut],
+    path: &str,
+) -> Result<Vec<u8>, MetricsError> {
+    match tree.read(path)? {
+        Some(bytes) => Ok(bytes),
+        None => read_cached(repo, tracked, path),
+    }
 }
 
 fn read_cached(repo: &Repo, tracked: &[TrackedOut], path: &str) -> Result<Vec<u8>, MetricsError> {

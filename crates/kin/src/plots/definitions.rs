@@ -1,0 +1,300 @@
+//! Which plots one source defines, keyed as DVC 3 keys them: the top-level `plots:` of every
+//! `dvc.yaml` under that file's path, stage plot outputs and command-line targets under ``.
+
+use kin_format::yaml::Node;
+use kin_pipeline::{OutKind, Project};
+use serde_json::Value;
+
+use super::Props;
+use crate::metrics::Tree;
+use crate::paths::wdir_join;
+
+/// The properties a plot takes (DVC's `PLOT_PROPS`); a stage output's other keys are not.
+pub(crate) const PLOT_PROPS: &[&str] = &[
+    "template", "x", "y", "x_label", "y_label", "title", "header",
+];
+
+/// The plots of one pipeline file, or of stage outputs and targets (`config` ``).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigPlots {
+    /// The `dvc.yaml` that defines them, repo-relative; `` for stage outputs and targets.
+    pub config: String,
+    /// Plot id and properties, in definition order.
+    pub plots: Vec<(String, Props)>,
+}
+
+/// Every plot definition of a source.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Definitions {
+    pub configs: Vec<ConfigPlots>,
+}
+
+impl Definitions {
+    fn config_mut(&mut self, config: &str) -> &mut ConfigPlots {
+        let index = match self.configs.iter().position(|c| c.config == config) {
+            Some(index) => index,
+            None => {
+                self.configs.push(ConfigPlots {
+                    config: config.to_owned(),
+                    plots: Vec::new(),
+                });
+                self.configs.len() - 1
+            }
+        };
+        &mut self.configs[index]
+    }
+
+    /// Adds a plot; one already there keeps its place and takes the new properties over its own.
+    fn insert(&mut self, config: &str, id: String, props: Props) {
+        let config = self.config_mut(config);
+        match config.plots.iter_mut().find(|(known, _)| *known == id) {
+            Some((_, known)) => known.extend(props),
+            None => config.plots.push((id, props)),
+        }
+    }
+
+    /// Every data file some plot reads, once each, in definition order.
+    pub fn data_sources(&self) -> Vec<String> {
+        let mut sources: Vec<String> = Vec::new();
+        for config in &self.configs {
+            for (id, props) in &config.plots {
+                for source in data_sources(id, props) {
+                    if !sources.contains(&source) {
+                        sources.push(source);
+                    }
+                }
+            }
+        }
+        sources
+    }
+}
+
+/// The files one plot reads: the files of a `y` map (and the first of an `x` map), or the
+/// plot id itself.
+pub fn data_sources(id: &str, props: &Props) -> Vec<String> {
+    let mut sources: Vec<String> = match props.get("y") {
+        Some(Value::Object(files)) => files.keys().cloned().collect(),
+        _ => vec![id.to_owned()],
+    };
+    if let Some(Value::Object(files)) = props.get("x")
+        && let Some(first) = files.keys().next()
+    {
+        sources.push(first.clone());
+    }
+    let mut distinct: Vec<String> = Vec::new();
+    for source in sources {
+        if !distinct.contains(&source) {
+            distinct.push(source);
+        }
+    }
+    distinct
+}
+
+/// The plots of `tree`: top-level definitions, then stage plot outputs, then `targets`
+/// (repo-relative). With targets, only plots whose id (or `config::id`) they match.
+pub(crate) fn collect(
+    project: &Project,
+    tree: &Tree,
+    targets: &[String],
+    overrides: &Props,
+) -> Definitions {
+    let mut found = Definitions::default();
+    for file in project.files.iter().filter(|f| !f.plots.is_empty()) {
+        // A file with a `plots:` section is known even when no target matches it, which
+        // decides below whether a target that is not a file is still tried.
+        found.config_mut(&file.path);
+        resolve_top_level(
+            &mut found,
+            tree,
+            &file.path,
+            &file.plots,
+            targets,
+            overrides,
+        );
+    }
+    for stage in &project.stages {
+        for out in stage.outs_of(OutKind::Plot) {
+            let id = wdir_join(&stage.wdir, &out.path);
+            if !matches(targets, &stage.dvcfile, &id) {
+                continue;
+            }
+            let mut props: Props = out
+                .plot_props
+                .iter()
+                .filter(|(key, _)| PLOT_PROPS.contains(&key.as_str()))
+                .map(|(key, node)| (key.clone(), node.value.to_json()))
+                .collect();
+            props.extend(overrides.clone());
+            for file in unpack(tree, &id) {
+                found.insert("", file, props.clone());
+            }
+        }
+    }
+    for target in targets {
+        if found.configs.is_empty() || tree.is_file(target) || tree.is_dir(target) {
+            for file in unpack(tree, target) {
+                found.insert("", file, overrides.clone());
+            }
+        }
+    }
+    found
+}
+
+/// One file's top-level `plots:` list: a path (a file, or a directory standing for the files
+/// below it) or `{id: {x, y, ...}}` where `y` maps files to fields.
+fn resolve_top_level(
+    found: &mut Definitions,
+    tree: &Tree,
+    config: &str,
+    entries: &[Node],
+    targets: &[String],
+    overrides: &Props,
+) {
+    let dir = config.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let definitions: Vec<(String, Props)> = entries
+        .iter()
+        .filter_map(|entry| match entry.as_str() {
+            Some(id) => Some((id.to_owned(), Props::new())),
+            None => {
+                let first = entry.as_map()?.iter().next()?;
+                let props = match first.value.value.to_json() {
+                    Value::Object(props) => props,
+                    _ => Props::new(),
+                };
+                Some((first.json_key(), props))
+            }
+        })
+        .collect();
+    let parents: Vec<String> = definitions
+        .iter()
+        .map(|(id, _)| wdir_join(dir, id))
+        .collect();
+    for (id, props) in definitions {
+        if !matches(targets, config, &id) {
+            continue;
+        }
+        if id_is_path(&props) {
+            let data_path = wdir_join(dir, &id);
+            let mut props = props;
+            props.extend(overrides.clone());
+            for file in unpack(tree, &data_path) {
+                // A file under several listed directories belongs to the closest one.
+                if closest_parent(&file, &parents) == data_path {
+                    found.insert(config, file, props.clone());
+                }
+            }
+        } else {
+            let mut props = relative_to(dir, props);
+            props.extend(overrides.clone());
+            found.insert(config, id, props);
+        }
+    }
+}
+
+/// A definition names its data file by its id unless `y` maps files to fields.
+fn id_is_path(props: &Props) -> bool {
+    !matches!(props.get("y"), Some(Value::Object(_)))
+}
+
+/// `x` and `y` maps with their files made repo-relative (an `x` that is a field stays).
+fn relative_to(dir: &str, mut props: Props) -> Props {
+    for axis in ["x", "y"] {
+        if let Some(Value::Object(files)) = props.get(axis) {
+            let rebased = files
+                .iter()
+                .map(|(file, fields)| (wdir_join(dir, file), fields.clone()))
+                .collect();
+            props.insert(axis.to_owned(), Value::Object(rebased));
+        }
+    }
+    props
+}
+
+/// Of `parents`, the one sharing the longest leading path with `path`.
+fn closest_parent(path: &str, parents: &[String]) -> String {
+    let mut best = String::new();
+    for parent in parents {
+        let common = common_path(path, parent);
+        if common.len() > best.len() {
+            best = common;
+        }
+    }
+    best
+}
+
+/// The leading path components two paths share (`a/b/c`, `a/b/d` -> `a/b`).
+fn common_path(a: &str, b: &str) -> String {
+    a.split('/')
+        .zip(b.split('/'))
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A directory stands for every file below it; anything else for itself.
+fn unpack(tree: &Tree, path: &str) -> Vec<String> {
+    if tree.is_dir(path) {
+        tree.files_under(path)
+    } else {
+        vec![path.to_owned()]
+    }
+}
+
+/// Whether a plot is selected: every plot without targets; otherwise a target must match the
+/// start of its id or of `config::id`, as DVC's `re.match` does for plain paths (`.` matches
+/// any character there, so it does here).
+pub(crate) fn matches(targets: &[String], config: &str, id: &str) -> bool {
+    if targets.is_empty() {
+        return true;
+    }
+    let full = if config.is_empty() {
+        id.to_owned()
+    } else {
+        format!("{config}::{id}")
+    };
+    targets
+        .iter()
+        .any(|target| starts_with_pattern(id, target) || starts_with_pattern(&full, target))
+}
+
+fn starts_with_pattern(text: &str, pattern: &str) -> bool {
+    let mut text = text.chars();
+    pattern.chars().all(|p| match text.next() {
+        Some(t) => p == '.' || p == t,
+        None => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_match_the_start_of_ids() {
+        assert!(matches(&[], "dvc.yaml", "anything"));
+        let targets = vec!["plots/".to_owned()];
+        assert!(matches(&targets, "dvc.yaml", "plots/loss.json"));
+        assert!(!matches(&targets, "dvc.yaml", "other/loss.json"));
+        let full = vec!["dvc.yaml::loss".to_owned()];
+        assert!(matches(&full, "dvc.yaml", "losses"));
+        assert!(!matches(&full, "", "losses"));
+    }
+
+    #[test]
+    fn closest_parent_wins() {
+        let parents = vec!["plots".to_owned(), "plots/sub".to_owned()];
+        assert_eq!(closest_parent("plots/sub/a.json", &parents), "plots/sub");
+        assert_eq!(closest_parent("plots/a.json", &parents), "plots");
+    }
+
+    #[test]
+    fn sources_follow_the_axes() {
+        let props: Props = serde_json::from_str(
+            r#"{"x": {"a.json": "step"}, "y": {"b.json": "loss", "c.json": ["acc"]}}"#,
+        )
+        .expect("json");
+        assert_eq!(data_sources("id", &props), ["b.json", "c.json", "a.json"]);
+        assert_eq!(data_sources("p.csv", &Props::new()), ["p.csv"]);
+    }
+}

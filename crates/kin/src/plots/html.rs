@@ -1,0 +1,216 @@
+//! One self-contained HTML page of plots: Vega-Lite charts drawn by the Vega bundles embedded
+//! in the page, images inlined, so it opens offline and can be mailed or archived as it is.
+
+use std::fmt::Write as _;
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use super::render::{Plot, PlotContent};
+
+const VEGA: &str = include_str!("../../assets/vega/vega.min.js");
+const VEGA_LITE: &str = include_str!("../../assets/vega/vega-lite.min.js");
+const VEGA_EMBED: &str = include_str!("../../assets/vega/vega-embed.min.js");
+
+/// Where a custom page template puts the plots (required), the scripts and a refresh tag.
+pub const PLOTS_PLACEHOLDER: &str = "{plot_divs}";
+const SCRIPTS_PLACEHOLDER: &str = "{scripts}";
+const REFRESH_PLACEHOLDER: &str = "{refresh_tag}";
+
+const DEFAULT_PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+{refresh_tag}
+<title>kin plots</title>
+{scripts}
+<style>
+body { font-family: system-ui, sans-serif; margin: 1.5rem; }
+.kin-plot { display: inline-block; vertical-align: top; margin: 0 1.5rem 1.5rem 0; }
+.kin-images { border: 1px solid #ccc; padding: 0.5rem; margin-bottom: 1.5rem; white-space: nowrap; overflow-x: auto; }
+.kin-images figure { display: inline-block; margin: 0.25rem 0.75rem; text-align: center; }
+.kin-error { color: #b00020; font-family: monospace; }
+</style>
+</head>
+<body>
+{plot_divs}
+</body>
+</html>
+"#;
+
+/// Why a page template cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("the HTML template has to contain '{PLOTS_PLACEHOLDER}'")]
+    MissingPlaceholder,
+}
+
+/// The page for `plots`, in `template` (kin's own page when `None`).
+pub fn page(plots: &[Plot], template: Option<&str>) -> Result<String, PageError> {
+    let template = template.unwrap_or(DEFAULT_PAGE);
+    if !template.contains(PLOTS_PLACEHOLDER) {
+        return Err(PageError::MissingPlaceholder);
+    }
+    let mut body = String::new();
+    let mut charts = 0;
+    for plot in ordered(plots) {
+        match &plot.content {
+            PlotContent::Vega {
+                spec: Some(spec), ..
+            } => {
+                chart(&mut body, charts, &plot.id, spec);
+                charts += 1;
+            }
+            PlotContent::Vega { spec: None, .. } => {}
+            PlotContent::Images(images) if !images.is_empty() => {
+                let _ = write!(
+                    body,
+                    "<div class=\"kin-images\">\n<p>{}</p>\n",
+                    escape_html(&plot.id)
+                );
+                for image in images {
+                    let data = base64::engine::general_purpose::STANDARD.encode(&image.bytes);
+                    let _ = writeln!(
+                        body,
+                        "<figure><figcaption>{}</figcaption><img src=\"data:{};base64,{data}\" alt=\"{}\"></figure>",
+                        escape_html(&image.rev),
+                        mime_type(&image.path),
+                        escape_html(&image.path),
+                    );
+                }
+                body.push_str("</div>\n");
+            }
+            PlotContent::Images(_) => {}
+        }
+    }
+    let scripts = if charts > 0 { scripts() } else { String::new() };
+    Ok(template
+        .replace(SCRIPTS_PLACEHOLDER, &scripts)
+        .replace(REFRESH_PLACEHOLDER, "")
+        .replace(PLOTS_PLACEHOLDER, &body))
+}
+
+/// Charts first, then images by directory, step number (`3.png`) and name, as DVC lays them out.
+fn ordered(plots: &[Plot]) -> Vec<&Plot> {
+    let mut ordered: Vec<&Plot> = plots.iter().collect();
+    ordered.sort_by_key(|plot| match plot.content {
+        PlotContent::Vega { .. } => (false, String::new(), None, String::new()),
+        PlotContent::Images(_) => {
+            let (dir, name) = plot.id.rsplit_once('/').unwrap_or(("", &plot.id));
+            let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+            (
+                true,
+                dir.to_owned(),
+                stem.parse::<u64>().ok(),
+                name.to_owned(),
+            )
+        }
+    });
+    ordered
+}
+
+/// The three bundles, each in its own script element, without their source-map comments
+/// (a browser's developer tools would try to fetch the maps).
+fn scripts() -> String {
+    let mut scripts = String::new();
+    for bundle in [VEGA, VEGA_LITE, VEGA_EMBED] {
+        let code = bundle
+            .trim_end()
+            .rsplit_once('\n')
+            .filter(|(_, last)| last.starts_with("//# sourceMappingURL="))
+            .map_or(bundle, |(code, _)| code);
+        scripts.push_str("<script>\n");
+        scripts.push_str(code);
+        scripts.push_str("\n</script>\n");
+    }
+    scripts
+}
+
+fn chart(body: &mut String, index: usize, id: &str, spec: &Value) {
+    let element = format!("kin-plot-{index}");
+    // `<` never appears in JSON outside strings, and as `\u003c` inside them it cannot close
+    // the script element.
+    let spec = spec.to_string().replace('<', "\\u003c");
+    let title = serde_json::to_string(id)
+        .unwrap_or_default()
+        .replace('<', "\\u003c");
+    let _ = write!(
+        body,
+        "<div class=\"kin-plot\" id=\"{element}\" data-plot-id=\"{}\"></div>\n\
+         <script>\n\
+         vegaEmbed('#{element}', {spec}, {{\"actions\": {{\"export\": true, \"source\": false, \"compiled\": false, \"editor\": false}}}})\n\
+         .catch(function (error) {{ var el = document.getElementById('{element}'); el.className += ' kin-error'; el.textContent = {title} + ': ' + error; }});\n\
+         </script>\n",
+        escape_html(id)
+    );
+}
+
+fn mime_type(path: &str) -> &'static str {
+    match path.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plots::render::Image;
+    use serde_json::json;
+
+    #[test]
+    fn page_embeds_scripts_specs_and_images() {
+        let plots = vec![
+            Plot {
+                id: "imgs/2.png".to_owned(),
+                content: PlotContent::Images(vec![Image {
+                    rev: "workspace".to_owned(),
+                    path: "imgs/2.png".to_owned(),
+                    bytes: b"png".to_vec(),
+                }]),
+                problems: Vec::new(),
+            },
+            Plot {
+                id: "loss</script>".to_owned(),
+                content: PlotContent::Vega {
+                    revisions: vec!["workspace".to_owned()],
+                    spec: Some(json!({"title": "</script><b>"})),
+                },
+                problems: Vec::new(),
+            },
+        ];
+        let html = page(&plots, None).expect("page");
+        assert!(html.contains("vegaEmbed('#kin-plot-0'"));
+        assert!(html.contains("data:image/png;base64,cG5n"));
+        assert!(!html.contains("sourceMappingURL"));
+        assert!(!html.contains("</script><b>"));
+        assert_eq!(html.matches("</script>").count(), 4);
+        let chart_at = html.find("kin-plot-0").expect("chart");
+        let image_at = html
+            .find("kin-images")
+            .map(|_| html.rfind("<div class=\"kin-images\"").expect("images"));
+        assert!(image_at.expect("images") > chart_at);
+        assert!(matches!(
+            page(&plots, Some("<html></html>")),
+            Err(PageError::MissingPlaceholder)
+        ));
+    }
+}

@@ -1,0 +1,163 @@
+//! Plots as DVC 3 makes them: definitions from `dvc.yaml` (top-level `plots:` and stage plot
+//! outputs), data files read from the workspace or any revision, charts filled into Vega-Lite
+//! templates with DVC's anchors, and images; collected for `kin plots show` and `kin plots diff`.
+//!
+//! [`collect`] reads what each revision defines and holds; [`render`] groups the plots by id
+//! across revisions and fills each chart's template; [`html::page`] writes them into one page.
+
+mod datapoints;
+mod definitions;
+mod error;
+pub mod html;
+mod render;
+mod sources;
+pub mod templates;
+mod vega;
+
+use serde_json::Value;
+
+pub use datapoints::{Datapoint, file_datapoints, flatten};
+pub use definitions::{ConfigPlots, Definitions, data_sources};
+pub use error::{PlotError, SourceError};
+pub use render::{Image, Plot, PlotContent, Problem, render};
+pub use sources::{SourceData, is_image};
+
+use crate::Repo;
+use crate::metrics::{MetricsError, Source, Tree};
+
+/// Plot properties as written: `x`, `y`, `template`, `title`, `x_label`, `y_label`, `header`.
+pub type Props = serde_json::Map<String, Value>;
+
+/// What one revision (or the workspace) defines and the data files it holds.
+#[derive(Debug)]
+pub struct RevisionPlots {
+    /// `workspace` or the revision as named.
+    pub rev: String,
+    pub definitions: Definitions,
+    /// Every data file a definition reads, in definition order, read or not.
+    pub sources: Vec<(String, Result<SourceData, SourceError>)>,
+}
+
+impl RevisionPlots {
+    fn source(&self, path: &str) -> Option<&Result<SourceData, SourceError>> {
+        self.sources.iter().find(|(p, _)| p == path).map(|(_, s)| s)
+    }
+}
+
+/// The plots of each of `revisions` (`workspace` or git revisions), selected by `targets`
+/// (repo-relative) and with `overrides` (from the command line) over every definition's
+/// properties.
+pub fn collect(
+    repo: &Repo,
+    revisions: &[String],
+    targets: &[String],
+    overrides: &Props,
+) -> Result<Vec<RevisionPlots>, MetricsError> {
+    revisions
+        .iter()
+        .map(|rev| collect_one(repo, rev, targets, overrides))
+        .collect()
+}
+
+fn collect_one(
+    repo: &Repo,
+    rev: &str,
+    targets: &[String],
+    overrides: &Props,
+) -> Result<RevisionPlots, MetricsError> {
+    let tree = Tree::open(repo, &Source::named(rev))?;
+    let project = tree.project(repo)?;
+    let tracked = tree.tracked(&project);
+    let definitions = definitions::collect(&project, &tree, targets, overrides);
+    let sources = definitions
+        .data_sources()
+        .into_iter()
+        .map(|path| {
+            let header = header_for(&project, &path, overrides);
+            let data = sources::load(repo, &tree, &tracked, &path, header);
+            (path, data)
+        })
+        .collect();
+    Ok(RevisionPlots {
+        rev: rev.to_owned(),
+        definitions,
+        sources,
+    })
+}
+
+/// Whether a CSV or TSV file's first row names its columns: as the command line says, else as
+/// the stage plot output holding the file says (`header: false`), else yes.
+fn header_for(project: &kin_pipeline::Project, path: &str, overrides: &Props) -> bool {
+    if let Some(Value::Bool(header)) = overrides.get("header") {
+        return *header;
+    }
+    for stage in &project.stages {
+        for out in stage.outs_of(kin_pipeline::OutKind::Plot) {
+            let out_path = crate::paths::wdir_join(&stage.wdir, &out.path);
+            let holds = path == out_path
+                || path
+                    .strip_prefix(out_path.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'));
+            if !holds {
+                continue;
+            }
+            let header = out.plot_props.iter().find(|(key, _)| key == "header");
+            if let Some((_, node)) = header
+                && let Value::Bool(header) = node.value.to_json()
+            {
+                return header;
+            }
+        }
+    }
+    true
+}
+
+/// The revisions `kin plots diff` compares, as DVC chooses them: those given, with the
+/// workspace added when fewer than two are; with none, `HEAD` (if tracked files changed)
+/// and the workspace. Empty without git history.
+pub fn diff_revisions(repo: &Repo, given: &[String]) -> Vec<String> {
+    if !crate::metrics::has_commits(repo) {
+        return Vec::new();
+    }
+    let mut revisions = given.to_vec();
+    if revisions.len() <= 1 {
+        if revisions.is_empty() && crate::git::is_dirty(repo.root()).unwrap_or(false) {
+            revisions.push("HEAD".to_owned());
+        }
+        revisions.push("workspace".to_owned());
+    }
+    // The workspace comes first, as DVC reads it first.
+    if let Some(index) = revisions.iter().position(|r| r == "workspace") {
+        let workspace = revisions.remove(index);
+        revisions.insert(0, workspace);
+    }
+    revisions
+}
+
+/// Where DVC keeps a repository's own templates.
+pub fn templates_dir(repo: &Repo) -> std::path::PathBuf {
+    repo.root().join(".dvc").join("plots")
+}
+
+/// The properties the command line sets for every plot.
+pub fn overrides(
+    template: Option<&str>,
+    x: Option<&str>,
+    y: Option<&str>,
+    no_header: bool,
+    labels: [(&str, Option<&str>); 3],
+) -> Props {
+    let mut props = Props::new();
+    for (key, value) in [("template", template), ("x", x), ("y", y)]
+        .into_iter()
+        .chain(labels)
+    {
+        if let Some(value) = value {
+            props.insert(key.to_owned(), Value::from(value));
+        }
+    }
+    if no_header {
+        props.insert("header".to_owned(), Value::Bool(false));
+    }
+    props
+}
