@@ -18,6 +18,7 @@ mod lineage;
 mod metrics;
 mod openlineage;
 mod output;
+mod plots;
 mod processes;
 mod promotion;
 mod registry;
