@@ -282,6 +282,10 @@ from exp_workloads import workloads as exp_workloads  # noqa: E402
 
 WORKLOADS.update(exp_workloads(Workload))
 
+from plots_workloads import workloads as plots_workloads  # noqa: E402
+
+WORKLOADS.update(plots_workloads(Workload))
+
 from remote_workloads import workloads as remote_workloads  # noqa: E402
 
 WORKLOADS.update(remote_workloads(Workload, gen_small_files, gen_big_file, set_aside))

@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use kin::plots::{Plot, PlotContent, Problem, RevisionPlots};
-use serde_json::{Map, Value, json};
+use kin::plots::{Plot, PlotContent, RevisionPlots};
+use serde_json::Value;
 
 use crate::command_error::CommandError;
 use crate::paths::Paths;
@@ -170,23 +170,29 @@ fn plots(
         .map_err(|e| CommandError::failure(e.to_string()))?;
     let out_dir = out_dir(cwd, repo, output);
     if output.json {
-        let json = to_json(&rendered, &out_dir)?;
-        printer.json(&json, JsonStyle::Dvc)?;
+        let document = kin::plots::json_document(&rendered, |image| {
+            write_image(&out_dir, &image.rev, &image.path, &image.bytes)
+        })?;
+        writeln!(printer.stdout(), "{document}")?;
         return Ok(());
     }
     report_problems(printer, &rendered)?;
     if output.show_vega {
-        let spec = rendered.iter().find_map(|plot| match &plot.content {
-            PlotContent::Vega { spec, .. } => spec.clone(),
+        let chart = rendered.iter().find_map(|plot| match &plot.content {
+            PlotContent::Vega { chart, .. } => chart.as_ref(),
             PlotContent::Images(_) => None,
         });
-        if let Some(spec) = spec {
-            printer.json(&spec, JsonStyle::Pretty)?;
+        if let Some(chart) = chart {
+            writeln!(
+                printer.stdout(),
+                "{}",
+                chart.to_text(kin::plots::Style::Python)
+            )?;
         }
         return finish(&rendered);
     }
     let drawn = rendered.iter().any(|plot| match &plot.content {
-        PlotContent::Vega { spec, .. } => spec.is_some(),
+        PlotContent::Vega { chart, .. } => chart.is_some(),
         PlotContent::Images(images) => !images.is_empty(),
     });
     if !drawn {
@@ -296,52 +302,6 @@ fn file_uri(path: &Path) -> String {
     } else {
         format!("file:///{encoded}")
     }
-}
-
-/// DVC's `--json`: problems first (data files that could not be read, then plots that could
-/// not be drawn), then each plot's charts or images; images are written to `out_dir`.
-fn to_json(rendered: &[Plot], out_dir: &Path) -> Result<Value, CommandError> {
-    let mut errors = Vec::new();
-    let mut data = Map::new();
-    for plot in rendered {
-        let (sources, definitions): (Vec<&Problem>, Vec<&Problem>) =
-            plot.problems.iter().partition(|p| p.source.is_some());
-        for problem in sources.into_iter().chain(definitions) {
-            let mut entry = Map::new();
-            entry.insert("name".to_owned(), json!(plot.id));
-            entry.insert("rev".to_owned(), json!(problem.rev));
-            if let Some(source) = &problem.source {
-                entry.insert("source".to_owned(), json!(source));
-            }
-            entry.insert("type".to_owned(), json!(problem.dvc_type));
-            entry.insert("msg".to_owned(), json!(problem.dvc_message));
-            errors.push(Value::Object(entry));
-        }
-        let entries = match &plot.content {
-            PlotContent::Vega {
-                revisions,
-                spec: Some(spec),
-            } => vec![json!({"type": "vega", "revisions": revisions, "content": spec})],
-            PlotContent::Vega { spec: None, .. } => Vec::new(),
-            PlotContent::Images(images) => {
-                let mut entries = Vec::new();
-                for image in images {
-                    let url = write_image(out_dir, &image.rev, &image.path, &image.bytes)?;
-                    entries.push(json!({"type": "image", "revisions": [image.rev], "url": url}));
-                }
-                entries
-            }
-        };
-        data.insert(plot.id.clone(), Value::Array(entries));
-    }
-    let mut document = Map::new();
-    if !errors.is_empty() {
-        document.insert("errors".to_owned(), Value::Array(errors));
-    }
-    if !data.is_empty() {
-        document.insert("data".to_owned(), Value::Object(data));
-    }
-    Ok(Value::Object(document))
 }
 
 /// Writes one revision's image as `<rev>_<path with / as _>` in `out_dir`; returns its path.

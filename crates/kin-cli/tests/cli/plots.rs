@@ -91,11 +91,7 @@ fn write_data(dir: &Path, scale: f64) {
             "meta:\n  runs:\n  - a: 1\n    b: {scale}\n  - a: 2\n    b: 0.5\nother:\n- c: x\n- c: y\n"
         ),
     );
-    write_file(
-        dir,
-        "src/table.csv",
-        format!("1,{scale}\n2,3.5\n3,1e-3\n"),
-    );
+    write_file(dir, "src/table.csv", format!("1,{scale}\n2,3.5\n3,1e-3\n"));
     write_file(
         dir,
         "src/conf.tsv",

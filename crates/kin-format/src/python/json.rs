@@ -24,6 +24,57 @@ pub fn dumps(value: &Value, options: DumpOptions<'_>) -> String {
     out
 }
 
+/// [`dumps`] of a JSON document held as `serde_json` values, written straight from them (no
+/// copy into YAML values first): numbers as Python reads and writes them back.
+pub fn dumps_json(value: &serde_json::Value, options: DumpOptions<'_>) -> String {
+    let mut out = String::new();
+    push_serde(&mut out, value, options, 0);
+    out
+}
+
+fn push_serde(out: &mut String, value: &serde_json::Value, options: DumpOptions<'_>, depth: usize) {
+    use serde_json::Value as Json;
+    match value {
+        Json::Null | Json::Bool(_) | Json::Number(_) => {
+            push_json(out, &Value::from_json(value), options, depth);
+        }
+        Json::String(s) => push_json_string(out, s),
+        Json::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                push_separator(out, options, depth + 1, i == 0);
+                push_serde(out, item, options, depth + 1);
+            }
+            if items.is_empty() {
+                out.push(']');
+            } else {
+                push_close(out, options, depth, ']');
+            }
+        }
+        Json::Object(map) => {
+            let mut entries: Vec<(&String, &serde_json::Value)> = map
+                .iter()
+                .filter(|(key, _)| !options.exclude.contains(&key.as_str()))
+                .collect();
+            if options.sort_keys {
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+            }
+            out.push('{');
+            for (i, (key, item)) in entries.iter().enumerate() {
+                push_separator(out, options, depth + 1, i == 0);
+                push_json_string(out, key);
+                out.push_str(": ");
+                push_serde(out, item, options, depth + 1);
+            }
+            if entries.is_empty() {
+                out.push('}');
+            } else {
+                push_close(out, options, depth, '}');
+            }
+        }
+    }
+}
+
 /// What goes between two items of a list or mapping at nesting `depth`, and before the first:
 /// `", "` on one line, or a comma, a newline and the indentation when indenting.
 fn push_separator(out: &mut String, options: DumpOptions<'_>, depth: usize, first: bool) {
@@ -170,6 +221,27 @@ pub fn push_json_string(out: &mut String, text: &str) {
 mod tests {
     use super::*;
     use crate::python::parsed;
+
+    #[test]
+    fn serde_documents_dump_as_their_yaml_copies_do() {
+        let doc: serde_json::Value = serde_json::from_str(
+            r#"{"b": [1, 2.50, 1e-3, -0.0, 12345678901234567890123, "é\"x"], "a": {"z": null, "y": true}, "c": {}}"#,
+        )
+        .expect("json");
+        for options in [
+            DumpOptions::default(),
+            DumpOptions {
+                sort_keys: true,
+                exclude: &["z"],
+                indent: Some(4),
+            },
+        ] {
+            assert_eq!(
+                dumps_json(&doc, options),
+                dumps(&Value::from_json(&doc), options)
+            );
+        }
+    }
 
     #[test]
     fn strings_escape_as_python_does() {

@@ -6,8 +6,8 @@ mod json;
 mod repr;
 
 pub use eq::{key_order, py_eq};
-pub use json::{DumpOptions, dumps, push_json_string};
-pub use repr::{float_repr, py_str, repr, scalar_to_string};
+pub use json::{DumpOptions, dumps, dumps_json, push_json_string};
+pub use repr::{float_repr, push_float_repr, py_str, repr, scalar_to_string};
 
 /// The value of a YAML document, which the tests of these modules render and compare.
 #[cfg(test)]

@@ -124,48 +124,108 @@ fn is_printable(c: char) -> bool {
 /// to even (`133816953984755.125` → Python `…755.12`, Rust `…755.13`). Rust's fixed-precision
 /// formatting rounds half to even, so that candidate wins whenever it reads back as `f`.
 pub fn float_repr(f: f64) -> String {
+    let mut out = String::new();
+    push_float_repr(&mut out, f);
+    out
+}
+
+/// [`float_repr`] appended to `out`, without allocating: plots write hundreds of thousands.
+pub fn push_float_repr(out: &mut String, f: f64) {
+    use std::fmt::Write as _;
     if f.is_nan() {
-        return "nan".to_owned();
+        out.push_str("nan");
+        return;
     }
     if f.is_infinite() {
-        return if f > 0.0 { "inf" } else { "-inf" }.to_owned();
+        out.push_str(if f > 0.0 { "inf" } else { "-inf" });
+        return;
     }
-    let shortest = format!("{f:e}");
+    let mut shortest = StackText::default();
+    let _ = write!(shortest, "{f:e}");
     let digit_count = shortest
+        .as_str()
         .split('e')
         .next()
         .map_or(1, |m| m.bytes().filter(u8::is_ascii_digit).count());
-    let nearest = format!("{f:.*e}", digit_count.saturating_sub(1));
-    let scientific = if nearest.parse::<f64>() == Ok(f) {
-        nearest
+    let mut nearest = StackText::default();
+    let _ = write!(nearest, "{f:.*e}", digit_count.saturating_sub(1));
+    let scientific = if nearest.as_str().parse::<f64>() == Ok(f) {
+        nearest.as_str()
     } else {
-        shortest
+        shortest.as_str()
     };
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((scientific, "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
     let (sign, mantissa) = match mantissa.strip_prefix('-') {
         Some(m) => ("-", m),
         None => ("", mantissa),
     };
+    out.push_str(sign);
     if !(-4..16).contains(&exponent) {
         let exponent_sign = if exponent < 0 { '-' } else { '+' };
-        return format!(
-            "{sign}{mantissa}e{exponent_sign}{:02}",
+        let _ = write!(
+            out,
+            "{mantissa}e{exponent_sign}{:02}",
             exponent.unsigned_abs()
         );
+        return;
     }
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = mantissa.bytes().filter(u8::is_ascii_digit);
+    let count = digits.clone().count();
     // Where the decimal point goes, counted in digits from the left.
     let point = exponent + 1;
-    let body = if point <= 0 {
-        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
-    } else if point as usize >= digits.len() {
-        format!("{digits}{}.0", "0".repeat(point as usize - digits.len()))
+    if point <= 0 {
+        out.push_str("0.");
+        for _ in 0..point.unsigned_abs() {
+            out.push('0');
+        }
+        digits.for_each(|d| out.push(char::from(d)));
     } else {
-        let (int, frac) = digits.split_at(point as usize);
-        format!("{int}.{frac}")
-    };
-    format!("{sign}{body}")
+        let point = point as usize;
+        for (i, d) in digits.enumerate() {
+            if i == point {
+                out.push('.');
+            }
+            out.push(char::from(d));
+        }
+        if point >= count {
+            for _ in count..point {
+                out.push('0');
+            }
+            out.push_str(".0");
+        }
+    }
+}
+
+/// Formatting space on the stack: a float's `{:e}` text is at most 25 bytes.
+struct StackText {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        StackText {
+            bytes: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

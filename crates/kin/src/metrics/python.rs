@@ -28,7 +28,7 @@ pub fn py_round(f: f64, ndigits: u32) -> f64 {
 /// `json.dumps(value)` with Python's defaults: `", "` and `": "` separators, ASCII only,
 /// floats as `repr()`, integers with every digit.
 pub fn py_json(value: &Value) -> String {
-    python::dumps(&Yaml::from_json(value), python::DumpOptions::default())
+    python::dumps_json(value, python::DumpOptions::default())
 }
 
 /// A loaded number as Python sees it: `bool` is an `int`; integers beyond `i128` (which no

@@ -1,13 +1,14 @@
-//! One plot's data files turned into flat datapoints, as DVC 3's Vega converter makes them:
-//! `x` and `y` inferred where not given, several files or fields joined into one series list,
-//! each point tagged with its revision, file and field.
+//! One plot's data files turned into a chart's series, as DVC 3's Vega converter flattens
+//! them: `x` and `y` inferred where not given, several files or fields drawn together, each
+//! point tagged with its revision, file and field.
+
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::cells::{Cell, FileRows, Key};
+use super::series::{Edit, Series};
 use super::{PlotError, Props};
-
-/// One row of a chart's data.
-pub type Datapoint = Map<String, Value>;
 
 /// The `x` DVC uses when a plot names none: each point's index.
 pub const INDEX_FIELD: &str = "step";
@@ -16,11 +17,11 @@ const INFERRED_Y: &str = "dvc_inferred_y_value";
 /// The field holding `x` values when a plot reads `x` from different fields.
 const INFERRED_X: &str = "dvc_inferred_x_value";
 
-/// A plot's datapoints for one revision and its properties with `x`, `y` and their labels
-/// filled in. No datapoints when its files hold none.
+/// A plot's series for one revision and its properties with `x`, `y` and their labels
+/// filled in. No series when its files hold no points.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flattened {
-    pub datapoints: Vec<Datapoint>,
+    pub series: Vec<Series>,
     pub props: Props,
 }
 
@@ -41,57 +42,10 @@ fn file_fields(axis: &Map<String, Value>) -> Vec<(String, String)> {
     pairs
 }
 
-/// Every list in a document that may hold rows: the document itself if it is a list,
-/// otherwise the lists among its values, nested mappings searched too.
-fn lists(blob: &Value) -> Vec<&Vec<Value>> {
-    match blob {
-        Value::Array(items) => vec![items],
-        Value::Object(map) => {
-            let mut found = Vec::new();
-            for value in map.values() {
-                match value {
-                    Value::Object(_) => found.extend(lists(value)),
-                    Value::Array(items) => found.push(items),
-                    _ => {}
-                }
-            }
-            found
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// A list of mappings that all have the same keys.
-fn rows_of(list: &[Value]) -> Option<Vec<&Datapoint>> {
-    let rows: Vec<&Datapoint> = list.iter().map(Value::as_object).collect::<Option<_>>()?;
-    let first = rows.first()?;
-    let same = rows
-        .iter()
-        .all(|row| row.keys().all(|k| first.contains_key(k)));
-    same.then_some(rows)
-}
-
-/// A file's rows: every list of like rows in it, merged position by position.
-pub fn file_datapoints(content: &Value) -> Vec<Datapoint> {
-    let mut merged: Vec<Datapoint> = Vec::new();
-    for list in lists(content) {
-        let Some(rows) = rows_of(list) else { continue };
-        for (index, row) in rows.into_iter().enumerate() {
-            if merged.len() <= index {
-                merged.push(Map::new());
-            }
-            for (key, value) in row {
-                merged[index].insert(key.clone(), value.clone());
-            }
-        }
-    }
-    merged
-}
-
 /// `x` and `y` as file maps, inferred as DVC infers them: a field alone applies to the plot's
 /// own file (or, for `x`, to each file `y` names); no `y` means the last field of the file's
 /// first row.
-fn infer_axes(id: &str, props: &Props, data: &[(String, Value)]) -> Props {
+fn infer_axes(id: &str, props: &Props, data: &[(String, Arc<FileRows>)]) -> Props {
     let mut inferred = Props::new();
     if let Some(Value::String(x)) = props.get("x") {
         let mut files = Map::new();
@@ -118,14 +72,9 @@ fn infer_axes(id: &str, props: &Props, data: &[(String, Value)]) -> Props {
             let last_field = data
                 .iter()
                 .find(|(file, _)| file == id)
-                .and_then(|(_, content)| {
-                    lists(content)
-                        .into_iter()
-                        .find(|list| list.iter().all(Value::is_object))
-                        .and_then(|list| list.first()?.as_object()?.keys().next_back().cloned())
-                });
+                .and_then(|(_, rows)| rows.last_field.clone());
             let y = last_field.map_or(Value::Null, |field| {
-                Value::Object(Map::from_iter([(id.to_owned(), Value::from(field))]))
+                Value::Object(Map::from_iter([(id.to_owned(), Value::from(&*field))]))
             });
             inferred.insert("y".to_owned(), y);
         }
@@ -177,19 +126,19 @@ fn x_label(props: &Props) -> Value {
 /// Checks that each `(file, field)` exists in the file's first row, for files that were read.
 fn verified(
     pairs: Vec<(String, String)>,
-    rows: &[(String, Vec<Datapoint>)],
+    data: &[(String, Arc<FileRows>)],
 ) -> Result<Vec<(String, String)>, PlotError> {
     for (file, field) in &pairs {
-        let first = rows
+        let first = data
             .iter()
             .find(|(f, _)| f == file)
-            .and_then(|(_, points)| points.first());
+            .and_then(|(_, rows)| rows.rows.first());
         if let Some(first) = first
-            && !first.contains_key(field)
+            && super::cells::field(first, field).is_none()
         {
             return Err(PlotError::FieldNotFound {
                 field: field.clone(),
-                found: first.keys().cloned().collect(),
+                found: first.iter().map(|(k, _)| k.to_string()).collect(),
             });
         }
     }
@@ -229,12 +178,12 @@ fn common_prefix_len(files: &[&String]) -> usize {
     common.join("/").len()
 }
 
-/// A plot's datapoints for `revision`, from the files it reads (`data`, file and content, in
-/// the order the plot names them; files that could not be read are left out).
+/// A plot's series for `revision`, from the files it reads (`data`, file and rows, in the
+/// order the plot names them; files that could not be read are left out).
 pub fn flatten(
     id: &str,
     props: &Props,
-    data: &[(String, Value)],
+    data: &[(String, Arc<FileRows>)],
     revision: &str,
 ) -> Result<Flattened, PlotError> {
     let mut props = props.clone();
@@ -245,26 +194,19 @@ pub fn flatten(
     props.insert("y_label".to_owned(), y_label);
     props.insert("x_label".to_owned(), x_label);
 
-    let rows: Vec<(String, Vec<Datapoint>)> = data
-        .iter()
-        .map(|(file, content)| (file.clone(), file_datapoints(content)))
-        .collect();
-    let xs = verified(axis_pairs(&props, "x"), &rows)?;
-    let (mut x_file, mut x_field) = match xs.first() {
-        Some((file, field)) => (Some(file.clone()), field.clone()),
-        None => (None, INDEX_FIELD.to_owned()),
-    };
+    let xs = verified(axis_pairs(&props, "x"), data)?;
     let mut x_fields: Vec<&String> = xs.iter().map(|(_, f)| f).collect();
     x_fields.sort();
     x_fields.dedup();
     let multiple_x_fields = xs.len() > 1 && x_fields.len() > 1;
+    let first_x_field = xs.first().map_or(INDEX_FIELD, |(_, f)| f.as_str());
     let x_target = if multiple_x_fields {
-        INFERRED_X.to_owned()
+        INFERRED_X
     } else {
-        x_field.clone()
+        first_x_field
     };
 
-    let ys = verified(axis_pairs(&props, "y"), &rows)?;
+    let ys = verified(axis_pairs(&props, "y"), data)?;
     if xs.len() > 1 && xs.len() != ys.len() {
         return Err(PlotError::AxisCount {
             xs: xs.len(),
@@ -295,61 +237,57 @@ pub fn flatten(
         })
         .collect();
 
+    let rows_of = |file: &str| data.iter().find(|(f, _)| f == file).map(|(_, r)| r.clone());
     let mut all = Vec::new();
     for (i, (y_file, y_field)) in ys.iter().enumerate() {
-        if xs.len() > 1 {
-            (x_file, x_field) = (Some(xs[i].0.clone()), xs[i].1.clone());
-        }
-        let points_of = |file: &str| {
-            rows.iter()
-                .find(|(f, _)| f == file)
-                .map(|(_, points)| points.clone())
-                .unwrap_or_default()
+        // Series `i` reads `x` from this file and field (the first pair unless each has one).
+        let (x_file, x_field) = match xs.get(i) {
+            Some(pair) if xs.len() > 1 => (Some(pair.0.as_str()), pair.1.as_str()),
+            _ => (xs.first().map(|(f, _)| f.as_str()), first_x_field),
         };
-        let mut points = points_of(y_file);
+        let rows = rows_of(y_file).unwrap_or_default();
+        let mut series = Series::new(rows.clone());
         if unified_y {
-            for point in &mut points {
-                if let Some(value) = point.get(y_field).cloned() {
-                    point.insert(INFERRED_Y.to_owned(), value);
-                }
-            }
+            series.edit(INFERRED_Y, Edit::Copy(Key::from(y_field.as_str())));
         }
-        match &x_file {
-            None if x_field == INDEX_FIELD => {
-                for (index, point) in points.iter_mut().enumerate() {
-                    point.insert(INDEX_FIELD.to_owned(), Value::from(index));
+        match x_file {
+            None => series.edit(INDEX_FIELD, Edit::Index),
+            // `x` from the series' own points: already there under its own name.
+            Some(file) if file == y_file => {
+                if x_target != x_field {
+                    series.edit(x_target, Edit::Copy(Key::from(x_field)));
                 }
             }
-            _ => {
-                let source = points_of(x_file.as_deref().unwrap_or_default());
-                if source.len() != points.len() {
+            Some(file) => {
+                let source = rows_of(file).unwrap_or_default();
+                if source.rows.len() != rows.rows.len() {
                     return Err(PlotError::CannotJoin {
-                        x_field: x_field.clone(),
-                        x_file: x_file.clone().unwrap_or_default(),
+                        x_field: x_field.to_owned(),
+                        x_file: file.to_owned(),
                         y_field: y_field.clone(),
                         y_file: y_file.clone(),
                     });
                 }
-                for (point, from) in points.iter_mut().zip(&source) {
-                    if let Some(value) = from.get(&x_field) {
-                        point.insert(x_target.clone(), value.clone());
-                    }
-                }
+                series.edit(
+                    x_target,
+                    Edit::Join {
+                        rows: source,
+                        field: Key::from(x_field),
+                    },
+                );
             }
         }
-        for point in &mut points {
-            point.insert("rev".to_owned(), Value::from(revision));
-            point.insert(
-                "filename".to_owned(),
-                Value::from(short_name(y_file, common)),
-            );
-            point.insert("field".to_owned(), Value::from(y_field.as_str()));
+        let text = |value: &str| Edit::Const(Cell::Text(value.into()));
+        series.edit("rev", text(revision));
+        series.edit("filename", text(&short_name(y_file, common)));
+        series.edit("field", text(y_field));
+        if !series.is_empty() {
+            all.push(series);
         }
-        all.extend(points);
     }
     if all.is_empty() {
         return Ok(Flattened {
-            datapoints: Vec::new(),
+            series: Vec::new(),
             props: Props::new(),
         });
     }
@@ -359,37 +297,41 @@ pub fn flatten(
         "anchors_y_definitions".to_owned(),
         Value::Array(y_definitions),
     );
-    Ok(Flattened {
-        datapoints: all,
-        props,
-    })
+    Ok(Flattened { series: all, props })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plots::cells::Style;
+    use crate::plots::series::write_points;
     use serde_json::json;
 
     fn props(value: Value) -> Props {
         value.as_object().expect("object").clone()
     }
 
-    #[test]
-    fn rows_merge_across_lists() {
-        let content = json!({"train": [{"a": 1}, {"a": 2}], "meta": {"b": [{"b": 3}]}, "x": 1});
-        assert_eq!(
-            file_datapoints(&content),
-            vec![props(json!({"a": 1, "b": 3})), props(json!({"a": 2}))]
-        );
-        assert!(file_datapoints(&json!([{"a": 1}, {"b": 2}])).is_empty());
+    fn rows(value: Value) -> Arc<FileRows> {
+        Arc::new(FileRows::from_json(&value))
+    }
+
+    fn points(flat: &Flattened) -> Value {
+        let mut out = String::new();
+        write_points(&mut out, &flat.series, Style::Python);
+        serde_json::from_str(&out).expect("json")
     }
 
     #[test]
     fn index_and_last_field_are_inferred() {
-        let data = vec![("loss.json".to_owned(), json!([{"loss": 1}, {"loss": 0.5}]))];
+        let data = vec![(
+            "loss.json".to_owned(),
+            rows(json!([{"loss": 1}, {"loss": 0.5}])),
+        )];
         let flat = flatten("loss.json", &Props::new(), &data, "workspace").expect("flat");
-        assert_eq!(flat.datapoints[1]["step"], json!(1));
-        assert_eq!(flat.datapoints[1]["rev"], json!("workspace"));
+        assert_eq!(
+            points(&flat)[1],
+            json!({"loss": 0.5, "step": 1, "rev": "workspace", "filename": "loss.json", "field": "loss"})
+        );
         assert_eq!(flat.props["x"], json!("step"));
         assert_eq!(flat.props["y"], json!("loss"));
         assert_eq!(flat.props["x_label"], json!("step"));
@@ -398,20 +340,37 @@ mod tests {
     #[test]
     fn several_files_share_x_and_name_their_file() {
         let data = vec![
-            ("p/a.json".to_owned(), json!([{"e": 0, "l": 1}])),
-            ("p/b.json".to_owned(), json!([{"e": 0, "m": 2}])),
+            ("p/a.json".to_owned(), rows(json!([{"e": 0, "l": 1}]))),
+            ("p/b.json".to_owned(), rows(json!([{"e": 0, "m": 2}]))),
         ];
         let p = props(json!({"x": "e", "y": {"p/a.json": "l", "p/b.json": "m"}}));
         let flat = flatten("id", &p, &data, "HEAD").expect("flat");
         assert_eq!(flat.props["y"], json!(INFERRED_Y));
         assert_eq!(flat.props["y_label"], json!("y"));
-        assert_eq!(flat.datapoints[1]["filename"], json!("b.json"));
-        assert_eq!(flat.datapoints[1][INFERRED_Y], json!(2));
+        assert_eq!(
+            points(&flat)[1],
+            json!({"e": 0, "m": 2, INFERRED_Y: 2, "rev": "HEAD", "filename": "b.json", "field": "m"})
+        );
+    }
+
+    #[test]
+    fn x_joins_from_another_file_of_the_same_length() {
+        let data = vec![
+            ("y.json".to_owned(), rows(json!([{"v": 1}, {"v": 2}]))),
+            ("x.json".to_owned(), rows(json!([{"t": 5}, {"t": 6}]))),
+            ("short.json".to_owned(), rows(json!([{"t": 5}]))),
+        ];
+        let p = props(json!({"x": {"x.json": "t"}, "y": {"y.json": "v"}}));
+        let flat = flatten("id", &p, &data, "w").expect("flat");
+        assert_eq!(points(&flat)[1]["t"], json!(6));
+        let p = props(json!({"x": {"short.json": "t"}, "y": {"y.json": "v"}}));
+        let error = flatten("id", &p, &data, "w").expect_err("lengths differ");
+        assert!(error.to_string().contains("same length"), "{error}");
     }
 
     #[test]
     fn a_missing_field_is_named() {
-        let data = vec![("a.json".to_owned(), json!([{"e": 0}]))];
+        let data = vec![("a.json".to_owned(), rows(json!([{"e": 0}])))];
         let p = props(json!({"x": "epoch", "y": "e"}));
         let error = flatten("a.json", &p, &data, "workspace").expect_err("no epoch");
         assert_eq!(

@@ -4,8 +4,9 @@
 use std::fmt::Write as _;
 
 use base64::Engine as _;
-use serde_json::Value;
 
+use super::cells::Style;
+use super::chart::Chart;
 use super::render::{Plot, PlotContent};
 
 const VEGA: &str = include_str!("../../assets/vega/vega.min.js");
@@ -51,17 +52,33 @@ pub fn page(plots: &[Plot], template: Option<&str>) -> Result<String, PageError>
     if !template.contains(PLOTS_PLACEHOLDER) {
         return Err(PageError::MissingPlaceholder);
     }
-    let mut body = String::new();
+    let charts = plots
+        .iter()
+        .filter(|p| matches!(p.content, PlotContent::Vega { chart: Some(_), .. }))
+        .count();
+    let scripts = if charts > 0 { scripts() } else { String::new() };
+    // Everything before the plots, the plots written in place, then the rest: the page is
+    // built once, without copying the (large) plots around.
+    let (before, after) = template
+        .split_once(PLOTS_PLACEHOLDER)
+        .unwrap_or((template, ""));
+    let fill = |part: &str| {
+        part.replace(SCRIPTS_PLACEHOLDER, &scripts)
+            .replace(REFRESH_PLACEHOLDER, "")
+    };
+    let mut body = fill(before);
+    body.reserve(estimated_size(plots) + scripts.len());
     let mut charts = 0;
     for plot in ordered(plots) {
         match &plot.content {
             PlotContent::Vega {
-                spec: Some(spec), ..
+                chart: Some(filled),
+                ..
             } => {
-                chart(&mut body, charts, &plot.id, spec);
+                chart(&mut body, charts, &plot.id, filled);
                 charts += 1;
             }
-            PlotContent::Vega { spec: None, .. } => {}
+            PlotContent::Vega { chart: None, .. } => {}
             PlotContent::Images(images) if !images.is_empty() => {
                 let _ = write!(
                     body,
@@ -83,11 +100,28 @@ pub fn page(plots: &[Plot], template: Option<&str>) -> Result<String, PageError>
             PlotContent::Images(_) => {}
         }
     }
-    let scripts = if charts > 0 { scripts() } else { String::new() };
-    Ok(template
-        .replace(SCRIPTS_PLACEHOLDER, &scripts)
-        .replace(REFRESH_PLACEHOLDER, "")
-        .replace(PLOTS_PLACEHOLDER, &body))
+    body.push_str(&fill(after).replace(PLOTS_PLACEHOLDER, ""));
+    Ok(body)
+}
+
+/// Roughly how much the plots take on the page, so that it is allocated once.
+fn estimated_size(plots: &[Plot]) -> usize {
+    /// About what one point takes as JSON, with its revision tag.
+    const POINT: usize = 96;
+    plots
+        .iter()
+        .map(|plot| match &plot.content {
+            PlotContent::Vega {
+                chart: Some(chart), ..
+            } => chart
+                .series
+                .iter()
+                .map(|s| s.rows.rows.len() * POINT)
+                .sum::<usize>(),
+            PlotContent::Vega { chart: None, .. } => 0,
+            PlotContent::Images(images) => images.iter().map(|i| i.bytes.len() * 4 / 3 + 256).sum(),
+        })
+        .sum()
 }
 
 /// Charts first, then images by directory, step number (`3.png`) and name, as DVC lays them out.
@@ -126,11 +160,8 @@ fn scripts() -> String {
     scripts
 }
 
-fn chart(body: &mut String, index: usize, id: &str, spec: &Value) {
+fn chart(body: &mut String, index: usize, id: &str, filled: &Chart) {
     let element = format!("kin-plot-{index}");
-    // `<` never appears in JSON outside strings, and as `\u003c` inside them it cannot close
-    // the script element.
-    let spec = spec.to_string().replace('<', "\\u003c");
     let title = serde_json::to_string(id)
         .unwrap_or_default()
         .replace('<', "\\u003c");
@@ -138,10 +169,15 @@ fn chart(body: &mut String, index: usize, id: &str, spec: &Value) {
         body,
         "<div class=\"kin-plot\" id=\"{element}\" data-plot-id=\"{}\"></div>\n\
          <script>\n\
-         vegaEmbed('#{element}', {spec}, {{\"actions\": {{\"export\": true, \"source\": false, \"compiled\": false, \"editor\": false}}}})\n\
-         .catch(function (error) {{ var el = document.getElementById('{element}'); el.className += ' kin-error'; el.textContent = {title} + ': ' + error; }});\n\
-         </script>\n",
+         vegaEmbed('#{element}', ",
         escape_html(id)
+    );
+    filled.write(body, Style::Script);
+    let _ = write!(
+        body,
+        ", {{\"actions\": {{\"export\": true, \"source\": false, \"compiled\": false, \"editor\": false}}}})\n\
+         .catch(function (error) {{ var el = document.getElementById('{element}'); el.className += ' kin-error'; el.textContent = {title} + ': ' + error; }});\n\
+         </script>\n"
     );
 }
 
@@ -192,7 +228,10 @@ mod tests {
                 id: "loss</script>".to_owned(),
                 content: PlotContent::Vega {
                     revisions: vec!["workspace".to_owned()],
-                    spec: Some(json!({"title": "</script><b>"})),
+                    chart: Some(Chart {
+                        spec: json!({"title": "</script><b>"}),
+                        series: Vec::new(),
+                    }),
                 },
                 problems: Vec::new(),
             },

@@ -5,20 +5,27 @@
 //! [`collect`] reads what each revision defines and holds; [`render`] groups the plots by id
 //! across revisions and fills each chart's template; [`html::page`] writes them into one page.
 
+mod cells;
+mod chart;
 mod datapoints;
 mod definitions;
 mod error;
 pub mod html;
+mod json_output;
+mod json_reader;
 mod render;
+mod series;
 mod sources;
 pub mod templates;
 mod vega;
 
 use serde_json::Value;
 
-pub use datapoints::{Datapoint, file_datapoints, flatten};
+pub use cells::Style;
+pub use chart::Chart;
 pub use definitions::{ConfigPlots, Definitions, data_sources};
 pub use error::{PlotError, SourceError};
+pub use json_output::json_document;
 pub use render::{Image, Plot, PlotContent, Problem, render};
 pub use sources::{SourceData, is_image};
 

@@ -5,8 +5,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::datapoints::{Datapoint, flatten};
+use super::chart::Chart;
+use super::datapoints::flatten;
 use super::definitions::data_sources;
+use super::series::Series;
 use super::sources::{SourceData, is_image};
 use super::templates::Template;
 use super::{PlotError, Props, RevisionPlots, vega};
@@ -23,11 +25,11 @@ pub struct Plot {
 
 #[derive(Debug)]
 pub enum PlotContent {
-    /// A Vega-Lite chart: the revisions with data and the filled specification, `None`
-    /// when no revision had data.
+    /// A Vega-Lite chart: the revisions with data and the filled chart, `None` when no
+    /// revision had data.
     Vega {
         revisions: Vec<String>,
-        spec: Option<Value>,
+        chart: Option<Chart>,
     },
     /// One image per revision holding it.
     Images(Vec<Image>),
@@ -138,7 +140,7 @@ fn render_group(
     let image = members.last().is_some_and(|m| is_image(m.inner_id));
     let mut problems = Vec::new();
     let mut images = Vec::new();
-    let mut datapoints: Vec<Datapoint> = Vec::new();
+    let mut series: Vec<Series> = Vec::new();
     let mut revs: Vec<String> = Vec::new();
     let mut first_props = Props::new();
     for member in members {
@@ -169,22 +171,22 @@ fn render_group(
             }
             continue;
         }
-        let parsed: Vec<(String, Value)> = data
+        let parsed: Vec<(String, std::sync::Arc<super::cells::FileRows>)> = data
             .into_iter()
             .filter_map(|(path, content)| match content {
-                SourceData::Parsed(value) => Some((path, value.clone())),
+                SourceData::Rows(rows) => Some((path, rows.clone())),
                 SourceData::Image(_) => None,
             })
             .collect();
         match flatten(member.inner_id, &props, &parsed, rev) {
             Ok(flat) => {
-                if !flat.datapoints.is_empty() && !revs.contains(rev) {
+                if !flat.series.is_empty() && !revs.contains(rev) {
                     revs.push(rev.clone());
                 }
                 if first_props.is_empty() && !flat.props.is_empty() {
                     first_props = flat.props;
                 }
-                datapoints.extend(flat.datapoints);
+                series.extend(flat.series);
             }
             Err(error) => problems.push(problem(rev, &error)),
         }
@@ -199,13 +201,13 @@ fn render_group(
     if !first_props.contains_key("title") {
         first_props.insert("title".to_owned(), Value::from(id.as_str()));
     }
-    let spec = if datapoints.is_empty() {
+    let chart = if series.is_empty() {
         None
     } else {
         let name = first_props.get("template").and_then(Value::as_str);
         let template = Template::find(name, templates_dir, cwd)?;
-        match vega::fill(template, datapoints, &first_props, &revs) {
-            Ok(spec) => Some(spec),
+        match vega::fill(template, series, &first_props, &revs) {
+            Ok(chart) => Some(chart),
             Err(error @ PlotError::NoFieldInData { .. }) => {
                 let rev = revs.first().cloned().unwrap_or_default();
                 problems.push(problem(&rev, &error));
@@ -217,8 +219,8 @@ fn render_group(
     Ok(Plot {
         id,
         content: PlotContent::Vega {
-            revisions: if spec.is_some() { revs } else { Vec::new() },
-            spec,
+            revisions: if chart.is_some() { revs } else { Vec::new() },
+            chart,
         },
         problems,
     })

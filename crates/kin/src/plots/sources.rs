@@ -1,9 +1,12 @@
 //! The data files plots read, parsed as DVC 3 parses them: JSON, YAML and TOML as documents,
 //! CSV and TSV as rows of strings keyed by the header, images as bytes.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use super::SourceError;
+use super::cells::FileRows;
 use crate::Repo;
 use crate::metrics::{Tree, parse, read_bytes};
 use crate::tracked::TrackedOut;
@@ -14,8 +17,8 @@ pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "gif", "png", "svg"];
 /// What one data file holds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceData {
-    /// A document or a table, as JSON.
-    Parsed(Value),
+    /// A document or a table, as the rows plots draw.
+    Rows(Arc<FileRows>),
     /// An image's bytes.
     Image(Vec<u8>),
 }
@@ -24,10 +27,7 @@ impl SourceData {
     /// Whether there is anything to plot (Python's truthiness of the loaded content).
     pub fn is_empty(&self) -> bool {
         match self {
-            SourceData::Parsed(Value::Array(items)) => items.is_empty(),
-            SourceData::Parsed(Value::Object(map)) => map.is_empty(),
-            SourceData::Parsed(Value::Null) => true,
-            SourceData::Parsed(_) => false,
+            SourceData::Rows(rows) => rows.empty,
             SourceData::Image(bytes) => bytes.is_empty(),
         }
     }
@@ -71,17 +71,22 @@ pub(crate) fn load(
         }
     };
     let bytes = read_bytes(repo, tree, tracked, path)?;
-    match delimiter {
-        None => Ok(SourceData::Parsed(parse(path, &bytes)?.to_json())),
+    let rows = match delimiter {
+        // JSON by plots' own reader; what it gives up on goes through the parser metrics use,
+        // for its error message.
+        None if ext == "json" => match super::json_reader::read(&bytes) {
+            Some(document) => FileRows::from_cell(document),
+            None => FileRows::from_json(&parse(path, &bytes)?.to_json()),
+        },
+        None => FileRows::from_json(&parse(path, &bytes)?.to_json()),
         Some(delimiter) => {
             let text = std::str::from_utf8(&bytes).map_err(|_| SourceError::Encoding {
                 path: path.to_owned(),
             })?;
-            Ok(SourceData::Parsed(Value::Array(read_table(
-                text, delimiter, header,
-            ))))
+            FileRows::from_json(&Value::Array(read_table(text, delimiter, header)))
         }
-    }
+    };
+    Ok(SourceData::Rows(Arc::new(rows)))
 }
 
 /// Rows keyed by column name, as Python's `csv.DictReader` gives them: every value a string,

@@ -4,7 +4,9 @@
 
 use serde_json::{Value, json};
 
-use super::datapoints::Datapoint;
+use super::cells::{Cell, Key};
+use super::chart::{Chart, DATA_MARKER};
+use super::series::{Edit, Series};
 use super::templates::{Template, anchor};
 use super::{PlotError, Props};
 
@@ -34,18 +36,18 @@ const DASHES: &[[u8; 2]] = &[[1, 0], [8, 8], [8, 4], [4, 4], [4, 2], [2, 1], [1,
 /// Joins the names of what varies between a chart's series (`filename::field`).
 const SEPARATOR: &str = "::";
 
-/// Fills `template` for a chart with `datapoints` (not empty) from `revisions`.
+/// Fills `template` for a chart of `series` (not empty) from `revisions`.
 pub fn fill(
     mut template: Template,
-    mut datapoints: Vec<Datapoint>,
+    mut series: Vec<Series>,
     props: &Props,
     revisions: &[String],
-) -> Result<Value, PlotError> {
+) -> Result<Chart, PlotError> {
     let text = |key: &str| props.get(key).and_then(Value::as_str).map(str::to_owned);
     let x = text("x");
     let y = text("y");
     for field in [&x, &y].into_iter().flatten() {
-        if !datapoints.iter().any(|point| point.contains_key(field)) {
+        if !series.iter().any(|one| one.has_field(field)) {
             return Err(PlotError::NoFieldInData {
                 field: field.clone(),
             });
@@ -66,7 +68,7 @@ pub fn fill(
         Some(filler.fill_optional(props, x.as_deref(), y.as_deref(), revisions))
     };
     if let Some(varied) = varied {
-        reshape(&mut datapoints, &varied);
+        reshape(&mut series, &varied);
     }
     let field_or = |key: &str, fallback: &Option<String>| match props.get(key) {
         Some(value) => value.clone(),
@@ -99,11 +101,11 @@ pub fn fill(
             anchor: anchor("data"),
         });
     }
-    template.fill(
-        "data",
-        &Value::Array(datapoints.into_iter().map(Value::Object).collect()),
-    );
-    Ok(Value::Object(template.content))
+    template.fill("data", &Value::from(DATA_MARKER));
+    Ok(Chart {
+        spec: Value::Object(template.content),
+        series,
+    })
 }
 
 /// Vega-Lite reads `.`, `[` and `]` in a field name as a path into nested data.
@@ -120,22 +122,31 @@ fn escape(field: &str) -> String {
 
 /// Drops the `filename` and `field` tags that do not vary between series; when both vary, one
 /// `filename::field` tag replaces them.
-fn reshape(datapoints: &mut [Datapoint], varied: &[&str]) {
+fn reshape(series: &mut [Series], varied: &[&str]) {
     let both = varied.len() == 2;
-    for point in datapoints {
+    for one in series {
         if both {
-            let joined = ["filename", "field"]
-                .iter()
-                .map(|key| point.get(*key).and_then(Value::as_str).unwrap_or_default())
-                .collect::<Vec<_>>()
-                .join(SEPARATOR);
-            point.insert(format!("filename{SEPARATOR}field"), Value::from(joined));
-            point.shift_remove("filename");
-            point.shift_remove("field");
+            let tag = |key: &str| {
+                one.edits
+                    .iter()
+                    .rev()
+                    .find_map(|(k, edit)| match edit {
+                        Edit::Const(Cell::Text(text)) if &**k == key => Some(text.to_string()),
+                        _ => None,
+                    })
+                    .unwrap_or_default()
+            };
+            let joined = format!("{}{SEPARATOR}{}", tag("filename"), tag("field"));
+            one.edit(
+                &format!("filename{SEPARATOR}field"),
+                Edit::Const(Cell::Text(joined.into())),
+            );
+            one.edit("filename", Edit::Remove);
+            one.edit("field", Edit::Remove);
         } else {
             for key in ["filename", "field"] {
                 if !varied.contains(&key) {
-                    point.shift_remove(key);
+                    one.edits.push((Key::from(key), Edit::Remove));
                 }
             }
         }
@@ -288,10 +299,16 @@ fn mapping(field: &str, name: &str, domain: &[String]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plots::cells::{FileRows, Style};
     use crate::plots::templates::built_in;
+    use std::sync::Arc;
 
-    fn point(value: Value) -> Datapoint {
-        value.as_object().expect("object").clone()
+    fn tagged(points: Value, file: &str, field: &str) -> Series {
+        let mut series = Series::new(Arc::new(FileRows::from_json(&points)));
+        series.edit("rev", Edit::Const(Cell::Text("workspace".into())));
+        series.edit("filename", Edit::Const(Cell::Text(file.into())));
+        series.edit("field", Edit::Const(Cell::Text(field.into())));
+        series
     }
 
     #[test]
@@ -300,16 +317,15 @@ mod tests {
             .as_object()
             .expect("object")
             .clone();
-        let points = vec![point(
-            json!({"loss": 1, "step": 0, "rev": "workspace", "filename": "a.json", "field": "loss"}),
-        )];
-        let filled = fill(
+        let series = vec![tagged(json!([{"loss": 1, "step": 0}]), "a.json", "loss")];
+        let chart = fill(
             built_in("linear").expect("linear"),
-            points,
+            series,
             &props,
             &["workspace".to_owned()],
         )
         .expect("filled");
+        let filled: Value = serde_json::from_str(&chart.to_text(Style::Python)).expect("json");
         assert_eq!(
             filled["data"]["values"],
             json!([{"loss": 1, "step": 0, "rev": "workspace"}])
@@ -330,9 +346,14 @@ mod tests {
         let (varied, domain) = variations(&definitions);
         assert_eq!(varied, ["filename", "field"]);
         assert_eq!(domain, ["a::l", "b::m"]);
-        let mut points = vec![point(json!({"filename": "a", "field": "l"}))];
-        reshape(&mut points, &varied);
-        assert_eq!(points[0], point(json!({"filename::field": "a::l"})));
+        let mut series = vec![tagged(json!([{"l": 1}]), "a", "l")];
+        reshape(&mut series, &varied);
+        let mut out = String::new();
+        crate::plots::series::write_points(&mut out, &series, Style::Python);
+        assert_eq!(
+            out,
+            r#"[{"l": 1, "rev": "workspace", "filename::field": "a::l"}]"#
+        );
     }
 
     #[test]
