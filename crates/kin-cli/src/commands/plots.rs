@@ -203,14 +203,26 @@ fn plots(
         return finish(&rendered);
     }
     let template = html_template(repo, output)?;
-    let page = kin::plots::html::page(&rendered, template.as_deref())
-        .map_err(|e| CommandError::failure(e.to_string()))?;
     let index = out_dir.join("index.html");
     std::fs::create_dir_all(&out_dir).map_err(|e| {
         CommandError::failure(format!("cannot create `{}`: {e}", out_dir.display()))
     })?;
-    kin_format::atomic_write::write_atomic(&index, page.as_bytes())
-        .map_err(|e| CommandError::failure(format!("cannot write `{}`: {e}", index.display())))?;
+    let mut failure = None;
+    kin_format::atomic_write::write_atomic_with(&index, |file| {
+        let mut writer = std::io::BufWriter::new(file);
+        match kin::plots::html::write_page(&rendered, template.as_deref(), &mut writer) {
+            Ok(()) => std::io::Write::flush(&mut writer),
+            Err(kin::plots::html::PageError::Write(e)) => Err(e),
+            Err(other) => {
+                failure = Some(other.to_string());
+                Err(std::io::Error::other("the page could not be made"))
+            }
+        }
+    })
+    .map_err(|e| match failure.take() {
+        Some(reason) => CommandError::failure(reason),
+        None => CommandError::failure(format!("cannot write `{}`: {e}", index.display())),
+    })?;
     writeln!(printer.stdout(), "{}", file_uri(&index))?;
     finish(&rendered)
 }

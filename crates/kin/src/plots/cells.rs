@@ -17,10 +17,74 @@ pub enum Cell {
     Null,
     Bool(bool),
     /// A number as written: JSON number syntax, or `NaN`/`Infinity`/`-Infinity`.
-    Number(Box<str>),
+    Number(NumberText),
     Text(Box<str>),
     List(Vec<Cell>),
     Map(Vec<(Key, Cell)>),
+}
+
+/// A number's text: short ones (nearly all) held in place, longer ones on the heap, so that
+/// reading a data file does not allocate once per number.
+#[derive(Clone, PartialEq, Eq)]
+pub enum NumberText {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+const INLINE: usize = 22;
+
+impl NumberText {
+    pub fn as_str(&self) -> &str {
+        match self {
+            NumberText::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            NumberText::Heap(text) => text,
+        }
+    }
+
+    /// A point's position, as `step` holds it.
+    pub fn index(index: usize) -> NumberText {
+        let mut digits = [0u8; INLINE];
+        let mut at = INLINE;
+        let mut rest = index;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 || at == 0 {
+                break;
+            }
+        }
+        let mut bytes = [0u8; INLINE];
+        let len = INLINE - at;
+        bytes[..len].copy_from_slice(&digits[at..]);
+        NumberText::Inline {
+            len: len as u8,
+            bytes,
+        }
+    }
+}
+
+impl From<&str> for NumberText {
+    fn from(text: &str) -> NumberText {
+        if text.len() <= INLINE {
+            let mut bytes = [0u8; INLINE];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            NumberText::Inline {
+                len: text.len() as u8,
+                bytes,
+            }
+        } else {
+            NumberText::Heap(text.into())
+        }
+    }
+}
+
+impl std::fmt::Debug for NumberText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One row: fields in file order.
@@ -162,7 +226,7 @@ fn cell_of(value: &Value, keys: &mut KeyCache) -> Cell {
     match value {
         Value::Null => Cell::Null,
         Value::Bool(b) => Cell::Bool(*b),
-        Value::Number(n) => Cell::Number(n.to_string().into()),
+        Value::Number(n) => Cell::Number(n.to_string().as_str().into()),
         Value::String(s) => Cell::Text(s.as_str().into()),
         Value::Array(items) => Cell::List(items.iter().map(|v| cell_of(v, keys)).collect()),
         Value::Object(map) => Cell::Map(
@@ -188,7 +252,7 @@ pub fn write_cell(out: &mut String, cell: &Cell, style: Style) {
         Cell::Null => out.push_str("null"),
         Cell::Bool(true) => out.push_str("true"),
         Cell::Bool(false) => out.push_str("false"),
-        Cell::Number(text) => write_number(out, text, style),
+        Cell::Number(text) => write_number(out, text.as_str(), style),
         Cell::Text(text) => write_text(out, text, style),
         Cell::List(items) => {
             out.push('[');
@@ -297,6 +361,22 @@ mod tests {
                 .is_empty()
         );
         assert!(FileRows::from_json(&json!([])).empty);
+    }
+
+    #[test]
+    fn number_text_stays_in_place_when_short() {
+        assert!(matches!(
+            NumberText::from("0.3333333333333333"),
+            NumberText::Inline { .. }
+        ));
+        let long = "1.00000000000000000000000001";
+        assert_eq!(NumberText::from(long).as_str(), long);
+        assert_eq!(NumberText::index(0).as_str(), "0");
+        assert_eq!(NumberText::index(1234567).as_str(), "1234567");
+        assert_eq!(
+            NumberText::index(usize::MAX).as_str(),
+            usize::MAX.to_string()
+        );
     }
 
     #[test]

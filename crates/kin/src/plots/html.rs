@@ -39,15 +39,29 @@ body { font-family: system-ui, sans-serif; margin: 1.5rem; }
 </html>
 "#;
 
-/// Why a page template cannot be used.
+/// Why a page could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
     #[error("the HTML template has to contain '{PLOTS_PLACEHOLDER}'")]
     MissingPlaceholder,
+    #[error(transparent)]
+    Write(#[from] std::io::Error),
 }
 
 /// The page for `plots`, in `template` (kin's own page when `None`).
 pub fn page(plots: &[Plot], template: Option<&str>) -> Result<String, PageError> {
+    let mut out = Vec::new();
+    write_page(plots, template, &mut out)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// [`page`] written to `out` plot by plot, so that a page of many points is never held
+/// whole in memory.
+pub fn write_page(
+    plots: &[Plot],
+    template: Option<&str>,
+    out: &mut impl std::io::Write,
+) -> Result<(), PageError> {
     let template = template.unwrap_or(DEFAULT_PAGE);
     if !template.contains(PLOTS_PLACEHOLDER) {
         return Err(PageError::MissingPlaceholder);
@@ -66,10 +80,11 @@ pub fn page(plots: &[Plot], template: Option<&str>) -> Result<String, PageError>
         part.replace(SCRIPTS_PLACEHOLDER, &scripts)
             .replace(REFRESH_PLACEHOLDER, "")
     };
-    let mut body = fill(before);
-    body.reserve(estimated_size(plots) + scripts.len());
+    out.write_all(fill(before).as_bytes())?;
+    let mut body = String::new();
     let mut charts = 0;
     for plot in ordered(plots) {
+        body.clear();
         match &plot.content {
             PlotContent::Vega {
                 chart: Some(filled),
@@ -99,29 +114,10 @@ pub fn page(plots: &[Plot], template: Option<&str>) -> Result<String, PageError>
             }
             PlotContent::Images(_) => {}
         }
+        out.write_all(body.as_bytes())?;
     }
-    body.push_str(&fill(after).replace(PLOTS_PLACEHOLDER, ""));
-    Ok(body)
-}
-
-/// Roughly how much the plots take on the page, so that it is allocated once.
-fn estimated_size(plots: &[Plot]) -> usize {
-    /// About what one point takes as JSON, with its revision tag.
-    const POINT: usize = 96;
-    plots
-        .iter()
-        .map(|plot| match &plot.content {
-            PlotContent::Vega {
-                chart: Some(chart), ..
-            } => chart
-                .series
-                .iter()
-                .map(|s| s.rows.rows.len() * POINT)
-                .sum::<usize>(),
-            PlotContent::Vega { chart: None, .. } => 0,
-            PlotContent::Images(images) => images.iter().map(|i| i.bytes.len() * 4 / 3 + 256).sum(),
-        })
-        .sum()
+    out.write_all(fill(after).replace(PLOTS_PLACEHOLDER, "").as_bytes())?;
+    Ok(())
 }
 
 /// Charts first, then images by directory, step number (`3.png`) and name, as DVC lays them out.

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use super::cells::{Cell, FileRows, Key, Row, Style, colon, separator, write_cell, write_text};
+use super::cells::{
+    Cell, FileRows, Key, NumberText, Row, Style, colon, separator, write_cell, write_text,
+};
 
 /// One change to every point of a series, applied in order as Python dict updates: a set
 /// field keeps its place if the point has it, else goes last.
@@ -71,7 +73,7 @@ impl Series {
                     continue;
                 }
                 Edit::Const(cell) => Value::Borrowed(cell),
-                Edit::Index => Value::Owned(Cell::Number(index.to_string().into())),
+                Edit::Index => Value::Owned(Cell::Number(NumberText::index(index))),
                 Edit::Copy(source) => match fields.iter().find(|(k, _)| *k == source) {
                     Some((_, value)) => Value::Owned(value.cell().clone()),
                     None => continue,
