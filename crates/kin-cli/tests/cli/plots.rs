@@ -364,10 +364,28 @@ fn bad_plots_fail_clearly_and_report_as_dvc_does() {
         2,
         "there is no built-in template `pie`",
     );
-    write_file(dir, "dvc.yaml", "plots:\n  - notes.txt\n");
+    // Next to the repository, reached by climbing out of it.
+    let elsewhere = tempfile::tempdir().expect("dir");
+    write_file(elsewhere.path(), "outside.json", "[{\"secret\": 1}]");
+    let climbing = format!(
+        "../{}/outside.json",
+        elsewhere
+            .path()
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+    );
+    write_file(
+        dir,
+        "dvc.yaml",
+        format!("plots:\n  - notes.txt\n  - {climbing}\n"),
+    );
     write_file(dir, "notes.txt", "hello\n");
     let json = json_of(&run(kin(dir).args(["plots", "show", "--json"])), "kin");
     assert_eq!(json["errors"][0]["type"], json!("PlotMetricTypeError"));
+    // A definition climbing out of the repository is not read.
+    assert_eq!(json["errors"][1]["source"], json!(climbing));
+    assert!(!json.to_string().contains("secret"), "{json}");
 }
 
 #[test]

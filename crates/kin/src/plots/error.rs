@@ -16,6 +16,11 @@ pub enum SourceError {
     UnsupportedType { path: String },
     #[error("`{path}` is not valid UTF-8")]
     Encoding { path: String },
+    #[error("`{path}` is not read: {refusal}")]
+    Outside {
+        path: String,
+        refusal: kin_format::repo_path::PathRefusal,
+    },
 }
 
 impl SourceError {
@@ -25,6 +30,7 @@ impl SourceError {
             SourceError::Read(error) => error.dvc_type(),
             SourceError::UnsupportedType { .. } => "PlotMetricTypeError",
             SourceError::Encoding { .. } => "EncodingError",
+            SourceError::Outside { .. } => "FileNotFoundError",
         }
     }
 
@@ -36,6 +42,7 @@ impl SourceError {
                 "'{path}' - file type error\nOnly JSON, YAML, CSV and TSV formats are supported."
             ),
             SourceError::Encoding { path } => format!("'{path}' is not utf8-encoded"),
+            SourceError::Outside { .. } => self.to_string(),
         }
     }
 }

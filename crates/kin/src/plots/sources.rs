@@ -56,6 +56,12 @@ pub(crate) fn load(
     path: &str,
     header: bool,
 ) -> Result<SourceData, SourceError> {
+    // A definition's path may climb out of the repository (`../x.json`) or be absolute;
+    // plots read only the repository's own files.
+    kin_format::repo_path::RepoPath::parse(path).map_err(|refusal| SourceError::Outside {
+        path: path.to_owned(),
+        refusal,
+    })?;
     let ext = extension(path);
     if is_image(path) {
         return Ok(SourceData::Image(read_bytes(repo, tree, tracked, path)?));
