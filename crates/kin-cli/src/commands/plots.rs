@@ -46,6 +46,9 @@ pub struct DiffArgs {
     /// Only these plot ids or data files.
     #[arg(long, num_args = 0.., value_name = "PATHS")]
     pub targets: Vec<PathBuf>,
+    /// The one revision given is an experiment: compare it with its baseline.
+    #[arg(short = 'e', long)]
+    pub experiment: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -106,7 +109,7 @@ pub fn cmd_plots(printer: Printer, cwd: &Path, args: &PlotsArgs) -> Result<(), C
             let repo = kin::Repo::discover(cwd)?;
             let paths = Paths::new(&repo, cwd);
             let targets = paths.targets(&diff.targets)?;
-            let revisions = kin::plots::diff_revisions(&repo, &diff.revisions);
+            let revisions = kin::plots::diff_revisions(&repo, &diff.revisions, diff.experiment);
             plots(printer, cwd, &repo, &revisions, &targets, &diff.output)
         }
         PlotsCommand::Templates(templates) => cmd_templates(printer, templates),

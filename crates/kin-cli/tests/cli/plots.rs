@@ -269,6 +269,28 @@ fn plots_show_and_diff_carry_dvcs_data() {
     // A committed tree: the cached plot is read from the cache by the recorded version.
     commit_all(dir, "second");
     same_as_dvc(&python, dir, &["diff", "HEAD~1", "HEAD"]);
+
+    // An experiment by its name, alone (with the workspace) or against its baseline.
+    write_data(dir, 3.0);
+    run_ok(kin(dir).args(["exp", "run", "-q", "-n", "tripled"]));
+    run_ok(
+        Command::new("git")
+            .args(["checkout", "-q", "--", "."])
+            .current_dir(dir),
+    );
+    same_as_dvc(
+        &python,
+        dir,
+        &["diff", "tripled", "--targets", "plots/cached.json"],
+    );
+    let against_baseline = same_as_dvc(&python, dir, &["diff", "tripled", "-e"]);
+    assert_eq!(
+        against_baseline["data"]["plots/cached.json"][0]["revisions"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{against_baseline}"
+    );
 }
 
 #[test]

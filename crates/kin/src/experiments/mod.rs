@@ -7,7 +7,7 @@
 mod names;
 mod params_edit;
 pub mod queue;
-mod refs;
+pub(crate) mod refs;
 mod runner;
 mod share;
 mod show;

@@ -193,12 +193,18 @@ pub(crate) fn resolve(root: &Path, rev: &str) -> Result<String, MetricsError> {
             root: root.to_path_buf(),
         });
     }
-    crate::git::resolve_commit(root, rev)
-        .map_err(|source| MetricsError::Git {
-            rev: rev.to_owned(),
-            source,
-        })?
-        .ok_or_else(|| MetricsError::UnknownRevision {
+    let git_error = |source| MetricsError::Git {
+        rev: rev.to_owned(),
+        source,
+    };
+    if let Some(commit) = crate::git::resolve_commit(root, rev).map_err(git_error)? {
+        return Ok(commit);
+    }
+    // An experiment's name (HEAD's experiments first), as DVC resolves revisions.
+    let head = crate::git::resolve_commit(root, "HEAD").map_err(git_error)?;
+    crate::experiments::refs::find(root, rev, head.as_deref())
+        .map(|found| found.commit)
+        .map_err(|_| MetricsError::UnknownRevision {
             rev: rev.to_owned(),
         })
 }

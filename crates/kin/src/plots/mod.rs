@@ -156,12 +156,19 @@ fn header_for(project: &kin_pipeline::Project, path: &str, overrides: &Props) ->
 
 /// The revisions `kin plots diff` compares, as DVC chooses them: those given, with the
 /// workspace added when fewer than two are; with none, `HEAD` (if tracked files changed)
-/// and the workspace. Empty without git history.
-pub fn diff_revisions(repo: &Repo, given: &[String]) -> Vec<String> {
+/// and the workspace. With `experiment`, one given experiment is compared with its baseline
+/// instead. Empty without git history.
+pub fn diff_revisions(repo: &Repo, given: &[String], experiment: bool) -> Vec<String> {
     if !crate::metrics::has_commits(repo) {
         return Vec::new();
     }
     let mut revisions = given.to_vec();
+    if experiment
+        && let [name] = given
+        && let Ok(found) = crate::experiments::refs::find(repo.root(), name, None)
+    {
+        revisions.push(found.baseline.chars().take(7).collect());
+    }
     if revisions.len() <= 1 {
         if revisions.is_empty() && crate::git::is_dirty(repo.root()).unwrap_or(false) {
             revisions.push("HEAD".to_owned());
