@@ -10,20 +10,14 @@ import json
 import pathlib
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+import chromium
+
 page = pathlib.Path(sys.argv[1]).resolve()
 
-options = webdriver.ChromeOptions()
-for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-             "--window-size=1280,800", "--disable-extensions", "--no-first-run"]:
-    options.add_argument(flag)
-options.binary_location = "/usr/bin/chromium"
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = chromium.start()
 try:
     # Offline: a page that needed the network would fail to draw.
     driver.set_network_conditions(offline=True, latency=0, download_throughput=0,
@@ -42,7 +36,7 @@ try:
     charts = driver.find_elements(By.CLASS_NAME, "kin-plot")
     drawn = [c for c in charts if c.find_elements(By.TAG_NAME, "canvas")
              or c.find_elements(By.TAG_NAME, "svg")]
-    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    errors = chromium.console_errors(driver)
     # Images here are made-up bytes; failing to decode them is not the page's fault.
     errors = [m for m in errors if "Failed to load resource" not in m]
     errors += [c.text for c in charts if "kin-error" in c.get_attribute("class")]

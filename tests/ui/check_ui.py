@@ -13,23 +13,16 @@ import time
 import urllib.parse
 import urllib.request
 
-from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+import chromium
 
 base, target = sys.argv[1], sys.argv[2]
 shots = sys.argv[3] if len(sys.argv) > 3 else None
 
-options = webdriver.ChromeOptions()
-for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-             "--window-size=1280,800", "--disable-extensions", "--no-first-run"]:
-    options.add_argument(flag)
-options.binary_location = "/usr/bin/chromium"
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-driver.set_window_size(1280, 800)
+driver = chromium.start()
 wait = WebDriverWait(driver, 20)
 report = {"pages": {}}
 
@@ -40,7 +33,7 @@ def api(path):
 
 
 def console_errors():
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    return chromium.console_errors(driver)
 
 
 def visit(name, hash_route, ready="ready"):

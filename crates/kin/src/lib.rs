@@ -9,6 +9,7 @@ pub mod env;
 pub mod experiments;
 pub mod external;
 pub mod git;
+mod html_text;
 mod init;
 pub mod kin_config;
 pub mod lineage;

@@ -249,6 +249,19 @@ pub fn venv_python(check: &str, reason: &str) -> Option<PathBuf> {
     None
 }
 
+/// Python with selenium, and Debian's Chromium with its driver, for tests that drive a real
+/// browser; `None` with `reason` printed where they are missing, a failure under CI.
+pub fn browser(reason: &str) -> Option<PathBuf> {
+    let chromium =
+        Path::new("/usr/bin/chromium").is_file() && Path::new("/usr/bin/chromedriver").is_file();
+    if !chromium {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{reason}");
+        eprintln!("skipping: {reason}");
+        return None;
+    }
+    venv_python("import selenium", reason)
+}
+
 /// Runs the real DVC (`python -m dvc ARGS`) in `dir`; fails the test on a non-zero exit.
 pub fn dvc(python: &Path, dir: &Path, args: &[&str]) -> String {
     let output = Command::new(python)

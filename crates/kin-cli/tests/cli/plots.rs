@@ -2,7 +2,7 @@
 //! revisions, datapoints, image files and errors in `--json`, for every kind of definition
 //! DVC reads; DVC's own templates filled identically; kin's page drawn in a real Chromium.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::{Value, json};
@@ -460,22 +460,11 @@ fn templates_are_listed_and_printed() {
     assert_eq!(linear["data"]["values"], json!("<DVC_METRIC_DATA>"));
 }
 
-/// Python with selenium and Chromium with its driver; under CI their absence fails.
-fn browser() -> Option<PathBuf> {
-    let reason = "the plots page test needs selenium in KIN_DVC_PYTHON's venv and Debian's chromium and chromium-driver";
-    let chromium =
-        Path::new("/usr/bin/chromium").is_file() && Path::new("/usr/bin/chromedriver").is_file();
-    if !chromium {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{reason}");
-        eprintln!("skipping: {reason}");
-        return None;
-    }
-    crate::common::venv_python("import selenium", reason)
-}
-
 #[test]
 fn every_template_draws_offline_in_chromium() {
-    let Some(python) = browser() else {
+    let Some(python) = crate::common::browser(
+        "the plots page test needs selenium in KIN_DVC_PYTHON's venv and Debian's chromium and chromium-driver",
+    ) else {
         return;
     };
     let repo = plots_repo();

@@ -3,7 +3,6 @@
 //! without console errors, the graph draws what the API answers, foreach runs fold into a
 //! group, a click traces a node, a double click opens it, the depth control asks again.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
@@ -29,22 +28,11 @@ const PIPELINE: &str = "stages:
     outs: [model.txt]
 ";
 
-/// Python with selenium, and Chromium with its driver; under CI their absence fails.
-fn browser() -> Option<PathBuf> {
-    let reason = "the UI tests need selenium in KIN_DVC_PYTHON's venv (scripts/test installs it) and Debian's chromium and chromium-driver (.ci/run installs them)";
-    let chromium =
-        Path::new("/usr/bin/chromium").is_file() && Path::new("/usr/bin/chromedriver").is_file();
-    if !chromium {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{reason}");
-        eprintln!("skipping: {reason}");
-        return None;
-    }
-    crate::common::venv_python("import selenium", reason)
-}
-
 #[test]
 fn the_ui_shows_runs_and_the_lineage_graph_in_chromium() {
-    let Some(python) = browser() else {
+    let Some(python) = crate::common::browser(
+        "the UI tests need selenium in KIN_DVC_PYTHON's venv (scripts/test installs it) and Debian's chromium and chromium-driver (.ci/run installs them)",
+    ) else {
         return;
     };
     let repo = pipeline_repo(PIPELINE);

@@ -8,6 +8,7 @@ use base64::Engine as _;
 use super::cells::Style;
 use super::chart::Chart;
 use super::render::{Plot, PlotContent};
+use crate::html_text::escape;
 
 const VEGA: &str = include_str!("../../assets/vega/vega.min.js");
 const VEGA_LITE: &str = include_str!("../../assets/vega/vega-lite.min.js");
@@ -98,16 +99,16 @@ pub fn write_page(
                 let _ = write!(
                     body,
                     "<div class=\"kin-images\">\n<p>{}</p>\n",
-                    escape_html(&plot.id)
+                    escape(&plot.id)
                 );
                 for image in images {
                     let data = base64::engine::general_purpose::STANDARD.encode(&image.bytes);
                     let _ = writeln!(
                         body,
                         "<figure><figcaption>{}</figcaption><img src=\"data:{};base64,{data}\" alt=\"{}\"></figure>",
-                        escape_html(&image.rev),
+                        escape(&image.rev),
                         mime_type(&image.path),
-                        escape_html(&image.path),
+                        escape(&image.path),
                     );
                 }
                 body.push_str("</div>\n");
@@ -166,7 +167,7 @@ fn chart(body: &mut String, index: usize, id: &str, filled: &Chart) {
         "<div class=\"kin-plot\" id=\"{element}\" data-plot-id=\"{}\"></div>\n\
          <script>\n\
          vegaEmbed('#{element}', ",
-        escape_html(id)
+        escape(id)
     );
     filled.write(body, Style::Script);
     let _ = write!(
@@ -185,21 +186,6 @@ fn mime_type(path: &str) -> &'static str {
         Some("svg") => "image/svg+xml",
         _ => "application/octet-stream",
     }
-}
-
-fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
 }
 
 #[cfg(test)]
