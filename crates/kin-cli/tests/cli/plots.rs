@@ -30,6 +30,13 @@ const PIPELINE: &str = r#"stages:
           template: confusion
           x: actual
           y: predicted
+  many:
+    cmd: mkdir -p many && cp src/curve.json many/a.json && cp src/curve.json many/b.json
+    deps: [src/curve.json]
+    plots:
+      - many:
+          x: step
+          y: value
 plots:
   - plots/train.json:
       x: epoch
@@ -238,6 +245,7 @@ fn plots_show_and_diff_carry_dvcs_data() {
         "plots/cached.json",
         "plots/table.csv",
         "plots/conf.tsv",
+        "many/a.json",
     ] {
         assert!(ids.iter().any(|known| *known == id), "{id} in {ids:?}");
     }
@@ -266,9 +274,15 @@ fn plots_show_and_diff_carry_dvcs_data() {
         &["show", "plots/table.csv", "--no-header", "-x", "1"],
     );
 
-    // A committed tree: the cached plot is read from the cache by the recorded version.
+    // A committed tree: cached plots, a directory's files included, are read from the cache
+    // by the versions `dvc.lock` records.
     commit_all(dir, "second");
-    same_as_dvc(&python, dir, &["diff", "HEAD~1", "HEAD"]);
+    let committed = same_as_dvc(&python, dir, &["diff", "HEAD~1", "HEAD"]);
+    assert_eq!(
+        committed["data"]["many/b.json"][0]["revisions"],
+        json!(["HEAD~1", "HEAD"]),
+        "{committed}"
+    );
 
     // An experiment by its name, alone (with the workspace) or against its baseline.
     write_data(dir, 3.0);

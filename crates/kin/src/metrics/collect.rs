@@ -441,6 +441,43 @@ pub(crate) fn read_bytes(
     }
 }
 
+/// The files below `path` that a cached directory output holds by its recorded version
+/// (`path` the output or a directory inside it), repo-relative and sorted; `None` when no
+/// cached directory output covers `path` or its listing is not in the cache. A git revision
+/// has these files only in the cache.
+pub(crate) fn cached_dir_files(
+    repo: &Repo,
+    tracked: &[TrackedOut],
+    path: &str,
+) -> Option<Vec<String>> {
+    let path = path.trim_end_matches('/');
+    let caches = repo.caches();
+    for out in tracked {
+        let Some(id) = out.id.as_ref().filter(|id| id.is_dir && out.cached) else {
+            continue;
+        };
+        let inside = if path == out.path.as_str() {
+            ""
+        } else {
+            match path.strip_prefix(&format!("{}/", out.path)) {
+                Some(rest) => rest,
+                None => continue,
+            }
+        };
+        let listing = std::fs::read(caches.for_hash(out.hash_name).object_path(id)).ok()?;
+        let manifest = Manifest::from_json(&String::from_utf8_lossy(&listing)).ok()?;
+        let mut files: Vec<String> = manifest
+            .entries()
+            .iter()
+            .filter(|e| inside.is_empty() || e.relpath.starts_with(&format!("{inside}/")))
+            .map(|e| format!("{}/{}", out.path, e.relpath))
+            .collect();
+        files.sort();
+        return (!files.is_empty()).then_some(files);
+    }
+    None
+}
+
 fn read_cached(repo: &Repo, tracked: &[TrackedOut], path: &str) -> Result<Vec<u8>, MetricsError> {
     let tracked_at = |out: &TrackedOut| {
         path == out.path

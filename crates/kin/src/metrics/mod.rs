@@ -17,7 +17,7 @@ mod tree;
 pub use collect::{
     Collection, FileEntry, collect_metrics, collect_params, extract_metrics, parse, select_keys,
 };
-pub(crate) use collect::{collect_metrics_in, collect_params_in, read_bytes};
+pub(crate) use collect::{cached_dir_files, collect_metrics_in, collect_params_in, read_bytes};
 pub use compare::{CompareError, Comparison, compare};
 pub use diff::{Change, Diff, FileDiff, diff_tables};
 pub use error::{FileFormat, MetricsError};

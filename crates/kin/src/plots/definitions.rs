@@ -6,8 +6,36 @@ use kin_pipeline::{OutKind, Project};
 use serde_json::Value;
 
 use super::Props;
-use crate::metrics::Tree;
+use crate::Repo;
+use crate::metrics::{Tree, cached_dir_files};
 use crate::paths::wdir_join;
+use crate::tracked::TrackedOut;
+
+/// Where a source's files are listed: its tree, and the cached directory outputs its
+/// `dvc.lock` and `.dvc` files record (a revision holds those only in the cache).
+pub(crate) struct Files<'a> {
+    pub repo: &'a Repo,
+    pub tree: &'a Tree,
+    pub tracked: &'a [TrackedOut],
+}
+
+impl Files<'_> {
+    fn is_file(&self, path: &str) -> bool {
+        self.tree.is_file(path)
+    }
+
+    fn is_dir(&self, path: &str) -> bool {
+        self.tree.is_dir(path) || cached_dir_files(self.repo, self.tracked, path).is_some()
+    }
+
+    /// A directory stands for every file below it; anything else for itself.
+    fn unpack(&self, path: &str) -> Vec<String> {
+        if self.tree.is_dir(path) {
+            return self.tree.files_under(path);
+        }
+        cached_dir_files(self.repo, self.tracked, path).unwrap_or_else(|| vec![path.to_owned()])
+    }
+}
 
 /// The properties a plot takes (DVC's `PLOT_PROPS`); a stage output's other keys are not.
 pub(crate) const PLOT_PROPS: &[&str] = &[
@@ -94,7 +122,7 @@ pub fn data_sources(id: &str, props: &Props) -> Vec<String> {
 /// (repo-relative). With targets, only plots whose id (or `config::id`) they match.
 pub(crate) fn collect(
     project: &Project,
-    tree: &Tree,
+    files: &Files<'_>,
     targets: &[String],
     overrides: &Props,
 ) -> Definitions {
@@ -105,7 +133,7 @@ pub(crate) fn collect(
         found.config_mut(&file.path);
         resolve_top_level(
             &mut found,
-            tree,
+            files,
             &file.path,
             &file.plots,
             targets,
@@ -125,14 +153,14 @@ pub(crate) fn collect(
                 .map(|(key, node)| (key.clone(), node.value.to_json()))
                 .collect();
             props.extend(overrides.clone());
-            for file in unpack(tree, &id) {
+            for file in files.unpack(&id) {
                 found.insert("", file, props.clone());
             }
         }
     }
     for target in targets {
-        if found.configs.is_empty() || tree.is_file(target) || tree.is_dir(target) {
-            for file in unpack(tree, target) {
+        if found.configs.is_empty() || files.is_file(target) || files.is_dir(target) {
+            for file in files.unpack(target) {
                 found.insert("", file, overrides.clone());
             }
         }
@@ -144,7 +172,7 @@ pub(crate) fn collect(
 /// below it) or `{id: {x, y, ...}}` where `y` maps files to fields.
 fn resolve_top_level(
     found: &mut Definitions,
-    tree: &Tree,
+    files: &Files<'_>,
     config: &str,
     entries: &[Node],
     targets: &[String],
@@ -177,7 +205,7 @@ fn resolve_top_level(
             let data_path = wdir_join(dir, &id);
             let mut props = props;
             props.extend(overrides.clone());
-            for file in unpack(tree, &data_path) {
+            for file in files.unpack(&data_path) {
                 // A file under several listed directories belongs to the closest one.
                 if closest_parent(&file, &parents) == data_path {
                     found.insert(config, file, props.clone());
@@ -230,15 +258,6 @@ fn common_path(a: &str, b: &str) -> String {
         .map(|(x, _)| x)
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// A directory stands for every file below it; anything else for itself.
-fn unpack(tree: &Tree, path: &str) -> Vec<String> {
-    if tree.is_dir(path) {
-        tree.files_under(path)
-    } else {
-        vec![path.to_owned()]
-    }
 }
 
 /// Whether a plot is selected: every plot without targets; otherwise a target must match the

@@ -75,7 +75,12 @@ fn collect_one(
     let tree = Tree::open(repo, &Source::named(rev))?;
     let project = tree.project(repo)?;
     let tracked = tree.tracked(&project);
-    let definitions = definitions::collect(&project, &tree, targets, overrides);
+    let files = definitions::Files {
+        repo,
+        tree: &tree,
+        tracked: &tracked,
+    };
+    let definitions = definitions::collect(&project, &files, targets, overrides);
     let paths = definitions.data_sources();
     let load = |path: &String| {
         let header = header_for(&project, path, overrides);
