@@ -55,20 +55,12 @@ impl Paths {
 
     /// A repo-relative path as seen from the current directory (`../m.json` from `sub/`).
     pub fn display(&self, path: &str) -> String {
-        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-        let common = self
-            .cwd_parts
-            .iter()
-            .zip(&parts)
-            .take_while(|(a, b)| a.as_str() == **b)
-            .count();
-        let mut out: Vec<&str> = vec![".."; self.cwd_parts.len() - common];
-        out.extend(&parts[common..]);
-        if out.is_empty() {
-            ".".to_owned()
-        } else {
-            out.join("/")
-        }
+        kin::paths::relative_from(&self.cwd_in_repo(), path)
+    }
+
+    /// The current directory, repo-relative (`` at the root).
+    pub fn cwd_in_repo(&self) -> String {
+        self.cwd_parts.join("/")
     }
 }
 

@@ -117,6 +117,24 @@ pub(crate) fn refuse_symlinked_dir_output(root: &Path, rel: &str) -> Result<(), 
 
 /// A path written relative to a stage's `wdir` (or a `.dvc` file's directory), made
 /// repo-relative and `/`-separated.
+/// Repo-relative `path` as seen from the repo-relative directory `cwd` (`` or `.` for the
+/// root): `../m.json` from `sub/`, `.` for `cwd` itself.
+pub fn relative_from(cwd: &str, path: &str) -> String {
+    let cwd: Vec<&str> = cwd
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let common = cwd.iter().zip(&parts).take_while(|(a, b)| a == b).count();
+    let mut out: Vec<&str> = vec![".."; cwd.len() - common];
+    out.extend(&parts[common..]);
+    if out.is_empty() {
+        ".".to_owned()
+    } else {
+        out.join("/")
+    }
+}
+
 pub(crate) fn wdir_join(dir: &str, path: &str) -> String {
     let joined = if dir.is_empty() || dir == "." {
         path.to_owned()

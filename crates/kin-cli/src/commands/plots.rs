@@ -101,16 +101,24 @@ pub fn cmd_plots(printer: Printer, cwd: &Path, args: &PlotsArgs) -> Result<(), C
         PlotsCommand::Show(show) => {
             let repo = kin::Repo::discover(cwd)?;
             let paths = Paths::new(&repo, cwd);
-            let targets = paths.targets(&show.targets)?;
-            let revisions = vec!["workspace".to_owned()];
-            plots(printer, cwd, &repo, &revisions, &targets, &show.output)
+            let request = kin::plots::Request {
+                revisions: vec!["workspace".to_owned()],
+                targets: paths.targets(&show.targets)?,
+                overrides: overrides(&show.output),
+                cwd: paths.cwd_in_repo(),
+            };
+            plots(printer, cwd, &repo, &request, &show.output)
         }
         PlotsCommand::Diff(diff) => {
             let repo = kin::Repo::discover(cwd)?;
             let paths = Paths::new(&repo, cwd);
-            let targets = paths.targets(&diff.targets)?;
-            let revisions = kin::plots::diff_revisions(&repo, &diff.revisions, diff.experiment);
-            plots(printer, cwd, &repo, &revisions, &targets, &diff.output)
+            let request = kin::plots::Request {
+                revisions: kin::plots::diff_revisions(&repo, &diff.revisions, diff.experiment),
+                targets: paths.targets(&diff.targets)?,
+                overrides: overrides(&diff.output),
+                cwd: paths.cwd_in_repo(),
+            };
+            plots(printer, cwd, &repo, &request, &diff.output)
         }
         PlotsCommand::Templates(templates) => cmd_templates(printer, templates),
     }
@@ -136,16 +144,30 @@ fn cmd_templates(printer: Printer, args: &TemplatesArgs) -> Result<(), CommandEr
     }
 }
 
+/// The properties the command line sets for every plot.
+fn overrides(output: &OutputArgs) -> kin::plots::Props {
+    kin::plots::overrides(
+        output.template.as_deref(),
+        output.x.as_deref(),
+        output.y.as_deref(),
+        output.no_header,
+        [
+            ("title", output.title.as_deref()),
+            ("x_label", output.x_label.as_deref()),
+            ("y_label", output.y_label.as_deref()),
+        ],
+    )
+}
+
 fn plots(
     printer: Printer,
     cwd: &Path,
     repo: &kin::Repo,
-    revisions: &[String],
-    targets: &[String],
+    request: &kin::plots::Request,
     output: &OutputArgs,
 ) -> Result<(), CommandError> {
     if output.show_vega {
-        if targets.len() != 1 {
+        if request.targets.len() != 1 {
             return Err(CommandError::usage(
                 "`--show-vega` needs exactly one target",
             ));
@@ -156,18 +178,7 @@ fn plots(
             ));
         }
     }
-    let overrides = kin::plots::overrides(
-        output.template.as_deref(),
-        output.x.as_deref(),
-        output.y.as_deref(),
-        output.no_header,
-        [
-            ("title", output.title.as_deref()),
-            ("x_label", output.x_label.as_deref()),
-            ("y_label", output.y_label.as_deref()),
-        ],
-    );
-    let collected: Vec<RevisionPlots> = kin::plots::collect(repo, revisions, targets, &overrides)?;
+    let collected: Vec<RevisionPlots> = kin::plots::collect(repo, request)?;
     let templates_dir = kin::plots::templates_dir(repo);
     let rendered = kin::plots::render(&collected, Some(&templates_dir), cwd)
         .map_err(|e| CommandError::failure(e.to_string()))?;

@@ -17,9 +17,43 @@ pub(crate) struct Files<'a> {
     pub repo: &'a Repo,
     pub tree: &'a Tree,
     pub tracked: &'a [TrackedOut],
+    /// The directory kin runs in, repo-relative (`` at the root): plot ids name files from
+    /// it, as DVC's do.
+    pub cwd: &'a str,
 }
 
 impl Files<'_> {
+    /// A file's repo-relative `path` as DVC names it in a plot id: the way from the current
+    /// directory to `dir` (the pipeline file's directory or the stage's `wdir`), then the
+    /// rest of the path.
+    fn shown(&self, dir: &str, path: &str) -> String {
+        if self.cwd.is_empty() {
+            return path.to_owned();
+        }
+        let dir = if dir == "." { "" } else { dir };
+        let rest = if dir.is_empty() {
+            Some(path)
+        } else {
+            path.strip_prefix(dir).and_then(|r| r.strip_prefix('/'))
+        };
+        match rest {
+            Some(rest) => match crate::paths::relative_from(self.cwd, dir).as_str() {
+                "." => rest.to_owned(),
+                up => format!("{up}/{rest}"),
+            },
+            None => crate::paths::relative_from(self.cwd, path),
+        }
+    }
+
+    /// A pipeline file or command-line target as seen from the current directory.
+    fn seen(&self, path: &str) -> String {
+        if self.cwd.is_empty() {
+            path.to_owned()
+        } else {
+            crate::paths::relative_from(self.cwd, path)
+        }
+    }
+
     fn is_file(&self, path: &str) -> bool {
         self.tree.is_file(path)
     }
@@ -130,7 +164,7 @@ pub(crate) fn collect(
     for file in project.files.iter().filter(|f| !f.plots.is_empty()) {
         // A file with a `plots:` section is known even when no target matches it, which
         // decides below whether a target that is not a file is still tried.
-        found.config_mut(&file.path);
+        found.config_mut(&files.seen(&file.path));
         resolve_top_level(
             &mut found,
             files,
@@ -154,14 +188,14 @@ pub(crate) fn collect(
                 .collect();
             props.extend(overrides.clone());
             for file in files.unpack(&id) {
-                found.insert("", file, props.clone());
+                found.insert("", files.shown(&stage.wdir, &file), props.clone());
             }
         }
     }
     for target in targets {
         if found.configs.is_empty() || files.is_file(target) || files.is_dir(target) {
             for file in files.unpack(target) {
-                found.insert("", file, overrides.clone());
+                found.insert("", files.seen(&file), overrides.clone());
             }
         }
     }
@@ -179,6 +213,7 @@ fn resolve_top_level(
     overrides: &Props,
 ) {
     let dir = config.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let shown_config = files.seen(config);
     let definitions: Vec<(String, Props)> = entries
         .iter()
         .filter_map(|entry| match entry.as_str() {
@@ -208,13 +243,13 @@ fn resolve_top_level(
             for file in files.unpack(&data_path) {
                 // A file under several listed directories belongs to the closest one.
                 if closest_parent(&file, &parents) == data_path {
-                    found.insert(config, file, props.clone());
+                    found.insert(&shown_config, files.shown(dir, &file), props.clone());
                 }
             }
         } else {
-            let mut props = relative_to(dir, props);
+            let mut props = relative_to(dir, props, files);
             props.extend(overrides.clone());
-            found.insert(config, id, props);
+            found.insert(&shown_config, id, props);
         }
     }
 }
@@ -224,13 +259,14 @@ fn id_is_path(props: &Props) -> bool {
     !matches!(props.get("y"), Some(Value::Object(_)))
 }
 
-/// `x` and `y` maps with their files made repo-relative (an `x` that is a field stays).
-fn relative_to(dir: &str, mut props: Props) -> Props {
+/// `x` and `y` maps with their files named as plot ids name them (an `x` that is a field
+/// stays).
+fn relative_to(dir: &str, mut props: Props, files: &Files<'_>) -> Props {
     for axis in ["x", "y"] {
-        if let Some(Value::Object(files)) = props.get(axis) {
-            let rebased = files
+        if let Some(Value::Object(mapped)) = props.get(axis) {
+            let rebased = mapped
                 .iter()
-                .map(|(file, fields)| (wdir_join(dir, file), fields.clone()))
+                .map(|(file, fields)| (files.shown(dir, &wdir_join(dir, file)), fields.clone()))
                 .collect();
             props.insert(axis.to_owned(), Value::Object(rebased));
         }

@@ -51,27 +51,31 @@ impl RevisionPlots {
     }
 }
 
-/// The plots of each of `revisions` (`workspace` or git revisions), selected by `targets`
-/// (repo-relative) and with `overrides` (from the command line) over every definition's
-/// properties.
-pub fn collect(
-    repo: &Repo,
-    revisions: &[String],
-    targets: &[String],
-    overrides: &Props,
-) -> Result<Vec<RevisionPlots>, MetricsError> {
-    revisions
+/// What [`collect`] collects.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// `workspace` or git revisions (experiment names included).
+    pub revisions: Vec<String>,
+    /// Plot ids or data files, repo-relative.
+    pub targets: Vec<String>,
+    /// Properties from the command line, over every definition's.
+    pub overrides: Props,
+    /// The directory kin runs in, repo-relative: paths in ids are named from it, as DVC
+    /// names them.
+    pub cwd: String,
+}
+
+/// The plots of each revision `request` names.
+pub fn collect(repo: &Repo, request: &Request) -> Result<Vec<RevisionPlots>, MetricsError> {
+    request
+        .revisions
         .iter()
-        .map(|rev| collect_one(repo, rev, targets, overrides))
+        .map(|rev| collect_one(repo, rev, request))
         .collect()
 }
 
-fn collect_one(
-    repo: &Repo,
-    rev: &str,
-    targets: &[String],
-    overrides: &Props,
-) -> Result<RevisionPlots, MetricsError> {
+fn collect_one(repo: &Repo, rev: &str, request: &Request) -> Result<RevisionPlots, MetricsError> {
+    let (targets, overrides) = (&request.targets, &request.overrides);
     let tree = Tree::open(repo, &Source::named(rev))?;
     let project = tree.project(repo)?;
     let tracked = tree.tracked(&project);
@@ -79,12 +83,14 @@ fn collect_one(
         repo,
         tree: &tree,
         tracked: &tracked,
+        cwd: &request.cwd,
     };
     let definitions = definitions::collect(&project, &files, targets, overrides);
     let paths = definitions.data_sources();
     let load = |path: &String| {
-        let header = header_for(&project, path, overrides);
-        sources::load(repo, &tree, &tracked, path, header)
+        let in_repo = crate::paths::wdir_join(&request.cwd, path);
+        let header = header_for(&project, &in_repo, overrides);
+        sources::load(repo, &tree, &tracked, &in_repo, header)
     };
     let sources = paths.iter().cloned().zip(load_all(&paths, load)).collect();
     Ok(RevisionPlots {
