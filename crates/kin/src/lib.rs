@@ -15,6 +15,7 @@ pub mod kin_config;
 pub mod lineage;
 pub mod metrics;
 pub mod openlineage;
+mod parallel;
 pub mod paths;
 pub mod plots;
 pub mod registry;

@@ -385,6 +385,13 @@ fn bad_plots_fail_clearly_and_report_as_dvc_does() {
         2,
         "unknown git revision `no-such-rev`",
     );
+    // A full object id is taken without a lookup, and still refused when it names nothing.
+    let made_up = "0123456789abcdef0123456789abcdef01234567";
+    fails_saying(
+        kin(dir).args(["plots", "diff", made_up]),
+        2,
+        &format!("unknown git revision `{made_up}`"),
+    );
     fails_saying(
         kin(dir).args(["plots", "show", "-t", "no-such-template"]),
         1,

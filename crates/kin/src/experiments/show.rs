@@ -1,6 +1,8 @@
 //! What `kin exp show` shows, in DVC's shape: the workspace, then each baseline commit with
 //! its experiments, each with its params, metrics, deps and outs as that commit has them.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value, json};
 
 use super::ExpError;
@@ -19,10 +21,17 @@ fn cached_row_path(repo: &Repo, commit: &str) -> std::path::PathBuf {
         .join(format!("{commit}.json"))
 }
 
+/// Commit times as DVC prints them, by commit, read for many commits at once.
+type CommitTimes = HashMap<String, String>;
+
 /// One row's data: `rev` is a commit (read from the row cache when there) or `workspace`.
 pub fn rev_data(repo: &Repo, rev: &str) -> Result<Value, ExpError> {
+    row_data(repo, rev, &CommitTimes::new())
+}
+
+fn row_data(repo: &Repo, rev: &str, times: &CommitTimes) -> Result<Value, ExpError> {
     if rev == "workspace" {
-        return Ok(compute_rev_data(repo, rev)?.0);
+        return Ok(compute_rev_data(repo, rev, times)?.0);
     }
     let cached = cached_row_path(repo, rev);
     if let Ok(bytes) = std::fs::read(&cached)
@@ -31,7 +40,7 @@ pub fn rev_data(repo: &Repo, rev: &str) -> Result<Value, ExpError> {
     {
         return Ok(row);
     }
-    let (row, complete) = compute_rev_data(repo, rev)?;
+    let (row, complete) = compute_rev_data(repo, rev, times)?;
     // A row missing a file (a metric not in the cache yet) may read otherwise later; a row
     // that cannot be kept is computed again next time: neither is worth failing for.
     if complete
@@ -44,7 +53,11 @@ pub fn rev_data(repo: &Repo, rev: &str) -> Result<Value, ExpError> {
 }
 
 /// The row, and whether every params and metrics file could be read.
-fn compute_rev_data(repo: &Repo, rev: &str) -> Result<(Value, bool), ExpError> {
+fn compute_rev_data(
+    repo: &Repo,
+    rev: &str,
+    times: &CommitTimes,
+) -> Result<(Value, bool), ExpError> {
     let source = if rev == "workspace" {
         Source::Workspace
     } else {
@@ -66,6 +79,8 @@ fn compute_rev_data(repo: &Repo, rev: &str) -> Result<(Value, bool), ExpError> {
     let (deps, outs) = deps_and_outs(repo, &tree)?;
     let timestamp = if rev == "workspace" {
         Value::Null
+    } else if let Some(time) = times.get(rev) {
+        Value::from(time.as_str())
     } else {
         commit_time(repo, rev)?.map_or(Value::Null, Value::from)
     };
@@ -84,14 +99,34 @@ fn compute_rev_data(repo: &Repo, rev: &str) -> Result<(Value, bool), ExpError> {
 /// The commit's time as DVC prints it: local time, to the second, without a zone.
 fn commit_time(repo: &Repo, rev: &str) -> Result<Option<String>, ExpError> {
     let out = crate::git::git_output(repo.root(), &["log", "-1", "--format=%ct", rev])?;
-    let Ok(seconds) = String::from_utf8_lossy(&out).trim().parse::<i64>() else {
-        return Ok(None);
-    };
-    let Ok(instant) = jiff::Timestamp::from_second(seconds) else {
-        return Ok(None);
-    };
+    Ok(String::from_utf8_lossy(&out)
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(local_time))
+}
+
+/// The times of `commits` (full ids) from one `git log`.
+fn commit_times(repo: &Repo, commits: &[&str]) -> Result<CommitTimes, ExpError> {
+    if commits.is_empty() {
+        return Ok(CommitTimes::new());
+    }
+    let mut args = vec!["log", "--no-walk=unsorted", "--format=%H %ct"];
+    args.extend(commits);
+    let out = crate::git::git_output(repo.root(), &args)?;
+    Ok(String::from_utf8_lossy(&out)
+        .lines()
+        .filter_map(|line| {
+            let (commit, seconds) = line.split_once(' ')?;
+            Some((commit.to_owned(), local_time(seconds.parse().ok()?)?))
+        })
+        .collect())
+}
+
+fn local_time(seconds: i64) -> Option<String> {
+    let instant = jiff::Timestamp::from_second(seconds).ok()?;
     let local = instant.to_zoned(jiff::tz::TimeZone::system());
-    Ok(Some(local.strftime("%Y-%m-%dT%H:%M:%S").to_string()))
+    Some(local.strftime("%Y-%m-%dT%H:%M:%S").to_string())
 }
 
 /// Stage deps (not params) and outputs (not metrics or plots) with their recorded hashes.
@@ -169,6 +204,21 @@ pub fn show_json(
     baselines: &[(String, Option<String>)],
     exps: &[ExpRef],
 ) -> Result<Value, ExpError> {
+    // A row not computed before takes a copy of its commit's files: the experiments' rows
+    // are computed on every core.
+    let commits: Vec<&str> = exps.iter().map(|e| e.commit.as_str()).collect();
+    let uncached: Vec<&str> = commits
+        .iter()
+        .copied()
+        .chain(baselines.iter().map(|(b, _)| b.as_str()))
+        .filter(|commit| !cached_row_path(repo, commit).is_file())
+        .collect();
+    let times = commit_times(repo, &uncached)?;
+    let mut exp_rows = HashMap::new();
+    let computed = crate::parallel::map_in_order(&commits, |commit| row_data(repo, commit, &times));
+    for (commit, row) in commits.iter().zip(computed) {
+        exp_rows.insert(*commit, row?);
+    }
     let mut rows = vec![json!({
         "rev": "workspace",
         "name": null,
@@ -185,7 +235,10 @@ pub fn show_json(
                     "revs": [{
                         "rev": e.commit,
                         "name": e.name,
-                        "data": rev_data(repo, &e.commit)?,
+                        "data": match exp_rows.get(e.commit.as_str()) {
+                            Some(row) => row.clone(),
+                            None => rev_data(repo, &e.commit)?,
+                        },
                         "error": null,
                         "experiments": null,
                     }],
@@ -197,7 +250,7 @@ pub fn show_json(
         rows.push(json!({
             "rev": baseline,
             "name": name,
-            "data": rev_data(repo, baseline)?,
+            "data": row_data(repo, baseline, &times)?,
             "error": null,
             "experiments": if experiments.is_empty() { Value::Null } else { Value::Array(experiments) },
         }));

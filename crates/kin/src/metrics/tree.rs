@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use kin_pipeline::{Project, load_project};
 
@@ -184,14 +185,50 @@ pub(crate) fn has_commits(root: &Path) -> bool {
     .is_ok_and(|o| o.status.success())
 }
 
+/// Where `root` is in its git work tree (`` or `sub/`), `None` outside git; asked of git
+/// once per directory and process, as `kin exp show` opens hundreds of revisions.
+fn git_place(root: &Path, rev: &str) -> Result<Option<String>, MetricsError> {
+    static PLACES: OnceLock<Mutex<HashMap<PathBuf, Option<String>>>> = OnceLock::new();
+    let places = PLACES.get_or_init(Mutex::default);
+    if let Some(known) = places
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(root)
+    {
+        return Ok(known.clone());
+    }
+    let args = ["rev-parse", "--is-inside-work-tree", "--show-prefix"];
+    let output = git(root, rev, &args)?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut lines = text.lines();
+    let place = match lines.next() {
+        Some("true") if output.status.success() => {
+            Some(lines.next().unwrap_or_default().to_owned())
+        }
+        _ => None,
+    };
+    places
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(root.to_path_buf(), place.clone());
+    Ok(place)
+}
+
+/// A full object id (SHA-1 or SHA-256 hex): a commit named this way needs no lookup.
+fn is_object_id(rev: &str) -> bool {
+    matches!(rev.len(), 40 | 64) && rev.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Resolves `rev` to a commit id.
 pub(crate) fn resolve(root: &Path, rev: &str) -> Result<String, MetricsError> {
-    let inside = git(root, rev, &["rev-parse", "--is-inside-work-tree"])?;
-    if !inside.status.success() {
+    if git_place(root, rev)?.is_none() {
         return Err(MetricsError::NoGit {
             rev: rev.to_owned(),
             root: root.to_path_buf(),
         });
+    }
+    if is_object_id(rev) {
+        return Ok(rev.to_ascii_lowercase());
     }
     let git_error = |source| MetricsError::Git {
         rev: rev.to_owned(),
@@ -211,14 +248,7 @@ pub(crate) fn resolve(root: &Path, rev: &str) -> Result<String, MetricsError> {
 
 fn open_revision(root: &Path, rev: &str) -> Result<Tree, MetricsError> {
     let commit = resolve(root, rev)?;
-    let prefix_args = ["rev-parse", "--show-prefix"];
-    let prefix_out = git(root, rev, &prefix_args)?;
-    if !prefix_out.status.success() {
-        return Err(git_failed(rev, &prefix_args, &prefix_out));
-    }
-    let prefix = String::from_utf8_lossy(&prefix_out.stdout)
-        .trim_end_matches('\n')
-        .to_owned();
+    let prefix = git_place(root, rev)?.unwrap_or_default();
     let treeish = if prefix.is_empty() {
         commit.clone()
     } else {
@@ -229,6 +259,17 @@ fn open_revision(root: &Path, rev: &str) -> Result<Tree, MetricsError> {
     let listing_args = ["ls-tree", "--full-tree", "-r", "-l", "-z", &treeish];
     let listing = git(root, rev, &listing_args)?;
     if !listing.status.success() {
+        // A full object id is taken without a lookup: one that names no commit is unknown.
+        if is_object_id(rev)
+            && crate::git::resolve_commit(root, rev)
+                .ok()
+                .flatten()
+                .is_none()
+        {
+            return Err(MetricsError::UnknownRevision {
+                rev: rev.to_owned(),
+            });
+        }
         // The repo root did not exist in that commit: nothing to read there.
         if prefix.is_empty() {
             return Err(git_failed(rev, &listing_args, &listing));

@@ -92,50 +92,17 @@ fn collect_one(repo: &Repo, rev: &str, request: &Request) -> Result<RevisionPlot
         let header = header_for(&project, &in_repo, overrides);
         sources::load(repo, &tree, &tracked, &in_repo, header)
     };
-    let sources = paths.iter().cloned().zip(load_all(&paths, load)).collect();
+    // Reading and parsing data files is most of the work.
+    let sources = paths
+        .iter()
+        .cloned()
+        .zip(crate::parallel::map_in_order(&paths, load))
+        .collect();
     Ok(RevisionPlots {
         rev: rev.to_owned(),
         definitions,
         sources,
     })
-}
-
-/// `load` of each of `items`, in order, on as many threads as there are cores: reading and
-/// parsing data files is most of the work.
-fn load_all<T: Sync, R: Send>(items: &[T], load: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(items.len());
-    if workers <= 1 {
-        return items.iter().map(load).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(item) = items.get(index) else {
-                            return done;
-                        };
-                        done.push((index, load(item)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| match worker.join() {
-                Ok(done) => done,
-                // A bug, not bad input: surface it as the panic it is.
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    });
-    results.sort_by_key(|(index, _)| *index);
-    results.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Whether a CSV or TSV file's first row names its columns: as the command line says, else as
