@@ -88,6 +88,9 @@ pub struct OutputArgs {
     /// An HTML page to fill instead of kin's: `{plot_divs}` (required) and `{scripts}` are replaced.
     #[arg(long, value_name = "PATH")]
     pub html_template: Option<PathBuf>,
+    /// Open the page in the default browser once written (`plots.auto_open` in `.dvc/config` always does).
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]
@@ -238,6 +241,13 @@ fn plots(
         None => CommandError::failure(format!("cannot write `{}`: {e}", index.display())),
     })?;
     writeln!(printer.stdout(), "{}", file_uri(&index))?;
+    let auto_open = repo
+        .config()
+        .value("plots", "auto_open")
+        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"));
+    if output.open || auto_open {
+        open_in_browser(printer, &index)?;
+    }
     finish(&rendered)
 }
 
@@ -310,6 +320,32 @@ fn html_template(repo: &kin::Repo, output: &OutputArgs) -> Result<Option<String>
             path.display()
         ))
     })
+}
+
+/// Hands the page to the desktop's opener; where there is none, says so and carries on:
+/// the page is written either way.
+fn open_in_browser(printer: Printer, page: &Path) -> Result<(), CommandError> {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let opened = std::process::Command::new(opener)
+        .arg(page)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    if !opened.is_ok_and(|status| status.success()) {
+        writeln!(
+            printer.stderr(),
+            "warning: could not open the page with `{opener}`; open {} yourself",
+            file_uri(page)
+        )?;
+    }
+    Ok(())
 }
 
 fn file_uri(path: &Path) -> String {

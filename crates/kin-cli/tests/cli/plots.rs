@@ -454,6 +454,47 @@ fn plots_json_snapshot() {
 }
 
 #[test]
+fn open_hands_the_page_to_the_desktop_opener() {
+    let repo = crate::common::git_repo(None);
+    let dir = repo.path();
+    run_ok(kin(dir).args(["init", "-q"]));
+    write_file(dir, "dvc.yaml", "plots:\n  - loss.json\n");
+    write_file(dir, "loss.json", r#"[{"loss": 1}, {"loss": 0.5}]"#);
+    // A stand-in `xdg-open` that notes what it was asked to open.
+    let bin = tempfile::tempdir().expect("dir");
+    let opened = bin.path().join("opened");
+    write_file(
+        bin.path(),
+        "xdg-open",
+        format!("#!/bin/sh\necho \"$1\" > {}\n", opened.display()),
+    );
+    let script = bin.path().join("xdg-open");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    run_ok(
+        kin(dir)
+            .args(["plots", "show", "--open"])
+            .env("PATH", &path),
+    );
+    let page = dir.join("dvc_plots/index.html");
+    assert_eq!(
+        std::fs::read_to_string(&opened).expect("opened").trim(),
+        page.display().to_string()
+    );
+    // Without an opener the page is still written, with a warning.
+    let out = run(kin(dir)
+        .args(["plots", "show", "--open"])
+        .env("PATH", "/nonexistent"));
+    assert!(out.status.success(), "{}", stderr_text(&out));
+    assert!(stderr_text(&out).contains("could not open the page"));
+}
+
+#[test]
 fn templates_are_listed_and_printed() {
     let dir = tempfile::tempdir().expect("dir");
     let listed = run_ok(kin(dir.path()).args(["plots", "templates"]));
