@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::ExpError;
 use super::params_edit::set_param;
@@ -330,8 +330,21 @@ struct Worktree {
     dir: PathBuf,
 }
 
+/// Held while git changes `.git/worktrees`: removing the last worktree deletes that
+/// directory, and a `worktree add` running at that moment in another thread fails with
+/// "could not create directory of '.git/worktrees/NAME'". Experiments run side by side with
+/// `-j`, so their worktrees are added and removed one at a time.
+static WORKTREE_ADMIN: Mutex<()> = Mutex::new(());
+
+/// Tries of `git worktree add`: another kin process (a second `kin exp run`, `kin queue
+/// start`) may be changing `.git/worktrees` at the same moment.
+const ADD_TRIES: u32 = 3;
+
 impl Worktree {
     fn add(root: &Path, dir: &Path, commit: &str) -> Result<Worktree, ExpError> {
+        let _admin = WORKTREE_ADMIN
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if dir.exists() {
             // Left by a run that was killed: not the user's, and in the way.
             let _ = git_command(
@@ -341,19 +354,30 @@ impl Worktree {
             let _ = std::fs::remove_dir_all(dir);
         }
         let _ = git_command(root, &["worktree", "prune"]);
-        git_in(
-            root,
-            &[
-                "-c",
-                NO_HOOKS,
-                "worktree",
-                "add",
-                "--quiet",
-                "--detach",
-                &dir.to_string_lossy(),
-                commit,
-            ],
-        )?;
+        let add = || {
+            git_in(
+                root,
+                &[
+                    "-c",
+                    NO_HOOKS,
+                    "worktree",
+                    "add",
+                    "--quiet",
+                    "--detach",
+                    &dir.to_string_lossy(),
+                    commit,
+                ],
+            )
+        };
+        let mut tries = 1;
+        while let Err(error) = add() {
+            if tries == ADD_TRIES {
+                return Err(error);
+            }
+            tries += 1;
+            let _ = std::fs::remove_dir_all(dir);
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         Ok(Worktree {
             root: root.to_path_buf(),
             dir: dir.to_path_buf(),
@@ -363,6 +387,9 @@ impl Worktree {
 
 impl Drop for Worktree {
     fn drop(&mut self) {
+        let _admin = WORKTREE_ADMIN
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let _ = git_command(
             &self.root,
             &["worktree", "remove", "--force", &self.dir.to_string_lossy()],
