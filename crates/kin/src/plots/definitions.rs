@@ -54,20 +54,21 @@ impl Files<'_> {
         }
     }
 
-    fn is_file(&self, path: &str) -> bool {
-        self.tree.is_file(path)
-    }
-
-    fn is_dir(&self, path: &str) -> bool {
-        self.tree.is_dir(path) || cached_dir_files(self.repo, self.tracked, path).is_some()
+    /// What `path` stands for when the source has it: a directory (in the tree, or a cached
+    /// output) every file below it, a file itself; `None` when it has no such path.
+    fn existing(&self, path: &str) -> Option<Vec<String>> {
+        if self.tree.is_dir(path) {
+            return Some(self.tree.files_under(path));
+        }
+        if self.tree.is_file(path) {
+            return Some(vec![path.to_owned()]);
+        }
+        cached_dir_files(self.repo, self.tracked, path)
     }
 
     /// A directory stands for every file below it; anything else for itself.
     fn unpack(&self, path: &str) -> Vec<String> {
-        if self.tree.is_dir(path) {
-            return self.tree.files_under(path);
-        }
-        cached_dir_files(self.repo, self.tracked, path).unwrap_or_else(|| vec![path.to_owned()])
+        self.existing(path).unwrap_or_else(|| vec![path.to_owned()])
     }
 }
 
@@ -193,10 +194,14 @@ pub(crate) fn collect(
         }
     }
     for target in targets {
-        if found.configs.is_empty() || files.is_file(target) || files.is_dir(target) {
-            for file in files.unpack(target) {
-                found.insert("", files.seen(&file), overrides.clone());
-            }
+        // A target the source does not have is still tried when nothing else is defined.
+        let unpacked = match files.existing(target) {
+            Some(unpacked) => unpacked,
+            None if found.configs.is_empty() => vec![target.clone()],
+            None => continue,
+        };
+        for file in unpacked {
+            found.insert("", files.seen(&file), overrides.clone());
         }
     }
     found

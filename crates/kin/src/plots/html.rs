@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use base64::Engine as _;
 
-use super::cells::Style;
+use super::cells::{Style, write_text};
 use super::chart::Chart;
 use super::render::{Plot, PlotContent};
 use crate::html_text::escape;
@@ -49,15 +49,8 @@ pub enum PageError {
     Write(#[from] std::io::Error),
 }
 
-/// The page for `plots`, in `template` (kin's own page when `None`).
-pub fn page(plots: &[Plot], template: Option<&str>) -> Result<String, PageError> {
-    let mut out = Vec::new();
-    write_page(plots, template, &mut out)?;
-    Ok(String::from_utf8_lossy(&out).into_owned())
-}
-
-/// [`page`] written to `out` plot by plot, so that a page of many points is never held
-/// whole in memory.
+/// The page for `plots`, in `template` (kin's own page when `None`), written to `out` plot
+/// by plot, so that a page of many points is never held whole in memory.
 pub fn write_page(
     plots: &[Plot],
     template: Option<&str>,
@@ -159,9 +152,8 @@ fn scripts() -> String {
 
 fn chart(body: &mut String, index: usize, id: &str, filled: &Chart) {
     let element = format!("kin-plot-{index}");
-    let title = serde_json::to_string(id)
-        .unwrap_or_default()
-        .replace('<', "\\u003c");
+    let mut title = String::new();
+    write_text(&mut title, id, Style::Script);
     let _ = write!(
         body,
         "<div class=\"kin-plot\" id=\"{element}\" data-plot-id=\"{}\"></div>\n\
@@ -218,7 +210,11 @@ mod tests {
                 problems: Vec::new(),
             },
         ];
-        let html = page(&plots, None).expect("page");
+        let page = |template| {
+            let mut out = Vec::new();
+            write_page(&plots, template, &mut out).map(|()| String::from_utf8(out).expect("utf-8"))
+        };
+        let html = page(None).expect("page");
         assert!(html.contains("vegaEmbed('#kin-plot-0'"));
         assert!(html.contains("data:image/png;base64,cG5n"));
         assert!(!html.contains("sourceMappingURL"));
@@ -230,7 +226,7 @@ mod tests {
             .map(|_| html.rfind("<div class=\"kin-images\"").expect("images"));
         assert!(image_at.expect("images") > chart_at);
         assert!(matches!(
-            page(&plots, Some("<html></html>")),
+            page(Some("<html></html>")),
             Err(PageError::MissingPlaceholder)
         ));
     }

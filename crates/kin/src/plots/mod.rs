@@ -3,7 +3,7 @@
 //! templates with DVC's anchors, and images; collected for `kin plots show` and `kin plots diff`.
 //!
 //! [`collect`] reads what each revision defines and holds; [`render`] groups the plots by id
-//! across revisions and fills each chart's template; [`html::page`] writes them into one page.
+//! across revisions and fills each chart's template; [`html::write_page`] writes them into one page.
 
 mod cells;
 mod chart;
